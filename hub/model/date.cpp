@@ -1,0 +1,41 @@
+#include "hub/model/date.hpp"
+
+#include <cstdio>
+
+namespace ijro::model {
+
+namespace {
+bool digits(std::string_view s) {
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+int toInt(std::string_view s) {
+  int v = 0;
+  for (char c : s) v = v * 10 + (c - '0');
+  return v;
+}
+}  // namespace
+
+std::optional<Date> parseDate(std::string_view t) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
+  auto y = t.substr(0, 4), m = t.substr(5, 2), d = t.substr(8, 2);
+  if (!digits(y) || !digits(m) || !digits(d)) return std::nullopt;
+  std::chrono::year_month_day ymd{std::chrono::year{toInt(y)},
+                                  std::chrono::month{static_cast<unsigned>(toInt(m))},
+                                  std::chrono::day{static_cast<unsigned>(toInt(d))}};
+  if (!ymd.ok()) return std::nullopt;
+  return Date{ymd};
+}
+
+std::string formatDate(Date d) {
+  std::chrono::year_month_day ymd{d};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+Date today() { return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()); }
+
+}  // namespace ijro::model

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages ijro-hub needs to build, run, test and benchmark, if missing.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git curl
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
+  libsoci-dev libspdlog-dev libfmt-dev libssl-dev
+  libxml2-dev libxml2-utils libxslt1-dev libxmlsec1-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  postgresql-15 wrk
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "setup: installing ${missing[*]}"
+if [ "$(id -u)" != 0 ]; then
+  echo "setup: run as root (or install these packages): ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The postgresql package starts a system cluster; the tests use their own throwaway one.
