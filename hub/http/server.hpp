@@ -1,0 +1,75 @@
+// HTTP/1.1 server on Boost.Beast. Knows nothing of the API: every request is handed to one
+// Handler as plain data, so routes are testable without a socket and Beast stays in one TU.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ijro::http {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as sent: "/api/v1/measures?region=1703"
+  std::string path;    // decoded path without the query: "/api/v1/measures"
+  std::multimap<std::string, std::string> query;  // decoded query parameters
+  std::map<std::string, std::string> headers;     // lower-case names
+  std::string body;
+  std::string remote;  // "127.0.0.1:54321"
+  std::string header(const std::string& lowerName) const {
+    auto it = headers.find(lowerName);
+    return it == headers.end() ? std::string{} : it->second;
+  }
+};
+
+struct Response {
+  int status = 200;
+  std::string contentType = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+using Handler = std::function<Response(const Request&)>;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: any free port, see Server::port()
+  int threads = 2;
+  std::size_t bodyLimit = 4u << 20;
+  std::size_t headerLimit = 16u << 10;
+  std::chrono::milliseconds headerTimeout{10'000};  // whole request head must arrive within
+  std::chrono::milliseconds readTimeout{30'000};    // whole request must arrive within
+  std::chrono::milliseconds idleTimeout{60'000};    // keep-alive connection with no request
+  std::chrono::milliseconds drainTimeout{10'000};   // on stop: in-flight requests may finish
+};
+
+struct ServerStats {
+  std::atomic<std::uint64_t> connections{0}, requests{0}, handlerErrors{0}, rejected{0};
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, Handler handler);  // binds and listens; throws on failure
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  std::uint16_t port() const;  // the bound port
+  // Serves on `threads` threads until stop() or, if handleSignals, SIGINT/SIGTERM; then stops
+  // accepting, lets in-flight requests finish (up to drainTimeout) and returns.
+  void run(bool handleSignals);
+  void stop();  // thread-safe; run() returns once drained
+  const ServerStats& stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ijro::http
