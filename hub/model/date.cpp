@@ -1,6 +1,7 @@
 #include "hub/model/date.hpp"
 
 #include <cstdio>
+#include <ctime>
 
 namespace ijro::model {
 
@@ -36,6 +37,13 @@ std::string formatDate(Date d) {
   return buf;
 }
 
-Date today() { return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()); }
+// The calendar date where the hub runs (TZ, e.g. Asia/Tashkent), not UTC: a report of work
+// completed today, sent at 01:00 Tashkent time, must not look like a date in the future.
+Date today() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  return Date{std::chrono::year{tm.tm_year + 1900} / (tm.tm_mon + 1) / tm.tm_mday};
+}
 
 }  // namespace ijro::model

@@ -35,9 +35,15 @@ std::optional<E> parse(const std::array<std::pair<E, const char*>, N>& table, st
 }
 }  // namespace
 
-const char* toString(Lifecycle v) { return name(kLifecycle, v); }
-std::optional<Lifecycle> lifecycleFromString(std::string_view s) { return parse(kLifecycle, s); }
-const char* toString(ControlStatus v) { return name(kControl, v); }
+const char* toString(Lifecycle v) {
+  return name(kLifecycle, v);
+}
+std::optional<Lifecycle> lifecycleFromString(std::string_view s) {
+  return parse(kLifecycle, s);
+}
+const char* toString(ControlStatus v) {
+  return name(kControl, v);
+}
 std::optional<ControlStatus> controlStatusFromString(std::string_view s) {
   return parse(kControl, s);
 }

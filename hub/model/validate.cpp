@@ -1,1 +1,275 @@
-// placeholder
+#include "hub/model/validate.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <optional>
+#include <string_view>
+
+#include "hub/model/regions.hpp"
+
+namespace ijro::model {
+
+namespace {
+
+constexpr std::size_t kMaxIdLength = 64;
+
+std::string num(double v) {
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, res.ptr);
+}
+
+std::string quoted(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
+
+bool idChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == ':' || c == '/' || c == '-';
+}
+
+bool startsWithNoCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+std::string at(std::string_view field, std::size_t i) {
+  return std::string(field) + "[" + std::to_string(i) + "]";
+}
+
+class Checker {
+ public:
+  Checker(const Implementation& impl, const SectorCatalogue& sectors, Date today)
+      : impl_(impl), sectors_(sectors), today_(today) {}
+
+  std::vector<std::string> run() {
+    measure();
+    territoryAndOwner();
+    dates();
+    deadlineChanges();
+    indicators();
+    evidence();
+    assignments();
+    return std::move(problems_);
+  }
+
+ private:
+  void problem(std::string text) { problems_.push_back(std::move(text)); }
+
+  void measure() {
+    const std::string& id = impl_.measure.id;
+    if (id.empty()) {
+      problem("measure.id is empty: give the measure's stable identifier, e.g. \"DU2030-1.2.15\"");
+    } else {
+      if (id.size() > kMaxIdLength)
+        problem("measure.id is " + std::to_string(id.size()) +
+                " characters long: it must be at most " + std::to_string(kMaxIdLength));
+      for (char c : id)
+        if (!idChar(c)) {
+          problem("measure.id " + quoted(id) + " contains the character " +
+                  quoted(std::string_view(&c, 1)) +
+                  ": use only letters A-Z and a-z, digits and . _ : / -");
+          break;
+        }
+    }
+    if (impl_.measure.title.empty())
+      problem("measure.title is empty: give the measure's title as the legal act states it");
+  }
+
+  void territoryAndOwner() {
+    if (!isKnownTerritory(impl_.region))
+      problem("region " + quoted(impl_.region) +
+              " is not a known territory: use a 4-digit SOATO region code (e.g. \"1703\"), a "
+              "7-digit SOATO district code under a known region (e.g. \"1703202\"), or \"17\" "
+              "for the whole republic");
+    if (impl_.organisation.empty())
+      problem("organisation is empty: name the responsible organisation (the executor)");
+    if (!sectors_.contains(impl_.sector)) {
+      std::string list;
+      for (const auto& c : sectors_.codes()) list += (list.empty() ? "" : ", ") + c;
+      problem("sector " + quoted(impl_.sector) + " is not in the sector catalogue: use one of " +
+              list);
+    }
+    if (impl_.revision < 1)
+      problem("revision " + std::to_string(impl_.revision) +
+              " is not valid: revisions start at 1 and must increase with each update");
+  }
+
+  void dates() {
+    const std::string start = formatDate(impl_.start);
+    const std::string deadline = formatDate(impl_.deadline);
+    if (impl_.start > impl_.deadline)
+      problem("start " + start + " is after deadline " + deadline +
+              ": the start must be on or before the deadline");
+    if (impl_.completed) {
+      const std::string completed = formatDate(*impl_.completed);
+      if (*impl_.completed > today_)
+        problem("completed " + completed + " is in the future (today is " + formatDate(today_) +
+                "): a completion date can be today at the latest");
+      if (*impl_.completed < impl_.start)
+        problem("completed " + completed + " is before start " + start +
+                ": the completion date must be on or after the start");
+      if (impl_.lifecycle != Lifecycle::Completed)
+        problem("completed " + completed + " is given but lifecycle is " +
+                toString(impl_.lifecycle) +
+                ": set lifecycle to completed, or remove the completed date if the work is not "
+                "finished");
+    } else if (impl_.lifecycle == Lifecycle::Completed) {
+      problem(
+          "lifecycle is completed but no completed date is given: set completed to the date the "
+          "work was finished");
+    }
+  }
+
+  void deadlineChanges() {
+    for (std::size_t i = 0; i < impl_.deadlineChanges.size(); ++i) {
+      const auto& c = impl_.deadlineChanges[i];
+      if (c.deadline < impl_.start)
+        problem(at("deadlineChanges", i) + ".deadline " + formatDate(c.deadline) +
+                " is before start " + formatDate(impl_.start) +
+                ": an extended deadline must be on or after the start");
+    }
+  }
+
+  void indicators() {
+    std::map<std::string, std::size_t, std::less<>> seen;
+    for (std::size_t i = 0; i < impl_.indicators.size(); ++i) {
+      const auto& ind = impl_.indicators[i];
+      std::string where = at("indicators", i);
+      if (ind.code.empty()) {
+        problem(where + ".code is empty: give each indicator a code unique within the record");
+      } else {
+        auto [it, inserted] = seen.try_emplace(ind.code, i);
+        if (!inserted)
+          problem(where + ".code " + quoted(ind.code) + " repeats " + at("indicators", it->second) +
+                  ".code: each indicator needs a unique code");
+        where += " (" + ind.code + ")";
+      }
+      for (std::size_t j = 0; j < ind.periods.size(); ++j) {
+        const auto& p = ind.periods[j];
+        const std::string pw = where + "." + at("periods", j);
+        if (!(p.start < p.end))
+          problem(pw + ": start " + formatDate(p.start) + " is not before end " +
+                  formatDate(p.end) + ": a period's start must be before its end");
+        if (p.target) {
+          if (ind.ascending && *p.target < ind.baseline)
+            problem(pw + ".target " + num(*p.target) + " is below the baseline " +
+                    num(ind.baseline) +
+                    " of an ascending indicator: raise the target, or mark the indicator as "
+                    "descending if lower values are better");
+          if (!ind.ascending && *p.target > ind.baseline)
+            problem(pw + ".target " + num(*p.target) + " is above the baseline " +
+                    num(ind.baseline) +
+                    " of a descending indicator: lower the target, or mark the indicator as "
+                    "ascending if higher values are better");
+        }
+      }
+    }
+  }
+
+  void evidence() {
+    for (std::size_t i = 0; i < impl_.evidence.size(); ++i) {
+      const auto& e = impl_.evidence[i];
+      const std::string where = at("evidence", i);
+      if (e.url.empty())
+        problem(where +
+                ".url is empty: give the address of the uploaded document (http://, https:// or "
+                "urn:)");
+      else if (!startsWithNoCase(e.url, "http://") && !startsWithNoCase(e.url, "https://") &&
+               !startsWithNoCase(e.url, "urn:"))
+        problem(where + ".url " + quoted(e.url) +
+                " is not an http://, https:// or urn: address: give a link to the document");
+      if (e.date > today_)
+        problem(where + ".date " + formatDate(e.date) + " is in the future (today is " +
+                formatDate(today_) + "): a document's date can be today at the latest");
+    }
+  }
+
+  void assignments() {
+    const auto& as = impl_.assignments;
+    std::map<std::string, std::size_t, std::less<>> index;  // id -> first position
+    for (std::size_t i = 0; i < as.size(); ++i) {
+      const std::string where = at("assignments", i);
+      if (as[i].id.empty()) {
+        problem(where + ".id is empty: give each assignment an id unique within the record");
+        continue;
+      }
+      auto [it, inserted] = index.try_emplace(as[i].id, i);
+      if (!inserted)
+        problem(where + ".id " + quoted(as[i].id) + " repeats " + at("assignments", it->second) +
+                ".id: each assignment needs a unique id");
+    }
+    for (std::size_t i = 0; i < as.size(); ++i) {
+      const auto& a = as[i];
+      const std::string where = at("assignments", i);
+      if (!a.parentId.empty()) {
+        if (a.parentId == a.id)
+          problem(where + ".parentId " + quoted(a.parentId) +
+                  " is the assignment itself: leave parentId empty for a top-level task or name "
+                  "the task it was delegated from");
+        else if (index.find(a.parentId) == index.end())
+          problem(where + ".parentId " + quoted(a.parentId) +
+                  " does not match any assignment id in this record: leave it empty for a "
+                  "top-level task or name the task it was delegated from");
+      }
+      if (a.deadline == Date{})
+        problem(where + ".deadline is not set: give the date the delegated task is due");
+    }
+    cycles(index);
+  }
+
+  // parentId links must form a forest; report each cycle once. Self-references are reported
+  // above and not followed here.
+  void cycles(const std::map<std::string, std::size_t, std::less<>>& index) {
+    const auto& as = impl_.assignments;
+    auto parentOf = [&](std::size_t i) -> std::optional<std::size_t> {
+      const auto& parent = as[i].parentId;
+      if (parent.empty() || parent == as[i].id) return std::nullopt;
+      auto it = index.find(parent);
+      if (it == index.end()) return std::nullopt;
+      return it->second;
+    };
+    enum class State { Unvisited, OnPath, Done };
+    std::vector<State> state(as.size(), State::Unvisited);
+    for (std::size_t start = 0; start < as.size(); ++start) {
+      std::vector<std::size_t> path;
+      std::optional<std::size_t> next = start;
+      while (next && state[*next] == State::Unvisited) {
+        state[*next] = State::OnPath;
+        path.push_back(*next);
+        next = parentOf(*next);
+      }
+      if (next && state[*next] == State::OnPath) {
+        // The walk came back to a task on this path: the cycle runs from there to the end.
+        std::string ids;
+        auto from = std::find(path.begin(), path.end(), *next);
+        for (auto p = from; p != path.end(); ++p) ids += quoted(as[*p].id) + " -> ";
+        ids += quoted(as[*next].id);
+        problem("assignments " + ids +
+                " form a cycle through parentId: every task must lead up to a top-level task "
+                "whose parentId is empty");
+      }
+      for (std::size_t p : path) state[p] = State::Done;
+    }
+  }
+
+  const Implementation& impl_;
+  const SectorCatalogue& sectors_;
+  Date today_;
+  std::vector<std::string> problems_;
+};
+
+}  // namespace
+
+std::vector<std::string> validate(const Implementation& impl, const SectorCatalogue& sectors,
+                                  Date today) {
+  return Checker(impl, sectors, today).run();
+}
+
+}  // namespace ijro::model

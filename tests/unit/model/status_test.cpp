@@ -1,0 +1,693 @@
+// Status rules and roll-ups. Dates are written as day offsets from 2026-01-01 so the arithmetic
+// behind each boundary is visible: S = day(0), D = day(100) unless a test says otherwise.
+#include "hub/model/status.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+namespace ijro::model {
+namespace {
+
+using std::chrono::days;
+
+Date day(int n) {
+  return Date{std::chrono::year{2026} / 1 / 1} + days{n};
+}
+
+Implementation work(int start = 0, int deadline = 100) {
+  Implementation impl;
+  impl.source = "test";
+  impl.measure.id = "DU2030-1.2.15";
+  impl.measure.title = "Connect schools to the electronic diary";
+  impl.region = "1703";
+  impl.organisation = "Ministry of Preschool and School Education";
+  impl.sector = "education";
+  impl.revision = 1;
+  impl.lifecycle = Lifecycle::InProgress;
+  impl.start = day(start);
+  impl.deadline = day(deadline);
+  return impl;
+}
+
+// One indicator with a single period carrying both target and actual.
+Indicator indicator(double baseline, double target, std::optional<double> actual,
+                    bool ascending = true, std::string code = "i1") {
+  Indicator ind;
+  ind.code = std::move(code);
+  ind.name = "schools connected";
+  ind.unit = "schools";
+  ind.ascending = ascending;
+  ind.baseline = baseline;
+  ind.periods.push_back({day(0), day(100), target, actual});
+  return ind;
+}
+
+DeadlineChange extension(int to, bool approved) {
+  return {day(100), day(to), approved ? "Deputy minister" : "",
+          approved ? std::optional<Date>(day(90)) : std::nullopt, "equipment delivered late"};
+}
+
+// --- names --------------------------------------------------------------------------------------
+
+TEST(ModelStatus, ExecutionStatusNames) {
+  const std::pair<ExecutionStatus, const char*> all[] = {
+      {ExecutionStatus::NotStarted, "notStarted"}, {ExecutionStatus::OnTrack, "onTrack"},
+      {ExecutionStatus::AtRisk, "atRisk"},         {ExecutionStatus::Overdue, "overdue"},
+      {ExecutionStatus::DoneOnTime, "doneOnTime"}, {ExecutionStatus::DoneLate, "doneLate"},
+      {ExecutionStatus::Cancelled, "cancelled"},   {ExecutionStatus::Suspended, "suspended"}};
+  for (const auto& [v, n] : all) {
+    EXPECT_STREQ(toString(v), n);
+    EXPECT_EQ(executionStatusFromString(n), v);
+  }
+  EXPECT_FALSE(executionStatusFromString("OnTrack"));
+  EXPECT_FALSE(executionStatusFromString("on_track"));
+  EXPECT_FALSE(executionStatusFromString(""));
+}
+
+TEST(ModelStatus, RagNames) {
+  const std::pair<Rag, const char*> all[] = {
+      {Rag::None, "none"}, {Rag::Green, "green"}, {Rag::Amber, "amber"}, {Rag::Red, "red"}};
+  for (const auto& [v, n] : all) {
+    EXPECT_STREQ(toString(v), n);
+    EXPECT_EQ(ragFromString(n), v);
+  }
+  EXPECT_FALSE(ragFromString("Red"));
+}
+
+TEST(ModelStatus, RollUpByNames) {
+  const std::pair<RollUpBy, const char*> all[] = {{RollUpBy::Measure, "measure"},
+                                                  {RollUpBy::Region, "region"},
+                                                  {RollUpBy::Sector, "sector"},
+                                                  {RollUpBy::Organisation, "organisation"}};
+  for (const auto& [v, n] : all) {
+    EXPECT_STREQ(toString(v), n);
+    EXPECT_EQ(rollUpByFromString(n), v);
+  }
+  EXPECT_FALSE(rollUpByFromString("organization"));
+}
+
+// --- cancelled and suspended --------------------------------------------------------------------
+
+TEST(ModelStatus, CancelledIsLeftOutWhateverTheDates) {
+  auto impl = work();
+  impl.lifecycle = Lifecycle::Cancelled;
+  impl.indicators.push_back(indicator(0, 100, 10));
+  for (int t : {-10, 50, 95, 200}) {
+    auto ev = evaluate(impl, day(t));
+    EXPECT_EQ(ev.status, ExecutionStatus::Cancelled) << t;
+    EXPECT_EQ(ev.rag, Rag::None);
+    EXPECT_FALSE(ev.countsForDelay);
+    EXPECT_EQ(ev.delayDays, 0);
+    EXPECT_FALSE(ev.earlyWarning);
+    EXPECT_EQ(ev.deadline, day(100));
+  }
+  impl.completed = day(150);  // even a late completion date does not bring it back
+  auto ev = evaluate(impl, day(200));
+  EXPECT_EQ(ev.status, ExecutionStatus::Cancelled);
+  EXPECT_EQ(ev.delayDays, 0);
+}
+
+TEST(ModelStatus, SuspendedIsLeftOutWhateverTheDates) {
+  auto impl = work();
+  impl.lifecycle = Lifecycle::Suspended;
+  for (int t : {-10, 50, 95, 200}) {
+    auto ev = evaluate(impl, day(t));
+    EXPECT_EQ(ev.status, ExecutionStatus::Suspended) << t;
+    EXPECT_EQ(ev.rag, Rag::None);
+    EXPECT_FALSE(ev.countsForDelay);
+    EXPECT_EQ(ev.delayDays, 0);
+    EXPECT_FALSE(ev.earlyWarning);
+  }
+}
+
+// --- completed ----------------------------------------------------------------------------------
+
+TEST(ModelStatus, CompletedExactlyOnTheDeadlineIsOnTime) {
+  auto impl = work();
+  impl.lifecycle = Lifecycle::Completed;
+  impl.completed = day(100);
+  auto ev = evaluate(impl, day(120));
+  EXPECT_EQ(ev.status, ExecutionStatus::DoneOnTime);
+  EXPECT_EQ(ev.rag, Rag::Green);
+  EXPECT_EQ(ev.delayDays, 0);
+  EXPECT_TRUE(ev.countsForDelay);
+  EXPECT_FALSE(ev.earlyWarning);
+}
+
+TEST(ModelStatus, CompletedEarlyIsOnTime) {
+  auto impl = work();
+  impl.lifecycle = Lifecycle::Completed;
+  impl.completed = day(40);
+  auto ev = evaluate(impl, day(50));  // still before the deadline: no early warning either
+  EXPECT_EQ(ev.status, ExecutionStatus::DoneOnTime);
+  EXPECT_EQ(ev.rag, Rag::Green);
+  EXPECT_FALSE(ev.earlyWarning);
+}
+
+TEST(ModelStatus, CompletedOneDayLateIsDoneLateAmber) {
+  auto impl = work();
+  impl.lifecycle = Lifecycle::Completed;
+  impl.completed = day(101);
+  auto ev = evaluate(impl, day(300));
+  EXPECT_EQ(ev.status, ExecutionStatus::DoneLate);
+  EXPECT_EQ(ev.rag, Rag::Amber);  // finished, so not red
+  EXPECT_EQ(ev.delayDays, 1);
+  EXPECT_TRUE(ev.countsForDelay);
+}
+
+TEST(ModelStatus, DoneLateDelayIsCompletionMinusDeadline) {
+  auto impl = work();
+  impl.lifecycle = Lifecycle::Completed;
+  impl.completed = day(145);
+  EXPECT_EQ(evaluate(impl, day(146)).delayDays, 45);
+  EXPECT_EQ(evaluate(impl, day(400)).delayDays, 45);  // does not grow with the as-of date
+}
+
+TEST(ModelStatus, CompletionDateCountsWhateverTheLifecycle) {
+  auto impl = work();
+  impl.lifecycle = Lifecycle::InProgress;
+  impl.completed = day(90);
+  EXPECT_EQ(evaluate(impl, day(200)).status, ExecutionStatus::DoneOnTime);
+  impl.lifecycle = Lifecycle::Planned;
+  impl.completed = day(110);
+  EXPECT_EQ(evaluate(impl, day(200)).status, ExecutionStatus::DoneLate);
+}
+
+TEST(ModelStatus, CompletionIsJudgedAgainstTheApprovedExtension) {
+  auto impl = work();
+  impl.lifecycle = Lifecycle::Completed;
+  impl.completed = day(110);
+  impl.deadlineChanges.push_back(extension(120, true));
+  auto ev = evaluate(impl, day(130));
+  EXPECT_EQ(ev.status, ExecutionStatus::DoneOnTime);
+  EXPECT_EQ(ev.deadline, day(120));
+
+  impl.deadlineChanges = {extension(120, false)};
+  ev = evaluate(impl, day(130));
+  EXPECT_EQ(ev.status, ExecutionStatus::DoneLate);
+  EXPECT_EQ(ev.delayDays, 10);
+  EXPECT_EQ(ev.deadline, day(100));
+}
+
+// --- overdue ------------------------------------------------------------------------------------
+
+TEST(ModelStatus, OverdueByOneDay) {
+  auto impl = work();
+  impl.indicators.push_back(indicator(0, 100, 99));
+  auto ev = evaluate(impl, day(101));
+  EXPECT_EQ(ev.status, ExecutionStatus::Overdue);
+  EXPECT_EQ(ev.rag, Rag::Red);
+  EXPECT_EQ(ev.delayDays, 1);
+  EXPECT_FALSE(ev.earlyWarning);
+  EXPECT_TRUE(ev.countsForDelay);
+}
+
+TEST(ModelStatus, OnTheDeadlineDayIsNotOverdue) {
+  auto impl = work();
+  auto ev = evaluate(impl, day(100));
+  EXPECT_EQ(ev.status, ExecutionStatus::AtRisk);
+  EXPECT_EQ(ev.rag, Rag::Amber);
+  EXPECT_EQ(ev.delayDays, 0);
+  EXPECT_TRUE(ev.earlyWarning);
+}
+
+TEST(ModelStatus, OverdueDelayGrowsWithTheAsOfDate) {
+  auto impl = work();
+  EXPECT_EQ(evaluate(impl, day(130)).delayDays, 30);
+  EXPECT_EQ(evaluate(impl, day(465)).delayDays, 365);
+}
+
+TEST(ModelStatus, ApprovedExtensionMovesTheDeadline) {
+  auto impl = work();
+  impl.deadlineChanges.push_back(extension(200, true));
+  auto ev = evaluate(impl, day(105));
+  EXPECT_EQ(ev.deadline, day(200));
+  EXPECT_EQ(ev.status, ExecutionStatus::OnTrack);  // no indicators, 95 days left
+  EXPECT_EQ(ev.rag, Rag::Green);
+  EXPECT_EQ(ev.delayDays, 0);
+}
+
+TEST(ModelStatus, RequestedButUnapprovedExtensionDoesNot) {
+  auto impl = work();
+  impl.deadlineChanges.push_back(extension(200, false));
+  auto ev = evaluate(impl, day(105));
+  EXPECT_EQ(ev.deadline, day(100));
+  EXPECT_EQ(ev.status, ExecutionStatus::Overdue);
+  EXPECT_EQ(ev.rag, Rag::Red);
+  EXPECT_EQ(ev.delayDays, 5);
+}
+
+TEST(ModelStatus, LaterApprovedExtensionWins) {
+  auto impl = work();
+  impl.deadlineChanges = {extension(150, true), extension(300, false), extension(180, true)};
+  auto ev = evaluate(impl, day(185));
+  EXPECT_EQ(ev.deadline, day(180));
+  EXPECT_EQ(ev.status, ExecutionStatus::Overdue);
+  EXPECT_EQ(ev.delayDays, 5);
+}
+
+// --- not started --------------------------------------------------------------------------------
+
+TEST(ModelStatus, BeforeTheStartIsNotStartedGreen) {
+  auto impl = work(50, 150);
+  impl.indicators.push_back(indicator(0, 100, 0));
+  auto ev = evaluate(impl, day(49));
+  EXPECT_EQ(ev.status, ExecutionStatus::NotStarted);
+  EXPECT_EQ(ev.rag, Rag::Green);
+  EXPECT_FALSE(ev.earlyWarning);
+  EXPECT_FALSE(ev.ratio);
+  EXPECT_FALSE(ev.timeElapsed);
+}
+
+TEST(ModelStatus, NotStartedWithin30DaysOfTheDeadlineIsAmber) {
+  auto impl = work(50, 60);           // a short task that has not started yet
+  auto ev = evaluate(impl, day(30));  // D - T = 30
+  EXPECT_EQ(ev.status, ExecutionStatus::NotStarted);
+  EXPECT_EQ(ev.rag, Rag::Amber);
+  EXPECT_TRUE(ev.earlyWarning);
+
+  ev = evaluate(impl, day(29));  // D - T = 31
+  EXPECT_EQ(ev.status, ExecutionStatus::NotStarted);
+  EXPECT_EQ(ev.rag, Rag::Green);
+  EXPECT_FALSE(ev.earlyWarning);
+}
+
+// --- deadline rule, no indicators ---------------------------------------------------------------
+
+TEST(ModelStatus, NoIndicatorsOnlyTheDeadlineRuleApplies) {
+  auto impl = work();
+  auto ev = evaluate(impl, day(60));
+  EXPECT_EQ(ev.status, ExecutionStatus::OnTrack);
+  EXPECT_EQ(ev.rag, Rag::Green);
+  EXPECT_FALSE(ev.progress);
+  EXPECT_FALSE(ev.ratio);
+  ASSERT_TRUE(ev.timeElapsed);
+  EXPECT_DOUBLE_EQ(*ev.timeElapsed, 0.6);
+}
+
+TEST(ModelStatus, NoIndicators30DaysBeforeTheDeadlineIsAtRiskAmber) {
+  auto impl = work();
+  auto ev = evaluate(impl, day(70));  // D - T = 30
+  EXPECT_EQ(ev.status, ExecutionStatus::AtRisk);
+  EXPECT_EQ(ev.rag, Rag::Amber);
+  EXPECT_TRUE(ev.earlyWarning);
+}
+
+TEST(ModelStatus, NoIndicators31DaysBeforeTheDeadlineIsOnTrack) {
+  auto impl = work();
+  auto ev = evaluate(impl, day(69));  // D - T = 31
+  EXPECT_EQ(ev.status, ExecutionStatus::OnTrack);
+  EXPECT_EQ(ev.rag, Rag::Green);
+  EXPECT_FALSE(ev.earlyWarning);
+}
+
+TEST(ModelStatus, FullProgress30DaysBeforeTheDeadlineIsStillAmber) {
+  auto impl = work();
+  impl.indicators.push_back(indicator(0, 100, 100));
+  auto ev = evaluate(impl, day(70));
+  EXPECT_EQ(ev.status, ExecutionStatus::AtRisk);
+  EXPECT_EQ(ev.rag, Rag::Amber);
+  EXPECT_DOUBLE_EQ(*ev.ratio, 1.0 / 0.7);
+
+  ev = evaluate(impl, day(69));
+  EXPECT_EQ(ev.status, ExecutionStatus::OnTrack);
+  EXPECT_EQ(ev.rag, Rag::Green);
+}
+
+TEST(ModelStatus, IndicatorsWithoutDataCountAsNone) {
+  auto impl = work();
+  impl.indicators.push_back(indicator(0, 100, std::nullopt));    // no actual yet
+  impl.indicators.push_back(indicator(50, 50, 10, true, "i2"));  // target == baseline
+  Indicator noTarget = indicator(0, 0, 30, true, "i3");
+  noTarget.periods[0].target = std::nullopt;
+  impl.indicators.push_back(noTarget);
+  Indicator noPeriods;
+  noPeriods.code = "i4";
+  impl.indicators.push_back(noPeriods);
+  auto ev = evaluate(impl, day(50));
+  EXPECT_FALSE(ev.progress);
+  EXPECT_FALSE(ev.ratio);
+  EXPECT_EQ(ev.status, ExecutionStatus::OnTrack);
+  EXPECT_EQ(ev.rag, Rag::Green);
+}
+
+TEST(ModelStatus, CustomDeadlineWindows) {
+  StatusRules rules;
+  rules.amberWithinDays = 10;
+  rules.earlyWarningDays = 20;
+  auto impl = work();
+  auto ev = evaluate(impl, day(85), rules);  // D - T = 15
+  EXPECT_EQ(ev.rag, Rag::Green);
+  EXPECT_TRUE(ev.earlyWarning);
+  ev = evaluate(impl, day(90), rules);  // D - T = 10
+  EXPECT_EQ(ev.rag, Rag::Amber);
+  ev = evaluate(impl, day(79), rules);  // D - T = 21
+  EXPECT_FALSE(ev.earlyWarning);
+}
+
+// --- progress against time ----------------------------------------------------------------------
+
+// tau = 50/100 = 0.5 and p = 35/100, so r = 0.7 exactly: not below the red threshold.
+TEST(ModelStatus, RatioExactly07IsAmberNotRed) {
+  auto impl = work();
+  impl.indicators.push_back(indicator(0, 100, 35));
+  auto ev = evaluate(impl, day(50));
+  ASSERT_TRUE(ev.ratio);
+  EXPECT_DOUBLE_EQ(*ev.ratio, 0.7);
+  EXPECT_DOUBLE_EQ(*ev.progress, 0.35);
+  EXPECT_DOUBLE_EQ(*ev.timeElapsed, 0.5);
+  EXPECT_EQ(ev.status, ExecutionStatus::AtRisk);
+  EXPECT_EQ(ev.rag, Rag::Amber);
+}
+
+TEST(ModelStatus, RatioJustBelow07IsRed) {
+  auto impl = work();
+  impl.indicators.push_back(indicator(0, 100, 34.5));  // r = 0.69
+  auto ev = evaluate(impl, day(50));
+  EXPECT_EQ(ev.status, ExecutionStatus::AtRisk);
+  EXPECT_EQ(ev.rag, Rag::Red);
+  EXPECT_FALSE(ev.earlyWarning);
+}
+
+// Mathematically r = (35/134) / (25/67) = 0.7, but in doubles it comes out a hair below 0.7.
+// The tolerance keeps it amber; D - T = 42 so the deadline rule plays no part.
+TEST(ModelStatus, RatioOf07WithRoundingErrorIsStillNotRed) {
+  auto impl = work(0, 67);
+  impl.indicators.push_back(indicator(0, 134, 35));
+  auto ev = evaluate(impl, day(25));
+  ASSERT_TRUE(ev.ratio);
+  EXPECT_LT(*ev.ratio, 0.7);  // the case this test is about
+  EXPECT_NEAR(*ev.ratio, 0.7, 1e-12);
+  EXPECT_EQ(ev.status, ExecutionStatus::AtRisk);
+  EXPECT_EQ(ev.rag, Rag::Amber);
+}
+
+// tau = 0.5 and p = 0.45, so r = 0.9 exactly: not below the amber threshold.
+TEST(ModelStatus, RatioExactly09IsOnTrackGreen) {
+  auto impl = work();
+  impl.indicators.push_back(indicator(0, 100, 45));
+  auto ev = evaluate(impl, day(50));
+  ASSERT_TRUE(ev.ratio);
+  EXPECT_DOUBLE_EQ(*ev.ratio, 0.9);
+  EXPECT_EQ(ev.status, ExecutionStatus::OnTrack);
+  EXPECT_EQ(ev.rag, Rag::Green);
+}
+
+TEST(ModelStatus, RatioJustBelow09IsAmber) {
+  auto impl = work();
+  impl.indicators.push_back(indicator(0, 100, 44.5));  // r = 0.89
+  auto ev = evaluate(impl, day(50));
+  EXPECT_EQ(ev.status, ExecutionStatus::AtRisk);
+  EXPECT_EQ(ev.rag, Rag::Amber);
+}
+
+// Mathematically r = 0.18 / 0.2 = 0.9; in doubles a hair below. D - T = 40.
+TEST(ModelStatus, RatioOf09WithRoundingErrorIsStillGreen) {
+  auto impl = work(0, 50);
+  impl.indicators.push_back(indicator(0, 100, 18));
+  auto ev = evaluate(impl, day(10));
+  ASSERT_TRUE(ev.ratio);
+  EXPECT_LT(*ev.ratio, 0.9);  // the case this test is about
+  EXPECT_NEAR(*ev.ratio, 0.9, 1e-12);
+  EXPECT_EQ(ev.status, ExecutionStatus::OnTrack);
+  EXPECT_EQ(ev.rag, Rag::Green);
+}
+
+TEST(ModelStatus, CustomRatioThresholds) {
+  StatusRules rules;
+  rules.redBelow = 0.5;
+  rules.amberBelow = 0.6;
+  auto impl = work();
+  impl.indicators.push_back(indicator(0, 100, 25));  // r = 0.5
+  EXPECT_EQ(evaluate(impl, day(50), rules).rag, Rag::Amber);
+  impl.indicators[0].periods[0].actual = 30;  // r = 0.6
+  EXPECT_EQ(evaluate(impl, day(50), rules).rag, Rag::Green);
+  impl.indicators[0].periods[0].actual = 20;  // r = 0.4
+  EXPECT_EQ(evaluate(impl, day(50), rules).rag, Rag::Red);
+}
+
+TEST(ModelStatus, TauIsZeroOnTheStartDay) {
+  auto impl = work();
+  impl.indicators.push_back(indicator(0, 100, 0));  // nothing achieved yet
+  auto ev = evaluate(impl, day(0));
+  ASSERT_TRUE(ev.timeElapsed);
+  EXPECT_EQ(*ev.timeElapsed, 0.0);
+  ASSERT_TRUE(ev.progress);
+  EXPECT_EQ(*ev.progress, 0.0);
+  EXPECT_FALSE(ev.ratio);  // p / 0 is not computed
+  EXPECT_EQ(ev.status, ExecutionStatus::OnTrack);
+  EXPECT_EQ(ev.rag, Rag::Green);
+}
+
+TEST(ModelStatus, TauZeroStillHonoursTheDeadlineRule) {
+  auto impl = work(0, 20);
+  impl.indicators.push_back(indicator(0, 100, 0));
+  auto ev = evaluate(impl, day(0));
+  EXPECT_FALSE(ev.ratio);
+  EXPECT_EQ(ev.status, ExecutionStatus::AtRisk);
+  EXPECT_EQ(ev.rag, Rag::Amber);
+}
+
+TEST(ModelStatus, StartEqualsDeadlineMeansTauOne) {
+  auto impl = work(100, 100);
+  impl.indicators.push_back(indicator(0, 100, 50));
+  auto ev = evaluate(impl, day(100));
+  ASSERT_TRUE(ev.timeElapsed);
+  EXPECT_EQ(*ev.timeElapsed, 1.0);
+  ASSERT_TRUE(ev.ratio);
+  EXPECT_DOUBLE_EQ(*ev.ratio, 0.5);
+  EXPECT_EQ(ev.rag, Rag::Red);
+}
+
+TEST(ModelStatus, DescendingIndicatorProgress) {
+  // Days to issue a construction permit: baseline 20, target 5, now 11 -> (11-20)/(5-20) = 0.6.
+  auto impl = work();
+  impl.indicators.push_back(indicator(20, 5, 11, /*ascending=*/false));
+  auto ev = evaluate(impl, day(50));
+  ASSERT_TRUE(ev.progress);
+  EXPECT_DOUBLE_EQ(*ev.progress, 0.6);
+  EXPECT_DOUBLE_EQ(*ev.ratio, 1.2);
+  EXPECT_EQ(ev.status, ExecutionStatus::OnTrack);
+  EXPECT_EQ(ev.rag, Rag::Green);
+}
+
+TEST(ModelStatus, DescendingIndicatorThatGotWorseIsZero) {
+  auto impl = work();
+  impl.indicators.push_back(indicator(20, 5, 25, /*ascending=*/false));
+  auto ev = evaluate(impl, day(50));
+  EXPECT_EQ(*ev.progress, 0.0);
+  EXPECT_EQ(ev.status, ExecutionStatus::AtRisk);
+  EXPECT_EQ(ev.rag, Rag::Red);
+}
+
+TEST(ModelStatus, DescendingIndicatorBeyondTargetIsOne) {
+  auto impl = work();
+  impl.indicators.push_back(indicator(20, 5, 3, /*ascending=*/false));
+  EXPECT_EQ(*evaluate(impl, day(50)).progress, 1.0);
+}
+
+TEST(ModelStatus, IndicatorProgressIsClamped) {
+  EXPECT_EQ(indicatorProgress(indicator(0, 100, 150)), 1.0);
+  EXPECT_EQ(indicatorProgress(indicator(10, 100, 5)), 0.0);
+  EXPECT_DOUBLE_EQ(*indicatorProgress(indicator(10, 110, 60)), 0.5);
+}
+
+TEST(ModelStatus, IndicatorUsesLatestActualAndFinalTarget) {
+  Indicator ind;
+  ind.code = "schools";
+  ind.baseline = 0;
+  // Listed out of order on purpose: the latest period by end date decides.
+  ind.periods.push_back({day(90), day(180), 50, 40});              // Q2: latest actual
+  ind.periods.push_back({day(270), day(364), 100, std::nullopt});  // Q4: final target
+  ind.periods.push_back({day(0), day(89), 25, 30});                // Q1
+  ind.periods.push_back({day(181), day(269), std::nullopt, std::nullopt});
+  EXPECT_DOUBLE_EQ(*indicatorProgress(ind), 0.4);
+}
+
+TEST(ModelStatus, ProgressIsTheMeanOverUsableIndicators) {
+  auto impl = work();
+  impl.indicators.push_back(indicator(0, 100, 100, true, "a"));           // 1.0
+  impl.indicators.push_back(indicator(0, 100, 50, true, "b"));            // 0.5
+  impl.indicators.push_back(indicator(20, 5, 20, false, "c"));            // 0.0
+  impl.indicators.push_back(indicator(0, 100, std::nullopt, true, "d"));  // skipped
+  impl.indicators.push_back(indicator(7, 7, 9, true, "e"));               // skipped
+  auto ev = evaluate(impl, day(50));
+  ASSERT_TRUE(ev.progress);
+  EXPECT_DOUBLE_EQ(*ev.progress, 0.5);
+  EXPECT_DOUBLE_EQ(*ev.ratio, 1.0);
+  EXPECT_EQ(ev.rag, Rag::Green);
+}
+
+TEST(ModelStatus, TimeElapsedFollowsTheApprovedDeadline) {
+  auto impl = work();
+  impl.deadlineChanges.push_back(extension(200, true));
+  impl.indicators.push_back(indicator(0, 100, 35));
+  auto ev = evaluate(impl, day(100));  // tau = 100/200 = 0.5, r = 0.7
+  EXPECT_DOUBLE_EQ(*ev.timeElapsed, 0.5);
+  EXPECT_EQ(ev.rag, Rag::Amber);
+  EXPECT_EQ(ev.status, ExecutionStatus::AtRisk);
+}
+
+// --- early warning ------------------------------------------------------------------------------
+
+TEST(ModelStatus, EarlyWarningOnlyForOpenWorkNearTheDeadline) {
+  auto impl = work();
+  EXPECT_TRUE(evaluate(impl, day(70)).earlyWarning);
+  EXPECT_TRUE(evaluate(impl, day(100)).earlyWarning);
+  EXPECT_FALSE(evaluate(impl, day(69)).earlyWarning);
+  EXPECT_FALSE(evaluate(impl, day(101)).earlyWarning);  // overdue, past warning
+
+  impl.lifecycle = Lifecycle::Completed;
+  impl.completed = day(60);
+  EXPECT_FALSE(evaluate(impl, day(80)).earlyWarning);
+}
+
+// --- roll-up ------------------------------------------------------------------------------------
+
+struct Item {
+  Implementation impl;
+  Evaluation ev;
+};
+
+Item item(std::string measure, std::string region, std::string sector, std::string org,
+          Evaluation ev) {
+  auto impl = work();
+  impl.measure.id = std::move(measure);
+  impl.region = std::move(region);
+  impl.sector = std::move(sector);
+  impl.organisation = std::move(org);
+  return {impl, ev};
+}
+
+Evaluation eval(ExecutionStatus s, Rag r, bool warning = false) {
+  Evaluation ev;
+  ev.status = s;
+  ev.rag = r;
+  ev.earlyWarning = warning;
+  ev.countsForDelay = s != ExecutionStatus::Cancelled && s != ExecutionStatus::Suspended;
+  return ev;
+}
+
+TEST(ModelRollUp, CountsRagAndShareDoneLate) {
+  RollUpBuilder b(RollUpBy::Measure);
+  b.add(work(), eval(ExecutionStatus::DoneOnTime, Rag::Green));
+  b.add(work(), eval(ExecutionStatus::DoneOnTime, Rag::Green));
+  b.add(work(), eval(ExecutionStatus::DoneOnTime, Rag::Green));
+  b.add(work(), eval(ExecutionStatus::DoneLate, Rag::Amber));
+  b.add(work(), eval(ExecutionStatus::AtRisk, Rag::Red, true));
+  b.add(work(), eval(ExecutionStatus::OnTrack, Rag::Green, true));
+  auto out = b.result();
+  ASSERT_EQ(out.size(), 1u);
+  const RollUp& g = out[0];
+  EXPECT_EQ(g.key, "DU2030-1.2.15");
+  EXPECT_EQ(g.total, 6u);
+  EXPECT_EQ(g.byStatus.at(ExecutionStatus::DoneOnTime), 3u);
+  EXPECT_EQ(g.byStatus.at(ExecutionStatus::DoneLate), 1u);
+  EXPECT_EQ(g.byStatus.at(ExecutionStatus::AtRisk), 1u);
+  EXPECT_EQ(g.byStatus.at(ExecutionStatus::OnTrack), 1u);
+  EXPECT_EQ(g.byStatus.count(ExecutionStatus::Overdue), 0u);
+  EXPECT_EQ(g.rag, Rag::Red);
+  EXPECT_EQ(g.done, 4u);
+  EXPECT_EQ(g.doneLate, 1u);
+  EXPECT_DOUBLE_EQ(g.shareDoneLate, 0.25);
+  EXPECT_EQ(g.earlyWarnings, 2u);
+}
+
+TEST(ModelRollUp, CancelledAndSuspendedAreLeftOutOfDelayStatistics) {
+  auto base = work();
+  base.lifecycle = Lifecycle::Completed;
+  base.completed = day(90);
+  auto late = base;
+  late.completed = day(120);
+  auto cancelled = late;
+  cancelled.lifecycle = Lifecycle::Cancelled;  // would be done late, but it was cancelled
+  auto suspended = work();
+  suspended.lifecycle = Lifecycle::Suspended;
+
+  RollUpBuilder b(RollUpBy::Measure);
+  for (const auto* impl : {&base, &late, &cancelled, &suspended, &cancelled})
+    b.add(*impl, evaluate(*impl, day(150)));
+  const RollUp g = b.result().at(0);
+  EXPECT_EQ(g.total, 5u);
+  EXPECT_EQ(g.byStatus.at(ExecutionStatus::Cancelled), 2u);
+  EXPECT_EQ(g.byStatus.at(ExecutionStatus::Suspended), 1u);
+  EXPECT_EQ(g.done, 2u);
+  EXPECT_EQ(g.doneLate, 1u);
+  EXPECT_DOUBLE_EQ(g.shareDoneLate, 0.5);
+  EXPECT_EQ(g.rag, Rag::Amber);  // cancelled and suspended have no RAG to contribute
+}
+
+TEST(ModelRollUp, RagPrecedence) {
+  auto rag = [](std::initializer_list<Rag> rags) {
+    RollUpBuilder b(RollUpBy::Sector);
+    for (Rag r : rags) b.add(work(), eval(ExecutionStatus::OnTrack, r));
+    return b.result().at(0).rag;
+  };
+  EXPECT_EQ(rag({Rag::Green, Rag::Amber, Rag::Green}), Rag::Amber);
+  EXPECT_EQ(rag({Rag::Amber, Rag::Red, Rag::Green}), Rag::Red);
+  EXPECT_EQ(rag({Rag::None, Rag::Green}), Rag::Green);
+  EXPECT_EQ(rag({Rag::None, Rag::None}), Rag::None);
+  EXPECT_EQ(rag({Rag::Red, Rag::None}), Rag::Red);
+}
+
+TEST(ModelRollUp, OnlyCancelledGivesNoRagAndNoShare) {
+  RollUpBuilder b(RollUpBy::Organisation);
+  b.add(work(), eval(ExecutionStatus::Cancelled, Rag::None));
+  const RollUp g = b.result().at(0);
+  EXPECT_EQ(g.rag, Rag::None);
+  EXPECT_EQ(g.done, 0u);
+  EXPECT_EQ(g.shareDoneLate, 0.0);
+}
+
+TEST(ModelRollUp, ByRegionUsesTheFirstLevelUnit) {
+  RollUpBuilder b(RollUpBy::Region);
+  auto add = [&](std::string region, Rag r) {
+    auto it = item("m", std::move(region), "health", "org", eval(ExecutionStatus::OnTrack, r));
+    b.add(it.impl, it.ev);
+  };
+  add("1726", Rag::Green);
+  add("1703202", Rag::Red);
+  add("1703", Rag::Green);
+  add("17", Rag::Amber);
+  add("1703207", Rag::Green);
+  auto out = b.result();
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].key, "17");
+  EXPECT_EQ(out[0].total, 1u);
+  EXPECT_EQ(out[0].rag, Rag::Amber);
+  EXPECT_EQ(out[1].key, "1703");
+  EXPECT_EQ(out[1].total, 3u);
+  EXPECT_EQ(out[1].rag, Rag::Red);
+  EXPECT_EQ(out[2].key, "1726");
+  EXPECT_EQ(out[2].total, 1u);
+  EXPECT_EQ(out[2].rag, Rag::Green);
+}
+
+TEST(ModelRollUp, BySectorMeasureAndOrganisationSortedByKey) {
+  std::vector<Item> items{
+      item("M-2", "1703", "tax", "Tax Committee", eval(ExecutionStatus::OnTrack, Rag::Green)),
+      item("M-1", "1706", "health", "Ministry of Health", eval(ExecutionStatus::Overdue, Rag::Red)),
+      item("M-2", "1706", "health", "Ministry of Health",
+           eval(ExecutionStatus::DoneLate, Rag::Amber)),
+  };
+  auto keys = [&](RollUpBy by) {
+    RollUpBuilder b(by);
+    for (const auto& it : items) b.add(it.impl, it.ev);
+    std::vector<std::pair<std::string, std::size_t>> out;
+    for (const auto& g : b.result()) out.emplace_back(g.key, g.total);
+    return out;
+  };
+  using V = std::vector<std::pair<std::string, std::size_t>>;
+  EXPECT_EQ(keys(RollUpBy::Measure), (V{{"M-1", 1}, {"M-2", 2}}));
+  EXPECT_EQ(keys(RollUpBy::Sector), (V{{"health", 2}, {"tax", 1}}));
+  EXPECT_EQ(keys(RollUpBy::Organisation), (V{{"Ministry of Health", 2}, {"Tax Committee", 1}}));
+  EXPECT_EQ(keys(RollUpBy::Region), (V{{"1703", 1}, {"1706", 2}}));
+}
+
+TEST(ModelRollUp, EmptyBuilderGivesNothing) {
+  EXPECT_TRUE(RollUpBuilder(RollUpBy::Measure).result().empty());
+}
+
+}  // namespace
+}  // namespace ijro::model
