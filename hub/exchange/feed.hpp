@@ -19,8 +19,19 @@ struct FeedHeader {
 };
 
 // Streams implementations from `each` (which calls its argument once per implementation) into
-// the feed document, evaluating each with `rules` and accumulating the roll-ups.
-std::string writeFeed(const FeedHeader& header, const model::StatusRules& rules,
-                      const std::function<void(const std::function<void(const model::Implementation&)>&)>& each);
+// the feed document, evaluating each with `rules` as of header.asOf and accumulating the
+// roll-ups (schemas/monitoring-feed.xsd):
+//   <feed xmlns="urn:ijro-hub:feed:1" hub generatedAt asOf>
+//     <implementation source revision> ...the report's children... <evaluation status rag
+//       deadline delayDays progress? timeElapsed? ratio? earlyWarning countsForDelay/>
+//     </implementation>*
+//     <rollups> <rollup by key total rag done doneLate shareDoneLate earlyWarnings>
+//       <count status n/>* </rollup>* </rollups>   (by measure, then region, sector,
+//   </feed>                                          organisation; by key within each)
+// Numbers are the shortest text that reads back as the same double. Throws
+// std::invalid_argument if a value cannot be written as XML (e.g. a control character).
+std::string writeFeed(
+    const FeedHeader& header, const model::StatusRules& rules,
+    const std::function<void(const std::function<void(const model::Implementation&)>&)>& each);
 
 }  // namespace ijro::exchange

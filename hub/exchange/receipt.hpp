@@ -1,4 +1,12 @@
 // The answer to a posted report: one line per record, in the request's format.
+//   XML (schemas/receipt.xsd): <receipt xmlns="urn:ijro-hub:receipt:1" source? receivedAt>
+//     <summary accepted duplicate stale rejected/> <record index measure? region? organisation?
+//     revision? outcome>reason</record>* </receipt>   (unknown identifiers are left out)
+//   JSON: {"source", "receivedAt", "summary": {"accepted", "duplicate", "stale", "rejected"},
+//     "records": [{"index", "measure", "region", "organisation", "revision", "outcome",
+//     "reason"}]}   (unknown identifiers are null; reason is "" when there is none)
+// Both throw std::invalid_argument for an outcome other than accepted, duplicate, stale or
+// rejected.
 #pragma once
 
 #include <cstdint>

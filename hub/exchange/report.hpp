@@ -1,5 +1,25 @@
-// Status reports (what sources send): XML (urn:ijro-hub:report:1) and the equivalent JSON.
-// Parsing is per record: a bad record is reported with its reason and never sinks the others.
+// Status reports (what sources send): XML (urn:ijro-hub:report:1, schemas/status-report.xsd)
+// and the equivalent JSON. Parsing is per record: a bad record is reported with its reasons and
+// never sinks the others.
+//
+// XML:  <report xmlns="urn:ijro-hub:report:1" source=".." generatedAt="..">
+//         <implementation revision="N"> <measure id=".."><title/><act type number date item/>
+//         </measure> <region/> <organisation/> <sector/> <lifecycle/> <start/> <deadline/>
+//         <completed/>? <deadlineChange/>* <indicator/>* <assignment/>* <evidence/>* <note/>?
+//         </implementation>+ </report>
+// JSON: {"source", "generatedAt", "implementations": [{"revision", "measure": {"id", "title",
+//         "act": {"type", "number", "date", "item"}}, "region", "organisation", "sector",
+//         "lifecycle", "start", "deadline", "completed", "deadlineChanges": [{"previous",
+//         "deadline", "approvedBy", "approvedOn", "reason"}], "indicators": [{"code", "name",
+//         "unit", "ascending", "baseline", "periods": [{"start", "end", "target", "actual"}]}],
+//         "assignments": [{"id", "parent", "assignee", "title", "deadline", "control",
+//         "completed", "deadlineChanges"}], "evidence": [{"url", "title", "format", "date",
+//         "uploader"}], "note"}]}   (null or absent: not given)
+//
+// Structural checks only (required fields, dates YYYY-MM-DD, numbers, codes, enumerations,
+// unknown names); business rules are model::validate's, run by the caller on `record`. Both
+// parsers refuse text XML 1.0 cannot carry (e.g. U+0001), so anything accepted can be written
+// into the feed. XML element order is not enforced when reading (the schema gives one).
 #pragma once
 
 #include <optional>
@@ -19,8 +39,14 @@ struct ParsedRecord {
   // Whatever identifying fields could be read, echoed in the receipt even when invalid.
   std::string measureId, region, organisation;
   std::int64_t revision = 0;
-  std::optional<model::Implementation> record;  // set when structurally valid
-  std::vector<std::string> errors;              // why the record was rejected
+  // Set when structurally valid. Its `source` is the report's source attribute/key as sent:
+  // the caller must replace it with the authenticated source.
+  std::optional<model::Implementation> record;
+  // Why the record was rejected, each naming the field and what is expected: XML messages start
+  // "line N: <element> ...", JSON messages with the field's path ("indicators[0].periods[1].start:
+  // ..."). An element in <report> other than <implementation> (or a JSON item that is not an
+  // object) is a record with an error, so positions in the receipt match the report.
+  std::vector<std::string> errors;
 };
 
 struct ParsedReport {
@@ -29,13 +55,21 @@ struct ParsedReport {
   std::vector<ParsedRecord> records;
 };
 
-// Throws xml::XmlError for document-level problems (not well-formed, DOCTYPE, limits, wrong root).
+// Throws xml::XmlError (document "status report", with line and column) for document-level
+// problems: not well-formed, DOCTYPE, invalid UTF-8, limits, wrong root element or namespace,
+// unknown attribute on <report>, no <implementation> at all.
 ParsedReport parseReportXml(std::string_view body, const xml::Limits& limits = {});
-// Throws std::invalid_argument (message with line/column when known) for document-level problems.
+// Throws std::invalid_argument (message with line and column when known) for document-level
+// problems: not JSON, invalid UTF-8, nesting deeper than maxDepth, top level not an object,
+// unknown top-level key, no implementations. The HTTP layer bounds the body size.
 ParsedReport parseReportJson(std::string_view body, std::size_t maxDepth = 64);
 
-// Writes a report back out (used by tests, plugins' `plugin test`, examples).
-std::string writeReportXml(const std::string& source, const std::vector<model::Implementation>& records);
-std::string writeReportJson(const std::string& source, const std::vector<model::Implementation>& records);
+// Writes a report back out (used by tests, plugins' `plugin test`, examples); generatedAt is
+// the current time, source is left out when empty. Parsing the result gives `records` back.
+// Throws std::invalid_argument for text XML cannot carry.
+std::string writeReportXml(const std::string& source,
+                           const std::vector<model::Implementation>& records);
+std::string writeReportJson(const std::string& source,
+                            const std::vector<model::Implementation>& records);
 
 }  // namespace ijro::exchange

@@ -1,1 +1,536 @@
-// placeholder
+// Status reports as JSON: the same fields as the XML form, with arrays for repeated elements
+// ("deadlineChanges", "indicators", "periods", "assignments", "evidence").
+//
+// Document-level problems (not JSON, invalid UTF-8, too deep, wrong top-level shape) throw
+// std::invalid_argument. Inside "implementations", every structural problem becomes a message on
+// that record, named by its path ("indicators[0].periods[1].start: ..."), and parsing goes on.
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <stdexcept>
+
+#include "hub/exchange/fields.hpp"
+#include "hub/exchange/json_text.hpp"
+#include "hub/exchange/report.hpp"
+#include "hub/xml/chars.hpp"
+
+namespace ijro::exchange {
+
+namespace json = boost::json;
+
+namespace {
+
+using model::Date;
+
+std::string join(std::initializer_list<std::string_view> names) {
+  std::string out;
+  for (auto n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+const char* kindName(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "a boolean";
+    case json::kind::int64:
+    case json::kind::uint64:
+    case json::kind::double_:
+      return "a number";
+    case json::kind::string:
+      return "a string";
+    case json::kind::array:
+      return "an array";
+    case json::kind::object:
+      return "an object";
+  }
+  return "a value";
+}
+
+std::string child(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+std::string item(const std::string& path, std::size_t i) {
+  return path + "[" + std::to_string(i) + "]";
+}
+
+class RecordParser {
+ public:
+  explicit RecordParser(ParsedRecord& rec) : rec_(rec) {}
+  model::Implementation implementation(const json::object& o, const std::string& source);
+
+ private:
+  void error(const std::string& path, const std::string& message) {
+    rec_.errors.push_back(path + ": " + message);
+  }
+  void keys(const json::object& o, const std::string& path,
+            std::initializer_list<std::string_view> allowed);
+  // The value of `key`, or nullptr when absent or null (an error when required).
+  const json::value* field(const json::object& o, const std::string& path, std::string_view key,
+                           bool required);
+  std::optional<std::string> string(const json::object& o, const std::string& path,
+                                    std::string_view key, bool required, bool token);
+  std::optional<Date> date(const json::object& o, const std::string& path, std::string_view key,
+                           bool required);
+  std::optional<double> number(const json::object& o, const std::string& path,
+                               std::string_view key);
+  const json::object* object(const json::object& o, const std::string& path, std::string_view key,
+                             bool required);
+  // Calls each(object, path) for each element of the array at `key`.
+  template <typename F>
+  void array(const json::object& o, const std::string& path, std::string_view key, F&& each);
+
+  model::SourceAct act(const json::object& o, const std::string& path);
+  model::Measure measure(const json::object& o, const std::string& path);
+  model::DeadlineChange deadlineChange(const json::object& o, const std::string& path);
+  model::IndicatorPeriod period(const json::object& o, const std::string& path);
+  model::Indicator indicator(const json::object& o, const std::string& path);
+  model::Assignment assignment(const json::object& o, const std::string& path);
+  model::Evidence evidence(const json::object& o, const std::string& path);
+
+  ParsedRecord& rec_;
+};
+
+void RecordParser::keys(const json::object& o, const std::string& path,
+                        std::initializer_list<std::string_view> allowed) {
+  for (const auto& kv : o) {
+    const std::string_view k(kv.key().data(), kv.key().size());
+    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
+      error(child(path, k), "unknown field; expected one of " + join(allowed));
+  }
+}
+
+const json::value* RecordParser::field(const json::object& o, const std::string& path,
+                                       std::string_view key, bool required) {
+  auto it = o.find(json::string_view(key.data(), key.size()));
+  if (it == o.end() || it->value().is_null()) {
+    if (required) error(child(path, key), "missing: this field is required");
+    return nullptr;
+  }
+  return &it->value();
+}
+
+std::optional<std::string> RecordParser::string(const json::object& o, const std::string& path,
+                                                std::string_view key, bool required, bool token) {
+  const json::value* v = field(o, path, key, required);
+  if (!v) return std::nullopt;
+  if (!v->is_string()) {
+    error(child(path, key), std::string("expected a string, got ") + kindName(*v));
+    return std::nullopt;
+  }
+  const auto& s = v->get_string();
+  std::string text(s.data(), s.size());
+  if (auto problem = xml::xmlCharProblem(text)) {
+    error(child(path, key), "contains " + *problem + ": remove it");
+    return std::nullopt;
+  }
+  if (token) text = fields::collapse(text);
+  if (required && fields::isBlank(text)) {
+    error(child(path, key), "is empty: give a value");
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<Date> RecordParser::date(const json::object& o, const std::string& path,
+                                       std::string_view key, bool required) {
+  auto s = string(o, path, key, required, true);
+  if (!s) return std::nullopt;
+  auto d = model::parseDate(*s);
+  if (!d) error(child(path, key), fields::badDate(*s));
+  return d;
+}
+
+std::optional<double> RecordParser::number(const json::object& o, const std::string& path,
+                                           std::string_view key) {
+  const json::value* v = field(o, path, key, false);
+  if (!v) return std::nullopt;
+  if (v->is_int64()) return static_cast<double>(v->get_int64());
+  if (v->is_uint64()) return static_cast<double>(v->get_uint64());
+  if (v->is_double()) return v->get_double();
+  error(child(path, key), std::string("expected a number, got ") + kindName(*v));
+  return std::nullopt;
+}
+
+const json::object* RecordParser::object(const json::object& o, const std::string& path,
+                                         std::string_view key, bool required) {
+  const json::value* v = field(o, path, key, required);
+  if (!v) return nullptr;
+  if (!v->is_object()) {
+    error(child(path, key), std::string("expected an object, got ") + kindName(*v));
+    return nullptr;
+  }
+  return &v->get_object();
+}
+
+template <typename F>
+void RecordParser::array(const json::object& o, const std::string& path, std::string_view key,
+                         F&& each) {
+  const json::value* v = field(o, path, key, false);
+  if (!v) return;
+  if (!v->is_array()) {
+    error(child(path, key), std::string("expected an array, got ") + kindName(*v));
+    return;
+  }
+  std::size_t i = 0;
+  for (const auto& e : v->get_array()) {
+    const std::string p = item(child(path, key), i++);
+    if (!e.is_object())
+      error(p, std::string("expected an object, got ") + kindName(e));
+    else
+      each(e.get_object(), p);
+  }
+}
+
+model::SourceAct RecordParser::act(const json::object& o, const std::string& path) {
+  keys(o, path, {"type", "number", "date", "item"});
+  model::SourceAct act;
+  act.type = string(o, path, "type", true, true).value_or("");
+  act.number = string(o, path, "number", true, true).value_or("");
+  if (auto d = date(o, path, "date", true)) act.date = *d;
+  act.item = string(o, path, "item", false, true).value_or("");
+  return act;
+}
+
+model::Measure RecordParser::measure(const json::object& o, const std::string& path) {
+  keys(o, path, {"id", "title", "act"});
+  model::Measure m;
+  if (auto id = string(o, path, "id", true, true)) m.id = rec_.measureId = *id;
+  m.title = string(o, path, "title", true, false).value_or("");
+  if (auto a = object(o, path, "act", true)) m.act = act(*a, child(path, "act"));
+  return m;
+}
+
+model::DeadlineChange RecordParser::deadlineChange(const json::object& o, const std::string& path) {
+  keys(o, path, {"previous", "deadline", "approvedBy", "approvedOn", "reason"});
+  model::DeadlineChange c;
+  if (auto d = date(o, path, "previous", true)) c.previous = *d;
+  if (auto d = date(o, path, "deadline", true)) c.deadline = *d;
+  c.approvedBy = string(o, path, "approvedBy", false, false).value_or("");
+  c.approvedOn = date(o, path, "approvedOn", false);
+  c.reason = string(o, path, "reason", false, false).value_or("");
+  return c;
+}
+
+model::IndicatorPeriod RecordParser::period(const json::object& o, const std::string& path) {
+  keys(o, path, {"start", "end", "target", "actual"});
+  model::IndicatorPeriod p;
+  if (auto d = date(o, path, "start", true)) p.start = *d;
+  if (auto d = date(o, path, "end", true)) p.end = *d;
+  p.target = number(o, path, "target");
+  p.actual = number(o, path, "actual");
+  return p;
+}
+
+model::Indicator RecordParser::indicator(const json::object& o, const std::string& path) {
+  keys(o, path, {"code", "name", "unit", "ascending", "baseline", "periods"});
+  model::Indicator ind;
+  ind.code = string(o, path, "code", true, true).value_or("");
+  ind.name = string(o, path, "name", true, false).value_or("");
+  ind.unit = string(o, path, "unit", false, false).value_or("");
+  if (const json::value* v = field(o, path, "ascending", false)) {
+    if (v->is_bool())
+      ind.ascending = v->get_bool();
+    else
+      error(child(path, "ascending"), std::string("expected true or false, got ") + kindName(*v));
+  }
+  ind.baseline = number(o, path, "baseline").value_or(0);
+  array(o, path, "periods", [&](const json::object& p, const std::string& at) {
+    ind.periods.push_back(period(p, at));
+  });
+  return ind;
+}
+
+model::Assignment RecordParser::assignment(const json::object& o, const std::string& path) {
+  keys(
+      o, path,
+      {"id", "parent", "assignee", "title", "deadline", "control", "completed", "deadlineChanges"});
+  model::Assignment a;
+  a.id = string(o, path, "id", true, true).value_or("");
+  a.parentId = string(o, path, "parent", false, true).value_or("");
+  a.assignee = string(o, path, "assignee", true, true).value_or("");
+  a.title = string(o, path, "title", true, false).value_or("");
+  if (auto d = date(o, path, "deadline", true)) a.deadline = *d;
+  if (auto c = string(o, path, "control", false, true)) {
+    if (auto cs = model::controlStatusFromString(*c))
+      a.control = *cs;
+    else
+      error(child(path, "control"), fields::badControl(*c));
+  }
+  a.completed = date(o, path, "completed", false);
+  array(o, path, "deadlineChanges", [&](const json::object& c, const std::string& at) {
+    a.deadlineChanges.push_back(deadlineChange(c, at));
+  });
+  return a;
+}
+
+model::Evidence RecordParser::evidence(const json::object& o, const std::string& path) {
+  keys(o, path, {"url", "title", "format", "date", "uploader"});
+  model::Evidence e;
+  e.url = string(o, path, "url", true, true).value_or("");
+  e.title = string(o, path, "title", true, false).value_or("");
+  e.format = string(o, path, "format", false, true).value_or("");
+  if (auto d = date(o, path, "date", true)) e.date = *d;
+  e.uploader = string(o, path, "uploader", false, false).value_or("");
+  return e;
+}
+
+model::Implementation RecordParser::implementation(const json::object& o,
+                                                   const std::string& source) {
+  const std::string path;  // fields of the record are named from its top
+  keys(o, path,
+       {"revision", "measure", "region", "organisation", "sector", "lifecycle", "start", "deadline",
+        "completed", "deadlineChanges", "indicators", "assignments", "evidence", "note"});
+  model::Implementation impl;
+  impl.source = source;
+
+  if (const json::value* v = field(o, path, "revision", true)) {
+    std::optional<std::int64_t> rev;
+    if (v->is_int64() && v->get_int64() >= 1) rev = v->get_int64();
+    if (v->is_uint64() && v->get_uint64() <= std::numeric_limits<std::int64_t>::max())
+      rev = static_cast<std::int64_t>(v->get_uint64());
+    if (rev)
+      impl.revision = rec_.revision = *rev;
+    else
+      error("revision", v->is_number()
+                            ? "expected a whole number of 1 or more, increased with "
+                              "every change, got " +
+                                  toJsonText(*v)
+                            : std::string("expected a whole number, got ") + kindName(*v));
+  }
+  if (auto m = object(o, path, "measure", true)) impl.measure = measure(*m, "measure");
+  if (auto region = string(o, path, "region", true, true)) {
+    impl.region = rec_.region = *region;
+    if (!fields::isTerritoryCode(*region)) error("region", fields::badTerritory(*region));
+  }
+  if (auto org = string(o, path, "organisation", true, true))
+    impl.organisation = rec_.organisation = *org;
+  impl.sector = string(o, path, "sector", true, true).value_or("");
+  if (auto l = string(o, path, "lifecycle", true, true)) {
+    if (auto lc = model::lifecycleFromString(*l))
+      impl.lifecycle = *lc;
+    else
+      error("lifecycle", fields::badLifecycle(*l));
+  }
+  impl.start = date(o, path, "start", true).value_or(Date{});
+  impl.deadline = date(o, path, "deadline", true).value_or(Date{});
+  impl.completed = date(o, path, "completed", false);
+  array(o, path, "deadlineChanges", [&](const json::object& c, const std::string& at) {
+    impl.deadlineChanges.push_back(deadlineChange(c, at));
+  });
+  array(o, path, "indicators", [&](const json::object& i, const std::string& at) {
+    impl.indicators.push_back(indicator(i, at));
+  });
+  array(o, path, "assignments", [&](const json::object& a, const std::string& at) {
+    impl.assignments.push_back(assignment(a, at));
+  });
+  array(o, path, "evidence", [&](const json::object& e, const std::string& at) {
+    impl.evidence.push_back(evidence(e, at));
+  });
+  impl.note = string(o, path, "note", false, false).value_or("");
+  return impl;
+}
+
+// Parses the body, turning every failure into a message with line and column.
+json::value parseBody(std::string_view body, std::size_t maxDepth) {
+  if (auto bad = xml::firstInvalidUtf8(body)) {
+    auto p = xml::positionOf(body, *bad);
+    throw std::invalid_argument("invalid UTF-8 at line " + std::to_string(p.line) + ", column " +
+                                std::to_string(p.column) + ": the report must be encoded as UTF-8");
+  }
+  json::parse_options options;
+  options.max_depth = maxDepth;
+  options.allow_invalid_utf8 = false;
+  json::stream_parser parser({}, options);
+  boost::system::error_code ec;
+  const std::size_t used = parser.write_some(body.data(), body.size(), ec);
+  if (!ec && used < body.size()) ec = json::error::extra_data;
+  if (!ec) parser.finish(ec);
+  if (ec) {
+    auto p = xml::positionOf(body, std::min(used, body.size()));
+    std::string what =
+        ec == json::error::too_deep
+            ? "nesting deeper than " + std::to_string(maxDepth) + " levels is not allowed"
+            : ec.message();
+    throw std::invalid_argument("the report is not valid JSON: " + what + " at line " +
+                                std::to_string(p.line) + ", column " + std::to_string(p.column));
+  }
+  return parser.release();
+}
+
+}  // namespace
+
+ParsedReport parseReportJson(std::string_view body, std::size_t maxDepth) {
+  const json::value doc = parseBody(body, maxDepth);
+  if (!doc.is_object())
+    throw std::invalid_argument(std::string("a JSON status report is an object with \"source\", "
+                                            "\"generatedAt\" and \"implementations\"; got ") +
+                                kindName(doc));
+  const auto& top = doc.get_object();
+  ParsedReport report;
+  const json::array* records = nullptr;
+  for (const auto& kv : top) {
+    const std::string_view key(kv.key().data(), kv.key().size());
+    const json::value& v = kv.value();
+    if (key == "implementations") {
+      if (!v.is_array())
+        throw std::invalid_argument(std::string("\"implementations\" must be an array, got ") +
+                                    kindName(v));
+      records = &v.get_array();
+    } else if (key == "source" || key == "generatedAt") {
+      if (v.is_null()) continue;
+      if (!v.is_string())
+        throw std::invalid_argument("\"" + std::string(key) + "\" must be a string, got " +
+                                    kindName(v));
+      std::string s(v.get_string().data(), v.get_string().size());
+      if (auto problem = xml::xmlCharProblem(s))
+        throw std::invalid_argument("\"" + std::string(key) + "\" contains " + *problem);
+      (key == "source" ? report.source : report.generatedAt) = fields::collapse(s);
+    } else {
+      throw std::invalid_argument("unknown top-level field \"" + std::string(key) +
+                                  "\"; expected source, generatedAt, implementations");
+    }
+  }
+  if (!records || records->empty())
+    throw std::invalid_argument(
+        "the report has no implementations: add \"implementations\": [ {...}, ... ] with at "
+        "least one");
+
+  std::size_t index = 0;
+  for (const auto& v : *records) {
+    ParsedRecord rec;
+    rec.index = ++index;
+    if (!v.is_object()) {
+      rec.errors.push_back(std::string("expected an object, got ") + kindName(v));
+    } else {
+      RecordParser parser(rec);
+      auto impl = parser.implementation(v.get_object(), report.source);
+      if (rec.errors.empty()) rec.record = std::move(impl);
+    }
+    report.records.push_back(std::move(rec));
+  }
+  return report;
+}
+
+namespace {
+
+json::value numberValue(double v) {
+  // Whole numbers are written as integers ("12000", not "1.2E4").
+  if (std::abs(v) < 9007199254740992.0 && v == static_cast<double>(static_cast<std::int64_t>(v)))
+    return static_cast<std::int64_t>(v);
+  return v;
+}
+
+json::object deadlineChangeJson(const model::DeadlineChange& c) {
+  json::object o;
+  o["previous"] = model::formatDate(c.previous);
+  o["deadline"] = model::formatDate(c.deadline);
+  if (!c.approvedBy.empty()) o["approvedBy"] = c.approvedBy;
+  if (c.approvedOn) o["approvedOn"] = model::formatDate(*c.approvedOn);
+  if (!c.reason.empty()) o["reason"] = c.reason;
+  return o;
+}
+
+json::object implementationJson(const model::Implementation& impl) {
+  json::object o;
+  o["revision"] = impl.revision;
+  json::object act;
+  act["type"] = impl.measure.act.type;
+  act["number"] = impl.measure.act.number;
+  act["date"] = model::formatDate(impl.measure.act.date);
+  if (!impl.measure.act.item.empty()) act["item"] = impl.measure.act.item;
+  o["measure"] = json::object{{"id", impl.measure.id}, {"title", impl.measure.title}, {"act", act}};
+  o["region"] = impl.region;
+  o["organisation"] = impl.organisation;
+  o["sector"] = impl.sector;
+  o["lifecycle"] = model::toString(impl.lifecycle);
+  o["start"] = model::formatDate(impl.start);
+  o["deadline"] = model::formatDate(impl.deadline);
+  if (impl.completed) o["completed"] = model::formatDate(*impl.completed);
+  if (!impl.deadlineChanges.empty()) {
+    json::array a;
+    for (const auto& c : impl.deadlineChanges) a.push_back(deadlineChangeJson(c));
+    o["deadlineChanges"] = std::move(a);
+  }
+  if (!impl.indicators.empty()) {
+    json::array a;
+    for (const auto& ind : impl.indicators) {
+      json::object i;
+      i["code"] = ind.code;
+      i["name"] = ind.name;
+      if (!ind.unit.empty()) i["unit"] = ind.unit;
+      i["ascending"] = ind.ascending;
+      i["baseline"] = numberValue(ind.baseline);
+      json::array periods;
+      for (const auto& p : ind.periods) {
+        json::object po;
+        po["start"] = model::formatDate(p.start);
+        po["end"] = model::formatDate(p.end);
+        if (p.target) po["target"] = numberValue(*p.target);
+        if (p.actual) po["actual"] = numberValue(*p.actual);
+        periods.push_back(std::move(po));
+      }
+      if (!periods.empty()) i["periods"] = std::move(periods);
+      a.push_back(std::move(i));
+    }
+    o["indicators"] = std::move(a);
+  }
+  if (!impl.assignments.empty()) {
+    json::array a;
+    for (const auto& as : impl.assignments) {
+      json::object ao;
+      ao["id"] = as.id;
+      if (!as.parentId.empty()) ao["parent"] = as.parentId;
+      ao["assignee"] = as.assignee;
+      ao["title"] = as.title;
+      ao["deadline"] = model::formatDate(as.deadline);
+      ao["control"] = model::toString(as.control);
+      if (as.completed) ao["completed"] = model::formatDate(*as.completed);
+      if (!as.deadlineChanges.empty()) {
+        json::array changes;
+        for (const auto& c : as.deadlineChanges) changes.push_back(deadlineChangeJson(c));
+        ao["deadlineChanges"] = std::move(changes);
+      }
+      a.push_back(std::move(ao));
+    }
+    o["assignments"] = std::move(a);
+  }
+  if (!impl.evidence.empty()) {
+    json::array a;
+    for (const auto& e : impl.evidence) {
+      json::object eo;
+      eo["url"] = e.url;
+      eo["title"] = e.title;
+      if (!e.format.empty()) eo["format"] = e.format;
+      eo["date"] = model::formatDate(e.date);
+      if (!e.uploader.empty()) eo["uploader"] = e.uploader;
+      a.push_back(std::move(eo));
+    }
+    o["evidence"] = std::move(a);
+  }
+  if (!impl.note.empty()) o["note"] = impl.note;
+  return o;
+}
+
+}  // namespace
+
+std::string writeReportJson(const std::string& source,
+                            const std::vector<model::Implementation>& records) {
+  json::object doc;
+  if (!source.empty()) doc["source"] = source;
+  doc["generatedAt"] = fields::utcNow();
+  json::array a;
+  for (const auto& impl : records) a.push_back(implementationJson(impl));
+  doc["implementations"] = std::move(a);
+  return toJsonText(doc);
+}
+
+}  // namespace ijro::exchange

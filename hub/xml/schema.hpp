@@ -1,4 +1,5 @@
-// XSD validation (schemas/*.xsd) of an already safely parsed document.
+// XSD validation (schemas/*.xsd) of an already safely parsed document. A Schema is immutable
+// once loaded and may be shared between threads; each validate() uses its own context.
 #pragma once
 
 #include <memory>

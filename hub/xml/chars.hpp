@@ -1,0 +1,27 @@
+// Character-level checks shared by the reader, the writer and the JSON codecs: UTF-8 validity and
+// the characters XML 1.0 can carry (so anything we accept can later be written into the feed).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ijro::xml {
+
+// Byte offset of the first byte that does not start a well-formed UTF-8 sequence (overlong forms,
+// surrogates and code points above U+10FFFF count as ill-formed); nullopt when all is valid.
+std::optional<std::size_t> firstInvalidUtf8(std::string_view bytes);
+
+// 1-based line and column (in bytes) of a byte offset, for messages.
+struct Position {
+  int line = 1;
+  int column = 1;
+};
+Position positionOf(std::string_view bytes, std::size_t offset);
+
+// Why `text` cannot be written as XML 1.0 character data (invalid UTF-8, or a code point XML does
+// not allow such as U+0001 or U+FFFE), as a phrase; nullopt when it can.
+std::optional<std::string> xmlCharProblem(std::string_view text);
+
+}  // namespace ijro::xml

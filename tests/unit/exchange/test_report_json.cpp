@@ -1,0 +1,185 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "hub/exchange/report.hpp"
+#include "tests/unit/exchange/sample.hpp"
+
+namespace ijro::exchange {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+using ::testing::StartsWith;
+
+const char* kRecordOk = R"({
+  "revision": 2,
+  "measure": {"id": "DU2030-4.2.1", "title": "Install online cash registers",
+              "act": {"type": "decree", "number": "UP-6079", "date": "2020-10-05", "item": "4.2"}},
+  "region": "1726",
+  "organisation": "State Tax Department of Tashkent City",
+  "sector": "tax",
+  "lifecycle": "inProgress",
+  "start": "2026-03-01",
+  "deadline": "2026-08-31"
+})";
+
+std::string report(const std::string& records) {
+  return R"({"source": "tashkent-city", "generatedAt": "2026-11-28T09:00:00Z", "implementations": [)" +
+         records + "]}";
+}
+
+std::string parseError(const std::string& body, std::size_t maxDepth = 64) {
+  try {
+    parseReportJson(body, maxDepth);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected std::invalid_argument";
+  return "";
+}
+
+TEST(ReportJson, RoundTripKeepsEveryField) {
+  const std::vector<model::Implementation> records{test::fullImplementation(),
+                                                   test::minimalImplementation()};
+  const std::string json = writeReportJson("tashkent-city", records);
+  auto parsed = parseReportJson(json);
+  EXPECT_EQ(parsed.source, "tashkent-city");
+  ASSERT_THAT(parsed.records, SizeIs(2));
+  for (std::size_t i = 0; i < 2; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_THAT(parsed.records[i].errors, IsEmpty());
+    ASSERT_TRUE(parsed.records[i].record.has_value());
+    EXPECT_EQ(*parsed.records[i].record, records[i]);
+  }
+}
+
+TEST(ReportJson, WritesWholeNumbersAsIntegers) {
+  auto impl = test::minimalImplementation();
+  impl.indicators.push_back({"C",
+                             "n",
+                             "",
+                             true,
+                             12000,
+                             {{test::date("2026-01-01"), test::date("2026-12-31"), 30000, 24.5}}});
+  const std::string json = writeReportJson("s", {impl});
+  EXPECT_THAT(json, HasSubstr("\"baseline\":12000"));
+  EXPECT_THAT(json, HasSubstr("\"target\":30000"));
+  EXPECT_EQ(parseReportJson(json).records.at(0).record->indicators.at(0).periods.at(0).actual,
+            24.5);
+}
+
+TEST(ReportJson, OneBadRecordDoesNotSinkTheOthers) {
+  std::string bad = kRecordOk;
+  bad.replace(bad.find("2026-08-31"), 10, "2026-13-01");
+  auto parsed = parseReportJson(report(std::string(kRecordOk) + "," + bad + "," + kRecordOk));
+  ASSERT_THAT(parsed.records, SizeIs(3));
+  EXPECT_TRUE(parsed.records[0].record);
+  EXPECT_TRUE(parsed.records[2].record);
+  const auto& rec = parsed.records[1];
+  EXPECT_FALSE(rec.record);
+  EXPECT_EQ(rec.index, 2u);
+  EXPECT_THAT(rec.errors, ElementsAre("deadline: \"2026-13-01\" is not a valid date; expected "
+                                      "YYYY-MM-DD, e.g. 2026-03-31"));
+  EXPECT_EQ(rec.measureId, "DU2030-4.2.1");
+  EXPECT_EQ(rec.region, "1726");
+  EXPECT_EQ(rec.organisation, "State Tax Department of Tashkent City");
+  EXPECT_EQ(rec.revision, 2);
+}
+
+TEST(ReportJson, CollectsEveryStructuralErrorOfARecord) {
+  auto parsed = parseReportJson(report(R"({
+    "revision": 1.5,
+    "measure": {"id": "M-1", "act": {"type": "decree", "number": 6079, "date": "2020-10-05"}},
+    "region": "17260",
+    "organisation": "",
+    "sector": "tax\u0001",
+    "lifecycle": "done",
+    "start": "2026-03-01",
+    "deadLine": "2026-08-31",
+    "indicators": [{"code": "X", "name": "n", "ascending": "yes", "baseline": "0",
+                    "periods": [{"start": "2026-01-01", "end": "31.12.2026", "target": "10"}]}, 5],
+    "assignments": {"id": "A"},
+    "evidence": [{"url": "https://x.uz", "date": "2026-01-01"}]
+  }, "not an object")"));
+  ASSERT_THAT(parsed.records, SizeIs(2));
+  const auto& rec = parsed.records[0];
+  EXPECT_FALSE(rec.record);
+  auto has = [](const std::string& text) { return Contains(HasSubstr(text)); };
+  EXPECT_THAT(rec.errors, has("deadLine: unknown field; expected one of revision, measure,"));
+  EXPECT_THAT(rec.errors, has("revision: expected a whole number of 1 or more"));
+  EXPECT_THAT(rec.errors, has("measure.title: missing"));
+  EXPECT_THAT(rec.errors, has("measure.act.number: expected a string, got a number"));
+  EXPECT_THAT(rec.errors, has("region: \"17260\" is not a SOATO code"));
+  EXPECT_THAT(rec.errors, has("organisation: is empty"));
+  EXPECT_THAT(rec.errors, has("sector: contains the character U+0001"));
+  EXPECT_THAT(rec.errors, has("lifecycle: unknown value \"done\"; expected one of planned, "
+                              "inProgress, completed, cancelled, suspended"));
+  EXPECT_THAT(rec.errors, has("deadline: missing"));
+  EXPECT_THAT(rec.errors, has("indicators[0].ascending: expected true or false, got a string"));
+  EXPECT_THAT(rec.errors, has("indicators[0].baseline: expected a number, got a string"));
+  EXPECT_THAT(rec.errors, has("indicators[0].periods[0].end: \"31.12.2026\" is not a valid date"));
+  EXPECT_THAT(rec.errors, has("indicators[0].periods[0].target: expected a number, got a string"));
+  EXPECT_THAT(rec.errors, has("indicators[1]: expected an object, got a number"));
+  EXPECT_THAT(rec.errors, has("assignments: expected an array, got an object"));
+  EXPECT_THAT(rec.errors, has("evidence[0].title: missing"));
+  EXPECT_THAT(rec.errors, SizeIs(16)) << ::testing::PrintToString(rec.errors);
+  EXPECT_THAT(parsed.records[1].errors, ElementsAre("expected an object, got a string"));
+}
+
+TEST(ReportJson, NullMeansAbsent) {
+  std::string rec = kRecordOk;
+  rec.insert(rec.rfind('}'), ", \"completed\": null, \"note\": null, \"indicators\": null");
+  auto parsed = parseReportJson(report(rec));
+  ASSERT_TRUE(parsed.records.at(0).record) << parsed.records[0].errors.at(0);
+  EXPECT_FALSE(parsed.records[0].record->completed);
+}
+
+TEST(ReportJson, DeepNestingRefused) {
+  const std::string deep = std::string(10000, '[') + std::string(10000, ']');
+  const std::string e = parseError(deep);
+  EXPECT_THAT(e, HasSubstr("nesting deeper than 64 levels is not allowed"));
+  EXPECT_THAT(e, HasSubstr("line 1, column 65"));
+  // Within the limit, the shape is still checked.
+  EXPECT_THAT(parseError("[[1]]"), HasSubstr("a JSON status report is an object"));
+  // A record nested a little too deep for a small limit.
+  EXPECT_THAT(parseError(report(kRecordOk), 3), HasSubstr("nesting deeper than 3 levels"));
+}
+
+TEST(ReportJson, InvalidUtf8Refused) {
+  std::string body = report(kRecordOk);
+  body.replace(body.find("Tashkent City"), 1, "\xC3\x28");
+  const std::string e = parseError(body);
+  EXPECT_THAT(e, HasSubstr("invalid UTF-8 at line 6, column"));
+  EXPECT_THAT(e, HasSubstr("must be encoded as UTF-8"));
+  EXPECT_THAT(parseError("{\"source\": \"\xED\xA0\x80\"}"), HasSubstr("invalid UTF-8"));
+}
+
+TEST(ReportJson, NotJsonRefusedWithPosition) {
+  EXPECT_THAT(parseError("<report/>"), HasSubstr("the report is not valid JSON"));
+  EXPECT_THAT(parseError("{\n  \"source\": \"x\",\n  \"implementations\": [,]\n}"),
+              HasSubstr("at line 3, column 23"));
+  EXPECT_THAT(parseError(report(kRecordOk) + " trailing"), HasSubstr("not valid JSON"));
+  EXPECT_THAT(parseError("{\"source\": \"x\""), HasSubstr("not valid JSON"));
+  EXPECT_THAT(parseError(""), HasSubstr("not valid JSON"));
+}
+
+TEST(ReportJson, TopLevelShapeIsChecked) {
+  EXPECT_THAT(parseError("{\"source\": \"x\", \"implementations\": []}"),
+              HasSubstr("no implementations"));
+  EXPECT_THAT(parseError("{\"source\": \"x\"}"), HasSubstr("no implementations"));
+  EXPECT_THAT(parseError("{\"implementations\": {}}"),
+              HasSubstr("\"implementations\" must be an array, got an object"));
+  EXPECT_THAT(parseError("{\"source\": 5, \"implementations\": [{}]}"),
+              HasSubstr("\"source\" must be a string"));
+  EXPECT_THAT(parseError("{\"sorce\": \"x\", \"implementations\": [{}]}"),
+              HasSubstr("unknown top-level field \"sorce\"; expected source, generatedAt, "
+                        "implementations"));
+}
+
+}  // namespace
+}  // namespace ijro::exchange
