@@ -1,0 +1,752 @@
+// HTTP/1.1 server on Boost.Beast. The only translation unit of the server that sees Asio/Beast.
+//
+// Shape: a Core owns the io_context, the acceptor (driven on the core's strand) and a registry of
+// live Sessions. Each accepted socket gets its own strand; a Session walks one request at a time
+// through awaitRequest -> readHeader -> readBody -> handleRequest -> write and back, with the
+// deadline of the beast::tcp_stream set for each phase. The Handler runs on the session's strand
+// (it may block: it does database work), so a connection never has two requests in flight.
+//
+// stop(): closes the acceptor at once, closes connections that sit idle between requests, lets
+// the others finish the request they are in (their response then carries "Connection: close"),
+// and after drainTimeout closes whatever is still open. run() returns when no connection is left
+// (the io_context runs out of work: acceptor closed, drain poll and signal set finished).
+//
+// Timeouts, all on the tcp_stream deadline: a new connection must deliver its request head
+// within headerTimeout of being accepted; a kept-alive one may idle for idleTimeout, then its
+// head has headerTimeout from its first byte; the whole request readTimeout from the first byte.
+#include "hub/http/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+
+#include "hub/http/url.hpp"
+
+namespace ijro::http {
+
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kServerName = "ijro-hub";
+constexpr std::size_t kReadChunk = 8192;
+// After an error response with (possibly) unread request bytes, keep reading and discarding for
+// this long before closing: closing with unread data makes the kernel send a RST, which can
+// destroy the response before the client has read it.
+constexpr std::chrono::milliseconds kLingerTime{1000};
+constexpr std::chrono::milliseconds kDrainPoll{10};
+constexpr std::chrono::milliseconds kAcceptRetry{100};
+constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+std::string toString(beast::string_view s) {
+  return std::string(s.data(), s.size());
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+// IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT", independent of the C locale.
+std::string httpDate() {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7],
+                tm.tm_mday, kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
+  return buf;
+}
+
+std::string endpointString(const tcp::endpoint& ep) {
+  const auto addr = ep.address();
+  if (addr.is_v6()) return "[" + addr.to_string() + "]:" + std::to_string(ep.port());
+  return addr.to_string() + ":" + std::to_string(ep.port());
+}
+
+// A field name is an RFC 9110 token; a value must not smuggle in a line break.
+bool validFieldName(const std::string& name) {
+  if (name.empty()) return false;
+  for (const char c : name) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos)
+      return false;
+  }
+  return true;
+}
+
+bool validFieldValue(const std::string& value) {
+  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos;
+}
+
+// Errors that mean "the bytes are not a valid HTTP request" (answered with 400), as opposed to
+// the peer going away or a limit being hit.
+bool isMalformed(const beast::error_code& ec) {
+  if (ec.category() != bhttp::make_error_code(bhttp::error::bad_method).category()) return false;
+  switch (static_cast<bhttp::error>(ec.value())) {
+    case bhttp::error::end_of_stream:
+    case bhttp::error::partial_message:
+    case bhttp::error::need_more:
+    case bhttp::error::need_buffer:
+    case bhttp::error::end_of_chunk:
+    case bhttp::error::stale_parser:
+    case bhttp::error::header_limit:
+    case bhttp::error::body_limit:
+    case bhttp::error::buffer_overflow:
+      return false;
+    default:
+      return true;
+  }
+}
+
+class Session;
+
+class Core {
+ public:
+  Core(ServerOptions o, Handler h)
+      : options(std::move(o)),
+        handler(std::move(h)),
+        strand_(net::make_strand(ioc_)),
+        acceptor_(ioc_),
+        acceptRetry_(strand_),
+        drainTimer_(strand_) {
+    if (!handler) throw std::invalid_argument("http server: no handler");
+    if (options.threads < 1) options.threads = 1;
+    const auto endpoint = resolve();
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(net::socket_base::reuse_address(true));
+    beast::error_code ec;
+    acceptor_.bind(endpoint, ec);
+    if (ec)
+      throw std::runtime_error("http server: cannot listen on " + endpointString(endpoint) + ": " +
+                               ec.message());
+    acceptor_.listen(net::socket_base::max_listen_connections);
+    boundPort_ = acceptor_.local_endpoint().port();
+    spdlog::debug("http: listening on {}", endpointString(acceptor_.local_endpoint()));
+  }
+
+  ~Core() {
+    beast::error_code ec;
+    acceptor_.close(ec);
+  }
+
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  std::uint16_t port() const { return boundPort_; }
+  bool stopping() const { return stopping_.load(); }
+  void run(bool handleSignals);
+  void stop();
+  void forget(std::uint64_t id);
+
+  ServerOptions options;
+  const Handler handler;
+  ServerStats stats;
+
+ private:
+  tcp::endpoint resolve();
+  void runLoop();
+  void awaitSignal();
+  void doAccept();
+  void onAccept(beast::error_code ec, tcp::socket socket);
+  void doStop();
+  void drainTick();
+  std::vector<std::shared_ptr<Session>> liveSessions();
+  std::size_t liveCount();
+
+  // Declared before the io_context so that Sessions destroyed with it can still unregister.
+  std::mutex sessionsMutex_;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions_;
+  std::uint64_t nextSessionId_ = 0;
+  std::atomic<bool> stopRequested_{false};
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> ran_{false};
+  std::uint16_t boundPort_ = 0;
+
+  net::io_context ioc_;
+  net::strand<net::io_context::executor_type> strand_;  // acceptor, signals, drain timer
+  tcp::acceptor acceptor_;
+  net::steady_timer acceptRetry_;
+  net::steady_timer drainTimer_;
+  Clock::time_point drainDeadline_;  // these two: on strand_ only
+  bool forced_ = false;
+  std::optional<net::signal_set> signals_;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Core& core, tcp::socket&& socket, std::string remote)
+      : core_(core),
+        stream_(std::move(socket)),
+        remote_(std::move(remote)),
+        accepted_(Clock::now()) {}
+
+  ~Session() { core_.forget(id); }
+
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void start() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::awaitRequest, shared_from_this()));
+  }
+
+  // Both run on the session's strand (posted there by the Core).
+  void serverStopping() {
+    stopRequested_ = true;
+    // Waiting for the next request with nothing received: nothing to finish, close now.
+    if (state_ == State::Idle) close();
+  }
+  void forceClose() {
+    if (!closed_ && state_ != State::Closing)
+      spdlog::warn("http: closing connection from {}: its request did not finish while draining",
+                   remote_);
+    close();
+  }
+
+  net::any_io_executor executor() { return stream_.get_executor(); }
+
+  std::uint64_t id = 0;
+
+ private:
+  enum class State { Idle, ReadingHead, ReadingBody, Handling, Writing, Closing };
+
+  void awaitRequest();
+  void onFirstBytes(beast::error_code ec, std::size_t n);
+  void readHeader();
+  void onReadHeader(beast::error_code ec, std::size_t n);
+  void onContinueWritten(beast::error_code ec, std::size_t n);
+  void readBody();
+  void onReadBody(beast::error_code ec, std::size_t n);
+  void readFailed(beast::error_code ec);
+  void handleRequest();
+  void reject(unsigned status, std::string text, unsigned version = 0);
+  void respond(unsigned version, bool head, Response out, bool keepAlive, bool linger);
+  void onWrite(bool keepAlive, bool linger, beast::error_code ec, std::size_t n);
+  void lingerClose();
+  void onLinger(beast::error_code ec, std::size_t n);
+  void close();
+
+  Core& core_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> res_;
+  std::string remote_;
+  std::string method_, target_;  // of the request being answered, for logs
+  Clock::time_point accepted_;
+  Clock::time_point requestStart_;
+  State state_ = State::Idle;
+  bool first_ = true;           // no request completed on this connection yet
+  bool stopRequested_ = false;  // the server is stopping: close after the current response
+  bool closed_ = false;
+  std::array<char, 4096> discard_{};
+};
+
+// ----------------------------------------------------------------------------------- Session
+
+void Session::awaitRequest() {
+  state_ = State::Idle;
+  if (closed_) return;
+  if (stopRequested_ || core_.stopping()) {
+    close();
+    return;
+  }
+  parser_.emplace();
+  parser_->body_limit(static_cast<std::uint64_t>(core_.options.bodyLimit));
+  parser_->header_limit(static_cast<std::uint32_t>(
+      std::min<std::size_t>(core_.options.headerLimit, std::numeric_limits<std::uint32_t>::max())));
+  if (buffer_.size() > 0) {  // a pipelined request is already here
+    requestStart_ = Clock::now();
+    readHeader();
+    return;
+  }
+  // A new connection must deliver its head within headerTimeout of being accepted; a kept-alive
+  // one may sit idle for idleTimeout, and its head then has headerTimeout from the first byte.
+  if (first_)
+    stream_.expires_at(accepted_ + core_.options.headerTimeout);
+  else
+    stream_.expires_after(core_.options.idleTimeout);
+  stream_.async_read_some(buffer_.prepare(kReadChunk),
+                          beast::bind_front_handler(&Session::onFirstBytes, shared_from_this()));
+}
+
+void Session::onFirstBytes(beast::error_code ec, std::size_t n) {
+  if (closed_) return;
+  if (ec) {
+    if (ec == beast::error::timeout)
+      spdlog::debug("http: {} sent no request within the {} timeout, closing", remote_,
+                    first_ ? "header" : "idle");
+    return;  // eof, reset, timeout: the session ends and the socket closes with it
+  }
+  buffer_.commit(n);
+  requestStart_ = first_ ? accepted_ : Clock::now();
+  readHeader();
+}
+
+void Session::readHeader() {
+  state_ = State::ReadingHead;
+  stream_.expires_at(requestStart_ +
+                     std::min(core_.options.headerTimeout, core_.options.readTimeout));
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           beast::bind_front_handler(&Session::onReadHeader, shared_from_this()));
+}
+
+void Session::onReadHeader(beast::error_code ec, std::size_t) {
+  if (closed_) return;
+  if (ec) {
+    readFailed(ec);
+    return;
+  }
+  const auto& head = parser_->get();
+  if (!parser_->is_done() && head.version() >= 11 &&
+      beast::iequals(head[bhttp::field::expect], "100-continue")) {
+    state_ = State::ReadingBody;
+    stream_.expires_at(requestStart_ + core_.options.readTimeout);
+    net::async_write(stream_, net::buffer(kContinue, sizeof kContinue - 1),
+                     beast::bind_front_handler(&Session::onContinueWritten, shared_from_this()));
+    return;
+  }
+  readBody();
+}
+
+void Session::onContinueWritten(beast::error_code ec, std::size_t) {
+  if (closed_ || ec) return;
+  readBody();
+}
+
+void Session::readBody() {
+  if (parser_->is_done()) {
+    handleRequest();
+    return;
+  }
+  state_ = State::ReadingBody;
+  stream_.expires_at(requestStart_ + core_.options.readTimeout);
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    beast::bind_front_handler(&Session::onReadBody, shared_from_this()));
+}
+
+void Session::onReadBody(beast::error_code ec, std::size_t) {
+  if (closed_) return;
+  if (ec) {
+    readFailed(ec);
+    return;
+  }
+  handleRequest();
+}
+
+void Session::readFailed(beast::error_code ec) {
+  const auto& opt = core_.options;
+  if (ec == bhttp::error::body_limit) {
+    reject(413, "request body is larger than the limit of " + std::to_string(opt.bodyLimit) +
+                    " bytes; send a smaller body (split the batch into several requests) or "
+                    "raise the server's body limit (limits/@bodyBytes in the hub configuration)\n");
+  } else if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+    reject(431, "request head (request line and header fields) is larger than the limit of " +
+                    std::to_string(opt.headerLimit) + " bytes\n");
+  } else if (isMalformed(ec)) {
+    reject(400, "malformed HTTP request: " + ec.message() + "\n");
+  } else if (ec == beast::error::timeout) {
+    // The stream closed the socket when its deadline passed; there is nobody to answer.
+    ++core_.stats.rejected;
+    spdlog::debug("http: {} did not send its request in time ({}), connection closed", remote_,
+                  state_ == State::ReadingHead ? "header timeout" : "read timeout");
+  } else {
+    // end_of_stream: a kept-alive connection closed by the client; anything else: peer gone.
+    if (ec != bhttp::error::end_of_stream && ec != net::error::operation_aborted)
+      spdlog::debug("http: reading from {} failed: {}", remote_, ec.message());
+  }
+}
+
+void Session::handleRequest() {
+  state_ = State::Handling;
+  stream_.expires_never();
+  auto msg = parser_->release();
+  parser_.reset();
+
+  Request req;
+  req.method = toString(msg.method_string());
+  req.target = toString(msg.target());
+  method_ = req.method;
+  target_ = req.target;
+  auto split = splitTarget(req.target);
+  if (!split.ok) {
+    reject(400, "malformed HTTP request: invalid request target\n", msg.version());
+    return;
+  }
+  req.path = std::move(split.path);
+  req.query = parseQuery(split.query);
+  for (const auto& field : msg) {
+    auto name = lower(toString(field.name_string()));
+    auto value = toString(field.value());
+    auto [it, inserted] = req.headers.emplace(std::move(name), value);
+    if (!inserted) it->second += ", " + value;  // repeated field: one comma-separated list
+  }
+  req.body = std::move(msg.body());
+  req.remote = remote_;
+
+  ++core_.stats.requests;
+  const auto version = msg.version();
+  const bool head = msg.method() == bhttp::verb::head;
+  bool keepAlive = msg.keep_alive();
+  Response out;
+  try {
+    out = core_.handler(req);
+  } catch (const std::exception& e) {
+    ++core_.stats.handlerErrors;
+    spdlog::error("http: handler failed for {} {} from {}: {}", req.method, req.target, remote_,
+                  e.what());
+    out =
+        Response{500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what(), {}};
+  } catch (...) {
+    ++core_.stats.handlerErrors;
+    spdlog::error("http: handler failed for {} {} from {}: unknown exception", req.method,
+                  req.target, remote_);
+    out = Response{500, "text/plain; charset=utf-8", "internal error: unknown exception", {}};
+  }
+  if (closed_) return;
+  respond(version, head, std::move(out), keepAlive, false);
+}
+
+// An error the server answers itself, without calling the Handler; the connection then closes.
+// version 0: take it from the request head if that was parsed, else 1.1.
+void Session::reject(unsigned status, std::string text, unsigned version) {
+  ++core_.stats.rejected;
+  if (version == 0) version = 11;
+  if (parser_ && parser_->is_header_done()) {
+    version = parser_->get().version();
+    if (method_.empty()) {
+      method_ = toString(parser_->get().method_string());
+      target_ = toString(parser_->get().target());
+    }
+  }
+  spdlog::debug("http: rejecting request from {} with {}: {}", remote_, status, text);
+  parser_.reset();
+  // The rest of the request may still be on its way: answer, then close, draining it.
+  respond(version == 10 ? 10 : 11, false,
+          Response{static_cast<int>(status), "text/plain; charset=utf-8", std::move(text), {}},
+          false, true);
+}
+
+void Session::respond(unsigned version, bool head, Response out, bool keepAlive, bool linger) {
+  const auto fail = [&](const std::string& why) {
+    ++core_.stats.handlerErrors;
+    spdlog::error("http: handler returned an invalid response for {} {} from {}: {}", method_,
+                  target_, remote_, why);
+    out = Response{500, "text/plain; charset=utf-8", "internal error: " + why, {}};
+  };
+  if (out.status < 200 || out.status > 999) {
+    fail("invalid status " + std::to_string(out.status));
+  } else if (!validFieldValue(out.contentType)) {
+    fail("invalid Content-Type value");
+  } else {
+    for (const auto& [name, value] : out.headers) {
+      if (!validFieldName(name) || !validFieldValue(value)) {
+        fail("invalid header field \"" + name + "\"");
+        break;
+      }
+    }
+  }
+
+  res_ = {};
+  res_.version(version);
+  res_.result(static_cast<unsigned>(out.status));
+  res_.set(bhttp::field::server, kServerName);
+  res_.set(bhttp::field::date, httpDate());
+  if (!out.contentType.empty()) res_.set(bhttp::field::content_type, out.contentType);
+  for (auto& [name, value] : out.headers) {
+    const auto key = lower(name);
+    if (key == "content-length" || key == "transfer-encoding") continue;  // framing is ours
+    if (key == "connection") {
+      if (lower(value).find("close") != std::string::npos) keepAlive = false;
+      continue;
+    }
+    if (key == "server" || key == "content-type")
+      res_.set(name, value);
+    else
+      res_.insert(name, value);
+  }
+  const bool bodyless = out.status == 204 || out.status == 304;
+  if (!bodyless) {
+    res_.content_length(out.body.size());
+    if (!head) res_.body() = std::move(out.body);
+  }
+  if (stopRequested_ || core_.stopping()) keepAlive = false;
+  res_.keep_alive(keepAlive);
+
+  spdlog::debug(
+      "http: {} {} {} -> {} ({} bytes) in {} ms", remote_, method_, target_, out.status,
+      res_.body().size(),
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - requestStart_).count());
+  method_.clear();
+  target_.clear();
+
+  state_ = State::Writing;
+  stream_.expires_after(core_.options.readTimeout);  // a client must also read in reasonable time
+  bhttp::async_write(
+      stream_, res_,
+      beast::bind_front_handler(&Session::onWrite, shared_from_this(), keepAlive, linger));
+}
+
+void Session::onWrite(bool keepAlive, bool linger, beast::error_code ec, std::size_t) {
+  if (closed_) return;
+  if (ec) {
+    spdlog::debug("http: writing to {} failed: {}", remote_, ec.message());
+    return;
+  }
+  res_ = {};
+  first_ = false;
+  if (linger) {
+    lingerClose();
+  } else if (!keepAlive || stopRequested_ || core_.stopping()) {
+    state_ = State::Closing;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    // the session ends here; the socket closes with it
+  } else {
+    awaitRequest();
+  }
+}
+
+void Session::lingerClose() {
+  state_ = State::Closing;
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(kLingerTime);
+  stream_.async_read_some(net::buffer(discard_),
+                          beast::bind_front_handler(&Session::onLinger, shared_from_this()));
+}
+
+void Session::onLinger(beast::error_code ec, std::size_t) {
+  if (closed_ || ec) return;  // eof (the client closed too), timeout or error: done
+  stream_.async_read_some(net::buffer(discard_),
+                          beast::bind_front_handler(&Session::onLinger, shared_from_this()));
+}
+
+void Session::close() {
+  if (closed_) return;
+  closed_ = true;
+  state_ = State::Closing;
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_.close();
+}
+
+// -------------------------------------------------------------------------------------- Core
+
+tcp::endpoint Core::resolve() {
+  beast::error_code ec;
+  const auto address = net::ip::make_address(options.host, ec);
+  if (!ec) return {address, options.port};
+  tcp::resolver resolver(ioc_);
+  const auto results =
+      resolver.resolve(options.host, std::to_string(options.port), tcp::resolver::passive, ec);
+  if (ec || results.empty())
+    throw std::runtime_error("http server: cannot resolve listen host \"" + options.host +
+                             "\": " + (ec ? ec.message() : std::string("no address")));
+  return results.begin()->endpoint();
+}
+
+void Core::run(bool handleSignals) {
+  if (ran_.exchange(true)) throw std::logic_error("http server: run() may be called only once");
+  if (handleSignals) {
+    signals_.emplace(ioc_, SIGINT, SIGTERM);
+    awaitSignal();
+  }
+  net::post(strand_, [this] { doAccept(); });
+
+  std::vector<std::thread> pool;
+  pool.reserve(static_cast<std::size_t>(options.threads - 1));
+  try {
+    for (int i = 1; i < options.threads; ++i) pool.emplace_back([this] { runLoop(); });
+  } catch (...) {
+    stop();
+    for (auto& t : pool) t.join();
+    signals_.reset();
+    throw;
+  }
+  runLoop();
+  for (auto& t : pool) t.join();
+  signals_.reset();  // restores the default dispositions
+  spdlog::debug("http: stopped; {} connections, {} requests served", stats.connections.load(),
+                stats.requests.load());
+}
+
+// First signal: graceful stop. Another one while draining: close the remaining connections now.
+void Core::awaitSignal() {
+  signals_->async_wait(net::bind_executor(strand_, [this](beast::error_code ec, int sig) {
+    if (ec) return;
+    if (!stopRequested_) {
+      spdlog::info("http: received signal {}, stopping (again to close connections at once)", sig);
+      stop();
+    } else {
+      spdlog::warn("http: received signal {} while stopping, closing connections now", sig);
+      drainDeadline_ = Clock::now();
+    }
+    awaitSignal();
+  }));
+}
+
+void Core::runLoop() {
+  for (;;) {
+    try {
+      ioc_.run();
+      return;
+    } catch (const std::exception& e) {
+      spdlog::error("http: unexpected exception in the I/O loop: {}", e.what());
+    } catch (...) {
+      spdlog::error("http: unexpected exception in the I/O loop");
+    }
+  }
+}
+
+void Core::stop() {
+  if (stopRequested_.exchange(true)) return;
+  net::post(strand_, [this] { doStop(); });
+}
+
+void Core::doAccept() {
+  if (stopping_) return;
+  acceptor_.async_accept(net::make_strand(ioc_),
+                         net::bind_executor(strand_, [this](beast::error_code ec, tcp::socket s) {
+                           onAccept(ec, std::move(s));
+                         }));
+}
+
+void Core::onAccept(beast::error_code ec, tcp::socket socket) {
+  if (stopping_) return;
+  if (ec) {
+    // EMFILE and the like: wait a little instead of spinning on the error
+    spdlog::warn("http: accept failed: {}", ec.message());
+    acceptRetry_.expires_after(kAcceptRetry);
+    acceptRetry_.async_wait([this](beast::error_code e) {
+      if (!e) doAccept();
+    });
+    return;
+  }
+  ++stats.connections;
+  beast::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  const auto remote = socket.remote_endpoint(ignored);
+  auto session = std::make_shared<Session>(*this, std::move(socket), endpointString(remote));
+  {
+    std::lock_guard lock(sessionsMutex_);
+    session->id = ++nextSessionId_;
+    sessions_.emplace(session->id, session);
+  }
+  session->start();
+  doAccept();
+}
+
+void Core::forget(std::uint64_t id) {
+  std::lock_guard lock(sessionsMutex_);
+  sessions_.erase(id);
+}
+
+std::vector<std::shared_ptr<Session>> Core::liveSessions() {
+  std::vector<std::shared_ptr<Session>> out;
+  std::lock_guard lock(sessionsMutex_);
+  out.reserve(sessions_.size());
+  for (auto& [id, weak] : sessions_)
+    if (auto s = weak.lock()) out.push_back(std::move(s));
+  return out;  // released outside the lock: a Session destructor takes it
+}
+
+std::size_t Core::liveCount() {
+  std::lock_guard lock(sessionsMutex_);
+  return sessions_.size();
+}
+
+void Core::doStop() {
+  stopping_ = true;
+  beast::error_code ignored;
+  acceptor_.close(ignored);
+  acceptRetry_.cancel();
+  auto live = liveSessions();
+  spdlog::debug("http: stopping, {} connections open", live.size());
+  for (auto& s : live) net::post(s->executor(), [s] { s->serverStopping(); });
+  live.clear();
+  drainDeadline_ = Clock::now() + options.drainTimeout;
+  drainTick();
+}
+
+// Polls until every connection is gone; past the deadline it closes them (a Handler that is
+// still running finishes first: it cannot be interrupted). Then the signal set goes too, the
+// io_context runs out of work and run() returns.
+void Core::drainTick() {
+  if (liveCount() == 0) {
+    beast::error_code ignored;
+    if (signals_) signals_->cancel(ignored);
+    return;
+  }
+  const auto now = Clock::now();
+  if (!forced_ && now >= drainDeadline_) {
+    forced_ = true;
+    for (auto& s : liveSessions()) net::post(s->executor(), [s] { s->forceClose(); });
+  }
+  drainTimer_.expires_after(forced_ ? kDrainPoll
+                                    : std::min<Clock::duration>(kDrainPoll, drainDeadline_ - now));
+  drainTimer_.async_wait([this](beast::error_code) { drainTick(); });
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------------ Server
+
+struct Server::Impl final : Core {
+  using Core::Core;
+};
+
+Server::Server(ServerOptions options, Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+Server::~Server() = default;
+
+std::uint16_t Server::port() const {
+  return impl_->port();
+}
+
+void Server::run(bool handleSignals) {
+  impl_->run(handleSignals);
+}
+
+void Server::stop() {
+  impl_->stop();
+}
+
+const ServerStats& Server::stats() const {
+  return impl_->stats;
+}
+
+}  // namespace ijro::http

@@ -28,6 +28,11 @@ struct Request {
   }
 };
 
+// What a Handler returns. The server adds Server, Date, Content-Length and Connection; framing
+// headers in `headers` (Content-Length, Transfer-Encoding) are ignored, "Connection: close"
+// closes the connection after the response, Content-Type/Server in `headers` replace the
+// defaults. A status outside 200..999 or a header that is not a valid field (e.g. a value with
+// CR/LF) turns the response into a 500. 204 and 304 are sent without a body.
 struct Response {
   int status = 200;
   std::string contentType = "text/plain; charset=utf-8";
@@ -35,6 +40,9 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+// Called once per complete request, on the connection's thread; it may block (database work),
+// which ties up one of the server's threads meanwhile. An exception becomes a 500 with the body
+// "internal error: <what()>" and is logged with method, target and remote address.
 using Handler = std::function<Response(const Request&)>;
 
 struct ServerOptions {
@@ -50,19 +58,26 @@ struct ServerOptions {
 };
 
 struct ServerStats {
-  std::atomic<std::uint64_t> connections{0}, requests{0}, handlerErrors{0}, rejected{0};
+  std::atomic<std::uint64_t> connections{0};    // accepted
+  std::atomic<std::uint64_t> requests{0};       // complete requests handed to the Handler
+  std::atomic<std::uint64_t> handlerErrors{0};  // Handler threw or returned an invalid Response
+  // requests the server refused itself: 400 malformed, 413 body too large, 431 head too large,
+  // or closed because the head/body did not arrive within headerTimeout/readTimeout
+  std::atomic<std::uint64_t> rejected{0};
 };
 
 class Server {
  public:
   Server(ServerOptions options, Handler handler);  // binds and listens; throws on failure
-  ~Server();
+  ~Server();  // stop() and let run() return first if it is running on another thread
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
   std::uint16_t port() const;  // the bound port
-  // Serves on `threads` threads until stop() or, if handleSignals, SIGINT/SIGTERM; then stops
-  // accepting, lets in-flight requests finish (up to drainTimeout) and returns.
+  // Serves on `threads` threads (the caller's included) until stop() or, if handleSignals,
+  // SIGINT/SIGTERM; then stops accepting, closes idle keep-alive connections, lets in-flight
+  // requests finish (up to drainTimeout) and returns. A second signal while draining closes the
+  // remaining connections at once. Call once; a second call throws std::logic_error.
   void run(bool handleSignals);
   void stop();  // thread-safe; run() returns once drained
   const ServerStats& stats() const;
