@@ -1,1 +1,109 @@
-// placeholder
+// Store::open and URL parsing; the SOCI implementation is in sql_store.cpp.
+#include "hub/store/store.hpp"
+
+#include <cctype>
+#include <regex>
+
+#include "hub/store/sql_store.hpp"
+#include "hub/store/url.hpp"
+
+namespace ijro::store {
+
+const char* toString(Outcome o) {
+  switch (o) {
+    case Outcome::Accepted:
+      return "accepted";
+    case Outcome::Duplicate:
+      return "duplicate";
+    case Outcome::Stale:
+      return "stale";
+    case Outcome::Rejected:
+      return "rejected";
+  }
+  return "?";
+}
+
+namespace detail {
+
+namespace {
+
+constexpr const char* kAcceptedForms =
+    "use \"sqlite:/path/to/hub.db\" (or \"sqlite3:...\"), "
+    "\"postgresql://dbname=NAME host=HOST port=PORT user=USER\" (a libpq connection string) or "
+    "\"postgresql://USER@HOST:PORT/NAME\" (a libpq URI)";
+
+bool startsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+bool looksLikeConninfo(std::string_view rest) {
+  // A libpq key=value string starts with a keyword followed by '='.
+  std::size_t i = 0;
+  while (i < rest.size() && std::isspace(static_cast<unsigned char>(rest[i]))) ++i;
+  std::size_t start = i;
+  while (i < rest.size() && (std::isalnum(static_cast<unsigned char>(rest[i])) || rest[i] == '_'))
+    ++i;
+  while (i < rest.size() && std::isspace(static_cast<unsigned char>(rest[i]))) ++i;
+  return i > start && i < rest.size() && rest[i] == '=';
+}
+
+}  // namespace
+
+std::string redactUrl(std::string_view url) {
+  std::string s(url);
+  // key=value form: password=secret or password='se cret'
+  static const std::regex kv(R"((password\s*=\s*)('([^'\\]|\\.)*'|[^\s]*))", std::regex::icase);
+  s = std::regex_replace(s, kv, "$1***");
+  // URI form: scheme://user:secret@host
+  static const std::regex uri(R"(^([a-zA-Z0-9+.-]+://[^:/@\s]*):[^@/\s]*@)");
+  s = std::regex_replace(s, uri, "$1:***@");
+  return s;
+}
+
+Location parseStoreUrl(std::string_view url) {
+  Location loc;
+  loc.display = redactUrl(url);
+  for (std::string_view scheme : {"sqlite3:", "sqlite:"}) {
+    if (!startsWith(url, scheme)) continue;
+    std::string_view path = url.substr(scheme.size());
+    if (startsWith(path, "///")) path.remove_prefix(2);  // sqlite:///abs/path -> /abs/path
+    if (path.empty())
+      throw StoreError("store URL \"" + loc.display +
+                       "\" names no database file: " + kAcceptedForms);
+    loc.dialect = Dialect::Sqlite;
+    loc.path = std::string(path);
+    if (loc.path.find('=') == std::string::npos) {
+      loc.connect = loc.path;  // SOCI takes a string without '=' as the file name as it is
+    } else {
+      if (loc.path.find('"') != std::string::npos)
+        throw StoreError("store URL \"" + loc.display +
+                         "\": a SQLite file name may not contain both '=' and '\"'");
+      loc.connect = "db=\"" + loc.path + "\"";
+    }
+    return loc;
+  }
+  for (std::string_view scheme : {"postgresql:", "postgres:"}) {
+    if (!startsWith(url, scheme)) continue;
+    std::string_view rest = url.substr(scheme.size());
+    loc.dialect = Dialect::Postgres;
+    if (startsWith(rest, "//") && !looksLikeConninfo(rest.substr(2))) {
+      loc.connect = "postgresql:" + std::string(rest);  // a URI: libpq parses it itself
+    } else {
+      if (startsWith(rest, "//")) rest.remove_prefix(2);
+      if (!looksLikeConninfo(rest))
+        throw StoreError("store URL \"" + loc.display +
+                         "\" is not a PostgreSQL connection string: " + kAcceptedForms);
+      loc.connect = std::string(rest);
+    }
+    return loc;
+  }
+  throw StoreError("unsupported store URL \"" + loc.display + "\": " + kAcceptedForms);
+}
+
+}  // namespace detail
+
+std::unique_ptr<Store> Store::open(const std::string& url, std::size_t poolSize) {
+  return std::make_unique<detail::SqlStore>(detail::parseStoreUrl(url), poolSize);
+}
+
+}  // namespace ijro::store

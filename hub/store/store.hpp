@@ -1,6 +1,9 @@
 // Durable storage of implementations and their history, through SOCI.
-// URLs: "sqlite:/path/to/hub.db" (embedded default) or "postgresql://user@host:port/db"
-// (any libpq connection string after "postgresql:" is accepted too).
+// URLs: "sqlite:/path/to/hub.db" (embedded default; also "sqlite3:", "sqlite:///abs/path" and
+// "sqlite::memory:"), "postgresql://dbname=ijro host=/run/postgresql port=5432 user=hub" (a libpq
+// key=value string after "postgresql://" or "postgresql:") or a libpq URI
+// "postgresql://user@host:port/db". The schema is versioned (schema_version table) and migrated
+// on open. Every member function may be called from several threads at once.
 #pragma once
 
 #include <chrono>
@@ -9,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -21,8 +25,12 @@ const char* toString(Outcome o);
 
 struct UpsertResult {
   Outcome outcome = Outcome::Rejected;
-  std::string reason;             // for Stale / Rejected (and a short note for Duplicate)
-  std::int64_t storedRevision = 0;  // the revision in the store after the call
+  // Why: for Stale / Rejected / Duplicate; "created" or "revision 3 replaces revision 2" when
+  // Accepted.
+  std::string reason;
+  // The revision in the store after the call; 0 if there is none, or if the record was rejected
+  // before the store was consulted.
+  std::int64_t storedRevision = 0;
 };
 
 // What the SQL side can filter on; execution status is evaluated in C++ on top.
@@ -53,19 +61,28 @@ class Store {
   // Same key and revision with the same content: Duplicate, nothing written.
   // Same key and revision with other content: Rejected (send a higher revision).
   // Lower revision than stored: Stale, nothing written.
+  // Higher revision: the row and all its children are replaced and history records what changed.
+  // Results come back in batch order; records with the same key are applied in batch order.
+  // A record the store cannot hold (no source, text that is not UTF-8 or contains NUL, a
+  // non-finite number, a date outside 0001..9999) or that the database refuses (a constraint or
+  // data error) is Rejected without leaving anything behind, and the rest of the batch goes on.
+  // Any other database failure throws StoreError and nothing of the batch is committed; sending
+  // the batch again is always safe.
   virtual std::vector<UpsertResult> upsert(std::span<const model::Implementation> batch,
                                            std::chrono::system_clock::time_point receivedAt) = 0;
 
-  // Streams every current implementation matching the filter, ordered by
-  // (measure id, region, organisation, source).
+  // Streams every current implementation matching the filter, with all children, ordered by
+  // (measure id, region, organisation, source). Rows are read in pages of a few hundred, each in
+  // its own short read transaction, and no database connection is held while fn runs (so fn may
+  // call the store). A row updated during the stream appears once, in either version.
   virtual void forEach(const Filter& filter,
                        const std::function<void(const model::Implementation&)>& fn) = 0;
 
   virtual std::optional<model::Implementation> get(const model::ImplementationKey& key) = 0;
-  virtual std::vector<HistoryEntry> history(const model::ImplementationKey& key) = 0;
+  virtual std::vector<HistoryEntry> history(const model::ImplementationKey& key) = 0;  // oldest 1st
   virtual std::size_t count() = 0;
   virtual int schemaVersion() = 0;
-  virtual bool ping() noexcept = 0;  // for /readyz
+  virtual bool ping() noexcept = 0;         // for /readyz
   virtual std::string backend() const = 0;  // "sqlite3" | "postgresql"
 };
 

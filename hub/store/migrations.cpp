@@ -1,0 +1,224 @@
+#include "hub/store/migrations.hpp"
+
+#include <soci/soci.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "hub/store/store.hpp"
+#include "hub/store/text.hpp"
+
+namespace ijro::store::detail {
+
+namespace {
+
+// The SQL is written once for both backends; these placeholders differ:
+//   {pk}   an auto-assigned 64-bit primary key
+//   {key}  text compared byte-wise (PostgreSQL: COLLATE "C", the same order as SQLite's BINARY),
+//          used for identifiers and everything the store filters or orders on
+// Dates are ISO 'YYYY-MM-DD' text, timestamps ISO 8601 UTC text, booleans 0/1 integers.
+struct Migration {
+  int version;
+  const char* description;
+  std::vector<const char*> statements;
+};
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all = {
+      {1,
+       "implementations with their children, and history",
+       {
+           R"(CREATE TABLE implementation (
+  id {pk},
+  source {key} NOT NULL,
+  measure_id {key} NOT NULL,
+  region {key} NOT NULL,
+  organisation {key} NOT NULL,
+  sector {key} NOT NULL,
+  revision BIGINT NOT NULL,
+  lifecycle TEXT NOT NULL,
+  start_date TEXT NOT NULL,
+  deadline TEXT NOT NULL,
+  completed TEXT,
+  title TEXT NOT NULL,
+  act_type TEXT NOT NULL,
+  act_number TEXT NOT NULL,
+  act_date TEXT NOT NULL,
+  act_item TEXT NOT NULL,
+  note TEXT NOT NULL,
+  search_text TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  received_at TEXT NOT NULL
+))",
+           // The key, in the order forEach streams in (its pages walk this index).
+           "CREATE UNIQUE INDEX implementation_key ON implementation (measure_id, region, "
+           "organisation, source)",
+           "CREATE INDEX implementation_region ON implementation (region)",
+           "CREATE INDEX implementation_sector ON implementation (sector)",
+           "CREATE INDEX implementation_organisation ON implementation (organisation)",
+           R"(CREATE TABLE deadline_change (
+  implementation_id BIGINT NOT NULL REFERENCES implementation (id) ON DELETE CASCADE,
+  pos INTEGER NOT NULL,
+  previous TEXT NOT NULL,
+  deadline TEXT NOT NULL,
+  approved_by TEXT NOT NULL,
+  approved_on TEXT,
+  reason TEXT NOT NULL,
+  PRIMARY KEY (implementation_id, pos)
+))",
+           R"(CREATE TABLE indicator (
+  implementation_id BIGINT NOT NULL REFERENCES implementation (id) ON DELETE CASCADE,
+  pos INTEGER NOT NULL,
+  code {key} NOT NULL,
+  name TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  ascending INTEGER NOT NULL,
+  baseline DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (implementation_id, pos)
+))",
+           R"(CREATE TABLE indicator_period (
+  implementation_id BIGINT NOT NULL,
+  indicator_pos INTEGER NOT NULL,
+  pos INTEGER NOT NULL,
+  start_date TEXT NOT NULL,
+  end_date TEXT NOT NULL,
+  target DOUBLE PRECISION,
+  actual DOUBLE PRECISION,
+  PRIMARY KEY (implementation_id, indicator_pos, pos),
+  FOREIGN KEY (implementation_id, indicator_pos) REFERENCES indicator (implementation_id, pos)
+    ON DELETE CASCADE
+))",
+           R"(CREATE TABLE assignment (
+  implementation_id BIGINT NOT NULL REFERENCES implementation (id) ON DELETE CASCADE,
+  pos INTEGER NOT NULL,
+  assignment_id {key} NOT NULL,
+  parent_id {key} NOT NULL,
+  assignee TEXT NOT NULL,
+  title TEXT NOT NULL,
+  deadline TEXT NOT NULL,
+  control TEXT NOT NULL,
+  completed TEXT,
+  PRIMARY KEY (implementation_id, pos)
+))",
+           R"(CREATE TABLE assignment_deadline_change (
+  implementation_id BIGINT NOT NULL,
+  assignment_pos INTEGER NOT NULL,
+  pos INTEGER NOT NULL,
+  previous TEXT NOT NULL,
+  deadline TEXT NOT NULL,
+  approved_by TEXT NOT NULL,
+  approved_on TEXT,
+  reason TEXT NOT NULL,
+  PRIMARY KEY (implementation_id, assignment_pos, pos),
+  FOREIGN KEY (implementation_id, assignment_pos) REFERENCES assignment (implementation_id, pos)
+    ON DELETE CASCADE
+))",
+           R"(CREATE TABLE evidence (
+  implementation_id BIGINT NOT NULL REFERENCES implementation (id) ON DELETE CASCADE,
+  pos INTEGER NOT NULL,
+  url TEXT NOT NULL,
+  title TEXT NOT NULL,
+  format TEXT NOT NULL,
+  doc_date TEXT NOT NULL,
+  uploader TEXT NOT NULL,
+  PRIMARY KEY (implementation_id, pos)
+))",
+           R"(CREATE TABLE history (
+  id {pk},
+  source {key} NOT NULL,
+  measure_id {key} NOT NULL,
+  region {key} NOT NULL,
+  organisation {key} NOT NULL,
+  revision BIGINT NOT NULL,
+  received_at TEXT NOT NULL,
+  changes TEXT NOT NULL
+))",
+           "CREATE INDEX history_key ON history (source, measure_id, region, organisation, id)",
+       }},
+  };
+  return all;
+}
+
+std::string render(const char* sql, Dialect d) {
+  std::string s = sql;
+  auto replaceAll = [&](const std::string& from, const std::string& to) {
+    for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+      s.replace(at, from.size(), to);
+  };
+  replaceAll("{pk}", d == Dialect::Postgres ? "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+                                            : "INTEGER PRIMARY KEY");
+  replaceAll("{key}", d == Dialect::Postgres ? "TEXT COLLATE \"C\"" : "TEXT");
+  return s;
+}
+
+}  // namespace
+
+int schemaVersionOf(soci::session& sql) {
+  int version = 0;
+  soci::indicator ind = soci::i_null;
+  sql << "SELECT max(version) FROM schema_version", soci::into(version, ind);
+  return ind == soci::i_ok ? version : 0;
+}
+
+int migrate(soci::session& sql, Dialect dialect) {
+  bool open = false;
+  try {
+    if (dialect == Dialect::Postgres) {
+      sql << "BEGIN";
+      open = true;
+      // Serialises hubs migrating the same database at once (the key is arbitrary: "ijro").
+      sql << "SELECT pg_advisory_xact_lock(1768583791)";
+    } else {
+      sql << "BEGIN IMMEDIATE";
+      open = true;
+    }
+    // Look first: a role that may use but not create tables must still be able to open.
+    long long present = 0;
+    if (dialect == Dialect::Postgres)
+      sql << "SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+             "current_schema() AND table_name = 'schema_version'",
+          soci::into(present);
+    else
+      sql << "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = "
+             "'schema_version'",
+          soci::into(present);
+    if (present == 0)
+      sql << "CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, description "
+             "TEXT NOT NULL, applied_at TEXT NOT NULL)";
+    int current = schemaVersionOf(sql);
+    if (current > kLatestSchemaVersion)
+      throw StoreError("store: the database has schema version " + std::to_string(current) +
+                       ", newer than this ijro-hub knows (" + std::to_string(kLatestSchemaVersion) +
+                       "): it was written by a newer ijro-hub. Run that version, or point "
+                       "--store at another database; nothing was changed");
+    for (const auto& m : migrations()) {
+      if (m.version <= current) continue;
+      for (const char* statement : m.statements) {
+        try {
+          sql << render(statement, dialect);
+        } catch (const soci::soci_error& e) {
+          throw StoreError("store: schema migration " + std::to_string(m.version) + " (" +
+                           m.description + ") failed: " + e.get_error_message());
+        }
+      }
+      std::string description = m.description;
+      std::string at = formatTimestamp(std::chrono::system_clock::now());
+      sql << "INSERT INTO schema_version (version, description, applied_at) VALUES (:v, :d, :a)",
+          soci::use(m.version), soci::use(description), soci::use(at);
+      current = m.version;
+    }
+    sql << "COMMIT";
+    return current;
+  } catch (...) {
+    if (open) {
+      try {
+        sql << "ROLLBACK";
+      } catch (...) {
+      }
+    }
+    throw;
+  }
+}
+
+}  // namespace ijro::store::detail

@@ -1,0 +1,21 @@
+// Versioned schema migrations, recorded in the schema_version table. Internal to hub_store.
+#pragma once
+
+#include <soci/session.h>
+
+#include "hub/store/url.hpp"
+
+namespace ijro::store::detail {
+
+// The newest schema version this binary knows.
+inline constexpr int kLatestSchemaVersion = 1;
+
+// Applies every missing migration in order, in one transaction (concurrent openers wait for each
+// other). Throws StoreError if the database has a newer version than kLatestSchemaVersion, or if
+// a migration fails (nothing of it is kept). Returns the version afterwards.
+int migrate(soci::session& sql, Dialect dialect);
+
+// The version recorded in the database (0 for an empty database).
+int schemaVersionOf(soci::session& sql);
+
+}  // namespace ijro::store::detail

@@ -1,0 +1,585 @@
+#include "hub/store/record_io.hpp"
+
+#include <soci/soci.h>
+
+#include <cmath>
+#include <unordered_map>
+
+#include "hub/store/store.hpp"
+#include "hub/store/text.hpp"
+
+namespace ijro::store::detail {
+
+namespace {
+
+using model::Date;
+
+// ---- validation -------------------------------------------------------------------------------
+
+class Checker {
+ public:
+  void text(const std::string& field, const std::string& v) {
+    if (problem_) return;
+    if (v.find('\0') != std::string::npos)
+      problem_ = field + " contains a NUL character";
+    else if (!isValidUtf8(v))
+      problem_ = field + " is not valid UTF-8";
+  }
+  void number(const std::string& field, double v) {
+    if (!problem_ && !std::isfinite(v)) problem_ = field + " is not a finite number";
+  }
+  void number(const std::string& field, const std::optional<double>& v) {
+    if (v) number(field, *v);
+  }
+  void date(const std::string& field, Date d) {
+    std::chrono::year_month_day ymd{d};
+    if (!problem_ && (ymd.year() < std::chrono::year{1} || ymd.year() > std::chrono::year{9999}))
+      problem_ = field + " is outside the years 0001..9999";
+  }
+  void date(const std::string& field, const std::optional<Date>& d) {
+    if (d) date(field, *d);
+  }
+  void change(const std::string& field, const model::DeadlineChange& c) {
+    date(field + " previous", c.previous);
+    date(field + " deadline", c.deadline);
+    text(field + " approved by", c.approvedBy);
+    date(field + " approved on", c.approvedOn);
+    text(field + " reason", c.reason);
+  }
+  const std::optional<std::string>& problem() const { return problem_; }
+
+ private:
+  std::optional<std::string> problem_;
+};
+
+// ---- conversions ------------------------------------------------------------------------------
+
+std::string iso(Date d) {
+  return model::formatDate(d);
+}
+
+Date dateFrom(const std::string& s, const char* what) {
+  auto d = model::parseDate(s);
+  if (!d) throw StoreError("store: corrupt " + std::string(what) + " '" + s + "' in the database");
+  return *d;
+}
+
+std::optional<Date> optionalDate(const std::string& s, soci::indicator ind, const char* what) {
+  if (ind != soci::i_ok) return std::nullopt;
+  return dateFrom(s, what);
+}
+
+std::optional<double> optionalReal(double v, soci::indicator ind) {
+  if (ind != soci::i_ok) return std::nullopt;
+  return v;
+}
+
+// Column values of an implementation row, kept alive while SOCI binds them.
+struct RowValues {
+  std::string source, measureId, region, organisation, sector;
+  long long revision = 0;
+  std::string lifecycle, start, deadline, completed;
+  soci::indicator completedInd = soci::i_null;
+  std::string title, actType, actNumber, actDate, actItem, note, search, fingerprint, receivedAt;
+
+  RowValues(const model::Implementation& x, std::string fp, std::string at)
+      : source(x.source),
+        measureId(x.measure.id),
+        region(x.region),
+        organisation(x.organisation),
+        sector(x.sector),
+        revision(x.revision),
+        lifecycle(model::toString(x.lifecycle)),
+        start(iso(x.start)),
+        deadline(iso(x.deadline)),
+        completed(x.completed ? iso(*x.completed) : std::string()),
+        completedInd(x.completed ? soci::i_ok : soci::i_null),
+        title(x.measure.title),
+        actType(x.measure.act.type),
+        actNumber(x.measure.act.number),
+        actDate(iso(x.measure.act.date)),
+        actItem(x.measure.act.item),
+        note(x.note),
+        search(searchTextOf(x)),
+        fingerprint(std::move(fp)),
+        receivedAt(std::move(at)) {}
+};
+
+// Rows of deadline_change or assignment_deadline_change, for a bulk insert.
+struct ChangeRows {
+  std::vector<long long> owner;
+  std::vector<int> ownerPos, pos;
+  std::vector<std::string> previous, deadline, approvedBy, approvedOn, reason;
+  std::vector<soci::indicator> approvedOnInd;
+
+  void add(long long id, int parent, int p, const model::DeadlineChange& c) {
+    owner.push_back(id);
+    ownerPos.push_back(parent);
+    pos.push_back(p);
+    previous.push_back(iso(c.previous));
+    deadline.push_back(iso(c.deadline));
+    approvedBy.push_back(c.approvedBy);
+    approvedOn.push_back(c.approvedOn ? iso(*c.approvedOn) : std::string());
+    approvedOnInd.push_back(c.approvedOn ? soci::i_ok : soci::i_null);
+    reason.push_back(c.reason);
+  }
+};
+
+std::string placeholders(std::size_t n) {
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i) s += ", ";
+    s += ":p" + std::to_string(i);
+  }
+  return s;
+}
+
+// Runs "SELECT <columns> FROM <table> WHERE implementation_id IN (ids) ORDER BY <order>",
+// calling row() after each fetched row. bind() adds the into() targets.
+template <typename Bind, typename Row>
+void selectChildren(soci::session& sql, const std::string& columns, const std::string& table,
+                    const std::string& order, const std::vector<long long>& ids, Bind bind,
+                    Row row) {
+  std::string q = "SELECT implementation_id, " + columns + " FROM " + table +
+                  " WHERE implementation_id IN (" + placeholders(ids.size()) + ") ORDER BY " +
+                  order;
+  long long owner = 0;
+  soci::details::prepare_temp_type p = (sql.prepare << q);
+  p, soci::into(owner);
+  bind(p);
+  for (const auto& id : ids) p, soci::use(id);
+  soci::statement st(p);
+  st.execute();
+  while (st.fetch()) row(owner);
+}
+
+model::Implementation& byId(std::unordered_map<long long, model::Implementation*>& index,
+                            long long id) {
+  auto it = index.find(id);
+  if (it == index.end())
+    throw StoreError("store: child row for an unexpected implementation id in the database");
+  return *it->second;
+}
+
+void checkPosition(std::size_t expected, int got, const char* table) {
+  if (got < 0 || static_cast<std::size_t>(got) != expected)
+    throw StoreError(std::string("store: corrupt positions in table ") + table);
+}
+
+constexpr std::size_t kChildChunk = 500;
+
+void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, std::size_t to) {
+  std::vector<long long> ids;
+  std::unordered_map<long long, model::Implementation*> index;
+  for (std::size_t i = from; i < to; ++i) {
+    ids.push_back(rows[i].id);
+    index[rows[i].id] = &rows[i].impl;
+  }
+
+  std::string previous, deadline, approvedBy, approvedOn, reason;
+  soci::indicator approvedOnInd = soci::i_null;
+  auto bindChange = [&](soci::details::prepare_temp_type& p) {
+    p, soci::into(previous), soci::into(deadline), soci::into(approvedBy),
+        soci::into(approvedOn, approvedOnInd), soci::into(reason);
+  };
+  auto change = [&] {
+    return model::DeadlineChange{dateFrom(previous, "deadline change"),
+                                 dateFrom(deadline, "deadline change"), approvedBy,
+                                 optionalDate(approvedOn, approvedOnInd, "approval date"), reason};
+  };
+  const std::string changeColumns = "previous, deadline, approved_by, approved_on, reason";
+
+  selectChildren(sql, changeColumns, "deadline_change", "implementation_id, pos", ids, bindChange,
+                 [&](long long owner) { byId(index, owner).deadlineChanges.push_back(change()); });
+
+  {
+    int pos = 0, ascending = 1;
+    std::string code, name, unit;
+    double baseline = 0;
+    selectChildren(
+        sql, "pos, code, name, unit, ascending, baseline", "indicator", "implementation_id, pos",
+        ids,
+        [&](soci::details::prepare_temp_type& p) {
+          p, soci::into(pos), soci::into(code), soci::into(name), soci::into(unit),
+              soci::into(ascending), soci::into(baseline);
+        },
+        [&](long long owner) {
+          auto& impl = byId(index, owner);
+          checkPosition(impl.indicators.size(), pos, "indicator");
+          impl.indicators.push_back({code, name, unit, ascending != 0, baseline, {}});
+        });
+  }
+  {
+    int indicatorPos = 0;
+    std::string start, end;
+    double target = 0, actual = 0;
+    soci::indicator targetInd = soci::i_null, actualInd = soci::i_null;
+    selectChildren(
+        sql, "indicator_pos, start_date, end_date, target, actual", "indicator_period",
+        "implementation_id, indicator_pos, pos", ids,
+        [&](soci::details::prepare_temp_type& p) {
+          p, soci::into(indicatorPos), soci::into(start), soci::into(end),
+              soci::into(target, targetInd), soci::into(actual, actualInd);
+        },
+        [&](long long owner) {
+          auto& impl = byId(index, owner);
+          if (indicatorPos < 0 || static_cast<std::size_t>(indicatorPos) >= impl.indicators.size())
+            throw StoreError("store: indicator period without its indicator in the database");
+          impl.indicators[static_cast<std::size_t>(indicatorPos)].periods.push_back(
+              {dateFrom(start, "period start"), dateFrom(end, "period end"),
+               optionalReal(target, targetInd), optionalReal(actual, actualInd)});
+        });
+  }
+  {
+    int pos = 0;
+    std::string id, parentId, assignee, title, due, control, completed;
+    soci::indicator completedInd = soci::i_null;
+    selectChildren(
+        sql, "pos, assignment_id, parent_id, assignee, title, deadline, control, completed",
+        "assignment", "implementation_id, pos", ids,
+        [&](soci::details::prepare_temp_type& p) {
+          p, soci::into(pos), soci::into(id), soci::into(parentId), soci::into(assignee),
+              soci::into(title), soci::into(due), soci::into(control),
+              soci::into(completed, completedInd);
+        },
+        [&](long long owner) {
+          auto& impl = byId(index, owner);
+          checkPosition(impl.assignments.size(), pos, "assignment");
+          auto status = model::controlStatusFromString(control);
+          if (!status) throw StoreError("store: unknown control status '" + control + "'");
+          impl.assignments.push_back({id,
+                                      parentId,
+                                      assignee,
+                                      title,
+                                      dateFrom(due, "assignment deadline"),
+                                      *status,
+                                      optionalDate(completed, completedInd, "completion date"),
+                                      {}});
+        });
+  }
+  {
+    int assignmentPos = 0;
+    selectChildren(
+        sql, "assignment_pos, " + changeColumns, "assignment_deadline_change",
+        "implementation_id, assignment_pos, pos", ids,
+        [&](soci::details::prepare_temp_type& p) {
+          p, soci::into(assignmentPos);
+          bindChange(p);
+        },
+        [&](long long owner) {
+          auto& impl = byId(index, owner);
+          if (assignmentPos < 0 ||
+              static_cast<std::size_t>(assignmentPos) >= impl.assignments.size())
+            throw StoreError("store: assignment deadline change without its assignment");
+          impl.assignments[static_cast<std::size_t>(assignmentPos)].deadlineChanges.push_back(
+              change());
+        });
+  }
+  {
+    std::string url, title, format, date, uploader;
+    selectChildren(
+        sql, "url, title, format, doc_date, uploader", "evidence", "implementation_id, pos", ids,
+        [&](soci::details::prepare_temp_type& p) {
+          p, soci::into(url), soci::into(title), soci::into(format), soci::into(date),
+              soci::into(uploader);
+        },
+        [&](long long owner) {
+          byId(index, owner)
+              .evidence.push_back({url, title, format, dateFrom(date, "evidence date"), uploader});
+        });
+  }
+}
+
+}  // namespace
+
+// ---- validation and search text ---------------------------------------------------------------
+
+std::optional<std::string> unstorable(const model::Implementation& x) {
+  if (x.source.empty())
+    return std::string("source is not set: the hub sets it from the authenticated sender");
+  Checker c;
+  c.text("source", x.source);
+  c.text("measure id", x.measure.id);
+  c.text("title", x.measure.title);
+  c.text("act type", x.measure.act.type);
+  c.text("act number", x.measure.act.number);
+  c.date("act date", x.measure.act.date);
+  c.text("act item", x.measure.act.item);
+  c.text("region", x.region);
+  c.text("organisation", x.organisation);
+  c.text("sector", x.sector);
+  c.date("start", x.start);
+  c.date("deadline", x.deadline);
+  c.date("completed", x.completed);
+  for (std::size_t i = 0; i < x.deadlineChanges.size(); ++i)
+    c.change("deadline change " + std::to_string(i + 1), x.deadlineChanges[i]);
+  for (const auto& ind : x.indicators) {
+    std::string name = "indicator " + ind.code;
+    c.text("indicator code", ind.code);
+    c.text(name + " name", ind.name);
+    c.text(name + " unit", ind.unit);
+    c.number(name + " baseline", ind.baseline);
+    for (const auto& p : ind.periods) {
+      c.date(name + " period start", p.start);
+      c.date(name + " period end", p.end);
+      c.number(name + " target", p.target);
+      c.number(name + " actual", p.actual);
+    }
+  }
+  for (const auto& a : x.assignments) {
+    std::string name = "assignment " + a.id;
+    c.text("assignment id", a.id);
+    c.text(name + " parent", a.parentId);
+    c.text(name + " assignee", a.assignee);
+    c.text(name + " title", a.title);
+    c.date(name + " deadline", a.deadline);
+    c.date(name + " completed", a.completed);
+    for (std::size_t i = 0; i < a.deadlineChanges.size(); ++i)
+      c.change(name + " deadline change " + std::to_string(i + 1), a.deadlineChanges[i]);
+  }
+  for (const auto& e : x.evidence) {
+    c.text("evidence url", e.url);
+    c.text("evidence title", e.title);
+    c.text("evidence format", e.format);
+    c.date("evidence date", e.date);
+    c.text("evidence uploader", e.uploader);
+  }
+  c.text("note", x.note);
+  return c.problem();
+}
+
+std::string searchTextOf(const model::Implementation& x) {
+  // U+001F (unit separator) keeps a query from matching across two fields.
+  return foldCase(x.measure.id) + '\x1f' + foldCase(x.measure.title) + '\x1f' + foldCase(x.note);
+}
+
+// ---- writing ----------------------------------------------------------------------------------
+
+std::optional<CurrentRow> findCurrent(soci::session& sql, const model::ImplementationKey& key,
+                                      bool forUpdate) {
+  CurrentRow row;
+  std::string q =
+      "SELECT id, revision, fingerprint FROM implementation WHERE measure_id = :m AND region = :r "
+      "AND organisation = :o AND source = :s";
+  if (forUpdate) q += " FOR UPDATE";
+  sql << q, soci::use(key.measureId), soci::use(key.region), soci::use(key.organisation),
+      soci::use(key.source), soci::into(row.id), soci::into(row.revision),
+      soci::into(row.fingerprint);
+  if (!sql.got_data()) return std::nullopt;
+  return row;
+}
+
+std::optional<long long> insertRow(soci::session& sql, const model::Implementation& x,
+                                   const std::string& fingerprint, const std::string& receivedAt) {
+  RowValues v(x, fingerprint, receivedAt);
+  long long id = 0;
+  sql << "INSERT INTO implementation (source, measure_id, region, organisation, sector, revision, "
+         "lifecycle, start_date, deadline, completed, title, act_type, act_number, act_date, "
+         "act_item, note, search_text, fingerprint, received_at) VALUES (:source, :measure, "
+         ":region, :org, :sector, :revision, :lifecycle, :start, :deadline, :completed, :title, "
+         ":act_type, :act_number, :act_date, :act_item, :note, :search, :fingerprint, :received) "
+         "ON CONFLICT (measure_id, region, organisation, source) DO NOTHING RETURNING id",
+      soci::use(v.source), soci::use(v.measureId), soci::use(v.region), soci::use(v.organisation),
+      soci::use(v.sector), soci::use(v.revision), soci::use(v.lifecycle), soci::use(v.start),
+      soci::use(v.deadline), soci::use(v.completed, v.completedInd), soci::use(v.title),
+      soci::use(v.actType), soci::use(v.actNumber), soci::use(v.actDate), soci::use(v.actItem),
+      soci::use(v.note), soci::use(v.search), soci::use(v.fingerprint), soci::use(v.receivedAt),
+      soci::into(id);
+  if (!sql.got_data()) return std::nullopt;
+  return id;
+}
+
+void updateRow(soci::session& sql, long long id, const model::Implementation& x,
+               const std::string& fingerprint, const std::string& receivedAt) {
+  RowValues v(x, fingerprint, receivedAt);
+  sql << "UPDATE implementation SET sector = :sector, revision = :revision, lifecycle = "
+         ":lifecycle, start_date = :start, deadline = :deadline, completed = :completed, title = "
+         ":title, act_type = :act_type, act_number = :act_number, act_date = :act_date, act_item "
+         "= :act_item, note = :note, search_text = :search, fingerprint = :fingerprint, "
+         "received_at = :received WHERE id = :id",
+      soci::use(v.sector), soci::use(v.revision), soci::use(v.lifecycle), soci::use(v.start),
+      soci::use(v.deadline), soci::use(v.completed, v.completedInd), soci::use(v.title),
+      soci::use(v.actType), soci::use(v.actNumber), soci::use(v.actDate), soci::use(v.actItem),
+      soci::use(v.note), soci::use(v.search), soci::use(v.fingerprint), soci::use(v.receivedAt),
+      soci::use(id);
+}
+
+void deleteChildren(soci::session& sql, long long id) {
+  // Grandchildren first, so the result does not depend on foreign keys being enforced.
+  for (const char* q : {"DELETE FROM indicator_period WHERE implementation_id = :id",
+                        "DELETE FROM assignment_deadline_change WHERE implementation_id = :id",
+                        "DELETE FROM indicator WHERE implementation_id = :id",
+                        "DELETE FROM assignment WHERE implementation_id = :id",
+                        "DELETE FROM deadline_change WHERE implementation_id = :id",
+                        "DELETE FROM evidence WHERE implementation_id = :id"})
+    sql << q, soci::use(id);
+}
+
+void insertChildren(soci::session& sql, long long id, const model::Implementation& x) {
+  if (!x.deadlineChanges.empty()) {
+    ChangeRows r;
+    for (std::size_t i = 0; i < x.deadlineChanges.size(); ++i)
+      r.add(id, 0, static_cast<int>(i), x.deadlineChanges[i]);
+    sql << "INSERT INTO deadline_change (implementation_id, pos, previous, deadline, approved_by, "
+           "approved_on, reason) VALUES (:id, :pos, :previous, :deadline, :by, :on, :reason)",
+        soci::use(r.owner), soci::use(r.pos), soci::use(r.previous), soci::use(r.deadline),
+        soci::use(r.approvedBy), soci::use(r.approvedOn, r.approvedOnInd), soci::use(r.reason);
+  }
+  if (!x.indicators.empty()) {
+    std::vector<long long> owner;
+    std::vector<int> pos, ascending;
+    std::vector<std::string> code, name, unit;
+    std::vector<double> baseline;
+    std::vector<long long> pOwner;
+    std::vector<int> pIndicator, pPos;
+    std::vector<std::string> pStart, pEnd;
+    std::vector<double> pTarget, pActual;
+    std::vector<soci::indicator> pTargetInd, pActualInd;
+    for (std::size_t i = 0; i < x.indicators.size(); ++i) {
+      const auto& ind = x.indicators[i];
+      owner.push_back(id);
+      pos.push_back(static_cast<int>(i));
+      code.push_back(ind.code);
+      name.push_back(ind.name);
+      unit.push_back(ind.unit);
+      ascending.push_back(ind.ascending ? 1 : 0);
+      baseline.push_back(ind.baseline);
+      for (std::size_t k = 0; k < ind.periods.size(); ++k) {
+        const auto& p = ind.periods[k];
+        pOwner.push_back(id);
+        pIndicator.push_back(static_cast<int>(i));
+        pPos.push_back(static_cast<int>(k));
+        pStart.push_back(iso(p.start));
+        pEnd.push_back(iso(p.end));
+        pTarget.push_back(p.target.value_or(0));
+        pTargetInd.push_back(p.target ? soci::i_ok : soci::i_null);
+        pActual.push_back(p.actual.value_or(0));
+        pActualInd.push_back(p.actual ? soci::i_ok : soci::i_null);
+      }
+    }
+    sql << "INSERT INTO indicator (implementation_id, pos, code, name, unit, ascending, baseline) "
+           "VALUES (:id, :pos, :code, :name, :unit, :ascending, :baseline)",
+        soci::use(owner), soci::use(pos), soci::use(code), soci::use(name), soci::use(unit),
+        soci::use(ascending), soci::use(baseline);
+    if (!pOwner.empty())
+      sql << "INSERT INTO indicator_period (implementation_id, indicator_pos, pos, start_date, "
+             "end_date, target, actual) VALUES (:id, :indicator, :pos, :start, :end, :target, "
+             ":actual)",
+          soci::use(pOwner), soci::use(pIndicator), soci::use(pPos), soci::use(pStart),
+          soci::use(pEnd), soci::use(pTarget, pTargetInd), soci::use(pActual, pActualInd);
+  }
+  if (!x.assignments.empty()) {
+    std::vector<long long> owner;
+    std::vector<int> pos;
+    std::vector<std::string> aid, parent, assignee, title, deadline, control, completed;
+    std::vector<soci::indicator> completedInd;
+    ChangeRows changes;
+    for (std::size_t i = 0; i < x.assignments.size(); ++i) {
+      const auto& a = x.assignments[i];
+      owner.push_back(id);
+      pos.push_back(static_cast<int>(i));
+      aid.push_back(a.id);
+      parent.push_back(a.parentId);
+      assignee.push_back(a.assignee);
+      title.push_back(a.title);
+      deadline.push_back(iso(a.deadline));
+      control.push_back(model::toString(a.control));
+      completed.push_back(a.completed ? iso(*a.completed) : std::string());
+      completedInd.push_back(a.completed ? soci::i_ok : soci::i_null);
+      for (std::size_t k = 0; k < a.deadlineChanges.size(); ++k)
+        changes.add(id, static_cast<int>(i), static_cast<int>(k), a.deadlineChanges[k]);
+    }
+    sql << "INSERT INTO assignment (implementation_id, pos, assignment_id, parent_id, assignee, "
+           "title, deadline, control, completed) VALUES (:id, :pos, :aid, :parent, :assignee, "
+           ":title, :deadline, :control, :completed)",
+        soci::use(owner), soci::use(pos), soci::use(aid), soci::use(parent), soci::use(assignee),
+        soci::use(title), soci::use(deadline), soci::use(control),
+        soci::use(completed, completedInd);
+    if (!changes.owner.empty())
+      sql << "INSERT INTO assignment_deadline_change (implementation_id, assignment_pos, pos, "
+             "previous, deadline, approved_by, approved_on, reason) VALUES (:id, :assignment, "
+             ":pos, :previous, :deadline, :by, :on, :reason)",
+          soci::use(changes.owner), soci::use(changes.ownerPos), soci::use(changes.pos),
+          soci::use(changes.previous), soci::use(changes.deadline), soci::use(changes.approvedBy),
+          soci::use(changes.approvedOn, changes.approvedOnInd), soci::use(changes.reason);
+  }
+  if (!x.evidence.empty()) {
+    std::vector<long long> owner;
+    std::vector<int> pos;
+    std::vector<std::string> url, title, format, date, uploader;
+    for (std::size_t i = 0; i < x.evidence.size(); ++i) {
+      const auto& e = x.evidence[i];
+      owner.push_back(id);
+      pos.push_back(static_cast<int>(i));
+      url.push_back(e.url);
+      title.push_back(e.title);
+      format.push_back(e.format);
+      date.push_back(iso(e.date));
+      uploader.push_back(e.uploader);
+    }
+    sql << "INSERT INTO evidence (implementation_id, pos, url, title, format, doc_date, uploader) "
+           "VALUES (:id, :pos, :url, :title, :format, :date, :uploader)",
+        soci::use(owner), soci::use(pos), soci::use(url), soci::use(title), soci::use(format),
+        soci::use(date), soci::use(uploader);
+  }
+}
+
+void insertHistory(soci::session& sql, const model::Implementation& x,
+                   const std::string& receivedAt, const std::string& changes) {
+  long long revision = x.revision;
+  sql << "INSERT INTO history (source, measure_id, region, organisation, revision, received_at, "
+         "changes) VALUES (:source, :measure, :region, :org, :revision, :received, :changes)",
+      soci::use(x.source), soci::use(x.measure.id), soci::use(x.region), soci::use(x.organisation),
+      soci::use(revision), soci::use(receivedAt), soci::use(changes);
+}
+
+// ---- reading ----------------------------------------------------------------------------------
+
+const char* const kRowColumns =
+    "id, source, measure_id, region, organisation, sector, revision, lifecycle, start_date, "
+    "deadline, completed, title, act_type, act_number, act_date, act_item, note";
+
+void readRows(soci::session& sql, const std::string& query, const std::vector<std::string>& params,
+              std::vector<Loaded>& out) {
+  long long id = 0, revision = 0;
+  std::string source, measureId, region, organisation, sector, lifecycle, start, deadline,
+      completed, title, actType, actNumber, actDate, actItem, note;
+  soci::indicator completedInd = soci::i_null;
+  soci::details::prepare_temp_type p = (sql.prepare << query);
+  p, soci::into(id), soci::into(source), soci::into(measureId), soci::into(region),
+      soci::into(organisation), soci::into(sector), soci::into(revision), soci::into(lifecycle),
+      soci::into(start), soci::into(deadline), soci::into(completed, completedInd),
+      soci::into(title), soci::into(actType), soci::into(actNumber), soci::into(actDate),
+      soci::into(actItem), soci::into(note);
+  for (const auto& v : params) p, soci::use(v);
+  soci::statement st(p);
+  st.execute();
+  while (st.fetch()) {
+    Loaded row;
+    row.id = id;
+    auto& x = row.impl;
+    x.source = source;
+    x.measure.id = measureId;
+    x.measure.title = title;
+    x.measure.act = {actType, actNumber, dateFrom(actDate, "act date"), actItem};
+    x.region = region;
+    x.organisation = organisation;
+    x.sector = sector;
+    x.revision = revision;
+    auto lc = model::lifecycleFromString(lifecycle);
+    if (!lc) throw StoreError("store: unknown lifecycle '" + lifecycle + "' in the database");
+    x.lifecycle = *lc;
+    x.start = dateFrom(start, "start date");
+    x.deadline = dateFrom(deadline, "deadline");
+    x.completed = optionalDate(completed, completedInd, "completion date");
+    x.note = note;
+    out.push_back(std::move(row));
+  }
+}
+
+void loadChildren(soci::session& sql, std::vector<Loaded>& rows) {
+  for (std::size_t from = 0; from < rows.size(); from += kChildChunk)
+    loadChunk(sql, rows, from, std::min(rows.size(), from + kChildChunk));
+}
+
+}  // namespace ijro::store::detail

@@ -1,0 +1,59 @@
+// Reading and writing implementation rows and their child tables with SOCI. Internal to hub_store.
+// Every value is bound as a parameter; SQL text is only ever assembled from fixed fragments.
+#pragma once
+
+#include <soci/session.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hub/model/types.hpp"
+
+namespace ijro::store::detail {
+
+// Why a record cannot be stored as it is (empty source, text that is not UTF-8 or holds NUL,
+// non-finite numbers, dates outside years 1..9999), or nullopt.
+std::optional<std::string> unstorable(const model::Implementation& x);
+
+// The text the "text" filter searches: folded measure id, title and note.
+std::string searchTextOf(const model::Implementation& x);
+
+struct CurrentRow {
+  long long id = 0;
+  long long revision = 0;
+  std::string fingerprint;
+};
+
+// The stored row for a key; with forUpdate (PostgreSQL) the row is locked until the transaction
+// ends.
+std::optional<CurrentRow> findCurrent(soci::session& sql, const model::ImplementationKey& key,
+                                      bool forUpdate);
+
+// Inserts the row unless the key is already there (a concurrent writer won); returns its id.
+std::optional<long long> insertRow(soci::session& sql, const model::Implementation& x,
+                                   const std::string& fingerprint, const std::string& receivedAt);
+void updateRow(soci::session& sql, long long id, const model::Implementation& x,
+               const std::string& fingerprint, const std::string& receivedAt);
+void deleteChildren(soci::session& sql, long long id);
+void insertChildren(soci::session& sql, long long id, const model::Implementation& x);
+void insertHistory(soci::session& sql, const model::Implementation& x,
+                   const std::string& receivedAt, const std::string& changes);
+
+struct Loaded {
+  long long id = 0;
+  model::Implementation impl;
+};
+
+// SELECT list for implementation rows, in the order readRows() expects.
+extern const char* const kRowColumns;
+
+// Runs `query` (which selects kRowColumns, with `params` bound in order) and appends the rows,
+// without children.
+void readRows(soci::session& sql, const std::string& query, const std::vector<std::string>& params,
+              std::vector<Loaded>& out);
+
+// Loads the children of every element of `rows` (at most a few hundred at a time).
+void loadChildren(soci::session& sql, std::vector<Loaded>& rows);
+
+}  // namespace ijro::store::detail

@@ -1,0 +1,497 @@
+#include "hub/store/sql_store.hpp"
+
+#include <fmt/format.h>
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <tuple>
+#include <utility>
+
+#include "hub/store/changes.hpp"
+#include "hub/store/migrations.hpp"
+#include "hub/store/record_io.hpp"
+#include "hub/store/text.hpp"
+
+namespace ijro::store::detail {
+
+namespace {
+
+constexpr std::chrono::milliseconds kLeaseWait{30000};
+constexpr std::chrono::milliseconds kPingWait{5000};
+constexpr int kSqliteBusyTimeoutMs = 10000;
+constexpr int kMaxBatchAttempts = 5;  // PostgreSQL: serialization failures, deadlocks, lost links
+static_assert(kLikeEscape == '!', "the SQL below spells ESCAPE '!'");
+
+std::size_t effectivePoolSize(const Location& loc, std::size_t requested) {
+  // Every connection to ":memory:" would see a database of its own.
+  if (loc.dialect == Dialect::Sqlite && loc.path == ":memory:") return 1;
+  return std::max<std::size_t>(requested, 1);
+}
+
+const soci::backend_factory& factoryFor(Dialect d) {
+  return d == Dialect::Postgres ? *soci::factory_postgresql() : *soci::factory_sqlite3();
+}
+
+std::string sqlstateOf(const soci::soci_error& e) {
+  if (auto pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) return pg->sqlstate();
+  return {};
+}
+
+// Serialization failures and deadlocks: the whole batch is tried again.
+bool isTransient(const soci::soci_error& e) {
+  auto state = sqlstateOf(e);
+  return state == "40001" || state == "40P01";
+}
+
+// Errors caused by the record's content (constraints, data exceptions, triggers that refuse it):
+// the record is rejected and the rest of the batch goes on. Anything else fails the batch.
+bool isRecordError(const soci::soci_error& e) {
+  if (auto lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
+    int code = lite->result() & 0xFF;
+    return code == SQLITE_CONSTRAINT || code == SQLITE_MISMATCH || code == SQLITE_TOOBIG;
+  }
+  auto state = sqlstateOf(e);
+  auto cls = state.substr(0, 2);
+  return cls == "22" || cls == "23" || cls == "P0";
+}
+
+// After an error: is this PostgreSQL connection gone (server restart, network, terminated)?
+bool connectionLost(Dialect d, soci::session& sql) {
+  if (d != Dialect::Postgres) return false;
+  try {
+    return !sql.is_connected();
+  } catch (...) {
+    return true;
+  }
+}
+
+bool isFourDigits(const std::string& s) {
+  return s.size() == 4 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+auto keyTuple(const model::Implementation& x) {
+  return std::tie(x.measure.id, x.region, x.organisation, x.source);
+}
+
+}  // namespace
+
+// ---- leases and transactions ------------------------------------------------------------------
+
+class SqlStore::Lease {
+ public:
+  Lease(SqlStore& store, std::size_t pos) : store_(&store), pos_(pos) {}
+  Lease(Lease&& other) noexcept : store_(std::exchange(other.store_, nullptr)), pos_(other.pos_) {}
+  Lease& operator=(Lease&&) = delete;
+  ~Lease() {
+    if (store_) store_->pool_.give_back(pos_);
+  }
+  soci::session& session() { return store_->pool_.at(pos_); }
+  // The connection may be broken or left inside a transaction: reconnect before the next use.
+  void suspect() { store_->suspect_[pos_] = true; }
+
+ private:
+  SqlStore* store_;
+  std::size_t pos_;
+};
+
+class SqlStore::Transaction {
+ public:
+  Transaction(Lease& lease, const char* begin) : lease_(lease) { lease_.session() << begin; }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction() {
+    if (done_) return;
+    try {
+      lease_.session() << "ROLLBACK";
+    } catch (...) {
+      lease_.suspect();
+    }
+  }
+  void commit() {
+    lease_.session() << "COMMIT";
+    done_ = true;
+  }
+
+ private:
+  Lease& lease_;
+  bool done_ = false;
+};
+
+SqlStore::Lease SqlStore::lease(std::chrono::milliseconds wait) {
+  std::size_t pos = 0;
+  if (!pool_.try_lease(pos, static_cast<int>(wait.count())))
+    throw StoreError(
+        fmt::format("store: no database connection became free within {} ms (all {} "
+                    "are busy)",
+                    wait.count(), size_));
+  Lease l(*this, pos);
+  if (suspect_[pos]) {
+    try {
+      l.session().reconnect();
+      setUpSession(l.session());
+      suspect_[pos] = false;
+    } catch (const soci::soci_error& e) {
+      throw StoreError("store: cannot reconnect to " + location_.display + ": " + e.what());
+    }
+  }
+  return l;
+}
+
+template <typename F>
+auto SqlStore::withSession(const char* what, F&& fn, bool retryOnLostConnection) {
+  for (int attempt = 0;; ++attempt) {
+    Lease l = lease(kLeaseWait);
+    try {
+      return fn(l);
+    } catch (const soci::soci_error& e) {
+      l.suspect();
+      if (retryOnLostConnection && attempt == 0 && connectionLost(location_.dialect, l.session()))
+        continue;
+      throw StoreError(std::string("store: ") + what + " failed: " + e.what());
+    }
+  }
+}
+
+const char* SqlStore::readTransaction() const {
+  // One consistent snapshot for a row and its children.
+  return location_.dialect == Dialect::Postgres ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                                                : "BEGIN";
+}
+
+// ---- opening ----------------------------------------------------------------------------------
+
+SqlStore::SqlStore(Location location, std::size_t poolSize)
+    : location_(std::move(location)),
+      size_(effectivePoolSize(location_, poolSize)),
+      pool_(size_),
+      suspect_(new bool[size_]()) {
+  try {
+    bool sqlite = location_.dialect == Dialect::Sqlite;
+    if (sqlite && location_.path != ":memory:") {
+      auto parent = std::filesystem::path(location_.path).parent_path();
+      if (!parent.empty()) std::filesystem::create_directories(parent);
+    }
+    for (std::size_t i = 0; i < size_; ++i) {
+      soci::session& sql = pool_.at(i);
+      sql.open(factoryFor(location_.dialect), location_.connect);
+      setUpSession(sql);
+      if (i != 0) continue;
+      if (sqlite) {
+        std::string mode;
+        sql << "PRAGMA journal_mode = WAL", soci::into(mode);
+        if (mode != "wal" && location_.path != ":memory:")
+          throw StoreError("store: SQLite database " + location_.path +
+                           " cannot use write-ahead logging (journal mode is '" + mode + "')");
+      }
+      migrate(sql, location_.dialect);
+    }
+  } catch (const StoreError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw StoreError("store: cannot open " + location_.display + ": " + e.what());
+  }
+}
+
+SqlStore::~SqlStore() = default;
+
+void SqlStore::setUpSession(soci::session& sql) {
+  if (location_.dialect == Dialect::Sqlite) {
+    int timeout = 0;
+    sql << "PRAGMA busy_timeout = " + std::to_string(kSqliteBusyTimeoutMs), soci::into(timeout);
+    // FULL: with WAL, a committed transaction survives power loss, not only a crash.
+    sql << "PRAGMA synchronous = FULL";
+    sql << "PRAGMA foreign_keys = ON";
+  } else {
+    sql << "SET client_min_messages TO warning";
+  }
+}
+
+std::string SqlStore::backend() const {
+  return location_.dialect == Dialect::Postgres ? "postgresql" : "sqlite3";
+}
+
+// ---- writing ----------------------------------------------------------------------------------
+
+std::vector<UpsertResult> SqlStore::upsert(std::span<const model::Implementation> batch,
+                                           std::chrono::system_clock::time_point receivedAt) {
+  std::vector<UpsertResult> results(batch.size());
+  std::vector<std::string> fingerprints(batch.size());
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (auto why = unstorable(batch[i])) {
+      results[i] = {Outcome::Rejected, *why, 0};
+    } else {
+      fingerprints[i] = fingerprint(batch[i]);
+      order.push_back(i);
+    }
+  }
+  if (order.empty()) return results;
+  // Taking row locks in key order keeps concurrent batches from deadlocking; stable, so that two
+  // records with the same key are still applied in batch order.
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return keyTuple(batch[a]) < keyTuple(batch[b]);
+  });
+  std::string at = formatTimestamp(receivedAt);
+
+  std::unique_lock<std::mutex> writing(writer_, std::defer_lock);
+  if (location_.dialect == Dialect::Sqlite) writing.lock();
+  for (int attempt = 1;; ++attempt) {
+    Lease l = lease(kLeaseWait);
+    try {
+      return upsertOnce(l, batch, order, fingerprints, at, results);
+    } catch (const soci::soci_error& e) {
+      // Trying the whole batch again is safe even if a lost connection hid a successful COMMIT:
+      // what was stored then comes back as Duplicate.
+      bool transient = isTransient(e);
+      if (!transient) l.suspect();
+      bool retry = transient || connectionLost(location_.dialect, l.session());
+      if (retry && attempt < kMaxBatchAttempts) continue;
+      throw StoreError(fmt::format(
+          "store: storing a batch of {} record(s) failed and was rolled back (sending it again "
+          "is safe): {}",
+          batch.size(), e.what()));
+    }
+  }
+}
+
+std::vector<UpsertResult> SqlStore::upsertOnce(Lease& l,
+                                               std::span<const model::Implementation> batch,
+                                               const std::vector<std::size_t>& order,
+                                               const std::vector<std::string>& fingerprints,
+                                               const std::string& receivedAt,
+                                               std::vector<UpsertResult> results) {
+  soci::session& sql = l.session();
+  Transaction tx(l, location_.dialect == Dialect::Postgres ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+                                                           : "BEGIN IMMEDIATE");
+  for (std::size_t i : order) {
+    const auto& x = batch[i];
+    sql << "SAVEPOINT record";
+    try {
+      results[i] = upsertRecord(sql, x, fingerprints[i], receivedAt);
+      sql << "RELEASE SAVEPOINT record";
+    } catch (const soci::soci_error& e) {
+      if (!isRecordError(e)) throw;
+      // Undo whatever part of this record was written; the rest of the batch goes on.
+      sql << "ROLLBACK TO SAVEPOINT record";
+      sql << "RELEASE SAVEPOINT record";
+      auto current = findCurrent(sql, x.key(), false);
+      results[i] = {
+          Outcome::Rejected,
+          "the database refused this record, nothing of it was stored: " + e.get_error_message(),
+          current ? current->revision : 0};
+    }
+  }
+  tx.commit();
+  return results;
+}
+
+UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementation& x,
+                                    const std::string& fp, const std::string& receivedAt) {
+  const bool lock = location_.dialect == Dialect::Postgres;
+  const auto key = x.key();
+  auto current = findCurrent(sql, key, lock);
+  if (!current) {
+    if (auto id = insertRow(sql, x, fp, receivedAt)) {
+      insertChildren(sql, *id, x);
+      insertHistory(sql, x, receivedAt, "created");
+      return {Outcome::Accepted, "created", x.revision};
+    }
+    // Another transaction inserted the key after our look-up and has committed since
+    // (INSERT ... ON CONFLICT waited for it): lock and use its row.
+    current = findCurrent(sql, key, lock);
+    if (!current) throw StoreError("store: a concurrently inserted row disappeared");
+  }
+  if (current->revision > x.revision)
+    return {Outcome::Stale,
+            fmt::format("revision {} is older than stored revision {}; nothing changed", x.revision,
+                        current->revision),
+            current->revision};
+  if (current->revision == x.revision) {
+    if (current->fingerprint == fp)
+      return {Outcome::Duplicate,
+              fmt::format("revision {} is already stored with the same content; nothing changed",
+                          x.revision),
+              current->revision};
+    return {Outcome::Rejected,
+            fmt::format("revision {} is already stored with different content: send a higher "
+                        "revision",
+                        x.revision),
+            current->revision};
+  }
+  std::vector<Loaded> old;
+  readRows(sql,
+           std::string("SELECT ") + kRowColumns +
+               " FROM implementation WHERE measure_id = :m AND region = :r AND organisation = :o "
+               "AND source = :s",
+           {key.measureId, key.region, key.organisation, key.source}, old);
+  if (old.size() != 1) throw StoreError("store: the current row disappeared during an update");
+  loadChildren(sql, old);
+  std::string changes = describeChanges(old.front().impl, x);
+  if (changes.empty()) changes = "no changes apart from the revision";
+  updateRow(sql, current->id, x, fp, receivedAt);
+  deleteChildren(sql, current->id);
+  insertChildren(sql, current->id, x);
+  insertHistory(sql, x, receivedAt, changes);
+  return {Outcome::Accepted,
+          fmt::format("revision {} replaces revision {}", x.revision, current->revision),
+          x.revision};
+}
+
+// ---- reading ----------------------------------------------------------------------------------
+
+void SqlStore::forEach(const Filter& filter,
+                       const std::function<void(const model::Implementation&)>& fn) {
+  // Fixed SQL fragments only; every value is a bound parameter.
+  std::string where;
+  std::vector<std::string> params;
+  auto param = [&params](std::string v) {
+    params.push_back(std::move(v));
+    return ":p" + std::to_string(params.size());
+  };
+  // (Each placeholder is named in its own statement: the operands of a chain of + are evaluated
+  // in no particular order, and the names must follow the order of the values.)
+  if (filter.region) {
+    if (isFourDigits(*filter.region)) {
+      // A region also matches its districts: the 7-digit codes under its 4-digit prefix.
+      std::string exact = param(*filter.region);
+      std::string prefix = param(escapeLike(*filter.region) + "%");
+      where += " AND (region = " + exact + " OR (region LIKE " + prefix +
+               " ESCAPE '!' AND length(region) = 7))";
+    } else {
+      where += " AND region = " + param(*filter.region);
+    }
+  }
+  if (filter.sector) where += " AND sector = " + param(*filter.sector);
+  if (filter.organisation) where += " AND organisation = " + param(*filter.organisation);
+  if (filter.measureId) where += " AND measure_id = " + param(*filter.measureId);
+  if (filter.text)
+    where += " AND search_text LIKE " + param("%" + escapeLike(foldCase(*filter.text)) + "%") +
+             " ESCAPE '!'";
+  const std::size_t fixedParams = params.size();
+  const std::string order =
+      " ORDER BY measure_id, region, organisation, source LIMIT " + std::to_string(kPageSize);
+  // SQLite would otherwise prefer a filter's index and sort every match again for each page;
+  // walking the key index makes each page continue where the last one stopped.
+  const std::string from = location_.dialect == Dialect::Sqlite
+                               ? " FROM implementation INDEXED BY implementation_key WHERE 1 = 1"
+                               : " FROM implementation WHERE 1 = 1";
+  const std::string first = std::string("SELECT ") + kRowColumns + from + where + order;
+  std::string next;
+  {
+    std::string after = " AND (measure_id, region, organisation, source) > (";
+    for (int i = 0; i < 4; ++i) {
+      after += param({});
+      after += i < 3 ? ", " : ")";
+    }
+    next = std::string("SELECT ") + kRowColumns + from + where + after + order;
+  }
+
+  bool firstPage = true;
+  for (;;) {
+    auto page = withSession(
+        "reading implementations",
+        [&](Lease& l) {
+          Transaction tx(l, readTransaction());
+          std::vector<Loaded> rows;
+          if (firstPage) {
+            std::vector<std::string> ps(params.begin(),
+                                        params.begin() + static_cast<std::ptrdiff_t>(fixedParams));
+            readRows(l.session(), first, ps, rows);
+          } else {
+            readRows(l.session(), next, params, rows);
+          }
+          loadChildren(l.session(), rows);
+          tx.commit();
+          return rows;
+        },
+        true);
+    // No connection is held while the caller works on a page.
+    for (const auto& row : page) fn(row.impl);
+    if (page.size() < kPageSize) break;
+    const auto& last = page.back().impl;
+    params[fixedParams] = last.measure.id;
+    params[fixedParams + 1] = last.region;
+    params[fixedParams + 2] = last.organisation;
+    params[fixedParams + 3] = last.source;
+    firstPage = false;
+  }
+}
+
+std::optional<model::Implementation> SqlStore::get(const model::ImplementationKey& key) {
+  return withSession(
+      "reading an implementation",
+      [&](Lease& l) -> std::optional<model::Implementation> {
+        Transaction tx(l, readTransaction());
+        std::vector<Loaded> rows;
+        readRows(l.session(),
+                 std::string("SELECT ") + kRowColumns +
+                     " FROM implementation WHERE measure_id = :m AND region = :r AND "
+                     "organisation = :o AND source = :s",
+                 {key.measureId, key.region, key.organisation, key.source}, rows);
+        loadChildren(l.session(), rows);
+        tx.commit();
+        if (rows.empty()) return std::nullopt;
+        return std::move(rows.front().impl);
+      },
+      true);
+}
+
+std::vector<HistoryEntry> SqlStore::history(const model::ImplementationKey& key) {
+  return withSession(
+      "reading history",
+      [&](Lease& l) {
+        std::vector<HistoryEntry> out;
+        long long revision = 0;
+        std::string receivedAt, changes;
+        soci::statement st =
+            (l.session().prepare << "SELECT revision, received_at, changes FROM history WHERE "
+                                    "source = :s AND measure_id = :m AND region = :r AND "
+                                    "organisation = :o ORDER BY id",
+             soci::use(key.source), soci::use(key.measureId), soci::use(key.region),
+             soci::use(key.organisation), soci::into(revision), soci::into(receivedAt),
+             soci::into(changes));
+        st.execute();
+        while (st.fetch()) out.push_back({key, revision, receivedAt, changes});
+        return out;
+      },
+      true);
+}
+
+std::size_t SqlStore::count() {
+  return withSession(
+      "counting implementations",
+      [](Lease& l) {
+        long long n = 0;
+        l.session() << "SELECT count(*) FROM implementation", soci::into(n);
+        return static_cast<std::size_t>(n);
+      },
+      true);
+}
+
+int SqlStore::schemaVersion() {
+  return withSession(
+      "reading the schema version", [](Lease& l) { return schemaVersionOf(l.session()); }, true);
+}
+
+bool SqlStore::ping() noexcept {
+  try {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      Lease l = lease(kPingWait);
+      try {
+        int one = 0;
+        l.session() << "SELECT 1", soci::into(one);
+        return one == 1;
+      } catch (const soci::soci_error&) {
+        l.suspect();  // the next lease of this connection reconnects
+      }
+    }
+  } catch (...) {
+  }
+  return false;
+}
+
+}  // namespace ijro::store::detail

@@ -1,0 +1,27 @@
+// Small text helpers for the store: UTF-8 checks, case folding for search, LIKE escaping and
+// timestamps. Internal to hub_store (and its tests).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace ijro::store::detail {
+
+// True if `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
+bool isValidUtf8(std::string_view s);
+
+// Simple lower-case folding for search: ASCII, Latin-1, Latin Extended-A/Additional, Greek and
+// Cyrillic (including the Uzbek letters). Applied both when storing the search text and to the
+// query, so the match is case-insensitive the same way on every backend. Bytes that are not valid
+// UTF-8 are passed through unchanged.
+std::string foldCase(std::string_view s);
+
+// Escapes '%', '_' and the escape character itself for `LIKE ... ESCAPE '!'`.
+inline constexpr char kLikeEscape = '!';
+std::string escapeLike(std::string_view s);
+
+// ISO 8601 UTC with second precision: 2026-03-01T10:00:00Z.
+std::string formatTimestamp(std::chrono::system_clock::time_point t);
+
+}  // namespace ijro::store::detail

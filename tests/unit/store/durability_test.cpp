@@ -1,0 +1,69 @@
+// An acknowledged SQLite upsert survives the process being killed with SIGKILL right after.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "hub/store/store.hpp"
+#include "store_fixture.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace ijro::store::test {
+namespace {
+
+std::vector<model::Implementation> records() {
+  std::vector<model::Implementation> out;
+  for (int i = 0; i < 20; ++i) out.push_back(sample("M-" + std::to_string(i)));
+  return out;
+}
+
+TEST(StoreDurability, AcknowledgedSqliteUpsertSurvivesSigkill) {
+  auto dir = ijro::test::tempDir("durability");
+  auto file = dir / "hub.db";
+  std::string url = "sqlite:" + file.string();
+
+  int pipefd[2];
+  ASSERT_EQ(::pipe(pipefd), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // Child: no gtest here, only exit codes.
+    ::close(pipefd[0]);
+    try {
+      auto s = Store::open(url);
+      auto r = s->upsert(records(), std::chrono::system_clock::now());
+      for (const auto& one : r)
+        if (one.outcome != Outcome::Accepted) ::_exit(3);
+      char ack = 'k';
+      if (::write(pipefd[1], &ack, 1) != 1) ::_exit(4);
+      for (;;) ::pause();  // still holding the open store when the parent kills us
+    } catch (...) {
+      ::_exit(2);
+    }
+  }
+  ::close(pipefd[1]);
+  char ack = 0;
+  ssize_t n = ::read(pipefd[0], &ack, 1);
+  ::close(pipefd[0]);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_EQ(n, 1) << "the child did not acknowledge the upsert (exit status "
+                  << (WIFEXITED(status) ? WEXITSTATUS(status) : -1) << ")";
+  ASSERT_TRUE(WIFSIGNALED(status));
+  EXPECT_EQ(WTERMSIG(status), SIGKILL);
+  // The commit lives in the write-ahead log, not yet checkpointed into the database file.
+  EXPECT_TRUE(std::filesystem::exists(file.string() + "-wal"));
+
+  auto s = Store::open(url);
+  EXPECT_EQ(s->count(), 20u);
+  for (const auto& x : records()) EXPECT_EQ(s->get(x.key()), x);
+  EXPECT_EQ(s->history(records().front().key()).size(), 1u);
+  s.reset();
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace ijro::store::test

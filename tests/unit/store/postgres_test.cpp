@@ -1,0 +1,77 @@
+// PostgreSQL-specific behaviour: races between writers, and lost connections.
+#include <gtest/gtest.h>
+#include <soci/soci.h>
+
+#include <future>
+
+#include "hub/store/changes.hpp"
+#include "store_fixture.hpp"
+
+namespace ijro::store::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Another writer inserts the same key between our look-up and our insert: the upsert waits for
+// it (INSERT ... ON CONFLICT), then compares against the row that writer committed.
+TEST(StorePostgres, InsertRaceWithAnotherWriterIsResolved) {
+  FreshDatabase db("postgresql");
+  auto s = db.open();
+  auto theirs = sample();
+  theirs.revision = 3;
+  auto raw = db.raw();
+  *raw << "BEGIN";
+  std::string fp = fingerprint(theirs);
+  *raw << "INSERT INTO implementation (source, measure_id, region, organisation, sector, revision, "
+          "lifecycle, start_date, deadline, title, act_type, act_number, act_date, act_item, note, "
+          "search_text, fingerprint, received_at) VALUES (:s, :m, :r, :o, 'health', 3, "
+          "'inProgress', '2026-01-01', '2026-06-30', '', '', '', '2020-10-05', '', '', '', :fp, "
+          "'2026-01-01T00:00:00Z')",
+      soci::use(theirs.source), soci::use(theirs.measure.id), soci::use(theirs.region),
+      soci::use(theirs.organisation), soci::use(fp);
+
+  auto ours = sample();
+  ours.revision = 2;
+  auto pending = std::async(std::launch::async, [&] {
+    return s->upsert(std::vector{ours}, std::chrono::system_clock::now());
+  });
+  EXPECT_EQ(pending.wait_for(500ms), std::future_status::timeout) << "did not wait for the lock";
+  *raw << "COMMIT";
+  auto r = pending.get();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].outcome, Outcome::Stale) << r[0].reason;
+  EXPECT_EQ(r[0].storedRevision, 3);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM implementation"), 1);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM history"), 0);
+}
+
+TEST(StorePostgres, RecoversWhenTheServerDropsItsConnections) {
+  FreshDatabase db("postgresql");
+  auto s = db.open(2);
+  auto x = sample();
+  ASSERT_EQ(s->upsert(std::vector{x}, std::chrono::system_clock::now()).at(0).outcome,
+            Outcome::Accepted);
+  auto terminate = [&] {
+    long long killed = 0;
+    std::string app = db.schema();
+    *db.raw() << "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                 "application_name = :app AND pid <> pg_backend_pid()",
+        soci::use(app), soci::into(killed);
+    EXPECT_GE(killed, 1);
+  };
+  terminate();
+  EXPECT_EQ(s->get(x.key()), x);
+  terminate();
+  EXPECT_EQ(s->count(), 1u);
+  terminate();
+  EXPECT_TRUE(s->ping());
+  terminate();
+  x.revision = 2;
+  x.note = "after the restart";
+  auto r = s->upsert(std::vector{x}, std::chrono::system_clock::now());
+  EXPECT_EQ(r.at(0).outcome, Outcome::Accepted) << r.at(0).reason;
+  EXPECT_EQ(s->get(x.key()), x);
+}
+
+}  // namespace
+}  // namespace ijro::store::test

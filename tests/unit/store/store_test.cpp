@@ -1,0 +1,573 @@
+// Behaviour of the store on both backends (TEST_P over "sqlite" and "postgresql").
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <soci/soci.h>
+
+#include <algorithm>
+#include <atomic>
+#include <random>
+#include <thread>
+
+#include "hub/store/migrations.hpp"
+#include "store_fixture.hpp"
+
+namespace ijro::store::test {
+namespace {
+
+using ::testing::HasSubstr;
+using Clock = std::chrono::system_clock;
+
+std::vector<UpsertResult> put(Store& s, const std::vector<model::Implementation>& batch,
+                              Clock::time_point at = Clock::now()) {
+  return s.upsert(batch, at);
+}
+
+UpsertResult putOne(Store& s, const model::Implementation& x, Clock::time_point at = Clock::now()) {
+  auto r = put(s, {x}, at);
+  EXPECT_EQ(r.size(), 1u);
+  return r.at(0);
+}
+
+std::vector<model::Implementation> all(Store& s, const Filter& f = {}) {
+  std::vector<model::Implementation> out;
+  s.forEach(f, [&](const model::Implementation& x) { out.push_back(x); });
+  return out;
+}
+
+std::vector<std::string> regions(Store& s, const Filter& f) {
+  std::vector<std::string> out;
+  s.forEach(f, [&](const model::Implementation& x) { out.push_back(x.region); });
+  return out;
+}
+
+std::vector<std::string> measures(Store& s, const Filter& f) {
+  std::vector<std::string> out;
+  s.forEach(f, [&](const model::Implementation& x) { out.push_back(x.measure.id); });
+  return out;
+}
+
+Clock::time_point at(int y, unsigned m, unsigned d, int hour) {
+  using namespace std::chrono;
+  return sys_days{year{y} / month{m} / d} + hours{hour};
+}
+
+TEST_P(StoreTest, OpensWithBackendNameSchemaVersionAndPing) {
+  auto s = db().open();
+  EXPECT_EQ(s->backend(), GetParam() == "sqlite" ? "sqlite3" : "postgresql");
+  EXPECT_EQ(s->schemaVersion(), detail::kLatestSchemaVersion);
+  EXPECT_TRUE(s->ping());
+  EXPECT_EQ(s->count(), 0u);
+  EXPECT_FALSE(s->get(sample().key()).has_value());
+  EXPECT_TRUE(s->history(sample().key()).empty());
+}
+
+TEST_P(StoreTest, RoundTripKeepsEveryChildInOrder) {
+  auto s = db().open();
+  auto x = sample();
+  auto r = putOne(*s, x, at(2026, 3, 1, 10));
+  EXPECT_EQ(r.outcome, Outcome::Accepted) << r.reason;
+  EXPECT_EQ(r.storedRevision, 1);
+
+  auto back = s->get(x.key());
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(*back, x);
+  EXPECT_EQ(back->indicators.at(0).periods.at(1).target, 0.1 + 0.2);  // exact doubles
+
+  auto listed = all(*s);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0], x);
+  EXPECT_EQ(s->count(), 1u);
+
+  auto h = s->history(x.key());
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].key, x.key());
+  EXPECT_EQ(h[0].revision, 1);
+  EXPECT_EQ(h[0].receivedAt, "2026-03-01T10:00:00Z");
+  EXPECT_EQ(h[0].changes, "created");
+
+  // An implementation with no children at all round-trips too.
+  model::Implementation bare;
+  bare.source = "s";
+  bare.measure.id = "M-0";
+  bare.region = "17";
+  EXPECT_EQ(putOne(*s, bare).outcome, Outcome::Accepted);
+  EXPECT_EQ(s->get(bare.key()), bare);
+}
+
+TEST_P(StoreTest, DuplicateChangesNothing) {
+  auto s = db().open();
+  auto x = sample();
+  ASSERT_EQ(putOne(*s, x, at(2026, 3, 1, 10)).outcome, Outcome::Accepted);
+  auto before = db().text("SELECT received_at FROM implementation");
+  auto children = db().scalar("SELECT count(*) FROM indicator_period") +
+                  db().scalar("SELECT count(*) FROM evidence");
+
+  auto r = putOne(*s, x, at(2026, 3, 2, 11));
+  EXPECT_EQ(r.outcome, Outcome::Duplicate);
+  EXPECT_EQ(r.storedRevision, 1);
+  EXPECT_THAT(r.reason, HasSubstr("nothing changed"));
+
+  EXPECT_EQ(s->count(), 1u);
+  EXPECT_EQ(s->history(x.key()).size(), 1u);
+  EXPECT_EQ(db().text("SELECT received_at FROM implementation"), before);
+  EXPECT_EQ(before, "2026-03-01T10:00:00Z");
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM indicator_period") +
+                db().scalar("SELECT count(*) FROM evidence"),
+            children);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM history"), 1);
+}
+
+TEST_P(StoreTest, StaleRevisionNeverOverwrites) {
+  auto s = db().open();
+  auto newer = sample();
+  newer.revision = 5;
+  ASSERT_EQ(putOne(*s, newer).outcome, Outcome::Accepted);
+
+  auto older = sample();
+  older.revision = 2;
+  older.deadline = day("2027-01-01");
+  older.evidence.clear();
+  auto r = putOne(*s, older);
+  EXPECT_EQ(r.outcome, Outcome::Stale);
+  EXPECT_EQ(r.reason, "revision 2 is older than stored revision 5; nothing changed");
+  EXPECT_EQ(r.storedRevision, 5);
+  EXPECT_EQ(s->get(newer.key()), newer);
+  EXPECT_EQ(s->history(newer.key()).size(), 1u);
+}
+
+TEST_P(StoreTest, SameRevisionWithOtherContentIsRejected) {
+  auto s = db().open();
+  auto x = sample();
+  x.revision = 3;
+  ASSERT_EQ(putOne(*s, x).outcome, Outcome::Accepted);
+  auto y = x;
+  y.indicators[0].periods[0].actual = 9999;
+  auto r = putOne(*s, y);
+  EXPECT_EQ(r.outcome, Outcome::Rejected);
+  EXPECT_EQ(r.reason,
+            "revision 3 is already stored with different content: send a higher revision");
+  EXPECT_EQ(r.storedRevision, 3);
+  EXPECT_EQ(s->get(x.key()), x);
+  EXPECT_EQ(s->history(x.key()).size(), 1u);
+}
+
+TEST_P(StoreTest, HigherRevisionReplacesRowAndChildrenAndRecordsWhatChanged) {
+  auto s = db().open();
+  auto v1 = sample();
+  ASSERT_EQ(putOne(*s, v1, at(2026, 3, 1, 10)).outcome, Outcome::Accepted);
+
+  auto v2 = v1;
+  v2.revision = 2;
+  v2.deadline = day("2026-09-30");
+  v2.indicators[0].periods[0].actual = 8000;
+  v2.assignments.pop_back();
+  v2.evidence.push_back({"https://docs.example.uz/3.pdf", "Minutes", "application/pdf",
+                         day("2026-06-01"), "k.karimov"});
+  auto r = putOne(*s, v2, at(2026, 4, 1, 9));
+  EXPECT_EQ(r.outcome, Outcome::Accepted) << r.reason;
+  EXPECT_EQ(r.storedRevision, 2);
+
+  EXPECT_EQ(s->get(v1.key()), v2);
+  EXPECT_EQ(s->count(), 1u);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM assignment"), 1);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM assignment_deadline_change"), 1);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM evidence"), 3);
+  EXPECT_EQ(db().text("SELECT received_at FROM implementation"), "2026-04-01T09:00:00Z");
+
+  auto h = s->history(v1.key());
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0].revision, 1);
+  EXPECT_EQ(h[1].revision, 2);
+  EXPECT_EQ(h[1].receivedAt, "2026-04-01T09:00:00Z");
+  EXPECT_EQ(h[1].changes,
+            "deadline: 2026-06-30 -> 2026-09-30\n"
+            "indicator consultations period 2026-01-01..2026-06-30 actual: 5000 -> 8000\n"
+            "assignment A-1.1 removed\n"
+            "evidence added: https://docs.example.uz/3.pdf (Minutes)");
+
+  // A higher revision with the same content is accepted and says so.
+  auto v3 = v2;
+  v3.revision = 3;
+  ASSERT_EQ(putOne(*s, v3).outcome, Outcome::Accepted);
+  EXPECT_EQ(s->history(v1.key()).back().changes, "no changes apart from the revision");
+}
+
+TEST_P(StoreTest, UnstorableRecordsAreRejectedAndTheRestOfTheBatchIsStored) {
+  auto s = db().open();
+  auto good = sample("M-1");
+  auto noSource = sample("M-2");
+  noSource.source.clear();
+  auto badText = sample("M-3");
+  badText.measure.title = "broken \xC3\x28 text";
+  auto nan = sample("M-4");
+  nan.indicators[0].baseline = std::numeric_limits<double>::quiet_NaN();
+  auto nul = sample("M-5");
+  nul.note = std::string("a\0b", 3);
+
+  auto r = put(*s, {good, noSource, badText, nan, nul});
+  ASSERT_EQ(r.size(), 5u);
+  EXPECT_EQ(r[0].outcome, Outcome::Accepted);
+  EXPECT_EQ(r[1].outcome, Outcome::Rejected);
+  EXPECT_THAT(r[1].reason, HasSubstr("source is not set"));
+  EXPECT_EQ(r[2].outcome, Outcome::Rejected);
+  EXPECT_THAT(r[2].reason, HasSubstr("title is not valid UTF-8"));
+  EXPECT_EQ(r[3].outcome, Outcome::Rejected);
+  EXPECT_THAT(r[3].reason, HasSubstr("not a finite number"));
+  EXPECT_EQ(r[4].outcome, Outcome::Rejected);
+  EXPECT_THAT(r[4].reason, HasSubstr("NUL"));
+  EXPECT_EQ(s->count(), 1u);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM history"), 1);
+}
+
+TEST_P(StoreTest, SameKeyTwiceInABatchIsAppliedInOrder) {
+  auto s = db().open();
+  auto k = [](std::int64_t rev, const char* note) {
+    auto x = sample("M-1");
+    x.revision = rev;
+    x.note = note;
+    return x;
+  };
+  auto other = sample("A-0");  // sorts before M-1: results must still come back in batch order
+  auto r = put(*s, {k(1, "one"), other, k(2, "two")});
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].outcome, Outcome::Accepted);
+  EXPECT_EQ(r[0].storedRevision, 1);
+  EXPECT_EQ(r[1].outcome, Outcome::Accepted);
+  EXPECT_EQ(r[2].outcome, Outcome::Accepted);
+  EXPECT_EQ(r[2].storedRevision, 2);
+  EXPECT_EQ(s->history(k(1, "").key()).size(), 2u);
+
+  r = put(*s, {k(3, "three"), k(3, "three")});
+  EXPECT_EQ(r[0].outcome, Outcome::Accepted);
+  EXPECT_EQ(r[1].outcome, Outcome::Duplicate);
+
+  r = put(*s, {k(5, "five"), k(4, "four"), k(5, "FIVE")});
+  EXPECT_EQ(r[0].outcome, Outcome::Accepted);
+  EXPECT_EQ(r[1].outcome, Outcome::Stale);
+  EXPECT_EQ(r[2].outcome, Outcome::Rejected);
+  EXPECT_EQ(s->get(k(1, "").key())->note, "five");
+  auto h = s->history(k(1, "").key());
+  ASSERT_EQ(h.size(), 4u);
+  EXPECT_EQ(h[3].changes, "note: three -> five");
+}
+
+// A record the database itself refuses (here: a trigger) must leave no partial rows behind, and
+// must not take the other records of its batch down with it.
+TEST_P(StoreTest, DatabaseErrorInOneRecordLeavesNoPartialRows) {
+  auto s = db().open();
+  auto existing = sample("M-2");
+  ASSERT_EQ(putOne(*s, existing).outcome, Outcome::Accepted);
+  {
+    auto raw = db().raw();
+    if (GetParam() == "sqlite") {
+      *raw << "CREATE TRIGGER poison BEFORE INSERT ON evidence WHEN NEW.url = 'poison' "
+              "BEGIN SELECT RAISE(ABORT, 'poisoned evidence'); END";
+    } else {
+      *raw << "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+              "IF NEW.url = 'poison' THEN RAISE EXCEPTION 'poisoned evidence'; END IF; "
+              "RETURN NEW; END $$";
+      *raw << "CREATE TRIGGER poison BEFORE INSERT ON evidence FOR EACH ROW EXECUTE FUNCTION "
+              "poison()";
+    }
+  }
+  auto poisonNew = sample("M-1");
+  poisonNew.evidence.push_back({"poison", "", "", day("2026-01-01"), ""});
+  auto poisonUpdate = existing;
+  poisonUpdate.revision = 2;
+  poisonUpdate.note = "changed";
+  poisonUpdate.evidence.push_back({"poison", "", "", day("2026-01-01"), ""});
+  auto good = sample("M-3");
+
+  auto r = put(*s, {poisonNew, good, poisonUpdate});
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].outcome, Outcome::Rejected);
+  EXPECT_THAT(r[0].reason, HasSubstr("poisoned evidence"));
+  EXPECT_EQ(r[0].storedRevision, 0);
+  EXPECT_EQ(r[1].outcome, Outcome::Accepted);
+  EXPECT_EQ(r[2].outcome, Outcome::Rejected);
+  EXPECT_EQ(r[2].storedRevision, 1);
+
+  EXPECT_EQ(s->count(), 2u);
+  EXPECT_FALSE(s->get(poisonNew.key()).has_value());
+  EXPECT_EQ(s->get(existing.key()), existing);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM history"), 2);
+  // Only the children of the two stored implementations remain.
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM indicator"), 4);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM indicator_period"), 4);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM deadline_change"), 4);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM assignment"), 4);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM evidence"), 4);
+}
+
+TEST_P(StoreTest, FiltersByRegionPrefixSectorOrganisationMeasureAndText) {
+  auto s = db().open();
+  auto make = [](const char* measure, const char* region, const char* org, const char* sector,
+                 const char* title, const char* note = "") {
+    auto x = sample(measure, region, org);
+    x.sector = sector;
+    x.measure.title = title;
+    x.note = note;
+    return x;
+  };
+  std::vector<model::Implementation> batch = {
+      make("M-01", "1703", "Ministry of Health", "health", "Coverage 100% in schools"),
+      make("M-02", "1703202", "Ministry of Health", "health", "Coverage 100 in schools"),
+      make("M-03", "17032", "Ministry of Health", "health", "a_b rule"),
+      make("M-04", "1704", "Ministry of Health Care", "health", "axb rule"),
+      make("M-05", "1704202", "Ministry of Education", "education", "МАКТАБЛАРНИ ТАЪМИРЛАШ"),
+      make("M-06", "17", "Ministry of Education", "education", "National plan", "Ўқитувчилар"),
+      make("M-07", "1703", "Hokimiyat", "construction", "Roads", "see m-01 for details"),
+  };
+  auto results = put(*s, batch);
+  for (const auto& r : results) ASSERT_EQ(r.outcome, Outcome::Accepted) << r.reason;
+
+  using V = std::vector<std::string>;
+  Filter f;
+  f.region = "1703";
+  EXPECT_EQ(regions(*s, f), (V{"1703", "1703202", "1703"}));
+  f.region = "1703202";
+  EXPECT_EQ(measures(*s, f), V{"M-02"});
+  f.region = "17";
+  EXPECT_EQ(measures(*s, f), V{"M-06"});  // the national level only, not every region
+  f.region = "17%";
+  EXPECT_TRUE(measures(*s, f).empty());
+
+  f = {};
+  f.sector = "education";
+  EXPECT_EQ(measures(*s, f), (V{"M-05", "M-06"}));
+  f = {};
+  f.organisation = "Ministry of Health";
+  EXPECT_EQ(measures(*s, f), (V{"M-01", "M-02", "M-03"}));  // exact, not a prefix
+  f = {};
+  f.measureId = "M-04";
+  EXPECT_EQ(measures(*s, f), V{"M-04"});
+
+  f = {};
+  f.text = "COVERAGE";
+  EXPECT_EQ(measures(*s, f), (V{"M-01", "M-02"}));
+  f.text = "0%";  // % is literal
+  EXPECT_EQ(measures(*s, f), V{"M-01"});
+  f.text = "a_b";  // _ is literal
+  EXPECT_EQ(measures(*s, f), V{"M-03"});
+  f.text = "!";
+  EXPECT_TRUE(measures(*s, f).empty());
+  f.text = "мактаблар";  // Cyrillic, case-insensitive
+  EXPECT_EQ(measures(*s, f), V{"M-05"});
+  f.text = "ЎҚИТУВЧИ";  // Uzbek letters, in the note
+  EXPECT_EQ(measures(*s, f), V{"M-06"});
+  f.text = "m-01";  // measure id, case-insensitive, and a note mentioning it
+  EXPECT_EQ(measures(*s, f), (V{"M-01", "M-07"}));
+  f.text = "' OR 1=1 --";
+  EXPECT_TRUE(measures(*s, f).empty());
+
+  f = {};
+  f.region = "1703";
+  f.sector = "health";
+  f.text = "schools";
+  EXPECT_EQ(measures(*s, f), (V{"M-01", "M-02"}));
+}
+
+TEST_P(StoreTest, ForEachStreamsInKeyOrderAcrossPages) {
+  auto s = db().open();
+  const std::size_t n = 2 * 500 + 37;
+  std::vector<model::Implementation> batch;
+  for (std::size_t i = 0; i < n; ++i) {
+    model::Implementation x;
+    x.source = i % 3 == 0 ? "b-src" : "a-src";
+    x.measure.id = "M-" + std::to_string(i % 101);
+    x.region = i % 2 ? "1703" : "1703202";
+    x.organisation = "Org " + std::to_string(i);
+    x.sector = "health";
+    x.revision = 1;
+    x.indicators = {{"code-" + std::to_string(i), "", "", true, double(i), {}}};
+    x.evidence = {{"https://e/" + std::to_string(i), "", "", day("2026-01-01"), ""}};
+    batch.push_back(std::move(x));
+  }
+  std::shuffle(batch.begin(), batch.end(), std::mt19937(7));
+  for (const auto& r : put(*s, batch)) ASSERT_EQ(r.outcome, Outcome::Accepted);
+
+  auto key = [](const model::Implementation& x) {
+    return std::tie(x.measure.id, x.region, x.organisation, x.source);
+  };
+  auto expected = batch;
+  std::sort(expected.begin(), expected.end(),
+            [&](const auto& a, const auto& b) { return key(a) < key(b); });
+  auto got = all(*s);
+  ASSERT_EQ(got.size(), n);
+  EXPECT_TRUE(got == expected);  // order and children
+
+  Filter f;
+  f.region = "1703";
+  std::size_t seen = 0;
+  s->forEach(f, [&](const model::Implementation&) { ++seen; });
+  EXPECT_EQ(seen, n);
+  f.region = "1703202";
+  seen = 0;
+  s->forEach(f, [&](const model::Implementation& x) {
+    ++seen;
+    EXPECT_EQ(x.region, "1703202");
+  });
+  EXPECT_EQ(seen, (n + 1) / 2);
+
+  // The callback may use the store itself: no connection is held while it runs.
+  seen = 0;
+  s->forEach({}, [&](const model::Implementation& x) {
+    if (seen++ % 250 == 0) {
+      EXPECT_TRUE(s->get(x.key()).has_value());
+    }
+  });
+  EXPECT_EQ(seen, n);
+}
+
+TEST_P(StoreTest, MigrationsAreRecordedAndANewerDatabaseIsRefused) {
+  {
+    auto s = db().open();
+    ASSERT_EQ(putOne(*s, sample()).outcome, Outcome::Accepted);
+    EXPECT_EQ(s->schemaVersion(), detail::kLatestSchemaVersion);
+  }
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM schema_version"), detail::kLatestSchemaVersion);
+  EXPECT_EQ(db().scalar("SELECT max(version) FROM schema_version"), detail::kLatestSchemaVersion);
+  db().open();  // reopening applies nothing again
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM schema_version"), detail::kLatestSchemaVersion);
+
+  {
+    int newer = detail::kLatestSchemaVersion + 1;
+    *db().raw() << "INSERT INTO schema_version (version, description, applied_at) VALUES "
+                   "(:v, 'from the future', '2030-01-01T00:00:00Z')",
+        soci::use(newer);
+  }
+  try {
+    db().open();
+    FAIL() << "a database newer than the binary was opened";
+  } catch (const StoreError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("schema version 2, newer than this ijro-hub knows (1)"));
+  }
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM implementation"), 1);
+}
+
+TEST_P(StoreTest, ReopeningKeepsData) {
+  auto x = sample();
+  {
+    auto s = db().open();
+    ASSERT_EQ(putOne(*s, x).outcome, Outcome::Accepted);
+    x.revision = 2;
+    x.lifecycle = model::Lifecycle::Completed;
+    x.completed = day("2026-06-01");
+    ASSERT_EQ(putOne(*s, x).outcome, Outcome::Accepted);
+  }
+  auto s = db().open(1);
+  EXPECT_EQ(s->get(x.key()), x);
+  auto h = s->history(x.key());
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[1].changes, "lifecycle: inProgress -> completed\ncompleted: (none) -> 2026-06-01");
+  EXPECT_EQ(putOne(*s, x).outcome, Outcome::Duplicate);
+}
+
+TEST_P(StoreTest, ConcurrentUpsertsEndConsistent) {
+  auto s = db().open(4);
+  constexpr int kThreads = 4;
+  constexpr int kRevisions = 25;
+  auto shared = [](int rev) {
+    auto x = sample("SHARED");
+    x.revision = rev;
+    x.deadline = day("2026-01-01") + std::chrono::days{rev};
+    x.note = "revision " + std::to_string(rev);
+    x.indicators[0].periods[0].actual = rev * 10.0;
+    return x;
+  };
+  auto own = [](int thread, int rev) {
+    auto x = sample("OWN-" + std::to_string(thread));
+    x.revision = rev;
+    x.note = "revision " + std::to_string(rev);
+    return x;
+  };
+
+  std::atomic<int> sharedAccepted{0};
+  std::vector<std::string> problems[kThreads];
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<int> revs(kRevisions);
+      for (int i = 0; i < kRevisions; ++i) revs[i] = i + 1;
+      std::shuffle(revs.begin(), revs.end(), std::mt19937(static_cast<unsigned>(t)));
+      try {
+        for (int i = 0; i < kRevisions; ++i) {
+          // Batches in both key orders, so that row locks are requested in both orders.
+          std::vector<model::Implementation> batch = {shared(revs[i]), own(t, i + 1)};
+          if (i % 2) std::swap(batch[0], batch[1]);
+          auto r = s->upsert(batch, Clock::now());
+          const auto& rs = i % 2 ? r[1] : r[0];
+          const auto& ro = i % 2 ? r[0] : r[1];
+          if (rs.outcome == Outcome::Accepted) ++sharedAccepted;
+          if (rs.outcome == Outcome::Rejected) problems[t].push_back("shared: " + rs.reason);
+          if (ro.outcome != Outcome::Accepted) problems[t].push_back("own: " + ro.reason);
+          if (i % 5 == 0) {
+            auto cur = s->get(shared(1).key());
+            if (!cur || cur->note != "revision " + std::to_string(cur->revision))
+              problems[t].push_back("inconsistent read of the shared row");
+            std::size_t n = 0;
+            s->forEach({}, [&](const model::Implementation&) { ++n; });
+            if (n == 0 || n > kThreads + 1) problems[t].push_back("odd forEach count");
+          }
+        }
+      } catch (const std::exception& e) {
+        problems[t].push_back(e.what());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const auto& p : problems) {
+    EXPECT_TRUE(p.empty()) << p.front();
+  }
+
+  EXPECT_EQ(s->count(), static_cast<std::size_t>(kThreads + 1));
+  EXPECT_EQ(s->get(shared(1).key()), shared(kRevisions));
+  auto h = s->history(shared(1).key());
+  ASSERT_EQ(static_cast<int>(h.size()), sharedAccepted.load());
+  EXPECT_EQ(h.front().changes, "created");
+  for (std::size_t i = 1; i < h.size(); ++i) EXPECT_LT(h[i - 1].revision, h[i].revision);
+  EXPECT_EQ(h.back().revision, kRevisions);
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(s->get(own(t, 1).key()), own(t, kRevisions));
+    EXPECT_EQ(s->history(own(t, 1).key()).size(), static_cast<std::size_t>(kRevisions));
+  }
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM indicator"), 2 * (kThreads + 1));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const ::testing::TestParamInfo<std::string>& backend) {
+                           return backend.param;
+                         });
+
+TEST(StoreOpen, UnknownSchemeNamesTheAcceptedForms) {
+  try {
+    Store::open("mysql://user:secret@host/db");
+    FAIL() << "opened an unsupported URL";
+  } catch (const StoreError& e) {
+    std::string what = e.what();
+    EXPECT_THAT(what, HasSubstr("sqlite:/path/to/hub.db"));
+    EXPECT_THAT(what, HasSubstr("postgresql://"));
+    EXPECT_THAT(what, ::testing::Not(HasSubstr("secret")));
+  }
+  EXPECT_THROW(Store::open("sqlite:"), StoreError);
+  EXPECT_THROW(Store::open("postgresql:not a conninfo"), StoreError);
+}
+
+TEST(StoreOpen, UnreachablePostgresqlIsAStoreErrorWithoutThePassword) {
+  try {
+    Store::open("postgresql://dbname=x host=/nonexistent port=1 user=u password=hunter2");
+    FAIL();
+  } catch (const StoreError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("cannot open"));
+    EXPECT_THAT(e.what(), ::testing::Not(HasSubstr("hunter2")));
+  }
+}
+
+TEST(StoreOpen, InMemorySqliteWorks) {
+  auto s = Store::open("sqlite::memory:", 4);
+  EXPECT_EQ(s->upsert(std::vector{sample()}, Clock::now()).at(0).outcome, Outcome::Accepted);
+  EXPECT_EQ(s->get(sample().key()), sample());
+}
+
+}  // namespace
+}  // namespace ijro::store::test
