@@ -1,1 +1,3 @@
-int main() { return 0; }
+#include "hub/app/cli.hpp"
+
+int main(int argc, char** argv) { return ijro::app::main(argc, argv); }

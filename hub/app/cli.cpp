@@ -1,0 +1,187 @@
+#include "hub/app/cli.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/program_options.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include "hub/api/api.hpp"
+#include "hub/app/config.hpp"
+#include "hub/app/logging.hpp"
+#include "hub/http/server.hpp"
+#include "hub/store/store.hpp"
+
+#ifndef IJRO_SCHEMA_DIR
+#define IJRO_SCHEMA_DIR "schemas"
+#endif
+
+namespace ijro::app {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: ijro-hub <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve --config FILE [--listen HOST:PORT] [--store URL]   run the hub\n"
+    "  validate --config FILE                                    check a configuration file\n"
+    "\n"
+    "Run 'ijro-hub <command> --help' for the options of a command.\n";
+
+// Where the XSDs are: --schemas, then $IJRO_SCHEMA_DIR, then the build's source tree,
+// then ../share/ijro-hub/schemas next to the binary.
+std::string schemaDir(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv("IJRO_SCHEMA_DIR"); env && *env) return env;
+  if (fs::exists(fs::path(IJRO_SCHEMA_DIR) / "hub-config.xsd")) return IJRO_SCHEMA_DIR;
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto installed = exe.parent_path().parent_path() / "share/ijro-hub/schemas";
+    if (fs::exists(installed / "hub-config.xsd")) return installed.string();
+  }
+  return "schemas";
+}
+
+po::options_description commonOptions(const char* title) {
+  po::options_description d(title);
+  d.add_options()("help,h", "show this help")(
+      "config,c", po::value<std::string>()->default_value("config/hub.xml"), "configuration file")(
+      "schemas", po::value<std::string>()->default_value(""),
+      "directory holding the XSDs (default: found automatically)");
+  return d;
+}
+
+bool parse(int argc, char** argv, const po::options_description& desc, po::variables_map& vm) {
+  po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return false;
+  }
+  return true;
+}
+
+Config load(const po::variables_map& vm) {
+  return loadConfig(vm["config"].as<std::string>(), schemaDir(vm["schemas"].as<std::string>()));
+}
+
+int validateCommand(int argc, char** argv) {
+  auto desc =
+      commonOptions("ijro-hub validate: check a configuration file and report every problem");
+  po::variables_map vm;
+  if (!parse(argc, argv, desc, vm)) return 0;
+  auto cfg = load(vm);
+  std::cout << cfg.path << ": valid (hub \"" << cfg.hubId << "\", " << cfg.sources.size()
+            << " sources, store " << cfg.storeUrl << ")\n";
+  return 0;
+}
+
+// "HOST:PORT" or ":PORT" or "[v6]:PORT".
+void applyListen(Config& cfg, const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos)
+    throw std::invalid_argument("--listen \"" + listen +
+                                "\" must be HOST:PORT, e.g. 127.0.0.1:8080");
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 1 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  int port = 0;
+  try {
+    port = std::stoi(listen.substr(colon + 1));
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535)
+    throw std::invalid_argument("--listen \"" + listen + "\": the port must be 0..65535");
+  if (!host.empty()) cfg.host = host;
+  cfg.port = static_cast<std::uint16_t>(port);
+}
+
+void ensureSqliteDirectory(const std::string& url) {
+  auto colon = url.find(':');
+  if (url.rfind("sqlite", 0) != 0 || colon == std::string::npos) return;
+  fs::path file = url.substr(colon + 1);
+  if (file.has_parent_path()) fs::create_directories(file.parent_path());
+}
+
+int serveCommand(int argc, char** argv) {
+  auto desc = commonOptions("ijro-hub serve: run the hub");
+  desc.add_options()("listen", po::value<std::string>(),
+                     "HOST:PORT to listen on (overrides the file)")(
+      "store", po::value<std::string>(), "store URL (overrides the file)");
+  po::variables_map vm;
+  if (!parse(argc, argv, desc, vm)) return 0;
+  auto cfg = load(vm);
+  if (vm.count("listen")) applyListen(cfg, vm["listen"].as<std::string>());
+  if (vm.count("store")) cfg.storeUrl = vm["store"].as<std::string>();
+  setupLogging(cfg.logLevel, cfg.logFormat);
+
+  ensureSqliteDirectory(cfg.storeUrl);
+  auto store = store::Store::open(cfg.storeUrl, static_cast<std::size_t>(cfg.storePool));
+  spdlog::info("store {} ready ({}, schema version {}, {} implementations)", cfg.storeUrl,
+               store->backend(), store->schemaVersion(), store->count());
+
+  api::Settings settings;
+  settings.hubId = cfg.hubId;
+  settings.rules = cfg.rules;
+  settings.sectors = cfg.sectors;
+  settings.sources = cfg.sources;
+  settings.xmlLimits.maxBytes = cfg.bodyLimit;
+  settings.xmlLimits.maxDepth = cfg.maxXmlDepth;
+  settings.jsonMaxDepth = static_cast<std::size_t>(cfg.maxXmlDepth);
+  api::Api api(std::move(settings), *store);
+
+  http::ServerOptions opts;
+  opts.host = cfg.host;
+  opts.port = cfg.port;
+  opts.threads = cfg.threads;
+  opts.bodyLimit = cfg.bodyLimit;
+  opts.headerTimeout = cfg.headerTimeout;
+  opts.readTimeout = cfg.readTimeout;
+  http::Server server(opts, [&api](const http::Request& r) { return api.handle(r); });
+  spdlog::info("hub \"{}\" listening on http://{}:{} with {} threads ({} sources)", cfg.hubId,
+               cfg.host, server.port(), cfg.threads, cfg.sources.size());
+  server.run(true);
+  spdlog::info("stopped: every acknowledged report is on disk");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  try {
+    if (command == "serve") return serveCommand(argc - 1, argv + 1);
+    if (command == "validate") return validateCommand(argc - 1, argv + 1);
+    std::cerr << "ijro-hub: unknown command \"" << command << "\"\n\n" << kUsage;
+    return 2;
+  } catch (const ConfigError& e) {
+    for (const auto& p : e.problems) std::cerr << p << "\n";
+    std::cerr << "ijro-hub: the configuration has " << e.problems.size()
+              << (e.problems.size() == 1 ? " problem" : " problems") << "; nothing was started\n";
+    return 2;
+  } catch (const po::error& e) {
+    std::cerr << "ijro-hub " << command << ": " << e.what() << " (see --help)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "ijro-hub " << command << ": " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace ijro::app

@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace ijro::test {
 
@@ -20,8 +20,12 @@ std::filesystem::path fromEnv(const char* name) {
 }
 }  // namespace
 
-std::filesystem::path sourceDir() { return fromEnv("IJRO_SOURCE_DIR"); }
-std::filesystem::path binaryDir() { return fromEnv("IJRO_BINARY_DIR"); }
+std::filesystem::path sourceDir() {
+  return fromEnv("IJRO_SOURCE_DIR");
+}
+std::filesystem::path binaryDir() {
+  return fromEnv("IJRO_BINARY_DIR");
+}
 
 std::string readFile(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -43,8 +47,8 @@ std::string postgresUrl() {
 
 std::filesystem::path tempDir(const std::string& hint) {
   static std::atomic<int> n{0};
-  auto dir = binaryDir() / "tmp" /
-             (hint + "-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+  auto dir =
+      binaryDir() / "tmp" / (hint + "-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

@@ -1,0 +1,493 @@
+#include "hub/api/api.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <ctime>
+#include <set>
+
+#include "hub/exchange/feed.hpp"
+#include "hub/exchange/receipt.hpp"
+#include "hub/exchange/report.hpp"
+#include "hub/model/regions.hpp"
+#include "hub/model/validate.hpp"
+
+namespace ijro::api {
+
+namespace json = boost::json;
+using http::Request;
+using http::Response;
+
+namespace {
+
+std::string nowIso() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string mediaType(const std::string& contentType) {
+  std::string m = contentType.substr(0, contentType.find(';'));
+  while (!m.empty() && m.back() == ' ') m.pop_back();
+  for (auto& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return m;
+}
+
+bool isJson(const std::string& media) {
+  return media == "application/json" || media.ends_with("+json");
+}
+bool isXml(const std::string& media) {
+  return media == "application/xml" || media == "text/xml" || media.ends_with("+xml");
+}
+
+// Whether the client wants JSON back: the request's own format, else its Accept header.
+bool wantsJson(const Request& req) {
+  auto ct = mediaType(req.header("content-type"));
+  if (isJson(ct)) return true;
+  if (isXml(ct)) return false;
+  return req.header("accept").find("json") != std::string::npos;
+}
+
+std::string xmlEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+Response jsonResponse(int status, const json::value& v) {
+  return {status, "application/json", json::serialize(v) + "\n", {}};
+}
+
+// A 4xx/5xx with a body a person can act on, in the format the client speaks.
+Response problem(const Request& req, int status, const std::string& message) {
+  if (wantsJson(req))
+    return jsonResponse(status,
+                        json::object{{"error", {{"status", status}, {"message", message}}}});
+  return {status,
+          "application/xml; charset=utf-8",
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<error xmlns=\"urn:ijro-hub:error:1\" "
+          "status=\"" +
+              std::to_string(status) + "\">" + xmlEscape(message) + "</error>\n",
+          {}};
+}
+
+const char* outcomeName(store::Outcome o) {
+  return store::toString(o);
+}
+
+template <typename T>
+std::optional<T> parseNumber(const std::string& s) {
+  T v{};
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// Query parameters of the read side, checked; errors name the parameter and the valid values.
+struct ReadQuery {
+  store::Filter filter;
+  std::set<model::ExecutionStatus> statuses;
+  std::optional<bool> overdue;
+  std::optional<model::Rag> rag;
+  model::Date asOf = model::today();
+  std::size_t page = 1, pageSize = 50;
+  std::string by;
+};
+
+std::optional<std::string> parseReadQuery(const Request& req, ReadQuery& q,
+                                          const std::set<std::string>& allowed) {
+  for (const auto& [k, v] : req.query) {
+    if (!allowed.count(k)) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      return "unknown query parameter \"" + k + "\": valid parameters are " + list;
+    }
+    if (k == "region") {
+      if (!model::isKnownTerritory(v))
+        return "region \"" + v +
+               "\" is not a known SOATO code: use a 4-digit region (e.g. 1703), "
+               "a 7-digit district or 17 for national";
+      q.filter.region = v;
+    } else if (k == "sector") {
+      q.filter.sector = v;
+    } else if (k == "organisation") {
+      q.filter.organisation = v;
+    } else if (k == "measure") {
+      q.filter.measureId = v;
+    } else if (k == "q") {
+      q.filter.text = v;
+    } else if (k == "status") {
+      std::size_t start = 0;
+      while (start <= v.size()) {
+        auto end = v.find(',', start);
+        auto one = v.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        auto s = model::executionStatusFromString(one);
+        if (!s)
+          return "status \"" + one +
+                 "\" is unknown: use notStarted, onTrack, atRisk, overdue, "
+                 "doneOnTime, doneLate, cancelled or suspended (comma-separated for several)";
+        q.statuses.insert(*s);
+        if (end == std::string::npos) break;
+        start = end + 1;
+      }
+    } else if (k == "overdue") {
+      if (v != "true" && v != "false") return "overdue must be true or false, not \"" + v + "\"";
+      q.overdue = v == "true";
+    } else if (k == "rag") {
+      static const std::pair<const char*, model::Rag> kRag[] = {
+          {"green", model::Rag::Green}, {"amber", model::Rag::Amber}, {"red", model::Rag::Red}};
+      bool ok = false;
+      for (auto [n, r] : kRag)
+        if (v == n) q.rag = r, ok = true;
+      if (!ok) return "rag must be green, amber or red, not \"" + v + "\"";
+    } else if (k == "asOf") {
+      auto d = model::parseDate(v);
+      if (!d) return "asOf \"" + v + "\" is not a date: use YYYY-MM-DD";
+      q.asOf = *d;
+    } else if (k == "page") {
+      auto n = parseNumber<std::size_t>(v);
+      if (!n || *n < 1) return "page must be a whole number from 1, not \"" + v + "\"";
+      q.page = *n;
+    } else if (k == "pageSize") {
+      auto n = parseNumber<std::size_t>(v);
+      if (!n || *n < 1 || *n > 1000) return "pageSize must be from 1 to 1000, not \"" + v + "\"";
+      q.pageSize = *n;
+    } else if (k == "by") {
+      q.by = v;
+    }
+  }
+  return std::nullopt;
+}
+
+bool matches(const ReadQuery& q, const model::Evaluation& ev) {
+  if (!q.statuses.empty() && !q.statuses.count(ev.status)) return false;
+  if (q.overdue && (ev.status == model::ExecutionStatus::Overdue) != *q.overdue) return false;
+  if (q.rag && ev.rag != *q.rag) return false;
+  return true;
+}
+
+json::value optionalNumber(const std::optional<double>& v) {
+  return v ? json::value(*v) : json::value(nullptr);
+}
+
+json::object rollUpJson(const model::RollUp& r, model::RollUpBy by) {
+  json::object counts;
+  for (const auto& [s, n] : r.byStatus) counts[model::toString(s)] = n;
+  json::object o{{"key", r.key},
+                 {"total", r.total},
+                 {"rag", model::toString(r.rag)},
+                 {"done", r.done},
+                 {"doneLate", r.doneLate},
+                 {"shareDoneLate", r.shareDoneLate},
+                 {"earlyWarnings", r.earlyWarnings},
+                 {"byStatus", std::move(counts)}};
+  if (by == model::RollUpBy::Region) {
+    if (const auto* reg = model::findRegion(r.key)) {
+      o["name"] = reg->nameEn;
+      o["iso"] = reg->iso;
+    } else if (r.key == model::kNationalCode) {
+      o["name"] = "National";
+    }
+  }
+  return o;
+}
+
+}  // namespace
+
+Api::Api(Settings settings, store::Store& store) : settings_(std::move(settings)), store_(store) {}
+
+Response Api::handle(const Request& req) {
+  try {
+    const auto& p = req.path;
+    if (p == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n", {}};
+    if (p == "/readyz")
+      return store_.ping() ? Response{200, "text/plain; charset=utf-8", "ready\n", {}}
+                           : Response{503,
+                                      "text/plain; charset=utf-8",
+                                      "store unreachable: check the store URL and the database\n",
+                                      {}};
+    if (p == "/metrics" && req.method == "GET") return metrics();
+    struct Route {
+      const char* method;
+      const char* path;
+      Response (Api::*fn)(const Request&);
+    };
+    static const Route kRoutes[] = {
+        {"POST", "/api/v1/reports", &Api::postReports},
+        {"GET", "/api/v1/measures", &Api::getMeasures},
+        {"GET", "/api/v1/summary", &Api::getSummary},
+        {"GET", "/api/v1/feed", &Api::getFeed},
+    };
+    bool pathKnown = false;
+    for (const auto& r : kRoutes) {
+      if (p != r.path) continue;
+      pathKnown = true;
+      if (req.method == r.method) return (this->*r.fn)(req);
+    }
+    if (pathKnown) {
+      auto res = problem(req, 405, "method " + req.method + " is not allowed on " + p);
+      std::string allow;
+      for (const auto& r : kRoutes)
+        if (p == r.path) allow += (allow.empty() ? "" : ", ") + std::string(r.method);
+      res.headers.emplace_back("Allow", allow);
+      return res;
+    }
+    return problem(req, 404,
+                   "no such resource " + p +
+                       ": see /api/v1/reports, /api/v1/measures, /api/v1/summary, /api/v1/feed");
+  } catch (const store::StoreError& e) {
+    ++counters_.errors;
+    spdlog::error("store error on {} {}: {}", req.method, req.target, e.what());
+    return problem(
+        req, 503,
+        std::string("store unavailable, nothing was stored: ") + e.what() + "; retry later");
+  }
+}
+
+Response Api::postReports(const Request& req) {
+  const SourceScope* source = authenticate(settings_.sources, req.header("authorization"));
+  if (!source) {
+    ++counters_.unauthorized;
+    auto res = problem(req, 401,
+                       req.header("authorization").empty()
+                           ? "missing Authorization header: send \"Authorization: Bearer TOKEN\" "
+                             "with the token configured for your source"
+                           : "unknown token: use the bearer token configured for your source");
+    res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"ijro-hub\"");
+    return res;
+  }
+  const auto media = mediaType(req.header("content-type"));
+  const bool json = isJson(media);
+  if (!json && !isXml(media)) {
+    ++counters_.badRequests;
+    return problem(req, 415,
+                   "Content-Type \"" + req.header("content-type") +
+                       "\" is not supported: send application/xml or application/json");
+  }
+  if (req.body.empty()) {
+    ++counters_.badRequests;
+    return problem(req, 400, "empty body: send a status report");
+  }
+
+  exchange::ParsedReport report;
+  try {
+    report = json ? exchange::parseReportJson(req.body, settings_.jsonMaxDepth)
+                  : exchange::parseReportXml(req.body, settings_.xmlLimits);
+  } catch (const xml::XmlError& e) {
+    ++counters_.badRequests;
+    return problem(req, 400, e.what());  // "status report:LINE:COL: what to fix"
+  } catch (const std::invalid_argument& e) {
+    ++counters_.badRequests;
+    return problem(req, 400, std::string("request body: ") + e.what());
+  }
+  if (!report.source.empty() && report.source != source->id) {
+    ++counters_.forbidden;
+    return problem(req, 403,
+                   "the report names source \"" + report.source + "\" but the token belongs to \"" +
+                       source->id + "\": nothing was stored");
+  }
+
+  // Scope: a source reports only for the regions and sectors its token covers. One record
+  // outside the scope refuses the whole request, so nothing half-stored needs explaining.
+  std::vector<std::string> outOfScope;
+  for (const auto& r : report.records) {
+    const std::string region = r.record ? r.record->region : r.region;
+    if (!region.empty() && model::isKnownTerritory(region) && !source->coversRegion(region))
+      outOfScope.push_back("record " + std::to_string(r.index) + ": region " + region);
+    if (r.record && !source->coversSector(r.record->sector))
+      outOfScope.push_back("record " + std::to_string(r.index) + ": sector " + r.record->sector);
+  }
+  if (!outOfScope.empty()) {
+    ++counters_.forbidden;
+    std::string list;
+    for (const auto& s : outOfScope) list += (list.empty() ? "" : "; ") + s;
+    return problem(req, 403,
+                   "source \"" + source->id + "\" may not report for " + list +
+                       ": nothing was stored; ask the hub operator to extend the source's "
+                       "regions/sectors in the configuration");
+  }
+
+  exchange::Receipt receipt;
+  receipt.source = source->id;
+  receipt.receivedAt = nowIso();
+  const auto today = model::today();
+  std::vector<model::Implementation> batch;
+  std::vector<std::size_t> batchLine;  // receipt line of each batch entry
+  for (auto& r : report.records) {
+    exchange::ReceiptLine line{r.index, r.measureId, r.region, r.organisation, r.revision, "", ""};
+    std::vector<std::string> errors = r.errors;
+    if (r.record) {
+      r.record->source = source->id;
+      auto more = model::validate(*r.record, settings_.sectors, today);
+      errors.insert(errors.end(), more.begin(), more.end());
+    }
+    if (!errors.empty() || !r.record) {
+      line.outcome = "rejected";
+      for (const auto& e : errors) line.reason += (line.reason.empty() ? "" : "; ") + e;
+      if (line.reason.empty()) line.reason = "record could not be read";
+    } else {
+      batchLine.push_back(receipt.lines.size());
+      batch.push_back(std::move(*r.record));
+    }
+    receipt.lines.push_back(std::move(line));
+  }
+
+  if (!batch.empty()) {
+    auto results = store_.upsert(batch, std::chrono::system_clock::now());
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      auto& line = receipt.lines[batchLine[i]];
+      line.outcome = outcomeName(results[i].outcome);
+      line.reason = results[i].reason;
+    }
+  }
+  std::size_t n[4] = {0, 0, 0, 0};
+  for (const auto& l : receipt.lines) {
+    if (l.outcome == "accepted")
+      ++n[0];
+    else if (l.outcome == "duplicate")
+      ++n[1];
+    else if (l.outcome == "stale")
+      ++n[2];
+    else
+      ++n[3];
+  }
+  ++counters_.reports;
+  counters_.accepted += n[0];
+  counters_.duplicate += n[1];
+  counters_.stale += n[2];
+  counters_.rejected += n[3];
+  spdlog::info("report from {} ({}): {} accepted, {} duplicate, {} stale, {} rejected", source->id,
+               req.remote, n[0], n[1], n[2], n[3]);
+  if (json) return {200, "application/json", exchange::writeReceiptJson(receipt), {}};
+  return {200, "application/xml; charset=utf-8", exchange::writeReceiptXml(receipt), {}};
+}
+
+Response Api::getMeasures(const Request& req) {
+  ReadQuery q;
+  if (auto err = parseReadQuery(req, q,
+                                {"region", "sector", "organisation", "measure", "q", "status",
+                                 "overdue", "rag", "asOf", "page", "pageSize"})) {
+    ++counters_.badRequests;
+    return problem(req, 400, *err);
+  }
+  json::array items;
+  std::size_t total = 0;
+  const std::size_t first = (q.page - 1) * q.pageSize;
+  store_.forEach(q.filter, [&](const model::Implementation& impl) {
+    auto ev = model::evaluate(impl, q.asOf, settings_.rules);
+    if (!matches(q, ev)) return;
+    if (total++ < first || items.size() >= q.pageSize) return;
+    json::object o{
+        {"source", impl.source},
+        {"measure", impl.measure.id},
+        {"title", impl.measure.title},
+        {"region", impl.region},
+        {"organisation", impl.organisation},
+        {"sector", impl.sector},
+        {"revision", impl.revision},
+        {"lifecycle", model::toString(impl.lifecycle)},
+        {"start", model::formatDate(impl.start)},
+        {"deadline", model::formatDate(ev.deadline)},
+        {"completed",
+         impl.completed ? json::value(model::formatDate(*impl.completed)) : json::value(nullptr)},
+        {"status", model::toString(ev.status)},
+        {"rag", model::toString(ev.rag)},
+        {"delayDays", ev.delayDays},
+        {"progress", optionalNumber(ev.progress)},
+        {"ratio", optionalNumber(ev.ratio)},
+        {"earlyWarning", ev.earlyWarning},
+    };
+    items.push_back(std::move(o));
+  });
+  return jsonResponse(200, json::object{{"asOf", model::formatDate(q.asOf)},
+                                        {"total", total},
+                                        {"page", q.page},
+                                        {"pageSize", q.pageSize},
+                                        {"items", std::move(items)}});
+}
+
+Response Api::getSummary(const Request& req) {
+  ReadQuery q;
+  if (auto err = parseReadQuery(
+          req, q, {"by", "region", "sector", "organisation", "measure", "q", "asOf"})) {
+    ++counters_.badRequests;
+    return problem(req, 400, *err);
+  }
+  auto by = model::rollUpByFromString(q.by.empty() ? "region" : q.by);
+  if (!by) {
+    ++counters_.badRequests;
+    return problem(req, 400,
+                   "by \"" + q.by + "\" is unknown: use region, sector, organisation or measure");
+  }
+  model::RollUpBuilder groups(*by);
+  std::size_t n = 0;
+  store_.forEach(q.filter, [&](const model::Implementation& impl) {
+    auto ev = model::evaluate(impl, q.asOf, settings_.rules);
+    groups.add(impl, ev);
+    ++n;
+  });
+  json::array out;
+  for (const auto& r : groups.result()) out.push_back(rollUpJson(r, *by));
+  return jsonResponse(200, json::object{{"asOf", model::formatDate(q.asOf)},
+                                        {"by", model::toString(*by)},
+                                        {"implementations", n},
+                                        {"groups", std::move(out)}});
+}
+
+Response Api::getFeed(const Request& req) {
+  ReadQuery q;
+  if (auto err = parseReadQuery(req, q, {"asOf", "region", "sector"})) {
+    ++counters_.badRequests;
+    return problem(req, 400, *err);
+  }
+  exchange::FeedHeader header{settings_.hubId, nowIso(), q.asOf};
+  auto body = exchange::writeFeed(header, settings_.rules,
+                                  [&](const auto& emit) { store_.forEach(q.filter, emit); });
+  return {200, "application/xml; charset=utf-8", std::move(body), {}};
+}
+
+Response Api::metrics() {
+  std::string out;
+  auto counter = [&](const char* name, const char* help, std::uint64_t v) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name +
+           " " + std::to_string(v) + "\n";
+  };
+  counter("ijro_reports_total", "Status reports processed.", counters_.reports);
+  counter("ijro_records_accepted_total", "Records stored as a new revision.", counters_.accepted);
+  counter("ijro_records_duplicate_total", "Records already stored.", counters_.duplicate);
+  counter("ijro_records_stale_total", "Records older than the stored revision.", counters_.stale);
+  counter("ijro_records_rejected_total", "Records refused as invalid.", counters_.rejected);
+  counter("ijro_bad_requests_total", "Requests refused as malformed.", counters_.badRequests);
+  counter("ijro_unauthorized_total", "Requests without a valid token.", counters_.unauthorized);
+  counter("ijro_forbidden_total", "Requests outside the source's scope.", counters_.forbidden);
+  counter("ijro_errors_total", "Requests failed by a store error.", counters_.errors);
+  out +=
+      "# HELP ijro_implementations Current implementations in the store.\n"
+      "# TYPE ijro_implementations gauge\nijro_implementations " +
+      std::to_string(store_.count()) + "\n";
+  return {200, "text/plain; version=0.0.4", std::move(out), {}};
+}
+
+}  // namespace ijro::api

@@ -1,0 +1,51 @@
+// The HTTP API (/api/v1/...): routing, authentication, intake of reports and the read side.
+// Takes plain http::Request values, so it is tested without sockets.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hub/api/sources.hpp"
+#include "hub/http/server.hpp"
+#include "hub/model/sectors.hpp"
+#include "hub/model/status.hpp"
+#include "hub/store/store.hpp"
+#include "hub/xml/safe_reader.hpp"
+
+namespace ijro::api {
+
+struct Settings {
+  std::string hubId = "ijro-hub";
+  model::StatusRules rules;
+  model::SectorCatalogue sectors;
+  std::vector<SourceScope> sources;
+  xml::Limits xmlLimits;
+  std::size_t jsonMaxDepth = 64;
+};
+
+struct Counters {
+  std::atomic<std::uint64_t> reports{0}, accepted{0}, duplicate{0}, stale{0}, rejected{0},
+      badRequests{0}, unauthorized{0}, forbidden{0}, errors{0};
+};
+
+class Api {
+ public:
+  Api(Settings settings, store::Store& store);
+  http::Response handle(const http::Request& req);
+  const Counters& counters() const { return counters_; }
+
+ private:
+  http::Response postReports(const http::Request& req);
+  http::Response getMeasures(const http::Request& req);
+  http::Response getSummary(const http::Request& req);
+  http::Response getFeed(const http::Request& req);
+  http::Response metrics();
+
+  Settings settings_;
+  store::Store& store_;
+  Counters counters_;
+};
+
+}  // namespace ijro::api

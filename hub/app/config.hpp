@@ -1,0 +1,49 @@
+// The hub's configuration (config/hub.xml, schema schemas/hub-config.xsd).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "hub/api/sources.hpp"
+#include "hub/model/sectors.hpp"
+#include "hub/model/status.hpp"
+
+namespace ijro::app {
+
+inline constexpr const char* kConfigNs = "urn:ijro-hub:config:1";
+
+struct Config {
+  std::string path;  // the file it came from
+  std::string hubId = "ijro-hub";
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int threads = 2;
+  std::string storeUrl = "sqlite:var/hub.db";
+  int storePool = 4;
+  std::string logLevel = "info";
+  std::string logFormat = "text";  // text | json
+  std::size_t bodyLimit = 4u << 20;
+  int maxXmlDepth = 64;
+  std::chrono::milliseconds headerTimeout{10'000};
+  std::chrono::milliseconds readTimeout{30'000};
+  model::StatusRules rules;
+  model::SectorCatalogue sectors;
+  std::vector<api::SourceScope> sources;
+};
+
+// Every problem found, as "file:line: what is wrong and how to fix it".
+struct ConfigError : std::runtime_error {
+  explicit ConfigError(std::vector<std::string> problems);
+  std::vector<std::string> problems;
+};
+
+// Loads, schema-validates and checks a configuration file. Relative store paths
+// ("sqlite:var/hub.db") are kept as written: they resolve against the working directory.
+// schemaDir: where hub-config.xsd lives. Throws ConfigError listing every problem.
+Config loadConfig(const std::string& path, const std::string& schemaDir);
+
+}  // namespace ijro::app

@@ -1,0 +1,49 @@
+// Starts the real ijro-hub binary as a child process for integration tests.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "hub/http/client.hpp"
+
+namespace ijro::test {
+
+struct RunResult {
+  int exitCode = -1;
+  std::string out, err;
+};
+
+// Runs ijro-hub with the arguments to completion, capturing stdout and stderr.
+RunResult runHub(const std::vector<std::string>& args);
+
+class HubProcess {
+ public:
+  // `serve --config CONFIG --listen 127.0.0.1:0 --store sqlite:DIR/hub.db`; waits until listening.
+  HubProcess(std::filesystem::path dir, std::filesystem::path config);
+  ~HubProcess();
+  void start();
+  void signal(int sig);
+  int wait();  // exit code, or 128 + signal
+  bool running() const { return pid_ > 0; }
+  std::uint16_t port() const { return port_; }
+  std::string log() const;
+
+  http::Response request(const std::string& method, const std::string& target,
+                         const std::string& body = {},
+                         const std::map<std::string, std::string>& headers = {});
+  http::Response post(const std::string& target, const std::string& body,
+                      const std::string& contentType, const std::string& token);
+
+ private:
+  std::filesystem::path dir_, config_;
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+  int starts_ = 0;
+};
+
+}  // namespace ijro::test

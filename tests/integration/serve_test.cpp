@@ -1,0 +1,261 @@
+// The real `ijro-hub serve` on a loopback port: intake, duplicates, the feed, hostile input,
+// scope, durability across kill -9 and graceful shutdown.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <boost/json.hpp>
+#include <regex>
+
+#include "hub/exchange/report.hpp"
+#include "hub/xml/safe_reader.hpp"
+#include "hub/xml/schema.hpp"
+#include "tests/integration/hub_process.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace ijro::test {
+namespace {
+
+constexpr const char* kTashkent = "demo-tashkent-token";
+constexpr const char* kAndijan = "demo-andijan-token";
+constexpr const char* kHealth = "demo-health-token";
+constexpr const char* kXml = "application/xml";
+constexpr const char* kJson = "application/json";
+
+std::size_t countOf(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
+  return n;
+}
+
+model::Implementation sample(const std::string& id, const std::string& region,
+                             const std::string& sector) {
+  model::Implementation m;
+  m.measure.id = id;
+  m.measure.title = "Connect schools to the electronic diary";
+  m.measure.act = {"decree", "UP-6079", *model::parseDate("2020-10-05"), "1.2"};
+  m.region = region;
+  m.organisation = "Ministry of Public Education";
+  m.sector = sector;
+  m.revision = 1;
+  m.lifecycle = model::Lifecycle::InProgress;
+  m.start = *model::parseDate("2026-01-01");
+  m.deadline = *model::parseDate("2027-06-30");
+  return m;
+}
+
+class ServeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = tempDir("serve");
+    hub_ = std::make_unique<HubProcess>(dir_, sourceDir() / "config/hub.xml");
+    hub_->start();
+  }
+  std::size_t storedCount() {
+    auto res = hub_->request("GET", "/api/v1/measures?pageSize=1");
+    EXPECT_EQ(res.status, 200) << res.body;
+    return boost::json::parse(res.body).at("total").to_number<std::size_t>();
+  }
+  std::string example(const std::string& name) { return readFile(sourceDir() / "examples" / name); }
+  std::filesystem::path dir_;
+  std::unique_ptr<HubProcess> hub_;
+};
+
+TEST_F(ServeTest, ExampleReportIsAcceptedOnceThenDuplicate) {
+  const auto body = example("report-tashkent.xml");
+  const std::size_t records = countOf(body, "<implementation");
+  ASSERT_GT(records, 0u);
+
+  auto first = hub_->post("/api/v1/reports", body, kXml, kTashkent);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_NE(first.contentType.find("xml"), std::string::npos);
+  EXPECT_EQ(countOf(first.body, "outcome=\"accepted\""), records) << first.body;
+  EXPECT_EQ(storedCount(), records);
+
+  auto second = hub_->post("/api/v1/reports", body, kXml, kTashkent);
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(countOf(second.body, "outcome=\"duplicate\""), records) << second.body;
+  EXPECT_EQ(storedCount(), records);
+}
+
+TEST_F(ServeTest, JsonReportGetsJsonReceiptAndMatchesXml) {
+  auto json = hub_->post("/api/v1/reports", example("report-tashkent.json"), kJson, kTashkent);
+  ASSERT_EQ(json.status, 200) << json.body;
+  auto receipt = boost::json::parse(json.body).as_object();
+  const auto& records = receipt.at("records").as_array();
+  ASSERT_GT(records.size(), 0u);
+  for (const auto& r : records) EXPECT_EQ(r.at("outcome").as_string(), "accepted") << json.body;
+
+  // The XML form of the same report carries the same facts: every record is a duplicate.
+  auto xml = hub_->post("/api/v1/reports", example("report-tashkent.xml"), kXml, kTashkent);
+  ASSERT_EQ(xml.status, 200);
+  EXPECT_EQ(countOf(xml.body, "outcome=\"duplicate\""), records.size()) << xml.body;
+}
+
+TEST_F(ServeTest, FeedHoldsPostedReportsAndValidatesAgainstSchema) {
+  ASSERT_EQ(hub_->post("/api/v1/reports", example("report-tashkent.xml"), kXml, kTashkent).status,
+            200);
+  ASSERT_EQ(hub_->post("/api/v1/reports", example("report-andijan.xml"), kXml, kAndijan).status,
+            200);
+  auto feed = hub_->request("GET", "/api/v1/feed");
+  ASSERT_EQ(feed.status, 200) << feed.body;
+  xml::Limits big;
+  big.maxBytes = 256u << 20;
+  auto doc = xml::parseDocument(feed.body, "feed", big);
+  xml::Schema schema((sourceDir() / "schemas/monitoring-feed.xsd").string());
+  auto problems = schema.validate(doc.get(), "feed");
+  EXPECT_TRUE(problems.empty()) << problems.front();
+
+  auto tashkent = exchange::parseReportXml(example("report-tashkent.xml"));
+  auto andijan = exchange::parseReportXml(example("report-andijan.xml"));
+  for (const auto* report : {&tashkent, &andijan})
+    for (const auto& r : report->records)
+      EXPECT_NE(feed.body.find("\"" + r.measureId + "\""), std::string::npos) << r.measureId;
+  EXPECT_EQ(countOf(feed.body, "<evaluation"), tashkent.records.size() + andijan.records.size());
+
+  auto summary = hub_->request("GET", "/api/v1/summary?by=region");
+  ASSERT_EQ(summary.status, 200) << summary.body;
+  auto groups = boost::json::parse(summary.body).at("groups").as_array();
+  ASSERT_EQ(groups.size(), 2u) << summary.body;  // Andijan and Tashkent City
+}
+
+TEST_F(ServeTest, BadRecordIsRejectedAndGoodOnesStored) {
+  auto good = sample("DU2030-T-1", "1726", "education");
+  auto bad = sample("DU2030-T-2", "1726", "education");
+  bad.start = *model::parseDate("2028-01-01");  // after the deadline: invalid
+  auto body = exchange::writeReportJson("tashkent-city", {good, bad});
+  auto res = hub_->post("/api/v1/reports", body, kJson, kTashkent);
+  ASSERT_EQ(res.status, 200) << res.body;
+  auto records = boost::json::parse(res.body).at("records").as_array();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].at("outcome").as_string(), "accepted");
+  EXPECT_EQ(records[1].at("outcome").as_string(), "rejected");
+  EXPECT_NE(std::string(records[1].at("reason").as_string()).find("start"), std::string::npos);
+  EXPECT_EQ(storedCount(), 1u);
+}
+
+struct Hostile {
+  const char* name;
+  std::string body;
+  const char* contentType;
+  int status;
+};
+
+std::string deepNesting(int depth) {
+  std::string s =
+      "<?xml version=\"1.0\"?><report xmlns=\"urn:ijro-hub:report:1\" source=\"tashkent-city\">";
+  for (int i = 0; i < depth; ++i) s += "<a>";
+  for (int i = 0; i < depth; ++i) s += "</a>";
+  return s + "</report>";
+}
+
+TEST_F(ServeTest, HostileInputGetsClear4xxAndStoresNothing) {
+  const std::string laughs =
+      "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\">"
+      "<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
+      "<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">"
+      "<!ENTITY lol4 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">]>\n"
+      "<report xmlns=\"urn:ijro-hub:report:1\" source=\"tashkent-city\">&lol4;</report>";
+  const std::string xxe =
+      "<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
+      "<report xmlns=\"urn:ijro-hub:report:1\" source=\"tashkent-city\">&x;</report>";
+  const std::string doctype =
+      "<?xml version=\"1.0\"?>\n<!DOCTYPE report>\n"
+      "<report xmlns=\"urn:ijro-hub:report:1\" source=\"tashkent-city\"/>";
+  std::string invalidUtf8 =
+      exchange::writeReportXml("tashkent-city", {sample("X-1", "1726", "tax")});
+  invalidUtf8.replace(invalidUtf8.find("Connect"), 2, "\xC3\x28");
+  std::string tooBig(5u << 20, ' ');
+  tooBig.replace(0, 5, "<?xml");
+
+  const std::vector<Hostile> cases = {
+      {"billion laughs", laughs, kXml, 400},
+      {"external entity", xxe, kXml, 400},
+      {"doctype", doctype, kXml, 400},
+      {"10000-deep nesting", deepNesting(10'000), kXml, 400},
+      {"invalid UTF-8", invalidUtf8, kXml, 400},
+      {"body over the limit", tooBig, kXml, 413},
+      {"not JSON", "{\"source\": ", kJson, 400},
+      {"wrong content type", "a,b,c", "text/csv", 415},
+  };
+  for (const auto& c : cases) {
+    auto res = hub_->post("/api/v1/reports", c.body, c.contentType, kTashkent);
+    EXPECT_EQ(res.status, c.status) << c.name << ": " << res.body;
+    EXPECT_FALSE(res.body.empty()) << c.name;
+    EXPECT_EQ(res.body.find("root:"), std::string::npos) << c.name << " leaked /etc/passwd";
+    EXPECT_EQ(hub_->request("GET", "/healthz").status, 200) << "hub down after " << c.name;
+  }
+  EXPECT_EQ(storedCount(), 0u);
+}
+
+TEST_F(ServeTest, TokensAndScopeAreEnforced) {
+  auto tashkentRecord = exchange::writeReportXml("", {sample("S-1", "1726", "education")});
+  auto andijanDistrict = exchange::writeReportXml("", {sample("S-2", "1703202", "education")});
+  auto mixed = exchange::writeReportXml(
+      "", {sample("S-3", "1726", "education"), sample("S-4", "1703", "education")});
+
+  EXPECT_EQ(hub_->post("/api/v1/reports", tashkentRecord, kXml, "").status, 401);
+  EXPECT_EQ(hub_->post("/api/v1/reports", tashkentRecord, kXml, "not-a-valid-token-at-all").status,
+            401);
+  // Andijan's token may not report for Tashkent City, nor Tashkent's for an Andijan district.
+  EXPECT_EQ(hub_->post("/api/v1/reports", tashkentRecord, kXml, kAndijan).status, 403);
+  EXPECT_EQ(hub_->post("/api/v1/reports", andijanDistrict, kXml, kTashkent).status, 403);
+  // One record out of scope refuses the whole request: the in-scope one is not stored either.
+  auto res = hub_->post("/api/v1/reports", mixed, kXml, kTashkent);
+  EXPECT_EQ(res.status, 403);
+  EXPECT_NE(res.body.find("1703"), std::string::npos) << res.body;
+  // The health ministry's token covers every region but only the health sector.
+  EXPECT_EQ(hub_->post("/api/v1/reports", tashkentRecord, kXml, kHealth).status, 403);
+  // A report naming another source than the token's.
+  auto claimed = exchange::writeReportXml("andijan-region", {sample("S-5", "1726", "education")});
+  EXPECT_EQ(hub_->post("/api/v1/reports", claimed, kXml, kTashkent).status, 403);
+  EXPECT_EQ(storedCount(), 0u);
+
+  EXPECT_EQ(hub_->post("/api/v1/reports", andijanDistrict, kXml, kAndijan).status, 200);
+  EXPECT_EQ(storedCount(), 1u);
+}
+
+TEST_F(ServeTest, AcknowledgedReportSurvivesKill9) {
+  auto res = hub_->post("/api/v1/reports", example("report-andijan.xml"), kXml, kAndijan);
+  ASSERT_EQ(res.status, 200) << res.body;
+  const auto accepted = countOf(res.body, "outcome=\"accepted\"");
+  ASSERT_GT(accepted, 0u);
+  hub_->signal(SIGKILL);
+  EXPECT_EQ(hub_->wait(), 128 + SIGKILL);
+  hub_->start();
+  EXPECT_EQ(storedCount(), accepted);
+  auto again = hub_->post("/api/v1/reports", example("report-andijan.xml"), kXml, kAndijan);
+  EXPECT_EQ(countOf(again.body, "outcome=\"duplicate\""), accepted) << again.body;
+}
+
+TEST_F(ServeTest, SigtermStopsGracefully) {
+  ASSERT_EQ(hub_->request("GET", "/readyz").status, 200);
+  hub_->signal(SIGTERM);
+  EXPECT_EQ(hub_->wait(), 0) << hub_->log();
+  EXPECT_NE(hub_->log().find("stopped"), std::string::npos) << hub_->log();
+}
+
+TEST_F(ServeTest, ReadSideValidatesQueries) {
+  ASSERT_EQ(hub_->post("/api/v1/reports", example("report-tashkent.xml"), kXml, kTashkent).status,
+            200);
+  auto bad = hub_->request("GET", "/api/v1/measures?status=late");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("overdue"), std::string::npos) << bad.body;
+  EXPECT_EQ(hub_->request("GET", "/api/v1/measures?colour=red").status, 400);
+  EXPECT_EQ(hub_->request("GET", "/api/v1/summary?by=planet").status, 400);
+  EXPECT_EQ(hub_->request("GET", "/api/v1/nothing").status, 404);
+  EXPECT_EQ(hub_->request("DELETE", "/api/v1/feed").status, 405);
+
+  auto all = boost::json::parse(hub_->request("GET", "/api/v1/measures").body).as_object();
+  const auto total = all.at("total").to_number<std::size_t>();
+  auto page = boost::json::parse(hub_->request("GET", "/api/v1/measures?pageSize=1&page=2").body);
+  EXPECT_EQ(page.at("total").to_number<std::size_t>(), total);
+  EXPECT_EQ(page.at("items").as_array().size(), total >= 2 ? 1u : 0u);
+  auto overdue = boost::json::parse(hub_->request("GET", "/api/v1/measures?overdue=true").body);
+  for (const auto& item : overdue.at("items").as_array())
+    EXPECT_EQ(item.at("status").as_string(), "overdue");
+  auto other = boost::json::parse(hub_->request("GET", "/api/v1/measures?region=1703").body);
+  EXPECT_EQ(other.at("total").to_number<std::size_t>(), 0u);
+}
+
+}  // namespace
+}  // namespace ijro::test

@@ -1,0 +1,92 @@
+#include "hub/app/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/support/test_support.hpp"
+
+namespace ijro::app {
+namespace {
+
+std::string schemas() {
+  return (test::sourceDir() / "schemas").string();
+}
+
+std::string write(const std::string& text) {
+  auto path = test::tempDir("config") / "hub.xml";
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+TEST(Config, DefaultConfigurationLoads) {
+  auto cfg = loadConfig((test::sourceDir() / "config/hub.xml").string(), schemas());
+  EXPECT_EQ(cfg.hubId, "demo-hub");
+  EXPECT_EQ(cfg.port, 8080);
+  EXPECT_EQ(cfg.storeUrl, "sqlite:var/hub.db");
+  ASSERT_EQ(cfg.sources.size(), 3u);
+  EXPECT_EQ(cfg.sources[0].id, "tashkent-city");
+  EXPECT_EQ(cfg.sources[0].tokenSha256, api::sha256Hex("demo-tashkent-token"));
+  EXPECT_TRUE(cfg.sources[0].coversRegion("1726"));
+  EXPECT_FALSE(cfg.sources[0].coversRegion("1703"));
+  EXPECT_TRUE(cfg.sources[1].coversRegion("1703202"));  // a district of Andijan
+  EXPECT_TRUE(cfg.sources[2].coversRegion("17"));       // any region, national included
+  EXPECT_FALSE(cfg.sources[2].coversSector("education"));
+  EXPECT_TRUE(cfg.sectors.contains("water"));  // extended in the file
+  EXPECT_TRUE(cfg.sectors.contains("health"));
+}
+
+TEST(Config, DefaultsApplyWhenElementsAreAbsent) {
+  auto cfg = loadConfig(write(R"(<hub xmlns="urn:ijro-hub:config:1" id="min"/>)"), schemas());
+  EXPECT_EQ(cfg.threads, 2);
+  EXPECT_EQ(cfg.rules.earlyWarningDays, 30);
+  EXPECT_DOUBLE_EQ(cfg.rules.redBelow, 0.7);
+  EXPECT_TRUE(cfg.sources.empty());
+}
+
+TEST(Config, StatusThresholdsAreRead) {
+  auto cfg = loadConfig(write(R"(<hub xmlns="urn:ijro-hub:config:1" id="t">
+  <status redBelow="0.5" amberBelow="0.8" amberWithinDays="14" earlyWarningDays="10"/>
+</hub>)"),
+                        schemas());
+  EXPECT_DOUBLE_EQ(cfg.rules.redBelow, 0.5);
+  EXPECT_DOUBLE_EQ(cfg.rules.amberBelow, 0.8);
+  EXPECT_EQ(cfg.rules.amberWithinDays, 14);
+  EXPECT_EQ(cfg.rules.earlyWarningDays, 10);
+}
+
+TEST(Config, EveryProblemIsListedWithItsLine) {
+  auto path = write(R"(<hub xmlns="urn:ijro-hub:config:1" id="p">
+  <status redBelow="0.95" amberBelow="0.9"/>
+  <sectors><sector code="health"/></sectors>
+  <sources>
+    <source id="a" token="0123456789abcdef-a" regions="1726" sectors="*"/>
+    <source id="b" token="0123456789abcdef-a" regions="17" sectors="*"/>
+  </sources>
+</hub>)");
+  try {
+    loadConfig(path, schemas());
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.problems.size(), 3u);
+    EXPECT_NE(e.problems[0].find(path + ":3: sector \"health\" is already defined"),
+              std::string::npos)
+        << e.problems[0];
+    EXPECT_NE(e.problems[1].find(path + ":2: status redBelow"), std::string::npos) << e.problems[1];
+    EXPECT_NE(e.problems[2].find(path + ":6: source \"b\" has the same token"), std::string::npos)
+        << e.problems[2];
+  }
+}
+
+TEST(Config, WrongRootAndDuplicateIdsAreRefused) {
+  EXPECT_THROW(loadConfig(write("<config/>"), schemas()), ConfigError);
+  EXPECT_THROW(loadConfig(write(R"(<hub xmlns="urn:ijro-hub:config:1" id="d"><sources>
+    <source id="a" token="0123456789abcdef-1" regions="*" sectors="*"/>
+    <source id="a" token="0123456789abcdef-2" regions="*" sectors="*"/>
+  </sources></hub>)"),
+                          schemas()),
+               ConfigError);
+}
+
+}  // namespace
+}  // namespace ijro::app
