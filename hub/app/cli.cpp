@@ -1,6 +1,5 @@
 #include "hub/app/cli.hpp"
 
-#include <spdlog/spdlog.h>
 
 #include <boost/program_options.hpp>
 #include <cstdlib>
@@ -8,11 +7,8 @@
 #include <iostream>
 #include <string>
 
-#include "hub/api/api.hpp"
 #include "hub/app/config.hpp"
-#include "hub/app/logging.hpp"
-#include "hub/http/server.hpp"
-#include "hub/store/store.hpp"
+#include "hub/app/serve.hpp"
 
 #ifndef IJRO_SCHEMA_DIR
 #define IJRO_SCHEMA_DIR "schemas"
@@ -104,13 +100,6 @@ void applyListen(Config& cfg, const std::string& listen) {
   cfg.port = static_cast<std::uint16_t>(port);
 }
 
-void ensureSqliteDirectory(const std::string& url) {
-  auto colon = url.find(':');
-  if (url.rfind("sqlite", 0) != 0 || colon == std::string::npos) return;
-  fs::path file = url.substr(colon + 1);
-  if (file.has_parent_path()) fs::create_directories(file.parent_path());
-}
-
 int serveCommand(int argc, char** argv) {
   auto desc = commonOptions("ijro-hub serve: run the hub");
   desc.add_options()("listen", po::value<std::string>(),
@@ -121,36 +110,7 @@ int serveCommand(int argc, char** argv) {
   auto cfg = load(vm);
   if (vm.count("listen")) applyListen(cfg, vm["listen"].as<std::string>());
   if (vm.count("store")) cfg.storeUrl = vm["store"].as<std::string>();
-  setupLogging(cfg.logLevel, cfg.logFormat);
-
-  ensureSqliteDirectory(cfg.storeUrl);
-  auto store = store::Store::open(cfg.storeUrl, static_cast<std::size_t>(cfg.storePool));
-  spdlog::info("store {} ready ({}, schema version {}, {} implementations)", cfg.storeUrl,
-               store->backend(), store->schemaVersion(), store->count());
-
-  api::Settings settings;
-  settings.hubId = cfg.hubId;
-  settings.rules = cfg.rules;
-  settings.sectors = cfg.sectors;
-  settings.sources = cfg.sources;
-  settings.xmlLimits.maxBytes = cfg.bodyLimit;
-  settings.xmlLimits.maxDepth = cfg.maxXmlDepth;
-  settings.jsonMaxDepth = static_cast<std::size_t>(cfg.maxXmlDepth);
-  api::Api api(std::move(settings), *store);
-
-  http::ServerOptions opts;
-  opts.host = cfg.host;
-  opts.port = cfg.port;
-  opts.threads = cfg.threads;
-  opts.bodyLimit = cfg.bodyLimit;
-  opts.headerTimeout = cfg.headerTimeout;
-  opts.readTimeout = cfg.readTimeout;
-  http::Server server(opts, [&api](const http::Request& r) { return api.handle(r); });
-  spdlog::info("hub \"{}\" listening on http://{}:{} with {} threads ({} sources)", cfg.hubId,
-               cfg.host, server.port(), cfg.threads, cfg.sources.size());
-  server.run(true);
-  spdlog::info("stopped: every acknowledged report is on disk");
-  return 0;
+  return serve(cfg);
 }
 
 }  // namespace
