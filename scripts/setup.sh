@@ -7,7 +7,7 @@ packages=(
   libsoci-dev libspdlog-dev libfmt-dev libssl-dev
   libxml2-dev libxml2-utils libxslt1-dev libxmlsec1-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql-15 wrk
+  postgresql-15 libpq-dev libsqlite3-dev sqlite3 wrk python3
 )
 missing=()
 for p in "${packages[@]}"; do

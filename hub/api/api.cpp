@@ -8,6 +8,7 @@
 #include <set>
 
 #include "hub/exchange/feed.hpp"
+#include "hub/exchange/json_text.hpp"
 #include "hub/exchange/receipt.hpp"
 #include "hub/exchange/report.hpp"
 #include "hub/model/regions.hpp"
@@ -77,7 +78,7 @@ std::string xmlEscape(std::string_view s) {
 }
 
 Response jsonResponse(int status, const json::value& v) {
-  return {status, "application/json", json::serialize(v) + "\n", {}};
+  return {status, "application/json", exchange::toJsonText(v) + "\n", {}};
 }
 
 // A 4xx/5xx with a body a person can act on, in the format the client speaks.
@@ -222,12 +223,17 @@ Response Api::handle(const Request& req) {
   try {
     const auto& p = req.path;
     if (p == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n", {}};
-    if (p == "/readyz")
-      return store_.ping() ? Response{200, "text/plain; charset=utf-8", "ready\n", {}}
-                           : Response{503,
-                                      "text/plain; charset=utf-8",
-                                      "store unreachable: check the store URL and the database\n",
-                                      {}};
+    if (p == "/readyz") {
+      // Readiness is the store's: a plugin that is down does not stop the API from serving, so
+      // its state is only reported.
+      std::string plugins = settings_.health ? settings_.health() : std::string();
+      return store_.ping()
+                 ? Response{200, "text/plain; charset=utf-8", "ready\n" + plugins, {}}
+                 : Response{503,
+                            "text/plain; charset=utf-8",
+                            "store unreachable: check the store URL and the database\n" + plugins,
+                            {}};
+    }
     if (p == "/metrics" && req.method == "GET") return metrics();
     struct Route {
       const char* method;
@@ -374,6 +380,7 @@ Response Api::postReports(const Request& req) {
       ++n[3];
   }
   ++counters_.reports;
+  if (n[0] > 0 && settings_.onAccepted) settings_.onAccepted();
   counters_.accepted += n[0];
   counters_.duplicate += n[1];
   counters_.stale += n[2];
@@ -487,6 +494,7 @@ Response Api::metrics() {
       "# HELP ijro_implementations Current implementations in the store.\n"
       "# TYPE ijro_implementations gauge\nijro_implementations " +
       std::to_string(store_.count()) + "\n";
+  if (settings_.extraMetrics) out += settings_.extraMetrics();
   return {200, "text/plain; version=0.0.4", std::move(out), {}};
 }
 

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct Settings {
   std::vector<SourceScope> sources;
   xml::Limits xmlLimits;
   std::size_t jsonMaxDepth = 64;
+  // Hooks for what runs beside the API (the plugin runtime); each may be empty.
+  std::function<std::string()> extraMetrics;  // more Prometheus text appended to /metrics
+  std::function<std::string()> health;        // lines appended to /readyz (informational)
+  std::function<void()> onAccepted;           // a report stored new revisions
 };
 
 struct Counters {

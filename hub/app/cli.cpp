@@ -1,23 +1,18 @@
 #include "hub/app/cli.hpp"
 
-
 #include <boost/program_options.hpp>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <string>
 
 #include "hub/app/config.hpp"
+#include "hub/app/dlq.hpp"
 #include "hub/app/serve.hpp"
-
-#ifndef IJRO_SCHEMA_DIR
-#define IJRO_SCHEMA_DIR "schemas"
-#endif
+#include "hub/plugin_host/commands.hpp"
 
 namespace ijro::app {
 
 namespace po = boost::program_options;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -27,23 +22,12 @@ constexpr const char* kUsage =
     "commands:\n"
     "  serve --config FILE [--listen HOST:PORT] [--store URL]   run the hub\n"
     "  validate --config FILE                                    check a configuration file\n"
+    "  plugin info FILE.so [--json]                              describe a plugin\n"
+    "  plugin test FILE.so [--options FILE] [--input FILE]       run a plugin on its own\n"
+    "  dlq list|replay --config FILE ...                         dead letters of plugin instances\n"
+    "  plugin-host --fd N               (internal) one isolated plugin, started by the hub\n"
     "\n"
     "Run 'ijro-hub <command> --help' for the options of a command.\n";
-
-// Where the XSDs are: --schemas, then $IJRO_SCHEMA_DIR, then the build's source tree,
-// then ../share/ijro-hub/schemas next to the binary.
-std::string schemaDir(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  if (const char* env = std::getenv("IJRO_SCHEMA_DIR"); env && *env) return env;
-  if (fs::exists(fs::path(IJRO_SCHEMA_DIR) / "hub-config.xsd")) return IJRO_SCHEMA_DIR;
-  std::error_code ec;
-  auto exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    auto installed = exe.parent_path().parent_path() / "share/ijro-hub/schemas";
-    if (fs::exists(installed / "hub-config.xsd")) return installed.string();
-  }
-  return "schemas";
-}
 
 po::options_description commonOptions(const char* title) {
   po::options_description d(title);
@@ -65,7 +49,7 @@ bool parse(int argc, char** argv, const po::options_description& desc, po::varia
 }
 
 Config load(const po::variables_map& vm) {
-  return loadConfig(vm["config"].as<std::string>(), schemaDir(vm["schemas"].as<std::string>()));
+  return loadConfig(vm["config"].as<std::string>(), findSchemaDir(vm["schemas"].as<std::string>()));
 }
 
 int validateCommand(int argc, char** argv) {
@@ -128,6 +112,9 @@ int main(int argc, char** argv) {
   try {
     if (command == "serve") return serveCommand(argc - 1, argv + 1);
     if (command == "validate") return validateCommand(argc - 1, argv + 1);
+    if (command == "plugin") return plugin_host::pluginCommand(argc - 1, argv + 1);
+    if (command == "dlq") return dlqCommand(argc - 1, argv + 1);
+    if (command == "plugin-host") return plugin_host::pluginHostCommand(argc - 1, argv + 1);
     std::cerr << "ijro-hub: unknown command \"" << command << "\"\n\n" << kUsage;
     return 2;
   } catch (const ConfigError& e) {

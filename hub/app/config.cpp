@@ -1,16 +1,53 @@
 #include "hub/app/config.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "hub/model/regions.hpp"
+#include "hub/plugin_host/loader.hpp"
+#include "hub/plugin_host/options.hpp"
 #include "hub/xml/safe_reader.hpp"
 #include "hub/xml/schema.hpp"
 
+#ifndef IJRO_SCHEMA_DIR
+#define IJRO_SCHEMA_DIR "schemas"
+#endif
+#ifndef IJRO_PLUGIN_DIR
+#define IJRO_PLUGIN_DIR ""
+#endif
+
 namespace ijro::app {
 
+namespace fs = std::filesystem;
+namespace ph = ijro::plugin_host;
+
 namespace {
+
+std::string text(xmlNode* n) {
+  xmlChar* v = xmlNodeGetContent(n);
+  if (!v) return {};
+  std::string s(reinterpret_cast<const char*>(v));
+  xmlFree(v);
+  return s;
+}
+
+// "500ms", "30s", "5m", "1h" (the schema's Duration); nullopt for anything else.
+std::optional<std::chrono::milliseconds> duration(const std::string& s) {
+  std::size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 9) return std::nullopt;
+  const long long n = std::stoll(s.substr(0, digits));
+  const std::string unit = s.substr(digits);
+  if (unit == "ms") return std::chrono::milliseconds(n);
+  if (unit == "s") return std::chrono::seconds(n);
+  if (unit == "m") return std::chrono::minutes(n);
+  if (unit == "h") return std::chrono::hours(n);
+  return std::nullopt;
+}
 
 std::string prop(xmlNode* n, const char* name, std::string fallback = {}) {
   xmlChar* v = xmlGetProp(n, reinterpret_cast<const xmlChar*>(name));
@@ -41,7 +78,8 @@ T number(const std::string& s, T fallback) {
 
 class Loader {
  public:
-  Loader(std::string path, Config& cfg) : path_(std::move(path)), cfg_(cfg) {}
+  Loader(std::string path, Config& cfg, bool checkPlugins)
+      : path_(std::move(path)), cfg_(cfg), checkPlugins_(checkPlugins) {}
 
   void problem(xmlNode* n, const std::string& what) {
     problems.push_back(path_ + ":" + std::to_string(n ? xmlGetLineNo(n) : 0) + ": " + what);
@@ -49,6 +87,10 @@ class Loader {
 
   void load(xmlNode* root) {
     cfg_.hubId = prop(root, "id", cfg_.hubId);
+    if (auto dir = prop(root, "pluginDir"); !dir.empty())
+      cfg_.pluginDirs = {fs::path(dir).is_absolute() ? fs::path(dir) : configDir() / dir};
+    else
+      cfg_.pluginDirs = defaultPluginDirs();
     // Sectors first: sources refer to them.
     for (xmlNode* n = root->children; n; n = n->next)
       if (is(n, "sectors")) sectors(n);
@@ -84,6 +126,11 @@ class Loader {
       } else if (is(n, "sources")) {
         for (xmlNode* s = n->children; s; s = s->next)
           if (is(s, "source")) source(s);
+      } else if (is(n, "plugins")) {
+        for (xmlNode* p = n->children; p; p = p->next) {
+          if (is(p, "source")) pluginSource(p);
+          if (is(p, "sink")) pluginSink(p);
+        }
       }
     }
   }
@@ -122,23 +169,8 @@ class Loader {
     } else {
       s.tokenSha256 = hash;
     }
-    for (const auto& r : words(prop(n, "regions"))) {
-      if (r == "*") continue;
-      if (r != model::kNationalCode && (r.size() != 4 || !model::findRegion(r)))
-        problem(n, "source \"" + s.id + "\" region \"" + r +
-                       "\" is not a first-level SOATO code: use one of 1703..1735 (see "
-                       "tests/data/regions.csv), 17 for national, or *");
-      else
-        s.regions.insert(r);
-    }
-    for (const auto& c : words(prop(n, "sectors"))) {
-      if (c == "*") continue;
-      if (!cfg_.sectors.contains(c))
-        problem(n, "source \"" + s.id + "\" sector \"" + c + "\" is unknown: declare it under " +
-                       "<sectors> or use a built-in one");
-      else
-        s.sectors.insert(c);
-    }
+    scope(n, "source \"" + s.id + "\"", s.regions, s.sectors);
+    claimId(n, "source \"" + s.id + "\"", s.id);
     for (const auto& other : cfg_.sources)
       if (other.tokenSha256 == s.tokenSha256)
         problem(n, "source \"" + s.id + "\" has the same token as source \"" + other.id +
@@ -146,8 +178,204 @@ class Loader {
     cfg_.sources.push_back(std::move(s));
   }
 
+  fs::path configDir() const {
+    auto dir = fs::absolute(fs::path(path_)).parent_path();
+    return dir.empty() ? fs::current_path() : dir;
+  }
+
+  std::string origin(xmlNode* n) const { return path_ + ":" + std::to_string(xmlGetLineNo(n)); }
+
+  // Regions and sectors of a source's scope, checked the same way for HTTP and plugin sources.
+  void scope(xmlNode* n, const std::string& what, std::set<std::string>& regions,
+             std::set<std::string>& sectors) {
+    for (const auto& r : words(prop(n, "regions"))) {
+      if (r == "*") continue;
+      if (r != model::kNationalCode && (r.size() != 4 || !model::findRegion(r)))
+        problem(n, what + " region \"" + r +
+                       "\" is not a first-level SOATO code: use one of 1703..1735 (see "
+                       "tests/data/regions.csv), 17 for national, or *");
+      else
+        regions.insert(r);
+    }
+    for (const auto& c : words(prop(n, "sectors"))) {
+      if (c == "*") continue;
+      if (!cfg_.sectors.contains(c))
+        problem(n, what + " sector \"" + c + "\" is unknown: declare it under " +
+                       "<sectors> or use a built-in one");
+      else
+        sectors.insert(c);
+    }
+  }
+
+  // An id names one thing: an HTTP source, a plugin source (the source of its records) or a sink
+  // (the owner of its dead letters and cursor).
+  void claimId(xmlNode* n, const std::string& what, const std::string& id) {
+    auto [it, fresh] = ids_.emplace(id, what + " (line " + std::to_string(xmlGetLineNo(n)) + ")");
+    if (!fresh)
+      problem(n, what + ": the id \"" + id + "\" is already used by " + it->second +
+                     ": give each source and plugin instance its own id");
+  }
+
+  // library: absolute, relative to the configuration's folder (it has a '/'), or a bare name in
+  // the plugin folders.
+  std::optional<fs::path> library(xmlNode* n, const std::string& what) {
+    const std::string lib = prop(n, "library");
+    fs::path p(lib);
+    if (p.is_absolute() || lib.find('/') != std::string::npos) {
+      if (!p.is_absolute()) p = configDir() / p;
+      p = p.lexically_normal();
+      if (fs::is_regular_file(p) || !checkPlugins_) return p;
+      problem(n, what + ": plugin library " + p.string() +
+                     " does not exist (a library path with a '/' is relative to the folder of " +
+                     path_ + ")");
+      return std::nullopt;
+    }
+    std::vector<std::string> names = {lib};
+    if (p.extension() != ".so") names.push_back(lib + ".so");
+    std::string looked;
+    for (const auto& dir : cfg_.pluginDirs) {
+      for (const auto& name : names)
+        if (fs::is_regular_file(dir / name)) return (dir / name).lexically_normal();
+      looked += (looked.empty() ? "" : ", ") + dir.string();
+    }
+    if (!checkPlugins_) return p;  // not needed by whoever asked (`dlq`)
+    problem(n, what + ": plugin library \"" + lib + "\" is not in the plugin folder (looked in " +
+                   (looked.empty() ? std::string("none") : looked) +
+                   "): give an absolute path, a path relative to this file, or set <hub "
+                   "pluginDir=\"...\">");
+    return std::nullopt;
+  }
+
+  ph::OptionValues options(xmlNode* n, const std::string& what, std::map<std::string, int>& lines) {
+    ph::OptionValues out;
+    for (xmlNode* o = n->children; o; o = o->next) {
+      if (!is(o, "option")) continue;
+      auto name = prop(o, "name");
+      if (out.count(name)) {
+        problem(o, what + ": option \"" + name + "\" is set twice (first on line " +
+                       std::to_string(lines[name]) + ")");
+        continue;
+      }
+      out.emplace(name, text(o));
+      lines[name] = static_cast<int>(xmlGetLineNo(o));
+    }
+    return out;
+  }
+
+  // Loads the library (its descriptor only) and checks the options against its table, each
+  // problem on the line that causes it.
+  void checkPlugin(xmlNode* n, const std::string& what, const fs::path& lib, ph::Kind kind,
+                   const ph::OptionValues& values, const std::map<std::string, int>& lines) {
+    if (!checkPlugins_) return;
+    try {
+      auto plugin = ph::load(lib);
+      const auto& info = plugin.info();
+      if (info.kind != kind) {
+        problem(n, what + ": " + info.label() + " is a " + ph::toString(info.kind) +
+                       " plugin, not a " + ph::toString(kind) + ": configure it as <" +
+                       ph::toString(info.kind) + ">");
+        return;
+      }
+      const std::size_t before = problems.size();
+      auto lineOf = [&](const std::string& name) {
+        auto it = lines.find(name);
+        return path_ + ":" + std::to_string(it == lines.end() ? xmlGetLineNo(n) : it->second);
+      };
+      for (const auto& [name, value] : values) {
+        auto spec = std::find_if(info.options.begin(), info.options.end(),
+                                 [&](const ph::OptionSpec& o) { return o.name == name; });
+        if (spec == info.options.end()) {
+          problems.push_back(lineOf(name) + ": " + what + ": plugin " + info.label() +
+                             " has no option \"" + name +
+                             "\"; its options are: " + ph::describeOptions(info.options));
+        } else if (!ph::canonicalOptionValue(spec->type, value)) {
+          problems.push_back(lineOf(name) + ": " + what + ": option \"" + name + "\" must be " +
+                             ph::describeOptionType(spec->type) + ", not \"" + value + "\"");
+        }
+      }
+      for (const auto& spec : info.options)
+        if (spec.required && !values.count(spec.name))
+          problem(n, what + ": plugin " + info.label() + " requires option \"" + spec.name +
+                         "\" (" + ph::toString(spec.type) + (spec.description.empty() ? "" : ": ") +
+                         spec.description + ")");
+      if (problems.size() == before) ph::resolveOptions(info, values);  // anything else it checks
+    } catch (const ph::PluginError& e) {
+      problem(n, what + ": " + e.what());
+    }
+  }
+
+  void pluginCommon(xmlNode* n, const std::string& what, ph::Isolation& isolation,
+                    std::chrono::milliseconds& timeout, std::chrono::milliseconds& retryMin,
+                    std::chrono::milliseconds& retryMax) {
+    isolation =
+        prop(n, "isolation") == "process" ? ph::Isolation::Process : ph::Isolation::InProcess;
+    timeout = std::chrono::milliseconds(number<long long>(prop(n, "timeoutMs"), timeout.count()));
+    retryMin =
+        std::chrono::milliseconds(number<long long>(prop(n, "retryMinMs"), retryMin.count()));
+    retryMax =
+        std::chrono::milliseconds(number<long long>(prop(n, "retryMaxMs"), retryMax.count()));
+    if (retryMin > retryMax)
+      problem(n, what + ": retryMinMs (" + std::to_string(retryMin.count()) +
+                     ") is larger than retryMaxMs (" + std::to_string(retryMax.count()) + ")");
+  }
+
+  std::chrono::milliseconds interval(xmlNode* n, const std::string& what,
+                                     std::chrono::milliseconds fallback) {
+    auto text = prop(n, "interval");
+    if (text.empty()) return fallback;
+    auto d = duration(text);
+    if (!d || d->count() <= 0) {
+      problem(n, what + ": interval \"" + text +
+                     "\" must be a positive duration such as 500ms, 30s, 5m or 1h");
+      return fallback;
+    }
+    return *d;
+  }
+
+  void pluginSource(xmlNode* n) {
+    ph::SourceSettings s;
+    s.id = prop(n, "id");
+    s.origin = origin(n);
+    const std::string what = "plugin source \"" + s.id + "\"";
+    claimId(n, what, s.id);
+    pluginCommon(n, what, s.isolation, s.timeout, s.retryMin, s.retryMax);
+    s.interval = interval(n, what, s.interval);
+    s.jitter = number<double>(prop(n, "jitter"), s.jitter);
+    s.concurrency = number<int>(prop(n, "concurrency"), s.concurrency);
+    if (auto rate = prop(n, "maxRecordsPerSecond"); !rate.empty())
+      s.maxRecordsPerSecond = std::stod(rate);
+    scope(n, what, s.regions, s.sectors);
+    std::map<std::string, int> lines;
+    s.options = options(n, what, lines);
+    if (auto lib = library(n, what)) {
+      s.library = *lib;
+      checkPlugin(n, what, s.library, ph::Kind::Source, s.options, lines);
+    }
+    cfg_.pluginSources.push_back(std::move(s));
+  }
+
+  void pluginSink(xmlNode* n) {
+    ph::SinkSettings s;
+    s.id = prop(n, "id");
+    s.origin = origin(n);
+    const std::string what = "plugin sink \"" + s.id + "\"";
+    claimId(n, what, s.id);
+    pluginCommon(n, what, s.isolation, s.timeout, s.retryMin, s.retryMax);
+    s.idle = interval(n, what, s.idle);
+    s.batchSize = number<std::size_t>(prop(n, "batchSize"), s.batchSize);
+    std::map<std::string, int> lines;
+    s.options = options(n, what, lines);
+    if (auto lib = library(n, what)) {
+      s.library = *lib;
+      checkPlugin(n, what, s.library, ph::Kind::Sink, s.options, lines);
+    }
+    cfg_.pluginSinks.push_back(std::move(s));
+  }
+
   std::string path_;
   Config& cfg_;
+  bool checkPlugins_;
+  std::map<std::string, std::string> ids_;  // id -> what uses it
 };
 
 }  // namespace
@@ -155,7 +383,7 @@ class Loader {
 ConfigError::ConfigError(std::vector<std::string> p)
     : std::runtime_error(p.empty() ? "configuration error" : p.front()), problems(std::move(p)) {}
 
-Config loadConfig(const std::string& path, const std::string& schemaDir) {
+Config loadConfig(const std::string& path, const std::string& schemaDir, bool checkPlugins) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError({path + ": cannot read the configuration file"});
   std::ostringstream buf;
@@ -180,10 +408,35 @@ Config loadConfig(const std::string& path, const std::string& schemaDir) {
 
   Config cfg;
   cfg.path = path;
-  Loader loader(path, cfg);
+  Loader loader(path, cfg, checkPlugins);
   loader.load(root);
   if (!loader.problems.empty()) throw ConfigError(std::move(loader.problems));
   return cfg;
+}
+
+std::string findSchemaDir(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv("IJRO_SCHEMA_DIR"); env && *env) return env;
+  if (fs::exists(fs::path(IJRO_SCHEMA_DIR) / "hub-config.xsd")) return IJRO_SCHEMA_DIR;
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto installed = exe.parent_path().parent_path() / "share/ijro-hub/schemas";
+    if (fs::exists(installed / "hub-config.xsd")) return installed.string();
+  }
+  return "schemas";
+}
+
+std::vector<fs::path> defaultPluginDirs() {
+  std::vector<fs::path> dirs;
+  if (std::string built = IJRO_PLUGIN_DIR; !built.empty()) dirs.emplace_back(built);
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto installed = (exe.parent_path().parent_path() / "lib/ijro-hub/plugins").lexically_normal();
+    if (dirs.empty() || installed != dirs.front()) dirs.push_back(installed);
+  }
+  return dirs;
 }
 
 }  // namespace ijro::app

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <set>
 #include <string>
@@ -11,6 +12,7 @@
 #include "hub/api/sources.hpp"
 #include "hub/model/sectors.hpp"
 #include "hub/model/status.hpp"
+#include "hub/plugin_host/runtime.hpp"
 
 namespace ijro::app {
 
@@ -33,6 +35,10 @@ struct Config {
   model::StatusRules rules;
   model::SectorCatalogue sectors;
   std::vector<api::SourceScope> sources;
+  // <plugins>: instances with their library paths resolved (see <hub pluginDir>).
+  std::vector<plugin_host::SourceSettings> pluginSources;
+  std::vector<plugin_host::SinkSettings> pluginSinks;
+  std::vector<std::filesystem::path> pluginDirs;  // where bare library names were looked for
 };
 
 // Every problem found, as "file:line: what is wrong and how to fix it".
@@ -42,8 +48,18 @@ struct ConfigError : std::runtime_error {
 };
 
 // Loads, schema-validates and checks a configuration file. Relative store paths
-// ("sqlite:var/hub.db") are kept as written: they resolve against the working directory.
-// schemaDir: where hub-config.xsd lives. Throws ConfigError listing every problem.
-Config loadConfig(const std::string& path, const std::string& schemaDir);
+// ("sqlite:var/hub.db") are kept as written: they resolve against the working directory; so are
+// plugin options of type path. schemaDir: where hub-config.xsd lives. With checkPlugins, each
+// plugin library is loaded (its descriptor, not its hooks) and the instance's options checked
+// against its option table. Throws ConfigError listing every problem.
+Config loadConfig(const std::string& path, const std::string& schemaDir, bool checkPlugins = true);
+
+// Where the XSDs are: `flag` if not empty, then $IJRO_SCHEMA_DIR, then the schemas/ of the source
+// tree the binary was built from, then ../share/ijro-hub/schemas next to the binary.
+std::string findSchemaDir(const std::string& flag);
+
+// Where a library given by bare name is looked for when <hub pluginDir> is not set: the plugin
+// folder of the build tree (compiled in), then ../lib/ijro-hub/plugins next to the binary.
+std::vector<std::filesystem::path> defaultPluginDirs();
 
 }  // namespace ijro::app

@@ -2,9 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
+#include <filesystem>
+
 #include "hub/api/api.hpp"
 #include "hub/app/logging.hpp"
 #include "hub/http/server.hpp"
+#include "hub/plugin_host/runtime.hpp"
 #include "hub/store/store.hpp"
 
 namespace ijro::app {
@@ -34,6 +38,16 @@ http::ServerOptions serverOptions(const Config& cfg) {
   return o;
 }
 
+plugin_host::RuntimeSettings runtimeSettings(const Config& cfg) {
+  plugin_host::RuntimeSettings s;
+  s.sources = cfg.pluginSources;
+  s.sinks = cfg.pluginSinks;
+  s.sectors = cfg.sectors;
+  std::error_code ec;
+  s.hubBinary = std::filesystem::read_symlink("/proc/self/exe", ec);  // for `plugin-host`
+  return s;
+}
+
 }  // namespace
 
 int serve(const Config& cfg) {
@@ -42,11 +56,30 @@ int serve(const Config& cfg) {
   spdlog::info("store {} ready ({}, schema version {}, {} implementations)", cfg.storeUrl,
                store->backend(), store->schemaVersion(), store->count());
 
-  api::Api api(apiSettings(cfg), *store);
+  // The plugin runtime has threads of its own: plugin calls block, the HTTP threads must not.
+  // It is declared before the API and the server, so it stops after them (and before the store).
+  plugin_host::Runtime plugins(runtimeSettings(cfg), *store);
+  auto settings = apiSettings(cfg);
+  settings.extraMetrics = [&plugins] { return plugins.prometheus(); };
+  settings.health = [&plugins] { return plugins.health(); };
+  settings.onAccepted = [&plugins] { plugins.wake(); };
+  api::Api api(std::move(settings), *store);
   http::Server server(serverOptions(cfg), [&api](const http::Request& r) { return api.handle(r); });
-  spdlog::info("hub \"{}\" listening on http://{}:{} with {} threads ({} sources)", cfg.hubId,
-               cfg.host, server.port(), cfg.threads, cfg.sources.size());
+  plugins.start();
+  spdlog::info(
+      "hub \"{}\" listening on http://{}:{} with {} threads ({} sources, {} plugin "
+      "sources, {} plugin sinks)",
+      cfg.hubId, cfg.host, server.port(), cfg.threads, cfg.sources.size(), cfg.pluginSources.size(),
+      cfg.pluginSinks.size());
   server.run(true);
+  // The server has drained; now the polls and deliveries in progress finish and commit.
+  if (!plugins.stop()) {
+    spdlog::critical(
+        "plugin calls still running after the grace period: exiting without them "
+        "(what they had not committed is done again at the next start)");
+    spdlog::shutdown();
+    std::_Exit(1);
+  }
   spdlog::info("stopped: every acknowledged report is on disk");
   return 0;
 }

@@ -1,6 +1,6 @@
 // JSON text from a Boost.JSON value, with numbers written the way people write them: Boost's
-// serializer prints 24.5 as "2.45E1"; here it is "24.5" (shortest round-trip form). Internal to
-// hub/exchange.
+// serializer prints 24.5 as "2.45E1"; here it is "24.5" (shortest round-trip form).
+// Used for every JSON document the hub writes.
 #pragma once
 
 #include <string>

@@ -136,6 +136,45 @@ const std::vector<Migration>& migrations() {
 ))",
            "CREATE INDEX history_key ON history (source, measure_id, region, organisation, id)",
        }},
+      {2,
+       "plugin checkpoints, sink cursors and dead letters",
+       {
+           // The checkpoint a source plugin committed with its last stored poll, base64 of the
+           // plugin's opaque bytes (written in the same transaction as the poll's records).
+           R"(CREATE TABLE plugin_checkpoint (
+  instance {key} NOT NULL PRIMARY KEY,
+  data TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+))",
+           // How far each sink is in the change feed (history is the outbox).
+           R"(CREATE TABLE sink_cursor (
+  sink {key} NOT NULL PRIMARY KEY,
+  history_id BIGINT NOT NULL,
+  updated_at TEXT NOT NULL
+))",
+           // Records a plugin instance produced or could not deliver, with the reason. kind is
+           // 'source' or 'sink', owner the instance; the key columns are '' when unknown.
+           // queued_at: a replay was asked for; replayed = 1 once it worked.
+           R"(CREATE TABLE dead_letter (
+  id {pk},
+  kind TEXT NOT NULL,
+  owner {key} NOT NULL,
+  source {key} NOT NULL,
+  measure_id {key} NOT NULL,
+  region {key} NOT NULL,
+  organisation {key} NOT NULL,
+  revision BIGINT,
+  history_id BIGINT,
+  record TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  queued_at TEXT,
+  replayed INTEGER NOT NULL,
+  replayed_at TEXT
+))",
+           "CREATE INDEX dead_letter_owner ON dead_letter (kind, owner, replayed, id)",
+       }},
   };
   return all;
 }

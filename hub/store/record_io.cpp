@@ -125,13 +125,17 @@ struct ChangeRows {
   }
 };
 
-std::string placeholders(std::size_t n) {
-  std::string s;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i) s += ", ";
-    s += ":p" + std::to_string(i);
+// The ids of a chunk as ONE bound parameter: binding hundreds of named parameters costs SOCI's
+// SQLite backend a name lookup each (quadratic), and re-preparing statements of varying length.
+std::string idList(soci::session& sql, const std::vector<long long>& ids, std::string& condition) {
+  std::string list;
+  for (const auto& id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
+  if (sql.get_backend_name() == "postgresql") {
+    condition = "implementation_id = ANY(CAST(:ids AS BIGINT[]))";
+    return "{" + list + "}";
   }
-  return s;
+  condition = "implementation_id IN (SELECT value FROM json_each(:ids))";
+  return "[" + list + "]";
 }
 
 // Runs "SELECT <columns> FROM <table> WHERE implementation_id IN (ids) ORDER BY <order>",
@@ -140,14 +144,15 @@ template <typename Bind, typename Row>
 void selectChildren(soci::session& sql, const std::string& columns, const std::string& table,
                     const std::string& order, const std::vector<long long>& ids, Bind bind,
                     Row row) {
-  std::string q = "SELECT implementation_id, " + columns + " FROM " + table +
-                  " WHERE implementation_id IN (" + placeholders(ids.size()) + ") ORDER BY " +
-                  order;
+  std::string condition;
+  const std::string list = idList(sql, ids, condition);
+  std::string q = "SELECT implementation_id, " + columns + " FROM " + table + " WHERE " +
+                  condition + " ORDER BY " + order;
   long long owner = 0;
   soci::details::prepare_temp_type p = (sql.prepare << q);
   p, soci::into(owner);
   bind(p);
-  for (const auto& id : ids) p, soci::use(id);
+  p, soci::use(list);
   soci::statement st(p);
   st.execute();
   while (st.fetch()) row(owner);

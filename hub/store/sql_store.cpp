@@ -12,6 +12,7 @@
 
 #include "hub/store/changes.hpp"
 #include "hub/store/migrations.hpp"
+#include "hub/store/plugin_state.hpp"
 #include "hub/store/record_io.hpp"
 #include "hub/store/text.hpp"
 
@@ -156,6 +157,34 @@ auto SqlStore::withSession(const char* what, F&& fn, bool retryOnLostConnection)
   }
 }
 
+const char* SqlStore::writeTransaction() const {
+  return location_.dialect == Dialect::Postgres ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+                                                : "BEGIN IMMEDIATE";
+}
+
+template <typename F>
+auto SqlStore::withWrite(const char* what, F&& fn, bool idempotent) {
+  std::unique_lock<std::mutex> writing(writer_, std::defer_lock);
+  if (location_.dialect == Dialect::Sqlite) writing.lock();
+  for (int attempt = 1;; ++attempt) {
+    Lease l = lease(kLeaseWait);
+    try {
+      Transaction tx(l, writeTransaction());
+      auto result = fn(l.session());
+      tx.commit();
+      return result;
+    } catch (const soci::soci_error& e) {
+      // A serialization failure or deadlock rolled everything back: always safe to redo. A lost
+      // connection may have hidden a COMMIT: redo only what is idempotent.
+      bool transient = isTransient(e);
+      if (!transient) l.suspect();
+      bool retry = transient || (idempotent && connectionLost(location_.dialect, l.session()));
+      if (retry && attempt < kMaxBatchAttempts) continue;
+      throw StoreError(std::string("store: ") + what + " failed: " + e.what());
+    }
+  }
+}
+
 const char* SqlStore::readTransaction() const {
   // One consistent snapshot for a row and its children.
   return location_.dialect == Dialect::Postgres ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
@@ -217,7 +246,8 @@ std::string SqlStore::backend() const {
 // ---- writing ----------------------------------------------------------------------------------
 
 std::vector<UpsertResult> SqlStore::upsert(std::span<const model::Implementation> batch,
-                                           std::chrono::system_clock::time_point receivedAt) {
+                                           std::chrono::system_clock::time_point receivedAt,
+                                           const UpsertOptions& options) {
   std::vector<UpsertResult> results(batch.size());
   std::vector<std::string> fingerprints(batch.size());
   std::vector<std::size_t> order;
@@ -229,7 +259,9 @@ std::vector<UpsertResult> SqlStore::upsert(std::span<const model::Implementation
       order.push_back(i);
     }
   }
-  if (order.empty()) return results;
+  const bool pluginState = options.checkpoint || !options.deadLetters.empty() ||
+                           (options.deadLetterRejected && order.size() < batch.size());
+  if (order.empty() && !pluginState) return results;
   // Taking row locks in key order keeps concurrent batches from deadlocking; stable, so that two
   // records with the same key are still applied in batch order.
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -242,7 +274,7 @@ std::vector<UpsertResult> SqlStore::upsert(std::span<const model::Implementation
   for (int attempt = 1;; ++attempt) {
     Lease l = lease(kLeaseWait);
     try {
-      return upsertOnce(l, batch, order, fingerprints, at, results);
+      return upsertOnce(l, batch, order, fingerprints, at, results, options);
     } catch (const soci::soci_error& e) {
       // Trying the whole batch again is safe even if a lost connection hid a successful COMMIT:
       // what was stored then comes back as Duplicate.
@@ -258,15 +290,13 @@ std::vector<UpsertResult> SqlStore::upsert(std::span<const model::Implementation
   }
 }
 
-std::vector<UpsertResult> SqlStore::upsertOnce(Lease& l,
-                                               std::span<const model::Implementation> batch,
-                                               const std::vector<std::size_t>& order,
-                                               const std::vector<std::string>& fingerprints,
-                                               const std::string& receivedAt,
-                                               std::vector<UpsertResult> results) {
+std::vector<UpsertResult> SqlStore::upsertOnce(
+    Lease& l, std::span<const model::Implementation> batch, const std::vector<std::size_t>& order,
+    const std::vector<std::string>& fingerprints, const std::string& receivedAt,
+    std::vector<UpsertResult> results, const UpsertOptions& options) {
   soci::session& sql = l.session();
-  Transaction tx(l, location_.dialect == Dialect::Postgres ? "BEGIN ISOLATION LEVEL READ COMMITTED"
-                                                           : "BEGIN IMMEDIATE");
+  Transaction tx(l, writeTransaction());
+  if (!order.empty()) lockHistoryOrder(sql, location_.dialect);
   for (std::size_t i : order) {
     const auto& x = batch[i];
     sql << "SAVEPOINT record";
@@ -285,6 +315,14 @@ std::vector<UpsertResult> SqlStore::upsertOnce(Lease& l,
           current ? current->revision : 0};
     }
   }
+  // What the plugin's poll produced besides the records commits with them.
+  for (const auto& d : options.deadLetters) insertDeadLetter(sql, d, receivedAt);
+  if (options.deadLetterRejected) {
+    for (std::size_t i = 0; i < results.size(); ++i)
+      if (results[i].outcome == Outcome::Rejected)
+        insertDeadLetter(sql, options.deadLetterRejected(i, results[i].reason), receivedAt);
+  }
+  if (options.checkpoint) writeCheckpoint(sql, *options.checkpoint, receivedAt);
   tx.commit();
   return results;
 }
@@ -475,6 +513,102 @@ std::size_t SqlStore::count() {
 int SqlStore::schemaVersion() {
   return withSession(
       "reading the schema version", [](Lease& l) { return schemaVersionOf(l.session()); }, true);
+}
+
+// ---- plugin state -----------------------------------------------------------------------------
+
+std::optional<std::string> SqlStore::checkpoint(const std::string& instance) {
+  return withSession(
+      "reading a plugin checkpoint",
+      [&](Lease& l) { return readCheckpoint(l.session(), instance); }, true);
+}
+
+std::vector<Change> SqlStore::changesAfter(std::int64_t historyId, std::size_t limit) {
+  if (limit == 0) return {};
+  return withSession(
+      "reading the change feed",
+      [&](Lease& l) {
+        Transaction tx(l, readTransaction());
+        auto out = readChangesAfter(l.session(), historyId, limit);
+        tx.commit();
+        return out;
+      },
+      true);
+}
+
+std::int64_t SqlStore::lastHistoryId() {
+  return withSession(
+      "reading the last history id", [](Lease& l) { return readLastHistoryId(l.session()); }, true);
+}
+
+std::int64_t SqlStore::sinkCursor(const std::string& sink) {
+  return withSession(
+      "reading a sink cursor", [&](Lease& l) { return readSinkCursor(l.session(), sink); }, true);
+}
+
+void SqlStore::advanceSinkCursor(const std::string& sink, std::int64_t historyId,
+                                 std::span<const DeadLetter> deadLetters) {
+  const std::string at = formatTimestamp(std::chrono::system_clock::now());
+  withWrite(
+      "advancing the cursor of a sink",
+      [&](soci::session& sql) {
+        for (const auto& d : deadLetters) insertDeadLetter(sql, d, at);
+        writeSinkCursor(sql, sink, historyId, at);
+        return 0;
+      },
+      deadLetters.empty());
+}
+
+std::int64_t SqlStore::addDeadLetter(const DeadLetter& letter) {
+  const std::string at = formatTimestamp(std::chrono::system_clock::now());
+  return withWrite(
+      "adding a dead letter", [&](soci::session& sql) { return insertDeadLetter(sql, letter, at); },
+      false);
+}
+
+std::vector<DeadLetter> SqlStore::deadLetters(const DeadLetterFilter& filter) {
+  return withSession(
+      "reading dead letters",
+      [&](Lease& l) { return selectDeadLetters(l.session(), filter, false); }, true);
+}
+
+std::vector<std::int64_t> SqlStore::queueReplay(const DeadLetterFilter& filter) {
+  DeadLetterFilter dead = filter;
+  dead.states = {ReplayState::Dead};
+  const std::string at = formatTimestamp(std::chrono::system_clock::now());
+  return withWrite(
+      "queueing dead letters for replay",
+      [&](soci::session& sql) {
+        std::vector<std::int64_t> ids;
+        for (const auto& d : selectDeadLetters(sql, dead, location_.dialect == Dialect::Postgres))
+          ids.push_back(d.id);
+        setQueued(sql, ids, at);
+        return ids;
+      },
+      true);
+}
+
+void SqlStore::markReplayed(std::span<const std::int64_t> ids) {
+  if (ids.empty()) return;
+  const std::string at = formatTimestamp(std::chrono::system_clock::now());
+  const std::vector<std::int64_t> all(ids.begin(), ids.end());
+  withWrite(
+      "marking dead letters replayed",
+      [&](soci::session& sql) {
+        setReplayed(sql, all, at);
+        return 0;
+      },
+      true);
+}
+
+void SqlStore::returnToDeadLetters(std::int64_t id, const std::string& reason) {
+  withWrite(
+      "returning a dead letter",
+      [&](soci::session& sql) {
+        setDeadAgain(sql, id, reason);
+        return 0;
+      },
+      false);
 }
 
 bool SqlStore::ping() noexcept {

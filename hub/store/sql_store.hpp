@@ -19,8 +19,21 @@ class SqlStore final : public Store {
   SqlStore(const SqlStore&) = delete;
   SqlStore& operator=(const SqlStore&) = delete;
 
+  using Store::upsert;
   std::vector<UpsertResult> upsert(std::span<const model::Implementation> batch,
-                                   std::chrono::system_clock::time_point receivedAt) override;
+                                   std::chrono::system_clock::time_point receivedAt,
+                                   const UpsertOptions& options) override;
+  std::optional<std::string> checkpoint(const std::string& instance) override;
+  std::vector<Change> changesAfter(std::int64_t historyId, std::size_t limit) override;
+  std::int64_t lastHistoryId() override;
+  std::int64_t sinkCursor(const std::string& sink) override;
+  void advanceSinkCursor(const std::string& sink, std::int64_t historyId,
+                         std::span<const DeadLetter> deadLetters) override;
+  std::int64_t addDeadLetter(const DeadLetter& letter) override;
+  std::vector<DeadLetter> deadLetters(const DeadLetterFilter& filter) override;
+  std::vector<std::int64_t> queueReplay(const DeadLetterFilter& filter) override;
+  void markReplayed(std::span<const std::int64_t> ids) override;
+  void returnToDeadLetters(std::int64_t id, const std::string& reason) override;
   void forEach(const Filter& filter,
                const std::function<void(const model::Implementation&)>& fn) override;
   std::optional<model::Implementation> get(const model::ImplementationKey& key) override;
@@ -47,10 +60,17 @@ class SqlStore final : public Store {
                                        const std::vector<std::size_t>& order,
                                        const std::vector<std::string>& fingerprints,
                                        const std::string& receivedAt,
-                                       std::vector<UpsertResult> results);
+                                       std::vector<UpsertResult> results,
+                                       const UpsertOptions& options);
   UpsertResult upsertRecord(soci::session& sql, const model::Implementation& x,
                             const std::string& fingerprint, const std::string& receivedAt);
   const char* readTransaction() const;
+  const char* writeTransaction() const;
+  // Runs fn(session) in a write transaction (SQLite: one writer at a time) and commits; soci
+  // errors become StoreError naming `what`. Serialization failures and deadlocks are retried;
+  // a lost connection only when `idempotent` (a COMMIT may have gone through unseen).
+  template <typename F>
+  auto withWrite(const char* what, F&& fn, bool idempotent);
 
   Location location_;
   std::size_t size_;

@@ -23,6 +23,22 @@ const char* toString(Outcome o) {
   return "?";
 }
 
+const char* toString(DeadLetterKind k) {
+  return k == DeadLetterKind::Sink ? "sink" : "source";
+}
+
+const char* toString(ReplayState s) {
+  switch (s) {
+    case ReplayState::Dead:
+      return "dead";
+    case ReplayState::Queued:
+      return "queued";
+    case ReplayState::Replayed:
+      return "replayed";
+  }
+  return "?";
+}
+
 namespace detail {
 
 namespace {

@@ -42,6 +42,64 @@ struct Filter {
   std::optional<std::string> text;  // case-insensitive substring of measure id, title or note
 };
 
+// A source plugin instance's checkpoint: opaque bytes the plugin committed with a poll.
+struct Checkpoint {
+  std::string instance;
+  std::string data;
+};
+
+// One accepted change for the sinks: the history row (the durable outbox, in commit order) and
+// the implementation as it is now.
+struct Change {
+  std::int64_t historyId = 0;
+  model::Implementation current;
+};
+
+// A record a plugin produced or was to deliver that could not be taken: kept with the reason
+// until someone looks at it (`ijro-hub dlq list`) and, if wanted, replays it.
+enum class DeadLetterKind { Source, Sink };
+const char* toString(DeadLetterKind k);  // "source" | "sink"
+
+// Dead: waiting. Queued: a replay was asked for; the instance retries it in its next cycle.
+// Replayed: taken on replay (stored by the source's path, or delivered by the sink).
+enum class ReplayState { Dead, Queued, Replayed };
+const char* toString(ReplayState s);  // "dead" | "queued" | "replayed"
+
+struct DeadLetter {
+  std::int64_t id = 0;  // assigned by the store
+  DeadLetterKind kind = DeadLetterKind::Source;
+  std::string owner;  // the source or sink instance
+  // The record's key and revision as far as they are known (empty when it did not parse).
+  model::ImplementationKey key;
+  std::optional<std::int64_t> revision;
+  std::optional<std::int64_t> historyId;  // sinks: the change the record was built from
+  std::string record;                     // the JSON text as produced or as to be delivered
+  std::string reason;
+  int attempts = 0;  // replays tried that failed again
+  // Set by the store:
+  std::string createdAt;  // ISO 8601 UTC
+  ReplayState state = ReplayState::Dead;
+  std::string replayedAt;  // empty unless Replayed
+};
+
+struct DeadLetterFilter {
+  std::optional<DeadLetterKind> kind;
+  std::optional<std::string> owner;
+  std::vector<std::int64_t> ids;    // empty: any
+  std::vector<ReplayState> states;  // empty: any
+  std::int64_t afterId = 0;         // only ids above this
+  std::size_t limit = 1000;
+};
+
+// What a plugin's poll commits in the same transaction as its records.
+struct UpsertOptions {
+  std::optional<Checkpoint> checkpoint;
+  std::vector<DeadLetter> deadLetters;
+  // When set, each record the store rejects becomes the dead letter this returns (given the
+  // record's position in the batch and the store's reason), in the same transaction.
+  std::function<DeadLetter(std::size_t index, const std::string& reason)> deadLetterRejected;
+};
+
 struct HistoryEntry {
   model::ImplementationKey key;
   std::int64_t revision = 0;
@@ -68,8 +126,55 @@ class Store {
   // data error) is Rejected without leaving anything behind, and the rest of the batch goes on.
   // Any other database failure throws StoreError and nothing of the batch is committed; sending
   // the batch again is always safe.
+  std::vector<UpsertResult> upsert(std::span<const model::Implementation> batch,
+                                   std::chrono::system_clock::time_point receivedAt) {
+    return upsert(batch, receivedAt, UpsertOptions{});
+  }
+  // The same, committing a source plugin's checkpoint in the same transaction as the records: a
+  // crash leaves either both or neither, so the plugin resumes exactly after what is stored.
+  // If the transaction fails (StoreError), nothing is stored and the checkpoint does not move.
+  // A batch may be empty (only the checkpoint moves).
+  std::vector<UpsertResult> upsert(std::span<const model::Implementation> batch,
+                                   std::chrono::system_clock::time_point receivedAt,
+                                   const std::optional<Checkpoint>& checkpoint) {
+    return upsert(batch, receivedAt, UpsertOptions{checkpoint, {}, {}});
+  }
+  // The same, with the checkpoint and dead letters of UpsertOptions.
   virtual std::vector<UpsertResult> upsert(std::span<const model::Implementation> batch,
-                                           std::chrono::system_clock::time_point receivedAt) = 0;
+                                           std::chrono::system_clock::time_point receivedAt,
+                                           const UpsertOptions& options) = 0;
+
+  // ---- plugin state --------------------------------------------------------------------------
+
+  // The last checkpoint committed for a source instance (nullopt: none yet).
+  virtual std::optional<std::string> checkpoint(const std::string& instance) = 0;
+
+  // The change feed for sinks: accepted changes with a history id above `historyId`, oldest
+  // first, at most `limit` history rows read. History ids grow in commit order (writers take
+  // them one transaction after the other), so a cursor never skips a change committed later.
+  // Several changes of one implementation in the page come back once, with the last id.
+  // Nothing extra is written when records are stored: history is the outbox.
+  virtual std::vector<Change> changesAfter(std::int64_t historyId, std::size_t limit) = 0;
+  virtual std::int64_t lastHistoryId() = 0;  // 0 for an empty history
+  // Where a sink is in the change feed: the last history id it has dealt with (0: none yet).
+  virtual std::int64_t sinkCursor(const std::string& sink) = 0;
+  // Moves the cursor forward (never back) and stores the batch's dead letters in the same
+  // transaction, so a crash neither loses them nor records them twice.
+  virtual void advanceSinkCursor(const std::string& sink, std::int64_t historyId,
+                                 std::span<const DeadLetter> deadLetters) = 0;
+
+  // ---- dead letters --------------------------------------------------------------------------
+
+  virtual std::int64_t addDeadLetter(const DeadLetter& letter) = 0;  // returns its id
+  virtual std::vector<DeadLetter> deadLetters(const DeadLetterFilter& filter) = 0;  // by id
+  // Queues every matching dead letter (only those in state Dead) for replay; returns their ids.
+  virtual std::vector<std::int64_t> queueReplay(const DeadLetterFilter& filter) = 0;
+  // The replay of these worked: they become Replayed.
+  virtual void markReplayed(std::span<const std::int64_t> ids) = 0;
+  // The replay of this one failed again: back to Dead with the new reason, one more attempt.
+  virtual void returnToDeadLetters(std::int64_t id, const std::string& reason) = 0;
+
+  // ---- reading -------------------------------------------------------------------------------
 
   // Streams every current implementation matching the filter, with all children, ordered by
   // (measure id, region, organisation, source). Rows are read in pages of a few hundred, each in

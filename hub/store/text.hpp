@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,16 @@ std::string foldCase(std::string_view s);
 // Escapes '%', '_' and the escape character itself for `LIKE ... ESCAPE '!'`.
 inline constexpr char kLikeEscape = '!';
 std::string escapeLike(std::string_view s);
+
+// `s` as text every backend can hold: unchanged when it is valid UTF-8 without NUL, otherwise
+// every byte that is not part of a valid character (and NUL) written as \xNN. For dead letters,
+// whose records are kept precisely because they may be malformed.
+std::string storableText(std::string_view s);
+
+// Standard base64 (RFC 4648, with padding), for opaque checkpoint bytes. decodeBase64 returns
+// nullopt for text that is not base64.
+std::string encodeBase64(std::string_view bytes);
+std::optional<std::string> decodeBase64(std::string_view text);
 
 // ISO 8601 UTC with second precision: 2026-03-01T10:00:00Z.
 std::string formatTimestamp(std::chrono::system_clock::time_point t);

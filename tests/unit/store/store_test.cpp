@@ -440,7 +440,10 @@ TEST_P(StoreTest, MigrationsAreRecordedAndANewerDatabaseIsRefused) {
     db().open();
     FAIL() << "a database newer than the binary was opened";
   } catch (const StoreError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("schema version 2, newer than this ijro-hub knows (1)"));
+    EXPECT_THAT(e.what(),
+                HasSubstr("schema version " + std::to_string(detail::kLatestSchemaVersion + 1) +
+                          ", newer than this ijro-hub knows (" +
+                          std::to_string(detail::kLatestSchemaVersion) + ")"));
   }
   EXPECT_EQ(db().scalar("SELECT count(*) FROM implementation"), 1);
 }

@@ -1,0 +1,317 @@
+// education-diary: an example adapter for ijro-hub, built out of tree against the installed SDK.
+//
+// The sector system here is a school register and an electronic-diary service:
+//   - orgs.csv, a OneRoster 1.1 organisations file (sourcedId, status, dateLastModified, name,
+//     type, identifier, parentSourcedId): the ministry (national), regional departments (state,
+//     identifier = the region's SOATO code), district departments (district) and schools;
+//   - a diary connection export (school_id, connected_on, status), one row per school.
+// For the measure "connect all general schools to the electronic school diary" the adapter emits
+// one implementation per region, by the regional department, with the indicator "schools
+// connected" (target: the region's active schools). The work is completed once every school of
+// the region is connected, on the date of the last connection.
+//
+// Revisions: the checkpoint holds the last revision and a fingerprint of both files; a poll emits
+// (at revision + 1) only when the files changed, so the hub's history shows real changes only.
+#include <ijro_plugin.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+using ijro::sdk::Context;
+using ijro::sdk::Host;
+using ijro::sdk::OptionType;
+using ijro::sdk::RetryLater;
+using ijro::sdk::Status;
+
+// ---- CSV (RFC 4180: quoted fields with "" for a quote; a UTF-8 byte order mark is skipped) ----
+
+using Row = std::vector<std::string>;
+
+std::vector<Row> parseCsv(const std::string& text, const std::string& file) {
+  std::vector<Row> rows;
+  Row row;
+  std::string field;
+  bool quoted = false, fieldStarted = false;
+  std::size_t i = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+  const auto endRow = [&] {
+    row.push_back(field);
+    field.clear();
+    if (!(row.size() == 1 && row[0].empty())) rows.push_back(row);  // skip blank lines
+    row.clear();
+    fieldStarted = false;
+  };
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"' && field.empty()) {
+      quoted = fieldStarted = true;
+    } else if (c == ',') {
+      row.push_back(field);
+      field.clear();
+      fieldStarted = false;
+    } else if (c == '\n') {
+      endRow();
+    } else if (c != '\r') {
+      field += c;
+      fieldStarted = true;
+    }
+  }
+  if (quoted) throw std::runtime_error(file + ": a quoted field is never closed");
+  if (fieldStarted || !field.empty() || !row.empty()) endRow();
+  return rows;
+}
+
+// Rows as name -> value maps, checking the header has the columns the adapter needs.
+std::vector<std::map<std::string, std::string>> readTable(const std::string& path,
+                                                          const std::vector<std::string>& needed,
+                                                          std::string& bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw RetryLater("cannot open " + path + " (has the export been written there yet?)");
+  std::ostringstream s;
+  s << in.rdbuf();
+  bytes = s.str();
+  std::vector<Row> rows = parseCsv(bytes, path);
+  if (rows.empty()) throw std::runtime_error(path + " is empty: expected a header line");
+  const Row& header = rows.front();
+  for (const auto& n : needed)
+    if (std::find(header.begin(), header.end(), n) == header.end())
+      throw std::runtime_error(path + " has no column \"" + n + "\" in its header");
+  std::vector<std::map<std::string, std::string>> out;
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    if (rows[r].size() != header.size())
+      throw std::runtime_error(path + ": row " + std::to_string(r + 1) + " has " +
+                               std::to_string(rows[r].size()) + " fields, the header " +
+                               std::to_string(header.size()));
+    std::map<std::string, std::string> m;
+    for (std::size_t c = 0; c < header.size(); ++c) m[header[c]] = rows[r][c];
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+// ---- JSON output -----------------------------------------------------------------------------
+
+std::string str(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// FNV-1a: a fingerprint of the inputs, to tell whether anything changed since the last poll.
+std::uint64_t fnv1a(const std::string& bytes, std::uint64_t h = 1469598103934665603ull) {
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+struct Org {
+  std::string name, type, identifier, parent;
+};
+
+struct Region {
+  std::string code, department;
+  std::int64_t schools = 0, connected = 0;
+  std::string lastConnection;  // YYYY-MM-DD; ISO dates compare as text
+};
+
+class EducationDiary : public ijro::sdk::Source {
+ public:
+  explicit EducationDiary(Host& host)
+      : orgsFile_(host.optionString("orgs_file")),
+        connectionsFile_(host.optionString("connections_file")),
+        measureId_(host.optionString("measure_id")),
+        measureTitle_(host.optionString("measure_title")),
+        actType_(host.optionString("act_type")),
+        actNumber_(host.optionString("act_number")),
+        actDate_(host.optionString("act_date")),
+        actItem_(host.optionString("act_item")),
+        start_(host.optionString("start")),
+        deadline_(host.optionString("deadline")),
+        periodStart_(host.optionString("period_start")),
+        periodEnd_(host.optionString("period_end")) {}
+
+  Status poll(Context& ctx) override {
+    std::string orgBytes, connectionBytes;
+    const auto orgs = readTable(
+        orgsFile_, {"sourcedId", "status", "name", "type", "identifier", "parentSourcedId"},
+        orgBytes);
+    const auto connections =
+        readTable(connectionsFile_, {"school_id", "connected_on", "status"}, connectionBytes);
+
+    // The checkpoint: "revision=N fingerprint=HEX". Nothing changed: nothing to send.
+    std::int64_t revision = 0;
+    std::string fingerprint;
+    if (auto cp = ctx.checkpoint()) {
+      std::istringstream in(*cp);
+      std::string a, b;
+      in >> a >> b;
+      if (a.rfind("revision=", 0) == 0) revision = std::stoll(a.substr(9));
+      if (b.rfind("fingerprint=", 0) == 0) fingerprint = b.substr(12);
+    }
+    const std::string now = hex(fnv1a(connectionBytes, fnv1a(orgBytes)));
+    if (now == fingerprint) return Status::Ok;
+
+    std::map<std::string, Region> regions = count(ctx, orgs, connections);
+    ++revision;
+    for (const auto& [code, region] : regions) ctx.emit(record(region, revision));
+    ctx.commitCheckpoint("revision=" + std::to_string(revision) + " fingerprint=" + now);
+    ctx.counterAdd("regions_reported", static_cast<std::int64_t>(regions.size()));
+    return Status::Ok;
+  }
+
+ private:
+  static std::string hex(std::uint64_t v) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+    return buf;
+  }
+
+  // Schools and connections per region (the "state" org above each school).
+  std::map<std::string, Region> count(
+      const Context& ctx, const std::vector<std::map<std::string, std::string>>& orgRows,
+      const std::vector<std::map<std::string, std::string>>& connectionRows) const {
+    std::map<std::string, Org> orgs;
+    for (const auto& r : orgRows) {
+      if (r.at("status") == "tobedeleted") continue;
+      orgs[r.at("sourcedId")] =
+          Org{r.at("name"), r.at("type"), r.at("identifier"), r.at("parentSourcedId")};
+    }
+    std::map<std::string, std::string> connectedOn;  // school -> date, connected schools only
+    for (const auto& r : connectionRows)
+      if (r.at("status") == "connected") connectedOn[r.at("school_id")] = r.at("connected_on");
+
+    std::map<std::string, Region> regions;
+    for (const auto& [id, org] : orgs) {
+      if (org.type == "state") {
+        Region& region = regions[org.identifier];
+        region.code = org.identifier;
+        region.department = org.name;
+      }
+    }
+    for (const auto& [id, org] : orgs) {
+      if (org.type != "school") continue;
+      const Org* state = regionOf(orgs, org);
+      if (state == nullptr) {
+        ctx.warn("school " + id + " (" + org.name + ") belongs to no region: skipped");
+        ctx.counterAdd("schools_without_region");
+        continue;
+      }
+      Region& region = regions[state->identifier];
+      ++region.schools;
+      if (auto c = connectedOn.find(id); c != connectedOn.end()) {
+        ++region.connected;
+        region.lastConnection = std::max(region.lastConnection, c->second);
+      }
+    }
+    return regions;
+  }
+
+  // Walks up parentSourcedId to the org of type "state" (at most 8 levels: no loops).
+  static const Org* regionOf(const std::map<std::string, Org>& orgs, const Org& org) {
+    const Org* at = &org;
+    for (int depth = 0; depth < 8; ++depth) {
+      auto parent = orgs.find(at->parent);
+      if (parent == orgs.end()) return nullptr;
+      at = &parent->second;
+      if (at->type == "state") return at;
+    }
+    return nullptr;
+  }
+
+  std::string record(const Region& r, std::int64_t revision) const {
+    const bool done = r.schools > 0 && r.connected == r.schools;
+    std::string json = "{\"revision\":" + std::to_string(revision);
+    json += ",\"measure\":{\"id\":" + str(measureId_) + ",\"title\":" + str(measureTitle_) +
+            ",\"act\":{\"type\":" + str(actType_) + ",\"number\":" + str(actNumber_) +
+            ",\"date\":" + str(actDate_);
+    if (!actItem_.empty()) json += ",\"item\":" + str(actItem_);
+    json += "}}";
+    json += ",\"region\":" + str(r.code) + ",\"organisation\":" + str(r.department);
+    json += ",\"sector\":\"education\",\"lifecycle\":" + str(done ? "completed" : "inProgress");
+    json += ",\"start\":" + str(start_) + ",\"deadline\":" + str(deadline_);
+    if (done) json += ",\"completed\":" + str(r.lastConnection);
+    json +=
+        ",\"indicators\":[{\"code\":\"EDU-SCHOOLS\",\"name\":\"Schools connected to the "
+        "electronic diary\",\"unit\":\"schools\",\"ascending\":true,\"baseline\":0,"
+        "\"periods\":[{\"start\":" +
+        str(periodStart_) + ",\"end\":" + str(periodEnd_) +
+        ",\"target\":" + std::to_string(r.schools) + ",\"actual\":" + std::to_string(r.connected) +
+        "}]}]";
+    return json + "}";
+  }
+
+  std::string orgsFile_, connectionsFile_;
+  std::string measureId_, measureTitle_, actType_, actNumber_, actDate_, actItem_;
+  std::string start_, deadline_, periodStart_, periodEnd_;
+};
+
+}  // namespace
+
+IJRO_DEFINE_SOURCE_PLUGIN(
+    EducationDiary, "education-diary", "1.0.0",
+    "Schools connected to the electronic diary, per region, from a OneRoster orgs.csv and a "
+    "diary connection export.",
+    ijro::sdk::required(OptionType::Path, "orgs_file",
+                        "OneRoster 1.1 orgs.csv of the school register."),
+    ijro::sdk::required(OptionType::Path, "connections_file",
+                        "Diary connection export: school_id, connected_on, status."),
+    ijro::sdk::option(OptionType::String, "measure_id", "DU2030-3.1.7", "The measure's id."),
+    ijro::sdk::option(OptionType::String, "measure_title",
+                      "Connect all general schools to the electronic school diary",
+                      "The measure's title, as in the act."),
+    ijro::sdk::option(OptionType::String, "act_type", "decree", "Type of the act."),
+    ijro::sdk::option(OptionType::String, "act_number", "UP-6079", "Number of the act."),
+    ijro::sdk::option(OptionType::String, "act_date", "2020-10-05", "Date of the act."),
+    ijro::sdk::option(OptionType::String, "act_item", "3.1", "Item of the act, may be empty."),
+    ijro::sdk::option(OptionType::String, "start", "2026-01-15", "Start of the work."),
+    ijro::sdk::option(OptionType::String, "deadline", "2026-12-31", "Deadline of the work."),
+    ijro::sdk::option(OptionType::String, "period_start", "2026-01-01",
+                      "Start of the indicator's reporting period."),
+    ijro::sdk::option(OptionType::String, "period_end", "2026-12-31",
+                      "End of the indicator's reporting period."))

@@ -1,0 +1,155 @@
+#include "csv.hpp"
+
+#include <stdexcept>
+
+#include "problem.hpp"
+#include "text.hpp"
+
+namespace ijro::file_drop {
+
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+constexpr const char* kSaveAsUtf8 =
+    "Save the file as \"CSV UTF-8 (comma delimited)\" (in LibreOffice: Save As, Text CSV, "
+    "character set Unicode (UTF-8)) and drop it into the folder again.";
+
+// Things that are not CSV text at all, with the advice that fits each.
+void checkEncoding(std::string_view text) {
+  if (text.substr(0, 2) == "\xFF\xFE" || text.substr(0, 2) == "\xFE\xFF")
+    throw FileProblem("the file is UTF-16 text, not UTF-8", kSaveAsUtf8);
+  if (text.substr(0, 4) == "PK\x03\x04")
+    throw FileProblem("the file is a spreadsheet workbook (XLSX/ODS, a ZIP archive), not CSV",
+                      kSaveAsUtf8);
+  if (auto at = invalidUtf8At(text))
+    throw FileProblem(
+        "line " + std::to_string(lineAt(text, *at)) + ": byte " + std::to_string(*at + 1) +
+            " of the file is not valid UTF-8 (it is probably in a legacy code page such "
+            "as Windows-1251)",
+        kSaveAsUtf8);
+  if (auto nul = text.find('\0'); nul != std::string_view::npos)
+    throw FileProblem("line " + std::to_string(lineAt(text, nul)) +
+                          ": the file contains a NUL byte, so it is not CSV text",
+                      kSaveAsUtf8);
+}
+
+bool blank(const CsvRow& row) {
+  for (const auto& f : row.fields)
+    if (!trim(f).empty()) return false;
+  return true;
+}
+
+}  // namespace
+
+char csvDelimiter(std::string_view option) {
+  if (option == "tab" || option == "\\t" || option == "\t") return '\t';
+  if (option.size() == 1 && option[0] != '"' && option[0] != '\r' && option[0] != '\n')
+    return option[0];
+  throw std::invalid_argument(
+      "option \"delimiter\" must be one character (e.g. \",\" or \";\") or "
+      "\"tab\", not \"" +
+      std::string(option) + "\"");
+}
+
+std::vector<CsvRow> parseCsv(std::string_view text, char delimiter) {
+  checkEncoding(text);
+  if (text.substr(0, kBom.size()) == kBom) text.remove_prefix(kBom.size());
+
+  std::vector<CsvRow> rows;
+  CsvRow row;
+  std::string field;
+  std::size_t line = 1;
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  bool atRecordStart = true;
+
+  const auto endField = [&] {
+    row.fields.push_back(std::move(field));
+    field.clear();
+  };
+  const auto endRecord = [&] {
+    endField();
+    if (!blank(row)) rows.push_back(std::move(row));
+    row = CsvRow{};
+    atRecordStart = true;
+  };
+  // Consumes a line break at i (CRLF, LF or a lone CR); true when there was one.
+  const auto lineBreak = [&] {
+    if (text[i] == '\r') {
+      i += (i + 1 < n && text[i + 1] == '\n') ? 2 : 1;
+    } else if (text[i] == '\n') {
+      ++i;
+    } else {
+      return false;
+    }
+    ++line;
+    return true;
+  };
+
+  while (i < n) {
+    if (atRecordStart) {
+      row.line = line;
+      atRecordStart = false;
+    }
+    if (text[i] == '"') {
+      // A quoted field: up to the quote that is not doubled.
+      const std::size_t openedOn = line;
+      ++i;
+      while (true) {
+        if (i >= n)
+          throw FileProblem(
+              "line " + std::to_string(openedOn) +
+                  ": a quoted field opens here and is never closed (a missing closing quote)",
+              "Close the quote, or double every quote inside a quoted value (\"\"), then drop "
+              "the corrected file into the folder again.");
+        const char c = text[i];
+        if (c == '"') {
+          if (i + 1 < n && text[i + 1] == '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        if (c == '\r' || c == '\n') {
+          // Line breaks inside quotes are data; keep them as LF, count the line.
+          lineBreak();
+          field += '\n';
+          continue;
+        }
+        field += c;
+        ++i;
+      }
+      if (i >= n) break;
+      if (text[i] == delimiter) {
+        endField();
+        ++i;
+        continue;
+      }
+      if (lineBreak()) {
+        endRecord();
+        continue;
+      }
+      throw FileProblem("line " + std::to_string(line) +
+                            ": text follows the closing quote of a field (a value with a quote "
+                            "that is not doubled?)",
+                        "Inside a quoted value write every quote twice (\"\"), or do not quote "
+                        "the value; then drop the corrected file into the folder again.");
+    }
+    // An unquoted field: up to the delimiter or the end of the line.
+    while (i < n && text[i] != delimiter && text[i] != '\r' && text[i] != '\n') field += text[i++];
+    if (i >= n) break;
+    if (text[i] == delimiter) {
+      endField();
+      ++i;
+      continue;
+    }
+    lineBreak();
+    endRecord();
+  }
+  if (!atRecordStart) endRecord();
+  return rows;
+}
+
+}  // namespace ijro::file_drop

@@ -1,0 +1,226 @@
+// The <plugins> section: instances, library lookup, options checked against the plugin's own
+// table, every problem with its file and line.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "hub/app/config.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace ijro::app {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+std::string schemas() {
+  return (test::sourceDir() / "schemas").string();
+}
+
+class PluginsConfig : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = test::tempDir("plugins-config"); }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // A configuration with `plugins` as its <plugins> content (line 6 is its first line).
+  std::string write(const std::string& plugins, const std::string& hubAttributes = "") {
+    auto path = dir_ / "hub.xml";
+    std::ofstream(path) << "<hub xmlns=\"urn:ijro-hub:config:1\" id=\"p\"" << hubAttributes
+                        << ">\n  <sources>\n    <source id=\"http\" token=\"a-long-enough-token\" "
+                           "regions=\"*\" sectors=\"*\"/>\n  </sources>\n  <plugins>\n"
+                        << plugins << "  </plugins>\n</hub>\n";
+    return path.string();
+  }
+  std::vector<std::string> problems(const std::string& path, bool checkPlugins = true) {
+    try {
+      loadConfig(path, schemas(), checkPlugins);
+    } catch (const ConfigError& e) {
+      return e.problems;
+    }
+    return {};
+  }
+  fs::path dir_;
+};
+
+TEST_F(PluginsConfig, InstancesAreReadWithTheirSettings) {
+  auto path =
+      write(std::string(R"(    <source id="dhis2" library=")") + IJRO_TEST_PLUGIN_GOOD_SOURCE +
+            R"(" interval="500ms" jitter="0.25"
+            isolation="process" timeoutMs="2000" concurrency="3" maxRecordsPerSecond="12.5"
+            regions="1726 1703" sectors="health" retryMinMs="10" retryMaxMs="20">
+      <option name="endpoint">https://dhis2.example.uz</option>
+      <option name="count"> 7</option>
+    </source>
+    <sink id="files" library=")" +
+            IJRO_TEST_PLUGIN_GOOD_SINK +
+            R"(" batchSize="50" interval="2m"/>
+)");
+  // " 7" is not an int: options are taken exactly as written.
+  EXPECT_THAT(problems(path), ElementsAre(HasSubstr("hub.xml:10: plugin source \"dhis2\": option "
+                                                    "\"count\" must be an integer")));
+
+  path = write(std::string(R"(    <source id="dhis2" library=")") + IJRO_TEST_PLUGIN_GOOD_SOURCE +
+               R"(" interval="500ms" jitter="0.25"
+            isolation="process" timeoutMs="2000" concurrency="3" maxRecordsPerSecond="12.5"
+            regions="1726 1703" sectors="health" retryMinMs="10" retryMaxMs="20">
+      <option name="endpoint">https://dhis2.example.uz</option>
+      <option name="count">7</option>
+    </source>
+    <sink id="files" library=")" +
+               IJRO_TEST_PLUGIN_GOOD_SINK + R"(" batchSize="50" interval="2m"/>
+)");
+  auto cfg = loadConfig(path, schemas());
+  ASSERT_EQ(cfg.pluginSources.size(), 1u);
+  const auto& s = cfg.pluginSources[0];
+  EXPECT_EQ(s.id, "dhis2");
+  EXPECT_EQ(s.library, fs::path(IJRO_TEST_PLUGIN_GOOD_SOURCE));
+  EXPECT_EQ(s.interval, std::chrono::milliseconds(500));
+  EXPECT_DOUBLE_EQ(s.jitter, 0.25);
+  EXPECT_EQ(s.isolation, plugin_host::Isolation::Process);
+  EXPECT_EQ(s.timeout, std::chrono::milliseconds(2000));
+  EXPECT_EQ(s.concurrency, 3);
+  EXPECT_EQ(s.maxRecordsPerSecond, 12.5);
+  EXPECT_EQ(s.regions, (std::set<std::string>{"1703", "1726"}));
+  EXPECT_EQ(s.sectors, (std::set<std::string>{"health"}));
+  EXPECT_EQ(s.retryMin, std::chrono::milliseconds(10));
+  EXPECT_EQ(s.retryMax, std::chrono::milliseconds(20));
+  EXPECT_EQ(s.options.at("endpoint"), "https://dhis2.example.uz");
+  EXPECT_EQ(s.options.at("count"), "7");
+  EXPECT_EQ(s.origin, path + ":8");  // libxml2: where the start tag ends
+  ASSERT_EQ(cfg.pluginSinks.size(), 1u);
+  const auto& k = cfg.pluginSinks[0];
+  EXPECT_EQ(k.id, "files");
+  EXPECT_EQ(k.batchSize, 50u);
+  EXPECT_EQ(k.idle, std::chrono::minutes(2));
+  EXPECT_EQ(k.isolation, plugin_host::Isolation::InProcess);
+  EXPECT_EQ(k.retryMin, std::chrono::milliseconds(1000));  // defaults
+  EXPECT_EQ(k.retryMax, std::chrono::milliseconds(300000));
+  EXPECT_TRUE(k.options.empty());
+}
+
+TEST_F(PluginsConfig, DefaultsApply) {
+  auto cfg = loadConfig(write(std::string(R"(    <source id="d" library=")") +
+                              IJRO_TEST_PLUGIN_GOOD_SOURCE + R"(" regions="*" sectors="*">
+      <option name="endpoint">x</option>
+    </source>
+)"),
+                        schemas());
+  const auto& s = cfg.pluginSources.at(0);
+  EXPECT_EQ(s.interval, std::chrono::seconds(30));
+  EXPECT_DOUBLE_EQ(s.jitter, 0.1);
+  EXPECT_EQ(s.concurrency, 1);
+  EXPECT_FALSE(s.maxRecordsPerSecond.has_value());
+  EXPECT_TRUE(s.regions.empty());
+  EXPECT_TRUE(s.sectors.empty());
+  EXPECT_EQ(s.isolation, plugin_host::Isolation::InProcess);
+  EXPECT_EQ(s.timeout, std::chrono::milliseconds(30000));
+}
+
+TEST_F(PluginsConfig, LibraryIsFoundRelativeToTheFileOrByNameInThePluginFolder) {
+  fs::create_directories(dir_ / "lib");
+  fs::copy_file(IJRO_TEST_PLUGIN_GOOD_SINK, dir_ / "lib/demo_sink.so");
+  // A path with a '/' is relative to the configuration's folder, not the working directory.
+  auto cfg = loadConfig(write(R"(    <sink id="a" library="lib/demo_sink.so"/>
+    <sink id="b" library="./lib/../lib/demo_sink.so"/>
+)"),
+                        schemas());
+  EXPECT_EQ(cfg.pluginSinks.at(0).library, dir_ / "lib/demo_sink.so");
+  EXPECT_EQ(cfg.pluginSinks.at(1).library, dir_ / "lib/demo_sink.so");
+
+  // A bare name is looked for in pluginDir (relative to the file), with or without ".so".
+  cfg = loadConfig(write(R"(    <sink id="a" library="demo_sink"/>
+    <sink id="b" library="demo_sink.so"/>
+)",
+                         " pluginDir=\"lib\""),
+                   schemas());
+  EXPECT_EQ(cfg.pluginSinks.at(0).library, dir_ / "lib/demo_sink.so");
+  EXPECT_EQ(cfg.pluginSinks.at(1).library, dir_ / "lib/demo_sink.so");
+  EXPECT_EQ(cfg.pluginDirs, std::vector<fs::path>{dir_ / "lib"});
+
+  // Without pluginDir: the build tree's plugin folder, where the generic plugins are.
+  cfg = loadConfig(write(R"(    <sink id="files" library="xml_exchange">
+      <option name="directory">/tmp</option>
+    </sink>
+)"),
+                   schemas());
+  EXPECT_EQ(cfg.pluginSinks.at(0).library, fs::path(IJRO_PLUGIN_OUTPUT_DIR) / "xml_exchange.so");
+  EXPECT_EQ(cfg.pluginDirs.at(0), fs::path(IJRO_PLUGIN_OUTPUT_DIR));
+}
+
+TEST_F(PluginsConfig, EveryProblemNamesItsLine) {
+  const std::string good = IJRO_TEST_PLUGIN_GOOD_SOURCE;
+  auto path =
+      write(R"(    <source id="a" library=")" + good + R"(" regions="1799" sectors="fishing">
+      <option name="endpoint">x</option>
+      <option name="colour">red</option>
+      <option name="count">many</option>
+      <option name="endpoint">y</option>
+    </source>
+    <source id="b" library=")" +
+            good + R"(" regions="*" sectors="*"/>
+    <sink id="c" library=")" +
+            good + R"("/>
+    <source id="http" library="no_such_plugin" regions="*" sectors="*" interval="0s"
+            retryMinMs="50" retryMaxMs="10"/>
+    <sink id="e" library="sub/missing.so"/>
+)");
+  auto p = problems(path);
+  const std::string f = path + ":";
+  EXPECT_THAT(
+      p, ::testing::UnorderedElementsAre(
+             HasSubstr(f + "6: plugin source \"a\" region \"1799\""),
+             HasSubstr(f + "6: plugin source \"a\" sector \"fishing\" is unknown"),
+             AllOf(HasSubstr(f + "10: plugin source \"a\": option \"endpoint\" is set "
+                                 "twice (first on line 7)")),
+             AllOf(HasSubstr(f + "8: plugin source \"a\": plugin \"good-source\""),
+                   HasSubstr("has no option \"colour\""), HasSubstr("count (int, default \"3\")")),
+             HasSubstr(f + "9: plugin source \"a\": option \"count\" must be an integer"),
+             AllOf(HasSubstr(f + "12: plugin source \"b\": plugin \"good-source\""),
+                   HasSubstr("requires option \"endpoint\"")),
+             AllOf(HasSubstr(f + "13: plugin sink \"c\": "),
+                   HasSubstr("is a source plugin, not a sink")),
+             HasSubstr(f + "15: plugin source \"http\": the id \"http\" is already used "
+                           "by source \"http\" (line 3)"),
+             HasSubstr(f + "15: plugin source \"http\": retryMinMs (50) is larger"),
+             HasSubstr(f + "15: plugin source \"http\": interval \"0s\" must be a "
+                           "positive duration"),
+             AllOf(HasSubstr(f + "15: plugin source \"http\": plugin library "
+                                 "\"no_such_plugin\" is not in the plugin folder"),
+                   HasSubstr("pluginDir")),
+             AllOf(HasSubstr(f + "16: plugin sink \"e\": plugin library "),
+                   HasSubstr("sub/missing.so does not exist"))));
+}
+
+TEST_F(PluginsConfig, SchemaProblemsComeFirst) {
+  auto p = problems(write(R"(    <source id="Bad Id" library="x" regions="*" sectors="*"
+            isolation="thread" interval="30 seconds"/>
+)"));
+  ASSERT_FALSE(p.empty());
+  for (const auto& line : p) EXPECT_THAT(line, HasSubstr("hub.xml:7"));
+}
+
+TEST_F(PluginsConfig, WithoutPluginChecksNothingIsLoaded) {
+  // `dlq` needs the store URL, not the plugins: a missing library is no problem then.
+  auto path = write(R"(    <sink id="e" library="sub/missing.so"/>
+    <source id="s" library="nowhere" regions="*" sectors="*"/>
+)");
+  EXPECT_TRUE(problems(path, false).empty());
+  EXPECT_EQ(problems(path).size(), 2u);
+}
+
+TEST_F(PluginsConfig, ShippedConfigurationsLoadWithTheirPlugins) {
+  for (const auto& entry : fs::directory_iterator(test::sourceDir() / "config")) {
+    if (entry.path().extension() != ".xml") continue;
+    SCOPED_TRACE(entry.path().string());
+    EXPECT_NO_THROW(loadConfig(entry.path().string(), schemas()));
+  }
+  auto cfg = loadConfig((test::sourceDir() / "config/plugins-example.xml").string(), schemas());
+  EXPECT_EQ(cfg.pluginSources.size(), 1u);
+  EXPECT_EQ(cfg.pluginSinks.size(), 1u);
+}
+
+}  // namespace
+}  // namespace ijro::app

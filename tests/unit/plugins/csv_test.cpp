@@ -1,0 +1,196 @@
+// The file-drop plugin's CSV reader and column mapping, on their own (plugins/file_drop).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "csv.hpp"
+#include "csv_records.hpp"
+#include "problem.hpp"
+
+namespace ijro::file_drop {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::string problemOf(std::string_view text, char delimiter = ',') {
+  try {
+    parseCsv(text, delimiter);
+  } catch (const FileProblem& p) {
+    return p.what();
+  }
+  return "";
+}
+
+TEST(Csv, SplitsFieldsAndRecordsWithCrlfOrLf) {
+  auto rows = parseCsv("a,b,c\r\n1,2,3\n4,5,6", ',');
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_THAT(rows[0].fields, ElementsAre("a", "b", "c"));
+  EXPECT_THAT(rows[1].fields, ElementsAre("1", "2", "3"));
+  EXPECT_THAT(rows[2].fields, ElementsAre("4", "5", "6"));
+  EXPECT_EQ(rows[2].line, 3u);
+}
+
+TEST(Csv, QuotedFieldsHoldDelimitersQuotesAndLineBreaks) {
+  auto rows =
+      parseCsv("id,text\n1,\"a, b\"\n2,\"say \"\"hi\"\"\"\n3,\"two\r\nlines\"\n4,\"\"\n", ',');
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[1].fields[1], "a, b");
+  EXPECT_EQ(rows[2].fields[1], "say \"hi\"");
+  EXPECT_EQ(rows[3].fields[1], "two\nlines");
+  EXPECT_EQ(rows[4].fields[1], "");
+  EXPECT_EQ(rows[4].line, 6u);  // the line break inside quotes counts
+}
+
+TEST(Csv, SkipsTheByteOrderMarkAndBlankLines) {
+  auto rows = parseCsv("\xEF\xBB\xBFid;name\n\n;\n1;x\n\n", ';');
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_THAT(rows[0].fields, ElementsAre("id", "name"));
+  EXPECT_THAT(rows[1].fields, ElementsAre("1", "x"));
+}
+
+TEST(Csv, KeepsEmptyFieldsAndALoneQuoteInsideAnUnquotedField) {
+  auto rows = parseCsv("a,b,c\n,5\" pipe,\n", ',');
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_THAT(rows[1].fields, ElementsAre("", "5\" pipe", ""));
+}
+
+TEST(Csv, RefusesWhatIsNotCsvNamingTheLine) {
+  EXPECT_THAT(problemOf("a,b\n1,\"open\n2,3\n"), HasSubstr("line 2: a quoted field opens here"));
+  EXPECT_THAT(problemOf("a,b\n1,\"x\"y\n"), HasSubstr("line 2: text follows the closing quote"));
+  EXPECT_THAT(problemOf("a,b\n1,\xC0\xAF\n"),
+              HasSubstr("line 2: byte 7 of the file is not valid UTF-8"));
+  EXPECT_THAT(problemOf("\xFF\xFE"
+                        "a\0,\0b\0"),
+              HasSubstr("UTF-16"));
+  EXPECT_THAT(problemOf("PK\x03\x04rest"), HasSubstr("spreadsheet workbook"));
+}
+
+TEST(Csv, DelimiterOption) {
+  EXPECT_EQ(csvDelimiter(","), ',');
+  EXPECT_EQ(csvDelimiter(";"), ';');
+  EXPECT_EQ(csvDelimiter("tab"), '\t');
+  EXPECT_THROW(csvDelimiter(";;"), std::invalid_argument);
+  EXPECT_THROW(csvDelimiter("\""), std::invalid_argument);
+}
+
+boost::json::object recordOf(const CsvMapping& m, std::string_view text, std::size_t i = 0) {
+  auto records = m.records(text, 1700000000);
+  return boost::json::parse(records.at(i)).as_object();
+}
+
+TEST(CsvMapping, CanonicalColumnsBecomeTheJsonForm) {
+  CsvSettings s;
+  s.dateFormat = "YYYY-MM-DD";
+  CsvMapping m(s);
+  auto r = recordOf(m,
+                    "measure_id,title,act_type,act_number,act_date,region,organisation,sector,"
+                    "revision,lifecycle,start,deadline,completed,indicator_code,indicator_name,"
+                    "target,actual,period_start,period_end\n"
+                    "M-1,Title,decree,UP-1,2020-10-05,1726,Org,health,3,In progress,2026-01-01,"
+                    "2026-12-31,,IND,Things,\"1,5\",2.5e1,2026-01-01,2026-06-30\n");
+  EXPECT_EQ(r.at("revision").as_int64(), 3);
+  EXPECT_EQ(r.at("measure").at("id").as_string(), "M-1");
+  EXPECT_EQ(r.at("measure").at("act").at("number").as_string(), "UP-1");
+  EXPECT_EQ(r.at("lifecycle").as_string(), "inProgress");
+  EXPECT_FALSE(r.contains("completed"));  // empty cell: absent
+  const auto& period = r.at("indicators").at(0).at("periods").at(0);
+  EXPECT_EQ(period.at("target").as_double(), 1.5);  // decimal comma
+  EXPECT_EQ(period.at("actual").as_double(), 25.0);
+}
+
+TEST(CsvMapping, ColumnsDefaultsDatesAndLifecycleWords) {
+  CsvSettings s;
+  s.columns =
+      "measure_id=Measure ID;title=Title;region=Region;organisation=Executor;"
+      "lifecycle=Status;start=Start;deadline=Deadline";
+  s.defaults = "sector=education;act_type=decree;act_number=UP-6079;act_date=05.10.2020";
+  s.dateFormat = "DD.MM.YYYY";
+  s.lifecycleValues = "inProgress=Jarayonda;completed=Bajarildi|Done";
+  CsvMapping m(s);
+  auto r = recordOf(m,
+                    "Measure ID,title,REGION, Executor ,Status,Start,Deadline\n"
+                    "M-2,T,1703,Org,bajarildi,1.2.2026,31.12.2026 0:00\n");
+  EXPECT_EQ(r.at("measure").at("act").at("date").as_string(), "2020-10-05");
+  EXPECT_EQ(r.at("sector").as_string(), "education");
+  EXPECT_EQ(r.at("organisation").as_string(), "Org");
+  EXPECT_EQ(r.at("lifecycle").as_string(), "completed");
+  EXPECT_EQ(r.at("start").as_string(), "2026-02-01");
+  EXPECT_EQ(r.at("deadline").as_string(), "2026-12-31");
+  EXPECT_EQ(r.at("revision").as_int64(), 1700000000);  // no revision column: the fallback
+}
+
+TEST(CsvMapping, ValuesThatCannotBeConvertedPassAsText) {
+  CsvSettings s;
+  s.dateFormat = "DD.MM.YYYY";
+  s.defaults = "title=T;act_type=d;act_number=n;act_date=01.01.2020;organisation=O;sector=other";
+  CsvMapping m(s);
+  auto r = recordOf(m,
+                    "measure_id,region,revision,lifecycle,start,deadline\n"
+                    "M,1726,two,someday,2026-13-45,tomorrow\n");
+  EXPECT_EQ(r.at("revision").as_string(), "two");
+  EXPECT_EQ(r.at("lifecycle").as_string(), "someday");
+  EXPECT_EQ(r.at("start").as_string(), "2026-13-45");
+  EXPECT_EQ(r.at("deadline").as_string(), "tomorrow");
+}
+
+TEST(CsvMapping, BadOptionsAreRefusedNamingTheFields) {
+  CsvSettings s;
+  s.dateFormat = "YYYY-MM-DD";
+  s.columns = "measure=Measure";
+  try {
+    CsvMapping m(s);
+    FAIL() << "accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("\"measure\" is not a field; the fields are measure_id"));
+  }
+  s.columns = "region=Organisation";
+  EXPECT_THROW(CsvMapping{s}, std::invalid_argument);  // two fields would read one column
+  s.columns = "";
+  s.dateFormat = "D/M/Y";
+  EXPECT_THROW(CsvMapping{s}, std::invalid_argument);
+  s.dateFormat = "YYYY-MM-DD";
+  s.lifecycleValues = "doing=Jarayonda";
+  EXPECT_THROW(CsvMapping{s}, std::invalid_argument);
+}
+
+std::string fileProblem(const CsvMapping& m, std::string_view text) {
+  try {
+    m.records(text, 1);
+  } catch (const FileProblem& p) {
+    return std::string(p.what()) + " | " + p.fix();
+  }
+  return "";
+}
+
+TEST(CsvMapping, WholeFileProblems) {
+  CsvSettings s;
+  s.dateFormat = "YYYY-MM-DD";
+  s.defaults =
+      "title=T;act_type=d;act_number=n;act_date=2020-01-01;sector=other;start=2026-01-01;"
+      "deadline=2026-12-31;lifecycle=planned";
+  CsvMapping m(s);
+  EXPECT_THAT(fileProblem(m, ""), HasSubstr("no header"));
+  EXPECT_THAT(fileProblem(m, "measure_id,region,organisation,Executor\nM,1726,O,X\n"),
+              AllOf(HasSubstr("line 1: the column \"Executor\" is not mapped"),
+                    HasSubstr("option \"columns\"")));
+  EXPECT_THAT(fileProblem(m, "measure_id,region\nM,1726\n"),
+              HasSubstr("no column for the required field \"organisation\" (organisation)"));
+  EXPECT_THAT(fileProblem(m, "measure_id,region,organisation,Region\nM,1,O,2\n"),
+              HasSubstr("the column \"Region\" appears twice"));
+  EXPECT_THAT(fileProblem(m, "measure_id,region,organisation\nM,1726,O\nM,1726,O,extra\n"),
+              HasSubstr("line 3 has 4 fields, but the header (line 1) has 3"));
+  EXPECT_THAT(fileProblem(m, "measure_id,region,organisation,\nM,1726,O,stray\n"),
+              HasSubstr("line 2: column 4 has no name in the header"));
+  // The same unnamed column, empty, is fine (spreadsheets add them).
+  EXPECT_EQ(fileProblem(m, "measure_id,region,organisation,\nM,1726,O,\n"), "");
+
+  s.ignoreUnknownColumns = true;
+  CsvMapping lenient(s);
+  EXPECT_EQ(lenient.records("measure_id,region,organisation,Executor\nM,1726,O,X\n", 1).size(), 1u);
+}
+
+}  // namespace
+}  // namespace ijro::file_drop
