@@ -1,0 +1,110 @@
+"""Turns the benchmark measurements into bench/RESULTS.md: each figure a ratio against the
+limit measured beside it in the same run, with the goal next to it."""
+import datetime
+import json
+import os
+import platform
+import sys
+
+micro_path, results_path, out_path, commit = sys.argv[1:5]
+# Google Benchmark appends settings to the name ("BM_Feed_Hub/real_time"): keep the function name.
+micro = {b["name"].split("/")[0]: b for b in json.load(open(micro_path))["benchmarks"]}
+values = {}
+for line in open(results_path):
+    key, _, value = line.strip().partition(" ")
+    values[key] = value
+
+
+def rate(name, field):
+    b = micro.get(name)
+    return b.get(field) if b else None
+
+
+def fmt(x, unit=""):
+    if x is None:
+        return "n/a"
+    if x >= 100:
+        return f"{x:,.0f}{unit}"
+    return f"{x:.3g}{unit}"
+
+
+rows = []
+
+
+def ratio_row(name, hub, limit, unit, goal, goal_ok, what):
+    r = hub / limit if hub and limit else None
+    status = "n/a" if r is None else ("met" if goal_ok(r) else "short")
+    rows.append((name, fmt(hub, unit), fmt(limit, unit), "n/a" if r is None else f"{r:.2f}",
+                 goal, status, what))
+
+
+def num(key):
+    v = values.get(key)
+    try:
+        return float(v) if v not in (None, "") else None
+    except ValueError:
+        return None
+
+
+for f in ("xml", "json"):
+    ratio_row(f"intake ({f})", num(f"intake.hub-{f}.rps"), num(f"intake.null-{f}.rps"), " req/s",
+              ">= 0.5", lambda r: r >= 0.5,
+              f"6-record report, each a new revision committed before the reply; p50/p99 hub "
+              f"{values.get(f'intake.hub-{f}.p50')}/{values.get(f'intake.hub-{f}.p99')}, "
+              f"null server {values.get(f'intake.null-{f}.p50')}/{values.get(f'intake.null-{f}.p99')}")
+ratio_row("store (SQLite)", rate("BM_Store_Hub_SQLite", "items_per_second"),
+          rate("BM_Store_RawSqlite", "items_per_second"), " rec/s", ">= 0.8", lambda r: r >= 0.8,
+          "Store::upsert, batches of 100, vs. raw sqlite3 inserts of the same rows, WAL + synchronous=FULL")
+ratio_row("store (PostgreSQL)", rate("BM_Store_Hub_Postgres", "items_per_second"),
+          rate("BM_Store_RawCopy_Postgres", "items_per_second"), " rec/s", ">= 0.8",
+          lambda r: r >= 0.8, "Store::upsert, batches of 100, vs. COPY of the same rows (test cluster, fsync off)")
+ratio_row("parse", rate("BM_Parse_Hub", "items_per_second"),
+          rate("BM_Parse_RawReader", "items_per_second"), " rec/s", ">= 0.7", lambda r: r >= 0.7,
+          "parseReportXml (100 records) vs. a bare xmlTextReader loop over the same bytes")
+ratio_row("feed", rate("BM_Feed_Hub", "bytes_per_second"),
+          rate("BM_Feed_RawWriter", "bytes_per_second"), " B/s", ">= 0.5", lambda r: r >= 0.5,
+          "store read + evaluate + writeFeed (2,000 implementations) vs. raw xmlTextWriter writing the same elements")
+ratio_row("plugin (in-process)", rate("BM_Plugin_InProcess", "items_per_second"),
+          rate("BM_Plugin_Direct", "items_per_second"), " rec/s", ">= 0.9", lambda r: r >= 0.9,
+          "records emitted through the C ABI and parsed by the host vs. the same records built in the hub")
+ratio_row("plugin (isolated)", rate("BM_Plugin_Isolated", "items_per_second"),
+          rate("BM_Plugin_Direct", "items_per_second"), " rec/s", "reported", lambda r: True,
+          "the same through a plugin-host child process")
+hub_s, sql_s = num("rollup.hub.seconds"), num("rollup.sql.seconds")
+rr = hub_s / sql_s if hub_s and sql_s else None
+rows.append(("roll-up", fmt(hub_s, " s"), fmt(sql_s, " s"), "n/a" if rr is None else f"{rr:.2f}x",
+             "<= 1.5x", "n/a" if rr is None else ("met" if rr <= 1.5 else "short"),
+             f"/api/v1/summary?by=region over {os.environ.get('BENCH_ROLLUP_N', '1000000')} implementations "
+             "vs. the same aggregation as one SQL statement in the sqlite3 shell (best of 3)"))
+for key, label in (("rss.intake-xml.kib", "rss (intake load, XML)"),
+                   ("rss.intake-json.kib", "rss (intake load, JSON)"),
+                   ("rss.rollup.kib", "rss (roll-up over 1M)"),
+                   ("rss.drain.kib", "rss (draining a backlog)")):
+    v = num(key)
+    mib = v / 1024 if v else None
+    what = "peak resident set (VmHWM) of the hub process"
+    if key == "rss.drain.kib":
+        what += (f", restarted on the roll-up store with an exchange sink that delivers its whole "
+                 f"history ({values.get('drain.seconds', '?')[:6]} s, lag left "
+                 f"{values.get('drain.lag', '?')})")
+    rows.append((label, fmt(mib, " MiB"), "", "", "<= 64 MiB" if "intake" in key else "reported",
+                 "n/a" if mib is None else ("met" if mib <= 64 or "intake" not in key else "short"),
+                 what))
+
+cpu = "unknown"
+try:
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+except OSError:
+    pass
+with open(out_path, "w") as out:
+    out.write("# Benchmark results\n\n")
+    out.write(f"Written by `bench/run` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, commit "
+              f"`{commit}`, {os.cpu_count()} cores ({cpu}), {platform.system()} "
+              f"{platform.release()}. Each ratio divides the hub's figure by the limit measured "
+              "beside it in the same run. See bench/README.md.\n\n")
+    out.write("| row | hub | limit | ratio | goal | | what is measured |\n|---|---|---|---|---|---|---|\n")
+    for r in rows:
+        out.write("| " + " | ".join(r) + " |\n")
