@@ -28,6 +28,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -173,6 +174,7 @@ class Core {
   ServerOptions options;
   const Handler handler;
   ServerStats stats;
+  net::thread_pool* handlers() { return handlers_ ? &*handlers_ : nullptr; }
 
  private:
   tcp::endpoint resolve();
@@ -194,6 +196,7 @@ class Core {
   std::atomic<bool> ran_{false};
   std::uint16_t boundPort_ = 0;
 
+  std::optional<net::thread_pool> handlers_;  // see ServerOptions::handlerThreads
   net::io_context ioc_;
   net::strand<net::io_context::executor_type> strand_;  // acceptor, signals, drain timer
   tcp::acceptor acceptor_;
@@ -251,6 +254,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void onReadBody(beast::error_code ec, std::size_t n);
   void readFailed(beast::error_code ec);
   void handleRequest();
+  Response callHandler(const Request& req);
   void reject(unsigned status, std::string text, unsigned version = 0);
   void respond(unsigned version, bool head, Response out, bool keepAlive, bool linger);
   void onWrite(bool keepAlive, bool linger, beast::error_code ec, std::size_t n);
@@ -420,23 +424,41 @@ void Session::handleRequest() {
   const auto version = msg.version();
   const bool head = msg.method() == bhttp::verb::head;
   bool keepAlive = msg.keep_alive();
-  Response out;
+  if (auto* pool = core_.handlers()) {
+    // The Handler may block (the store); the answer comes back to this session's strand.
+    net::post(*pool, [self = shared_from_this(), req = std::move(req), version, head,
+                      keepAlive]() mutable {
+      Response out = self->callHandler(req);
+      net::post(self->stream_.get_executor(),
+                [self, version, head, keepAlive, out = std::move(out)]() mutable {
+                  if (self->closed_) return;
+                  self->respond(version, head, std::move(out), keepAlive, false);
+                });
+    });
+    return;
+  }
+  Response out = callHandler(req);
+  if (closed_) return;
+  respond(version, head, std::move(out), keepAlive, false);
+}
+
+// Runs the Handler; whatever it throws becomes a logged, counted 500. Touches no session state
+// but what is fixed for its lifetime, so it may run on a handler thread.
+Response Session::callHandler(const Request& req) {
   try {
-    out = core_.handler(req);
+    return core_.handler(req);
   } catch (const std::exception& e) {
     ++core_.stats.handlerErrors;
     spdlog::error("http: handler failed for {} {} from {}: {}", req.method, req.target, remote_,
                   e.what());
-    out =
-        Response{500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what(), {}};
+    return Response{
+        500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what(), {}};
   } catch (...) {
     ++core_.stats.handlerErrors;
     spdlog::error("http: handler failed for {} {} from {}: unknown exception", req.method,
                   req.target, remote_);
-    out = Response{500, "text/plain; charset=utf-8", "internal error: unknown exception", {}};
+    return Response{500, "text/plain; charset=utf-8", "internal error: unknown exception", {}};
   }
-  if (closed_) return;
-  respond(version, head, std::move(out), keepAlive, false);
 }
 
 // An error the server answers itself, without calling the Handler; the connection then closes.
@@ -584,6 +606,10 @@ void Core::run(bool handleSignals) {
     signals_.emplace(ioc_, SIGINT, SIGTERM);
     awaitSignal();
   }
+  // Started here, not at construction: threads made after the hub loaded its plugins see their
+  // thread-local storage from the start.
+  if (options.handlerThreads > 0)
+    handlers_.emplace(static_cast<std::size_t>(options.handlerThreads));
   net::post(strand_, [this] { doAccept(); });
 
   std::vector<std::thread> pool;
@@ -598,6 +624,8 @@ void Core::run(bool handleSignals) {
   }
   runLoop();
   for (auto& t : pool) t.join();
+  // No Handler is still running when run() returns: the caller may destroy what it uses.
+  if (handlers_) handlers_->join();
   signals_.reset();  // restores the default dispositions
   spdlog::debug("http: stopped; {} connections, {} requests served", stats.connections.load(),
                 stats.requests.load());

@@ -47,8 +47,11 @@ using Handler = std::function<Response(const Request&)>;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 0;  // 0: any free port, see Server::port()
-  int threads = 2;
+  std::uint16_t port = 0;   // 0: any free port, see Server::port()
+  int threads = 2;          // I/O threads
+  int handlerThreads = 16;  // Handler calls run here, off the I/O threads, so that a Handler
+                            // waiting on the store (a commit's fsync) holds no I/O thread and
+                            // concurrent requests can share one commit; 0: on the I/O thread
   std::size_t bodyLimit = 4u << 20;
   std::size_t headerLimit = 16u << 10;
   std::chrono::milliseconds headerTimeout{10'000};  // whole request head must arrive within

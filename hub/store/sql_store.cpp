@@ -6,6 +6,7 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <algorithm>
+#include <exception>
 #include <filesystem>
 #include <tuple>
 #include <utility>
@@ -245,6 +246,18 @@ std::string SqlStore::backend() const {
 
 // ---- writing ----------------------------------------------------------------------------------
 
+struct SqlStore::PendingWrite {
+  std::span<const model::Implementation> batch;
+  const std::vector<std::size_t>& order;
+  const std::vector<std::string>& fingerprints;
+  const std::string& receivedAt;
+  const std::vector<UpsertResult>& initial;  // results decided before writing (unstorable)
+  const UpsertOptions& options;
+  std::vector<UpsertResult> results;
+  std::exception_ptr error;
+  bool done = false;  // guarded by groupMutex_
+};
+
 std::vector<UpsertResult> SqlStore::upsert(std::span<const model::Implementation> batch,
                                            std::chrono::system_clock::time_point receivedAt,
                                            const UpsertOptions& options) {
@@ -269,8 +282,10 @@ std::vector<UpsertResult> SqlStore::upsert(std::span<const model::Implementation
   });
   std::string at = formatTimestamp(receivedAt);
 
-  std::unique_lock<std::mutex> writing(writer_, std::defer_lock);
-  if (location_.dialect == Dialect::Sqlite) writing.lock();
+  if (location_.dialect == Dialect::Sqlite) {
+    PendingWrite w{batch, order, fingerprints, at, results, options, {}, nullptr, false};
+    return upsertGrouped(w);
+  }
   for (int attempt = 1;; ++attempt) {
     Lease l = lease(kLeaseWait);
     try {
@@ -297,6 +312,16 @@ std::vector<UpsertResult> SqlStore::upsertOnce(
   soci::session& sql = l.session();
   Transaction tx(l, writeTransaction());
   if (!order.empty()) lockHistoryOrder(sql, location_.dialect);
+  writeBatch(sql, batch, order, fingerprints, receivedAt, results, options);
+  tx.commit();
+  return results;
+}
+
+void SqlStore::writeBatch(soci::session& sql, std::span<const model::Implementation> batch,
+                          const std::vector<std::size_t>& order,
+                          const std::vector<std::string>& fingerprints,
+                          const std::string& receivedAt, std::vector<UpsertResult>& results,
+                          const UpsertOptions& options) {
   for (std::size_t i : order) {
     const auto& x = batch[i];
     sql << "SAVEPOINT record";
@@ -323,8 +348,62 @@ std::vector<UpsertResult> SqlStore::upsertOnce(
         insertDeadLetter(sql, options.deadLetterRejected(i, results[i].reason), receivedAt);
   }
   if (options.checkpoint) writeCheckpoint(sql, *options.checkpoint, receivedAt);
-  tx.commit();
-  return results;
+}
+
+std::vector<UpsertResult> SqlStore::upsertGrouped(PendingWrite& w) {
+  std::unique_lock<std::mutex> lk(groupMutex_);
+  queue_.push_back(&w);
+  while (!w.done) {
+    if (leaderActive_) {
+      groupDone_.wait(lk);
+      continue;
+    }
+    leaderActive_ = true;
+    std::vector<PendingWrite*> group;
+    group.swap(queue_);
+    lk.unlock();
+    writeGroup(group);
+    lk.lock();
+    for (auto* g : group) g->done = true;
+    leaderActive_ = false;
+    groupDone_.notify_all();
+  }
+  if (w.error) std::rethrow_exception(w.error);
+  return std::move(w.results);
+}
+
+void SqlStore::writeGroup(const std::vector<PendingWrite*>& group) noexcept {
+  std::size_t records = 0;
+  for (const auto* w : group) records += w->batch.size();
+  try {
+    std::lock_guard<std::mutex> writing(writer_);
+    for (int attempt = 1;; ++attempt) {
+      Lease l = lease(kLeaseWait);
+      try {
+        soci::session& sql = l.session();
+        Transaction tx(l, writeTransaction());
+        for (auto* w : group) {
+          w->results = w->initial;
+          writeBatch(sql, w->batch, w->order, w->fingerprints, w->receivedAt, w->results,
+                     w->options);
+        }
+        tx.commit();
+        return;
+      } catch (const soci::soci_error& e) {
+        bool transient = isTransient(e);
+        if (!transient) l.suspect();
+        if (transient && attempt < kMaxBatchAttempts) continue;
+        throw StoreError(fmt::format(
+            "store: storing {} record(s) failed and was rolled back (sending them again is "
+            "safe): {}",
+            records, e.what()));
+      }
+    }
+  } catch (...) {
+    // Every batch of the group shares the transaction's fate: nothing of any was stored.
+    auto error = std::current_exception();
+    for (auto* w : group) w->error = error;
+  }
 }
 
 UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementation& x,

@@ -5,6 +5,7 @@
 #include <soci/session.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 
 #include "hub/store/store.hpp"
@@ -62,6 +63,18 @@ class SqlStore final : public Store {
                                        const std::string& receivedAt,
                                        std::vector<UpsertResult> results,
                                        const UpsertOptions& options);
+  // Writes one batch inside an open write transaction: each record under its own savepoint, then
+  // its dead letters and checkpoint.
+  void writeBatch(soci::session& sql, std::span<const model::Implementation> batch,
+                  const std::vector<std::size_t>& order,
+                  const std::vector<std::string>& fingerprints, const std::string& receivedAt,
+                  std::vector<UpsertResult>& results, const UpsertOptions& options);
+  // SQLite group commit: concurrent upserts queue up and one of them, the leader, writes every
+  // queued batch in one transaction, so one fsync acknowledges them all. Nothing is answered
+  // before that commit.
+  struct PendingWrite;
+  std::vector<UpsertResult> upsertGrouped(PendingWrite& w);
+  void writeGroup(const std::vector<PendingWrite*>& group) noexcept;
   UpsertResult upsertRecord(soci::session& sql, const model::Implementation& x,
                             const std::string& fingerprint, const std::string& receivedAt);
   const char* readTransaction() const;
@@ -77,6 +90,10 @@ class SqlStore final : public Store {
   soci::connection_pool pool_;
   std::unique_ptr<bool[]> suspect_;  // per pool slot, touched only by the slot's lease holder
   std::mutex writer_;                // SQLite: one writer at a time
+  std::mutex groupMutex_;            // guards queue_ and leaderActive_
+  std::condition_variable groupDone_;
+  std::vector<PendingWrite*> queue_;
+  bool leaderActive_ = false;
 };
 
 }  // namespace ijro::store::detail
