@@ -4,13 +4,17 @@
 #include <array>
 #include <utility>
 
+#include "hub/model/enum_names.hpp"
 #include "hub/model/regions.hpp"
 
 namespace ijro::model {
 
 namespace {
 
-constexpr std::array<std::pair<ExecutionStatus, const char*>, 8> kStatus{{
+using detail::name;
+using detail::parse;
+
+constexpr detail::NameTable<ExecutionStatus, 8> kStatus{{
     {ExecutionStatus::NotStarted, "notStarted"},
     {ExecutionStatus::OnTrack, "onTrack"},
     {ExecutionStatus::AtRisk, "atRisk"},
@@ -20,31 +24,18 @@ constexpr std::array<std::pair<ExecutionStatus, const char*>, 8> kStatus{{
     {ExecutionStatus::Cancelled, "cancelled"},
     {ExecutionStatus::Suspended, "suspended"},
 }};
-constexpr std::array<std::pair<Rag, const char*>, 4> kRag{{
+constexpr detail::NameTable<Rag, 4> kRag{{
     {Rag::None, "none"},
     {Rag::Green, "green"},
     {Rag::Amber, "amber"},
     {Rag::Red, "red"},
 }};
-constexpr std::array<std::pair<RollUpBy, const char*>, 4> kRollUpBy{{
+constexpr detail::NameTable<RollUpBy, 4> kRollUpBy{{
     {RollUpBy::Measure, "measure"},
     {RollUpBy::Region, "region"},
     {RollUpBy::Sector, "sector"},
     {RollUpBy::Organisation, "organisation"},
 }};
-
-template <typename E, std::size_t N>
-const char* name(const std::array<std::pair<E, const char*>, N>& table, E v) {
-  for (const auto& [e, n] : table)
-    if (e == v) return n;
-  return "?";
-}
-template <typename E, std::size_t N>
-std::optional<E> parse(const std::array<std::pair<E, const char*>, N>& table, std::string_view s) {
-  for (const auto& [e, n] : table)
-    if (s == n) return e;
-  return std::nullopt;
-}
 
 // Ratios are compared with this tolerance so that a ratio that is mathematically exactly on a
 // threshold (0.7, 0.9) but lands a rounding error below it in floating point is NOT below it.

@@ -1,19 +1,22 @@
 #include "hub/model/types.hpp"
 
-#include <array>
-#include <utility>
+#include "hub/model/enum_names.hpp"
 
 namespace ijro::model {
 
 namespace {
-constexpr std::array<std::pair<Lifecycle, const char*>, 5> kLifecycle{{
+
+using detail::name;
+using detail::parse;
+
+constexpr detail::NameTable<Lifecycle, 5> kLifecycle{{
     {Lifecycle::Planned, "planned"},
     {Lifecycle::InProgress, "inProgress"},
     {Lifecycle::Completed, "completed"},
     {Lifecycle::Cancelled, "cancelled"},
     {Lifecycle::Suspended, "suspended"},
 }};
-constexpr std::array<std::pair<ControlStatus, const char*>, 5> kControl{{
+constexpr detail::NameTable<ControlStatus, 5> kControl{{
     {ControlStatus::OnControl, "onControl"},
     {ControlStatus::Submitted, "submitted"},
     {ControlStatus::Returned, "returned"},
@@ -21,18 +24,6 @@ constexpr std::array<std::pair<ControlStatus, const char*>, 5> kControl{{
     {ControlStatus::Removed, "removed"},
 }};
 
-template <typename E, std::size_t N>
-const char* name(const std::array<std::pair<E, const char*>, N>& table, E v) {
-  for (const auto& [e, n] : table)
-    if (e == v) return n;
-  return "?";
-}
-template <typename E, std::size_t N>
-std::optional<E> parse(const std::array<std::pair<E, const char*>, N>& table, std::string_view s) {
-  for (const auto& [e, n] : table)
-    if (s == n) return e;
-  return std::nullopt;
-}
 }  // namespace
 
 const char* toString(Lifecycle v) {

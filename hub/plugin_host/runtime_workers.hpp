@@ -17,6 +17,20 @@
 
 namespace ijro::plugin_host::detail {
 
+// How a configured source or sink instance is run (SourceSettings and SinkSettings share these).
+template <typename InstanceSettings>
+RunnerOptions runnerOptionsOf(const InstanceSettings& s, const RuntimeSettings& rt) {
+  RunnerOptions o;
+  o.pluginPath = s.library;
+  o.name = s.id;
+  o.options = s.options;
+  o.limits = rt.limits;
+  o.isolation = s.isolation;
+  o.hubBinary = rt.hubBinary;
+  o.callTimeout = s.timeout;
+  return o;
+}
+
 struct Counters {
   std::atomic<std::uint64_t> polls{0}, pollFailures{0}, recordsEmitted{0}, recordsStored{0},
       recordsDuplicate{0}, recordsStale{0}, recordsRejected{0}, batches{0}, batchRetries{0},

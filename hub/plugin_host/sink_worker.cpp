@@ -8,22 +8,6 @@
 
 namespace ijro::plugin_host::detail {
 
-namespace {
-
-RunnerOptions runnerOptionsOf(const SinkSettings& s, const RuntimeSettings& rt) {
-  RunnerOptions o;
-  o.pluginPath = s.library;
-  o.name = s.id;
-  o.options = s.options;
-  o.limits = rt.limits;
-  o.isolation = s.isolation;
-  o.hubBinary = rt.hubBinary;
-  o.callTimeout = s.timeout;
-  return o;
-}
-
-}  // namespace
-
 // A batch on its way: the records still to deliver and what has been decided about the others.
 struct SinkWorker::Pending {
   struct Item {

@@ -18,18 +18,6 @@ std::string joined(const std::vector<std::string>& errors) {
   return out.empty() ? "the record could not be read" : out;
 }
 
-RunnerOptions runnerOptionsOf(const SourceSettings& s, const RuntimeSettings& rt) {
-  RunnerOptions o;
-  o.pluginPath = s.library;
-  o.name = s.id;
-  o.options = s.options;
-  o.limits = rt.limits;
-  o.isolation = s.isolation;
-  o.hubBinary = rt.hubBinary;
-  o.callTimeout = s.timeout;
-  return o;
-}
-
 }  // namespace
 
 // The records of one poll (or one replay), sorted out.
