@@ -420,122 +420,197 @@ void deleteChildren(soci::session& sql, long long id) {
     sql << q, soci::use(id);
 }
 
-void insertChildren(soci::session& sql, long long id, const model::Implementation& x) {
-  if (!x.deadlineChanges.empty()) {
-    ChangeRows r;
-    for (std::size_t i = 0; i < x.deadlineChanges.size(); ++i)
-      r.add(id, 0, static_cast<int>(i), x.deadlineChanges[i]);
-    sql << "INSERT INTO deadline_change (implementation_id, pos, previous, deadline, approved_by, "
-           "approved_on, reason) VALUES (:id, :pos, :previous, :deadline, :by, :on, :reason)",
-        soci::use(r.owner), soci::use(r.pos), soci::use(r.previous), soci::use(r.deadline),
-        soci::use(r.approvedBy), soci::use(r.approvedOn, r.approvedOnInd), soci::use(r.reason);
-  }
-  if (!x.indicators.empty()) {
+struct PendingRows::Rows {
+  ChangeRows changes;  // deadline_change (ownerPos unused)
+  struct {
     std::vector<long long> owner;
     std::vector<int> pos, ascending;
     std::vector<std::string> code, name, unit;
     std::vector<double> baseline;
-    std::vector<long long> pOwner;
-    std::vector<int> pIndicator, pPos;
-    std::vector<std::string> pStart, pEnd;
-    std::vector<double> pTarget, pActual;
-    std::vector<soci::indicator> pTargetInd, pActualInd;
-    for (std::size_t i = 0; i < x.indicators.size(); ++i) {
-      const auto& ind = x.indicators[i];
-      owner.push_back(id);
-      pos.push_back(static_cast<int>(i));
-      code.push_back(ind.code);
-      name.push_back(ind.name);
-      unit.push_back(ind.unit);
-      ascending.push_back(ind.ascending ? 1 : 0);
-      baseline.push_back(ind.baseline);
-      for (std::size_t k = 0; k < ind.periods.size(); ++k) {
-        const auto& p = ind.periods[k];
-        pOwner.push_back(id);
-        pIndicator.push_back(static_cast<int>(i));
-        pPos.push_back(static_cast<int>(k));
-        pStart.push_back(iso(p.start));
-        pEnd.push_back(iso(p.end));
-        pTarget.push_back(p.target.value_or(0));
-        pTargetInd.push_back(p.target ? soci::i_ok : soci::i_null);
-        pActual.push_back(p.actual.value_or(0));
-        pActualInd.push_back(p.actual ? soci::i_ok : soci::i_null);
-      }
-    }
-    sql << "INSERT INTO indicator (implementation_id, pos, code, name, unit, ascending, baseline) "
-           "VALUES (:id, :pos, :code, :name, :unit, :ascending, :baseline)",
-        soci::use(owner), soci::use(pos), soci::use(code), soci::use(name), soci::use(unit),
-        soci::use(ascending), soci::use(baseline);
-    if (!pOwner.empty())
-      sql << "INSERT INTO indicator_period (implementation_id, indicator_pos, pos, start_date, "
-             "end_date, target, actual) VALUES (:id, :indicator, :pos, :start, :end, :target, "
-             ":actual)",
-          soci::use(pOwner), soci::use(pIndicator), soci::use(pPos), soci::use(pStart),
-          soci::use(pEnd), soci::use(pTarget, pTargetInd), soci::use(pActual, pActualInd);
-  }
-  if (!x.assignments.empty()) {
+  } ind;
+  struct {
+    std::vector<long long> owner;
+    std::vector<int> indicator, pos;
+    std::vector<std::string> start, end;
+    std::vector<double> target, actual;
+    std::vector<soci::indicator> targetInd, actualInd;
+  } per;
+  struct {
     std::vector<long long> owner;
     std::vector<int> pos;
     std::vector<std::string> aid, parent, assignee, title, deadline, control, completed;
     std::vector<soci::indicator> completedInd;
-    ChangeRows changes;
-    for (std::size_t i = 0; i < x.assignments.size(); ++i) {
-      const auto& a = x.assignments[i];
-      owner.push_back(id);
-      pos.push_back(static_cast<int>(i));
-      aid.push_back(a.id);
-      parent.push_back(a.parentId);
-      assignee.push_back(a.assignee);
-      title.push_back(a.title);
-      deadline.push_back(iso(a.deadline));
-      control.push_back(model::toString(a.control));
-      completed.push_back(a.completed ? iso(*a.completed) : std::string());
-      completedInd.push_back(a.completed ? soci::i_ok : soci::i_null);
-      for (std::size_t k = 0; k < a.deadlineChanges.size(); ++k)
-        changes.add(id, static_cast<int>(i), static_cast<int>(k), a.deadlineChanges[k]);
-    }
-    sql << "INSERT INTO assignment (implementation_id, pos, assignment_id, parent_id, assignee, "
-           "title, deadline, control, completed) VALUES (:id, :pos, :aid, :parent, :assignee, "
-           ":title, :deadline, :control, :completed)",
-        soci::use(owner), soci::use(pos), soci::use(aid), soci::use(parent), soci::use(assignee),
-        soci::use(title), soci::use(deadline), soci::use(control),
-        soci::use(completed, completedInd);
-    if (!changes.owner.empty())
-      sql << "INSERT INTO assignment_deadline_change (implementation_id, assignment_pos, pos, "
-             "previous, deadline, approved_by, approved_on, reason) VALUES (:id, :assignment, "
-             ":pos, :previous, :deadline, :by, :on, :reason)",
-          soci::use(changes.owner), soci::use(changes.ownerPos), soci::use(changes.pos),
-          soci::use(changes.previous), soci::use(changes.deadline), soci::use(changes.approvedBy),
-          soci::use(changes.approvedOn, changes.approvedOnInd), soci::use(changes.reason);
-  }
-  if (!x.evidence.empty()) {
+  } asg;
+  ChangeRows asgChanges;  // assignment_deadline_change
+  struct {
     std::vector<long long> owner;
     std::vector<int> pos;
     std::vector<std::string> url, title, format, date, uploader;
-    for (std::size_t i = 0; i < x.evidence.size(); ++i) {
-      const auto& e = x.evidence[i];
-      owner.push_back(id);
-      pos.push_back(static_cast<int>(i));
-      url.push_back(e.url);
-      title.push_back(e.title);
-      format.push_back(e.format);
-      date.push_back(iso(e.date));
-      uploader.push_back(e.uploader);
+  } ev;
+  struct {
+    std::vector<std::string> source, measure, region, organisation, receivedAt, changes;
+    std::vector<long long> revision;
+  } hist;
+};
+
+namespace {
+
+template <typename... V>
+void truncate(std::size_t n, V&... v) {
+  (v.resize(n), ...);
+}
+
+}  // namespace
+
+PendingRows::PendingRows() : rows_(std::make_unique<Rows>()) {}
+PendingRows::~PendingRows() = default;
+
+void PendingRows::addChildren(long long id, const model::Implementation& x) {
+  Rows& r = *rows_;
+  for (std::size_t i = 0; i < x.deadlineChanges.size(); ++i)
+    r.changes.add(id, 0, static_cast<int>(i), x.deadlineChanges[i]);
+  for (std::size_t i = 0; i < x.indicators.size(); ++i) {
+    const auto& ind = x.indicators[i];
+    r.ind.owner.push_back(id);
+    r.ind.pos.push_back(static_cast<int>(i));
+    r.ind.code.push_back(ind.code);
+    r.ind.name.push_back(ind.name);
+    r.ind.unit.push_back(ind.unit);
+    r.ind.ascending.push_back(ind.ascending ? 1 : 0);
+    r.ind.baseline.push_back(ind.baseline);
+    for (std::size_t k = 0; k < ind.periods.size(); ++k) {
+      const auto& p = ind.periods[k];
+      r.per.owner.push_back(id);
+      r.per.indicator.push_back(static_cast<int>(i));
+      r.per.pos.push_back(static_cast<int>(k));
+      r.per.start.push_back(iso(p.start));
+      r.per.end.push_back(iso(p.end));
+      r.per.target.push_back(p.target.value_or(0));
+      r.per.targetInd.push_back(p.target ? soci::i_ok : soci::i_null);
+      r.per.actual.push_back(p.actual.value_or(0));
+      r.per.actualInd.push_back(p.actual ? soci::i_ok : soci::i_null);
     }
-    sql << "INSERT INTO evidence (implementation_id, pos, url, title, format, doc_date, uploader) "
-           "VALUES (:id, :pos, :url, :title, :format, :date, :uploader)",
-        soci::use(owner), soci::use(pos), soci::use(url), soci::use(title), soci::use(format),
-        soci::use(date), soci::use(uploader);
+  }
+  for (std::size_t i = 0; i < x.assignments.size(); ++i) {
+    const auto& a = x.assignments[i];
+    r.asg.owner.push_back(id);
+    r.asg.pos.push_back(static_cast<int>(i));
+    r.asg.aid.push_back(a.id);
+    r.asg.parent.push_back(a.parentId);
+    r.asg.assignee.push_back(a.assignee);
+    r.asg.title.push_back(a.title);
+    r.asg.deadline.push_back(iso(a.deadline));
+    r.asg.control.push_back(model::toString(a.control));
+    r.asg.completed.push_back(a.completed ? iso(*a.completed) : std::string());
+    r.asg.completedInd.push_back(a.completed ? soci::i_ok : soci::i_null);
+    for (std::size_t k = 0; k < a.deadlineChanges.size(); ++k)
+      r.asgChanges.add(id, static_cast<int>(i), static_cast<int>(k), a.deadlineChanges[k]);
+  }
+  for (std::size_t i = 0; i < x.evidence.size(); ++i) {
+    const auto& e = x.evidence[i];
+    r.ev.owner.push_back(id);
+    r.ev.pos.push_back(static_cast<int>(i));
+    r.ev.url.push_back(e.url);
+    r.ev.title.push_back(e.title);
+    r.ev.format.push_back(e.format);
+    r.ev.date.push_back(iso(e.date));
+    r.ev.uploader.push_back(e.uploader);
   }
 }
 
-void insertHistory(soci::session& sql, const model::Implementation& x,
-                   const std::string& receivedAt, const std::string& changes) {
-  long long revision = x.revision;
-  sql << "INSERT INTO history (source, measure_id, region, organisation, revision, received_at, "
-         "changes) VALUES (:source, :measure, :region, :org, :revision, :received, :changes)",
-      soci::use(x.source), soci::use(x.measure.id), soci::use(x.region), soci::use(x.organisation),
-      soci::use(revision), soci::use(receivedAt), soci::use(changes);
+void PendingRows::addHistory(const model::Implementation& x, const std::string& receivedAt,
+                             std::string changes) {
+  auto& h = rows_->hist;
+  h.source.push_back(x.source);
+  h.measure.push_back(x.measure.id);
+  h.region.push_back(x.region);
+  h.organisation.push_back(x.organisation);
+  h.revision.push_back(x.revision);
+  h.receivedAt.push_back(receivedAt);
+  h.changes.push_back(std::move(changes));
+}
+
+PendingRows::Mark PendingRows::mark() const {
+  const Rows& r = *rows_;
+  return {{r.changes.owner.size(), r.ind.owner.size(), r.per.owner.size(), r.asg.owner.size(),
+           r.asgChanges.owner.size(), r.ev.owner.size(), r.hist.source.size()}};
+}
+
+void PendingRows::dropAfter(const Mark& m) {
+  Rows& r = *rows_;
+  auto dropChanges = [](ChangeRows& c, std::size_t n) {
+    truncate(n, c.owner, c.ownerPos, c.pos, c.previous, c.deadline, c.approvedBy, c.approvedOn,
+             c.approvedOnInd, c.reason);
+  };
+  dropChanges(r.changes, m.sizes[0]);
+  truncate(m.sizes[1], r.ind.owner, r.ind.pos, r.ind.ascending, r.ind.code, r.ind.name, r.ind.unit,
+           r.ind.baseline);
+  truncate(m.sizes[2], r.per.owner, r.per.indicator, r.per.pos, r.per.start, r.per.end,
+           r.per.target, r.per.actual, r.per.targetInd, r.per.actualInd);
+  truncate(m.sizes[3], r.asg.owner, r.asg.pos, r.asg.aid, r.asg.parent, r.asg.assignee, r.asg.title,
+           r.asg.deadline, r.asg.control, r.asg.completed, r.asg.completedInd);
+  dropChanges(r.asgChanges, m.sizes[4]);
+  truncate(m.sizes[5], r.ev.owner, r.ev.pos, r.ev.url, r.ev.title, r.ev.format, r.ev.date,
+           r.ev.uploader);
+  truncate(m.sizes[6], r.hist.source, r.hist.measure, r.hist.region, r.hist.organisation,
+           r.hist.revision, r.hist.receivedAt, r.hist.changes);
+}
+
+bool PendingRows::empty() const {
+  const Mark m = mark();
+  for (auto n : m.sizes)
+    if (n) return false;
+  return true;
+}
+
+void PendingRows::insert(soci::session& sql) {
+  Rows& r = *rows_;
+  if (!r.changes.owner.empty())
+    sql << "INSERT INTO deadline_change (implementation_id, pos, previous, deadline, approved_by, "
+           "approved_on, reason) VALUES (:id, :pos, :previous, :deadline, :by, :on, :reason)",
+        soci::use(r.changes.owner), soci::use(r.changes.pos), soci::use(r.changes.previous),
+        soci::use(r.changes.deadline), soci::use(r.changes.approvedBy),
+        soci::use(r.changes.approvedOn, r.changes.approvedOnInd), soci::use(r.changes.reason);
+  if (!r.ind.owner.empty())
+    sql << "INSERT INTO indicator (implementation_id, pos, code, name, unit, ascending, baseline) "
+           "VALUES (:id, :pos, :code, :name, :unit, :ascending, :baseline)",
+        soci::use(r.ind.owner), soci::use(r.ind.pos), soci::use(r.ind.code), soci::use(r.ind.name),
+        soci::use(r.ind.unit), soci::use(r.ind.ascending), soci::use(r.ind.baseline);
+  if (!r.per.owner.empty())
+    sql << "INSERT INTO indicator_period (implementation_id, indicator_pos, pos, start_date, "
+           "end_date, target, actual) VALUES (:id, :indicator, :pos, :start, :end, :target, "
+           ":actual)",
+        soci::use(r.per.owner), soci::use(r.per.indicator), soci::use(r.per.pos),
+        soci::use(r.per.start), soci::use(r.per.end), soci::use(r.per.target, r.per.targetInd),
+        soci::use(r.per.actual, r.per.actualInd);
+  if (!r.asg.owner.empty())
+    sql << "INSERT INTO assignment (implementation_id, pos, assignment_id, parent_id, assignee, "
+           "title, deadline, control, completed) VALUES (:id, :pos, :aid, :parent, :assignee, "
+           ":title, :deadline, :control, :completed)",
+        soci::use(r.asg.owner), soci::use(r.asg.pos), soci::use(r.asg.aid), soci::use(r.asg.parent),
+        soci::use(r.asg.assignee), soci::use(r.asg.title), soci::use(r.asg.deadline),
+        soci::use(r.asg.control), soci::use(r.asg.completed, r.asg.completedInd);
+  if (!r.asgChanges.owner.empty())
+    sql << "INSERT INTO assignment_deadline_change (implementation_id, assignment_pos, pos, "
+           "previous, deadline, approved_by, approved_on, reason) VALUES (:id, :assignment, "
+           ":pos, :previous, :deadline, :by, :on, :reason)",
+        soci::use(r.asgChanges.owner), soci::use(r.asgChanges.ownerPos),
+        soci::use(r.asgChanges.pos), soci::use(r.asgChanges.previous),
+        soci::use(r.asgChanges.deadline), soci::use(r.asgChanges.approvedBy),
+        soci::use(r.asgChanges.approvedOn, r.asgChanges.approvedOnInd),
+        soci::use(r.asgChanges.reason);
+  if (!r.ev.owner.empty())
+    sql << "INSERT INTO evidence (implementation_id, pos, url, title, format, doc_date, uploader) "
+           "VALUES (:id, :pos, :url, :title, :format, :date, :uploader)",
+        soci::use(r.ev.owner), soci::use(r.ev.pos), soci::use(r.ev.url), soci::use(r.ev.title),
+        soci::use(r.ev.format), soci::use(r.ev.date), soci::use(r.ev.uploader);
+  if (!r.hist.source.empty())
+    sql << "INSERT INTO history (source, measure_id, region, organisation, revision, received_at, "
+           "changes) VALUES (:source, :measure, :region, :org, :revision, :received, :changes)",
+        soci::use(r.hist.source), soci::use(r.hist.measure), soci::use(r.hist.region),
+        soci::use(r.hist.organisation), soci::use(r.hist.revision), soci::use(r.hist.receivedAt),
+        soci::use(r.hist.changes);
+  rows_ = std::make_unique<Rows>();
 }
 
 // ---- reading ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <exception>
 #include <filesystem>
+#include <set>
 #include <tuple>
 #include <utility>
 
@@ -322,23 +323,19 @@ void SqlStore::writeBatch(soci::session& sql, std::span<const model::Implementat
                           const std::vector<std::string>& fingerprints,
                           const std::string& receivedAt, std::vector<UpsertResult>& results,
                           const UpsertOptions& options) {
-  for (std::size_t i : order) {
-    const auto& x = batch[i];
-    sql << "SAVEPOINT record";
-    try {
-      results[i] = upsertRecord(sql, x, fingerprints[i], receivedAt);
-      sql << "RELEASE SAVEPOINT record";
-    } catch (const soci::soci_error& e) {
-      if (!isRecordError(e)) throw;
-      // Undo whatever part of this record was written; the rest of the batch goes on.
-      sql << "ROLLBACK TO SAVEPOINT record";
-      sql << "RELEASE SAVEPOINT record";
-      auto current = findCurrent(sql, x.key(), false);
-      results[i] = {
-          Outcome::Rejected,
-          "the database refused this record, nothing of it was stored: " + e.get_error_message(),
-          current ? current->revision : 0};
-    }
+  const auto decided = results;
+  sql << "SAVEPOINT batch";
+  try {
+    writeRecords(sql, batch, order, fingerprints, receivedAt, results, false);
+    sql << "RELEASE SAVEPOINT batch";
+  } catch (const soci::soci_error& e) {
+    if (!isRecordError(e)) throw;
+    // The database refused a row written for the batch as a whole: write it again record by
+    // record, so that only the record it belongs to is rejected.
+    sql << "ROLLBACK TO SAVEPOINT batch";
+    sql << "RELEASE SAVEPOINT batch";
+    results = decided;
+    writeRecords(sql, batch, order, fingerprints, receivedAt, results, true);
   }
   // What the plugin's poll produced besides the records commits with them.
   for (const auto& d : options.deadLetters) insertDeadLetter(sql, d, receivedAt);
@@ -348,6 +345,42 @@ void SqlStore::writeBatch(soci::session& sql, std::span<const model::Implementat
         insertDeadLetter(sql, options.deadLetterRejected(i, results[i].reason), receivedAt);
   }
   if (options.checkpoint) writeCheckpoint(sql, *options.checkpoint, receivedAt);
+}
+
+// Each record under its own savepoint. Its child and history rows wait in `pending` and go in
+// with one statement per table for the whole batch, unless `immediate` (then inside the savepoint).
+void SqlStore::writeRecords(soci::session& sql, std::span<const model::Implementation> batch,
+                            const std::vector<std::size_t>& order,
+                            const std::vector<std::string>& fingerprints,
+                            const std::string& receivedAt, std::vector<UpsertResult>& results,
+                            bool immediate) {
+  PendingRows pending;
+  std::set<std::tuple<std::string, std::string, std::string, std::string>> written;
+  for (std::size_t i : order) {
+    const auto& x = batch[i];
+    // A key written earlier in this batch: its pending rows go in first, outside this record's
+    // savepoint, so that this record reads them and a rollback of it keeps them.
+    if (!written.insert(keyTuple(x)).second) pending.insert(sql);
+    const auto mark = pending.mark();
+    sql << "SAVEPOINT record";
+    try {
+      results[i] = upsertRecord(sql, x, fingerprints[i], receivedAt, pending);
+      if (immediate) pending.insert(sql);
+      sql << "RELEASE SAVEPOINT record";
+    } catch (const soci::soci_error& e) {
+      if (!isRecordError(e)) throw;
+      // Undo whatever part of this record was written; the rest of the batch goes on.
+      pending.dropAfter(mark);
+      sql << "ROLLBACK TO SAVEPOINT record";
+      sql << "RELEASE SAVEPOINT record";
+      auto current = findCurrent(sql, x.key(), false);
+      results[i] = {
+          Outcome::Rejected,
+          "the database refused this record, nothing of it was stored: " + e.get_error_message(),
+          current ? current->revision : 0};
+    }
+  }
+  pending.insert(sql);
 }
 
 std::vector<UpsertResult> SqlStore::upsertGrouped(PendingWrite& w) {
@@ -407,14 +440,15 @@ void SqlStore::writeGroup(const std::vector<PendingWrite*>& group) noexcept {
 }
 
 UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementation& x,
-                                    const std::string& fp, const std::string& receivedAt) {
+                                    const std::string& fp, const std::string& receivedAt,
+                                    PendingRows& pending) {
   const bool lock = location_.dialect == Dialect::Postgres;
   const auto key = x.key();
   auto current = findCurrent(sql, key, lock);
   if (!current) {
     if (auto id = insertRow(sql, x, fp, receivedAt)) {
-      insertChildren(sql, *id, x);
-      insertHistory(sql, x, receivedAt, "created");
+      pending.addChildren(*id, x);
+      pending.addHistory(x, receivedAt, "created");
       return {Outcome::Accepted, "created", x.revision};
     }
     // Another transaction inserted the key after our look-up and has committed since
@@ -451,8 +485,8 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
   if (changes.empty()) changes = "no changes apart from the revision";
   updateRow(sql, current->id, x, fp, receivedAt);
   deleteChildren(sql, current->id);
-  insertChildren(sql, current->id, x);
-  insertHistory(sql, x, receivedAt, changes);
+  pending.addChildren(current->id, x);
+  pending.addHistory(x, receivedAt, std::move(changes));
   return {Outcome::Accepted,
           fmt::format("revision {} replaces revision {}", x.revision, current->revision),
           x.revision};

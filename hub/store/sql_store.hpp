@@ -13,6 +13,8 @@
 
 namespace ijro::store::detail {
 
+class PendingRows;  // record_io.hpp
+
 class SqlStore final : public Store {
  public:
   SqlStore(Location location, std::size_t poolSize);
@@ -69,6 +71,10 @@ class SqlStore final : public Store {
                   const std::vector<std::size_t>& order,
                   const std::vector<std::string>& fingerprints, const std::string& receivedAt,
                   std::vector<UpsertResult>& results, const UpsertOptions& options);
+  void writeRecords(soci::session& sql, std::span<const model::Implementation> batch,
+                    const std::vector<std::size_t>& order,
+                    const std::vector<std::string>& fingerprints, const std::string& receivedAt,
+                    std::vector<UpsertResult>& results, bool immediate);
   // SQLite group commit: concurrent upserts queue up and one of them, the leader, writes every
   // queued batch in one transaction, so one fsync acknowledges them all. Nothing is answered
   // before that commit.
@@ -76,7 +82,8 @@ class SqlStore final : public Store {
   std::vector<UpsertResult> upsertGrouped(PendingWrite& w);
   void writeGroup(const std::vector<PendingWrite*>& group) noexcept;
   UpsertResult upsertRecord(soci::session& sql, const model::Implementation& x,
-                            const std::string& fingerprint, const std::string& receivedAt);
+                            const std::string& fingerprint, const std::string& receivedAt,
+                            PendingRows& pending);
   const char* readTransaction() const;
   const char* writeTransaction() const;
   // Runs fn(session) in a write transaction (SQLite: one writer at a time) and commits; soci
