@@ -233,8 +233,9 @@ void BM_Plugin_Direct(benchmark::State& state) {
 
 std::atomic<std::int64_t> nextKey{1'000'000};
 
-void BM_Store_Hub_SQLite(benchmark::State& state) {
-  auto st = store::Store::open("sqlite:" + (scratch("store-hub") / "hub.db").string(), 1);
+// Store::upsert of fresh batches of kBatch new records into the store at `url`.
+void storeThroughHub(benchmark::State& state, const std::string& url) {
+  auto st = store::Store::open(url, 1);
   for (auto _ : state) {
     state.PauseTiming();
     auto batch = sampleBatch(nextKey.fetch_add(kBatch), kBatch);
@@ -244,6 +245,10 @@ void BM_Store_Hub_SQLite(benchmark::State& state) {
       throw std::runtime_error("store benchmark: not accepted: " + results.back().reason);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
+}
+
+void BM_Store_Hub_SQLite(benchmark::State& state) {
+  storeThroughHub(state, "sqlite:" + (scratch("store-hub") / "hub.db").string());
 }
 
 class Sqlite {
@@ -419,16 +424,7 @@ const char* pgUrl() {
 }
 
 void BM_Store_Hub_Postgres(benchmark::State& state) {
-  auto st = store::Store::open(pgUrl(), 1);
-  for (auto _ : state) {
-    state.PauseTiming();
-    auto batch = sampleBatch(nextKey.fetch_add(kBatch), kBatch);
-    state.ResumeTiming();
-    auto results = st->upsert(batch, std::chrono::system_clock::now());
-    if (results.back().outcome != store::Outcome::Accepted)
-      throw std::runtime_error("store benchmark: not accepted: " + results.back().reason);
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
+  storeThroughHub(state, pgUrl());
 }
 
 class Pg {

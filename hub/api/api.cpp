@@ -94,10 +94,6 @@ Response problem(const Request& req, int status, const std::string& message) {
           {}};
 }
 
-const char* outcomeName(store::Outcome o) {
-  return store::toString(o);
-}
-
 template <typename T>
 std::optional<T> parseNumber(const std::string& s) {
   T v{};
@@ -364,7 +360,7 @@ Response Api::postReports(const Request& req) {
     auto results = store_.upsert(batch, std::chrono::system_clock::now());
     for (std::size_t i = 0; i < results.size(); ++i) {
       auto& line = receipt.lines[batchLine[i]];
-      line.outcome = outcomeName(results[i].outcome);
+      line.outcome = store::toString(results[i].outcome);
       line.reason = results[i].reason;
     }
   }

@@ -158,14 +158,15 @@ CheckedDescriptor checkDescriptor(const ijro_plugin_descriptor* raw,
   std::memcpy(&info.abi.minor, reinterpret_cast<const char*>(raw) + 6, sizeof info.abi.minor);
 
   if (info.abi.major != IJRO_ABI_MAJOR) {
-    std::string todo = fmt::format("rebuild the plugin against ijro-hub SDK {}.x", IJRO_ABI_MAJOR);
+    std::string remedy =
+        fmt::format("rebuild the plugin against ijro-hub SDK {}.x", IJRO_ABI_MAJOR);
     if (info.abi.major > IJRO_ABI_MAJOR)
-      todo += fmt::format(", or run it on an ijro-hub release that implements plugin ABI {}.x",
-                          info.abi.major);
+      remedy += fmt::format(", or run it on an ijro-hub release that implements plugin ABI {}.x",
+                            info.abi.major);
     throw PluginError(Reason::AbiMajor, path,
                       fmt::format("plugin {} was built for another major version of the plugin "
                                   "ABI ({}); this hub loads only ABI {}.x plugins: {}.",
-                                  path.string(), versions(info.abi), IJRO_ABI_MAJOR, todo));
+                                  path.string(), versions(info.abi), IJRO_ABI_MAJOR, remedy));
   }
   if (info.abi.minor > IJRO_ABI_MINOR) {
     // Same major: the 1.0 part of the layout is shared, so the name can be shown if present.

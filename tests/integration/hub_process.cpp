@@ -84,7 +84,6 @@ void HubProcess::start() {
   pid_ = spawn({"serve", "--config", config_.string(), "--listen", "127.0.0.1:0", "--store",
                 "sqlite:" + (dir_ / "hub.db").string()},
                (dir_ / "hub.out").string(), (dir_ / "hub.log").string());
-  ++starts_;
   static const std::regex kListening(R"(listening on http://127\.0\.0\.1:(\d+))");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {

@@ -43,7 +43,6 @@ class HubProcess {
   std::filesystem::path dir_, config_;
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
-  int starts_ = 0;
 };
 
 }  // namespace ijro::test
