@@ -23,8 +23,8 @@
 #include "bench/sample.hpp"
 #include "hub/exchange/feed.hpp"
 #include "hub/exchange/report.hpp"
+#include "hub/isolation/runner.hpp"
 #include "hub/plugin_host/records.hpp"
-#include "hub/plugin_host/runner.hpp"
 #include "hub/store/store.hpp"
 
 namespace ijro::bench {

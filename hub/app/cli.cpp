@@ -7,8 +7,8 @@
 
 #include "hub/app/config.hpp"
 #include "hub/app/dlq.hpp"
+#include "hub/app/plugin_commands.hpp"
 #include "hub/app/serve.hpp"
-#include "hub/plugin_host/commands.hpp"
 
 namespace ijro::app {
 
@@ -112,9 +112,9 @@ int main(int argc, char** argv) {
   try {
     if (command == "serve") return serveCommand(argc - 1, argv + 1);
     if (command == "validate") return validateCommand(argc - 1, argv + 1);
-    if (command == "plugin") return plugin_host::pluginCommand(argc - 1, argv + 1);
+    if (command == "plugin") return app::pluginCommand(argc - 1, argv + 1);
     if (command == "dlq") return dlqCommand(argc - 1, argv + 1);
-    if (command == "plugin-host") return plugin_host::pluginHostCommand(argc - 1, argv + 1);
+    if (command == "plugin-host") return app::pluginHostCommand(argc - 1, argv + 1);
     std::cerr << "ijro-hub: unknown command \"" << command << "\"\n\n" << kUsage;
     return 2;
   } catch (const ConfigError& e) {

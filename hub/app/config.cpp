@@ -24,6 +24,7 @@ namespace ijro::app {
 
 namespace fs = std::filesystem;
 namespace ph = ijro::plugin_host;
+namespace rt = ijro::runtime;
 
 namespace {
 
@@ -304,11 +305,11 @@ class Loader {
     }
   }
 
-  void pluginCommon(xmlNode* n, const std::string& what, ph::Isolation& isolation,
+  void pluginCommon(xmlNode* n, const std::string& what, rt::Isolation& isolation,
                     std::chrono::milliseconds& timeout, std::chrono::milliseconds& retryMin,
                     std::chrono::milliseconds& retryMax) {
     isolation =
-        prop(n, "isolation") == "process" ? ph::Isolation::Process : ph::Isolation::InProcess;
+        prop(n, "isolation") == "process" ? rt::Isolation::Process : rt::Isolation::InProcess;
     timeout = std::chrono::milliseconds(number<long long>(prop(n, "timeoutMs"), timeout.count()));
     retryMin =
         std::chrono::milliseconds(number<long long>(prop(n, "retryMinMs"), retryMin.count()));
@@ -333,7 +334,7 @@ class Loader {
   }
 
   void pluginSource(xmlNode* n) {
-    ph::SourceSettings s;
+    rt::SourceSettings s;
     s.id = prop(n, "id");
     s.origin = origin(n);
     const std::string what = "plugin source \"" + s.id + "\"";
@@ -355,7 +356,7 @@ class Loader {
   }
 
   void pluginSink(xmlNode* n) {
-    ph::SinkSettings s;
+    rt::SinkSettings s;
     s.id = prop(n, "id");
     s.origin = origin(n);
     const std::string what = "plugin sink \"" + s.id + "\"";

@@ -12,7 +12,7 @@
 #include "hub/api/sources.hpp"
 #include "hub/model/sectors.hpp"
 #include "hub/model/status.hpp"
-#include "hub/plugin_host/runtime.hpp"
+#include "hub/runtime/runtime.hpp"
 
 namespace ijro::app {
 
@@ -36,8 +36,8 @@ struct Config {
   model::SectorCatalogue sectors;
   std::vector<api::SourceScope> sources;
   // <plugins>: instances with their library paths resolved (see <hub pluginDir>).
-  std::vector<plugin_host::SourceSettings> pluginSources;
-  std::vector<plugin_host::SinkSettings> pluginSinks;
+  std::vector<runtime::SourceSettings> pluginSources;
+  std::vector<runtime::SinkSettings> pluginSinks;
   std::vector<std::filesystem::path> pluginDirs;  // where bare library names were looked for
 };
 

@@ -8,7 +8,7 @@
 #include "hub/api/api.hpp"
 #include "hub/app/logging.hpp"
 #include "hub/http/server.hpp"
-#include "hub/plugin_host/runtime.hpp"
+#include "hub/runtime/runtime.hpp"
 #include "hub/store/store.hpp"
 
 namespace ijro::app {
@@ -38,8 +38,8 @@ http::ServerOptions serverOptions(const Config& cfg) {
   return o;
 }
 
-plugin_host::RuntimeSettings runtimeSettings(const Config& cfg) {
-  plugin_host::RuntimeSettings s;
+runtime::RuntimeSettings runtimeSettings(const Config& cfg) {
+  runtime::RuntimeSettings s;
   s.sources = cfg.pluginSources;
   s.sinks = cfg.pluginSinks;
   s.sectors = cfg.sectors;
@@ -58,7 +58,7 @@ int serve(const Config& cfg) {
 
   // The plugin runtime has threads of its own: plugin calls block, the HTTP threads must not.
   // It is declared before the API and the server, so it stops after them (and before the store).
-  plugin_host::Runtime plugins(runtimeSettings(cfg), *store);
+  runtime::Runtime plugins(runtimeSettings(cfg), *store);
   auto settings = apiSettings(cfg);
   settings.extraMetrics = [&plugins] { return plugins.prometheus(); };
   settings.health = [&plugins] { return plugins.health(); };

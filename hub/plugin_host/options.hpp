@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "hub/plugin_host/loader.hpp"
+#include "hub/plugin_host/plugin_info.hpp"
 
 namespace ijro::plugin_host {
 

@@ -79,7 +79,7 @@ TEST_F(PluginsConfig, InstancesAreReadWithTheirSettings) {
   EXPECT_EQ(s.library, fs::path(IJRO_TEST_PLUGIN_GOOD_SOURCE));
   EXPECT_EQ(s.interval, std::chrono::milliseconds(500));
   EXPECT_DOUBLE_EQ(s.jitter, 0.25);
-  EXPECT_EQ(s.isolation, plugin_host::Isolation::Process);
+  EXPECT_EQ(s.isolation, isolation::Isolation::Process);
   EXPECT_EQ(s.timeout, std::chrono::milliseconds(2000));
   EXPECT_EQ(s.concurrency, 3);
   EXPECT_EQ(s.maxRecordsPerSecond, 12.5);
@@ -95,7 +95,7 @@ TEST_F(PluginsConfig, InstancesAreReadWithTheirSettings) {
   EXPECT_EQ(k.id, "files");
   EXPECT_EQ(k.batchSize, 50u);
   EXPECT_EQ(k.idle, std::chrono::minutes(2));
-  EXPECT_EQ(k.isolation, plugin_host::Isolation::InProcess);
+  EXPECT_EQ(k.isolation, isolation::Isolation::InProcess);
   EXPECT_EQ(k.retryMin, std::chrono::milliseconds(1000));  // defaults
   EXPECT_EQ(k.retryMax, std::chrono::milliseconds(300000));
   EXPECT_TRUE(k.options.empty());
@@ -115,7 +115,7 @@ TEST_F(PluginsConfig, DefaultsApply) {
   EXPECT_FALSE(s.maxRecordsPerSecond.has_value());
   EXPECT_TRUE(s.regions.empty());
   EXPECT_TRUE(s.sectors.empty());
-  EXPECT_EQ(s.isolation, plugin_host::Isolation::InProcess);
+  EXPECT_EQ(s.isolation, isolation::Isolation::InProcess);
   EXPECT_EQ(s.timeout, std::chrono::milliseconds(30000));
 }
 

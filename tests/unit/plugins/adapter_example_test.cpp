@@ -80,16 +80,18 @@ TEST(AdapterExample, BuildsOutOfTreeAgainstTheInstalledPackageAndRunsInTheHub) {
   const fs::path prefix = work / "prefix", build = work / "build", log = work / "log.txt";
   const fs::path example = ijro::test::sourceDir() / "examples" / "adapter-example";
 
-  // 1. The package: only what the component "sdk" installs.
-  ASSERT_TRUE(run({IJRO_CMAKE_COMMAND, "--install", ijro::test::binaryDir().string(), "--prefix",
-                   prefix.string(), "--component", "sdk"},
-                  log));
+  // 1. The package: only what the components "sdk" and "testkit" install.
+  for (const char* component : {"sdk", "testkit"})
+    ASSERT_TRUE(run({IJRO_CMAKE_COMMAND, "--install", ijro::test::binaryDir().string(), "--prefix",
+                     prefix.string(), "--component", component},
+                    log));
   for (const char* file :
        {"include/ijro-hub/ijro_plugin.h", "include/ijro-hub/ijro_plugin.hpp",
         "include/ijro-hub/ijro_testkit.hpp", "lib/cmake/IjroHub/IjroHubConfig.cmake",
         "lib/cmake/IjroHub/IjroHubConfigVersion.cmake", "lib/cmake/IjroHub/IjroHubTargets.cmake",
         "lib/cmake/IjroHub/IjroPlugin.cmake", "lib/cmake/IjroHub/ijro_plugin.map",
-        "lib/cmake/IjroHub/IjroTestkit.cmake", "lib/libijro_testkit.so"})
+        "lib/cmake/IjroHub/IjroTestkit.cmake", "lib/libijro_testkit.so",
+        "lib/cmake/IjroHub/IjroHubTestkitTargets.cmake"})
     EXPECT_TRUE(fs::exists(prefix / file)) << file;
 
   // 2. The example, configured and built against the package alone (nothing of this tree).

@@ -1,0 +1,157 @@
+// The plugin runtime of `ijro-hub serve`: owns the configured source and sink instances (each a
+// Runner, in-process or isolated) and drives them against the store.
+//
+// Sources are polled on a schedule (interval with jitter, at most `concurrency` polls at once, an
+// optional records-per-second limit). Each poll's records are checked as the HTTP intake checks a
+// report (the model's rules, the instance's regions and sectors); the valid ones are stored
+// together with the poll's checkpoint in one transaction, and only then is the checkpoint handed
+// back to the plugin. Invalid and out-of-scope records, and records the store rejects, become dead
+// letters with their reason in that same transaction: nothing is dropped silently.
+//
+// Sinks follow the store's change feed (history is the outbox): each delivers batches of current
+// implementations in their JSON record form; OK moves its cursor, RETRY backs off and sends the
+// same records again, a record answered ERROR becomes a dead letter with the sink's message.
+//
+// Plugin calls block, so they run on the runtime's own threads, never on the HTTP server's. Every
+// plugin call is guarded: whatever escapes it is logged with the instance, the plugin file and
+// the hook, and counted. Dead letters queued for replay (`ijro-hub dlq replay`) are retried in the
+// instance's next cycle.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "hub/isolation/runner.hpp"
+#include "hub/model/sectors.hpp"
+
+namespace ijro::store {
+class Store;
+}
+
+namespace ijro::runtime {
+
+// What the runtime speaks of, from the floors below it.
+using isolation::Isolation;
+using isolation::Runner;
+using isolation::RunnerOptions;
+using plugin_host::DeliverResult;
+using plugin_host::HostLimits;
+using plugin_host::Kind;
+using plugin_host::OptionValues;
+using plugin_host::PluginError;
+using plugin_host::PollResult;
+using plugin_host::Status;
+using plugin_host::toString;
+using plugin_host::TransformResult;
+
+// A source instance (<plugins><source> in the configuration).
+struct SourceSettings {
+  std::string id;  // instance name: the source of its records, the owner of its checkpoint
+  std::filesystem::path library;
+  OptionValues options;
+  Isolation isolation = Isolation::InProcess;
+  std::chrono::milliseconds interval{30'000};
+  double jitter = 0.1;  // each wait is interval * (1 +- jitter), drawn uniformly
+  std::chrono::milliseconds timeout{30'000};  // process isolation: a longer call is a hang
+  int concurrency = 1;                        // polls running at once
+  std::optional<double> maxRecordsPerSecond;  // averaged over polls
+  std::set<std::string> regions;              // first-level SOATO codes ("17" national); empty: any
+  std::set<std::string> sectors;              // empty: any
+  // Back-off after a failed poll (RETRY, ERROR, a store failure): doubles from min up to max.
+  std::chrono::milliseconds retryMin{1'000};
+  std::chrono::milliseconds retryMax{300'000};
+  std::string origin;  // "FILE:LINE" where it is configured, for messages
+};
+
+// A sink instance (<plugins><sink>).
+struct SinkSettings {
+  std::string id;
+  std::filesystem::path library;
+  OptionValues options;
+  Isolation isolation = Isolation::InProcess;
+  std::size_t batchSize = 100;
+  std::chrono::milliseconds retryMin{1'000};
+  std::chrono::milliseconds retryMax{300'000};
+  std::chrono::milliseconds timeout{30'000};
+  std::chrono::milliseconds idle{1'000};  // how often a sink with nothing to do looks again
+  std::string origin;
+};
+
+using RunnerFactory = std::function<std::unique_ptr<Runner>(const RunnerOptions&)>;
+
+struct RuntimeSettings {
+  std::vector<SourceSettings> sources;
+  std::vector<SinkSettings> sinks;
+  model::SectorCatalogue sectors;   // what records are validated against
+  std::filesystem::path hubBinary;  // runs `plugin-host` for process isolation
+  HostLimits limits;
+  RunnerFactory makeRunner;       // empty: plugin_host::makeRunner
+  std::size_t replayBatch = 100;  // dead letters replayed per cycle at most
+  // After this many crashes of an isolated sink on the same records, they are dead-lettered.
+  int crashesPerBatch = 5;
+};
+
+// What the runtime counts per instance; exported in /metrics.
+struct InstanceMetrics {
+  std::string id;
+  Kind kind = Kind::Source;
+  std::string plugin;  // the library file
+  bool up = false;     // created, and (process isolation) its child is running
+  std::uint64_t restarts = 0;
+  std::string lastFailure;
+  // Sources.
+  std::uint64_t polls = 0, pollFailures = 0;
+  std::uint64_t recordsEmitted = 0, recordsStored = 0, recordsDuplicate = 0, recordsStale = 0;
+  std::uint64_t recordsRejected = 0;  // invalid, out of scope or refused by the store
+  // Sinks.
+  std::uint64_t batches = 0, batchRetries = 0, recordsDelivered = 0;
+  std::int64_t cursor = 0, lag = 0;  // lag: history rows the sink has not dealt with yet
+  // Both.
+  std::uint64_t deadLetters = 0, replayed = 0, storeErrors = 0, exceptions = 0;
+};
+
+// start() could not start an instance: names it, where it is configured and the plugin file.
+struct RuntimeError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Runtime {
+ public:
+  Runtime(RuntimeSettings settings, store::Store& store);
+  ~Runtime();  // stop()
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Creates every instance (reading each source's checkpoint from the store) and starts the
+  // schedules. A plugin that cannot be loaded, or whose options do not fit, throws RuntimeError;
+  // one whose on_create answers RETRY is created again later, with back-off.
+  void start();
+
+  // Stops scheduling, lets the polls and deliveries in progress finish (and commit), then stops
+  // the threads and destroys the instances. False if calls were still running after `grace`:
+  // they are left to the process's exit (nothing they did is committed).
+  bool stop(std::chrono::milliseconds grace = std::chrono::seconds(30));
+
+  // New changes may be waiting: idle sinks look now instead of at their next idle check.
+  void wake();
+
+  std::vector<InstanceMetrics> metrics() const;
+  // The metrics in the Prometheus text format (ijro_plugin_*), labelled by instance.
+  std::string prometheus() const;
+  // One line per instance: "source demo: up" / "sink files: down (restarting: ...)".
+  std::string health() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ijro::runtime

@@ -1,0 +1,201 @@
+// The framed protocol between the hub and plugin-host, over a real socketpair.
+#include "hub/isolation/protocol.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+namespace ijro::isolation::protocol {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+Channel::Deadline soon() {
+  return std::chrono::steady_clock::now() + 1s;
+}
+
+class ProtocolChannel : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds_), 0); }
+  void TearDown() override {
+    for (int fd : fds_)
+      if (fd >= 0) ::close(fd);
+  }
+  void closeB() {
+    ::close(fds_[1]);
+    fds_[1] = -1;
+  }
+  void writeB(const std::string& bytes) {
+    ASSERT_EQ(::write(fds_[1], bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  }
+  ChannelError::Kind failureOf(Channel& c, Channel::Deadline deadline = std::nullopt) {
+    try {
+      c.receive(deadline);
+    } catch (const ChannelError& e) {
+      what_ = e.what();
+      return e.kind();
+    }
+    ADD_FAILURE() << "a frame was received";
+    return ChannelError::Kind::System;
+  }
+  int fds_[2] = {-1, -1};
+  std::string what_;
+};
+
+TEST_F(ProtocolChannel, EveryMessageSurvivesTheTrip) {
+  Channel a(fds_[0], kBaseFrameLimit), b(fds_[1], kBaseFrameLimit);
+
+  Init init;
+  init.pluginPath = "/opt/plugins/file_drop.so";
+  init.instanceName = "health-drop";
+  init.options = {{"directory", "/srv/in"}, {"pattern", "*.csv"}, {"empty", ""}};
+  init.checkpoint = std::string("bin\0ary", 7);
+  init.limits.maxRecordBytes = 12345;
+  init.logLevel = 1;
+  a.send(FrameType::Init, encode(init));
+  Init got = decodeInit(b.receive(soon()));
+  EXPECT_EQ(got.pluginPath, init.pluginPath);
+  EXPECT_EQ(got.instanceName, init.instanceName);
+  EXPECT_EQ(got.options, init.options);
+  EXPECT_EQ(got.checkpoint, init.checkpoint);
+  EXPECT_EQ(got.limits.maxRecordBytes, 12345u);
+  EXPECT_EQ(got.limits.maxRecordsPerPoll, init.limits.maxRecordsPerPoll);
+  EXPECT_EQ(got.logLevel, 1);
+
+  PollDone done;
+  done.status = Status::Ok;
+  done.records = 2;
+  done.checkpoint = "7";
+  done.stats.polls = 3;
+  done.stats.callbackMisuse = 9;
+  b.send(FrameType::Record, R"({"revision":1})");
+  b.send(FrameType::Record, "");
+  b.send(FrameType::PollDone, encode(done));
+  EXPECT_EQ(a.receive(soon()).payload, R"({"revision":1})");
+  Frame empty = a.receive(soon());
+  EXPECT_EQ(empty.type, FrameType::Record);
+  EXPECT_EQ(empty.payload, "");
+  PollDone d = decodePollDone(a.receive(soon()));
+  EXPECT_EQ(d.status, Status::Ok);
+  EXPECT_EQ(d.records, 2u);
+  EXPECT_EQ(d.checkpoint, "7");
+  EXPECT_EQ(d.stats.polls, 3u);
+  EXPECT_EQ(d.stats.callbackMisuse, 9u);
+
+  DeliverDone dd{Status::Ok, "", {Status::Ok, Status::Retry, Status::Error}, {}};
+  b.send(FrameType::DeliverDone, encode(dd));
+  EXPECT_EQ(decodeDeliverDone(a.receive(soon())).records, dd.records);
+
+  TransformDone td{Status::Error, "cannot map", std::nullopt, {}};
+  b.send(FrameType::TransformDone, encode(td));
+  TransformDone tg = decodeTransformDone(a.receive(soon()));
+  EXPECT_EQ(tg.status, Status::Error);
+  EXPECT_EQ(tg.message, "cannot map");
+  EXPECT_FALSE(tg.record);
+
+  StatsReply sr{{}, {{"files", 3}, {"negative", -5}}};
+  b.send(FrameType::StatsReply, encode(sr));
+  EXPECT_EQ(decodeStatsReply(a.receive(soon())).counters, sr.counters);
+
+  Failed f{PluginError::Reason::AbiMinor, true, "too new"};
+  b.send(FrameType::Failed, encode(f));
+  Failed fg = decodeFailed(a.receive(soon()));
+  EXPECT_EQ(fg.reason, PluginError::Reason::AbiMinor);
+  EXPECT_TRUE(fg.retryable);
+  EXPECT_EQ(fg.message, "too new");
+
+  b.send(FrameType::Ready, encode(Ready{"file-drop", "1.0.0", Kind::Transform}));
+  EXPECT_EQ(decodeReady(a.receive(soon())).kind, Kind::Transform);
+
+  a.send(FrameType::SetCheckpoint, encodeCheckpoint(std::nullopt));
+  EXPECT_EQ(decodeCheckpoint(b.receive(soon())), std::nullopt);
+
+  b.send(FrameType::Hello, encode(Hello{kVersion, {1, 0}, 4242}));
+  Hello h = decodeHello(a.receive(soon()));
+  EXPECT_EQ(h.pid, 4242);
+  EXPECT_EQ(h.abi, (AbiVersion{1, 0}));
+}
+
+TEST_F(ProtocolChannel, ALargeRecordCrossesInOneFrame) {
+  Channel a(fds_[0], kBaseFrameLimit), b(fds_[1], kBaseFrameLimit);
+  const std::string big(3 << 20, 'r');  // larger than the socket's buffer
+  std::thread writer(
+      [&] { a.send(FrameType::Record, big, std::chrono::steady_clock::now() + 5s); });
+  Frame f = b.receive(std::chrono::steady_clock::now() + 5s);
+  writer.join();
+  EXPECT_EQ(f.payload.size(), big.size());
+  EXPECT_EQ(f.payload, big);
+}
+
+TEST_F(ProtocolChannel, AFrameOverTheLimitIsRefusedBeforeItIsRead) {
+  Channel a(fds_[0], 1024);
+  writeB(encodeFrame(FrameType::Record, std::string(2000, 'x')));
+  EXPECT_EQ(failureOf(a, std::chrono::steady_clock::now() + 1s), ChannelError::Kind::Malformed);
+  EXPECT_THAT(what_, HasSubstr("a Record frame of 2000 bytes, more than the limit of 1024"));
+}
+
+TEST_F(ProtocolChannel, AnUnknownFrameTypeIsMalformed) {
+  Channel a(fds_[0], 1024);
+  writeB(std::string("\0\0\0\0\x63", 5));
+  EXPECT_EQ(failureOf(a), ChannelError::Kind::Malformed);
+  EXPECT_THAT(what_, HasSubstr("unknown type 99"));
+}
+
+TEST_F(ProtocolChannel, PayloadsAreCheckedFieldByField) {
+  Frame shortDone{FrameType::PollDone, std::string(3, '\0')};
+  EXPECT_THROW(decodePollDone(shortDone), ChannelError);
+  Frame extra{FrameType::Ready, encode(Ready{"a", "1", Kind::Source}) + "x"};
+  try {
+    decodeReady(extra);
+    FAIL();
+  } catch (const ChannelError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("a Ready frame has 1 bytes too many"));
+  }
+  Frame badKind{FrameType::Ready, Encoder().str("a").str("1").u8(7).take()};
+  EXPECT_THROW(decodeReady(badKind), ChannelError);
+  Frame lyingString{FrameType::Failed, Encoder().u8(0).u8(0).u32(1000).take()};
+  EXPECT_THROW(decodeFailed(lyingString), ChannelError);
+  Frame lyingCount{FrameType::DeliverDone, Encoder().u8(0).str("").u32(0xffffffff).take()};
+  EXPECT_THROW(decodeDeliverDone(lyingCount), ChannelError);
+  EXPECT_THROW(decodePollDone(Frame{FrameType::TransformDone, ""}), ChannelError);
+}
+
+TEST_F(ProtocolChannel, NothingArrivingIsATimeout) {
+  Channel a(fds_[0], 1024);
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(failureOf(a, t0 + 100ms), ChannelError::Kind::Timeout);
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 100ms);
+}
+
+TEST_F(ProtocolChannel, TheEndOfTheStreamIsClosedEvenInsideAFrame) {
+  Channel a(fds_[0], 1024);
+  writeB(encodeFrame(FrameType::Record, "abc").substr(0, 6));
+  closeB();
+  EXPECT_EQ(failureOf(a), ChannelError::Kind::Closed);
+  EXPECT_THAT(what_, HasSubstr("inside a frame"));
+}
+
+TEST_F(ProtocolChannel, SendingToAClosedPeerIsAnErrorNotASignal) {
+  Channel a(fds_[0], 1024);
+  closeB();
+  try {
+    for (int i = 0; i < 100; ++i) a.send(FrameType::Record, std::string(65536, 'x'), {});
+    FAIL() << "sent into the void";
+  } catch (const ChannelError& e) {
+    EXPECT_EQ(e.kind(), ChannelError::Kind::Closed);
+  }
+}
+
+TEST(ProtocolFrameLimit, FollowsTheInstanceLimits) {
+  HostLimits limits;
+  EXPECT_EQ(frameLimit(limits), kBaseFrameLimit);
+  limits.maxRecordBytes = std::size_t{64} << 20;
+  EXPECT_GT(frameLimit(limits), limits.maxRecordBytes);
+}
+
+}  // namespace
+}  // namespace ijro::isolation::protocol
