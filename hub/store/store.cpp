@@ -1,10 +1,10 @@
-// Store::open and URL parsing; the SOCI implementation is in sql_store.cpp.
+// Names of the store's enums and URL parsing; Store::open is in open.cpp, the SOCI
+// implementation in sql_store.cpp.
 #include "hub/store/store.hpp"
 
 #include <cctype>
 #include <regex>
 
-#include "hub/store/sql_store.hpp"
 #include "hub/store/url.hpp"
 
 namespace ijro::store {
@@ -117,9 +117,5 @@ Location parseStoreUrl(std::string_view url) {
 }
 
 }  // namespace detail
-
-std::unique_ptr<Store> Store::open(const std::string& url, std::size_t poolSize) {
-  return std::make_unique<detail::SqlStore>(detail::parseStoreUrl(url), poolSize);
-}
 
 }  // namespace ijro::store
