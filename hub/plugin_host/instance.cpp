@@ -6,6 +6,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "hub/base/enum_names.hpp"
+
 namespace ijro::plugin_host {
 
 namespace {
@@ -23,6 +25,13 @@ bool validCounterName(const char* s) {
   return true;
 }
 
+constexpr base::NameTable<Status, 3> kStatusNames{{
+    {Status::Ok, "ok"},
+    {Status::Retry, "retry"},
+    {Status::Error, "error"},
+}};
+static_assert(base::namesEvery(kStatusNames, Status::Ok, Status::Error));
+
 std::optional<Status> statusFrom(std::int32_t raw) {
   switch (raw) {
     case IJRO_OK:
@@ -39,15 +48,7 @@ std::optional<Status> statusFrom(std::int32_t raw) {
 }  // namespace
 
 const char* toString(Status s) {
-  switch (s) {
-    case Status::Ok:
-      return "ok";
-    case Status::Retry:
-      return "retry";
-    case Status::Error:
-      return "error";
-  }
-  return "?";
+  return base::nameOf(kStatusNames, s);
 }
 
 // The host services behind ijro_host_api. They run on the plugin's side of the boundary, called
