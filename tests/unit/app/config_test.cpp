@@ -26,7 +26,7 @@ TEST(Config, DefaultConfigurationLoads) {
   EXPECT_EQ(cfg.storeUrl, "sqlite:var/hub.db");
   ASSERT_EQ(cfg.sources.size(), 3u);
   EXPECT_EQ(cfg.sources[0].id, "tashkent-city");
-  EXPECT_EQ(cfg.sources[0].tokenSha256, api::sha256Hex("demo-tashkent-token"));
+  EXPECT_EQ(cfg.sources[0].tokenSha256, intake::sha256Hex("demo-tashkent-token"));
   EXPECT_TRUE(cfg.sources[0].coversRegion("1726"));
   EXPECT_FALSE(cfg.sources[0].coversRegion("1703"));
   EXPECT_TRUE(cfg.sources[1].coversRegion("1703202"));  // a district of Andijan
