@@ -11,8 +11,8 @@
 #include "hub/exchange/json_text.hpp"
 #include "hub/exchange/receipt.hpp"
 #include "hub/exchange/report.hpp"
+#include "hub/intake/accept.hpp"
 #include "hub/model/regions.hpp"
-#include "hub/model/validate.hpp"
 
 namespace ijro::api {
 
@@ -269,8 +269,8 @@ Response Api::handle(const Request& req) {
 }
 
 Response Api::postReports(const Request& req) {
-  const SourceScope* source = authenticate(settings_.sources, req.header("authorization"));
-  if (!source) {
+  const intake::Scope* scope = intake::authenticate(settings_.scopes, req.header("authorization"));
+  if (!scope) {
     ++counters_.unauthorized;
     auto res = problem(req, 401,
                        req.header("authorization").empty()
@@ -280,6 +280,7 @@ Response Api::postReports(const Request& req) {
     res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"ijro-hub\"");
     return res;
   }
+  const intake::Scope& source = *scope;
   const auto media = mediaType(req.header("content-type"));
   const bool json = isJson(media);
   if (!json && !isXml(media)) {
@@ -304,85 +305,47 @@ Response Api::postReports(const Request& req) {
     ++counters_.badRequests;
     return problem(req, 400, std::string("request body: ") + e.what());
   }
-  if (!report.source.empty() && report.source != source->id) {
+  if (!report.source.empty() && report.source != source.id) {
     ++counters_.forbidden;
     return problem(req, 403,
                    "the report names source \"" + report.source + "\" but the token belongs to \"" +
-                       source->id + "\": nothing was stored");
-  }
-
-  // Scope: a source reports only for the regions and sectors its token covers. One record
-  // outside the scope refuses the whole request, so nothing half-stored needs explaining.
-  std::vector<std::string> outOfScope;
-  for (const auto& r : report.records) {
-    const std::string region = r.record ? r.record->region : r.region;
-    if (!region.empty() && model::isKnownTerritory(region) && !source->coversRegion(region))
-      outOfScope.push_back("record " + std::to_string(r.index) + ": region " + region);
-    if (r.record && !source->coversSector(r.record->sector))
-      outOfScope.push_back("record " + std::to_string(r.index) + ": sector " + r.record->sector);
-  }
-  if (!outOfScope.empty()) {
-    ++counters_.forbidden;
-    std::string list;
-    for (const auto& s : outOfScope) list += (list.empty() ? "" : "; ") + s;
-    return problem(req, 403,
-                   "source \"" + source->id + "\" may not report for " + list +
-                       ": nothing was stored; ask the hub operator to extend the source's "
-                       "regions/sectors in the configuration");
+                       source.id + "\": nothing was stored");
   }
 
   exchange::Receipt receipt;
-  receipt.source = source->id;
+  receipt.source = source.id;
   receipt.receivedAt = nowIso();
-  const auto today = model::today();
-  std::vector<model::Implementation> batch;
-  std::vector<std::size_t> batchLine;  // receipt line of each batch entry
+  std::vector<intake::Incoming> records;
+  records.reserve(report.records.size());
   for (auto& r : report.records) {
-    exchange::ReceiptLine line{r.index, r.measureId, r.region, r.organisation, r.revision, "", ""};
-    std::vector<std::string> errors = r.errors;
-    if (r.record) {
-      r.record->source = source->id;
-      auto more = model::validate(*r.record, settings_.sectors, today);
-      errors.insert(errors.end(), more.begin(), more.end());
-    }
-    if (!errors.empty() || !r.record) {
-      line.outcome = "rejected";
-      for (const auto& e : errors) line.reason += (line.reason.empty() ? "" : "; ") + e;
-      if (line.reason.empty()) line.reason = "record could not be read";
-    } else {
-      batchLine.push_back(receipt.lines.size());
-      batch.push_back(std::move(*r.record));
-    }
-    receipt.lines.push_back(std::move(line));
+    receipt.lines.push_back({r.index, r.measureId, r.region, r.organisation, r.revision, "", ""});
+    records.push_back(intake::fromReport(std::move(r)));
+  }
+  auto result =
+      intake::accept(source, std::move(records), intake::Policy::request(),
+                     {store_, settings_.sectors, model::today(), std::chrono::system_clock::now()});
+  if (result.refusal) {
+    ++counters_.forbidden;
+    return problem(req, 403, *result.refusal);
+  }
+  for (std::size_t i = 0; i < result.outcomes.size(); ++i) {
+    receipt.lines[i].outcome = intake::toString(result.outcomes[i].verdict);
+    receipt.lines[i].reason = result.outcomes[i].reason;
   }
 
-  if (!batch.empty()) {
-    auto results = store_.upsert(batch, std::chrono::system_clock::now());
-    for (std::size_t i = 0; i < results.size(); ++i) {
-      auto& line = receipt.lines[batchLine[i]];
-      line.outcome = store::toString(results[i].outcome);
-      line.reason = results[i].reason;
-    }
-  }
-  std::size_t n[4] = {0, 0, 0, 0};
-  for (const auto& l : receipt.lines) {
-    if (l.outcome == "accepted")
-      ++n[0];
-    else if (l.outcome == "duplicate")
-      ++n[1];
-    else if (l.outcome == "stale")
-      ++n[2];
-    else
-      ++n[3];
-  }
+  using intake::Verdict;
+  const std::size_t accepted = result.count(Verdict::Accepted),
+                    duplicate = result.count(Verdict::Duplicate),
+                    stale = result.count(Verdict::Stale),
+                    rejected = result.count(Verdict::Rejected);
   ++counters_.reports;
-  if (n[0] > 0 && settings_.onAccepted) settings_.onAccepted();
-  counters_.accepted += n[0];
-  counters_.duplicate += n[1];
-  counters_.stale += n[2];
-  counters_.rejected += n[3];
-  spdlog::info("report from {} ({}): {} accepted, {} duplicate, {} stale, {} rejected", source->id,
-               req.remote, n[0], n[1], n[2], n[3]);
+  if (accepted > 0 && settings_.onAccepted) settings_.onAccepted();
+  counters_.accepted += accepted;
+  counters_.duplicate += duplicate;
+  counters_.stale += stale;
+  counters_.rejected += rejected;
+  spdlog::info("report from {} ({}): {} accepted, {} duplicate, {} stale, {} rejected", source.id,
+               req.remote, accepted, duplicate, stale, rejected);
   if (json) return {200, "application/json", exchange::writeReceiptJson(receipt), {}};
   return {200, "application/xml; charset=utf-8", exchange::writeReceiptXml(receipt), {}};
 }

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "hub/api/sources.hpp"
 #include "hub/http/server.hpp"
+#include "hub/intake/scope.hpp"
 #include "hub/model/sectors.hpp"
 #include "hub/model/status.hpp"
 #include "hub/store/store.hpp"
@@ -21,7 +21,7 @@ struct Settings {
   std::string hubId = "ijro-hub";
   model::StatusRules rules;
   model::SectorCatalogue sectors;
-  std::vector<SourceScope> sources;
+  std::vector<intake::Scope> scopes;  // the bearer tokens of the HTTP sources
   xml::Limits xmlLimits;
   std::size_t jsonMaxDepth = 64;
   // Hooks for what runs beside the API (the plugin runtime); each may be empty.

@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "hub/base/sha256.hpp"
 #include "hub/model/regions.hpp"
 #include "hub/plugin_host/loader.hpp"
 #include "hub/plugin_host/options.hpp"
@@ -156,8 +157,7 @@ class Loader {
   }
 
   void source(xmlNode* n) {
-    api::SourceScope s;
-    s.id = prop(n, "id");
+    intake::Scope s = intake::Scope::writer(prop(n, "id"));
     s.line = static_cast<int>(xmlGetLineNo(n));
     auto token = prop(n, "token");
     auto hash = prop(n, "tokenSha256");
@@ -166,7 +166,7 @@ class Loader {
     } else if (!token.empty()) {
       if (token.size() < 16)
         problem(n, "source \"" + s.id + "\" token is shorter than 16 characters: use a longer one");
-      s.tokenSha256 = api::sha256Hex(token);
+      s.tokenSha256 = base::sha256Hex(token);
     } else {
       s.tokenSha256 = hash;
     }
@@ -345,7 +345,8 @@ class Loader {
     s.concurrency = number<int>(prop(n, "concurrency"), s.concurrency);
     if (auto rate = prop(n, "maxRecordsPerSecond"); !rate.empty())
       s.maxRecordsPerSecond = std::stod(rate);
-    scope(n, what, s.regions, s.sectors);
+    s.scope = intake::Scope::writer(s.id);
+    scope(n, what, s.scope.regions, s.scope.sectors);
     std::map<std::string, int> lines;
     s.options = options(n, what, lines);
     if (auto lib = library(n, what)) {

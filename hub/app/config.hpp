@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "hub/api/sources.hpp"
+#include "hub/intake/scope.hpp"
 #include "hub/model/sectors.hpp"
 #include "hub/model/status.hpp"
 #include "hub/runtime/runtime.hpp"
@@ -34,7 +34,7 @@ struct Config {
   std::chrono::milliseconds readTimeout{30'000};
   model::StatusRules rules;
   model::SectorCatalogue sectors;
-  std::vector<api::SourceScope> sources;
+  std::vector<intake::Scope> sources;  // <sources>: bearer tokens that post reports
   // <plugins>: instances with their library paths resolved (see <hub pluginDir>).
   std::vector<runtime::SourceSettings> pluginSources;
   std::vector<runtime::SinkSettings> pluginSinks;

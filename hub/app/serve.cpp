@@ -20,7 +20,7 @@ api::Settings apiSettings(const Config& cfg) {
   s.hubId = cfg.hubId;
   s.rules = cfg.rules;
   s.sectors = cfg.sectors;
-  s.sources = cfg.sources;
+  s.scopes = cfg.sources;
   s.xmlLimits.maxBytes = cfg.bodyLimit;
   s.xmlLimits.maxDepth = cfg.maxXmlDepth;
   s.jsonMaxDepth = static_cast<std::size_t>(cfg.maxXmlDepth);

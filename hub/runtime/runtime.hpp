@@ -2,11 +2,11 @@
 // Runner, in-process or isolated) and drives them against the store.
 //
 // Sources are polled on a schedule (interval with jitter, at most `concurrency` polls at once, an
-// optional records-per-second limit). Each poll's records are checked as the HTTP intake checks a
-// report (the model's rules, the instance's regions and sectors); the valid ones are stored
-// together with the poll's checkpoint in one transaction, and only then is the checkpoint handed
-// back to the plugin. Invalid and out-of-scope records, and records the store rejects, become dead
-// letters with their reason in that same transaction: nothing is dropped silently.
+// optional records-per-second limit). Each poll's records take the same path as an HTTP report
+// (intake::accept: the instance's regions and sectors, the model's rules); the valid ones are
+// stored together with the poll's checkpoint in one transaction, and only then is the checkpoint
+// handed back to the plugin. Invalid and out-of-scope records, and records the store rejects,
+// become dead letters with their reason in that same transaction: nothing is dropped silently.
 //
 // Sinks follow the store's change feed (history is the outbox): each delivers batches of current
 // implementations in their JSON record form; OK moves its cursor, RETRY backs off and sends the
@@ -24,11 +24,11 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "hub/intake/scope.hpp"
 #include "hub/isolation/runner.hpp"
 #include "hub/model/sectors.hpp"
 
@@ -63,8 +63,9 @@ struct SourceSettings {
   std::chrono::milliseconds timeout{30'000};  // process isolation: a longer call is a hang
   int concurrency = 1;                        // polls running at once
   std::optional<double> maxRecordsPerSecond;  // averaged over polls
-  std::set<std::string> regions;              // first-level SOATO codes ("17" national); empty: any
-  std::set<std::string> sectors;              // empty: any
+  // The regions and sectors its records may cover, checked by intake as for an HTTP source
+  // (empty: any). The runtime gives the scope the instance's id and the write right.
+  intake::Scope scope = intake::Scope::writer({});
   // Back-off after a failed poll (RETRY, ERROR, a store failure): doubles from min up to max.
   std::chrono::milliseconds retryMin{1'000};
   std::chrono::milliseconds retryMax{300'000};

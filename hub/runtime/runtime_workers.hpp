@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/intake/accept.hpp"
 #include "hub/isolation/make_runner.hpp"
 #include "hub/plugin_host/records.hpp"
 #include "hub/runtime/runtime.hpp"
@@ -21,7 +22,6 @@ namespace ijro::runtime::detail {
 
 using isolation::makeRunner;
 using plugin_host::checkRecords;
-using plugin_host::RecordChecks;
 using plugin_host::recordJson;
 
 // How a configured source or sink instance is run (SourceSettings and SinkSettings share these).
@@ -123,14 +123,13 @@ class SourceWorker final : public Worker {
   Result poll();
 
  private:
-  struct Checked;
-  Checked check(const std::vector<std::string>& records) const;
-  std::optional<std::string> outOfScope(const model::Implementation& x) const;
-  store::DeadLetter deadLetter(const std::string& record, const model::Implementation* parsed,
-                               std::string reason) const;
+  // The records as read (structure only: scope and rules are intake's), each with its text.
+  std::vector<intake::Incoming> incoming(const std::vector<std::string>& records) const;
+  intake::Context context() const;
   void replayQueued();
 
   SourceSettings settings_;
+  intake::Scope scope_;  // the configured one, with the instance's id and the write right
   std::atomic<std::uint64_t> sequence_{0};  // polls started
   std::mutex commitMutex_;                  // one commit at a time, checkpoints in poll order
   std::uint64_t committed_ = 0;             // sequence of the poll whose checkpoint is stored

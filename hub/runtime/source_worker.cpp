@@ -1,86 +1,47 @@
-// One poll of a source instance: replays queued dead letters, polls the plugin, checks what it
-// emitted, and commits the valid records, the dead letters and the checkpoint in one transaction.
+// One poll of a source instance: replays queued dead letters, polls the plugin, and hands what it
+// emitted to intake, which commits the valid records, the dead letters and the checkpoint in one
+// transaction.
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-
-#include "hub/model/regions.hpp"
 #include "hub/plugin_host/records.hpp"
 #include "hub/runtime/runtime_workers.hpp"
 
 namespace ijro::runtime::detail {
 
-namespace {
-
-std::string joined(const std::vector<std::string>& errors) {
-  std::string out;
-  for (const auto& e : errors) out += (out.empty() ? "" : "; ") + e;
-  return out.empty() ? "the record could not be read" : out;
-}
-
-}  // namespace
-
-// The records of one poll (or one replay), sorted out.
-struct SourceWorker::Checked {
-  std::vector<model::Implementation> batch;  // to store
-  std::vector<std::size_t> from;             // batch[i] is records[from[i]]
-  std::vector<store::DeadLetter> dead;       // refused before the store
-};
-
 SourceWorker::SourceWorker(Shared shared, const SourceSettings& settings)
     : Worker(shared, Kind::Source, settings.id, settings.library, settings.origin,
              runnerOptionsOf(settings, shared.settings)),
-      settings_(settings) {}
-
-std::optional<std::string> SourceWorker::outOfScope(const model::Implementation& x) const {
-  std::string why;
-  if (!settings_.regions.empty()) {
-    auto top = model::regionOf(x.region);
-    if (!top || settings_.regions.count(*top) == 0)
-      why = "region " + x.region + " is outside the regions of source \"" + id_ + "\"";
-  }
-  if (!settings_.sectors.empty() && settings_.sectors.count(x.sector) == 0)
-    why += (why.empty() ? "" : "; ") + std::string("sector ") + x.sector +
-           " is outside the sectors of source \"" + id_ + "\"";
-  if (why.empty()) return std::nullopt;
-  return why + " (extend regions/sectors in its configuration, then `ijro-hub dlq replay`)";
+      settings_(settings),
+      scope_(settings.scope) {
+  // A source instance writes, and what it writes is stored under its own id.
+  scope_.id = settings.id;
+  scope_.write = true;
 }
 
-store::DeadLetter SourceWorker::deadLetter(const std::string& record,
-                                           const model::Implementation* parsed,
-                                           std::string reason) const {
-  store::DeadLetter d;
-  d.kind = store::DeadLetterKind::Source;
-  d.owner = id_;
-  d.key.source = id_;
-  if (parsed) {
-    d.key = parsed->key();
-    d.revision = parsed->revision;
-  }
-  d.record = record;
-  d.reason = std::move(reason);
-  return d;
-}
-
-SourceWorker::Checked SourceWorker::check(const std::vector<std::string>& records) const {
-  RecordChecks checks;
-  checks.sectors = &shared_.settings.sectors;
-  checks.today = model::today();
-  Checked out;
-  for (auto& o : checkRecords(records, id_, checks)) {
-    const std::string& text = records[o.index - 1];
-    if (!o.valid()) {
-      out.dead.push_back(deadLetter(text, o.record ? &*o.record : nullptr, joined(o.errors)));
-      continue;
+std::vector<intake::Incoming> SourceWorker::incoming(
+    const std::vector<std::string>& records) const {
+  std::vector<intake::Incoming> out;
+  out.reserve(records.size());
+  for (auto& o : checkRecords(records, id_)) {
+    intake::Incoming in;
+    in.index = o.index;
+    if (o.record) {
+      in.measureId = o.record->measure.id;
+      in.region = o.record->region;
+      in.organisation = o.record->organisation;
+      in.revision = o.record->revision;
     }
-    if (auto why = outOfScope(*o.record)) {
-      out.dead.push_back(deadLetter(text, &*o.record, *why));
-      continue;
-    }
-    out.from.push_back(o.index - 1);
-    out.batch.push_back(std::move(*o.record));
+    in.record = std::move(o.record);
+    in.errors = std::move(o.errors);
+    in.text = std::move(o.json);
+    out.push_back(std::move(in));
   }
   return out;
+}
+
+intake::Context SourceWorker::context() const {
+  return {shared_.store, shared_.settings.sectors, model::today(),
+          std::chrono::system_clock::now()};
 }
 
 void SourceWorker::replayQueued() {
@@ -94,29 +55,19 @@ void SourceWorker::replayQueued() {
     if (letters.empty()) return;
     std::vector<std::string> records;
     for (const auto& l : letters) records.push_back(l.record);
-    Checked c = check(records);
+    auto result = intake::accept(scope_, incoming(records), intake::Policy::replay(), context());
     std::vector<std::int64_t> done;
     std::size_t again = 0;
-    // A record still refused goes back with today's reason.
-    for (std::size_t i = 0, d = 0; i < letters.size(); ++i) {
-      const bool stored = std::find(c.from.begin(), c.from.end(), i) != c.from.end();
-      if (stored) continue;
-      shared_.store.returnToDeadLetters(letters[i].id, c.dead.at(d++).reason);
-      ++again;
-    }
-    if (!c.batch.empty()) {
-      auto results = shared_.store.upsert(c.batch, std::chrono::system_clock::now());
-      for (std::size_t i = 0; i < results.size(); ++i) {
-        const auto& letter = letters[c.from[i]];
-        if (results[i].outcome == store::Outcome::Rejected) {
-          shared_.store.returnToDeadLetters(letter.id,
-                                            "the store refused it: " + results[i].reason);
-          ++again;
-          continue;
-        }
-        if (results[i].outcome == store::Outcome::Accepted) ++counters_.recordsStored;
-        done.push_back(letter.id);
+    for (std::size_t i = 0; i < letters.size(); ++i) {
+      const auto& o = result.outcomes.at(i);
+      if (o.verdict == intake::Verdict::Rejected || o.verdict == intake::Verdict::OutOfScope) {
+        // Still refused: back to the dead letters with today's reason.
+        shared_.store.returnToDeadLetters(letters[i].id, o.reason);
+        ++again;
+        continue;
       }
+      if (o.verdict == intake::Verdict::Accepted) ++counters_.recordsStored;
+      done.push_back(letters[i].id);
     }
     shared_.store.markReplayed(done);
     counters_.replayed += done.size();
@@ -146,29 +97,25 @@ SourceWorker::Result SourceWorker::poll() {
                  toString(pr.status), pr.message);
     return {};
   }
-  counters_.recordsEmitted += pr.records.size();
+  const std::size_t emitted = pr.records.size();
+  counters_.recordsEmitted += emitted;
 
-  Checked c = check(pr.records);
-  store::UpsertOptions opts;
-  opts.deadLetters = c.dead;
-  opts.deadLetterRejected = [&](std::size_t i, const std::string& reason) {
-    return deadLetter(pr.records[c.from[i]], &c.batch[i], "the store refused it: " + reason);
-  };
-
-  std::vector<store::UpsertResult> results;
+  auto records = incoming(pr.records);
+  intake::Result result;
   {
     std::lock_guard lock(commitMutex_);
     // With concurrent polls, a poll that started earlier but commits later keeps its records
     // and leaves the newer checkpoint in place.
     const bool moves = pr.checkpoint && sequence > committed_;
-    if (moves) opts.checkpoint = store::Checkpoint{id_, *pr.checkpoint};
     try {
-      results = shared_.store.upsert(c.batch, std::chrono::system_clock::now(), opts);
+      result =
+          intake::accept(scope_, std::move(records),
+                         intake::Policy::poll(moves ? pr.checkpoint : std::nullopt), context());
     } catch (const std::exception& e) {
       // Nothing of the poll is stored and the checkpoint has not moved: the plugin is not told
       // either, so the next poll fetches the same again.
       storeFailed("storing the poll's records", e);
-      return {false, pr.records.size(), 0};
+      return {false, emitted, 0};
     }
     if (moves) {
       committed_ = sequence;
@@ -182,21 +129,22 @@ SourceWorker::Result SourceWorker::poll() {
     }
   }
 
-  std::size_t n[4] = {0, 0, 0, 0};
-  for (const auto& r : results) ++n[static_cast<int>(r.outcome)];
-  const std::size_t dead = c.dead.size() + n[static_cast<int>(store::Outcome::Rejected)];
-  counters_.recordsStored += n[0];
-  counters_.recordsDuplicate += n[1];
-  counters_.recordsStale += n[2];
+  using intake::Verdict;
+  const std::size_t accepted = result.count(Verdict::Accepted),
+                    duplicate = result.count(Verdict::Duplicate),
+                    stale = result.count(Verdict::Stale), dead = result.deadLetters;
+  counters_.recordsStored += accepted;
+  counters_.recordsDuplicate += duplicate;
+  counters_.recordsStale += stale;
   counters_.recordsRejected += dead;
   counters_.deadLetters += dead;
   if (dead > 0)
     spdlog::warn("{}: {} of {} record(s) dead-lettered (see `ijro-hub dlq list --source {}`)",
-                 label(), dead, pr.records.size(), id_);
-  if (!pr.records.empty())
+                 label(), dead, emitted, id_);
+  if (emitted > 0)
     spdlog::info("{}: poll: {} record(s): {} accepted, {} duplicate, {} stale, {} dead-lettered",
-                 label(), pr.records.size(), n[0], n[1], n[2], dead);
-  return {true, pr.records.size(), n[0]};
+                 label(), emitted, accepted, duplicate, stale, dead);
+  return {true, emitted, accepted};
 }
 
 }  // namespace ijro::runtime::detail

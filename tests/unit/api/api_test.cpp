@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "hub/base/sha256.hpp"
 #include "hub/exchange/report.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -32,7 +33,11 @@ class ApiTest : public ::testing::Test {
     store_ = store::Store::open("sqlite:" + (test::tempDir("api") / "hub.db").string(), 2);
     Settings s;
     s.hubId = "test-hub";
-    s.sources = {{"tax", sha256Hex("tax-token-0123456789"), {"1726"}, {"tax"}, 1}};
+    intake::Scope tax = intake::Scope::writer("tax");
+    tax.tokenSha256 = base::sha256Hex("tax-token-0123456789");
+    tax.regions = {"1726"};
+    tax.sectors = {"tax"};
+    s.scopes = {tax};
     api_ = std::make_unique<Api>(std::move(s), *store_);
   }
   http::Response post(const std::string& body, const std::string& type,

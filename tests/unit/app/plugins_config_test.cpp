@@ -83,8 +83,8 @@ TEST_F(PluginsConfig, InstancesAreReadWithTheirSettings) {
   EXPECT_EQ(s.timeout, std::chrono::milliseconds(2000));
   EXPECT_EQ(s.concurrency, 3);
   EXPECT_EQ(s.maxRecordsPerSecond, 12.5);
-  EXPECT_EQ(s.regions, (std::set<std::string>{"1703", "1726"}));
-  EXPECT_EQ(s.sectors, (std::set<std::string>{"health"}));
+  EXPECT_EQ(s.scope.regions, (std::set<std::string>{"1703", "1726"}));
+  EXPECT_EQ(s.scope.sectors, (std::set<std::string>{"health"}));
   EXPECT_EQ(s.retryMin, std::chrono::milliseconds(10));
   EXPECT_EQ(s.retryMax, std::chrono::milliseconds(20));
   EXPECT_EQ(s.options.at("endpoint"), "https://dhis2.example.uz");
@@ -113,8 +113,8 @@ TEST_F(PluginsConfig, DefaultsApply) {
   EXPECT_DOUBLE_EQ(s.jitter, 0.1);
   EXPECT_EQ(s.concurrency, 1);
   EXPECT_FALSE(s.maxRecordsPerSecond.has_value());
-  EXPECT_TRUE(s.regions.empty());
-  EXPECT_TRUE(s.sectors.empty());
+  EXPECT_TRUE(s.scope.regions.empty());
+  EXPECT_TRUE(s.scope.sectors.empty());
   EXPECT_EQ(s.isolation, isolation::Isolation::InProcess);
   EXPECT_EQ(s.timeout, std::chrono::milliseconds(30000));
 }

@@ -284,8 +284,8 @@ TEST_F(RuntimeTest, OutOfScopeRecordsAreDeadLetteredAndReplayAfterTheScopeGrows)
   RuntimeSettings rs;
   auto s = source("demo", IJRO_TEST_PLUGIN_GOOD_SOURCE);
   s.options = {{"endpoint", "x"}, {"count", "2"}};  // region 1726, sector health
-  s.regions = {"1703"};
-  s.sectors = {"health"};
+  s.scope.regions = {"1703"};
+  s.scope.sectors = {"health"};
   rs.sources = {s};
   {
     Runtime rt(rs, *store_);
@@ -303,7 +303,7 @@ TEST_F(RuntimeTest, OutOfScopeRecordsAreDeadLetteredAndReplayAfterTheScopeGrows)
   // The operator widens the scope and replays them: the next poll cycle stores them.
   auto queued = store_->queueReplay({store::DeadLetterKind::Source, "demo", {}, {}, 0, 1000});
   EXPECT_EQ(queued.size(), letters.size());
-  rs.sources[0].regions.clear();
+  rs.sources[0].scope.regions.clear();
   rs.sources[0].options["count"] = "0";  // nothing new: only the replays
   {
     Runtime rt(rs, *store_);

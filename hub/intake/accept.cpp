@@ -1,0 +1,163 @@
+#include "hub/intake/accept.hpp"
+
+#include "hub/model/validate.hpp"
+
+namespace ijro::intake {
+
+namespace {
+
+std::string joined(const std::vector<std::string>& errors) {
+  std::string out;
+  for (const auto& e : errors) out += (out.empty() ? "" : "; ") + e;
+  return out.empty() ? "the record could not be read" : out;
+}
+
+Verdict verdictOf(store::Outcome o) {
+  switch (o) {
+    case store::Outcome::Accepted:
+      return Verdict::Accepted;
+    case store::Outcome::Duplicate:
+      return Verdict::Duplicate;
+    case store::Outcome::Stale:
+      return Verdict::Stale;
+    case store::Outcome::Rejected:
+      break;
+  }
+  return Verdict::Rejected;
+}
+
+store::DeadLetter deadLetter(const Scope& scope, const Incoming& in, std::string reason) {
+  store::DeadLetter d;
+  d.kind = store::DeadLetterKind::Source;
+  d.owner = scope.id;
+  d.key.source = scope.id;
+  if (in.record) {
+    d.key = in.record->key();
+    d.revision = in.record->revision;
+  }
+  d.record = in.text;
+  d.reason = std::move(reason);
+  return d;
+}
+
+}  // namespace
+
+Incoming fromReport(exchange::ParsedRecord&& parsed) {
+  Incoming in;
+  in.index = parsed.index;
+  in.measureId = std::move(parsed.measureId);
+  in.region = std::move(parsed.region);
+  in.organisation = std::move(parsed.organisation);
+  in.revision = parsed.revision;
+  in.record = std::move(parsed.record);
+  in.errors = std::move(parsed.errors);
+  return in;
+}
+
+const char* toString(Verdict v) {
+  switch (v) {
+    case Verdict::Accepted:
+      return "accepted";
+    case Verdict::Duplicate:
+      return "duplicate";
+    case Verdict::Stale:
+      return "stale";
+    case Verdict::Rejected:
+      return "rejected";
+    case Verdict::OutOfScope:
+      return "outOfScope";
+  }
+  return "?";
+}
+
+std::size_t Result::count(Verdict v) const {
+  std::size_t n = 0;
+  for (const auto& o : outcomes) n += o.verdict == v ? 1 : 0;
+  return n;
+}
+
+Result accept(const Scope& scope, std::vector<Incoming> records, const Policy& policy,
+              const Context& context) {
+  using Mode = Policy::Mode;
+  Result result;
+
+  // Scope first, for every record that names a territory or a sector, valid or not: a source
+  // learns that it may not write there before it learns what else is wrong.
+  std::vector<std::optional<std::string>> outside(records.size());
+  std::string refusal;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    auto& r = records[i];
+    // Whatever the sender claims, a record is the scope's: its key and its dead letter say so.
+    if (r.record) r.record->source = scope.id;
+    const std::string& territory = r.record ? r.record->region : r.region;
+    const std::string sector = r.record ? r.record->sector : std::string();
+    outside[i] = writeRefusal(scope, territory, sector);
+    if (outside[i])
+      refusal += (refusal.empty() ? "" : "; ") + std::string("record ") + std::to_string(r.index) +
+                 ": " + *outside[i];
+  }
+  if (policy.mode == Mode::Request && !refusal.empty()) {
+    result.refusal = refusal +
+                     ": nothing was stored; ask the hub operator to extend the source's "
+                     "regions/sectors in the configuration";
+    return result;
+  }
+
+  result.outcomes.resize(records.size());
+  std::vector<model::Implementation> batch;
+  std::vector<std::size_t> from;  // batch[k] is records[from[k]]
+  std::vector<store::DeadLetter> dead;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    auto& r = records[i];
+    auto& out = result.outcomes[i];
+    out.index = r.index;
+    if (outside[i]) {
+      out.verdict = Verdict::OutOfScope;
+      out.reason = *outside[i] +
+                   " (extend regions/sectors in its configuration, then `ijro-hub "
+                   "dlq replay`)";
+      if (policy.mode == Mode::Poll) dead.push_back(deadLetter(scope, r, out.reason));
+      continue;
+    }
+    std::vector<std::string> errors = r.errors;
+    if (r.record) {
+      auto more = model::validate(*r.record, context.sectors, context.today);
+      errors.insert(errors.end(), more.begin(), more.end());
+    }
+    if (!r.record || !errors.empty()) {
+      out.verdict = Verdict::Rejected;
+      out.reason = joined(errors);
+      if (policy.mode == Mode::Poll) dead.push_back(deadLetter(scope, r, out.reason));
+      continue;
+    }
+    from.push_back(i);
+    batch.push_back(*r.record);
+  }
+
+  // A request with nothing valid has nothing to commit; a poll still commits its dead letters
+  // and its checkpoint.
+  if (batch.empty() && policy.mode != Mode::Poll) return result;
+  // What the store refuses is, for a plugin's record, a dead letter that says so.
+  const std::string storePrefix = policy.mode == Mode::Request ? "" : "the store refused it: ";
+  store::UpsertOptions options;
+  if (policy.mode == Mode::Poll) {
+    if (policy.checkpoint) options.checkpoint = store::Checkpoint{scope.id, *policy.checkpoint};
+    options.deadLetters = dead;
+    options.deadLetterRejected = [&](std::size_t k, const std::string& reason) {
+      return deadLetter(scope, records[from[k]], storePrefix + reason);
+    };
+  }
+  auto stored = context.store.upsert(batch, context.receivedAt, options);
+  result.deadLetters = dead.size();
+  for (std::size_t k = 0; k < stored.size(); ++k) {
+    auto& out = result.outcomes[from[k]];
+    out.verdict = verdictOf(stored[k].outcome);
+    out.reason = stored[k].reason;
+    if (out.verdict != Verdict::Rejected) continue;
+    out.reason = storePrefix + out.reason;
+    if (policy.mode == Mode::Poll) ++result.deadLetters;
+  }
+  return result;
+}
+
+}  // namespace ijro::intake
