@@ -90,7 +90,7 @@ TEST(AdapterExample, BuildsOutOfTreeAgainstTheInstalledPackageAndRunsInTheHub) {
         "include/ijro-hub/ijro_testkit.hpp", "lib/cmake/IjroHub/IjroHubConfig.cmake",
         "lib/cmake/IjroHub/IjroHubConfigVersion.cmake", "lib/cmake/IjroHub/IjroHubTargets.cmake",
         "lib/cmake/IjroHub/IjroPlugin.cmake", "lib/cmake/IjroHub/ijro_plugin.map",
-        "lib/cmake/IjroHub/IjroTestkit.cmake", "lib/libijro_testkit.so",
+        "lib/cmake/IjroHub/IjroTestkit.cmake", "lib/ijro-hub/testkit/libijro_testkit.so",
         "lib/cmake/IjroHub/IjroHubTestkitTargets.cmake"})
     EXPECT_TRUE(fs::exists(prefix / file)) << file;
 
