@@ -8,6 +8,7 @@ packages=(
   libxml2-dev libxml2-utils libxslt1-dev libxmlsec1-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 libpq-dev libsqlite3-dev sqlite3 wrk python3
+  util-linux mount
 )
 missing=()
 for p in "${packages[@]}"; do
