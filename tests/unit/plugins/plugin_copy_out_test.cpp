@@ -5,7 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -88,6 +90,30 @@ TEST(PluginCopyOut, EachBundledPluginBuildsAloneAgainstTheInstalledSdkAndRunsInT
   for (const auto& r : host::checkRecords(p.records, "copied-source"))
     EXPECT_TRUE(r.valid()) << r.json;
 
+  fs::remove_all(work);
+}
+
+TEST(PluginCopyOut, AskingTheSdkAloneForTheTestKitSaysHowToInstallIt) {
+  const fs::path work = ijro::test::tempDir("sdk-without-testkit");
+  const fs::path prefix = work / "prefix", log = work / "log.txt", project = work / "project";
+  ASSERT_TRUE(installSdk(work, prefix, log));
+  fs::create_directories(project);
+  std::ofstream(project / "CMakeLists.txt")
+      << "cmake_minimum_required(VERSION 3.20)\nproject(needs_testkit LANGUAGES NONE)\n"
+         "find_package(IjroHub 0.1 REQUIRED COMPONENTS testkit)\n";
+  const fs::path out = work / "out.txt";
+  std::vector<std::string> configure =
+      ijro::test::cmakeConfigure(project, work / "project-build", prefix);
+  std::string cmd;
+  for (const auto& a : configure) cmd += ijro::test::shellQuote(a) + " ";
+  EXPECT_NE(std::system((cmd + ">" + ijro::test::shellQuote(out.string()) + " 2>&1").c_str()), 0);
+  std::string text;  // CMake wraps the message: compare with single spaces
+  for (char c : ijro::test::readFile(out)) {
+    const bool blank = c == ' ' || c == '\n';
+    if (!blank || (!text.empty() && text.back() != ' ')) text += blank ? ' ' : c;
+  }
+  EXPECT_NE(text.find("component testkit"), std::string::npos) << text;
+  EXPECT_NE(text.find("--component testkit"), std::string::npos) << text;
   fs::remove_all(work);
 }
 
