@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git curl
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
-  libsoci-dev libspdlog-dev libfmt-dev libssl-dev
+  libsoci-dev libspdlog-dev libfmt-dev libssl-dev prometheus-cpp-dev
   libxml2-dev libxml2-utils libxslt1-dev libxmlsec1-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 libpq-dev libsqlite3-dev sqlite3 wrk python3

@@ -435,10 +435,10 @@ Response Api::getFeed(const Request& req) {
 }
 
 Response Api::metrics() {
-  std::string out;
-  auto counter = [&](const char* name, const char* help, std::uint64_t v) {
-    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name +
-           " " + std::to_string(v) + "\n";
+  using metrics::Type;
+  std::vector<metrics::Family> families;
+  auto counter = [&](const char* name, const char* help, const std::atomic<std::uint64_t>& v) {
+    families.push_back({name, help, Type::Counter, {{{}, static_cast<double>(v.load())}}});
   };
   counter("ijro_reports_total", "Status reports processed.", counters_.reports);
   counter("ijro_records_accepted_total", "Records stored as a new revision.", counters_.accepted);
@@ -449,12 +449,13 @@ Response Api::metrics() {
   counter("ijro_unauthorized_total", "Requests without a valid token.", counters_.unauthorized);
   counter("ijro_forbidden_total", "Requests outside the source's scope.", counters_.forbidden);
   counter("ijro_errors_total", "Requests failed by a store error.", counters_.errors);
-  out +=
-      "# HELP ijro_implementations Current implementations in the store.\n"
-      "# TYPE ijro_implementations gauge\nijro_implementations " +
-      std::to_string(store_.count()) + "\n";
-  if (settings_.extraMetrics) out += settings_.extraMetrics();
-  return {200, "text/plain; version=0.0.4", std::move(out), {}};
+  families.push_back({"ijro_implementations",
+                      "Current implementations in the store.",
+                      Type::Gauge,
+                      {{{}, static_cast<double>(store_.count())}}});
+  if (settings_.extraMetrics)
+    for (auto& f : settings_.extraMetrics()) families.push_back(std::move(f));
+  return {200, metrics::kContentType, metrics::render(families), {}};
 }
 
 }  // namespace ijro::api

@@ -10,6 +10,7 @@
 
 #include "hub/http/server.hpp"
 #include "hub/intake/scope.hpp"
+#include "hub/metrics/exposition.hpp"
 #include "hub/model/sectors.hpp"
 #include "hub/model/status.hpp"
 #include "hub/store/store.hpp"
@@ -25,9 +26,9 @@ struct Settings {
   xml::Limits xmlLimits;
   std::size_t jsonMaxDepth = 64;
   // Hooks for what runs beside the API (the plugin runtime); each may be empty.
-  std::function<std::string()> extraMetrics;  // more Prometheus text appended to /metrics
-  std::function<std::string()> health;        // lines appended to /readyz (informational)
-  std::function<void()> onAccepted;           // a report stored new revisions
+  std::function<std::vector<metrics::Family>()> extraMetrics;  // more families for /metrics
+  std::function<std::string()> health;  // lines appended to /readyz (informational)
+  std::function<void()> onAccepted;     // a report stored new revisions
 };
 
 struct Counters {

@@ -8,6 +8,7 @@
 #include "hub/api/api.hpp"
 #include "hub/app/logging.hpp"
 #include "hub/http/server.hpp"
+#include "hub/runtime/metric_families.hpp"
 #include "hub/runtime/runtime.hpp"
 #include "hub/store/store.hpp"
 
@@ -60,7 +61,7 @@ int serve(const Config& cfg) {
   // It is declared before the API and the server, so it stops after them (and before the store).
   runtime::Runtime plugins(runtimeSettings(cfg), *store);
   auto settings = apiSettings(cfg);
-  settings.extraMetrics = [&plugins] { return plugins.prometheus(); };
+  settings.extraMetrics = [&plugins] { return runtime::metricFamilies(plugins.metrics()); };
   settings.health = [&plugins] { return plugins.health(); };
   settings.onAccepted = [&plugins] { plugins.wake(); };
   api::Api api(std::move(settings), *store);

@@ -18,6 +18,7 @@ using plugin_host::Kind;
 using plugin_host::load;
 using plugin_host::LoadedPlugin;
 using plugin_host::OptionValues;
+using plugin_host::PluginCounters;
 using plugin_host::PluginError;
 using plugin_host::PluginInfo;
 using plugin_host::PollResult;

@@ -129,9 +129,12 @@ class PluginHost {
     Instance& in = running(f);
     PollResult r = in.poll();
     for (const auto& record : r.records) channel_.send(FrameType::Record, record);
-    protocol::PollDone done{r.status, std::move(r.message),
-                            static_cast<std::uint32_t>(r.records.size()), std::move(r.checkpoint),
-                            in.stats()};
+    protocol::PollDone done{r.status,
+                            std::move(r.message),
+                            static_cast<std::uint32_t>(r.records.size()),
+                            std::move(r.checkpoint),
+                            in.stats(),
+                            in.counters()};
     channel_.send(FrameType::PollDone, protocol::encode(done));
   }
 
@@ -143,14 +146,16 @@ class PluginHost {
                         .c_str());
     DeliverResult r = in.deliver(batch_);
     batch_.clear();
-    protocol::DeliverDone done{r.status, std::move(r.message), std::move(r.records), in.stats()};
+    protocol::DeliverDone done{r.status, std::move(r.message), std::move(r.records), in.stats(),
+                               in.counters()};
     channel_.send(FrameType::DeliverDone, protocol::encode(done));
   }
 
   void transform(const Frame& f) {
     Instance& in = running(f);
     TransformResult r = in.transform(protocol::decodeText(f));
-    protocol::TransformDone done{r.status, std::move(r.message), std::move(r.record), in.stats()};
+    protocol::TransformDone done{r.status, std::move(r.message), std::move(r.record), in.stats(),
+                                 in.counters()};
     channel_.send(FrameType::TransformDone, protocol::encode(done));
   }
 

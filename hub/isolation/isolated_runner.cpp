@@ -352,6 +352,7 @@ void IsolatedRunner::start() {
   started_ = true;
   std::lock_guard lock(stateMutex_);
   current_ = {};
+  currentCounters_.clear();
   health_.up = true;
 }
 
@@ -430,6 +431,8 @@ void IsolatedRunner::recordFailure(const std::string& message, Call call, std::s
     std::lock_guard lock(stateMutex_);
     past_ += current_;
     current_ = {};
+    protocol::addCounters(pastCounters_, currentCounters_);
+    currentCounters_.clear();
     countFailed(past_, call, records);
     health_.up = false;
     health_.lastFailure = message;
@@ -437,10 +440,11 @@ void IsolatedRunner::recordFailure(const std::string& message, Call call, std::s
   spdlog::error("{} (next start in {} ms at the earliest)", message, wait.count());
 }
 
-void IsolatedRunner::answered(const InstanceStats& childStats) {
+void IsolatedRunner::answered(const InstanceStats& childStats, PluginCounters childCounters) {
   backoff_ = opts_.restartBackoffMin;
   std::lock_guard lock(stateMutex_);
   current_ = childStats;
+  currentCounters_ = std::move(childCounters);
 }
 
 Clock::time_point IsolatedRunner::deadline() const {
@@ -493,7 +497,7 @@ PollResult IsolatedRunner::poll() {
           out.records = std::move(records);
           out.checkpoint = std::move(done.checkpoint);
         }
-        answered(done.stats);
+        answered(done.stats, std::move(done.counters));
         return out;
       }
       if (records.size() >= opts_.limits.maxRecordsPerPoll)
@@ -552,7 +556,7 @@ DeliverResult IsolatedRunner::deliver(std::span<const std::string> records) {
     out.status = done.status;
     out.message = std::move(done.message);
     out.records = std::move(done.records);
-    answered(done.stats);
+    answered(done.stats, std::move(done.counters));
   } catch (const std::exception& e) {
     out.status = Status::Retry;
     out.records.assign(records.size(), Status::Retry);
@@ -590,7 +594,7 @@ TransformResult IsolatedRunner::transform(std::string_view record) {
     out.status = done.status;
     out.message = std::move(done.message);
     out.record = std::move(done.record);
-    answered(done.stats);
+    answered(done.stats, std::move(done.counters));
   } catch (const std::exception& e) {
     out = TransformResult{};
     out.status = Status::Retry;
@@ -613,26 +617,18 @@ void IsolatedRunner::setCheckpoint(std::optional<std::string> checkpoint) {
   }
 }
 
-std::map<std::string, std::int64_t> IsolatedRunner::counters() {
-  std::lock_guard lock(callMutex_);
-  if (!child_) return {};
-  try {
-    const auto until = deadline();
-    child_->channel.send(FrameType::Stats, {}, until);
-    protocol::StatsReply reply = protocol::decodeStatsReply(answer(child_->channel, until));
-    answered(reply.stats);
-    return reply.counters;
-  } catch (const std::exception& e) {
-    recordFailure(failed(e, "stats"), Call::Other);
-    return {};
-  }
-}
-
 InstanceStats IsolatedRunner::stats() const {
   std::lock_guard lock(stateMutex_);
   InstanceStats s = past_;
   s += current_;
   return s;
+}
+
+PluginCounters IsolatedRunner::counters() const {
+  std::lock_guard lock(stateMutex_);
+  PluginCounters all = pastCounters_;
+  protocol::addCounters(all, currentCounters_);
+  return all;
 }
 
 RunnerHealth IsolatedRunner::health() const {

@@ -9,7 +9,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <map>
 #include <memory>
 #include <mutex>
 
@@ -38,10 +37,10 @@ class IsolatedRunner final : public Runner {
   // a hang, a call refused while backing off count as failed).
   InstanceStats stats() const override;
   RunnerHealth health() const override;
-
-  // The plugin's own counters (callback_counter_add) in the running child since it started;
-  // empty while no child runs.
-  std::map<std::string, std::int64_t> counters();
+  // The plugin's own counters, summed over every child this runner started (a restarted child
+  // counts from zero again), each child's as of its last answer: every answer carries them, so
+  // reading them never waits for a call in progress or talks to the child.
+  PluginCounters counters() const override;
   // The running child's process id, -1 while none runs.
   pid_t childPid() const { return pid_.load(); }
 
@@ -55,7 +54,8 @@ class IsolatedRunner final : public Runner {
   std::string failed(const std::exception& e, const char* call);
   void recordFailure(const std::string& message, Call call, std::size_t records = 0);
   static void countFailed(InstanceStats& s, Call call, std::size_t records);
-  void answered(const InstanceStats& childStats);  // a call completed: the child is healthy
+  // A call completed: the child is healthy; what it counted so far.
+  void answered(const InstanceStats& childStats, PluginCounters childCounters);
   std::chrono::steady_clock::time_point deadline() const;
   void requireKind(Kind kind, const char* call) const;
 
@@ -73,9 +73,11 @@ class IsolatedRunner final : public Runner {
   std::chrono::steady_clock::time_point nextStart_{};
   std::atomic<pid_t> pid_{-1};
 
-  mutable std::mutex stateMutex_;  // guards what stats() and health() read
-  InstanceStats past_;             // children that are gone, and calls answered by the hub
-  InstanceStats current_;          // the running child's, as of its last answer
+  mutable std::mutex stateMutex_;   // guards what stats(), counters() and health() read
+  InstanceStats past_;              // children that are gone, and calls answered by the hub
+  InstanceStats current_;           // the running child's, as of its last answer
+  PluginCounters pastCounters_;     // children that are gone
+  PluginCounters currentCounters_;  // the running child's, as of its last answer
   RunnerHealth health_;
 };
 

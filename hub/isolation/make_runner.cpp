@@ -26,6 +26,7 @@ class InProcessRunner final : public Runner {
     instance_->setCheckpoint(std::move(checkpoint));
   }
   InstanceStats stats() const override { return instance_->stats(); }
+  PluginCounters counters() const override { return instance_->counters(); }
   RunnerHealth health() const override { return {}; }
 
  private:

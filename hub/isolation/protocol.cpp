@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "hub/base/enum_names.hpp"
+#include "hub/base/saturating.hpp"
 
 namespace ijro::isolation::protocol {
 
@@ -76,6 +77,31 @@ InstanceStats getStats(Decoder& d) {
   InstanceStats s;
   for (auto field : kStatsFields) s.*field = d.u64();
   return s;
+}
+
+void putCounters(Encoder& e, const PluginCounters& counters) {
+  e.u32(static_cast<std::uint32_t>(counters.size()));
+  for (const auto& [name, value] : counters) e.str(name).u64(static_cast<std::uint64_t>(value));
+}
+
+// The names are checked as the plugin host checks them: what crosses from a child (where the
+// plugin's code runs) is untrusted, and the names end up as label values in /metrics.
+PluginCounters getCounters(Decoder& d, FrameType type) {
+  PluginCounters counters;
+  for (std::uint32_t n = d.u32(); n > 0; --n) {
+    std::string name = d.str();
+    const auto value = static_cast<std::int64_t>(d.u64());
+    if (!plugin_host::validCounterName(name))
+      throw ChannelError(ChannelError::Kind::Malformed,
+                         fmt::format("a {} frame names a counter \"{}\" (not 1 to {} characters "
+                                     "of [a-z0-9_])",
+                                     toString(type), name.substr(0, plugin_host::kMaxCounterName),
+                                     plugin_host::kMaxCounterName));
+    if (!counters.emplace(std::move(name), value).second)
+      throw ChannelError(ChannelError::Kind::Malformed,
+                         fmt::format("a {} frame has a counter twice", toString(type)));
+  }
+  return counters;
 }
 
 void putStatus(Encoder& e, Status s) {
@@ -376,6 +402,7 @@ std::string encode(const PollDone& m) {
   putStatus(e, m.status);
   e.str(m.message).u32(m.records).optStr(m.checkpoint);
   putStats(e, m.stats);
+  putCounters(e, m.counters);
   return e.take();
 }
 
@@ -388,6 +415,7 @@ PollDone decodePollDone(const Frame& f) {
   m.records = d.u32();
   m.checkpoint = d.optStr();
   m.stats = getStats(d);
+  m.counters = getCounters(d, f.type);
   d.end();
   return m;
 }
@@ -398,6 +426,7 @@ std::string encode(const DeliverDone& m) {
   e.str(m.message).u32(static_cast<std::uint32_t>(m.records.size()));
   for (Status s : m.records) putStatus(e, s);
   putStats(e, m.stats);
+  putCounters(e, m.counters);
   return e.take();
 }
 
@@ -414,6 +443,7 @@ DeliverDone decodeDeliverDone(const Frame& f) {
   m.records.reserve(n);
   for (std::uint32_t i = 0; i < n; ++i) m.records.push_back(getStatus(d));
   m.stats = getStats(d);
+  m.counters = getCounters(d, f.type);
   d.end();
   return m;
 }
@@ -423,6 +453,7 @@ std::string encode(const TransformDone& m) {
   putStatus(e, m.status);
   e.str(m.message).optStr(m.record);
   putStats(e, m.stats);
+  putCounters(e, m.counters);
   return e.take();
 }
 
@@ -434,6 +465,7 @@ TransformDone decodeTransformDone(const Frame& f) {
   m.message = d.str();
   m.record = d.optStr();
   m.stats = getStats(d);
+  m.counters = getCounters(d, f.type);
   d.end();
   return m;
 }
@@ -441,8 +473,7 @@ TransformDone decodeTransformDone(const Frame& f) {
 std::string encode(const StatsReply& m) {
   Encoder e;
   putStats(e, m.stats);
-  e.u32(static_cast<std::uint32_t>(m.counters.size()));
-  for (const auto& [k, v] : m.counters) e.str(k).u64(static_cast<std::uint64_t>(v));
+  putCounters(e, m.counters);
   return e.take();
 }
 
@@ -451,10 +482,7 @@ StatsReply decodeStatsReply(const Frame& f) {
   Decoder d(f.payload, f.type);
   StatsReply m;
   m.stats = getStats(d);
-  for (std::uint32_t n = d.u32(); n > 0; --n) {
-    std::string k = d.str();
-    m.counters[std::move(k)] = static_cast<std::int64_t>(d.u64());
-  }
+  m.counters = getCounters(d, f.type);
   d.end();
   return m;
 }
@@ -495,6 +523,13 @@ std::string decodeText(const Frame& f) {
 InstanceStats& operator+=(InstanceStats& a, const InstanceStats& b) {
   for (auto field : kStatsFields) a.*field += b.*field;
   return a;
+}
+
+void addCounters(PluginCounters& a, const PluginCounters& b) {
+  for (const auto& [name, value] : b) {
+    auto& sum = a[name];
+    sum = base::saturatingAdd(sum, value);
+  }
 }
 
 }  // namespace ijro::isolation::protocol

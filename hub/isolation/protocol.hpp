@@ -7,21 +7,25 @@
 //   parent -> Init {plugin, instance, options, checkpoint, limits, log level}
 //   child  -> Ready {plugin name, version, kind} | Failed {reason, retryable, message}
 //   then, one call at a time:
-//     Poll                       -> Record* PollDone {status, message, count, checkpoint, stats}
-//     Record* Deliver {count}    -> DeliverDone {status, message, per-record statuses, stats}
-//     Transform {record}         -> TransformDone {status, message, record, stats}
+//     Poll                       -> Record* PollDone {status, message, count, checkpoint, stats,
+//                                                   counters}
+//     Record* Deliver {count}    -> DeliverDone {status, message, per-record statuses, stats,
+//                                                counters}
+//     Transform {record}         -> TransformDone {status, message, record, stats, counters}
 //     SetCheckpoint {checkpoint}    (no answer)
 //     Stats                      -> StatsReply {stats, counters}
 //     Shutdown                   -> Bye, and the child exits
 //   either side -> ProtocolError {message} before it closes on a frame it cannot take.
 //
 // Payloads are built from u8, u32, u64 (big-endian) and strings (u32 length, bytes). Records
-// travel one per frame, so no frame has to hold a whole poll or batch.
+// travel one per frame, so no frame has to hold a whole poll or batch. "stats" is the host's
+// InstanceStats, u64 each; "counters" the plugin's own (callback_counter_add): u32 n, then n
+// times {str name, u64 value as two's complement}, names valid and distinct. Every answer carries
+// both, so the hub knows them without asking and keeps them when the child dies.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -33,7 +37,8 @@
 namespace ijro::isolation::protocol {
 
 // Bumped whenever a frame changes; the hub refuses a plugin-host that speaks another version.
-inline constexpr std::uint32_t kVersion = 1;
+// 2: PollDone, DeliverDone and TransformDone carry the plugin's counters.
+inline constexpr std::uint32_t kVersion = 2;
 inline constexpr std::size_t kHeaderBytes = 5;
 // Frames before Init (and the floor of frameLimit): Init carries options and a checkpoint.
 inline constexpr std::size_t kBaseFrameLimit = std::size_t{16} << 20;
@@ -178,6 +183,7 @@ struct PollDone {
   std::uint32_t records = 0;  // Record frames sent before this one
   std::optional<std::string> checkpoint;
   InstanceStats stats;
+  PluginCounters counters;
 };
 std::string encode(const PollDone& m);
 PollDone decodePollDone(const Frame& f);
@@ -187,6 +193,7 @@ struct DeliverDone {
   std::string message;
   std::vector<Status> records;
   InstanceStats stats;
+  PluginCounters counters;
 };
 std::string encode(const DeliverDone& m);
 DeliverDone decodeDeliverDone(const Frame& f);
@@ -196,13 +203,14 @@ struct TransformDone {
   std::string message;
   std::optional<std::string> record;
   InstanceStats stats;
+  PluginCounters counters;
 };
 std::string encode(const TransformDone& m);
 TransformDone decodeTransformDone(const Frame& f);
 
 struct StatsReply {
   InstanceStats stats;
-  std::map<std::string, std::int64_t> counters;
+  PluginCounters counters;
 };
 std::string encode(const StatsReply& m);
 StatsReply decodeStatsReply(const Frame& f);
@@ -217,5 +225,7 @@ std::string decodeText(const Frame& f);
 
 // Sums of host-side counts (a restarted child starts again from zero).
 InstanceStats& operator+=(InstanceStats& a, const InstanceStats& b);
+// Adds each of `b`'s counters to `a`'s of the same name (saturating at the int64_t limits).
+void addCounters(PluginCounters& a, const PluginCounters& b);
 
 }  // namespace ijro::isolation::protocol

@@ -49,6 +49,9 @@ class Runner {
   virtual void setCheckpoint(std::optional<std::string> checkpoint) = 0;
   virtual InstanceStats stats() const = 0;
   virtual RunnerHealth health() const = 0;
+  // The plugin's own counters (callback_counter_add), for /metrics. Never blocks on a call in
+  // progress. The default is for runners with no plugin behind them (test doubles): none.
+  virtual PluginCounters counters() const { return {}; }
 };
 
 }  // namespace ijro::isolation

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
 #include "hub/base/enum_names.hpp"
+#include "hub/base/saturating.hpp"
 #include "hub/plugin_host/reports.hpp"
 
 namespace ijro::plugin_host {
@@ -14,17 +16,6 @@ namespace ijro::plugin_host {
 namespace {
 
 constexpr std::size_t kMaxLogLine = 8192;
-constexpr std::size_t kMaxCounterName = 64;
-
-bool validCounterName(const char* s) {
-  if (s == nullptr || *s == '\0') return false;
-  for (std::size_t n = 0; s[n] != '\0'; ++n) {
-    char c = s[n];
-    if (n >= kMaxCounterName || !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
-      return false;
-  }
-  return true;
-}
 
 constexpr base::NameTable<Status, 3> kStatusNames{{
     {Status::Ok, "ok"},
@@ -47,6 +38,13 @@ std::optional<Status> statusFrom(std::int32_t raw) {
 }
 
 }  // namespace
+
+bool validCounterName(std::string_view name) {
+  if (name.empty() || name.size() > kMaxCounterName) return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return true;
+}
 
 const char* toString(Status s) {
   return base::nameOf(kStatusNames, s);
@@ -169,7 +167,9 @@ struct Instance::Callbacks {
     try {
       Instance* in = self(h);
       if (in == nullptr) return;
-      if (!validCounterName(name)) {
+      // Bounded: a name longer than the limit is refused without reading all of it.
+      if (name == nullptr ||
+          !validCounterName(std::string_view(name, ::strnlen(name, kMaxCounterName + 1)))) {
         in->misuse(
             fmt::format("callback_counter_add with an invalid name \"{}\" (use [a-z0-9_], "
                         "at most {} characters)",
@@ -177,7 +177,8 @@ struct Instance::Callbacks {
         return;
       }
       std::lock_guard lock(in->statsMutex_);
-      in->counters_[name] += delta;
+      auto& counter = in->counters_[name];
+      counter = base::saturatingAdd(counter, delta);  // a plugin may add any int64_t: no overflow
     } catch (...) {
       // A counter lost under memory pressure must not fail the plugin.
     }
@@ -509,7 +510,7 @@ InstanceStats Instance::stats() const {
   return stats_;
 }
 
-std::map<std::string, std::int64_t> Instance::counters() const {
+PluginCounters Instance::counters() const {
   std::lock_guard lock(statsMutex_);
   return counters_;
 }

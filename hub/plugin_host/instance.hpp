@@ -28,6 +28,13 @@ class ReportWritten;
 enum class Status { Ok, Retry, Error };
 const char* toString(Status s);  // "ok" | "retry" | "error"
 
+// The plugin's own counters (callback_counter_add): name -> value.
+using PluginCounters = std::map<std::string, std::int64_t>;
+// A counter name the ABI allows: 1 to 64 characters of [a-z0-9_]. Checked where a plugin names a
+// counter and again where the names cross from a plugin-host child.
+inline constexpr std::size_t kMaxCounterName = 64;
+bool validCounterName(std::string_view name);
+
 struct HostLimits {
   std::size_t maxRecordBytes = std::size_t{1} << 20;  // per emitted record
   std::size_t maxRecordsPerPoll = 100000;
@@ -99,7 +106,7 @@ class Instance {
   std::optional<std::string> checkpoint() const;
 
   InstanceStats stats() const;
-  std::map<std::string, std::int64_t> counters() const;  // from callback_counter_add
+  PluginCounters counters() const;  // from callback_counter_add
 
  private:
   enum class Phase { Idle, Creating, Polling, Delivering, Transforming, Destroying };
@@ -141,7 +148,7 @@ class Instance {
 
   mutable std::mutex statsMutex_;
   InstanceStats stats_;
-  std::map<std::string, std::int64_t> counters_;
+  PluginCounters counters_;
 };
 
 }  // namespace ijro::plugin_host

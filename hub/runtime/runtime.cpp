@@ -15,6 +15,7 @@
 #include <random>
 #include <thread>
 
+#include "hub/runtime/metric_families.hpp"
 #include "hub/runtime/runtime_workers.hpp"
 #include "hub/store/store.hpp"
 
@@ -48,19 +49,6 @@ struct SinkSlot {
   bool idle = false;   // waiting for new changes (wake() cuts the wait short)
   bool woken = false;  // wake() came while a cycle was running
 };
-
-std::string escapeLabel(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -333,69 +321,7 @@ std::string Runtime::health() const {
 }
 
 std::string Runtime::prometheus() const {
-  const auto all = metrics();
-  if (all.empty()) return {};
-  std::string out;
-  auto family = [&](const char* name, const char* type, const char* help, auto value,
-                    std::optional<Kind> only = std::nullopt) {
-    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
-    for (const auto& m : all) {
-      if (only && m.kind != *only) continue;
-      out += std::string(name) + "{instance=\"" + escapeLabel(m.id) + "\",kind=\"" +
-             toString(m.kind) + "\"} " + std::to_string(value(m)) + "\n";
-    }
-  };
-  using M = InstanceMetrics;
-  family("ijro_plugin_up", "gauge", "1 while the plugin instance runs.",
-         [](const M& m) { return m.up ? 1 : 0; });
-  family("ijro_plugin_restarts_total", "counter", "Restarts of an isolated instance's child.",
-         [](const M& m) { return m.restarts; });
-  family("ijro_plugin_exceptions_total", "counter", "Exceptions caught around plugin calls.",
-         [](const M& m) { return m.exceptions; });
-  family("ijro_plugin_store_errors_total", "counter", "Store failures while committing.",
-         [](const M& m) { return m.storeErrors; });
-  family("ijro_plugin_dead_letters_total", "counter", "Records dead-lettered, with a reason.",
-         [](const M& m) { return m.deadLetters; });
-  family("ijro_plugin_replayed_total", "counter", "Dead letters replayed successfully.",
-         [](const M& m) { return m.replayed; });
-  family(
-      "ijro_plugin_polls_total", "counter", "Polls of a source.",
-      [](const M& m) { return m.polls; }, Kind::Source);
-  family(
-      "ijro_plugin_poll_failures_total", "counter", "Polls answered RETRY or ERROR.",
-      [](const M& m) { return m.pollFailures; }, Kind::Source);
-  family(
-      "ijro_plugin_records_total", "counter", "Records emitted by successful polls.",
-      [](const M& m) { return m.recordsEmitted; }, Kind::Source);
-  family(
-      "ijro_plugin_records_accepted_total", "counter", "Records stored as a new revision.",
-      [](const M& m) { return m.recordsStored; }, Kind::Source);
-  family(
-      "ijro_plugin_records_duplicate_total", "counter", "Records already stored.",
-      [](const M& m) { return m.recordsDuplicate; }, Kind::Source);
-  family(
-      "ijro_plugin_records_stale_total", "counter", "Records older than the stored revision.",
-      [](const M& m) { return m.recordsStale; }, Kind::Source);
-  family(
-      "ijro_plugin_records_rejected_total", "counter",
-      "Records invalid, out of scope or refused by the store (all dead-lettered).",
-      [](const M& m) { return m.recordsRejected; }, Kind::Source);
-  family(
-      "ijro_sink_batches_total", "counter", "Deliveries of a batch to a sink.",
-      [](const M& m) { return m.batches; }, Kind::Sink);
-  family(
-      "ijro_sink_batch_retries_total", "counter", "Deliveries that left records to retry.",
-      [](const M& m) { return m.batchRetries; }, Kind::Sink);
-  family(
-      "ijro_sink_records_delivered_total", "counter", "Records a sink answered OK.",
-      [](const M& m) { return m.recordsDelivered; }, Kind::Sink);
-  family(
-      "ijro_sink_cursor", "gauge", "The last history id a sink has dealt with.",
-      [](const M& m) { return m.cursor; }, Kind::Sink);
-  family(
-      "ijro_sink_lag", "gauge", "Changes in history a sink has not dealt with yet.",
-      [](const M& m) { return m.lag; }, Kind::Sink);
-  return out;
+  return metrics::render(metricFamilies(metrics()));
 }
 
 }  // namespace ijro::runtime

@@ -117,6 +117,8 @@ struct InstanceMetrics {
   std::int64_t cursor = 0, lag = 0;  // lag: history rows the sink has not dealt with yet
   // Both.
   std::uint64_t deadLetters = 0, replayed = 0, storeErrors = 0, exceptions = 0;
+  // What the plugin counts itself (callback_counter_add), by name; see Runner::counters().
+  plugin_host::PluginCounters pluginCounters;
 };
 
 // start() could not start an instance: names it, where it is configured and the plugin file.
@@ -145,7 +147,8 @@ class Runtime {
   void wake();
 
   std::vector<InstanceMetrics> metrics() const;
-  // The metrics in the Prometheus text format (ijro_plugin_*), labelled by instance.
+  // The metrics in the Prometheus text format (ijro_plugin_*, ijro_sink_*), labelled by instance:
+  // metricFamilies() (metric_families.hpp) rendered by hub/metrics, as /metrics shows them.
   std::string prometheus() const;
   // One line per instance: "source demo: up" / "sink files: down (restarting: ...)".
   std::string health() const;

@@ -123,6 +123,7 @@ InstanceMetrics Worker::metrics() const {
     m.up = h.up;
     m.restarts = h.restarts;
     if (!h.lastFailure.empty()) m.lastFailure = h.lastFailure;
+    m.pluginCounters = r->counters();
   }
   const auto& c = counters_;
   m.polls = c.polls;

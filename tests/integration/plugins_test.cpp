@@ -107,6 +107,11 @@ TEST(Plugins, SourceRecordsReachTheFeedAndTheExchangeFolder) {
   EXPECT_GT(metric(metrics, "ijro_plugin_polls_total{instance=\"dhis2\",kind=\"source\"}"), 0);
   EXPECT_GT(
       metric(metrics, "ijro_plugin_records_accepted_total{instance=\"dhis2\",kind=\"source\"}"), 0);
+  // What the plugin counts itself (good_source: records_emitted), through serve's metrics hook.
+  EXPECT_GT(metric(metrics,
+                   "ijro_plugin_counter_total{instance=\"dhis2\",kind=\"source\",name=\"records_"
+                   "emitted\"}"),
+            0);
   EXPECT_EQ(metric(metrics, "ijro_plugin_up{instance=\"ministry-files\",kind=\"sink\"}"), 1);
   EXPECT_GE(metric(metrics,
                    "ijro_sink_records_delivered_total{instance=\"ministry-files\",kind="

@@ -101,6 +101,36 @@ TEST(Isolation, AGoodSourcePollsTheSameRecordsAsInProcess) {
   EXPECT_EQ(iso.counters().at("records_emitted"), 6);
 }
 
+TEST(Isolation, ThePluginsCountersComeWithEveryAnswerAndOutliveARestart) {
+  auto runner = makeRunner(isolated(IJRO_TEST_PLUGIN_GOOD_SOURCE, kSource));  // 2 per poll
+  EXPECT_TRUE(runner->counters().empty());
+  ASSERT_EQ(runner->poll().status, Status::Ok);
+  EXPECT_EQ(runner->counters(), (PluginCounters{{"records_emitted", 2}}));
+
+  auto& iso = dynamic_cast<IsolatedRunner&>(*runner);
+  const pid_t pid = iso.childPid();
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  PollResult lost = runner->poll();
+  EXPECT_EQ(lost.status, Status::Retry);
+  EXPECT_THAT(lost.message, HasSubstr("SIGKILL"));
+  // What the dead child had counted is kept; the next child counts on top of it.
+  EXPECT_EQ(runner->counters(), (PluginCounters{{"records_emitted", 2}}));
+  PollResult again = pollAfterBackoff(*runner);
+  ASSERT_EQ(again.status, Status::Ok) << again.message;
+  EXPECT_EQ(runner->health().restarts, 1u);
+  EXPECT_EQ(runner->counters(), (PluginCounters{{"records_emitted", 4}}));
+}
+
+TEST(Isolation, AnInProcessRunnerHandsOverThePluginsCounters) {
+  RunnerOptions o = isolated(IJRO_TEST_PLUGIN_GOOD_SOURCE, kSource);
+  o.isolation = Isolation::InProcess;
+  auto runner = makeRunner(o);
+  EXPECT_TRUE(runner->counters().empty());
+  ASSERT_EQ(runner->poll().status, Status::Ok);
+  ASSERT_EQ(runner->poll().status, Status::Ok);
+  EXPECT_EQ(runner->counters(), (PluginCounters{{"records_emitted", 4}}));
+}
+
 TEST(Isolation, TheInitialCheckpointReachesTheChild) {
   RunnerOptions o = isolated(IJRO_TEST_PLUGIN_GOOD_SOURCE, kSource);
   o.checkpoint = "41";

@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <functional>
+#include <limits>
 #include <thread>
 
 namespace ijro::isolation::protocol {
@@ -162,6 +164,67 @@ TEST_F(ProtocolChannel, PayloadsAreCheckedFieldByField) {
   Frame lyingCount{FrameType::DeliverDone, Encoder().u8(0).str("").u32(0xffffffff).take()};
   EXPECT_THROW(decodeDeliverDone(lyingCount), ChannelError);
   EXPECT_THROW(decodePollDone(Frame{FrameType::TransformDone, ""}), ChannelError);
+}
+
+TEST_F(ProtocolChannel, EveryAnswerCarriesThePluginsCounters) {
+  const PluginCounters counters{{"files_read", 12},
+                                {"rows_skipped", -3},
+                                {"big", std::numeric_limits<std::int64_t>::max()},
+                                {"small", std::numeric_limits<std::int64_t>::min()}};
+  PollDone poll;
+  poll.status = Status::Ok;
+  poll.counters = counters;
+  EXPECT_EQ(decodePollDone(Frame{FrameType::PollDone, encode(poll)}).counters, counters);
+  DeliverDone deliver{Status::Ok, "", {Status::Ok}, {}, counters};
+  EXPECT_EQ(decodeDeliverDone(Frame{FrameType::DeliverDone, encode(deliver)}).counters, counters);
+  TransformDone transform{Status::Ok, "", "{}", {}, counters};
+  EXPECT_EQ(decodeTransformDone(Frame{FrameType::TransformDone, encode(transform)}).counters,
+            counters);
+  EXPECT_TRUE(decodePollDone(Frame{FrameType::PollDone, encode(PollDone{})}).counters.empty());
+}
+
+// What a child sends is untrusted (the plugin's code runs there): counter names must be what the
+// host accepts from a plugin, once each, and the count must not run past the payload.
+TEST_F(ProtocolChannel, CountersFromAChildAreChecked) {
+  auto withCounters = [](const std::function<void(Encoder&)>& counters) {
+    Encoder e;
+    e.u8(0).str("").u32(0).optStr(std::nullopt);
+    for (int i = 0; i < 14; ++i) e.u64(0);  // InstanceStats
+    counters(e);
+    return Frame{FrameType::PollDone, e.take()};
+  };
+  auto refusal = [](const Frame& f) -> std::string {
+    try {
+      decodePollDone(f);
+    } catch (const ChannelError& e) {
+      EXPECT_EQ(e.kind(), ChannelError::Kind::Malformed);
+      return e.what();
+    }
+    return "(accepted)";
+  };
+  EXPECT_EQ(decodePollDone(withCounters([](Encoder& e) {
+              e.u32(1).str("ok_1").u64(5);
+            })).counters.at("ok_1"),
+            5);
+  EXPECT_THAT(refusal(withCounters([](Encoder& e) { e.u32(1).str("Bad Name").u64(1); })),
+              HasSubstr("names a counter \"Bad Name\""));
+  EXPECT_THAT(refusal(withCounters([](Encoder& e) { e.u32(1).str("").u64(1); })),
+              HasSubstr("names a counter"));
+  EXPECT_THAT(refusal(withCounters([](Encoder& e) { e.u32(1).str(std::string(65, 'a')).u64(1); })),
+              HasSubstr("not 1 to 64 characters"));
+  EXPECT_THAT(
+      refusal(withCounters([](Encoder& e) { e.u32(2).str("twice").u64(1).str("twice").u64(2); })),
+      HasSubstr("has a counter twice"));
+  EXPECT_THAT(refusal(withCounters([](Encoder& e) { e.u32(0xffffffff).str("a").u64(1); })),
+              HasSubstr("ends early"));
+  EXPECT_THAT(refusal(withCounters([](Encoder&) {})), HasSubstr("ends early"));  // version 1
+}
+
+TEST(ProtocolCounters, AddCountersSumsByNameAndSaturates) {
+  PluginCounters a{{"x", 1}, {"y", std::numeric_limits<std::int64_t>::max()}};
+  addCounters(a, {{"x", 2}, {"y", 1}, {"z", -4}});
+  EXPECT_EQ(a,
+            (PluginCounters{{"x", 3}, {"y", std::numeric_limits<std::int64_t>::max()}, {"z", -4}}));
 }
 
 TEST_F(ProtocolChannel, NothingArrivingIsATimeout) {

@@ -161,5 +161,17 @@ TEST(Instance, SinkAnswersPerRecordOrForTheBatch) {
   EXPECT_THAT(r.message, HasSubstr("on_deliver failed (retry): the ministry endpoint is offline"));
 }
 
+TEST(InstanceTest, CounterNamesAreOneToSixtyFourOfLowerCaseDigitsAndUnderscore) {
+  EXPECT_TRUE(validCounterName("records_emitted"));
+  EXPECT_TRUE(validCounterName("a"));
+  EXPECT_TRUE(validCounterName(std::string(64, 'x')));
+  EXPECT_FALSE(validCounterName(std::string(65, 'x')));
+  EXPECT_FALSE(validCounterName(""));
+  EXPECT_FALSE(validCounterName("Records"));
+  EXPECT_FALSE(validCounterName("records emitted"));
+  EXPECT_FALSE(validCounterName("records-emitted"));
+  EXPECT_FALSE(validCounterName(std::string_view("nul\0", 4)));
+}
+
 }  // namespace
 }  // namespace ijro::plugin_host
