@@ -127,6 +127,9 @@ class Loader {
       } else if (is(n, "sources")) {
         for (xmlNode* s = n->children; s; s = s->next)
           if (is(s, "source")) source(s);
+      } else if (is(n, "readers")) {
+        for (xmlNode* r = n->children; r; r = r->next)
+          if (is(r, "reader")) reader(r);
       } else if (is(n, "plugins")) {
         for (xmlNode* p = n->children; p; p = p->next) {
           if (is(p, "source")) pluginSource(p);
@@ -155,27 +158,53 @@ class Loader {
     }
   }
 
+  // <source>: a token that posts reports, and with rights="write read" also reads.
   void source(xmlNode* n) {
     intake::Scope s = intake::Scope::writer(prop(n, "id"));
+    const std::string what = "source \"" + s.id + "\"";
+    s.write = s.read = false;
+    for (const auto& right : words(prop(n, "rights", "write"))) {
+      if (right == "write") s.write = true;
+      if (right == "read") s.read = true;
+    }
+    if (!s.write)
+      problem(n, what + " has rights=\"" + prop(n, "rights") +
+                     "\" without write: a source posts reports; declare a token that only reads "
+                     "as <reader> under <readers>");
+    token(n, what, s);
+    cfg_.sources.push_back(std::move(s));
+  }
+
+  // <reader>: a token that reads within its regions and sectors, and never writes.
+  void reader(xmlNode* n) {
+    intake::Scope s;
+    s.id = prop(n, "id");
+    s.read = true;
+    token(n, "reader \"" + s.id + "\"", s);
+    cfg_.readers.push_back(std::move(s));
+  }
+
+  // The token and scope every bearer token has, and what must differ between them.
+  void token(xmlNode* n, const std::string& what, intake::Scope& s) {
     s.line = static_cast<int>(xmlGetLineNo(n));
     auto token = prop(n, "token");
     auto hash = prop(n, "tokenSha256");
     if (token.empty() == hash.empty()) {
-      problem(n, "source \"" + s.id + "\" needs exactly one of token or tokenSha256");
+      problem(n, what + " needs exactly one of token or tokenSha256");
     } else if (!token.empty()) {
       if (token.size() < 16)
-        problem(n, "source \"" + s.id + "\" token is shorter than 16 characters: use a longer one");
+        problem(n, what + " token is shorter than 16 characters: use a longer one");
       s.tokenSha256 = intake::sha256Hex(token);
     } else {
       s.tokenSha256 = hash;
     }
-    scope(n, "source \"" + s.id + "\"", s.regions, s.sectors);
-    claimId(n, "source \"" + s.id + "\"", s.id);
-    for (const auto& other : cfg_.sources)
-      if (other.tokenSha256 == s.tokenSha256)
-        problem(n, "source \"" + s.id + "\" has the same token as source \"" + other.id +
-                       "\" (line " + std::to_string(other.line) + "): each source needs its own");
-    cfg_.sources.push_back(std::move(s));
+    scope(n, what, s.regions, s.sectors);
+    claimId(n, what, s.id);
+    for (const auto* others : {&cfg_.sources, &cfg_.readers})
+      for (const auto& other : *others)
+        if (!s.tokenSha256.empty() && other.tokenSha256 == s.tokenSha256)
+          problem(n, what + " has the same token as " + other.label() + " (line " +
+                         std::to_string(other.line) + "): each source and reader needs its own");
   }
 
   fs::path configDir() const {
@@ -185,7 +214,8 @@ class Loader {
 
   std::string origin(xmlNode* n) const { return path_ + ":" + std::to_string(xmlGetLineNo(n)); }
 
-  // Regions and sectors of a source's scope, checked the same way for HTTP and plugin sources.
+  // Regions and sectors of a scope, checked the same way for HTTP sources, readers and plugin
+  // sources.
   void scope(xmlNode* n, const std::string& what, std::set<std::string>& regions,
              std::set<std::string>& sectors) {
     for (const auto& r : words(prop(n, "regions"))) {
@@ -207,13 +237,13 @@ class Loader {
     }
   }
 
-  // An id names one thing: an HTTP source, a plugin source (the source of its records) or a sink
-  // (the owner of its dead letters and cursor).
+  // An id names one thing: an HTTP source, a reader, a plugin source (the source of its records)
+  // or a sink (the owner of its dead letters and cursor).
   void claimId(xmlNode* n, const std::string& what, const std::string& id) {
     auto [it, fresh] = ids_.emplace(id, what + " (line " + std::to_string(xmlGetLineNo(n)) + ")");
     if (!fresh)
       problem(n, what + ": the id \"" + id + "\" is already used by " + it->second +
-                     ": give each source and plugin instance its own id");
+                     ": give each source, reader and plugin instance its own id");
   }
 
   // library: absolute, relative to the configuration's folder (it has a '/'), or a bare name in

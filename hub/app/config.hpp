@@ -35,6 +35,7 @@ struct Config {
   model::StatusRules rules;
   model::SectorCatalogue sectors;
   std::vector<intake::Scope> sources;  // <sources>: bearer tokens that post reports
+  std::vector<intake::Scope> readers;  // <readers>: bearer tokens that only read
   // <plugins>: instances with their library paths resolved (see <hub pluginDir>).
   std::vector<runtime::SourceSettings> pluginSources;
   std::vector<runtime::SinkSettings> pluginSinks;

@@ -21,6 +21,7 @@ api::Settings apiSettings(const Config& cfg) {
   s.rules = cfg.rules;
   s.sectors = cfg.sectors;
   s.scopes = cfg.sources;
+  s.scopes.insert(s.scopes.end(), cfg.readers.begin(), cfg.readers.end());
   s.xmlLimits.maxBytes = cfg.bodyLimit;
   s.xmlLimits.maxDepth = cfg.maxXmlDepth;
   s.jsonMaxDepth = static_cast<std::size_t>(cfg.maxXmlDepth);
@@ -67,10 +68,10 @@ int serve(const Config& cfg) {
   http::Server server(serverOptions(cfg), [&api](const http::Request& r) { return api.handle(r); });
   plugins.start();
   spdlog::info(
-      "hub \"{}\" listening on http://{}:{} with {} threads ({} sources, {} plugin "
-      "sources, {} plugin sinks)",
-      cfg.hubId, cfg.host, server.port(), cfg.threads, cfg.sources.size(), cfg.pluginSources.size(),
-      cfg.pluginSinks.size());
+      "hub \"{}\" listening on http://{}:{} with {} threads ({} sources, {} readers, {} "
+      "plugin sources, {} plugin sinks)",
+      cfg.hubId, cfg.host, server.port(), cfg.threads, cfg.sources.size(), cfg.readers.size(),
+      cfg.pluginSources.size(), cfg.pluginSinks.size());
   server.run(true);
   // The server has drained; now the polls and deliveries in progress finish and commit.
   if (!plugins.stop()) {
