@@ -133,10 +133,14 @@ class Loader {
       } else if (is(n, "plugins")) {
         for (xmlNode* p = n->children; p; p = p->next) {
           if (is(p, "source")) pluginSource(p);
+          if (is(p, "transform")) pluginTransform(p);
           if (is(p, "sink")) pluginSink(p);
         }
       }
     }
+    // A source may name transforms declared after it.
+    for (std::size_t i = 0; i < cfg_.pluginSources.size(); ++i)
+      transformChain(sourceNodes_[i], cfg_.pluginSources[i]);
   }
 
   std::vector<std::string> problems;
@@ -334,12 +338,14 @@ class Loader {
     }
   }
 
-  void pluginCommon(xmlNode* n, const std::string& what, rt::Isolation& isolation,
-                    std::chrono::milliseconds& timeout, std::chrono::milliseconds& retryMin,
-                    std::chrono::milliseconds& retryMax) {
-    isolation =
-        prop(n, "isolation") == "process" ? rt::Isolation::Process : rt::Isolation::InProcess;
+  // isolation and timeoutMs: how every kind of instance is run.
+  void howToRun(xmlNode* n, rt::Isolation& mode, std::chrono::milliseconds& timeout) {
+    mode = prop(n, "isolation") == "process" ? rt::Isolation::Process : rt::Isolation::InProcess;
     timeout = std::chrono::milliseconds(number<long long>(prop(n, "timeoutMs"), timeout.count()));
+  }
+
+  void retry(xmlNode* n, const std::string& what, std::chrono::milliseconds& retryMin,
+             std::chrono::milliseconds& retryMax) {
     retryMin =
         std::chrono::milliseconds(number<long long>(prop(n, "retryMinMs"), retryMin.count()));
     retryMax =
@@ -368,7 +374,8 @@ class Loader {
     s.origin = origin(n);
     const std::string what = "plugin source \"" + s.id + "\"";
     claimId(n, what, s.id);
-    pluginCommon(n, what, s.isolation, s.timeout, s.retryMin, s.retryMax);
+    howToRun(n, s.isolation, s.timeout);
+    retry(n, what, s.retryMin, s.retryMax);
     s.interval = interval(n, what, s.interval);
     s.jitter = number<double>(prop(n, "jitter"), s.jitter);
     s.concurrency = number<int>(prop(n, "concurrency"), s.concurrency);
@@ -376,6 +383,7 @@ class Loader {
       s.maxRecordsPerSecond = std::stod(rate);
     s.scope = intake::Scope::writer(s.id);
     scope(n, what, s.scope.regions, s.scope.sectors);
+    s.transforms = words(prop(n, "transforms"));
     std::map<std::string, int> lines;
     s.options = options(n, what, lines);
     if (auto lib = library(n, what)) {
@@ -383,6 +391,47 @@ class Loader {
       checkPlugin(n, what, s.library, ph::Kind::Source, s.options, lines);
     }
     cfg_.pluginSources.push_back(std::move(s));
+    sourceNodes_.push_back(n);
+  }
+
+  void pluginTransform(xmlNode* n) {
+    rt::TransformSettings t;
+    t.id = prop(n, "id");
+    t.origin = origin(n);
+    const std::string what = "plugin transform \"" + t.id + "\"";
+    claimId(n, what, t.id);
+    howToRun(n, t.isolation, t.timeout);
+    std::map<std::string, int> lines;
+    t.options = options(n, what, lines);
+    if (auto lib = library(n, what)) {
+      t.library = *lib;
+      checkPlugin(n, what, t.library, ph::Kind::Transform, t.options, lines);
+    }
+    cfg_.pluginTransforms.push_back(std::move(t));
+  }
+
+  // Every id in a source's transforms names a <transform>, once.
+  void transformChain(xmlNode* n, const rt::SourceSettings& s) {
+    const std::string what = "plugin source \"" + s.id + "\"";
+    std::set<std::string> seen;
+    for (const auto& id : s.transforms) {
+      if (!seen.insert(id).second) {
+        problem(n, what + ": transform \"" + id + "\" is listed twice in transforms: list it once");
+        continue;
+      }
+      const bool isTransform =
+          std::any_of(cfg_.pluginTransforms.begin(), cfg_.pluginTransforms.end(),
+                      [&](const rt::TransformSettings& t) { return t.id == id; });
+      if (isTransform) continue;
+      auto used = ids_.find(id);
+      if (used != ids_.end())
+        problem(n, what + ": transforms names \"" + id + "\", which is " + used->second +
+                       ", not a transform");
+      else
+        problem(n, what + ": transform \"" + id +
+                       "\" is not configured: declare it as <transform id=\"" + id +
+                       "\" library=\"...\"> in <plugins>");
+    }
   }
 
   void pluginSink(xmlNode* n) {
@@ -391,7 +440,8 @@ class Loader {
     s.origin = origin(n);
     const std::string what = "plugin sink \"" + s.id + "\"";
     claimId(n, what, s.id);
-    pluginCommon(n, what, s.isolation, s.timeout, s.retryMin, s.retryMax);
+    howToRun(n, s.isolation, s.timeout);
+    retry(n, what, s.retryMin, s.retryMax);
     s.idle = interval(n, what, s.idle);
     s.batchSize = number<std::size_t>(prop(n, "batchSize"), s.batchSize);
     std::map<std::string, int> lines;
@@ -407,6 +457,7 @@ class Loader {
   Config& cfg_;
   bool checkPlugins_;
   std::map<std::string, std::string> ids_;  // id -> what uses it
+  std::vector<xmlNode*> sourceNodes_;       // where each of cfg_.pluginSources is declared
 };
 
 }  // namespace

@@ -38,6 +38,7 @@ struct Config {
   std::vector<intake::Scope> readers;  // <readers>: bearer tokens that only read
   // <plugins>: instances with their library paths resolved (see <hub pluginDir>).
   std::vector<runtime::SourceSettings> pluginSources;
+  std::vector<runtime::TransformSettings> pluginTransforms;
   std::vector<runtime::SinkSettings> pluginSinks;
   std::vector<std::filesystem::path> pluginDirs;  // where bare library names were looked for
 };

@@ -42,6 +42,7 @@ http::ServerOptions serverOptions(const Config& cfg) {
 runtime::RuntimeSettings runtimeSettings(const Config& cfg) {
   runtime::RuntimeSettings s;
   s.sources = cfg.pluginSources;
+  s.transforms = cfg.pluginTransforms;
   s.sinks = cfg.pluginSinks;
   s.sectors = cfg.sectors;
   std::error_code ec;
@@ -69,9 +70,9 @@ int serve(const Config& cfg) {
   plugins.start();
   spdlog::info(
       "hub \"{}\" listening on http://{}:{} with {} threads ({} sources, {} readers, {} "
-      "plugin sources, {} plugin sinks)",
+      "plugin sources, {} plugin transforms, {} plugin sinks)",
       cfg.hubId, cfg.host, server.port(), cfg.threads, cfg.sources.size(), cfg.readers.size(),
-      cfg.pluginSources.size(), cfg.pluginSinks.size());
+      cfg.pluginSources.size(), cfg.pluginTransforms.size(), cfg.pluginSinks.size());
   server.run(true);
   // The server has drained; now the polls and deliveries in progress finish and commit.
   if (!plugins.stop()) {

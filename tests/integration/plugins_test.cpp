@@ -60,6 +60,12 @@ std::string goodSource(const std::string& id, const std::string& extra = "") {
          "    </source>\n";
 }
 
+std::size_t countOf(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
+  return n;
+}
+
 // The value of a metric line `name{labels} value`, or -1.
 long long metric(const std::string& text, const std::string& nameAndLabels) {
   auto at = text.find(nameAndLabels + " ");
@@ -250,6 +256,44 @@ TEST(Plugins, DeadLettersAreListedAndReplayedWithTheDlqCommand) {
   })) << hub.log();
   hub.signal(SIGTERM);
   EXPECT_EQ(hub.wait(), 0);
+}
+
+// A transform isolated in a plugin-host child maps the records of the sources that name it; a
+// record it refuses is a dead letter of its source with the transform's message.
+TEST(Plugins, IsolatedTransformMapsAndRefusesRecordsOfItsSources) {
+  auto dir = tempDir("plugins-transform");
+  auto config =
+      writeConfig(dir, goodSource("dhis2", " transforms=\"notes\"") +
+                           "    <source id=\"failing\" library=\"" IJRO_TEST_PLUGIN_GOOD_SOURCE
+                           "\" interval=\"200ms\" jitter=\"0\" regions=\"*\" sectors=\"*\" "
+                           "transforms=\"notes\">\n"
+                           "      <option name=\"endpoint\">x</option>\n"
+                           "      <option name=\"count\">1</option>\n"
+                           "      <option name=\"organisation\">fail</option>\n"
+                           "    </source>\n"
+                           "    <transform id=\"notes\" library=\"" IJRO_TEST_PLUGIN_GOOD_TRANSFORM
+                           "\" isolation=\"process\" timeoutMs=\"5000\">\n"
+                           "      <option name=\"note\">seen by an isolated transform</option>\n"
+                           "    </transform>\n");
+  HubProcess hub(dir, config);
+  hub.start();
+  std::string feed;
+  ASSERT_TRUE(waitFor([&] {
+    feed = hub.get("/api/v1/feed", kReader).body;
+    return feed.find("DEMO-3") != std::string::npos;
+  })) << feed
+      << hub.log();
+  EXPECT_EQ(countOf(feed, "<note>seen by an isolated transform</note>"), 3u) << feed;
+  EXPECT_EQ(feed.find("source=\"failing\""), std::string::npos);
+  EXPECT_THAT(hub.get("/readyz", kReader).body, HasSubstr("transform notes: up"));
+  hub.signal(SIGTERM);
+  ASSERT_EQ(hub.wait(), 0) << hub.log();
+
+  auto list = runHub({"dlq", "list", "--config", config.string(), "--store",
+                      "sqlite:" + (dir / "hub.db").string(), "--source", "failing"});
+  EXPECT_EQ(list.exitCode, 0) << list.err;
+  EXPECT_THAT(list.out, HasSubstr("transform \"notes\" refused it"));
+  EXPECT_THAT(list.out, HasSubstr("cannot map records of organisation"));
 }
 
 TEST(Plugins, ValidateChecksOptionsAgainstThePluginWithTheirLine) {
