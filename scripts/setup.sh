@@ -8,6 +8,10 @@ packages=(
   libxml2-dev libxml2-utils libxslt1-dev libxmlsec1-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 libpq-dev libsqlite3-dev sqlite3 wrk python3
+  # cpack -G DEB with dpkg-shlibdeps (which needs `file`) and lintian: tests/package
+  dpkg-dev file lintian
+  # unshare -m and mount (the SDK built with the hub's other headers hidden): tests/unit/plugins
+  util-linux mount
 )
 missing=()
 for p in "${packages[@]}"; do

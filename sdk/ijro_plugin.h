@@ -1,5 +1,5 @@
 /*
- * ijro_plugin.h: the ijro-hub plugin ABI, version 1.0.
+ * ijro_plugin.h: the ijro-hub plugin ABI, version 1.1.
  *
  * The one header a plugin needs. Pure C (C99 or later, or C++), no C++ types, no exceptions.
  * C++ authors will usually prefer ijro_plugin.hpp, a header-only SDK over this file.
@@ -9,7 +9,8 @@
  * A plugin is a shared library that exports one function, ijro_plugin_entry(), returning a
  * descriptor: which ABI version it was built for, its name and kind, the options it accepts and
  * its hooks (functions named on_*). The hub hands every instance a table of services (functions
- * named callback_*): logging, emitting records, a checkpoint, counters, option values.
+ * named callback_*): logging, emitting records, a checkpoint, counters, option values and (since
+ * ABI 1.1) reading and writing status-report XML with the hub's own codecs.
  *
  * Kinds:
  *   source     polled by the hub; each on_poll emits records (and may commit a checkpoint)
@@ -26,7 +27,11 @@
  *
  * Both tables start with their own size (struct_size) and only ever grow at their end. The hub
  * copies only struct_size bytes of a descriptor into a zeroed copy of its own, so fields a plugin
- * does not know about read as NULL / 0.
+ * does not know about read as NULL / 0. A plugin that uses a callback added in a later minor can
+ * check that the host's table reaches it (IJRO_HOST_HAS, below); the C++ SDK does so and says
+ * that the hub is too old when it does not.
+ *
+ * History: 1.0 the first ABI. 1.1 callback_report_xml_read, callback_report_xml_write.
  *
  * Every enumerated value crosses the boundary as an int32_t: the size of a C enum is up to the
  * compiler (-fshort-enums), the size of int32_t is not.
@@ -43,7 +48,11 @@
  *     make it static;
  *   - a transform's output record is owned by the plugin and must stay valid until the next
  *     hook call on the same instance (or on_destroy); the host copies it as soon as on_transform
- *     returns.
+ *     returns;
+ *   - what a status-report callback gives back (ijro_report_read, ijro_report_written) is
+ *     host-owned and lives until the hook it was called in returns. Every call keeps its result
+ *     until then, so a hook that reads many documents holds all of them: copy what you keep and
+ *     read large batches over several hooks if memory matters.
  *
  * ## Threads
  *
@@ -55,8 +64,8 @@
  * ## Records
  *
  * A record is one implementation in the JSON form of a status report: the object that sits inside
- * the "implementations" array of a report (see hub/exchange/report.hpp and
- * schemas/status-report.xsd for the fields), e.g.
+ * the "implementations" array of a report (schemas/status-report.xsd describes every field; in
+ * C++, ijro_record.hpp builds records from plain structs), e.g.
  *
  *   {"revision": 3, "measure": {"id": "DU2030-1.2.15", "title": "...",
  *    "act": {"type": "decree", "number": "UP-6079", "date": "2020-10-05"}},
@@ -76,7 +85,7 @@
 #include <stdint.h>
 
 #define IJRO_ABI_MAJOR 1
-#define IJRO_ABI_MINOR 0
+#define IJRO_ABI_MINOR 1
 
 /* The name of the one symbol a plugin exports (for dlsym). */
 #define IJRO_PLUGIN_ENTRY_SYMBOL "ijro_plugin_entry"
@@ -185,6 +194,63 @@ typedef struct ijro_config {
 } ijro_config;
 
 /* ---------------------------------------------------------------------------------------------
+ * Status reports as XML (ABI 1.1)
+ *
+ * A status report (namespace urn:ijro-hub:report:1, schemas/status-report.xsd) is what a sector
+ * system or another hub exchanges as a file: <report source=".." generatedAt="..."> with one
+ * <implementation> per record. The host reads and writes it with its own codecs (the same as for
+ * POST /api/v1/reports), so a plugin needs no XML library, and untrusted XML is only ever parsed
+ * by the hub's safe reader: no DTD, no entities, no network; limits on size, depth, attributes
+ * and text.
+ * ------------------------------------------------------------------------------------------- */
+
+/* One implementation that could not be read from a report or written into one: where it is, what
+ * of it could be identified, and why. Frozen for ABI major 1 (it is an array element). Host-owned
+ * with everything it points to, for as long as the result that holds it. */
+typedef struct ijro_report_problem {
+  uint32_t position;          /* 1-based: the implementation's position in the report read, or
+                                 the record's position in the array written */
+  uint32_t reason_count;      /* entries in reasons, at least 1 */
+  const char* const* reasons; /* NUL-terminated UTF-8 sentences, each naming the element or the
+                                 field and what is expected, e.g. "line 12: <region>: missing" */
+  const char* measure_id;     /* NUL-terminated; "" when it could not be read */
+  const char* region;         /* NUL-terminated; "" when it could not be read */
+  const char* organisation;   /* NUL-terminated; "" when it could not be read */
+} ijro_report_problem;
+
+/* What callback_report_xml_read found in a document. Host-owned, with everything it points to,
+ * valid until the hook it was called in returns. Grows at its end (struct_size). */
+typedef struct ijro_report_read {
+  uint32_t struct_size;       /* sizeof(ijro_report_read) as the host knows it */
+  uint32_t record_count;      /* entries in records */
+  const ijro_record* records; /* the implementations that could be read, in document order, each
+                                 in the record form (see "Records"; json[json_len] is a NUL),
+                                 ready for callback_emit_record */
+  uint32_t problem_count;     /* entries in problems */
+  const ijro_report_problem* problems; /* the implementations that could not be read */
+  const char* source;                  /* the report's source attribute; "" when absent */
+  const char* generated_at;            /* its generatedAt attribute, as written; "" when absent */
+  const char* error;    /* "" when the document was read; else why it cannot be read as a
+                           whole (not well-formed, a DOCTYPE, invalid UTF-8, over a limit,
+                           not a status report), without the location */
+  int32_t error_line;   /* where error is: 1-based line, 0 when unknown or no error */
+  int32_t error_column; /* 1-based column, 0 when unknown or no error */
+} ijro_report_read;
+
+/* What callback_report_xml_write produced. Host-owned, with everything it points to, valid until
+ * the hook it was called in returns. Grows at its end (struct_size). */
+typedef struct ijro_report_written {
+  uint32_t struct_size;                /* sizeof(ijro_report_written) as the host knows it */
+  uint32_t problem_count;              /* entries in problems; 0 when the document was written */
+  const char* xml;                     /* the document (UTF-8, NUL-terminated), or NULL when
+                                          nothing was written */
+  size_t xml_len;                      /* bytes of xml, without the NUL */
+  const ijro_report_problem* problems; /* the records that cannot be written */
+  const char* error;                   /* "" when written; else the first reason nothing was
+                                          written (a record, the source, no records at all) */
+} ijro_report_written;
+
+/* ---------------------------------------------------------------------------------------------
  * Host services (callback_*)
  * ------------------------------------------------------------------------------------------- */
 
@@ -251,7 +317,46 @@ typedef struct ijro_host_api {
    * NULL when the option has no value or is not in the plugin's table. The returned string is
    * host-owned and valid until on_destroy returns. Inside any hook. */
   const char* (*callback_config_get)(ijro_host* host, const char* name);
+
+  /* ---- ABI 1.1 ---- */
+
+  /* Reads a status report (see "Status reports as XML") with the hub's safe XML reader. xml:
+   * plugin-owned, xml_len bytes (need not be NUL-terminated), not kept. max_bytes: the largest
+   * document the plugin accepts, 0 for the host's default (8 MiB); a larger one is a document
+   * error. *out: set to the host-owned result, valid until the hook returns.
+   * Returns IJRO_OK when the document was read, even if some or all of its implementations could
+   * not be (each is in problems, the others in records); IJRO_ERROR when the document as a whole
+   * cannot be read ((*out)->error, error_line, error_column say why and where), or when called
+   * outside a hook or with NULL out (then *out, if out is not NULL, is NULL and the host logs
+   * why). Inside any hook, on the thread that runs it. */
+  ijro_status (*callback_report_xml_read)(ijro_host* host, const char* xml, size_t xml_len,
+                                          size_t max_bytes, const ijro_report_read** out);
+
+  /* Writes records (see "Records"; plugin-owned, record_count of them, copied before returning)
+   * as one status report. source: NUL-terminated UTF-8 for the report's source attribute, or
+   * NULL or "" to leave it out (plugin-owned, copied). generatedAt is the current time.
+   * *out: set to the host-owned result, valid until the hook returns.
+   * Returns IJRO_OK with (*out)->xml, a document valid against schemas/status-report.xsd that
+   * reads back as the same records. Returns IJRO_ERROR and writes nothing when any record is not
+   * a record (not JSON, not the record form, a field the form does not know, larger than the
+   * record limit) or holds text XML cannot carry (e.g. U+0001): (*out)->problems names each of
+   * them by position with its reasons, so the plugin can write the others without them; also
+   * when source holds such text, when record_count is 0 (a report has at least one
+   * implementation), or when called outside a hook or with NULL out (then *out, if out is not
+   * NULL, is NULL and the host logs why). Structure only: the model's business rules (known
+   * regions and sectors, dates in order) are not applied. Inside any hook, on its thread. */
+  ijro_status (*callback_report_xml_write)(ijro_host* host, const char* source,
+                                           const ijro_record* records, uint32_t record_count,
+                                           const ijro_report_written** out);
 } ijro_host_api;
+
+/* Whether the host's table reaches a callback: nonzero when `api` (a const ijro_host_api*) is
+ * large enough to hold `callback` (a field name), e.g. IJRO_HOST_HAS(host->api,
+ * callback_report_xml_read). Every callback of the ABI the plugin declares is always there; this
+ * matters only for a callback of a later minor. */
+#define IJRO_HOST_HAS(api, callback)                                                    \
+  ((api)->struct_size >= offsetof(ijro_host_api, callback) + sizeof((api)->callback) && \
+   (api)->callback != NULL)
 
 /* ---------------------------------------------------------------------------------------------
  * The descriptor and its hooks (on_*)

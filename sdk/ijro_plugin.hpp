@@ -22,7 +22,8 @@
 // Sinks derive from ijro::sdk::Sink (deliver), transforms from ijro::sdk::Transform (transform).
 // The class is constructed in on_create, from ijro::sdk::Host& if it has such a constructor, else
 // by default, and destroyed in on_destroy. host() gives the host's services (options, log,
-// counters) from the constructor on; Host is one pointer, so keep a copy if you want your own.
+// counters, status-report XML) from the constructor on; Host is one pointer, so keep a copy if you
+// want your own. Records are easiest built with ijro_record.hpp.
 //
 // No exception crosses the ABI: every hook catches. ijro::sdk::RetryLater becomes IJRO_RETRY,
 // any other exception IJRO_ERROR, each with what() as the message the hub logs.
@@ -35,6 +36,7 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -42,6 +44,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "ijro_plugin.h"
 
@@ -68,6 +71,76 @@ enum class LogLevel : std::int32_t {
 class RetryLater : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// The hub running the plugin is older than a service needs (its host table lacks the callback):
+// upgrade the hub, or do without the service.
+class HostTooOld : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// One implementation that could not be read from a status report or written into one.
+struct ReportProblem {
+  std::size_t position = 0;  // 1-based: in the report read, or among the records written
+  std::string measureId, region, organisation;  // what could be read of it; "" otherwise
+  std::vector<std::string> reasons;             // at least one, each naming the element or field
+
+  // "implementation 2 (measure DU2030-1.2, region 1726): line 9: <sector>: missing; ..."
+  std::string describe(const char* what = "implementation") const {
+    std::string out = std::string(what) + " " + std::to_string(position);
+    if (!measureId.empty()) {
+      out += " (measure " + measureId;
+      if (!region.empty()) out += ", region " + region;
+      out += ")";
+    }
+    out += ": ";
+    for (std::size_t i = 0; i < reasons.size(); ++i) out += (i > 0 ? "; " : "") + reasons[i];
+    return out;
+  }
+};
+
+// A status report (urn:ijro-hub:report:1) as Host::readReportXml read it.
+struct StatusReport {
+  std::string source;                     // its source attribute; "" when absent
+  std::string generatedAt;                // its generatedAt attribute; "" when absent
+  std::vector<std::string> records;       // the readable implementations, in the record form
+  std::vector<ReportProblem> unreadable;  // the others, with their reasons
+};
+
+// A document that cannot be read as a status report at all (not well-formed, a DOCTYPE, invalid
+// UTF-8, over the size limit, another root element). what(): "line L, column C: reason".
+class ReportXmlError : public std::runtime_error {
+ public:
+  ReportXmlError(std::string reason, int line, int column)
+      : std::runtime_error(where(line, column) + reason),
+        reason_(std::move(reason)),
+        line_(line),
+        column_(column) {}
+  const std::string& reason() const { return reason_; }
+  int line() const { return line_; }      // 1-based, 0 when unknown
+  int column() const { return column_; }  // 1-based, 0 when unknown
+
+ private:
+  static std::string where(int line, int column) {
+    if (line <= 0) return "";
+    return "line " + std::to_string(line) +
+           (column > 0 ? ", column " + std::to_string(column) : std::string()) + ": ";
+  }
+  std::string reason_;
+  int line_, column_;
+};
+
+// Records that Host::writeReportXml cannot write (nothing was written): what() is the hub's
+// sentence naming the first; problems() names each by its 1-based position among the records.
+class ReportWriteError : public std::runtime_error {
+ public:
+  ReportWriteError(const std::string& what, std::vector<ReportProblem> problems)
+      : std::runtime_error(what), problems_(std::move(problems)) {}
+  const std::vector<ReportProblem>& problems() const { return problems_; }
+
+ private:
+  std::vector<ReportProblem> problems_;
 };
 
 // An optional option; defaultValue may be nullptr (no value unless configured).
@@ -140,9 +213,88 @@ class Host {
     throw badType(name, "true or false", std::string(text));
   }
 
+  // Reads a status report (urn:ijro-hub:report:1) with the hub's safe XML reader: its readable
+  // implementations in the record form (ready for Context::emit) and, for the others, where they
+  // are and why. maxBytes: the largest document accepted (0: the hub's default, 8 MiB). Throws
+  // ReportXmlError when the document as a whole cannot be read, HostTooOld on a hub before ABI
+  // 1.1, std::runtime_error when the hub refuses the call (outside a hook: see its log). Inside
+  // any hook, on its thread.
+  StatusReport readReportXml(std::string_view xml, std::size_t maxBytes = 0) const {
+    if (!IJRO_HOST_HAS(host_->api, callback_report_xml_read))
+      throw tooOld("reading status-report XML (Host::readReportXml)");
+    const ijro_report_read* r = nullptr;
+    const ijro_status s =
+        host_->api->callback_report_xml_read(host_, xml.data(), xml.size(), maxBytes, &r);
+    if (r == nullptr)
+      throw std::runtime_error(
+          "the hub refused to read a status report (called outside a hook? see the hub's log)");
+    if (s != IJRO_OK) throw ReportXmlError(text(r->error), r->error_line, r->error_column);
+    StatusReport out;
+    out.source = text(r->source);
+    out.generatedAt = text(r->generated_at);
+    out.records.reserve(r->record_count);
+    for (std::uint32_t i = 0; i < r->record_count; ++i)
+      out.records.emplace_back(r->records[i].json, r->records[i].json_len);
+    out.unreadable = problems(r->problems, r->problem_count);
+    return out;
+  }
+
+  // Writes records (each one implementation in the record form) as one status report, valid
+  // against schemas/status-report.xsd; source "" leaves the source attribute out. Throws
+  // ReportWriteError, naming each record that is not a valid record or holds text XML cannot
+  // carry (then nothing is written: write the others again without them), also for no records or
+  // a source XML cannot carry; HostTooOld on a hub before ABI 1.1; std::runtime_error when the hub
+  // refuses the call (outside a hook). Inside any hook, on its thread.
+  std::string writeReportXml(std::string_view source,
+                             const std::vector<std::string_view>& records) const {
+    if (!IJRO_HOST_HAS(host_->api, callback_report_xml_write))
+      throw tooOld("writing status-report XML (Host::writeReportXml)");
+    std::vector<ijro_record> items;
+    items.reserve(records.size());
+    for (std::string_view r : records) items.push_back(ijro_record{r.data(), r.size()});
+    if (items.size() > std::numeric_limits<std::uint32_t>::max())
+      throw std::length_error("more than 2^32-1 records for one status report");
+    const std::string src(source);
+    const ijro_report_written* w = nullptr;
+    const ijro_status s = host_->api->callback_report_xml_write(
+        host_, src.c_str(), items.data(), static_cast<std::uint32_t>(items.size()), &w);
+    if (w == nullptr)
+      throw std::runtime_error(
+          "the hub refused to write a status report (called outside a hook? see the hub's log)");
+    if (s != IJRO_OK || w->xml == nullptr)
+      throw ReportWriteError(text(w->error), problems(w->problems, w->problem_count));
+    return std::string(w->xml, w->xml_len);
+  }
+  std::string writeReportXml(std::string_view source,
+                             const std::vector<std::string>& records) const {
+    return writeReportXml(source, std::vector<std::string_view>(records.begin(), records.end()));
+  }
+
   ijro_host* raw() const { return host_; }
 
  private:
+  static std::string text(const char* s) { return s == nullptr ? std::string() : std::string(s); }
+  static std::vector<ReportProblem> problems(const ijro_report_problem* p, std::uint32_t n) {
+    std::vector<ReportProblem> out;
+    out.reserve(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      ReportProblem one;
+      one.position = p[i].position;
+      one.measureId = text(p[i].measure_id);
+      one.region = text(p[i].region);
+      one.organisation = text(p[i].organisation);
+      for (std::uint32_t k = 0; k < p[i].reason_count; ++k)
+        one.reasons.push_back(text(p[i].reasons[k]));
+      out.push_back(std::move(one));
+    }
+    return out;
+  }
+  HostTooOld tooOld(const char* what) const {
+    return HostTooOld(std::string(what) + " needs a hub with plugin ABI 1.1 or later, but this " +
+                      "hub implements ABI " + std::to_string(host_->api->abi_major) + "." +
+                      std::to_string(host_->api->abi_minor) +
+                      ": upgrade ijro-hub, or build the plugin without this service");
+  }
   std::string_view need(const char* name) const {
     auto v = option(name);
     if (!v)

@@ -2,23 +2,17 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include "hub/app/paths.hpp"
+#include "hub/base/sha256.hpp"
 #include "hub/model/regions.hpp"
 #include "hub/plugin_host/loader.hpp"
 #include "hub/plugin_host/options.hpp"
 #include "hub/xml/safe_reader.hpp"
 #include "hub/xml/schema.hpp"
-
-#ifndef IJRO_SCHEMA_DIR
-#define IJRO_SCHEMA_DIR "schemas"
-#endif
-#ifndef IJRO_PLUGIN_DIR
-#define IJRO_PLUGIN_DIR ""
-#endif
 
 namespace ijro::app {
 
@@ -198,7 +192,7 @@ class Loader {
     } else if (!token.empty()) {
       if (token.size() < 16)
         problem(n, what + " token is shorter than 16 characters: use a longer one");
-      s.tokenSha256 = intake::sha256Hex(token);
+      s.tokenSha256 = base::sha256Hex(token);
     } else {
       s.tokenSha256 = hash;
     }
@@ -497,28 +491,13 @@ Config loadConfig(const std::string& path, const std::string& schemaDir, bool ch
 }
 
 std::string findSchemaDir(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  if (const char* env = std::getenv("IJRO_SCHEMA_DIR"); env && *env) return env;
-  if (fs::exists(fs::path(IJRO_SCHEMA_DIR) / "hub-config.xsd")) return IJRO_SCHEMA_DIR;
-  std::error_code ec;
-  auto exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    auto installed = exe.parent_path().parent_path() / "share/ijro-hub/schemas";
-    if (fs::exists(installed / "hub-config.xsd")) return installed.string();
-  }
-  return "schemas";
+  return findSchema("hub-config.xsd", flag).parent_path().string();
 }
 
 std::vector<fs::path> defaultPluginDirs() {
-  std::vector<fs::path> dirs;
-  if (std::string built = IJRO_PLUGIN_DIR; !built.empty()) dirs.emplace_back(built);
-  std::error_code ec;
-  auto exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    auto installed = (exe.parent_path().parent_path() / "lib/ijro-hub/plugins").lexically_normal();
-    if (dirs.empty() || installed != dirs.front()) dirs.push_back(installed);
-  }
-  return dirs;
+  const fs::path exe = executablePath();
+  if (exe.empty()) return {};
+  return {pluginDirBeside(exe)};
 }
 
 }  // namespace ijro::app

@@ -56,12 +56,12 @@ struct ConfigError : std::runtime_error {
 // against its option table. Throws ConfigError listing every problem.
 Config loadConfig(const std::string& path, const std::string& schemaDir, bool checkPlugins = true);
 
-// Where the XSDs are: `flag` if not empty, then $IJRO_SCHEMA_DIR, then the schemas/ of the source
-// tree the binary was built from, then ../share/ijro-hub/schemas next to the binary.
+// The folder holding hub-config.xsd: `flag` (--schemas) if not empty, else $IJRO_SCHEMA_DIR, else
+// ../share/ijro-hub/schemas beside the binary (see paths.hpp). Throws SchemaNotFound.
 std::string findSchemaDir(const std::string& flag);
 
-// Where a library given by bare name is looked for when <hub pluginDir> is not set: the plugin
-// folder of the build tree (compiled in), then ../lib/ijro-hub/plugins next to the binary.
+// Where a library given by bare name is looked for when <hub pluginDir> is not set:
+// ../lib/ijro-hub/plugins beside the binary (see paths.hpp); none if the binary is unknown.
 std::vector<std::filesystem::path> defaultPluginDirs();
 
 }  // namespace ijro::app

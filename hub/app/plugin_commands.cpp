@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -16,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/app/paths.hpp"
 #include "hub/exchange/report.hpp"
 #include "hub/isolation/child.hpp"
 #include "hub/isolation/isolated_runner.hpp"
@@ -24,10 +24,6 @@
 #include "hub/plugin_host/harness.hpp"
 #include "hub/xml/safe_reader.hpp"
 #include "hub/xml/schema.hpp"
-
-#ifndef IJRO_SCHEMA_DIR
-#define IJRO_SCHEMA_DIR "schemas"
-#endif
 
 namespace ijro::app {
 
@@ -175,23 +171,14 @@ int infoCommand(int argc, char** argv) {
 
 // ---- options files ---------------------------------------------------------------------------
 
-// Where the XSDs are: --schemas, then $IJRO_SCHEMA_DIR, then the build's source tree, then
-// ../share/ijro-hub/schemas next to the binary (as `ijro-hub validate` looks for them).
+// The XSD `file` where the hub's schemas are (hub/app/paths): --schemas, else $IJRO_SCHEMA_DIR,
+// else beside the binary.
 fs::path schemaFile(const std::string& flag, const char* file) {
-  std::vector<fs::path> candidates;
-  if (!flag.empty()) candidates.emplace_back(flag);
-  if (const char* env = std::getenv("IJRO_SCHEMA_DIR"); env != nullptr && *env != '\0')
-    candidates.emplace_back(env);
-  candidates.emplace_back(IJRO_SCHEMA_DIR);
-  std::error_code ec;
-  auto exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) candidates.push_back(exe.parent_path().parent_path() / "share/ijro-hub/schemas");
-  std::string looked;
-  for (const auto& dir : candidates) {
-    if (fs::exists(dir / file, ec)) return dir / file;
-    looked += (looked.empty() ? "" : ", ") + dir.string();
+  try {
+    return findSchema(file, flag);
+  } catch (const SchemaNotFound& e) {
+    throw Refusal(e.what());
   }
-  throw Refusal(fmt::format("cannot find {} (looked in {}): pass --schemas DIR", file, looked));
 }
 
 std::string trimmed(std::string_view s) {

@@ -3,10 +3,11 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "hub/base/timestamp.hpp"
 
 namespace ijro::exchange::fields {
 
@@ -136,12 +137,7 @@ std::string formatNumber(double value) {
 }
 
 std::string utcNow() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return base::formatTimestamp(std::chrono::system_clock::now());
 }
 
 }  // namespace ijro::exchange::fields

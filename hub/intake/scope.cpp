@@ -1,8 +1,9 @@
 #include "hub/intake/scope.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
+
+#include "hub/base/sha256.hpp"
 #include "hub/model/regions.hpp"
 
 namespace ijro::intake {
@@ -41,25 +42,11 @@ std::optional<std::string> writeRefusal(const Scope& scope, std::string_view ter
   return why;
 }
 
-std::string sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 15]);
-  }
-  return out;
-}
-
 const Scope* authenticate(const std::vector<Scope>& scopes, std::string_view authorization) {
   constexpr std::string_view kBearer = "Bearer ";
   if (authorization.size() <= kBearer.size() || authorization.substr(0, kBearer.size()) != kBearer)
     return nullptr;
-  const std::string hash = sha256Hex(authorization.substr(kBearer.size()));
+  const std::string hash = base::sha256Hex(authorization.substr(kBearer.size()));
   const Scope* found = nullptr;
   // Look at every scope so the time taken does not depend on which one matched.
   for (const auto& s : scopes)

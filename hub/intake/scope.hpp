@@ -38,8 +38,6 @@ struct Scope {
 std::optional<std::string> writeRefusal(const Scope& scope, std::string_view territory,
                                         std::string_view sector);
 
-std::string sha256Hex(std::string_view data);
-
 // The scope whose token matches the Authorization header value ("Bearer TOKEN"), compared in
 // constant time over hashes; nullptr when missing or unknown. Scopes without a token never match.
 const Scope* authenticate(const std::vector<Scope>& scopes, std::string_view authorization);

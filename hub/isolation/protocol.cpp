@@ -9,6 +9,8 @@
 #include <cstring>
 #include <system_error>
 
+#include "hub/base/enum_names.hpp"
+
 namespace ijro::isolation::protocol {
 
 namespace {
@@ -20,6 +22,28 @@ std::uint32_t readBe32(const char* p) {
   for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
   return v;
 }
+
+constexpr base::NameTable<FrameType, 18> kFrameTypes{{
+    {FrameType::Hello, "Hello"},
+    {FrameType::Init, "Init"},
+    {FrameType::Ready, "Ready"},
+    {FrameType::Failed, "Failed"},
+    {FrameType::Poll, "Poll"},
+    {FrameType::Record, "Record"},
+    {FrameType::PollDone, "PollDone"},
+    {FrameType::Deliver, "Deliver"},
+    {FrameType::DeliverDone, "DeliverDone"},
+    {FrameType::Transform, "Transform"},
+    {FrameType::TransformDone, "TransformDone"},
+    {FrameType::SetCheckpoint, "SetCheckpoint"},
+    {FrameType::Stats, "Stats"},
+    {FrameType::StatsReply, "StatsReply"},
+    {FrameType::Shutdown, "Shutdown"},
+    {FrameType::Bye, "Bye"},
+    {FrameType::ProtocolError, "ProtocolError"},
+    {FrameType::ExecFailed, "ExecFailed"},
+}};
+static_assert(base::namesEvery(kFrameTypes, FrameType::Hello, FrameType::ExecFailed));
 
 bool knownType(std::uint8_t t) {
   return t >= static_cast<std::uint8_t>(FrameType::Hello) &&
@@ -80,45 +104,7 @@ std::size_t frameLimit(const HostLimits& limits) {
 }
 
 const char* toString(FrameType t) {
-  switch (t) {
-    case FrameType::Hello:
-      return "Hello";
-    case FrameType::Init:
-      return "Init";
-    case FrameType::Ready:
-      return "Ready";
-    case FrameType::Failed:
-      return "Failed";
-    case FrameType::Poll:
-      return "Poll";
-    case FrameType::Record:
-      return "Record";
-    case FrameType::PollDone:
-      return "PollDone";
-    case FrameType::Deliver:
-      return "Deliver";
-    case FrameType::DeliverDone:
-      return "DeliverDone";
-    case FrameType::Transform:
-      return "Transform";
-    case FrameType::TransformDone:
-      return "TransformDone";
-    case FrameType::SetCheckpoint:
-      return "SetCheckpoint";
-    case FrameType::Stats:
-      return "Stats";
-    case FrameType::StatsReply:
-      return "StatsReply";
-    case FrameType::Shutdown:
-      return "Shutdown";
-    case FrameType::Bye:
-      return "Bye";
-    case FrameType::ProtocolError:
-      return "ProtocolError";
-    case FrameType::ExecFailed:
-      return "ExecFailed";
-  }
-  return "unknown";
+  return base::nameOf(kFrameTypes, t, "unknown");
 }
 
 // ---- Encoder / Decoder -----------------------------------------------------------------------

@@ -4,17 +4,18 @@
 #include <array>
 #include <utility>
 
-#include "hub/model/enum_names.hpp"
+#include "hub/base/enum_names.hpp"
 #include "hub/model/regions.hpp"
 
 namespace ijro::model {
 
 namespace {
 
-using detail::name;
-using detail::parse;
+using base::nameOf;
+using base::namesEvery;
+using base::valueOf;
 
-constexpr detail::NameTable<ExecutionStatus, 8> kStatus{{
+constexpr base::NameTable<ExecutionStatus, 8> kStatus{{
     {ExecutionStatus::NotStarted, "notStarted"},
     {ExecutionStatus::OnTrack, "onTrack"},
     {ExecutionStatus::AtRisk, "atRisk"},
@@ -24,18 +25,21 @@ constexpr detail::NameTable<ExecutionStatus, 8> kStatus{{
     {ExecutionStatus::Cancelled, "cancelled"},
     {ExecutionStatus::Suspended, "suspended"},
 }};
-constexpr detail::NameTable<Rag, 4> kRag{{
+static_assert(namesEvery(kStatus, ExecutionStatus::NotStarted, ExecutionStatus::Suspended));
+constexpr base::NameTable<Rag, 4> kRag{{
     {Rag::None, "none"},
     {Rag::Green, "green"},
     {Rag::Amber, "amber"},
     {Rag::Red, "red"},
 }};
-constexpr detail::NameTable<RollUpBy, 4> kRollUpBy{{
+static_assert(namesEvery(kRag, Rag::None, Rag::Red));
+constexpr base::NameTable<RollUpBy, 4> kRollUpBy{{
     {RollUpBy::Measure, "measure"},
     {RollUpBy::Region, "region"},
     {RollUpBy::Sector, "sector"},
     {RollUpBy::Organisation, "organisation"},
 }};
+static_assert(namesEvery(kRollUpBy, RollUpBy::Measure, RollUpBy::Organisation));
 
 // Ratios are compared with this tolerance so that a ratio that is mathematically exactly on a
 // threshold (0.7, 0.9) but lands a rounding error below it in floating point is NOT below it.
@@ -70,22 +74,22 @@ std::optional<double> meanProgress(const std::vector<Indicator>& indicators) {
 }  // namespace
 
 const char* toString(ExecutionStatus v) {
-  return name(kStatus, v);
+  return nameOf(kStatus, v);
 }
 std::optional<ExecutionStatus> executionStatusFromString(std::string_view s) {
-  return parse(kStatus, s);
+  return valueOf(kStatus, s);
 }
 const char* toString(Rag v) {
-  return name(kRag, v);
+  return nameOf(kRag, v);
 }
 std::optional<Rag> ragFromString(std::string_view s) {
-  return parse(kRag, s);
+  return valueOf(kRag, s);
 }
 const char* toString(RollUpBy v) {
-  return name(kRollUpBy, v);
+  return nameOf(kRollUpBy, v);
 }
 std::optional<RollUpBy> rollUpByFromString(std::string_view s) {
-  return parse(kRollUpBy, s);
+  return valueOf(kRollUpBy, s);
 }
 
 std::optional<double> indicatorProgress(const Indicator& ind) {

@@ -1,42 +1,45 @@
 #include "hub/model/types.hpp"
 
-#include "hub/model/enum_names.hpp"
+#include "hub/base/enum_names.hpp"
 
 namespace ijro::model {
 
 namespace {
 
-using detail::name;
-using detail::parse;
+using base::nameOf;
+using base::namesEvery;
+using base::valueOf;
 
-constexpr detail::NameTable<Lifecycle, 5> kLifecycle{{
+constexpr base::NameTable<Lifecycle, 5> kLifecycle{{
     {Lifecycle::Planned, "planned"},
     {Lifecycle::InProgress, "inProgress"},
     {Lifecycle::Completed, "completed"},
     {Lifecycle::Cancelled, "cancelled"},
     {Lifecycle::Suspended, "suspended"},
 }};
-constexpr detail::NameTable<ControlStatus, 5> kControl{{
+static_assert(namesEvery(kLifecycle, Lifecycle::Planned, Lifecycle::Suspended));
+constexpr base::NameTable<ControlStatus, 5> kControl{{
     {ControlStatus::OnControl, "onControl"},
     {ControlStatus::Submitted, "submitted"},
     {ControlStatus::Returned, "returned"},
     {ControlStatus::Verified, "verified"},
     {ControlStatus::Removed, "removed"},
 }};
+static_assert(namesEvery(kControl, ControlStatus::OnControl, ControlStatus::Removed));
 
 }  // namespace
 
 const char* toString(Lifecycle v) {
-  return name(kLifecycle, v);
+  return nameOf(kLifecycle, v);
 }
 std::optional<Lifecycle> lifecycleFromString(std::string_view s) {
-  return parse(kLifecycle, s);
+  return valueOf(kLifecycle, s);
 }
 const char* toString(ControlStatus v) {
-  return name(kControl, v);
+  return nameOf(kControl, v);
 }
 std::optional<ControlStatus> controlStatusFromString(std::string_view s) {
-  return parse(kControl, s);
+  return valueOf(kControl, s);
 }
 
 }  // namespace ijro::model

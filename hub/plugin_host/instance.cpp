@@ -6,6 +6,9 @@
 #include <limits>
 #include <stdexcept>
 
+#include "hub/base/enum_names.hpp"
+#include "hub/plugin_host/reports.hpp"
+
 namespace ijro::plugin_host {
 
 namespace {
@@ -23,6 +26,13 @@ bool validCounterName(const char* s) {
   return true;
 }
 
+constexpr base::NameTable<Status, 3> kStatusNames{{
+    {Status::Ok, "ok"},
+    {Status::Retry, "retry"},
+    {Status::Error, "error"},
+}};
+static_assert(base::namesEvery(kStatusNames, Status::Ok, Status::Error));
+
 std::optional<Status> statusFrom(std::int32_t raw) {
   switch (raw) {
     case IJRO_OK:
@@ -39,15 +49,7 @@ std::optional<Status> statusFrom(std::int32_t raw) {
 }  // namespace
 
 const char* toString(Status s) {
-  switch (s) {
-    case Status::Ok:
-      return "ok";
-    case Status::Retry:
-      return "retry";
-    case Status::Error:
-      return "error";
-  }
-  return "?";
+  return base::nameOf(kStatusNames, s);
 }
 
 // The host services behind ijro_host_api. They run on the plugin's side of the boundary, called
@@ -188,9 +190,63 @@ struct Instance::Callbacks {
     return v == nullptr ? nullptr : v->c_str();
   }
 
+  static ijro_status reportXmlRead(ijro_host* h, const char* xml, std::size_t len,
+                                   std::size_t maxBytes, const ijro_report_read** out) noexcept {
+    try {
+      if (out != nullptr) *out = nullptr;
+      Instance* in = self(h);
+      if (in == nullptr || !inHook(*in, "callback_report_xml_read")) return IJRO_ERROR;
+      if (out == nullptr || (xml == nullptr && len > 0)) {
+        in->misuse("callback_report_xml_read called with NULL out or NULL xml and a length");
+        return IJRO_ERROR;
+      }
+      auto read = readReportForPlugin(std::string_view(xml == nullptr ? "" : xml, len), maxBytes);
+      const bool ok = read->read();
+      *out = read->c();
+      in->reportsRead_.push_back(std::move(read));
+      return ok ? IJRO_OK : IJRO_ERROR;
+    } catch (...) {
+      if (out != nullptr) *out = nullptr;
+      return IJRO_ERROR;  // out of memory: nothing was read, and the plugin is told so
+    }
+  }
+
+  static ijro_status reportXmlWrite(ijro_host* h, const char* source, const ijro_record* records,
+                                    std::uint32_t count, const ijro_report_written** out) noexcept {
+    try {
+      if (out != nullptr) *out = nullptr;
+      Instance* in = self(h);
+      if (in == nullptr || !inHook(*in, "callback_report_xml_write")) return IJRO_ERROR;
+      if (out == nullptr || (records == nullptr && count > 0)) {
+        in->misuse("callback_report_xml_write called with NULL out or NULL records and a count");
+        return IJRO_ERROR;
+      }
+      std::vector<std::string_view> texts;
+      texts.reserve(count);
+      for (std::uint32_t i = 0; i < count; ++i) {
+        if (records[i].json == nullptr && records[i].json_len > 0) {
+          in->misuse(fmt::format(
+              "callback_report_xml_write called with record {} of NULL json and a length", i + 1));
+          return IJRO_ERROR;
+        }
+        texts.emplace_back(records[i].json == nullptr ? "" : records[i].json, records[i].json_len);
+      }
+      auto written =
+          writeReportForPlugin(source == nullptr ? "" : source, texts, in->limits_.maxRecordBytes);
+      const bool ok = written->written();
+      *out = written->c();
+      in->reportsWritten_.push_back(std::move(written));
+      return ok ? IJRO_OK : IJRO_ERROR;
+    } catch (...) {
+      if (out != nullptr) *out = nullptr;
+      return IJRO_ERROR;
+    }
+  }
+
   static constexpr ijro_host_api kApi = {
       sizeof(ijro_host_api), IJRO_ABI_MAJOR,    IJRO_ABI_MINOR, &log,       &emit,
-      &checkpointRead,       &checkpointCommit, &counterAdd,    &configGet,
+      &checkpointRead,       &checkpointCommit, &counterAdd,    &configGet, &reportXmlRead,
+      &reportXmlWrite,
   };
 };
 
@@ -279,6 +335,8 @@ Status Instance::callHook(Phase phase, const char* hook, F&& call, std::string& 
   }
   phase_ = Phase::Idle;
   hookThread_ = std::thread::id();
+  reportsRead_.clear();  // valid until the hook returns (ijro_plugin.h): it has
+  reportsWritten_.clear();
   if (!thrown.empty()) {
     {
       std::lock_guard lock(statsMutex_);

@@ -22,6 +22,9 @@
 
 namespace ijro::plugin_host {
 
+class ReportRead;
+class ReportWritten;
+
 enum class Status { Ok, Retry, Error };
 const char* toString(Status s);  // "ok" | "retry" | "error"
 
@@ -131,6 +134,10 @@ class Instance {
   std::vector<std::string> pollRecords_;
   std::optional<std::string> pollCheckpoint_;
   std::string pollRefused_;  // why the host refused a record in this poll, if it did
+  // Status reports read and written for the plugin during the current hook: the ABI keeps them
+  // valid until the hook returns (touched only on the hook's thread, dropped by callHook).
+  std::vector<std::unique_ptr<ReportRead>> reportsRead_;
+  std::vector<std::unique_ptr<ReportWritten>> reportsWritten_;
 
   mutable std::mutex statsMutex_;
   InstanceStats stats_;

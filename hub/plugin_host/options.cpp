@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "hub/base/enum_names.hpp"
+
 namespace ijro::plugin_host {
 
 namespace {
@@ -16,6 +18,16 @@ std::string lower(std::string_view s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return out;
 }
+
+// What a value of each type looks like, for messages about a value that does not fit.
+constexpr base::NameTable<OptionType, 5> kOptionTypeDescriptions{{
+    {OptionType::String, "text"},
+    {OptionType::Int, "an integer (e.g. 42)"},
+    {OptionType::Double, "a number (e.g. 0.5)"},
+    {OptionType::Bool, "true or false"},
+    {OptionType::Path, "a non-empty path"},
+}};
+static_assert(base::namesEvery(kOptionTypeDescriptions, OptionType::String, OptionType::Path));
 
 std::string_view withoutPlus(std::string_view s) {
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
@@ -61,19 +73,7 @@ std::optional<std::string> canonicalOptionValue(OptionType type, std::string_vie
 }
 
 const char* describeOptionType(OptionType type) {
-  switch (type) {
-    case OptionType::String:
-      return "text";
-    case OptionType::Int:
-      return "an integer (e.g. 42)";
-    case OptionType::Double:
-      return "a number (e.g. 0.5)";
-    case OptionType::Bool:
-      return "true or false";
-    case OptionType::Path:
-      return "a non-empty path";
-  }
-  return "?";
+  return base::nameOf(kOptionTypeDescriptions, type);
 }
 
 const std::string* ResolvedOptions::find(std::string_view name) const {

@@ -2,36 +2,36 @@
 
 #include <fmt/format.h>
 
+#include "hub/base/enum_names.hpp"
 #include "ijro_plugin.h"
 
 namespace ijro::plugin_host {
 
+namespace {
+
+constexpr base::NameTable<Kind, 3> kKinds{{
+    {Kind::Source, "source"},
+    {Kind::Sink, "sink"},
+    {Kind::Transform, "transform"},
+}};
+static_assert(base::namesEvery(kKinds, Kind::Source, Kind::Transform));
+constexpr base::NameTable<OptionType, 5> kOptionTypes{{
+    {OptionType::String, "string"},
+    {OptionType::Int, "int"},
+    {OptionType::Double, "double"},
+    {OptionType::Bool, "bool"},
+    {OptionType::Path, "path"},
+}};
+static_assert(base::namesEvery(kOptionTypes, OptionType::String, OptionType::Path));
+
+}  // namespace
+
 const char* toString(Kind k) {
-  switch (k) {
-    case Kind::Source:
-      return "source";
-    case Kind::Sink:
-      return "sink";
-    case Kind::Transform:
-      return "transform";
-  }
-  return "?";
+  return base::nameOf(kKinds, k);
 }
 
 const char* toString(OptionType t) {
-  switch (t) {
-    case OptionType::String:
-      return "string";
-    case OptionType::Int:
-      return "int";
-    case OptionType::Double:
-      return "double";
-    case OptionType::Bool:
-      return "bool";
-    case OptionType::Path:
-      return "path";
-  }
-  return "?";
+  return base::nameOf(kOptionTypes, t);
 }
 
 std::string AbiVersion::str() const {

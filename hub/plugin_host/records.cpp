@@ -49,6 +49,9 @@ std::string reportOf(const std::string& source, const std::vector<const std::str
 }
 
 void take(RecordOutcome& out, exchange::ParsedRecord&& parsed) {
+  out.measureId = std::move(parsed.measureId);
+  out.region = std::move(parsed.region);
+  out.organisation = std::move(parsed.organisation);
   out.errors = std::move(parsed.errors);
   out.record = std::move(parsed.record);
 }

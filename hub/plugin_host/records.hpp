@@ -16,6 +16,8 @@ namespace ijro::plugin_host {
 struct RecordOutcome {
   std::size_t index = 0;  // 1-based position among the records checked together
   std::string json;       // as the plugin sent it
+  // Whatever identifying fields could be read, also when the record is invalid ("" otherwise).
+  std::string measureId, region, organisation;
   std::optional<model::Implementation> record;  // set when it parsed
   std::vector<std::string> errors;              // why it is invalid
   bool valid() const { return record.has_value() && errors.empty(); }

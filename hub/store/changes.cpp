@@ -1,12 +1,12 @@
 #include "hub/store/changes.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <stdexcept>
 #include <vector>
+
+#include "hub/base/sha256.hpp"
 
 namespace ijro::store {
 
@@ -259,21 +259,6 @@ class Canon {
   std::string out_ = "ijro-implementation-v1;";
 };
 
-std::string sha256Hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("store: SHA-256 failed");
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * len);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(hex[md[i] >> 4]);
-    out.push_back(hex[md[i] & 0x0F]);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string describeChanges(const model::Implementation& a, const model::Implementation& b) {
@@ -349,7 +334,7 @@ std::string fingerprint(const model::Implementation& x) {
     c.str(e.uploader);
   }
   c.str(x.note);
-  return sha256Hex(c.text());
+  return base::sha256Hex(c.text());
 }
 
 }  // namespace ijro::store

@@ -18,8 +18,7 @@ constexpr const char* kHistoryLock =
     "SELECT pg_advisory_xact_lock(1768583792, hashtext(current_schema()))";
 
 DeadLetterKind kindFrom(const std::string& s) {
-  if (s == "source") return DeadLetterKind::Source;
-  if (s == "sink") return DeadLetterKind::Sink;
+  if (auto kind = deadLetterKindFromString(s)) return *kind;
   throw StoreError("store: unknown dead letter kind '" + s + "' in the database");
 }
 

@@ -1,42 +1,51 @@
-// Store::open and URL parsing; the SOCI implementation is in sql_store.cpp.
+// Names of the store's enums and URL parsing; Store::open is in open.cpp, the SOCI
+// implementation in sql_store.cpp.
 #include "hub/store/store.hpp"
 
 #include <cctype>
 #include <regex>
 
-#include "hub/store/sql_store.hpp"
+#include "hub/base/enum_names.hpp"
 #include "hub/store/url.hpp"
 
 namespace ijro::store {
 
+namespace {
+
+constexpr base::NameTable<Outcome, 4> kOutcomes{{
+    {Outcome::Accepted, "accepted"},
+    {Outcome::Duplicate, "duplicate"},
+    {Outcome::Stale, "stale"},
+    {Outcome::Rejected, "rejected"},
+}};
+static_assert(base::namesEvery(kOutcomes, Outcome::Accepted, Outcome::Rejected));
+constexpr base::NameTable<DeadLetterKind, 2> kDeadLetterKinds{{
+    {DeadLetterKind::Source, "source"},
+    {DeadLetterKind::Sink, "sink"},
+}};
+static_assert(base::namesEvery(kDeadLetterKinds, DeadLetterKind::Source, DeadLetterKind::Sink));
+constexpr base::NameTable<ReplayState, 3> kReplayStates{{
+    {ReplayState::Dead, "dead"},
+    {ReplayState::Queued, "queued"},
+    {ReplayState::Replayed, "replayed"},
+}};
+static_assert(base::namesEvery(kReplayStates, ReplayState::Dead, ReplayState::Replayed));
+
+}  // namespace
+
 const char* toString(Outcome o) {
-  switch (o) {
-    case Outcome::Accepted:
-      return "accepted";
-    case Outcome::Duplicate:
-      return "duplicate";
-    case Outcome::Stale:
-      return "stale";
-    case Outcome::Rejected:
-      return "rejected";
-  }
-  return "?";
+  return base::nameOf(kOutcomes, o);
 }
 
 const char* toString(DeadLetterKind k) {
-  return k == DeadLetterKind::Sink ? "sink" : "source";
+  return base::nameOf(kDeadLetterKinds, k);
+}
+std::optional<DeadLetterKind> deadLetterKindFromString(std::string_view s) {
+  return base::valueOf(kDeadLetterKinds, s);
 }
 
 const char* toString(ReplayState s) {
-  switch (s) {
-    case ReplayState::Dead:
-      return "dead";
-    case ReplayState::Queued:
-      return "queued";
-    case ReplayState::Replayed:
-      return "replayed";
-  }
-  return "?";
+  return base::nameOf(kReplayStates, s);
 }
 
 namespace detail {
@@ -117,9 +126,5 @@ Location parseStoreUrl(std::string_view url) {
 }
 
 }  // namespace detail
-
-std::unique_ptr<Store> Store::open(const std::string& url, std::size_t poolSize) {
-  return std::make_unique<detail::SqlStore>(detail::parseStoreUrl(url), poolSize);
-}
 
 }  // namespace ijro::store

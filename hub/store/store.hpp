@@ -15,6 +15,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hub/model/types.hpp"
@@ -64,6 +65,7 @@ struct Change {
 // until someone looks at it (`ijro-hub dlq list`) and, if wanted, replays it.
 enum class DeadLetterKind { Source, Sink };
 const char* toString(DeadLetterKind k);  // "source" | "sink"
+std::optional<DeadLetterKind> deadLetterKindFromString(std::string_view s);
 
 // Dead: waiting. Queued: a replay was asked for; the instance retries it in its next cycle.
 // Replayed: taken on replay (stored by the source's path, or delivered by the sink).

@@ -1,59 +1,10 @@
 #include "hub/store/text.hpp"
 
 #include <cstdint>
-#include <cstdio>
 
 namespace ijro::store::detail {
 
 namespace {
-
-// Decodes one code point at s[i]; returns the number of bytes used, or 0 if malformed.
-std::size_t decode(std::string_view s, std::size_t i, char32_t& cp) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char b0 = byte(i);
-  if (b0 < 0x80) {
-    cp = b0;
-    return 1;
-  }
-  std::size_t len = 0;
-  char32_t min = 0;
-  if ((b0 & 0xE0) == 0xC0) {
-    len = 2, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    unsigned char b = byte(i + k);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
-}
-
-void encode(char32_t cp, std::string& out) {
-  auto put = [&](unsigned v) { out.push_back(static_cast<char>(static_cast<unsigned char>(v))); };
-  if (cp < 0x80) {
-    put(cp);
-  } else if (cp < 0x800) {
-    put(0xC0 | (cp >> 6));
-    put(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    put(0xE0 | (cp >> 12));
-    put(0x80 | ((cp >> 6) & 0x3F));
-    put(0x80 | (cp & 0x3F));
-  } else {
-    put(0xF0 | (cp >> 18));
-    put(0x80 | ((cp >> 12) & 0x3F));
-    put(0x80 | ((cp >> 6) & 0x3F));
-    put(0x80 | (cp & 0x3F));
-  }
-}
 
 bool even(char32_t c) {
   return c % 2 == 0;
@@ -87,27 +38,17 @@ char32_t lower(char32_t c) {
 
 }  // namespace
 
-bool isValidUtf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    char32_t cp = 0;
-    std::size_t n = decode(s, i, cp);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
 std::string foldCase(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
     char32_t cp = 0;
-    std::size_t n = decode(s, i, cp);
+    std::size_t n = base::decodeUtf8(s, i, cp);
     if (n == 0) {
       out.push_back(s[i++]);
       continue;
     }
-    encode(lower(cp), out);
+    base::appendUtf8(out, lower(cp));
     i += n;
   }
   return out;
@@ -130,7 +71,7 @@ std::string storableText(std::string_view s) {
   out.reserve(s.size() + 16);
   for (std::size_t i = 0; i < s.size();) {
     char32_t cp = 0;
-    std::size_t n = s[i] == '\0' ? 0 : decode(s, i, cp);
+    std::size_t n = s[i] == '\0' ? 0 : base::decodeUtf8(s, i, cp);
     if (n == 0) {
       const auto b = static_cast<unsigned char>(s[i++]);
       out += "\\x";
@@ -197,20 +138,6 @@ std::optional<std::string> decodeBase64(std::string_view text) {
     if (pad < 1) out.push_back(static_cast<char>(v & 0xFF));
   }
   return out;
-}
-
-std::string formatTimestamp(std::chrono::system_clock::time_point t) {
-  using namespace std::chrono;
-  auto secs = floor<seconds>(t);
-  auto day = floor<days>(secs);
-  year_month_day ymd{day};
-  hh_mm_ss hms{secs - day};
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
 }
 
 }  // namespace ijro::store::detail

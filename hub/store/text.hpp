@@ -1,16 +1,19 @@
-// Small text helpers for the store: UTF-8 checks, case folding for search, LIKE escaping and
-// timestamps. Internal to hub_store (and its tests).
+// Small text helpers for the store: case folding for search, LIKE escaping, storable text, base64,
+// and the UTF-8 check and timestamp format of hub/base under the names the store uses. Internal to
+// hub_store (and its tests).
 #pragma once
 
-#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "hub/base/timestamp.hpp"
+#include "hub/base/utf8.hpp"
+
 namespace ijro::store::detail {
 
 // True if `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
-bool isValidUtf8(std::string_view s);
+using base::isValidUtf8;
 
 // Simple lower-case folding for search: ASCII, Latin-1, Latin Extended-A/Additional, Greek and
 // Cyrillic (including the Uzbek letters). Applied both when storing the search text and to the
@@ -33,6 +36,6 @@ std::string encodeBase64(std::string_view bytes);
 std::optional<std::string> decodeBase64(std::string_view text);
 
 // ISO 8601 UTC with second precision: 2026-03-01T10:00:00Z.
-std::string formatTimestamp(std::chrono::system_clock::time_point t);
+using base::formatTimestamp;
 
 }  // namespace ijro::store::detail

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <utility>
 
+#include "hub/base/enum_names.hpp"
 #include "hub/exchange/report.hpp"
 #include "hub/model/date.hpp"
 #include "hub/model/sectors.hpp"
@@ -23,16 +24,19 @@ namespace json = boost::json;
 
 PluginError::~PluginError() = default;
 
+namespace {
+
+constexpr base::NameTable<Status, 3> kStatusNames{{
+    {Status::Ok, "ok"},
+    {Status::Retry, "retry"},
+    {Status::Error, "error"},
+}};
+static_assert(base::namesEvery(kStatusNames, Status::Ok, Status::Error));
+
+}  // namespace
+
 const char* toString(Status s) {
-  switch (s) {
-    case Status::Ok:
-      return "ok";
-    case Status::Retry:
-      return "retry";
-    case Status::Error:
-      return "error";
-  }
-  return "error";
+  return base::nameOf(kStatusNames, s, "error");
 }
 
 namespace {

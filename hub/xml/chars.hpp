@@ -1,5 +1,6 @@
-// Character-level checks shared by the reader, the writer and the JSON codecs: UTF-8 validity and
-// the characters XML 1.0 can carry (so anything we accept can later be written into the feed).
+// Character-level checks shared by the reader, the writer and the JSON codecs: UTF-8 validity (from
+// hub/base) and the characters XML 1.0 can carry (so anything we accept can later be written into
+// the feed).
 #pragma once
 
 #include <cstddef>
@@ -7,11 +8,13 @@
 #include <string>
 #include <string_view>
 
+#include "hub/base/utf8.hpp"
+
 namespace ijro::xml {
 
-// Byte offset of the first byte that does not start a well-formed UTF-8 sequence (overlong forms,
-// surrogates and code points above U+10FFFF count as ill-formed); nullopt when all is valid.
-std::optional<std::size_t> firstInvalidUtf8(std::string_view bytes);
+// Byte offset of the first byte that does not start a well-formed UTF-8 sequence; nullopt when
+// all is valid. The one decoder of hub/base, named here for the reader's and the codecs' use.
+using base::firstInvalidUtf8;
 
 // 1-based line and column (in bytes) of a byte offset, for messages.
 struct Position {

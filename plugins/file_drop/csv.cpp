@@ -1,5 +1,7 @@
 #include "csv.hpp"
 
+#include <ijro_record.hpp>
+
 #include <stdexcept>
 
 #include "problem.hpp"
@@ -21,7 +23,7 @@ void checkEncoding(std::string_view text) {
   if (text.substr(0, 4) == "PK\x03\x04")
     throw FileProblem("the file is a spreadsheet workbook (XLSX/ODS, a ZIP archive), not CSV",
                       kSaveAsUtf8);
-  if (auto at = invalidUtf8At(text))
+  if (auto at = ijro::sdk::firstInvalidUtf8(text))
     throw FileProblem(
         "line " + std::to_string(lineAt(text, *at)) + ": byte " + std::to_string(*at + 1) +
             " of the file is not valid UTF-8 (it is probably in a legacy code page such "

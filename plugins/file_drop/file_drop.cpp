@@ -8,6 +8,10 @@
 //      implementation becomes one record; a file that cannot be read as a whole goes to
 //      quarantine_dir with a reason file beside it;
 //   3. commits a checkpoint naming the files it read (name, size, modification time).
+//
+// XML files are status reports, read by the host with the hub's safe XML reader and report codec
+// (Host::readReportXml, ABI 1.1): the plugin parses no untrusted XML itself and needs nothing of
+// the hub but the SDK.
 #include <ijro_plugin.hpp>
 
 #include <boost/json.hpp>
@@ -23,8 +27,6 @@
 
 #include "csv_records.hpp"
 #include "folder.hpp"
-#include "hub/exchange/report.hpp"
-#include "hub/xml/safe_reader.hpp"
 #include "problem.hpp"
 #include "text.hpp"
 
@@ -287,37 +289,19 @@ class FileDrop : public ijro::sdk::Source {
   }
 
   FileRecords fromXml(const std::string& bytes) const {
-    ijro::xml::Limits limits;
-    limits.maxBytes = static_cast<std::size_t>(maxFileBytes_);
-    ijro::exchange::ParsedReport report;
+    ijro::sdk::StatusReport report;
     try {
-      report = ijro::exchange::parseReportXml(bytes, limits);
-    } catch (const ijro::xml::XmlError& e) {
-      std::string where;
-      if (e.line > 0) where = "line " + std::to_string(e.line);
-      if (e.line > 0 && e.column > 0) where += ", column " + std::to_string(e.column);
-      throw FileProblem((where.empty() ? "" : where + ": ") + e.reason,
+      report = host().readReportXml(bytes, static_cast<std::size_t>(maxFileBytes_));
+    } catch (const ijro::sdk::ReportXmlError& e) {
+      throw FileProblem(e.what(),
                         "The file must be a status report (namespace urn:ijro-hub:report:1, see "
                         "schemas/status-report.xsd; check it with xmllint --schema "
                         "status-report.xsd FILE). Correct it and drop it into the folder again.");
     }
     FileRecords out;
-    for (auto& rec : report.records) {
-      if (rec.record && rec.errors.empty()) {
-        // One implementation in the JSON form (the hub sets the source, not the file).
-        const json::value doc = json::parse(ijro::exchange::writeReportJson("", {*rec.record}));
-        out.records.push_back(json::serialize(doc.at("implementations").at(0)));
-        continue;
-      }
-      std::string line = "implementation " + std::to_string(rec.index);
-      if (!rec.measureId.empty()) line += " (measure " + rec.measureId;
-      if (!rec.measureId.empty() && !rec.region.empty()) line += ", region " + rec.region;
-      if (!rec.measureId.empty()) line += ")";
-      line += ": ";
-      for (std::size_t i = 0; i < rec.errors.size(); ++i)
-        line += (i > 0 ? "; " : "") + rec.errors[i];
-      out.rejected.push_back(std::move(line));
-    }
+    // Each readable implementation in the record form (the hub sets the source, not the file).
+    out.records = std::move(report.records);
+    for (const auto& p : report.unreadable) out.rejected.push_back(p.describe());
     if (out.records.empty()) {
       std::string all;
       for (const auto& r : out.rejected) all += "\n  - " + r;

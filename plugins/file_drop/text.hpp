@@ -1,16 +1,14 @@
-// Small text helpers of the file-drop plugin.
+// Small text helpers of the file-drop plugin. (UTF-8 validity is the SDK's:
+// ijro::sdk::firstInvalidUtf8 in ijro_record.hpp.)
 #pragma once
 
 #include <cstddef>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace ijro::file_drop {
 
-// Byte offset of the first invalid UTF-8 sequence, nullopt when the text is valid UTF-8.
-std::optional<std::size_t> invalidUtf8At(std::string_view text);
 // 1-based line of a byte offset.
 std::size_t lineAt(std::string_view text, std::size_t offset);
 

@@ -11,13 +11,15 @@
 // or text XML cannot carry) is IJRO_ERROR on its own. When the folder cannot be written (missing,
 // not a folder, full, no permission), the batch is IJRO_RETRY as a whole if no file of it was
 // written yet, else the records of the files not written are IJRO_RETRY each.
+//
+// The XML is the hub's own: the host writes it (Host::writeReportXml, ABI 1.1), so the files are
+// exactly what the hub itself reads and the plugin needs nothing but the SDK.
 #include <ijro_plugin.hpp>
+#include <ijro_record.hpp>
 
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
-
-#include <boost/json.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -32,11 +34,8 @@
 #include <system_error>
 #include <vector>
 
-#include "hub/exchange/report.hpp"
-
 namespace {
 
-namespace json = boost::json;
 using ijro::sdk::Batch;
 using ijro::sdk::Host;
 using ijro::sdk::OptionType;
@@ -123,6 +122,7 @@ class XmlExchange : public ijro::sdk::Sink {
     if (maxRecordsPerFile_ < 1)
       throw std::invalid_argument("option \"max_records_per_file\" must be at least 1, not " +
                                   std::to_string(maxRecordsPerFile_));
+    checkSource(host);
     while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
     std::error_code ec;
     if (!std::filesystem::is_directory(dir_, ec))
@@ -132,31 +132,15 @@ class XmlExchange : public ijro::sdk::Sink {
   }
 
   Status deliver(const Batch& batch, Results& results) override {
-    // Each record on its own: one that is not an implementation is refused, the others go on.
-    std::vector<ijro::model::Implementation> records;
-    std::vector<std::size_t> at;  // records[k] is batch[at[k]]
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      std::string why;
-      if (auto impl = implementation(batch[i], why)) {
-        records.push_back(std::move(*impl));
-        at.push_back(i);
-      } else {
-        refuse(results, i, why);
-      }
-    }
-
     std::size_t filesWritten = 0;
-    for (std::size_t first = 0; first < records.size();) {
-      const std::size_t end =
-          std::min(records.size(), first + static_cast<std::size_t>(maxRecordsPerFile_));
-      std::vector<ijro::model::Implementation> group(
-          records.begin() + static_cast<std::ptrdiff_t>(first),
-          records.begin() + static_cast<std::ptrdiff_t>(end));
-      std::vector<std::size_t> groupAt(at.begin() + static_cast<std::ptrdiff_t>(first),
-                                       at.begin() + static_cast<std::ptrdiff_t>(end));
+    const std::size_t perFile = static_cast<std::size_t>(maxRecordsPerFile_);
+    for (std::size_t first = 0; first < batch.size();) {
+      const std::size_t end = std::min(batch.size(), first + perFile);
+      std::vector<std::size_t> group;  // positions in the batch
+      for (std::size_t i = first; i < end; ++i) group.push_back(i);
       first = end;
       std::string xml;
-      if (!serialise(group, groupAt, results, xml)) continue;
+      if (!serialise(batch, group, results, xml)) continue;
       try {
         const std::string name = writeFile(xml);
         ++filesWritten;
@@ -166,8 +150,8 @@ class XmlExchange : public ijro::sdk::Sink {
       } catch (const WriteFailed& e) {
         if (filesWritten == 0) throw ijro::sdk::RetryLater(advice(e.what()));
         host().warn(advice(e.what()));
-        for (std::size_t i : groupAt) results.set(i, Status::Retry);
-        for (std::size_t k = first; k < records.size(); ++k) results.set(at[k], Status::Retry);
+        for (std::size_t i : group) results.set(i, Status::Retry);
+        for (std::size_t i = first; i < batch.size(); ++i) results.set(i, Status::Retry);
         break;
       }
     }
@@ -175,6 +159,23 @@ class XmlExchange : public ijro::sdk::Sink {
   }
 
  private:
+  // The hub refuses a source XML cannot carry: better said once at start than for every batch.
+  void checkSource(const Host& host) const {
+    if (source_.empty()) return;
+    ijro::sdk::Implementation probe;
+    probe.revision = 1;
+    probe.measure = {"PROBE", "Probe", {"decree", "0", "2020-01-01", ""}};
+    probe.region = "17";
+    probe.organisation = probe.sector = "probe";
+    probe.lifecycle = ijro::sdk::lifecycle::kPlanned;
+    probe.start = probe.deadline = "2020-01-01";
+    try {
+      (void)host.writeReportXml(source_, std::vector<std::string>{probe.toJson()});
+    } catch (const ijro::sdk::ReportWriteError& e) {
+      throw std::invalid_argument(std::string("option \"source\": ") + e.what());
+    }
+  }
+
   std::string advice(const std::string& what) const {
     return what + " (does the exchange folder " + dir_ +
            " exist, is it a folder, and may the hub write to it?)";
@@ -186,54 +187,37 @@ class XmlExchange : public ijro::sdk::Sink {
     host().counterAdd("records_refused");
   }
 
-  // The record as the hub's report codec reads it; nullopt (and why) when it is not one.
-  static std::optional<ijro::model::Implementation> implementation(std::string_view text,
-                                                                   std::string& why) {
-    boost::system::error_code ec;
-    json::value v = json::parse(json::string_view(text.data(), text.size()), ec);
-    if (ec || !v.is_object()) {
-      why = ec ? "not JSON: " + ec.message() : "not a JSON object";
-      return std::nullopt;
-    }
-    const std::string report =
-        json::serialize(json::object{{"implementations", json::array{std::move(v)}}});
-    try {
-      auto parsed = ijro::exchange::parseReportJson(report);
-      auto& rec = parsed.records.at(0);
-      if (rec.record && rec.errors.empty()) return std::move(rec.record);
-      for (const auto& e : rec.errors) why += (why.empty() ? "" : "; ") + e;
-    } catch (const std::exception& e) {
-      why = e.what();
-    }
-    return std::nullopt;
-  }
-
-  // The report of a group. Text XML cannot carry is refused when written: then the records are
-  // tried one by one and those that fail are refused (and left out). False: nothing to write.
-  bool serialise(std::vector<ijro::model::Implementation>& group, std::vector<std::size_t>& groupAt,
-                 Results& results, std::string& xml) {
-    try {
-      xml = ijro::exchange::writeReportXml(source_, group);
-      return true;
-    } catch (const std::invalid_argument&) {
-      // Some record holds such text: find it below.
-    }
-    std::vector<ijro::model::Implementation> ok;
-    std::vector<std::size_t> okAt;
-    for (std::size_t k = 0; k < group.size(); ++k) {
+  // The report of a group of records, written by the host. Records it cannot write (not a
+  // record, or text XML cannot carry) are refused and left out, and the others written.
+  // False: nothing is left to write.
+  bool serialise(const Batch& batch, std::vector<std::size_t>& group, Results& results,
+                 std::string& xml) {
+    while (!group.empty()) {
+      std::vector<std::string_view> records;
+      records.reserve(group.size());
+      for (std::size_t i : group) records.push_back(batch[i]);
       try {
-        (void)ijro::exchange::writeReportXml(source_, {group[k]});
-        ok.push_back(std::move(group[k]));
-        okAt.push_back(groupAt[k]);
-      } catch (const std::invalid_argument& e) {
-        refuse(results, groupAt[k], e.what());
+        xml = host().writeReportXml(source_, records);
+        return true;
+      } catch (const ijro::sdk::ReportWriteError& e) {
+        if (e.problems().empty()) throw;  // not about a record: nothing of the batch is written
+        std::vector<bool> refused(group.size(), false);
+        for (const auto& p : e.problems()) {
+          const std::size_t k = p.position - 1;
+          if (k >= group.size() || refused[k]) continue;
+          refused[k] = true;
+          std::string why;
+          for (const auto& r : p.reasons) why += (why.empty() ? "" : "; ") + r;
+          refuse(results, group[k], why);
+        }
+        std::vector<std::size_t> rest;
+        for (std::size_t k = 0; k < group.size(); ++k)
+          if (!refused[k]) rest.push_back(group[k]);
+        if (rest.size() == group.size()) throw;  // no record named: do not loop
+        group = std::move(rest);
       }
     }
-    group = std::move(ok);
-    groupAt = std::move(okAt);
-    if (group.empty()) return false;
-    xml = ijro::exchange::writeReportXml(source_, group);
-    return true;
+    return false;
   }
 
   // Writes one file atomically; returns its path. Throws WriteFailed.

@@ -10,6 +10,12 @@
  *                   does not allow it (the host must refuse and count, not crash)
  *   unknown_status  on_poll returns 7, a status the ABI does not define
  *   ignore_refusal  ignores IJRO_ERROR from callback_emit_record and returns IJRO_OK
+ *   report          (ABI 1.1) writes its records (at most 8) as a status report with
+ *                   callback_report_xml_write, reads that back with callback_report_xml_read and
+ *                   emits what it read
+ *
+ * Built against the header of the ABI it is compiled with; the build "c_source_1_0" compiles it
+ * against a copy of the ABI 1.0 header (tests/plugins/abi_1_0), as a plugin built before 1.1.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -95,6 +101,57 @@ static void on_destroy(void* instance) {
 }
 
 #if IJRO_TEST_DEFECT != DEFECT_MISSING_HOOK
+static size_t record_json(char* json, size_t capacity, long revision, long i) {
+  int n = snprintf(json, capacity,
+                   "{\"revision\":%ld,\"measure\":{\"id\":\"C-%ld\",\"title\":\"From C\","
+                   "\"act\":{\"type\":\"order\",\"number\":\"7\",\"date\":\"2024-03-01\"}},"
+                   "\"region\":\"1703\",\"organisation\":\"Andijan khokimiyat\","
+                   "\"sector\":\"construction\",\"lifecycle\":\"planned\","
+                   "\"start\":\"2026-02-01\",\"deadline\":\"2026-11-30\"}",
+                   revision, i);
+  return n < 0 ? 0 : (size_t)n;
+}
+
+#if IJRO_ABI_MINOR >= 1
+/* The records of this poll through a status report and back (mode "report"). */
+static ijro_status poll_through_report(c_source* self, long revision, ijro_message* message) {
+  const ijro_host_api* api = self->host->api;
+  char json[8][512];
+  ijro_record records[8];
+  const ijro_report_written* written = NULL;
+  const ijro_report_read* read = NULL;
+  long count = self->records < 8 ? self->records : 8;
+  long i;
+  uint32_t k;
+  if (!IJRO_HOST_HAS(api, callback_report_xml_write) ||
+      !IJRO_HOST_HAS(api, callback_report_xml_read)) {
+    say(message, "this hub has no status-report services (ABI 1.1)");
+    return IJRO_ERROR;
+  }
+  for (i = 0; i < count; ++i) {
+    records[i].json = json[i];
+    records[i].json_len = record_json(json[i], sizeof json[i], revision, i + 1);
+  }
+  if (api->callback_report_xml_write(self->host, "c-source", records, (uint32_t)count, &written) !=
+      IJRO_OK) {
+    say(message, written != NULL ? written->error : "callback_report_xml_write refused");
+    return IJRO_ERROR;
+  }
+  if (api->callback_report_xml_read(self->host, written->xml, written->xml_len, 0, &read) !=
+      IJRO_OK) {
+    say(message, read != NULL ? read->error : "callback_report_xml_read refused");
+    return IJRO_ERROR;
+  }
+  for (k = 0; k < read->record_count; ++k)
+    if (api->callback_emit_record(self->host, read->records[k].json, read->records[k].json_len) !=
+        IJRO_OK) {
+      say(message, "the host refused a record");
+      return IJRO_ERROR;
+    }
+  return IJRO_OK;
+}
+#endif
+
 static ijro_status on_poll(void* instance, ijro_message* message) {
   c_source* self = (c_source*)instance;
   const ijro_host_api* api = self->host->api;
@@ -123,16 +180,19 @@ static ijro_status on_poll(void* instance, ijro_message* message) {
     text[cp_len] = '\0';
     revision = strtol(text, NULL, 10) + 1;
   }
-  for (i = 1; i <= self->records; ++i) {
+  if (is(self->mode, "report")) {
+#if IJRO_ABI_MINOR >= 1
+    ijro_status s = poll_through_report(self, revision, message);
+    if (s != IJRO_OK) return s;
+#else
+    say(message, "mode report needs ABI 1.1; this build is for ABI 1.0");
+    return IJRO_ERROR;
+#endif
+  }
+  for (i = 1; i <= self->records && !is(self->mode, "report"); ++i) {
     char json[512];
-    int n = snprintf(json, sizeof json,
-                     "{\"revision\":%ld,\"measure\":{\"id\":\"C-%ld\",\"title\":\"From C\","
-                     "\"act\":{\"type\":\"order\",\"number\":\"7\",\"date\":\"2024-03-01\"}},"
-                     "\"region\":\"1703\",\"organisation\":\"Andijan khokimiyat\","
-                     "\"sector\":\"construction\",\"lifecycle\":\"planned\","
-                     "\"start\":\"2026-02-01\",\"deadline\":\"2026-11-30\"}",
-                     revision, i);
-    if (api->callback_emit_record(self->host, json, (size_t)n) != IJRO_OK &&
+    size_t n = record_json(json, sizeof json, revision, i);
+    if (api->callback_emit_record(self->host, json, n) != IJRO_OK &&
         !is(self->mode, "ignore_refusal")) {
       say(message, "the host refused a record");
       return IJRO_ERROR;
@@ -162,7 +222,7 @@ static const ijro_option options[] = {
 #endif
      "Implementations emitted per poll."},
     {"mode", IJRO_OPTION_STRING, 0, "normal",
-     "normal, misuse, unknown_status or ignore_refusal (see c_plugin.c)."},
+     "normal, misuse, unknown_status, ignore_refusal or report (see c_plugin.c)."},
 };
 
 /* What a descriptor of a later ABI minor could look like: 1.0's fields, then new ones. */

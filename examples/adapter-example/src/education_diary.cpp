@@ -12,7 +12,11 @@
 //
 // Revisions: the checkpoint holds the last revision and a fingerprint of both files; a poll emits
 // (at revision + 1) only when the files changed, so the hub's history shows real changes only.
+//
+// Records are built with the SDK's record builder (ijro_record.hpp): plain structs in, correct
+// JSON out (escaping, UTF-8, numbers), so the adapter writes no JSON by hand.
 #include <ijro_plugin.hpp>
+#include <ijro_record.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -105,40 +109,6 @@ std::vector<std::map<std::string, std::string>> readTable(const std::string& pat
     out.push_back(std::move(m));
   }
   return out;
-}
-
-// ---- JSON output -----------------------------------------------------------------------------
-
-std::string str(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 // FNV-1a: a fingerprint of the inputs, to tell whether anything changed since the last poll.
@@ -266,24 +236,24 @@ class EducationDiary : public ijro::sdk::Source {
 
   std::string record(const Region& r, std::int64_t revision) const {
     const bool done = r.schools > 0 && r.connected == r.schools;
-    std::string json = "{\"revision\":" + std::to_string(revision);
-    json += ",\"measure\":{\"id\":" + str(measureId_) + ",\"title\":" + str(measureTitle_) +
-            ",\"act\":{\"type\":" + str(actType_) + ",\"number\":" + str(actNumber_) +
-            ",\"date\":" + str(actDate_);
-    if (!actItem_.empty()) json += ",\"item\":" + str(actItem_);
-    json += "}}";
-    json += ",\"region\":" + str(r.code) + ",\"organisation\":" + str(r.department);
-    json += ",\"sector\":\"education\",\"lifecycle\":" + str(done ? "completed" : "inProgress");
-    json += ",\"start\":" + str(start_) + ",\"deadline\":" + str(deadline_);
-    if (done) json += ",\"completed\":" + str(r.lastConnection);
-    json +=
-        ",\"indicators\":[{\"code\":\"EDU-SCHOOLS\",\"name\":\"Schools connected to the "
-        "electronic diary\",\"unit\":\"schools\",\"ascending\":true,\"baseline\":0,"
-        "\"periods\":[{\"start\":" +
-        str(periodStart_) + ",\"end\":" + str(periodEnd_) +
-        ",\"target\":" + std::to_string(r.schools) + ",\"actual\":" + std::to_string(r.connected) +
-        "}]}]";
-    return json + "}";
+    ijro::sdk::Implementation impl;
+    impl.revision = revision;
+    impl.measure = {measureId_, measureTitle_, {actType_, actNumber_, actDate_, actItem_}};
+    impl.region = r.code;
+    impl.organisation = r.department;
+    impl.sector = "education";
+    impl.lifecycle = done ? ijro::sdk::lifecycle::kCompleted : ijro::sdk::lifecycle::kInProgress;
+    impl.start = start_;
+    impl.deadline = deadline_;
+    if (done) impl.completed = r.lastConnection;
+    ijro::sdk::Indicator schools;
+    schools.code = "EDU-SCHOOLS";
+    schools.name = "Schools connected to the electronic diary";
+    schools.unit = "schools";
+    schools.periods.push_back({periodStart_, periodEnd_, static_cast<double>(r.schools),
+                               static_cast<double>(r.connected)});
+    impl.indicators.push_back(std::move(schools));
+    return impl.toJson();
   }
 
   std::string orgsFile_, connectionsFile_;

@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include "hub/base/sha256.hpp"
 #include "hub/exchange/report.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -49,26 +50,26 @@ class ApiTest : public ::testing::Test {
     Settings s;
     s.hubId = "test-hub";
     intake::Scope tax = intake::Scope::writer("tax");
-    tax.tokenSha256 = intake::sha256Hex("tax-token-0123456789");
+    tax.tokenSha256 = base::sha256Hex("tax-token-0123456789");
     tax.regions = {"1726"};
     tax.sectors = {"tax"};
     intake::Scope ministry;  // reads everything
     ministry.id = "ministry";
     ministry.read = true;
-    ministry.tokenSha256 = intake::sha256Hex(kNational);
+    ministry.tokenSha256 = base::sha256Hex(kNational);
     intake::Scope andijan = ministry;  // Andijan and its districts
     andijan.id = "andijan";
-    andijan.tokenSha256 = intake::sha256Hex(kAndijan);
+    andijan.tokenSha256 = base::sha256Hex(kAndijan);
     andijan.regions = {"1703"};
     intake::Scope east = ministry;  // two regions, two sectors
     east.id = "east";
-    east.tokenSha256 = intake::sha256Hex(kEast);
+    east.tokenSha256 = base::sha256Hex(kEast);
     east.regions = {"1703", "1730"};
     east.sectors = {"tax", "health"};
     intake::Scope both = tax;  // posts and reads back Tashkent City's tax measures
     both.id = "both";
     both.read = true;
-    both.tokenSha256 = intake::sha256Hex(kBoth);
+    both.tokenSha256 = base::sha256Hex(kBoth);
     s.scopes = {tax, ministry, andijan, east, both};
     api_ = std::make_unique<Api>(std::move(s), *store_);
   }

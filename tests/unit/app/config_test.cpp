@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "hub/base/sha256.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace ijro::app {
@@ -26,7 +27,7 @@ TEST(Config, DefaultConfigurationLoads) {
   EXPECT_EQ(cfg.storeUrl, "sqlite:var/hub.db");
   ASSERT_EQ(cfg.sources.size(), 3u);
   EXPECT_EQ(cfg.sources[0].id, "tashkent-city");
-  EXPECT_EQ(cfg.sources[0].tokenSha256, intake::sha256Hex("demo-tashkent-token"));
+  EXPECT_EQ(cfg.sources[0].tokenSha256, base::sha256Hex("demo-tashkent-token"));
   EXPECT_TRUE(cfg.sources[0].coversRegion("1726"));
   EXPECT_FALSE(cfg.sources[0].coversRegion("1703"));
   EXPECT_TRUE(cfg.sources[1].coversRegion("1703202"));  // a district of Andijan
@@ -42,12 +43,12 @@ TEST(Config, DefaultConfigurationLoads) {
   // The demo read tokens: a national one and Andijan's.
   ASSERT_EQ(cfg.readers.size(), 2u);
   EXPECT_EQ(cfg.readers[0].id, "ministry");
-  EXPECT_EQ(cfg.readers[0].tokenSha256, intake::sha256Hex("demo-national-read-token"));
+  EXPECT_EQ(cfg.readers[0].tokenSha256, base::sha256Hex("demo-national-read-token"));
   EXPECT_TRUE(cfg.readers[0].read);
   EXPECT_FALSE(cfg.readers[0].write);
   EXPECT_TRUE(cfg.readers[0].regions.empty());
   EXPECT_TRUE(cfg.readers[0].sectors.empty());
-  EXPECT_EQ(cfg.readers[1].tokenSha256, intake::sha256Hex("demo-andijan-read-token"));
+  EXPECT_EQ(cfg.readers[1].tokenSha256, base::sha256Hex("demo-andijan-read-token"));
   EXPECT_EQ(cfg.readers[1].regions, std::set<std::string>{"1703"});
 }
 

@@ -13,6 +13,7 @@
 #include "hub/exchange/report.hpp"
 #include "hub/xml/safe_reader.hpp"
 #include "hub/xml/schema.hpp"
+#include "sdk/ijro_plugin.h"
 #include "tests/support/test_support.hpp"
 
 extern char** environ;
@@ -88,10 +89,11 @@ std::vector<model::Implementation> validReport(const std::string& xmlText) {
 TEST(PluginInfo, DescribesAGoodPlugin) {
   Result r = hub({"plugin", "info", IJRO_TEST_PLUGIN_GOOD_SOURCE});
   EXPECT_EQ(r.exitCode, 0) << r.err;
+  const std::string abi = std::to_string(IJRO_ABI_MAJOR) + "." + std::to_string(IJRO_ABI_MINOR);
   EXPECT_THAT(r.out, AllOf(HasSubstr("good-source 1.2.0 (source)"),
                            HasSubstr("Emits demo implementations, one revision per poll."),
-                           HasSubstr("ABI:  1.0 (this hub: 1.0)"), HasSubstr("NAME"),
-                           HasSubstr("DESCRIPTION")));
+                           HasSubstr("ABI:  " + abi + " (this hub: " + abi + ")"),
+                           HasSubstr("NAME"), HasSubstr("DESCRIPTION")));
   EXPECT_THAT(r.out,
               testing::ContainsRegex("endpoint +string +yes +- +Base URL of the sector system\\."));
   EXPECT_THAT(r.out, testing::ContainsRegex("count +int +no +3 +Implementations emitted"));
@@ -104,8 +106,9 @@ TEST(PluginInfo, CanSpeakJson) {
   auto j = boost::json::parse(r.out).as_object();
   EXPECT_EQ(j.at("name").as_string(), "good-sink");
   EXPECT_EQ(j.at("kind").as_string(), "sink");
-  EXPECT_EQ(j.at("abi").as_string(), "1.0");
-  EXPECT_EQ(j.at("hubAbi").as_string(), "1.0");
+  const std::string abi = std::to_string(IJRO_ABI_MAJOR) + "." + std::to_string(IJRO_ABI_MINOR);
+  EXPECT_EQ(j.at("abi").as_string(), abi);  // the test plugins are built with this header
+  EXPECT_EQ(j.at("hubAbi").as_string(), abi);
   auto options = j.at("options").as_array();
   ASSERT_EQ(options.size(), 3u);
   EXPECT_EQ(options[2].at("name").as_string(), "offline");
@@ -116,14 +119,18 @@ TEST(PluginInfo, CanSpeakJson) {
 TEST(PluginInfo, RefusalsNameTheFileAndBothVersions) {
   Result major = hub({"plugin", "info", IJRO_TEST_PLUGIN_ABI_MAJOR});
   EXPECT_EQ(major.exitCode, 2);
+  const std::string abi = std::to_string(IJRO_ABI_MAJOR) + "." + std::to_string(IJRO_ABI_MINOR);
+  const std::string next =
+      std::to_string(IJRO_ABI_MAJOR) + "." + std::to_string(IJRO_ABI_MINOR + 1);
   EXPECT_THAT(major.err, AllOf(HasSubstr(IJRO_TEST_PLUGIN_ABI_MAJOR),
-                               HasSubstr("plugin ABI 2.0, hub ABI 1.0")));
+                               HasSubstr("plugin ABI 2." + std::to_string(IJRO_ABI_MINOR) +
+                                         ", hub ABI " + abi)));
   EXPECT_EQ(major.out, "");
 
   Result minor = hub({"plugin", "info", IJRO_TEST_PLUGIN_ABI_MINOR});
   EXPECT_EQ(minor.exitCode, 2);
-  EXPECT_THAT(minor.err,
-              AllOf(HasSubstr(IJRO_TEST_PLUGIN_ABI_MINOR), HasSubstr("1.1"), HasSubstr("1.0")));
+  EXPECT_THAT(minor.err, AllOf(HasSubstr(IJRO_TEST_PLUGIN_ABI_MINOR),
+                               HasSubstr("plugin ABI " + next), HasSubstr("hub ABI " + abi)));
 
   Result missing = hub({"plugin", "info", "/nonexistent/x.so"});
   EXPECT_EQ(missing.exitCode, 2);

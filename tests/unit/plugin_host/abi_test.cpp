@@ -11,9 +11,9 @@ namespace {
 
 static_assert(sizeof(void*) == 8, "the pinned offsets are those of an LP64 platform");
 
-TEST(Abi, VersionIsOneZero) {
+TEST(Abi, VersionIsOneOne) {
   EXPECT_EQ(IJRO_ABI_MAJOR, 1);
-  EXPECT_EQ(IJRO_ABI_MINOR, 0);
+  EXPECT_EQ(IJRO_ABI_MINOR, 1);
 }
 
 TEST(Abi, DescriptorLayoutIsFrozen) {
@@ -44,8 +44,52 @@ TEST(Abi, HostTableLayoutIsFrozen) {
   EXPECT_EQ(offsetof(ijro_host_api, callback_checkpoint_commit), 32u);
   EXPECT_EQ(offsetof(ijro_host_api, callback_counter_add), 40u);
   EXPECT_EQ(offsetof(ijro_host_api, callback_config_get), 48u);
-  EXPECT_EQ(sizeof(ijro_host_api), 56u);
+  // ABI 1.1: appended, so a 1.0 table (56 bytes) is a prefix of this one.
+  EXPECT_EQ(offsetof(ijro_host_api, callback_report_xml_read), 56u);
+  EXPECT_EQ(offsetof(ijro_host_api, callback_report_xml_write), 64u);
+  EXPECT_EQ(sizeof(ijro_host_api), 72u);
   EXPECT_EQ(offsetof(ijro_host, api), 0u);
+}
+
+TEST(Abi, StatusReportResultsAreLaidOutAsPublished) {
+  // An array element: frozen for the major.
+  EXPECT_EQ(sizeof(ijro_report_problem), 40u);
+  EXPECT_EQ(offsetof(ijro_report_problem, reason_count), 4u);
+  EXPECT_EQ(offsetof(ijro_report_problem, reasons), 8u);
+  EXPECT_EQ(offsetof(ijro_report_problem, measure_id), 16u);
+  EXPECT_EQ(offsetof(ijro_report_problem, region), 24u);
+  EXPECT_EQ(offsetof(ijro_report_problem, organisation), 32u);
+  // Results start with their size and grow at the end only.
+  EXPECT_EQ(offsetof(ijro_report_read, struct_size), 0u);
+  EXPECT_EQ(offsetof(ijro_report_read, record_count), 4u);
+  EXPECT_EQ(offsetof(ijro_report_read, records), 8u);
+  EXPECT_EQ(offsetof(ijro_report_read, problem_count), 16u);
+  EXPECT_EQ(offsetof(ijro_report_read, problems), 24u);
+  EXPECT_EQ(offsetof(ijro_report_read, source), 32u);
+  EXPECT_EQ(offsetof(ijro_report_read, generated_at), 40u);
+  EXPECT_EQ(offsetof(ijro_report_read, error), 48u);
+  EXPECT_EQ(offsetof(ijro_report_read, error_line), 56u);
+  EXPECT_EQ(offsetof(ijro_report_read, error_column), 60u);
+  EXPECT_EQ(sizeof(ijro_report_read), 64u);
+  EXPECT_EQ(offsetof(ijro_report_written, struct_size), 0u);
+  EXPECT_EQ(offsetof(ijro_report_written, problem_count), 4u);
+  EXPECT_EQ(offsetof(ijro_report_written, xml), 8u);
+  EXPECT_EQ(offsetof(ijro_report_written, xml_len), 16u);
+  EXPECT_EQ(offsetof(ijro_report_written, problems), 24u);
+  EXPECT_EQ(offsetof(ijro_report_written, error), 32u);
+  EXPECT_EQ(sizeof(ijro_report_written), 40u);
+}
+
+TEST(Abi, IjroHostHasTellsWhetherTheHostTableReachesACallback) {
+  ijro_host_api api{};
+  api.callback_report_xml_read = [](ijro_host*, const char*, std::size_t, std::size_t,
+                                    const ijro_report_read**) -> ijro_status { return IJRO_OK; };
+  // A 1.0 hub's table ends before the field: whatever lies there is not a callback.
+  api.struct_size = offsetof(ijro_host_api, callback_report_xml_read);
+  EXPECT_FALSE(IJRO_HOST_HAS(&api, callback_report_xml_read));
+  api.struct_size = sizeof(ijro_host_api);
+  EXPECT_TRUE(IJRO_HOST_HAS(&api, callback_report_xml_read));
+  EXPECT_FALSE(IJRO_HOST_HAS(&api, callback_report_xml_write));  // in the table, but NULL
 }
 
 TEST(Abi, ArrayElementsAreFrozen) {

@@ -15,6 +15,10 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using Reason = PluginError::Reason;
 
+// The ABI of this build's header, which the test plugins are built for too; messages name both.
+const std::string kAbi = std::to_string(IJRO_ABI_MAJOR) + "." + std::to_string(IJRO_ABI_MINOR);
+const std::string kBothAbis = "plugin ABI " + kAbi + ", hub ABI " + kAbi;
+
 // Runs f, which must throw a PluginError for `reason`; returns its message.
 std::string refusal(Reason reason, const std::function<void()>& f) {
   try {
@@ -40,7 +44,7 @@ TEST(Loader, DescribesAGoodSdkSource) {
   EXPECT_EQ(i.version, "1.2.0");
   EXPECT_EQ(i.description, "Emits demo implementations, one revision per poll.");
   EXPECT_EQ(i.kind, Kind::Source);
-  EXPECT_EQ(i.abi, (AbiVersion{1, 0}));
+  EXPECT_EQ(i.abi, (AbiVersion{IJRO_ABI_MAJOR, IJRO_ABI_MINOR}));
   EXPECT_EQ(i.path, IJRO_TEST_PLUGIN_GOOD_SOURCE);
   ASSERT_EQ(i.options.size(), 7u);
   EXPECT_EQ(i.options[0].name, "endpoint");
@@ -75,45 +79,49 @@ TEST(Loader, CrashingPluginsLoadTheirDefectsShowOnlyWhenRun) {
 
 TEST(Loader, RefusesAnotherAbiMajor) {
   std::string m = loadRefusal(Reason::AbiMajor, IJRO_TEST_PLUGIN_ABI_MAJOR);
-  EXPECT_THAT(m,
-              AllOf(HasSubstr("plugin ABI 2.0, hub ABI 1.0"),
-                    HasSubstr("rebuild the plugin against ijro-hub SDK 1.x"),
-                    HasSubstr("or run it on an ijro-hub release that implements plugin ABI 2.x")));
+  EXPECT_THAT(
+      m, AllOf(HasSubstr("plugin ABI 2." + std::to_string(IJRO_ABI_MINOR) + ", hub ABI " + kAbi),
+               HasSubstr("rebuild the plugin against ijro-hub SDK 1.x"),
+               HasSubstr("or run it on an ijro-hub release that implements plugin ABI 2.x")));
 }
 
 TEST(Loader, RefusesANewerAbiMinor) {
+  // The plugin was built for the minor after this hub's.
+  const std::string next =
+      std::to_string(IJRO_ABI_MAJOR) + "." + std::to_string(IJRO_ABI_MINOR + 1);
   std::string m = loadRefusal(Reason::AbiMinor, IJRO_TEST_PLUGIN_ABI_MINOR);
-  EXPECT_THAT(m, AllOf(HasSubstr("\"c-source\" 0.9.0"), HasSubstr("plugin ABI 1.1, hub ABI 1.0"),
-                       HasSubstr("upgrade ijro-hub to a release with plugin ABI 1.1 or later"),
-                       HasSubstr("rebuild the plugin against ijro-hub SDK 1.0")));
+  EXPECT_THAT(
+      m,
+      AllOf(HasSubstr("\"c-source\" 0.9.0"), HasSubstr("plugin ABI " + next + ", hub ABI " + kAbi),
+            HasSubstr("upgrade ijro-hub to a release with plugin ABI " + next + " or later"),
+            HasSubstr("rebuild the plugin against ijro-hub SDK " + kAbi)));
 }
 
 TEST(Loader, RefusesAShortDescriptor) {
   std::string m = loadRefusal(Reason::DescriptorSize, IJRO_TEST_PLUGIN_SHORT_DESCRIPTOR);
-  EXPECT_THAT(m, AllOf(HasSubstr("descriptor of 32 bytes"), HasSubstr("at least 64"),
-                       HasSubstr("plugin ABI 1.0, hub ABI 1.0"),
-                       HasSubstr("rebuild the plugin against ijro-hub SDK 1.x")));
+  EXPECT_THAT(
+      m, AllOf(HasSubstr("descriptor of 32 bytes"), HasSubstr("at least 64"), HasSubstr(kBothAbis),
+               HasSubstr("rebuild the plugin against ijro-hub SDK 1.x")));
 }
 
 TEST(Loader, RefusesAMissingRequiredHook) {
   std::string m = loadRefusal(Reason::MissingHook, IJRO_TEST_PLUGIN_MISSING_HOOK);
   EXPECT_THAT(m, AllOf(HasSubstr("\"forgetful-sink\" 0.9.0"),
-                       HasSubstr("is a sink but has no on_deliver hook"),
-                       HasSubstr("plugin ABI 1.0, hub ABI 1.0"), HasSubstr("Sink::deliver"),
-                       HasSubstr("rebuild the plugin")));
+                       HasSubstr("is a sink but has no on_deliver hook"), HasSubstr(kBothAbis),
+                       HasSubstr("Sink::deliver"), HasSubstr("rebuild the plugin")));
 }
 
 TEST(Loader, RefusesAnInconsistentOptionTable) {
   std::string m = loadRefusal(Reason::BadOptionTable, IJRO_TEST_PLUGIN_BAD_OPTIONS);
   EXPECT_THAT(m, AllOf(HasSubstr("option 1 \"records\" has default \"many\", which is not an "
                                  "integer"),
-                       HasSubstr("plugin ABI 1.0, hub ABI 1.0"), HasSubstr("rebuild the plugin")));
+                       HasSubstr(kBothAbis), HasSubstr("rebuild the plugin")));
 }
 
 TEST(Loader, RefusesALibraryThatIsNotAPlugin) {
   std::string m = loadRefusal(Reason::NotAPlugin, IJRO_TEST_PLUGIN_NO_ENTRY);
   EXPECT_THAT(m, AllOf(HasSubstr("is not an ijro-hub plugin"),
-                       HasSubstr("does not export ijro_plugin_entry"), HasSubstr("hub ABI 1.0"),
+                       HasSubstr("does not export ijro_plugin_entry"), HasSubstr("hub ABI " + kAbi),
                        HasSubstr("IJRO_DEFINE_SOURCE_PLUGIN")));
   m = loadRefusal(Reason::NotAPlugin, IJRO_TEST_PLUGIN_NULL_ENTRY);
   EXPECT_THAT(m, HasSubstr("returned NULL"));
@@ -122,7 +130,7 @@ TEST(Loader, RefusesALibraryThatIsNotAPlugin) {
 TEST(Loader, RefusesAMissingFile) {
   std::string m = loadRefusal(Reason::NotLoadable, "/nonexistent/plugin.so");
   EXPECT_THAT(m, AllOf(HasSubstr("cannot load plugin /nonexistent/plugin.so"),
-                       HasSubstr("No such file"), HasSubstr("hub ABI 1.0")));
+                       HasSubstr("No such file"), HasSubstr("hub ABI " + kAbi)));
 }
 
 TEST(Loader, CopiesKeepTheLibraryLoaded) {
@@ -187,16 +195,16 @@ TEST(CheckDescriptor, RefusesSizesOutsideTheAbi) {
   EXPECT_THAT(checkRefusal(Reason::DescriptorSize, d),
               HasSubstr("too small to hold even the ABI version"));
   d.struct_size = sizeof d + 8;
-  EXPECT_THAT(checkRefusal(Reason::DescriptorSize, d),
-              AllOf(HasSubstr("larger than the 88 bytes ABI 1.0 defines"),
-                    HasSubstr("plugin ABI 1.0, hub ABI 1.0")));
+  EXPECT_THAT(
+      checkRefusal(Reason::DescriptorSize, d),
+      AllOf(HasSubstr("larger than the 88 bytes ABI " + kAbi + " defines"), HasSubstr(kBothAbis)));
 }
 
 TEST(CheckDescriptor, RefusesAnOlderMajorToo) {
   auto d = source();
   d.abi_major = 0;
   std::string m = checkRefusal(Reason::AbiMajor, d);
-  EXPECT_THAT(m, HasSubstr("plugin ABI 0.0, hub ABI 1.0"));
+  EXPECT_THAT(m, HasSubstr("plugin ABI 0." + std::to_string(IJRO_ABI_MINOR) + ", hub ABI " + kAbi));
   EXPECT_THAT(m, ::testing::Not(HasSubstr("release that implements")));
 }
 

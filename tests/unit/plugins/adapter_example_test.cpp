@@ -1,7 +1,13 @@
 // The out-of-tree flow an adapter team follows (docs/plugin-guide.md), end to end: install the
-// SDK package of this build tree to a fresh prefix, configure and build examples/adapter-example
-// against it with find_package(IjroHub), run the example's own unit tests, and load the plugin it
-// built with the hub's loader and harness.
+// SDK on its own (`cmake -S sdk`) with the hub's database headers (SOCI, PostgreSQL) hidden, so
+// that it provably needs nothing of the hub; add the test kit of this build tree to the same
+// prefix; configure and build examples/adapter-example against it with
+// find_package(IjroHub COMPONENTS testkit), still without those headers; run the example's own
+// unit tests; and load the plugin it built with the hub's loader, harness and binary.
+//
+// The headers are hidden by an empty tmpfs mounted over their folders in a private mount
+// namespace (`unshare -m`): this test needs that (root, or CAP_SYS_ADMIN), and fails when it is
+// not permitted rather than skipping.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -12,44 +18,25 @@
 #include <thread>
 #include <vector>
 
-#include <sys/wait.h>
-
 #include "hub/plugin_host/harness.hpp"
 #include "hub/plugin_host/loader.hpp"
 #include "hub/xml/safe_reader.hpp"
 #include "hub/xml/schema.hpp"
 #include "tests/integration/hub_process.hpp"
 #include "tests/support/test_support.hpp"
+#include "tests/unit/plugins/out_of_tree.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 namespace host = ijro::plugin_host;
+using ijro::test::run;
+using ijro::test::shellQuote;
 
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'')
-      out += "'\\''";
-    else
-      out += c;
-  }
-  return out + "'";
-}
-
-// Runs a command with its output in `log`; on failure the test fails with the end of the log.
-bool run(const std::vector<std::string>& argv, const fs::path& log) {
-  std::string cmd;
-  for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + quote(a);
-  std::ofstream(log, std::ios::app) << "\n$ " << cmd << "\n";
-  const int rc = std::system((cmd + " >>" + quote(log.string()) + " 2>&1").c_str());
-  if (rc == 0) return true;
-  std::string text = ijro::test::readFile(log);
-  if (text.size() > 12000) text = "...\n" + text.substr(text.size() - 12000);
-  ADD_FAILURE() << "command failed (status " << (WIFEXITED(rc) ? WEXITSTATUS(rc) : rc)
-                << "): " << cmd << "\n"
-                << text;
-  return false;
+std::string commandLine(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const auto& a : argv) out += (out.empty() ? "" : " ") + shellQuote(a);
+  return out;
 }
 
 // The example's options.xml, checked against schemas/plugin-options.xsd; relative paths are
@@ -80,28 +67,47 @@ TEST(AdapterExample, BuildsOutOfTreeAgainstTheInstalledPackageAndRunsInTheHub) {
   const fs::path prefix = work / "prefix", build = work / "build", log = work / "log.txt";
   const fs::path example = ijro::test::sourceDir() / "examples" / "adapter-example";
 
-  // 1. The package: only what the components "sdk" and "testkit" install.
-  for (const char* component : {"sdk", "testkit"})
-    ASSERT_TRUE(run({IJRO_CMAKE_COMMAND, "--install", ijro::test::binaryDir().string(), "--prefix",
-                     prefix.string(), "--component", component},
-                    log));
+  // 1. The package: the SDK configured, built and installed on its own, with the headers of the
+  //    hub's database libraries hidden; then the test kit of this build tree beside it.
+  const auto hidden = ijro::test::headerFolders({"libsoci-dev", "libpq-dev"});
+  ASSERT_FALSE(hidden.empty());
+  ASSERT_TRUE(run({"unshare", "-m", "true"}, log))
+      << "this test hides headers in a private mount namespace and needs `unshare -m` (root or "
+         "CAP_SYS_ADMIN); it fails rather than skipping";
+  const fs::path sdkBuild = work / "sdk-build";
+  const std::string installSdk =
+      ijro::test::hideFolders(hidden) +
+      commandLine(ijro::test::cmakeConfigure(ijro::test::sourceDir() / "sdk", sdkBuild, prefix)) +
+      "\n" + commandLine({IJRO_CMAKE_COMMAND, "--build", sdkBuild.string()}) + "\n" +
+      commandLine(
+          {IJRO_CMAKE_COMMAND, "--install", sdkBuild.string(), "--prefix", prefix.string()}) +
+      "\n";
+  ASSERT_TRUE(run({"unshare", "-m", "sh", "-c", installSdk}, log));
+  for (const auto& folder : hidden)  // the mounts ended with that command
+    EXPECT_FALSE(fs::is_empty(folder)) << folder;
+  // The SDK's own build tree knows nothing of the hub's.
+  const std::string cache = ijro::test::readFile(sdkBuild / "CMakeCache.txt");
+  for (const char* hubOnly : {"SOCI", "PostgreSQL", "LibXml2", "Boost_", "spdlog"})
+    EXPECT_EQ(cache.find(hubOnly), std::string::npos) << hubOnly;
+  ASSERT_TRUE(run({IJRO_CMAKE_COMMAND, "--install", ijro::test::binaryDir().string(), "--prefix",
+                   prefix.string(), "--component", "testkit"},
+                  log));
   for (const char* file :
        {"include/ijro-hub/ijro_plugin.h", "include/ijro-hub/ijro_plugin.hpp",
-        "include/ijro-hub/ijro_testkit.hpp", "lib/cmake/IjroHub/IjroHubConfig.cmake",
-        "lib/cmake/IjroHub/IjroHubConfigVersion.cmake", "lib/cmake/IjroHub/IjroHubTargets.cmake",
-        "lib/cmake/IjroHub/IjroPlugin.cmake", "lib/cmake/IjroHub/ijro_plugin.map",
-        "lib/cmake/IjroHub/IjroTestkit.cmake", "lib/libijro_testkit.so",
-        "lib/cmake/IjroHub/IjroHubTestkitTargets.cmake"})
+        "include/ijro-hub/ijro_record.hpp", "include/ijro-hub/ijro_testkit.hpp",
+        "lib/cmake/IjroHub/IjroHubConfig.cmake", "lib/cmake/IjroHub/IjroHubConfigVersion.cmake",
+        "lib/cmake/IjroHub/IjroHubTargets.cmake", "lib/cmake/IjroHub/IjroPlugin.cmake",
+        "lib/cmake/IjroHub/ijro_plugin.map", "lib/cmake/IjroHub/IjroTestkit.cmake",
+        "lib/ijro-hub/testkit/libijro_testkit.so", "lib/cmake/IjroHub/IjroHubTestkitTargets.cmake"})
     EXPECT_TRUE(fs::exists(prefix / file)) << file;
 
-  // 2. The example, configured and built against the package alone (nothing of this tree).
-  ASSERT_TRUE(
-      run({IJRO_CMAKE_COMMAND, "-S", example.string(), "-B", build.string(), "-G",
-           IJRO_CMAKE_GENERATOR, "-DCMAKE_MAKE_PROGRAM=" IJRO_CMAKE_MAKE_PROGRAM,
-           "-DCMAKE_CXX_COMPILER=" IJRO_CXX_COMPILER, "-DCMAKE_BUILD_TYPE=" IJRO_BUILD_TYPE,
-           "-DCMAKE_PREFIX_PATH=" + prefix.string(), "-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF"},
-          log));
-  ASSERT_TRUE(run({IJRO_CMAKE_COMMAND, "--build", build.string(), "-j", "2"}, log));
+  // 2. The example, configured and built against the package alone (nothing of this tree), the
+  //    database headers still hidden.
+  const std::string buildExample =
+      ijro::test::hideFolders(hidden) +
+      commandLine(ijro::test::cmakeConfigure(example, build, prefix)) + "\n" +
+      commandLine({IJRO_CMAKE_COMMAND, "--build", build.string(), "-j", "2"}) + "\n";
+  ASSERT_TRUE(run({"unshare", "-m", "sh", "-c", buildExample}, log));
 
   // 3. Its own unit tests, written with the test kit.
   ASSERT_TRUE(run({IJRO_CTEST_COMMAND, "--test-dir", build.string(), "--output-on-failure"}, log));
@@ -160,10 +166,10 @@ TEST(AdapterExample, ThePackageRefusesAnotherMinorVersion) {
   std::ofstream(work / "CMakeLists.txt")
       << "cmake_minimum_required(VERSION 3.20)\nproject(v LANGUAGES NONE)\n"
          "find_package(IjroHub 0.9 REQUIRED)\n";
-  const std::string cmd = quote(IJRO_CMAKE_COMMAND) + " -S " + quote(work.string()) + " -B " +
-                          quote((work / "build").string()) +
-                          " -DCMAKE_PREFIX_PATH=" + quote(prefix.string()) + " >" +
-                          quote((work / "out.txt").string()) + " 2>&1";
+  const std::string cmd = shellQuote(IJRO_CMAKE_COMMAND) + " -S " + shellQuote(work.string()) +
+                          " -B " + shellQuote((work / "build").string()) +
+                          " -DCMAKE_PREFIX_PATH=" + shellQuote(prefix.string()) + " >" +
+                          shellQuote((work / "out.txt").string()) + " 2>&1";
   EXPECT_NE(std::system(cmd.c_str()), 0);
   EXPECT_NE(ijro::test::readFile(work / "out.txt").find("IjroHub"), std::string::npos);
   fs::remove_all(work);

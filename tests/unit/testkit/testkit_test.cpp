@@ -10,6 +10,7 @@
 
 #include "hub/xml/safe_reader.hpp"
 #include "hub/xml/schema.hpp"
+#include "ijro_plugin.h"
 #include "tests/support/test_support.hpp"
 
 namespace {
@@ -118,7 +119,7 @@ TEST_F(Testkit, RefusalsAreThrownWithTheHubsMessage) {
 
 TEST_F(Testkit, InspectDescribesTheOptionTable) {
   const auto info = ijro::testkit::inspect(IJRO_XML_EXCHANGE_PLUGIN);
-  EXPECT_EQ(info.abi, "1.0");
+  EXPECT_EQ(info.abi, std::to_string(IJRO_ABI_MAJOR) + "." + std::to_string(IJRO_ABI_MINOR));
   EXPECT_EQ(info.version, "1.0.0");
   ASSERT_FALSE(info.options.empty());
   const auto& directory = info.options[0];

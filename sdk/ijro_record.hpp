@@ -1,0 +1,403 @@
+// ijro_record.hpp: builds records, the JSON text a plugin hands to the hub (one implementation in
+// the JSON form of a status report; see "Records" in ijro_plugin.h and schemas/status-report.xsd),
+// from plain C++ values. Header-only C++17, the standard library only.
+//
+//   ijro::sdk::Implementation impl;
+//   impl.revision = 3;
+//   impl.measure = {"DU2030-3.1.7", "Connect all schools to the e-diary",
+//                   {"decree", "UP-6079", "2020-10-05", "3.1"}};
+//   impl.region = "1703";
+//   impl.organisation = "Andijan Region Department of Education";
+//   impl.sector = "education";
+//   impl.lifecycle = ijro::sdk::lifecycle::kInProgress;
+//   impl.start = "2026-01-15";
+//   impl.deadline = "2026-12-31";
+//   impl.indicators.push_back({"EDU-SCHOOLS", "Schools connected", "schools", true, 0,
+//                              {{"2026-01-01", "2026-12-31", 120, 87}}});
+//   ctx.emit(impl.toJson());
+//
+// The builder writes JSON, it does not judge content: required fields are always written (an
+// empty one is refused by the hub with a reason naming it), optional ones only when given (a
+// non-empty string, a set std::optional, a non-empty list). Dates are "YYYY-MM-DD" text. What the
+// hub checks (dates, regions, sectors, words such as lifecycle) it reports per record, and an
+// invalid record never stops the valid ones. What JSON itself cannot carry is refused here:
+// toJson() throws std::invalid_argument naming the field (e.g. "indicators[0].name") for text that
+// is not valid UTF-8, and for a number that is NaN or infinite.
+//
+// Text is escaped as JSON requires ('"', '\', control characters); other UTF-8 passes through.
+#pragma once
+
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace ijro::sdk {
+
+// The words the hub accepts for Implementation::lifecycle (schemas/status-report.xsd).
+namespace lifecycle {
+inline constexpr const char* kPlanned = "planned";
+inline constexpr const char* kInProgress = "inProgress";
+inline constexpr const char* kCompleted = "completed";  // then Implementation::completed is due
+inline constexpr const char* kCancelled = "cancelled";
+inline constexpr const char* kSuspended = "suspended";
+}  // namespace lifecycle
+
+// The words the hub accepts for Assignment::control (the execution-control state of a task).
+namespace control {
+inline constexpr const char* kOnControl = "onControl";  // the hub's default when none is given
+inline constexpr const char* kSubmitted = "submitted";
+inline constexpr const char* kReturned = "returned";
+inline constexpr const char* kVerified = "verified";
+inline constexpr const char* kRemoved = "removed";
+}  // namespace control
+
+// The legal act that set the measure, e.g. decree UP-6079 of 2020-10-05, item 3.1.
+struct Act {
+  std::string type;    // required: "decree", "resolution", "order", ...
+  std::string number;  // required: "UP-6079"
+  std::string date;    // required: YYYY-MM-DD
+  std::string item;    // optional: the item of the act's annex
+};
+
+struct Measure {
+  std::string id;     // required: stable across sources, e.g. "DU2030-3.1.7"
+  std::string title;  // required
+  Act act;            // required
+};
+
+// A deadline extension; only approved ones (approvedBy given) move the deadline.
+struct DeadlineChange {
+  std::string previous;    // required: YYYY-MM-DD
+  std::string deadline;    // required: YYYY-MM-DD
+  std::string approvedBy;  // optional: empty means requested, not approved
+  std::string approvedOn;  // optional: YYYY-MM-DD
+  std::string reason;      // optional
+};
+
+struct IndicatorPeriod {
+  std::string start;             // required: YYYY-MM-DD
+  std::string end;               // required: YYYY-MM-DD
+  std::optional<double> target;  // optional
+  std::optional<double> actual;  // optional
+};
+
+struct Indicator {
+  std::string code;       // required, e.g. "EDU-SCHOOLS"
+  std::string name;       // required
+  std::string unit;       // optional, e.g. "schools"
+  bool ascending = true;  // false: lower is better (e.g. days to issue a permit)
+  double baseline = 0;
+  std::vector<IndicatorPeriod> periods;  // optional
+};
+
+// A task delegated down the hierarchy; parent links it into a tree.
+struct Assignment {
+  std::string id;         // required
+  std::string parent;     // optional: the id of the parent assignment
+  std::string assignee;   // required: the person or unit responsible
+  std::string title;      // required
+  std::string deadline;   // required: YYYY-MM-DD
+  std::string control;    // optional: one of ijro::sdk::control (the hub's default: onControl)
+  std::string completed;  // optional: YYYY-MM-DD
+  std::vector<DeadlineChange> deadlineChanges;  // optional
+};
+
+// A document uploaded as proof of work.
+struct Evidence {
+  std::string url;       // required
+  std::string title;     // required
+  std::string format;    // optional: a MIME type, e.g. "application/pdf"
+  std::string date;      // required: YYYY-MM-DD
+  std::string uploader;  // optional
+};
+
+// One implementation: one measure carried out in one region by one responsible organisation.
+// There is no source: the hub sets it from the plugin instance's name.
+struct Implementation {
+  std::int64_t revision = 0;  // required: 1 or more, raised with every change
+  Measure measure;            // required
+  std::string region;         // required: SOATO, "17" national, 4 digits a region, 7 a district
+  std::string organisation;   // required: the responsible organisation
+  std::string sector;         // required: "health", "education", "tax", ... (the hub's catalogue)
+  std::string lifecycle;      // required: one of ijro::sdk::lifecycle
+  std::string start;          // required: YYYY-MM-DD
+  std::string deadline;       // required: YYYY-MM-DD
+  std::string completed;      // optional (required when lifecycle is completed): YYYY-MM-DD
+  std::vector<DeadlineChange> deadlineChanges;  // optional
+  std::vector<Indicator> indicators;            // optional
+  std::vector<Assignment> assignments;          // optional
+  std::vector<Evidence> evidence;               // optional
+  std::string note;                             // optional
+
+  // The record: one JSON object, UTF-8. Throws std::invalid_argument naming the field for text
+  // that is not valid UTF-8 or a number that is NaN or infinite.
+  std::string toJson() const;
+};
+
+// Byte offset of the first byte of `text` that does not start a well-formed UTF-8 sequence
+// (overlong forms, surrogates and code points above U+10FFFF are ill-formed); nullopt when the
+// whole text is valid UTF-8.
+inline std::optional<std::size_t> firstInvalidUtf8(std::string_view text) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  while (i < n) {
+    const unsigned char c = s[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;  // no overlong forms
+      if (c == 0xED) hi = 0x9F;  // no surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;  // no overlong forms
+      if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+    } else {
+      return i;
+    }
+    if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) return i;
+    for (std::size_t k = 2; k < len; ++k)
+      if (s[i + k] < 0x80 || s[i + k] > 0xBF) return i;
+    i += len;
+  }
+  return std::nullopt;
+}
+
+namespace detail {
+
+inline std::invalid_argument notUtf8(std::string_view field, std::size_t at, std::size_t size) {
+  return std::invalid_argument(std::string(field) + ": not valid UTF-8 (byte " +
+                               std::to_string(at + 1) + " of " + std::to_string(size) +
+                               "); records are UTF-8 text: convert the text from its source "
+                               "encoding (e.g. Windows-1251) first");
+}
+
+// Appends `text` (valid UTF-8) as a JSON string, quotes included.
+inline void appendEscaped(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (ch) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+}  // namespace detail
+
+// `text` as a JSON string, quotes included, appended to `out`: '"', '\\' and control characters
+// escaped, other UTF-8 as it is. Throws std::invalid_argument naming `field` when the text is not
+// valid UTF-8 (nothing is appended then).
+inline void appendJsonString(std::string& out, std::string_view text, std::string_view field) {
+  if (auto bad = firstInvalidUtf8(text)) throw detail::notUtf8(field, *bad, text.size());
+  detail::appendEscaped(out, text);
+}
+
+namespace detail {
+
+// Where a value sits in the record ("indicators[0].periods[1].target"), spelled out only for an
+// error message, so that building a valid record allocates nothing for it.
+struct FieldPath {
+  const FieldPath* parent = nullptr;  // nullptr: the record itself
+  std::string_view key;               // a member's name; empty for an array element
+  std::size_t index = 0;              // an array element's index
+  std::string str() const {
+    if (parent == nullptr) return std::string();
+    const std::string up = parent->str();
+    if (key.empty()) return up + "[" + std::to_string(index) + "]";
+    return up.empty() ? std::string(key) : up + "." + std::string(key);
+  }
+};
+
+// Writes one JSON object into `out`, member by member.
+class ObjectWriter {
+ public:
+  ObjectWriter(std::string& out, const FieldPath& at) : out_(out), at_(at) { out_ += '{'; }
+  ObjectWriter(const ObjectWriter&) = delete;
+  ObjectWriter& operator=(const ObjectWriter&) = delete;
+  void close() { out_ += '}'; }
+
+  void text(std::string_view key, std::string_view value) {
+    if (auto bad = firstInvalidUtf8(value))
+      throw notUtf8(FieldPath{&at_, key, 0}.str(), *bad, value.size());
+    name(key);
+    appendEscaped(out_, value);
+  }
+  void optionalText(std::string_view key, std::string_view value) {
+    if (!value.empty()) text(key, value);
+  }
+  void integer(std::string_view key, std::int64_t value) {
+    name(key);
+    out_ += std::to_string(value);
+  }
+  void number(std::string_view key, double value) {
+    if (!std::isfinite(value))
+      throw std::invalid_argument(FieldPath{&at_, key, 0}.str() + ": " +
+                                  (std::isnan(value) ? "NaN" : "an infinite number") +
+                                  " cannot be written as JSON: give a finite number or leave the "
+                                  "value out");
+    name(key);
+    char buf[32];
+    const auto res = std::to_chars(buf, buf + sizeof buf, value);  // shortest that reads back
+    out_.append(buf, res.ptr);
+  }
+  void optionalNumber(std::string_view key, const std::optional<double>& value) {
+    if (value) number(key, *value);
+  }
+  void boolean(std::string_view key, bool value) {
+    name(key);
+    out_ += value ? "true" : "false";
+  }
+  template <typename F>
+  void object(std::string_view key, F&& fill) {
+    name(key);
+    const FieldPath here{&at_, key, 0};
+    ObjectWriter inner(out_, here);
+    fill(inner);
+    inner.close();
+  }
+  // An array of objects, left out when empty.
+  template <typename T, typename F>
+  void objects(std::string_view key, const std::vector<T>& items, F&& fill) {
+    if (items.empty()) return;
+    name(key);
+    const FieldPath list{&at_, key, 0};
+    out_ += '[';
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) out_ += ',';
+      const FieldPath element{&list, std::string_view(), i};
+      ObjectWriter inner(out_, element);
+      fill(inner, items[i]);
+      inner.close();
+    }
+    out_ += ']';
+  }
+
+ private:
+  void name(std::string_view key) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    out_ += '"';
+    out_ += key;  // the builder's own keys: plain ASCII, nothing to escape
+    out_ += "\":";
+  }
+
+  std::string& out_;
+  const FieldPath& at_;
+  bool first_ = true;
+};
+
+inline void writeDeadlineChange(ObjectWriter& o, const DeadlineChange& c) {
+  o.text("previous", c.previous);
+  o.text("deadline", c.deadline);
+  o.optionalText("approvedBy", c.approvedBy);
+  o.optionalText("approvedOn", c.approvedOn);
+  o.optionalText("reason", c.reason);
+}
+
+}  // namespace detail
+
+inline std::string Implementation::toJson() const {
+  std::string out;
+  out.reserve(512);
+  const detail::FieldPath top;
+  detail::ObjectWriter o(out, top);
+  o.integer("revision", revision);
+  o.object("measure", [&](detail::ObjectWriter& m) {
+    m.text("id", measure.id);
+    m.text("title", measure.title);
+    m.object("act", [&](detail::ObjectWriter& a) {
+      a.text("type", measure.act.type);
+      a.text("number", measure.act.number);
+      a.text("date", measure.act.date);
+      a.optionalText("item", measure.act.item);
+    });
+  });
+  o.text("region", region);
+  o.text("organisation", organisation);
+  o.text("sector", sector);
+  o.text("lifecycle", lifecycle);
+  o.text("start", start);
+  o.text("deadline", deadline);
+  o.optionalText("completed", completed);
+  o.objects("deadlineChanges", deadlineChanges, detail::writeDeadlineChange);
+  o.objects("indicators", indicators, [](detail::ObjectWriter& i, const Indicator& ind) {
+    i.text("code", ind.code);
+    i.text("name", ind.name);
+    i.optionalText("unit", ind.unit);
+    i.boolean("ascending", ind.ascending);
+    i.number("baseline", ind.baseline);
+    i.objects("periods", ind.periods, [](detail::ObjectWriter& p, const IndicatorPeriod& period) {
+      p.text("start", period.start);
+      p.text("end", period.end);
+      p.optionalNumber("target", period.target);
+      p.optionalNumber("actual", period.actual);
+    });
+  });
+  o.objects("assignments", assignments, [](detail::ObjectWriter& a, const Assignment& as) {
+    a.text("id", as.id);
+    a.optionalText("parent", as.parent);
+    a.text("assignee", as.assignee);
+    a.text("title", as.title);
+    a.text("deadline", as.deadline);
+    a.optionalText("control", as.control);
+    a.optionalText("completed", as.completed);
+    a.objects("deadlineChanges", as.deadlineChanges, detail::writeDeadlineChange);
+  });
+  o.objects("evidence", evidence, [](detail::ObjectWriter& e, const Evidence& ev) {
+    e.text("url", ev.url);
+    e.text("title", ev.title);
+    e.optionalText("format", ev.format);
+    e.text("date", ev.date);
+    e.optionalText("uploader", ev.uploader);
+  });
+  o.optionalText("note", note);
+  o.close();
+  return out;
+}
+
+}  // namespace ijro::sdk

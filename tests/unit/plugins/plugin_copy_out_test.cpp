@@ -1,0 +1,120 @@
+// A bundled plugin's folder is a project of its own: copied out of the tree, it configures and
+// builds against an SDK installed on its own (`cmake -S sdk`), and the hub loads and runs what it
+// built. This holds only if the plugin includes nothing of hub/ (the copy has no path to it) and
+// its CMakeLists.txt finds the SDK when it is the top level.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "hub/exchange/report.hpp"
+#include "hub/plugin_host/instance.hpp"
+#include "hub/plugin_host/loader.hpp"
+#include "hub/plugin_host/records.hpp"
+#include "tests/support/test_support.hpp"
+#include "tests/unit/plugins/out_of_tree.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace host = ijro::plugin_host;
+using ijro::test::run;
+using ::testing::SizeIs;
+
+// The SDK installed from sdk/ alone into `prefix`.
+bool installSdk(const fs::path& work, const fs::path& prefix, const fs::path& log) {
+  const fs::path build = work / "sdk-build";
+  return run(ijro::test::cmakeConfigure(ijro::test::sourceDir() / "sdk", build, prefix), log) &&
+         run({IJRO_CMAKE_COMMAND, "--build", build.string()}, log) &&
+         run({IJRO_CMAKE_COMMAND, "--install", build.string(), "--prefix", prefix.string()}, log);
+}
+
+// plugins/<name> copied to `work` (its sources only) and built there against `prefix`; returns
+// the built library.
+fs::path buildCopy(const std::string& name, const fs::path& work, const fs::path& prefix,
+                   const fs::path& log) {
+  const fs::path copy = work / name, build = work / (name + "-build");
+  fs::copy(ijro::test::sourceDir() / "plugins" / name, copy, fs::copy_options::recursive);
+  if (!run(ijro::test::cmakeConfigure(copy, build, prefix), log) ||
+      !run({IJRO_CMAKE_COMMAND, "--build", build.string(), "-j", "2"}, log))
+    return {};
+  return build / (name + ".so");
+}
+
+TEST(PluginCopyOut, EachBundledPluginBuildsAloneAgainstTheInstalledSdkAndRunsInTheHub) {
+  const fs::path work = ijro::test::tempDir("plugin-copy-out");
+  const fs::path prefix = work / "prefix", log = work / "log.txt";
+  ASSERT_TRUE(installSdk(work, prefix, log));
+  const std::string report =
+      ijro::test::readFile(ijro::test::sourceDir() / "examples" / "report-tashkent.xml");
+  const std::size_t implementations = ijro::exchange::parseReportXml(report).records.size();
+
+  // xml-exchange: writes what it is given as a report the hub reads back.
+  const fs::path sink = buildCopy("xml_exchange", work, prefix, log);
+  ASSERT_FALSE(sink.empty());
+  host::LoadedPlugin exchange = host::load(sink);
+  EXPECT_EQ(exchange.info().name, "xml-exchange");
+  EXPECT_EQ(exchange.info().kind, host::Kind::Sink);
+  EXPECT_EQ(exchange.info().abi, host::hostAbi());
+  const fs::path out = work / "exchange";
+  fs::create_directories(out);
+  {
+    auto in = host::Instance::create(exchange, "copied-sink", {{"directory", out.string()}});
+    std::vector<std::string> records;
+    for (const auto& r : ijro::exchange::parseReportXml(report).records)
+      records.push_back(host::recordJson(*r.record));
+    host::DeliverResult d = in->deliver(records);
+    ASSERT_EQ(d.status, host::Status::Ok) << d.message;
+  }
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(out)) files.push_back(e.path());
+  ASSERT_THAT(files, SizeIs(1));
+  EXPECT_THAT(ijro::exchange::parseReportXml(ijro::test::readFile(files[0])).records,
+              SizeIs(implementations));
+
+  // file-drop: reads that report back from a folder.
+  const fs::path source = buildCopy("file_drop", work, prefix, log);
+  ASSERT_FALSE(source.empty());
+  host::LoadedPlugin drop = host::load(source);
+  EXPECT_EQ(drop.info().name, "file-drop");
+  EXPECT_EQ(drop.info().kind, host::Kind::Source);
+  auto in = host::Instance::create(drop, "copied-source",
+                                   {{"directory", out.string()}, {"settle_ms", "0"}});
+  host::PollResult p = in->poll();
+  ASSERT_EQ(p.status, host::Status::Ok) << p.message;
+  EXPECT_THAT(p.records, SizeIs(implementations));
+  for (const auto& r : host::checkRecords(p.records, "copied-source"))
+    EXPECT_TRUE(r.valid()) << r.json;
+
+  fs::remove_all(work);
+}
+
+TEST(PluginCopyOut, AskingTheSdkAloneForTheTestKitSaysHowToInstallIt) {
+  const fs::path work = ijro::test::tempDir("sdk-without-testkit");
+  const fs::path prefix = work / "prefix", log = work / "log.txt", project = work / "project";
+  ASSERT_TRUE(installSdk(work, prefix, log));
+  fs::create_directories(project);
+  std::ofstream(project / "CMakeLists.txt")
+      << "cmake_minimum_required(VERSION 3.20)\nproject(needs_testkit LANGUAGES NONE)\n"
+         "find_package(IjroHub 0.1 REQUIRED COMPONENTS testkit)\n";
+  const fs::path out = work / "out.txt";
+  std::vector<std::string> configure =
+      ijro::test::cmakeConfigure(project, work / "project-build", prefix);
+  std::string cmd;
+  for (const auto& a : configure) cmd += ijro::test::shellQuote(a) + " ";
+  EXPECT_NE(std::system((cmd + ">" + ijro::test::shellQuote(out.string()) + " 2>&1").c_str()), 0);
+  std::string text;  // CMake wraps the message: compare with single spaces
+  for (char c : ijro::test::readFile(out)) {
+    const bool blank = c == ' ' || c == '\n';
+    if (!blank || (!text.empty() && text.back() != ' ')) text += blank ? ' ' : c;
+  }
+  EXPECT_NE(text.find("component testkit"), std::string::npos) << text;
+  EXPECT_NE(text.find("--component testkit"), std::string::npos) << text;
+  fs::remove_all(work);
+}
+
+}  // namespace
