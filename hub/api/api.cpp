@@ -211,6 +211,22 @@ json::object rollUpJson(const model::RollUp& r, model::RollUpBy by) {
   return o;
 }
 
+// The token's scope narrows what a read returns. A region or sector the query names outside it is
+// refused rather than answered empty, so a reader learns that its token, not the data, is why.
+std::optional<std::string> narrowToScope(const intake::Scope& reader, ReadQuery& q) {
+  if (q.filter.region && !reader.coversRegion(*q.filter.region))
+    return "region " + *q.filter.region + " is outside the regions of " + reader.label() +
+           ": leave region out to see what the token may read, or ask the hub operator for a "
+           "token that covers it";
+  if (q.filter.sector && !reader.coversSector(*q.filter.sector))
+    return "sector " + *q.filter.sector + " is outside the sectors of " + reader.label() +
+           ": leave sector out to see what the token may read, or ask the hub operator for a "
+           "token that covers it";
+  q.filter.regionsIn = reader.regions;
+  q.filter.sectorsIn = reader.sectors;
+  return std::nullopt;
+}
+
 }  // namespace
 
 Api::Api(Settings settings, store::Store& store) : settings_(std::move(settings)), store_(store) {}
@@ -219,34 +235,62 @@ Response Api::handle(const Request& req) {
   try {
     const auto& p = req.path;
     if (p == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n", {}};
-    if (p == "/readyz") {
-      // Readiness is the store's: a plugin that is down does not stop the API from serving, so
-      // its state is only reported.
-      std::string plugins = settings_.health ? settings_.health() : std::string();
-      return store_.ping()
-                 ? Response{200, "text/plain; charset=utf-8", "ready\n" + plugins, {}}
-                 : Response{503,
-                            "text/plain; charset=utf-8",
-                            "store unreachable: check the store URL and the database\n" + plugins,
-                            {}};
+
+    // Everything else needs a token, whatever the path: an unknown path tells nothing to a
+    // caller without one.
+    const bool posting = p == "/api/v1/reports";
+    const intake::Scope* scope =
+        intake::authenticate(settings_.scopes, req.header("authorization"));
+    if (!scope) {
+      ++counters_.unauthorized;
+      const std::string which = posting ? "the token configured for your source"
+                                        : "a read token configured for you (<reader> in the "
+                                          "hub's configuration)";
+      auto res = problem(req, 401,
+                         req.header("authorization").empty()
+                             ? "missing Authorization header: send \"Authorization: Bearer "
+                               "TOKEN\" with " +
+                                   which
+                             : "unknown token: send \"Authorization: Bearer TOKEN\" with " + which);
+      res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"ijro-hub\"");
+      return res;
     }
-    if (p == "/metrics" && req.method == "GET") return metrics();
+
     struct Route {
       const char* method;
       const char* path;
-      Response (Api::*fn)(const Request&);
+      Response (Api::*fn)(const Request&, const intake::Scope&);
+      bool write;  // needs the write right; else the read right
     };
     static const Route kRoutes[] = {
-        {"POST", "/api/v1/reports", &Api::postReports},
-        {"GET", "/api/v1/measures", &Api::getMeasures},
-        {"GET", "/api/v1/summary", &Api::getSummary},
-        {"GET", "/api/v1/feed", &Api::getFeed},
+        {"POST", "/api/v1/reports", &Api::postReports, true},
+        {"GET", "/api/v1/measures", &Api::getMeasures, false},
+        {"GET", "/api/v1/summary", &Api::getSummary, false},
+        {"GET", "/api/v1/feed", &Api::getFeed, false},
+        {"GET", "/readyz", &Api::readyz, false},
+        {"GET", "/metrics", nullptr, false},  // metrics(): the same for every reader
     };
     bool pathKnown = false;
     for (const auto& r : kRoutes) {
       if (p != r.path) continue;
       pathKnown = true;
-      if (req.method == r.method) return (this->*r.fn)(req);
+      if (req.method != r.method) continue;
+      if (r.write && !scope->write) {
+        ++counters_.forbidden;
+        return problem(req, 403,
+                       "the token of " + scope->label() +
+                           " may read but not post reports: post with the token of a source");
+      }
+      if (!r.write && !scope->read) {
+        ++counters_.forbidden;
+        return problem(req, 403,
+                       "the token of " + scope->label() +
+                           " may post reports but not read: read with a token that has the read "
+                           "right (a <reader>, or rights=\"write read\" on the source); ask the "
+                           "hub operator");
+      }
+      if (!r.fn) return metrics();
+      return (this->*r.fn)(req, *scope);
     }
     if (pathKnown) {
       auto res = problem(req, 405, "method " + req.method + " is not allowed on " + p);
@@ -268,19 +312,18 @@ Response Api::handle(const Request& req) {
   }
 }
 
-Response Api::postReports(const Request& req) {
-  const intake::Scope* scope = intake::authenticate(settings_.scopes, req.header("authorization"));
-  if (!scope) {
-    ++counters_.unauthorized;
-    auto res = problem(req, 401,
-                       req.header("authorization").empty()
-                           ? "missing Authorization header: send \"Authorization: Bearer TOKEN\" "
-                             "with the token configured for your source"
-                           : "unknown token: use the bearer token configured for your source");
-    res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"ijro-hub\"");
-    return res;
-  }
-  const intake::Scope& source = *scope;
+Response Api::readyz(const Request&, const intake::Scope&) {
+  // Readiness is the store's: a plugin that is down does not stop the API from serving, so its
+  // state is only reported.
+  std::string plugins = settings_.health ? settings_.health() : std::string();
+  if (store_.ping()) return {200, "text/plain; charset=utf-8", "ready\n" + plugins, {}};
+  return {503,
+          "text/plain; charset=utf-8",
+          "store unreachable: check the store URL and the database\n" + plugins,
+          {}};
+}
+
+Response Api::postReports(const Request& req, const intake::Scope& source) {
   const auto media = mediaType(req.header("content-type"));
   const bool json = isJson(media);
   if (!json && !isXml(media)) {
@@ -350,13 +393,17 @@ Response Api::postReports(const Request& req) {
   return {200, "application/xml; charset=utf-8", exchange::writeReceiptXml(receipt), {}};
 }
 
-Response Api::getMeasures(const Request& req) {
+Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
   ReadQuery q;
   if (auto err = parseReadQuery(req, q,
                                 {"region", "sector", "organisation", "measure", "q", "status",
                                  "overdue", "rag", "asOf", "page", "pageSize"})) {
     ++counters_.badRequests;
     return problem(req, 400, *err);
+  }
+  if (auto err = narrowToScope(reader, q)) {
+    ++counters_.forbidden;
+    return problem(req, 403, *err);
   }
   json::array items;
   std::size_t total = 0;
@@ -394,12 +441,16 @@ Response Api::getMeasures(const Request& req) {
                                         {"items", std::move(items)}});
 }
 
-Response Api::getSummary(const Request& req) {
+Response Api::getSummary(const Request& req, const intake::Scope& reader) {
   ReadQuery q;
   if (auto err = parseReadQuery(
           req, q, {"by", "region", "sector", "organisation", "measure", "q", "asOf"})) {
     ++counters_.badRequests;
     return problem(req, 400, *err);
+  }
+  if (auto err = narrowToScope(reader, q)) {
+    ++counters_.forbidden;
+    return problem(req, 403, *err);
   }
   auto by = model::rollUpByFromString(q.by.empty() ? "region" : q.by);
   if (!by) {
@@ -422,11 +473,15 @@ Response Api::getSummary(const Request& req) {
                                         {"groups", std::move(out)}});
 }
 
-Response Api::getFeed(const Request& req) {
+Response Api::getFeed(const Request& req, const intake::Scope& reader) {
   ReadQuery q;
   if (auto err = parseReadQuery(req, q, {"asOf", "region", "sector"})) {
     ++counters_.badRequests;
     return problem(req, 400, *err);
+  }
+  if (auto err = narrowToScope(reader, q)) {
+    ++counters_.forbidden;
+    return problem(req, 403, *err);
   }
   exchange::FeedHeader header{settings_.hubId, nowIso(), q.asOf};
   auto body = exchange::writeFeed(header, settings_.rules,

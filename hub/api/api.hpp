@@ -1,5 +1,10 @@
 // The HTTP API (/api/v1/...): routing, authentication, intake of reports and the read side.
 // Takes plain http::Request values, so it is tested without sockets.
+//
+// Every resource but /healthz needs a bearer token (401 without one). Posting reports needs a
+// token with the write right; everything else (measures, summary, feed, /metrics, /readyz) one
+// with the read right. A read token sees only its regions and sectors: the store query is narrowed
+// to them, and a query that names a region or sector outside them is refused with 403.
 #pragma once
 
 #include <atomic>
@@ -22,7 +27,7 @@ struct Settings {
   std::string hubId = "ijro-hub";
   model::StatusRules rules;
   model::SectorCatalogue sectors;
-  std::vector<intake::Scope> scopes;  // the bearer tokens of the HTTP sources
+  std::vector<intake::Scope> scopes;  // every bearer token: HTTP sources and readers
   xml::Limits xmlLimits;
   std::size_t jsonMaxDepth = 64;
   // Hooks for what runs beside the API (the plugin runtime); each may be empty.
@@ -43,10 +48,11 @@ class Api {
   const Counters& counters() const { return counters_; }
 
  private:
-  http::Response postReports(const http::Request& req);
-  http::Response getMeasures(const http::Request& req);
-  http::Response getSummary(const http::Request& req);
-  http::Response getFeed(const http::Request& req);
+  http::Response postReports(const http::Request& req, const intake::Scope& source);
+  http::Response getMeasures(const http::Request& req, const intake::Scope& reader);
+  http::Response getSummary(const http::Request& req, const intake::Scope& reader);
+  http::Response getFeed(const http::Request& req, const intake::Scope& reader);
+  http::Response readyz(const http::Request& req, const intake::Scope& reader);
   http::Response metrics();
 
   Settings settings_;

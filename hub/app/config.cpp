@@ -121,13 +121,20 @@ class Loader {
       } else if (is(n, "sources")) {
         for (xmlNode* s = n->children; s; s = s->next)
           if (is(s, "source")) source(s);
+      } else if (is(n, "readers")) {
+        for (xmlNode* r = n->children; r; r = r->next)
+          if (is(r, "reader")) reader(r);
       } else if (is(n, "plugins")) {
         for (xmlNode* p = n->children; p; p = p->next) {
           if (is(p, "source")) pluginSource(p);
+          if (is(p, "transform")) pluginTransform(p);
           if (is(p, "sink")) pluginSink(p);
         }
       }
     }
+    // A source may name transforms declared after it.
+    for (std::size_t i = 0; i < cfg_.pluginSources.size(); ++i)
+      transformChain(sourceNodes_[i], cfg_.pluginSources[i]);
   }
 
   std::vector<std::string> problems;
@@ -149,27 +156,53 @@ class Loader {
     }
   }
 
+  // <source>: a token that posts reports, and with rights="write read" also reads.
   void source(xmlNode* n) {
     intake::Scope s = intake::Scope::writer(prop(n, "id"));
+    const std::string what = "source \"" + s.id + "\"";
+    s.write = s.read = false;
+    for (const auto& right : words(prop(n, "rights", "write"))) {
+      if (right == "write") s.write = true;
+      if (right == "read") s.read = true;
+    }
+    if (!s.write)
+      problem(n, what + " has rights=\"" + prop(n, "rights") +
+                     "\" without write: a source posts reports; declare a token that only reads "
+                     "as <reader> under <readers>");
+    token(n, what, s);
+    cfg_.sources.push_back(std::move(s));
+  }
+
+  // <reader>: a token that reads within its regions and sectors, and never writes.
+  void reader(xmlNode* n) {
+    intake::Scope s;
+    s.id = prop(n, "id");
+    s.read = true;
+    token(n, "reader \"" + s.id + "\"", s);
+    cfg_.readers.push_back(std::move(s));
+  }
+
+  // The token and scope every bearer token has, and what must differ between them.
+  void token(xmlNode* n, const std::string& what, intake::Scope& s) {
     s.line = static_cast<int>(xmlGetLineNo(n));
     auto token = prop(n, "token");
     auto hash = prop(n, "tokenSha256");
     if (token.empty() == hash.empty()) {
-      problem(n, "source \"" + s.id + "\" needs exactly one of token or tokenSha256");
+      problem(n, what + " needs exactly one of token or tokenSha256");
     } else if (!token.empty()) {
       if (token.size() < 16)
-        problem(n, "source \"" + s.id + "\" token is shorter than 16 characters: use a longer one");
+        problem(n, what + " token is shorter than 16 characters: use a longer one");
       s.tokenSha256 = base::sha256Hex(token);
     } else {
       s.tokenSha256 = hash;
     }
-    scope(n, "source \"" + s.id + "\"", s.regions, s.sectors);
-    claimId(n, "source \"" + s.id + "\"", s.id);
-    for (const auto& other : cfg_.sources)
-      if (other.tokenSha256 == s.tokenSha256)
-        problem(n, "source \"" + s.id + "\" has the same token as source \"" + other.id +
-                       "\" (line " + std::to_string(other.line) + "): each source needs its own");
-    cfg_.sources.push_back(std::move(s));
+    scope(n, what, s.regions, s.sectors);
+    claimId(n, what, s.id);
+    for (const auto* others : {&cfg_.sources, &cfg_.readers})
+      for (const auto& other : *others)
+        if (!s.tokenSha256.empty() && other.tokenSha256 == s.tokenSha256)
+          problem(n, what + " has the same token as " + other.label() + " (line " +
+                         std::to_string(other.line) + "): each source and reader needs its own");
   }
 
   fs::path configDir() const {
@@ -179,7 +212,8 @@ class Loader {
 
   std::string origin(xmlNode* n) const { return path_ + ":" + std::to_string(xmlGetLineNo(n)); }
 
-  // Regions and sectors of a source's scope, checked the same way for HTTP and plugin sources.
+  // Regions and sectors of a scope, checked the same way for HTTP sources, readers and plugin
+  // sources.
   void scope(xmlNode* n, const std::string& what, std::set<std::string>& regions,
              std::set<std::string>& sectors) {
     for (const auto& r : words(prop(n, "regions"))) {
@@ -201,13 +235,13 @@ class Loader {
     }
   }
 
-  // An id names one thing: an HTTP source, a plugin source (the source of its records) or a sink
-  // (the owner of its dead letters and cursor).
+  // An id names one thing: an HTTP source, a reader, a plugin source (the source of its records)
+  // or a sink (the owner of its dead letters and cursor).
   void claimId(xmlNode* n, const std::string& what, const std::string& id) {
     auto [it, fresh] = ids_.emplace(id, what + " (line " + std::to_string(xmlGetLineNo(n)) + ")");
     if (!fresh)
       problem(n, what + ": the id \"" + id + "\" is already used by " + it->second +
-                     ": give each source and plugin instance its own id");
+                     ": give each source, reader and plugin instance its own id");
   }
 
   // library: absolute, relative to the configuration's folder (it has a '/'), or a bare name in
@@ -298,12 +332,14 @@ class Loader {
     }
   }
 
-  void pluginCommon(xmlNode* n, const std::string& what, rt::Isolation& isolation,
-                    std::chrono::milliseconds& timeout, std::chrono::milliseconds& retryMin,
-                    std::chrono::milliseconds& retryMax) {
-    isolation =
-        prop(n, "isolation") == "process" ? rt::Isolation::Process : rt::Isolation::InProcess;
+  // isolation and timeoutMs: how every kind of instance is run.
+  void howToRun(xmlNode* n, rt::Isolation& mode, std::chrono::milliseconds& timeout) {
+    mode = prop(n, "isolation") == "process" ? rt::Isolation::Process : rt::Isolation::InProcess;
     timeout = std::chrono::milliseconds(number<long long>(prop(n, "timeoutMs"), timeout.count()));
+  }
+
+  void retry(xmlNode* n, const std::string& what, std::chrono::milliseconds& retryMin,
+             std::chrono::milliseconds& retryMax) {
     retryMin =
         std::chrono::milliseconds(number<long long>(prop(n, "retryMinMs"), retryMin.count()));
     retryMax =
@@ -332,7 +368,8 @@ class Loader {
     s.origin = origin(n);
     const std::string what = "plugin source \"" + s.id + "\"";
     claimId(n, what, s.id);
-    pluginCommon(n, what, s.isolation, s.timeout, s.retryMin, s.retryMax);
+    howToRun(n, s.isolation, s.timeout);
+    retry(n, what, s.retryMin, s.retryMax);
     s.interval = interval(n, what, s.interval);
     s.jitter = number<double>(prop(n, "jitter"), s.jitter);
     s.concurrency = number<int>(prop(n, "concurrency"), s.concurrency);
@@ -340,6 +377,7 @@ class Loader {
       s.maxRecordsPerSecond = std::stod(rate);
     s.scope = intake::Scope::writer(s.id);
     scope(n, what, s.scope.regions, s.scope.sectors);
+    s.transforms = words(prop(n, "transforms"));
     std::map<std::string, int> lines;
     s.options = options(n, what, lines);
     if (auto lib = library(n, what)) {
@@ -347,6 +385,47 @@ class Loader {
       checkPlugin(n, what, s.library, ph::Kind::Source, s.options, lines);
     }
     cfg_.pluginSources.push_back(std::move(s));
+    sourceNodes_.push_back(n);
+  }
+
+  void pluginTransform(xmlNode* n) {
+    rt::TransformSettings t;
+    t.id = prop(n, "id");
+    t.origin = origin(n);
+    const std::string what = "plugin transform \"" + t.id + "\"";
+    claimId(n, what, t.id);
+    howToRun(n, t.isolation, t.timeout);
+    std::map<std::string, int> lines;
+    t.options = options(n, what, lines);
+    if (auto lib = library(n, what)) {
+      t.library = *lib;
+      checkPlugin(n, what, t.library, ph::Kind::Transform, t.options, lines);
+    }
+    cfg_.pluginTransforms.push_back(std::move(t));
+  }
+
+  // Every id in a source's transforms names a <transform>, once.
+  void transformChain(xmlNode* n, const rt::SourceSettings& s) {
+    const std::string what = "plugin source \"" + s.id + "\"";
+    std::set<std::string> seen;
+    for (const auto& id : s.transforms) {
+      if (!seen.insert(id).second) {
+        problem(n, what + ": transform \"" + id + "\" is listed twice in transforms: list it once");
+        continue;
+      }
+      const bool isTransform =
+          std::any_of(cfg_.pluginTransforms.begin(), cfg_.pluginTransforms.end(),
+                      [&](const rt::TransformSettings& t) { return t.id == id; });
+      if (isTransform) continue;
+      auto used = ids_.find(id);
+      if (used != ids_.end())
+        problem(n, what + ": transforms names \"" + id + "\", which is " + used->second +
+                       ", not a transform");
+      else
+        problem(n, what + ": transform \"" + id +
+                       "\" is not configured: declare it as <transform id=\"" + id +
+                       "\" library=\"...\"> in <plugins>");
+    }
   }
 
   void pluginSink(xmlNode* n) {
@@ -355,7 +434,8 @@ class Loader {
     s.origin = origin(n);
     const std::string what = "plugin sink \"" + s.id + "\"";
     claimId(n, what, s.id);
-    pluginCommon(n, what, s.isolation, s.timeout, s.retryMin, s.retryMax);
+    howToRun(n, s.isolation, s.timeout);
+    retry(n, what, s.retryMin, s.retryMax);
     s.idle = interval(n, what, s.idle);
     s.batchSize = number<std::size_t>(prop(n, "batchSize"), s.batchSize);
     std::map<std::string, int> lines;
@@ -371,6 +451,7 @@ class Loader {
   Config& cfg_;
   bool checkPlugins_;
   std::map<std::string, std::string> ids_;  // id -> what uses it
+  std::vector<xmlNode*> sourceNodes_;       // where each of cfg_.pluginSources is declared
 };
 
 }  // namespace

@@ -35,8 +35,10 @@ struct Config {
   model::StatusRules rules;
   model::SectorCatalogue sectors;
   std::vector<intake::Scope> sources;  // <sources>: bearer tokens that post reports
+  std::vector<intake::Scope> readers;  // <readers>: bearer tokens that only read
   // <plugins>: instances with their library paths resolved (see <hub pluginDir>).
   std::vector<runtime::SourceSettings> pluginSources;
+  std::vector<runtime::TransformSettings> pluginTransforms;
   std::vector<runtime::SinkSettings> pluginSinks;
   std::vector<std::filesystem::path> pluginDirs;  // where bare library names were looked for
 };

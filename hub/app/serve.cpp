@@ -22,6 +22,7 @@ api::Settings apiSettings(const Config& cfg) {
   s.rules = cfg.rules;
   s.sectors = cfg.sectors;
   s.scopes = cfg.sources;
+  s.scopes.insert(s.scopes.end(), cfg.readers.begin(), cfg.readers.end());
   s.xmlLimits.maxBytes = cfg.bodyLimit;
   s.xmlLimits.maxDepth = cfg.maxXmlDepth;
   s.jsonMaxDepth = static_cast<std::size_t>(cfg.maxXmlDepth);
@@ -42,6 +43,7 @@ http::ServerOptions serverOptions(const Config& cfg) {
 runtime::RuntimeSettings runtimeSettings(const Config& cfg) {
   runtime::RuntimeSettings s;
   s.sources = cfg.pluginSources;
+  s.transforms = cfg.pluginTransforms;
   s.sinks = cfg.pluginSinks;
   s.sectors = cfg.sectors;
   std::error_code ec;
@@ -68,10 +70,10 @@ int serve(const Config& cfg) {
   http::Server server(serverOptions(cfg), [&api](const http::Request& r) { return api.handle(r); });
   plugins.start();
   spdlog::info(
-      "hub \"{}\" listening on http://{}:{} with {} threads ({} sources, {} plugin "
-      "sources, {} plugin sinks)",
-      cfg.hubId, cfg.host, server.port(), cfg.threads, cfg.sources.size(), cfg.pluginSources.size(),
-      cfg.pluginSinks.size());
+      "hub \"{}\" listening on http://{}:{} with {} threads ({} sources, {} readers, {} "
+      "plugin sources, {} plugin transforms, {} plugin sinks)",
+      cfg.hubId, cfg.host, server.port(), cfg.threads, cfg.sources.size(), cfg.readers.size(),
+      cfg.pluginSources.size(), cfg.pluginTransforms.size(), cfg.pluginSinks.size());
   server.run(true);
   // The server has drained; now the polls and deliveries in progress finish and commit.
   if (!plugins.stop()) {

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -28,8 +29,9 @@ using std::chrono::milliseconds;
 namespace {
 
 struct SourceSlot {
-  SourceSlot(detail::Shared shared, const SourceSettings& s, asio::io_context& io)
-      : worker(shared, s), timer(io) {}
+  SourceSlot(detail::Shared shared, const SourceSettings& s,
+             std::vector<detail::TransformWorker*> chain, asio::io_context& io)
+      : worker(shared, s, std::move(chain)), timer(io) {}
   detail::SourceWorker worker;
   asio::steady_timer timer;
   // The io thread's only.
@@ -62,6 +64,8 @@ struct Runtime::Impl {
   std::thread ioThread;
   std::unique_ptr<asio::thread_pool> pool;
   std::vector<std::unique_ptr<SourceSlot>> sources;
+  // Called from the sources' polls only: no schedule of their own.
+  std::vector<std::unique_ptr<detail::TransformWorker>> transforms;
   std::vector<std::unique_ptr<SinkSlot>> sinks;
   std::mt19937_64 random{std::random_device{}()};  // io thread only
 
@@ -237,9 +241,24 @@ void Runtime::start() {
       throw RuntimeError(origin + ": " + what + " cannot start: " + e.what());
     }
   };
+  // Transforms first: sources refer to them.
+  for (const auto& t : d.settings.transforms) {
+    d.transforms.push_back(std::make_unique<detail::TransformWorker>(d.shared(), t));
+    create(*d.transforms.back(), t.origin);
+  }
   std::size_t threads = 0;
   for (const auto& s : d.settings.sources) {
-    d.sources.push_back(std::make_unique<SourceSlot>(d.shared(), s, d.io));
+    std::vector<detail::TransformWorker*> chain;
+    for (const auto& id : s.transforms) {
+      auto it = std::find_if(d.transforms.begin(), d.transforms.end(),
+                             [&](const auto& t) { return t->id() == id; });
+      if (it == d.transforms.end())
+        throw RuntimeError(s.origin + ": source \"" + s.id + "\" names transform \"" + id +
+                           "\", which is not configured: declare it as <transform id=\"" + id +
+                           "\"> in <plugins>");
+      chain.push_back(it->get());
+    }
+    d.sources.push_back(std::make_unique<SourceSlot>(d.shared(), s, std::move(chain), d.io));
     create(d.sources.back()->worker, s.origin);
     threads += static_cast<std::size_t>(std::max(1, s.concurrency));
   }
@@ -266,8 +285,8 @@ void Runtime::start() {
     for (auto& s : d.sinks) d.armSink(*s, milliseconds(0), false);
   });
   d.ioThread = std::thread([&d] { d.io.run(); });
-  spdlog::info("plugins: {} source(s) and {} sink(s) running on {} thread(s)", d.sources.size(),
-               d.sinks.size(), threads);
+  spdlog::info("plugins: {} source(s), {} transform(s) and {} sink(s) running on {} thread(s)",
+               d.sources.size(), d.transforms.size(), d.sinks.size(), threads);
 }
 
 bool Runtime::stop(std::chrono::milliseconds grace) {
@@ -295,6 +314,7 @@ bool Runtime::stop(std::chrono::milliseconds grace) {
   }
   for (auto& s : d.sources) s->worker.destroy();
   for (auto& s : d.sinks) s->worker.destroy();
+  for (auto& t : d.transforms) t->destroy();  // after the sources that call them
   d.stopped = true;
   spdlog::info("plugins: stopped");
   return true;
@@ -309,6 +329,7 @@ void Runtime::wake() {
 std::vector<InstanceMetrics> Runtime::metrics() const {
   std::vector<InstanceMetrics> out;
   for (const auto& s : impl_->sources) out.push_back(s->worker.metrics());
+  for (const auto& t : impl_->transforms) out.push_back(t->metrics());
   for (const auto& s : impl_->sinks) out.push_back(s->worker.metrics());
   return out;
 }
@@ -316,6 +337,7 @@ std::vector<InstanceMetrics> Runtime::metrics() const {
 std::string Runtime::health() const {
   std::string out;
   for (const auto& s : impl_->sources) out += s->worker.health() + "\n";
+  for (const auto& t : impl_->transforms) out += t->health() + "\n";
   for (const auto& s : impl_->sinks) out += s->worker.health() + "\n";
   return out;
 }

@@ -1,5 +1,5 @@
-// The plugin runtime of `ijro-hub serve`: owns the configured source and sink instances (each a
-// Runner, in-process or isolated) and drives them against the store.
+// The plugin runtime of `ijro-hub serve`: owns the configured source, transform and sink instances
+// (each a Runner, in-process or isolated) and drives them against the store.
 //
 // Sources are polled on a schedule (interval with jitter, at most `concurrency` polls at once, an
 // optional records-per-second limit). Each poll's records take the same path as an HTTP report
@@ -7,6 +7,14 @@
 // stored together with the poll's checkpoint in one transaction, and only then is the checkpoint
 // handed back to the plugin. Invalid and out-of-scope records, and records the store rejects,
 // become dead letters with their reason in that same transaction: nothing is dropped silently.
+//
+// A source may name a chain of transforms, applied in order to each record it emits before
+// intake. A transform maps the record (the next one gets the result), drops it (counted, not
+// stored), or refuses it with ERROR (that record becomes a dead letter with the transform's
+// message; the others go on). RETRY, or a transform that cannot run, fails the whole poll: nothing
+// is committed, the checkpoint does not move, and the poll is tried again after the back-off, so
+// nothing is lost. A source's dead letters keep the record as the source emitted it, and a replay
+// runs it through the chain again.
 //
 // Sinks follow the store's change feed (history is the outbox): each delivers batches of current
 // implementations in their JSON record form; OK moves its cursor, RETRY backs off and sends the
@@ -66,10 +74,22 @@ struct SourceSettings {
   // The regions and sectors its records may cover, checked by intake as for an HTTP source
   // (empty: any). The runtime gives the scope the instance's id and the write right.
   intake::Scope scope = intake::Scope::writer({});
+  std::vector<std::string> transforms;  // ids of TransformSettings, applied in this order
   // Back-off after a failed poll (RETRY, ERROR, a store failure): doubles from min up to max.
   std::chrono::milliseconds retryMin{1'000};
   std::chrono::milliseconds retryMax{300'000};
   std::string origin;  // "FILE:LINE" where it is configured, for messages
+};
+
+// A transform instance (<plugins><transform>), shared by every source that names it: the ABI
+// never has two calls in one instance at once, so their records take turns.
+struct TransformSettings {
+  std::string id;
+  std::filesystem::path library;
+  OptionValues options;
+  Isolation isolation = Isolation::InProcess;
+  std::chrono::milliseconds timeout{30'000};  // process isolation: a longer call is a hang
+  std::string origin;
 };
 
 // A sink instance (<plugins><sink>).
@@ -90,6 +110,7 @@ using RunnerFactory = std::function<std::unique_ptr<Runner>(const RunnerOptions&
 
 struct RuntimeSettings {
   std::vector<SourceSettings> sources;
+  std::vector<TransformSettings> transforms;
   std::vector<SinkSettings> sinks;
   model::SectorCatalogue sectors;   // what records are validated against
   std::filesystem::path hubBinary;  // runs `plugin-host` for process isolation
@@ -111,7 +132,11 @@ struct InstanceMetrics {
   // Sources.
   std::uint64_t polls = 0, pollFailures = 0;
   std::uint64_t recordsEmitted = 0, recordsStored = 0, recordsDuplicate = 0, recordsStale = 0;
-  std::uint64_t recordsRejected = 0;  // invalid, out of scope or refused by the store
+  std::uint64_t recordsRejected = 0;  // invalid, out of scope, refused by a transform or the store
+  // Transforms: records mapped, dropped, and refused (ERROR: a dead letter of the source), and
+  // calls answered RETRY (the source's poll is tried again). A source counts in recordsDropped
+  // what its chain dropped.
+  std::uint64_t recordsMapped = 0, recordsDropped = 0, recordsRefused = 0, transformRetries = 0;
   // Sinks.
   std::uint64_t batches = 0, batchRetries = 0, recordsDelivered = 0;
   std::int64_t cursor = 0, lag = 0;  // lag: history rows the sink has not dealt with yet
@@ -134,8 +159,9 @@ class Runtime {
   Runtime& operator=(const Runtime&) = delete;
 
   // Creates every instance (reading each source's checkpoint from the store) and starts the
-  // schedules. A plugin that cannot be loaded, or whose options do not fit, throws RuntimeError;
-  // one whose on_create answers RETRY is created again later, with back-off.
+  // schedules. A source naming a transform that is not configured throws RuntimeError. A plugin
+  // that cannot be loaded, or whose options do not fit, throws RuntimeError; one whose on_create
+  // answers RETRY is created again later, with back-off.
   void start();
 
   // Stops scheduling, lets the polls and deliveries in progress finish (and commit), then stops
@@ -150,7 +176,7 @@ class Runtime {
   // The metrics in the Prometheus text format (ijro_plugin_*, ijro_sink_*), labelled by instance:
   // metricFamilies() (metric_families.hpp) rendered by hub/metrics, as /metrics shows them.
   std::string prometheus() const;
-  // One line per instance: "source demo: up" / "sink files: down (restarting: ...)".
+  // One line per instance: "source demo: up" / "transform notes: up" / "sink files: down (...)".
   std::string health() const;
 
  private:

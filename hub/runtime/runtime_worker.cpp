@@ -133,6 +133,10 @@ InstanceMetrics Worker::metrics() const {
   m.recordsDuplicate = c.recordsDuplicate;
   m.recordsStale = c.recordsStale;
   m.recordsRejected = c.recordsRejected;
+  m.recordsMapped = c.recordsMapped;
+  m.recordsDropped = c.recordsDropped;
+  m.recordsRefused = c.recordsRefused;
+  m.transformRetries = c.transformRetries;
   m.batches = c.batches;
   m.batchRetries = c.batchRetries;
   m.recordsDelivered = c.recordsDelivered;

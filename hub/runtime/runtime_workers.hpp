@@ -1,6 +1,6 @@
-// The work the runtime does for one instance, on a runtime thread: a source's poll and a sink's
-// delivery cycle, each with everything it commits. The schedule (when, how many at once) is in
-// runtime.cpp. Internal to the runtime.
+// The work the runtime does for one instance, on a runtime thread: a source's poll (through its
+// transforms) and a sink's delivery cycle, each with everything it commits. The schedule (when, how
+// many at once) is in runtime.cpp. Internal to the runtime.
 #pragma once
 
 #include <atomic>
@@ -24,7 +24,7 @@ using isolation::makeRunner;
 using plugin_host::checkRecords;
 using plugin_host::recordJson;
 
-// How a configured source or sink instance is run (SourceSettings and SinkSettings share these).
+// How a configured instance is run (Source-, Transform- and SinkSettings share these).
 template <typename InstanceSettings>
 RunnerOptions runnerOptionsOf(const InstanceSettings& s, const RuntimeSettings& rt) {
   RunnerOptions o;
@@ -40,8 +40,9 @@ RunnerOptions runnerOptionsOf(const InstanceSettings& s, const RuntimeSettings& 
 
 struct Counters {
   std::atomic<std::uint64_t> polls{0}, pollFailures{0}, recordsEmitted{0}, recordsStored{0},
-      recordsDuplicate{0}, recordsStale{0}, recordsRejected{0}, batches{0}, batchRetries{0},
-      recordsDelivered{0}, deadLetters{0}, replayed{0}, storeErrors{0}, exceptions{0};
+      recordsDuplicate{0}, recordsStale{0}, recordsRejected{0}, recordsMapped{0}, recordsDropped{0},
+      recordsRefused{0}, transformRetries{0}, batches{0}, batchRetries{0}, recordsDelivered{0},
+      deadLetters{0}, replayed{0}, storeErrors{0}, exceptions{0};
   std::atomic<std::int64_t> cursor{0}, lag{0};
 };
 
@@ -109,9 +110,20 @@ class Worker {
   std::string lastFailure_;
 };
 
+class TransformWorker final : public Worker {
+ public:
+  TransformWorker(Shared shared, const TransformSettings& settings);
+  // Maps one record: OK with the record, OK without (dropped), ERROR (refused, with the
+  // transform's message) or RETRY (also when the instance cannot be created, or the call threw).
+  // Never throws; may be called from several sources' polls at once.
+  TransformResult apply(std::string_view record);
+};
+
 class SourceWorker final : public Worker {
  public:
-  SourceWorker(Shared shared, const SourceSettings& settings);
+  // `chain`: the transforms its records go through, in order; the runtime owns them.
+  SourceWorker(Shared shared, const SourceSettings& settings,
+               std::vector<TransformWorker*> chain = {});
   const SourceSettings& settings() const { return settings_; }
 
   struct Result {
@@ -123,13 +135,22 @@ class SourceWorker final : public Worker {
   Result poll();
 
  private:
-  // The records as read (structure only: scope and rules are intake's), each with its text.
-  std::vector<intake::Incoming> incoming(const std::vector<std::string>& records) const;
+  // The records of a poll or a replay after the transform chain, ready for intake.
+  struct Prepared {
+    // Records for intake, each with its 1-based position among `records` and its text as the
+    // source emitted it; the structure is read here, scope and rules are intake's. A record a
+    // transform refused comes with that refusal as its error.
+    std::vector<intake::Incoming> incoming;
+    std::vector<std::size_t> dropped;  // 0-based positions a transform dropped
+    std::optional<std::string> retry;  // a transform answered RETRY: commit nothing
+  };
+  Prepared prepare(const std::vector<std::string>& records);
   intake::Context context() const;
   void replayQueued();
 
   SourceSettings settings_;
   intake::Scope scope_;  // the configured one, with the instance's id and the write right
+  std::vector<TransformWorker*> chain_;
   std::atomic<std::uint64_t> sequence_{0};  // polls started
   std::mutex commitMutex_;                  // one commit at a time, checkpoints in poll order
   std::uint64_t committed_ = 0;             // sequence of the poll whose checkpoint is stored

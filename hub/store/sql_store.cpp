@@ -516,7 +516,30 @@ void SqlStore::forEach(const Filter& filter,
       where += " AND region = " + param(*filter.region);
     }
   }
+  if (!filter.regionsIn.empty()) {
+    std::string any;
+    for (const auto& r : filter.regionsIn) {
+      any += any.empty() ? "(" : " OR ";
+      if (isFourDigits(r)) {
+        std::string exact = param(r);
+        std::string prefix = param(escapeLike(r) + "%");
+        any += "region = " + exact + " OR (region LIKE " + prefix +
+               " ESCAPE '!' AND length(region) = 7)";
+      } else {
+        any += "region = " + param(r);
+      }
+    }
+    where += " AND " + any + ")";
+  }
   if (filter.sector) where += " AND sector = " + param(*filter.sector);
+  if (!filter.sectorsIn.empty()) {
+    std::string list;
+    for (const auto& c : filter.sectorsIn) {
+      list += list.empty() ? "" : ", ";
+      list += param(c);
+    }
+    where += " AND sector IN (" + list + ")";
+  }
   if (filter.organisation) where += " AND organisation = " + param(*filter.organisation);
   if (filter.measureId) where += " AND measure_id = " + param(*filter.measureId);
   if (filter.text)

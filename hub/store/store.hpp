@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -41,6 +42,10 @@ struct Filter {
   std::optional<std::string> organisation;
   std::optional<std::string> measureId;
   std::optional<std::string> text;  // case-insensitive substring of measure id, title or note
+  // A reader's scope, on top of the above: only these first-level regions (each with its
+  // districts; "17" is the national level only) and these sectors. Empty: any.
+  std::set<std::string> regionsIn;
+  std::set<std::string> sectorsIn;
 };
 
 // A source plugin instance's checkpoint: opaque bytes the plugin committed with a poll.

@@ -128,4 +128,10 @@ http::Response HubProcess::post(const std::string& target, const std::string& bo
   return request("POST", target, body, h);
 }
 
+http::Response HubProcess::get(const std::string& target, const std::string& token) {
+  std::map<std::string, std::string> h;
+  if (!token.empty()) h["Authorization"] = "Bearer " + token;
+  return request("GET", target, {}, h);
+}
+
 }  // namespace ijro::test

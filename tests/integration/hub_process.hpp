@@ -38,6 +38,8 @@ class HubProcess {
                          const std::map<std::string, std::string>& headers = {});
   http::Response post(const std::string& target, const std::string& body,
                       const std::string& contentType, const std::string& token);
+  // A GET with "Authorization: Bearer TOKEN" (none when token is empty).
+  http::Response get(const std::string& target, const std::string& token);
 
  private:
   std::filesystem::path dir_, config_;

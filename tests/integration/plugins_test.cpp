@@ -30,7 +30,10 @@ bool waitFor(F done, std::chrono::milliseconds timeout = 30s) {
   return done();
 }
 
-// A configuration with one HTTP source and `plugins` as the content of <plugins>.
+constexpr const char* kReader = "demo-national-read-token";
+
+// A configuration with one HTTP source, a reader (kReader) and `plugins` as the content of
+// <plugins>.
 fs::path writeConfig(const fs::path& dir, const std::string& plugins) {
   auto path = dir / "hub.xml";
   std::ofstream(path) << R"(<hub xmlns="urn:ijro-hub:config:1" id="plugins-it">
@@ -38,6 +41,9 @@ fs::path writeConfig(const fs::path& dir, const std::string& plugins) {
   <sources>
     <source id="tashkent-city" token="demo-tashkent-token" regions="1726" sectors="*"/>
   </sources>
+  <readers>
+    <reader id="ministry" token="demo-national-read-token" regions="*" sectors="*"/>
+  </readers>
   <plugins>
 )" << plugins << R"(  </plugins>
 </hub>
@@ -52,6 +58,12 @@ std::string goodSource(const std::string& id, const std::string& extra = "") {
          extra +
          ">\n      <option name=\"endpoint\">https://dhis2.example.uz</option>\n"
          "    </source>\n";
+}
+
+std::size_t countOf(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
+  return n;
 }
 
 // The value of a metric line `name{labels} value`, or -1.
@@ -85,7 +97,7 @@ TEST(Plugins, SourceRecordsReachTheFeedAndTheExchangeFolder) {
 
   std::string feed;
   ASSERT_TRUE(waitFor([&] {
-    auto res = hub.request("GET", "/api/v1/feed");
+    auto res = hub.get("/api/v1/feed", kReader);
     feed = res.body;
     return res.status == 200 && feed.find("DEMO-3") != std::string::npos;
   })) << feed
@@ -103,7 +115,7 @@ TEST(Plugins, SourceRecordsReachTheFeedAndTheExchangeFolder) {
   }));
   EXPECT_THAT(written, HasSubstr("urn:ijro-hub:report:1"));
 
-  auto metrics = hub.request("GET", "/metrics").body;
+  auto metrics = hub.get("/metrics", kReader).body;
   EXPECT_GT(metric(metrics, "ijro_plugin_polls_total{instance=\"dhis2\",kind=\"source\"}"), 0);
   EXPECT_GT(
       metric(metrics, "ijro_plugin_records_accepted_total{instance=\"dhis2\",kind=\"source\"}"), 0);
@@ -118,7 +130,7 @@ TEST(Plugins, SourceRecordsReachTheFeedAndTheExchangeFolder) {
                    "\"sink\"}"),
             3);
   EXPECT_THAT(metrics, HasSubstr("ijro_reports_total"));  // the API's own are still there
-  auto ready = hub.request("GET", "/readyz");
+  auto ready = hub.get("/readyz", kReader);
   EXPECT_EQ(ready.status, 200);
   EXPECT_THAT(ready.body, HasSubstr("source dhis2: up"));
   EXPECT_THAT(ready.body, HasSubstr("sink ministry-files: up"));
@@ -167,12 +179,12 @@ TEST(Plugins, FileDropRecordsAreStoredAndTheFileMovedAside) {
   fs::rename(dir / "inbox/.export.tmp", dir / "inbox/export.csv");
 
   ASSERT_TRUE(waitFor([&] {
-    return hub.request("GET", "/api/v1/feed").body.find("FD-1") != std::string::npos;
+    return hub.get("/api/v1/feed", kReader).body.find("FD-1") != std::string::npos;
   })) << hub.log();
   // Moved aside once its records were committed (at the next poll).
   ASSERT_TRUE(waitFor([&] { return !fs::exists(dir / "inbox/export.csv"); })) << hub.log();
   EXPECT_TRUE(fs::exists(dir / "inbox/processed/export.csv"));
-  EXPECT_EQ(hub.request("GET", "/api/v1/feed").body.find("FD-2"), std::string::npos);
+  EXPECT_EQ(hub.get("/api/v1/feed", kReader).body.find("FD-2"), std::string::npos);
 
   hub.signal(SIGTERM);
   ASSERT_EQ(hub.wait(), 0);
@@ -192,7 +204,7 @@ TEST(Plugins, DeadLettersAreListedAndReplayedWithTheDlqCommand) {
   HubProcess hub(dir, config);
   hub.start();
   ASSERT_TRUE(waitFor([&] {
-    return metric(hub.request("GET", "/metrics").body,
+    return metric(hub.get("/metrics", kReader).body,
                   "ijro_plugin_dead_letters_total{instance=\"messy\",kind=\"source\"}") == 6;
   })) << hub.log();
   hub.signal(SIGTERM);
@@ -251,6 +263,44 @@ TEST(Plugins, DeadLettersAreListedAndReplayedWithTheDlqCommand) {
   EXPECT_EQ(hub.wait(), 0);
 }
 
+// A transform isolated in a plugin-host child maps the records of the sources that name it; a
+// record it refuses is a dead letter of its source with the transform's message.
+TEST(Plugins, IsolatedTransformMapsAndRefusesRecordsOfItsSources) {
+  auto dir = tempDir("plugins-transform");
+  auto config =
+      writeConfig(dir, goodSource("dhis2", " transforms=\"notes\"") +
+                           "    <source id=\"failing\" library=\"" IJRO_TEST_PLUGIN_GOOD_SOURCE
+                           "\" interval=\"200ms\" jitter=\"0\" regions=\"*\" sectors=\"*\" "
+                           "transforms=\"notes\">\n"
+                           "      <option name=\"endpoint\">x</option>\n"
+                           "      <option name=\"count\">1</option>\n"
+                           "      <option name=\"organisation\">fail</option>\n"
+                           "    </source>\n"
+                           "    <transform id=\"notes\" library=\"" IJRO_TEST_PLUGIN_GOOD_TRANSFORM
+                           "\" isolation=\"process\" timeoutMs=\"5000\">\n"
+                           "      <option name=\"note\">seen by an isolated transform</option>\n"
+                           "    </transform>\n");
+  HubProcess hub(dir, config);
+  hub.start();
+  std::string feed;
+  ASSERT_TRUE(waitFor([&] {
+    feed = hub.get("/api/v1/feed", kReader).body;
+    return feed.find("DEMO-3") != std::string::npos;
+  })) << feed
+      << hub.log();
+  EXPECT_EQ(countOf(feed, "<note>seen by an isolated transform</note>"), 3u) << feed;
+  EXPECT_EQ(feed.find("source=\"failing\""), std::string::npos);
+  EXPECT_THAT(hub.get("/readyz", kReader).body, HasSubstr("transform notes: up"));
+  hub.signal(SIGTERM);
+  ASSERT_EQ(hub.wait(), 0) << hub.log();
+
+  auto list = runHub({"dlq", "list", "--config", config.string(), "--store",
+                      "sqlite:" + (dir / "hub.db").string(), "--source", "failing"});
+  EXPECT_EQ(list.exitCode, 0) << list.err;
+  EXPECT_THAT(list.out, HasSubstr("transform \"notes\" refused it"));
+  EXPECT_THAT(list.out, HasSubstr("cannot map records of organisation"));
+}
+
 TEST(Plugins, ValidateChecksOptionsAgainstThePluginWithTheirLine) {
   auto dir = tempDir("plugins-validate");
   auto config =
@@ -261,7 +311,7 @@ TEST(Plugins, ValidateChecksOptionsAgainstThePluginWithTheirLine) {
 )");
   auto r = runHub({"validate", "--config", config.string()});
   EXPECT_EQ(r.exitCode, 2);
-  EXPECT_THAT(r.err, HasSubstr(config.string() + ":12: plugin sink \"files\": plugin "
+  EXPECT_THAT(r.err, HasSubstr(config.string() + ":15: plugin sink \"files\": plugin "
                                                  "\"xml-exchange\""));
   EXPECT_THAT(r.err, HasSubstr("has no option \"colour\"; its options are: directory"));
   // serve refuses it the same way, before listening.
@@ -290,7 +340,7 @@ TEST(Plugins, IsolatedSegfaultingPluginIsRestartedWhileTheHubServes) {
     ASSERT_EQ(health.status, 200) << "after " << answered << " answers\n" << hub.log();
     ++answered;
     if (answered % 20 == 0) {
-      restarts = metric(hub.request("GET", "/metrics").body,
+      restarts = metric(hub.get("/metrics", kReader).body,
                         "ijro_plugin_restarts_total{instance=\"crashy\",kind=\"source\"}");
       if (restarts >= 3 && answered >= 200) break;
     }
@@ -299,14 +349,14 @@ TEST(Plugins, IsolatedSegfaultingPluginIsRestartedWhileTheHubServes) {
   EXPECT_GE(restarts, 3) << hub.log();
   EXPECT_GE(answered, 200);
   ASSERT_TRUE(hub.running());
-  auto metrics = hub.request("GET", "/metrics").body;
+  auto metrics = hub.get("/metrics", kReader).body;
   EXPECT_GT(metric(metrics, "ijro_plugin_poll_failures_total{instance=\"crashy\",kind=\"source\"}"),
             0);
   EXPECT_GT(metric(metrics,
                    "ijro_plugin_records_accepted_total{instance=\"steady\",kind="
                    "\"source\"}"),
             0);
-  EXPECT_THAT(hub.request("GET", "/api/v1/feed").body, HasSubstr("DEMO-1"));
+  EXPECT_THAT(hub.get("/api/v1/feed", kReader).body, HasSubstr("DEMO-1"));
   hub.signal(SIGTERM);
   EXPECT_EQ(hub.wait(), 0) << hub.log();
 }

@@ -1,5 +1,5 @@
 // The real `ijro-hub serve` on a loopback port: intake, duplicates, the feed, hostile input,
-// scope, durability across kill -9 and graceful shutdown.
+// tokens and scopes for writing and reading, durability across kill -9 and graceful shutdown.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -18,6 +18,9 @@ namespace {
 constexpr const char* kTashkent = "demo-tashkent-token";
 constexpr const char* kAndijan = "demo-andijan-token";
 constexpr const char* kHealth = "demo-health-token";
+// The demo read tokens of config/hub.xml: everything, and Andijan's region only.
+constexpr const char* kNational = "demo-national-read-token";
+constexpr const char* kAndijanReader = "demo-andijan-read-token";
 constexpr const char* kXml = "application/xml";
 constexpr const char* kJson = "application/json";
 
@@ -25,6 +28,12 @@ std::size_t countOf(const std::string& text, const std::string& needle) {
   std::size_t n = 0;
   for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
   return n;
+}
+
+std::string headerOf(const http::Response& res, const std::string& lowerName) {
+  for (const auto& [name, value] : res.headers)
+    if (name == lowerName) return value;
+  return {};
 }
 
 model::Implementation sample(const std::string& id, const std::string& region,
@@ -51,7 +60,7 @@ class ServeTest : public ::testing::Test {
     hub_->start();
   }
   std::size_t storedCount() {
-    auto res = hub_->request("GET", "/api/v1/measures?pageSize=1");
+    auto res = hub_->get("/api/v1/measures?pageSize=1", kNational);
     EXPECT_EQ(res.status, 200) << res.body;
     return boost::json::parse(res.body).at("total").to_number<std::size_t>();
   }
@@ -96,7 +105,7 @@ TEST_F(ServeTest, FeedHoldsPostedReportsAndValidatesAgainstSchema) {
             200);
   ASSERT_EQ(hub_->post("/api/v1/reports", example("report-andijan.xml"), kXml, kAndijan).status,
             200);
-  auto feed = hub_->request("GET", "/api/v1/feed");
+  auto feed = hub_->get("/api/v1/feed", kNational);
   ASSERT_EQ(feed.status, 200) << feed.body;
   xml::Limits big;
   big.maxBytes = 256u << 20;
@@ -112,7 +121,7 @@ TEST_F(ServeTest, FeedHoldsPostedReportsAndValidatesAgainstSchema) {
       EXPECT_NE(feed.body.find("\"" + r.measureId + "\""), std::string::npos) << r.measureId;
   EXPECT_EQ(countOf(feed.body, "<evaluation"), tashkent.records.size() + andijan.records.size());
 
-  auto summary = hub_->request("GET", "/api/v1/summary?by=region");
+  auto summary = hub_->get("/api/v1/summary?by=region", kNational);
   ASSERT_EQ(summary.status, 200) << summary.body;
   auto groups = boost::json::parse(summary.body).at("groups").as_array();
   ASSERT_EQ(groups.size(), 2u) << summary.body;  // Andijan and Tashkent City
@@ -214,6 +223,70 @@ TEST_F(ServeTest, TokensAndScopeAreEnforced) {
   EXPECT_EQ(storedCount(), 1u);
 }
 
+TEST_F(ServeTest, EveryEndpointButHealthzNeedsAToken) {
+  EXPECT_EQ(hub_->get("/healthz", "").status, 200);
+  for (const char* target :
+       {"/api/v1/measures", "/api/v1/summary?by=region", "/api/v1/feed", "/readyz", "/metrics"}) {
+    for (const char* token : {"", "not-a-configured-token"}) {
+      auto res = hub_->get(target, token);
+      EXPECT_EQ(res.status, 401) << target << " with \"" << token << "\": " << res.body;
+      EXPECT_NE(res.body.find("Authorization: Bearer TOKEN"), std::string::npos) << res.body;
+      EXPECT_EQ(headerOf(res, "www-authenticate"), "Bearer realm=\"ijro-hub\"") << target;
+    }
+    EXPECT_EQ(hub_->get(target, kNational).status, 200) << target;
+  }
+  auto post = hub_->post("/api/v1/reports", example("report-tashkent.xml"), kXml, "");
+  EXPECT_EQ(post.status, 401);
+  EXPECT_EQ(headerOf(post, "www-authenticate"), "Bearer realm=\"ijro-hub\"");
+  // A source's token posts but does not read unless its rights say so; a reader never posts.
+  EXPECT_EQ(hub_->get("/api/v1/measures", kAndijan).status, 403);
+  EXPECT_EQ(hub_->post("/api/v1/reports", example("report-tashkent.xml"), kXml, kNational).status,
+            403);
+  EXPECT_EQ(storedCount(), 0u);
+}
+
+TEST_F(ServeTest, RegionalReadTokenSeesOnlyItsRegion) {
+  ASSERT_EQ(hub_->post("/api/v1/reports", example("report-tashkent.xml"), kXml, kTashkent).status,
+            200);
+  ASSERT_EQ(hub_->post("/api/v1/reports", example("report-andijan.xml"), kXml, kAndijan).status,
+            200);
+  auto andijan = exchange::parseReportXml(example("report-andijan.xml"));
+
+  auto measures = hub_->get("/api/v1/measures?pageSize=1000", kAndijanReader);
+  ASSERT_EQ(measures.status, 200) << measures.body;
+  auto items = boost::json::parse(measures.body).at("items").as_array();
+  EXPECT_EQ(items.size(), andijan.records.size());
+  for (const auto& item : items)
+    EXPECT_EQ(std::string(item.at("region").as_string()).substr(0, 4), "1703") << item;
+
+  auto summary = hub_->get("/api/v1/summary?by=region", kAndijanReader);
+  ASSERT_EQ(summary.status, 200) << summary.body;
+  auto groups = boost::json::parse(summary.body).at("groups").as_array();
+  ASSERT_EQ(groups.size(), 1u) << summary.body;
+  EXPECT_EQ(groups[0].at("key").as_string(), "1703");
+
+  auto feed = hub_->get("/api/v1/feed", kAndijanReader);
+  ASSERT_EQ(feed.status, 200);
+  EXPECT_EQ(countOf(feed.body, "<evaluation"), andijan.records.size());
+  EXPECT_EQ(countOf(feed.body, "<region>1703"), andijan.records.size()) << feed.body;
+  EXPECT_EQ(countOf(feed.body, "<region>1726"), 0u) << feed.body;
+
+  // Asking for another region is refused with what to do, not answered empty.
+  auto other = hub_->get("/api/v1/measures?region=1726", kAndijanReader);
+  EXPECT_EQ(other.status, 403);
+  EXPECT_NE(other.body.find("outside the regions"), std::string::npos) << other.body;
+  // Tashkent City's source token also reads (rights="write read"), its own region only.
+  auto own = boost::json::parse(hub_->get("/api/v1/summary?by=region", kTashkent).body);
+  ASSERT_EQ(own.at("groups").as_array().size(), 1u);
+  EXPECT_EQ(own.at("groups").at(0).at("key").as_string(), "1726");
+  // The national token sees both.
+  EXPECT_EQ(boost::json::parse(hub_->get("/api/v1/summary?by=region", kNational).body)
+                .at("groups")
+                .as_array()
+                .size(),
+            2u);
+}
+
 TEST_F(ServeTest, AcknowledgedReportSurvivesKill9) {
   auto res = hub_->post("/api/v1/reports", example("report-andijan.xml"), kXml, kAndijan);
   ASSERT_EQ(res.status, 200) << res.body;
@@ -228,7 +301,7 @@ TEST_F(ServeTest, AcknowledgedReportSurvivesKill9) {
 }
 
 TEST_F(ServeTest, SigtermStopsGracefully) {
-  ASSERT_EQ(hub_->request("GET", "/readyz").status, 200);
+  ASSERT_EQ(hub_->get("/readyz", kNational).status, 200);
   hub_->signal(SIGTERM);
   EXPECT_EQ(hub_->wait(), 0) << hub_->log();
   EXPECT_NE(hub_->log().find("stopped"), std::string::npos) << hub_->log();
@@ -237,23 +310,26 @@ TEST_F(ServeTest, SigtermStopsGracefully) {
 TEST_F(ServeTest, ReadSideValidatesQueries) {
   ASSERT_EQ(hub_->post("/api/v1/reports", example("report-tashkent.xml"), kXml, kTashkent).status,
             200);
-  auto bad = hub_->request("GET", "/api/v1/measures?status=late");
+  auto bad = hub_->get("/api/v1/measures?status=late", kNational);
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("overdue"), std::string::npos) << bad.body;
-  EXPECT_EQ(hub_->request("GET", "/api/v1/measures?colour=red").status, 400);
-  EXPECT_EQ(hub_->request("GET", "/api/v1/summary?by=planet").status, 400);
-  EXPECT_EQ(hub_->request("GET", "/api/v1/nothing").status, 404);
-  EXPECT_EQ(hub_->request("DELETE", "/api/v1/feed").status, 405);
+  EXPECT_EQ(hub_->get("/api/v1/measures?colour=red", kNational).status, 400);
+  EXPECT_EQ(hub_->get("/api/v1/summary?by=planet", kNational).status, 400);
+  EXPECT_EQ(hub_->get("/api/v1/nothing", kNational).status, 404);
+  EXPECT_EQ(hub_->request("DELETE", "/api/v1/feed", {},
+                          {{"Authorization", std::string("Bearer ") + kNational}})
+                .status,
+            405);
 
-  auto all = boost::json::parse(hub_->request("GET", "/api/v1/measures").body).as_object();
+  auto all = boost::json::parse(hub_->get("/api/v1/measures", kNational).body).as_object();
   const auto total = all.at("total").to_number<std::size_t>();
-  auto page = boost::json::parse(hub_->request("GET", "/api/v1/measures?pageSize=1&page=2").body);
+  auto page = boost::json::parse(hub_->get("/api/v1/measures?pageSize=1&page=2", kNational).body);
   EXPECT_EQ(page.at("total").to_number<std::size_t>(), total);
   EXPECT_EQ(page.at("items").as_array().size(), total >= 2 ? 1u : 0u);
-  auto overdue = boost::json::parse(hub_->request("GET", "/api/v1/measures?overdue=true").body);
+  auto overdue = boost::json::parse(hub_->get("/api/v1/measures?overdue=true", kNational).body);
   for (const auto& item : overdue.at("items").as_array())
     EXPECT_EQ(item.at("status").as_string(), "overdue");
-  auto other = boost::json::parse(hub_->request("GET", "/api/v1/measures?region=1703").body);
+  auto other = boost::json::parse(hub_->get("/api/v1/measures?region=1703", kNational).body);
   EXPECT_EQ(other.at("total").to_number<std::size_t>(), 0u);
 }
 

@@ -1,6 +1,7 @@
 // The API as a plain function of requests, over a real SQLite store.
 #include "hub/api/api.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -11,6 +12,14 @@
 
 namespace ijro::api {
 namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr const char* kNational = "national-read-token-0123";
+constexpr const char* kAndijan = "andijan-read-token-0123";
+constexpr const char* kEast = "east-read-token-0123456";
+constexpr const char* kBoth = "tashkent-tax-read-write-0";
 
 model::Implementation sample(const std::string& id, const std::string& region) {
   model::Implementation m;
@@ -27,6 +36,13 @@ model::Implementation sample(const std::string& id, const std::string& region) {
   return m;
 }
 
+model::Implementation in(const std::string& id, const std::string& region,
+                         const std::string& sector) {
+  auto m = sample(id, region);
+  m.sector = sector;
+  return m;
+}
+
 class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -37,7 +53,24 @@ class ApiTest : public ::testing::Test {
     tax.tokenSha256 = base::sha256Hex("tax-token-0123456789");
     tax.regions = {"1726"};
     tax.sectors = {"tax"};
-    s.scopes = {tax};
+    intake::Scope ministry;  // reads everything
+    ministry.id = "ministry";
+    ministry.read = true;
+    ministry.tokenSha256 = base::sha256Hex(kNational);
+    intake::Scope andijan = ministry;  // Andijan and its districts
+    andijan.id = "andijan";
+    andijan.tokenSha256 = base::sha256Hex(kAndijan);
+    andijan.regions = {"1703"};
+    intake::Scope east = ministry;  // two regions, two sectors
+    east.id = "east";
+    east.tokenSha256 = base::sha256Hex(kEast);
+    east.regions = {"1703", "1730"};
+    east.sectors = {"tax", "health"};
+    intake::Scope both = tax;  // posts and reads back Tashkent City's tax measures
+    both.id = "both";
+    both.read = true;
+    both.tokenSha256 = base::sha256Hex(kBoth);
+    s.scopes = {tax, ministry, andijan, east, both};
     api_ = std::make_unique<Api>(std::move(s), *store_);
   }
   http::Response post(const std::string& body, const std::string& type,
@@ -50,12 +83,29 @@ class ApiTest : public ::testing::Test {
     r.body = body;
     return api_->handle(r);
   }
-  http::Response get(const std::string& path, std::multimap<std::string, std::string> query = {}) {
+  http::Response get(const std::string& path, std::multimap<std::string, std::string> query = {},
+                     const std::string& token = kNational) {
     http::Request r;
     r.method = "GET";
     r.path = r.target = path;
     r.query = std::move(query);
+    if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
     return api_->handle(r);
+  }
+  // Stores implementations as a source would have reported them.
+  void seed(const std::vector<model::Implementation>& batch) {
+    std::vector<model::Implementation> copy = batch;
+    for (auto& x : copy) x.source = "seed";
+    for (const auto& r : store_->upsert(copy, std::chrono::system_clock::now()))
+      ASSERT_EQ(r.outcome, store::Outcome::Accepted) << r.reason;
+  }
+  // The values of `field` in a read's JSON list ("items" or "groups").
+  static std::vector<std::string> column(const http::Response& res, const char* list,
+                                         const char* field) {
+    std::vector<std::string> out;
+    const auto doc = boost::json::parse(res.body);
+    for (const auto& item : doc.at(list).as_array()) out.emplace_back(item.at(field).as_string());
+    return out;
   }
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Api> api_;
@@ -119,7 +169,7 @@ TEST_F(ApiTest, SummaryByRegionNamesTheRegion) {
 }
 
 TEST_F(ApiTest, HealthReadinessMetricsAndUnknownRoutes) {
-  EXPECT_EQ(get("/healthz").status, 200);
+  EXPECT_EQ(get("/healthz", {}, "").status, 200);
   EXPECT_EQ(get("/readyz").status, 200);
   auto metrics = get("/metrics");
   EXPECT_EQ(metrics.status, 200);
@@ -129,6 +179,101 @@ TEST_F(ApiTest, HealthReadinessMetricsAndUnknownRoutes) {
   EXPECT_EQ(wrong.status, 405);
   ASSERT_EQ(wrong.headers.size(), 1u);
   EXPECT_EQ(wrong.headers[0].second, "POST");
+}
+
+}  // namespace
+}  // namespace ijro::api
+
+namespace ijro::api {
+namespace {
+
+TEST_F(ApiTest, EveryResourceButHealthzNeedsAToken) {
+  EXPECT_EQ(get("/healthz", {}, "").status, 200);
+  for (const char* path : {"/api/v1/measures", "/api/v1/summary", "/api/v1/feed", "/readyz",
+                           "/metrics", "/api/v1/unknown"}) {
+    SCOPED_TRACE(path);
+    auto missing = get(path, {}, "");
+    EXPECT_EQ(missing.status, 401);
+    EXPECT_THAT(missing.body, HasSubstr("missing Authorization header: send &quot;Authorization: "
+                                        "Bearer TOKEN&quot; with a read token"));
+    ASSERT_EQ(missing.headers.size(), 1u);
+    EXPECT_EQ(missing.headers[0].first, "WWW-Authenticate");
+    EXPECT_EQ(missing.headers[0].second, "Bearer realm=\"ijro-hub\"");
+    auto unknown = get(path, {}, "not-a-configured-token");
+    EXPECT_EQ(unknown.status, 401);
+    EXPECT_THAT(unknown.body, HasSubstr("unknown token"));
+  }
+  auto post = this->post("{}", "application/json", "");
+  EXPECT_EQ(post.status, 401);
+  EXPECT_THAT(post.body, HasSubstr("the token configured for your source"));
+  EXPECT_EQ(api_->counters().unauthorized, 13u);
+}
+
+TEST_F(ApiTest, RightsDecideWhoPostsAndWhoReads) {
+  // A source without the read right cannot read, not even /metrics.
+  auto read = get("/api/v1/measures", {}, "tax-token-0123456789");
+  EXPECT_EQ(read.status, 403);
+  EXPECT_THAT(read.body, HasSubstr("may post reports but not read"));
+  EXPECT_EQ(get("/metrics", {}, "tax-token-0123456789").status, 403);
+  // A reader cannot post.
+  auto post = this->post(exchange::writeReportXml("", {sample("M-1", "1726")}), "application/xml",
+                         kNational);
+  EXPECT_EQ(post.status, 403);
+  EXPECT_THAT(post.body, HasSubstr("reader &quot;ministry&quot; may read but not post reports"));
+  EXPECT_EQ(store_->count(), 0u);
+  // rights="write read": both, within the same scope.
+  ASSERT_EQ(
+      this->post(exchange::writeReportXml("", {sample("M-1", "1726")}), "application/xml", kBoth)
+          .status,
+      200);
+  EXPECT_THAT(column(get("/api/v1/measures", {}, kBoth), "items", "measure"), ElementsAre("M-1"));
+  // /readyz and /metrics: any read token, whatever its scope.
+  EXPECT_EQ(get("/readyz", {}, kAndijan).status, 200);
+  EXPECT_EQ(get("/metrics", {}, kAndijan).status, 200);
+}
+
+TEST_F(ApiTest, ReadTokenSeesOnlyItsRegionsAndSectors) {
+  seed({in("M-1", "1726", "tax"), in("M-2", "1703", "tax"), in("M-3", "1703202", "health"),
+        in("M-4", "17", "tax"), in("M-5", "1730", "education"), in("M-6", "1730", "health")});
+
+  EXPECT_THAT(column(get("/api/v1/measures", {}, kAndijan), "items", "region"),
+              ElementsAre("1703", "1703202"));
+  auto summary = get("/api/v1/summary", {{"by", "region"}}, kAndijan);
+  ASSERT_EQ(summary.status, 200) << summary.body;
+  EXPECT_THAT(column(summary, "groups", "key"), ElementsAre("1703"));
+  EXPECT_EQ(boost::json::parse(summary.body).at("implementations").as_int64(), 2);
+  auto feed = get("/api/v1/feed", {}, kAndijan);
+  ASSERT_EQ(feed.status, 200);
+  EXPECT_THAT(feed.body, HasSubstr("\"M-2\""));
+  EXPECT_THAT(feed.body, HasSubstr("\"M-3\""));
+  for (const char* other : {"\"M-1\"", "\"M-4\"", "\"M-5\"", "\"M-6\""})
+    EXPECT_THAT(feed.body, ::testing::Not(HasSubstr(other)));
+
+  // A district of its region narrows further; another region, or the national level, is
+  // refused with what to do rather than answered empty.
+  EXPECT_THAT(
+      column(get("/api/v1/measures", {{"region", "1703202"}}, kAndijan), "items", "measure"),
+      ElementsAre("M-3"));
+  for (const char* region : {"1726", "17"}) {
+    auto refused = get("/api/v1/summary", {{"region", region}}, kAndijan);
+    EXPECT_EQ(refused.status, 403) << region;
+    EXPECT_THAT(refused.body, HasSubstr("region " + std::string(region) +
+                                        " is outside the regions of reader &quot;andijan&quot;"));
+    EXPECT_THAT(refused.body, HasSubstr("leave region out"));
+  }
+  EXPECT_EQ(get("/api/v1/feed", {{"region", "1726"}}, kAndijan).status, 403);
+
+  // Two regions and two sectors: every combination of them, nothing else.
+  EXPECT_THAT(column(get("/api/v1/measures", {}, kEast), "items", "measure"),
+              ElementsAre("M-2", "M-3", "M-6"));
+  auto sector = get("/api/v1/measures", {{"sector", "education"}}, kEast);
+  EXPECT_EQ(sector.status, 403);
+  EXPECT_THAT(sector.body, HasSubstr("sector education is outside the sectors"));
+  EXPECT_THAT(column(get("/api/v1/summary", {{"by", "sector"}}, kEast), "groups", "key"),
+              ElementsAre("health", "tax"));
+
+  // The national token sees everything.
+  EXPECT_EQ(boost::json::parse(get("/api/v1/measures").body).at("total").as_int64(), 6);
 }
 
 }  // namespace

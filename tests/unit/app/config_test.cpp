@@ -35,6 +35,77 @@ TEST(Config, DefaultConfigurationLoads) {
   EXPECT_FALSE(cfg.sources[2].coversSector("education"));
   EXPECT_TRUE(cfg.sectors.contains("water"));  // extended in the file
   EXPECT_TRUE(cfg.sectors.contains("health"));
+  // Sources post; Tashkent City's token also reads its own region.
+  EXPECT_TRUE(cfg.sources[0].write);
+  EXPECT_TRUE(cfg.sources[0].read);
+  EXPECT_TRUE(cfg.sources[1].write);
+  EXPECT_FALSE(cfg.sources[1].read);
+  // The demo read tokens: a national one and Andijan's.
+  ASSERT_EQ(cfg.readers.size(), 2u);
+  EXPECT_EQ(cfg.readers[0].id, "ministry");
+  EXPECT_EQ(cfg.readers[0].tokenSha256, base::sha256Hex("demo-national-read-token"));
+  EXPECT_TRUE(cfg.readers[0].read);
+  EXPECT_FALSE(cfg.readers[0].write);
+  EXPECT_TRUE(cfg.readers[0].regions.empty());
+  EXPECT_TRUE(cfg.readers[0].sectors.empty());
+  EXPECT_EQ(cfg.readers[1].tokenSha256, base::sha256Hex("demo-andijan-read-token"));
+  EXPECT_EQ(cfg.readers[1].regions, std::set<std::string>{"1703"});
+}
+
+TEST(Config, ReadersAndRightsAreCheckedWithTheirLines) {
+  auto path = write(R"(<hub xmlns="urn:ijro-hub:config:1" id="r">
+  <sources>
+    <source id="a" token="0123456789abcdef-a" regions="1726" sectors="*" rights="read"/>
+    <source id="b" token="0123456789abcdef-b" regions="1726" sectors="tax" rights="read write"/>
+  </sources>
+  <readers>
+    <reader id="c" token="0123456789abcdef-b" regions="1703" sectors="*"/>
+    <reader id="d" tokenSha256="0000000000000000000000000000000000000000000000000000000000000000"
+            regions="1799" sectors="fishing"/>
+    <reader id="e" token="short" regions="*" sectors="*"/>
+  </readers>
+</hub>)");
+  try {
+    loadConfig(path, schemas());
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.problems.size(), 5u);
+    EXPECT_NE(e.problems[0].find(path + ":3: source \"a\" has rights=\"read\" without write"),
+              std::string::npos)
+        << e.problems[0];
+    EXPECT_NE(e.problems[0].find("<reader>"), std::string::npos) << e.problems[0];
+    EXPECT_NE(e.problems[1].find(path + ":7: reader \"c\" has the same token as source \"b\" "
+                                        "(line 4)"),
+              std::string::npos)
+        << e.problems[1];
+    EXPECT_NE(e.problems[2].find(path + ":9: reader \"d\" region \"1799\""), std::string::npos)
+        << e.problems[2];
+    EXPECT_NE(e.problems[3].find(path + ":9: reader \"d\" sector \"fishing\""), std::string::npos)
+        << e.problems[3];
+    EXPECT_NE(e.problems[4].find(path + ":10: reader \"e\" token is shorter than 16"),
+              std::string::npos)
+        << e.problems[4];
+  }
+  // Read and write in either order; a reader's id is as unique as a source's.
+  auto cfg = loadConfig(write(R"(<hub xmlns="urn:ijro-hub:config:1" id="r">
+  <sources>
+    <source id="b" token="0123456789abcdef-b" regions="1726" sectors="tax" rights="read write"/>
+  </sources>
+</hub>)"),
+                        schemas());
+  EXPECT_TRUE(cfg.sources.at(0).read && cfg.sources.at(0).write);
+  EXPECT_THROW(loadConfig(write(R"(<hub xmlns="urn:ijro-hub:config:1" id="r">
+  <sources><source id="x" token="0123456789abcdef-1" regions="*" sectors="*"/></sources>
+  <readers><reader id="x" token="0123456789abcdef-2" regions="*" sectors="*"/></readers>
+</hub>)"),
+                          schemas()),
+               ConfigError);
+  EXPECT_THROW(loadConfig(write(R"(<hub xmlns="urn:ijro-hub:config:1" id="r">
+  <sources><source id="x" token="0123456789abcdef-1" regions="*" sectors="*" rights="all"/>
+  </sources>
+</hub>)"),
+                          schemas()),
+               ConfigError);
 }
 
 TEST(Config, DefaultsApplyWhenElementsAreAbsent) {

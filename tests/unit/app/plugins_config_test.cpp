@@ -195,6 +195,80 @@ TEST_F(PluginsConfig, EveryProblemNamesItsLine) {
                    HasSubstr("sub/missing.so does not exist"))));
 }
 
+TEST_F(PluginsConfig, TransformsAreReadAndChainedInTheOrderGiven) {
+  const std::string source = IJRO_TEST_PLUGIN_GOOD_SOURCE;
+  const std::string transform = IJRO_TEST_PLUGIN_GOOD_TRANSFORM;
+  // A source may name transforms declared after it.
+  auto path = write(R"(    <source id="s" library=")" + source +
+                    R"(" regions="*" sectors="*" transforms="codes notes">
+      <option name="endpoint">x</option>
+    </source>
+    <transform id="notes" library=")" +
+                    transform + R"(" isolation="process" timeoutMs="5000">
+      <option name="note">checked</option>
+      <option name="drop_region">1703</option>
+    </transform>
+    <transform id="codes" library=")" +
+                    transform + R"(">
+      <option name="note">coded</option>
+    </transform>
+)");
+  auto cfg = loadConfig(path, schemas());
+  ASSERT_EQ(cfg.pluginSources.size(), 1u);
+  EXPECT_EQ(cfg.pluginSources[0].transforms, (std::vector<std::string>{"codes", "notes"}));
+  ASSERT_EQ(cfg.pluginTransforms.size(), 2u);
+  const auto& t = cfg.pluginTransforms[0];
+  EXPECT_EQ(t.id, "notes");
+  EXPECT_EQ(t.library, fs::path(transform));
+  EXPECT_EQ(t.isolation, isolation::Isolation::Process);
+  EXPECT_EQ(t.timeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(t.options.at("note"), "checked");
+  EXPECT_EQ(t.options.at("drop_region"), "1703");
+  EXPECT_EQ(t.origin, path + ":9");
+  EXPECT_EQ(cfg.pluginTransforms[1].isolation, isolation::Isolation::InProcess);  // the default
+  EXPECT_EQ(cfg.pluginTransforms[1].timeout, std::chrono::milliseconds(30000));
+}
+
+TEST_F(PluginsConfig, TransformProblemsNameTheirLine) {
+  const std::string source = IJRO_TEST_PLUGIN_GOOD_SOURCE;
+  const std::string transform = IJRO_TEST_PLUGIN_GOOD_TRANSFORM;
+  auto path = write(R"(    <source id="s" library=")" + source +
+                    R"(" regions="*" sectors="*" transforms="notes missing notes files">
+      <option name="endpoint">x</option>
+    </source>
+    <transform id="notes" library=")" +
+                    transform + R"(">
+      <option name="note">n</option>
+    </transform>
+    <transform id="wrong" library=")" +
+                    source + R"("/>
+    <transform id="bare" library=")" +
+                    transform + R"("/>
+    <sink id="files" library=")" +
+                    std::string(IJRO_TEST_PLUGIN_GOOD_SINK) + R"("/>
+)");
+  const std::string f = path + ":";
+  EXPECT_THAT(
+      problems(path),
+      ::testing::UnorderedElementsAre(
+          HasSubstr(f + "6: plugin source \"s\": transform \"missing\" is not configured: "
+                        "declare it as <transform id=\"missing\""),
+          HasSubstr(f + "6: plugin source \"s\": transform \"notes\" is listed twice"),
+          HasSubstr(f + "6: plugin source \"s\": transforms names \"files\", which is plugin "
+                        "sink \"files\""),
+          AllOf(HasSubstr(f + "12: plugin transform \"wrong\": "),
+                HasSubstr("is a source plugin, not a transform: configure it as <source>")),
+          AllOf(HasSubstr(f + "13: plugin transform \"bare\": plugin \"good-transform\""),
+                HasSubstr("requires option \"note\""))));
+  // And the other way round: a transform library configured as a source.
+  auto wrongWay = write(R"(    <source id="t" library=")" + transform +
+                        R"(" regions="*" sectors="*"/>
+)");
+  EXPECT_THAT(problems(wrongWay),
+              ElementsAre(HasSubstr("is a transform plugin, not a source: configure it as "
+                                    "<transform>")));
+}
+
 TEST_F(PluginsConfig, SchemaProblemsComeFirst) {
   auto p = problems(write(R"(    <source id="Bad Id" library="x" regions="*" sectors="*"
             isolation="thread" interval="30 seconds"/>

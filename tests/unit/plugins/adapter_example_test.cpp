@@ -134,6 +134,8 @@ TEST(AdapterExample, BuildsOutOfTreeAgainstTheInstalledPackageAndRunsInTheHub) {
   {
     std::ofstream out(config);
     out << "<hub xmlns=\"urn:ijro-hub:config:1\" id=\"adapter-test\">\n"
+        << "  <readers>\n    <reader id=\"test\" token=\"adapter-test-read-token\" "
+           "regions=\"*\" sectors=\"*\"/>\n  </readers>\n"
         << "  <plugins>\n"
         << "    <source id=\"education-ministry\" library=\"" << plugin.string()
         << "\" interval=\"1s\" regions=\"*\" sectors=\"education\">\n";
@@ -145,7 +147,7 @@ TEST(AdapterExample, BuildsOutOfTreeAgainstTheInstalledPackageAndRunsInTheHub) {
   hub.start();
   std::string feed;
   for (int i = 0; i < 200; ++i) {
-    feed = hub.request("GET", "/api/v1/feed").body;
+    feed = hub.get("/api/v1/feed", "adapter-test-read-token").body;
     if (feed.find("source=\"education-ministry\"") != std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

@@ -322,9 +322,13 @@ TEST_F(RuntimeTest, ExceptionsAroundPluginCallsAreCaughtCountedAndBackedOff) {
   rs.makeRunner = scripted(runner, Kind::Source, [](ScriptedRunner& r) { r.pollThrows = true; });
   Runtime rt(rs, *store_);
   rt.start();
-  ASSERT_TRUE(waitFor([&] { return metricsOf(rt, "flaky").exceptions >= 3; }));
+  // Every exception is a failed poll. (The two counters move one after the other, so a snapshot
+  // may fall between them: wait for one that does not.)
+  ASSERT_TRUE(waitFor([&] {
+    auto m = metricsOf(rt, "flaky");
+    return m.exceptions >= 3 && m.pollFailures == m.exceptions;
+  }));
   auto m = metricsOf(rt, "flaky");
-  EXPECT_EQ(m.pollFailures, m.exceptions);
   EXPECT_THAT(m.lastFailure, HasSubstr("scripted failure"));
   EXPECT_THAT(rt.prometheus(), HasSubstr("ijro_plugin_exceptions_total{instance=\"flaky\""));
   runner->pollThrows = false;  // it recovers: the next poll after the back-off stores
@@ -409,6 +413,214 @@ TEST_F(RuntimeTest, CreationAskedToBeRetriedIsRetried) {
   ASSERT_TRUE(waitFor([&] { return store_->count() >= 1; }));
   ASSERT_TRUE(rt.stop());
   EXPECT_GE(attempts, 3);
+}
+
+// ---- transforms -------------------------------------------------------------------------------
+
+// A source that emits `records` in its first poll (checkpoint "1") and nothing afterwards.
+class FixedSource : public Runner {
+ public:
+  FixedSource(std::string name, std::vector<std::string> records)
+      : name_(std::move(name)), records_(std::move(records)) {}
+  const std::string& name() const override { return name_; }
+  Kind kind() const override { return Kind::Source; }
+  PollResult poll() override {
+    std::lock_guard lock(mutex_);
+    if (checkpoint_) return {Status::Ok, {}, {}, checkpoint_};
+    return {Status::Ok, {}, records_, std::string("1")};
+  }
+  DeliverResult deliver(std::span<const std::string>) override { return {}; }
+  TransformResult transform(std::string_view) override { return {}; }
+  void setCheckpoint(std::optional<std::string> cp) override {
+    std::lock_guard lock(mutex_);
+    checkpoint_ = std::move(cp);
+  }
+  InstanceStats stats() const override { return {}; }
+  RunnerHealth health() const override { return {}; }
+
+ private:
+  std::string name_;
+  std::vector<std::string> records_;
+  std::mutex mutex_;
+  std::optional<std::string> checkpoint_;
+};
+
+// A transform that answers RETRY to its first `retries` calls, then passes records on unchanged.
+class RetryingTransform : public Runner {
+ public:
+  RetryingTransform(std::string name, int retries) : name_(std::move(name)), retries_(retries) {}
+  const std::string& name() const override { return name_; }
+  Kind kind() const override { return Kind::Transform; }
+  PollResult poll() override { return {}; }
+  DeliverResult deliver(std::span<const std::string>) override { return {}; }
+  TransformResult transform(std::string_view record) override {
+    if (++calls <= retries_) return {Status::Retry, "the code list service is down", {}};
+    return {Status::Ok, {}, std::string(record)};
+  }
+  void setCheckpoint(std::optional<std::string>) override {}
+  InstanceStats stats() const override { return {}; }
+  RunnerHealth health() const override { return {}; }
+  std::atomic<int> calls{0};
+
+ private:
+  std::string name_;
+  int retries_;
+};
+
+std::string withOrganisation(std::string record, const std::string& organisation) {
+  const std::string from = "\"organisation\":\"Ministry of Health\"";
+  record.replace(record.find(from), from.size(), "\"organisation\":\"" + organisation + "\"");
+  return record;
+}
+
+TransformSettings transform(const std::string& id, OptionValues options) {
+  TransformSettings t;
+  t.id = id;
+  t.library = IJRO_TEST_PLUGIN_GOOD_TRANSFORM;
+  t.options = std::move(options);
+  t.origin = "test.xml:8";
+  return t;
+}
+
+TEST_F(RuntimeTest, TransformChainMapsDropsAndRefusesEachRecordInOrder) {
+  const std::vector<std::string> emitted = {
+      record("T-1", "1726"),                            // mapped by both
+      record("T-2", "1703"),                            // dropped by the second
+      withOrganisation(record("T-3", "1726"), "fail"),  // refused by the first
+      record("T-4", "1726202"),                         // mapped by both
+  };
+  RuntimeSettings rs;
+  rs.sources = {source("feed", "feed.so")};
+  rs.sources[0].transforms = {"first", "second"};
+  // good_transform drops the records of drop_region, refuses organisation "fail", notes the rest.
+  rs.transforms = {transform("second", {{"note", "noted by second"}, {"drop_region", "1703"}}),
+                   transform("first", {{"note", "noted by first"}})};
+  rs.makeRunner = [&](const RunnerOptions& o) -> std::unique_ptr<Runner> {
+    if (o.name == "feed") return std::make_unique<FixedSource>(o.name, emitted);
+    return makeRunner(o);
+  };
+  Runtime rt(rs, *store_);
+  rt.start();
+  ASSERT_TRUE(waitFor([&] { return metricsOf(rt, "feed").polls >= 2; }));
+  EXPECT_THAT(rt.health(), HasSubstr("transform first: up\n"));
+  ASSERT_TRUE(rt.stop());
+
+  // Mapped: stored as the last transform of the chain left it.
+  EXPECT_EQ(store_->count(), 2u);
+  for (const char* id : {"T-1", "T-4"}) {
+    SCOPED_TRACE(id);
+    std::optional<model::Implementation> stored;
+    store_->forEach({}, [&](const model::Implementation& x) {
+      if (x.measure.id == id) stored = x;
+    });
+    ASSERT_TRUE(stored.has_value());
+    EXPECT_EQ(stored->note, "noted by second");
+    EXPECT_EQ(stored->source, "feed");
+  }
+  // Refused: a dead letter of the source, with the transform's message and the record as the
+  // source emitted it.
+  auto letters = dead();
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].owner, "feed");
+  EXPECT_EQ(letters[0].record, emitted[2]);
+  EXPECT_THAT(letters[0].reason, HasSubstr("transform \"first\" refused it"));
+  EXPECT_THAT(letters[0].reason, HasSubstr("cannot map records of organisation \"fail\""));
+  // Dropped: counted, neither stored nor dead.
+  auto feed = metricsOf(rt, "feed");
+  EXPECT_EQ(feed.recordsDropped, 1u);
+  EXPECT_EQ(feed.recordsStored, 2u);
+  EXPECT_EQ(feed.deadLetters, 1u);
+  EXPECT_EQ(feed.recordsRejected, 1u);
+  EXPECT_EQ(store_->checkpoint("feed"), "1");
+  auto first = metricsOf(rt, "first");
+  EXPECT_EQ(first.kind, Kind::Transform);
+  EXPECT_EQ(first.recordsMapped, 3u);
+  EXPECT_EQ(first.recordsRefused, 1u);
+  EXPECT_EQ(first.recordsDropped, 0u);
+  auto second = metricsOf(rt, "second");
+  EXPECT_EQ(second.recordsMapped, 2u);
+  EXPECT_EQ(second.recordsDropped, 1u);
+  EXPECT_EQ(second.transformRetries, 0u);
+}
+
+TEST_F(RuntimeTest, TransformRetryFailsThePollAndLosesNothing) {
+  std::shared_ptr<RetryingTransform> flaky;
+  RuntimeSettings rs;
+  auto s = source("demo", IJRO_TEST_PLUGIN_GOOD_SOURCE);
+  s.options = {{"endpoint", "x"}, {"count", "2"}};
+  s.transforms = {"codes"};
+  rs.sources = {s};
+  rs.transforms = {transform("codes", {})};
+  rs.makeRunner = [&](const RunnerOptions& o) -> std::unique_ptr<Runner> {
+    if (o.name != "codes") return makeRunner(o);
+    flaky = std::make_shared<RetryingTransform>(o.name, 3);
+    return std::make_unique<Forwarder>(flaky);
+  };
+  Runtime rt(rs, *store_);
+  rt.start();
+  ASSERT_TRUE(waitFor([&] { return store_->count() == 2u; }));
+  ASSERT_TRUE(rt.stop());
+
+  // Three polls failed as a whole (one RETRY each: the rest of the poll was not tried); the
+  // fourth stored both records at revision 1: the checkpoint had not moved, so the source sent
+  // the same records again.
+  auto m = metricsOf(rt, "demo");
+  EXPECT_EQ(m.pollFailures, 3u);
+  EXPECT_THAT(m.lastFailure, HasSubstr("transform \"codes\" answered RETRY"));
+  EXPECT_EQ(metricsOf(rt, "codes").transformRetries, 3u);
+  auto history = store_->history({"demo", "DEMO-1", "1726", "Ministry of Health"});
+  ASSERT_FALSE(history.empty());
+  EXPECT_EQ(history.front().revision, 1);
+  EXPECT_TRUE(dead().empty());
+}
+
+TEST_F(RuntimeTest, ReplayedDeadLettersGoThroughTheTransformsAgain) {
+  RuntimeSettings rs;
+  auto s = source("demo", IJRO_TEST_PLUGIN_GOOD_SOURCE);
+  s.options = {{"endpoint", "x"}, {"count", "1"}};  // DEMO-1 in 1726
+  s.scope.regions = {"1703"};
+  s.transforms = {"notes"};
+  s.interval = 1h;  // one poll
+  rs.sources = {s};
+  rs.transforms = {transform("notes", {{"note", "noted"}})};
+  {
+    Runtime rt(rs, *store_);
+    rt.start();
+    ASSERT_TRUE(waitFor([&] { return metricsOf(rt, "demo").deadLetters >= 1; }));
+    ASSERT_TRUE(rt.stop());
+  }
+  auto letters = dead();
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_THAT(letters[0].reason, HasSubstr("region 1726 is outside the regions"));
+  EXPECT_EQ(letters[0].record.find("noted"), std::string::npos);  // as the source emitted it
+
+  store_->queueReplay({store::DeadLetterKind::Source, "demo", {}, {}, 0, 10});
+  rs.sources[0].scope.regions.clear();
+  rs.sources[0].options["count"] = "0";
+  {
+    Runtime rt(rs, *store_);
+    rt.start();
+    ASSERT_TRUE(waitFor([&] { return metricsOf(rt, "demo").replayed >= 1; }));
+    ASSERT_TRUE(rt.stop());
+  }
+  auto stored = store_->get({"demo", "DEMO-1", "1726", "Ministry of Health"});
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->note, "noted");
+}
+
+TEST_F(RuntimeTest, SourceNamingAnUnconfiguredTransformCannotStart) {
+  RuntimeSettings rs;
+  auto s = source("demo", IJRO_TEST_PLUGIN_GOOD_SOURCE);
+  s.options = {{"endpoint", "x"}};
+  s.transforms = {"missing"};
+  rs.sources = {s};
+  Runtime rt(rs, *store_);
+  try {
+    rt.start();
+    FAIL() << "started with an unknown transform";
+  } catch (const RuntimeError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("test.xml:7: source \"demo\" names transform \"missing\""));
+  }
 }
 
 // ---- sinks ------------------------------------------------------------------------------------

@@ -367,6 +367,40 @@ TEST_P(StoreTest, FiltersByRegionPrefixSectorOrganisationMeasureAndText) {
   EXPECT_EQ(measures(*s, f), (V{"M-01", "M-02"}));
 }
 
+TEST_P(StoreTest, FiltersBySetsOfRegionsAndSectorsOfAReadScope) {
+  auto s = db().open();
+  auto make = [](const char* measure, const char* region, const char* sector) {
+    auto x = sample(measure, region);
+    x.sector = sector;
+    return x;
+  };
+  auto results = put(*s, {make("M-01", "1703", "health"), make("M-02", "1703202", "tax"),
+                          make("M-03", "1726", "health"), make("M-04", "1726264", "education"),
+                          make("M-05", "17", "health"), make("M-06", "1704", "health")});
+  for (const auto& r : results) ASSERT_EQ(r.outcome, Outcome::Accepted) << r.reason;
+
+  using V = std::vector<std::string>;
+  Filter f;
+  f.regionsIn = {"1703", "1726"};  // each with its districts
+  EXPECT_EQ(measures(*s, f), (V{"M-01", "M-02", "M-03", "M-04"}));
+  f.regionsIn = {"17"};  // the national level only
+  EXPECT_EQ(measures(*s, f), V{"M-05"});
+  f.regionsIn = {"17", "1704"};
+  EXPECT_EQ(measures(*s, f), (V{"M-05", "M-06"}));
+  f = {};
+  f.sectorsIn = {"tax", "education"};
+  EXPECT_EQ(measures(*s, f), (V{"M-02", "M-04"}));
+  // Both sets and the single-value filters narrow each other.
+  f.regionsIn = {"1726"};
+  EXPECT_EQ(measures(*s, f), V{"M-04"});
+  f.region = "1703";
+  EXPECT_TRUE(measures(*s, f).empty());
+  f = {};
+  f.regionsIn = {"1703"};
+  f.sector = "health";
+  EXPECT_EQ(measures(*s, f), V{"M-01"});
+}
+
 TEST_P(StoreTest, ForEachStreamsInKeyOrderAcrossPages) {
   auto s = db().open();
   const std::size_t n = 2 * 500 + 37;
