@@ -7,6 +7,7 @@
 #include <ctime>
 #include <set>
 
+#include "hub/base/timestamp.hpp"
 #include "hub/exchange/feed.hpp"
 #include "hub/exchange/json_text.hpp"
 #include "hub/exchange/receipt.hpp"
@@ -23,12 +24,7 @@ using http::Response;
 namespace {
 
 std::string nowIso() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return base::formatTimestamp(std::chrono::system_clock::now());
 }
 
 std::string mediaType(const std::string& contentType) {

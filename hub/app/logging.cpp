@@ -7,6 +7,9 @@
 #include <chrono>
 #include <ctime>
 #include <stdexcept>
+#include <string>
+
+#include "hub/base/timestamp.hpp"
 
 namespace ijro::app {
 
@@ -46,14 +49,7 @@ void appendEscaped(spdlog::memory_buf_t& out, std::string_view s) {
 class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    auto t = std::chrono::system_clock::to_time_t(msg.time);
-    auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()) % 1000;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char stamp[40];
-    std::size_t n = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::snprintf(stamp + n, sizeof stamp - n, ".%03dZ", static_cast<int>(ms.count()));
+    const std::string stamp = base::formatTimestampMillis(msg.time);
     dest.append(std::string_view("{\"time\":\""));
     dest.append(std::string_view(stamp));
     dest.append(std::string_view("\",\"level\":\""));

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "hub/metrics/exposition.hpp"
-#include "hub/runtime/runtime.hpp"
+#include "hub/runtime/settings.hpp"
 
 namespace ijro::runtime {
 

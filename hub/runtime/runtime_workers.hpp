@@ -15,7 +15,7 @@
 #include "hub/intake/accept.hpp"
 #include "hub/isolation/make_runner.hpp"
 #include "hub/plugin_host/records.hpp"
-#include "hub/runtime/runtime.hpp"
+#include "hub/runtime/settings.hpp"
 #include "hub/store/store.hpp"
 
 namespace ijro::runtime::detail {

@@ -20,6 +20,7 @@ import tempfile
 FLOORS = {
     "base": 0,
     "model": 1,
+    "metrics": 1,
     "xml": 2,
     "http": 2,
     "exchange": 3,

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "hub/api/api.hpp"
+#include "hub/base/sha256.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace ijro::api {
@@ -14,16 +15,29 @@ namespace {
 
 using ::testing::HasSubstr;
 
+constexpr const char* kReadToken = "metrics-read-token-0123456789";
+
+// /metrics needs a read token (of any regions and sectors), like every resource but /healthz.
+intake::Scope reader() {
+  intake::Scope s;
+  s.id = "monitoring";
+  s.read = true;
+  s.tokenSha256 = base::sha256Hex(kReadToken);
+  return s;
+}
+
 http::Response getMetrics(Api& api) {
   http::Request r;
   r.method = "GET";
   r.path = r.target = "/metrics";
+  r.headers["authorization"] = std::string("Bearer ") + kReadToken;
   return api.handle(r);
 }
 
 TEST(ApiMetrics, OnePageWithTheApisFamiliesAndTheHooks) {
   auto store = store::Store::open("sqlite:" + (test::tempDir("api_metrics") / "hub.db").string());
   Settings s;
+  s.scopes = {reader()};
   int hookCalls = 0;
   s.extraMetrics = [&hookCalls] {
     ++hookCalls;
