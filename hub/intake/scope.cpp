@@ -2,7 +2,6 @@
 
 #include <openssl/crypto.h>
 
-
 #include "hub/base/sha256.hpp"
 #include "hub/model/regions.hpp"
 
