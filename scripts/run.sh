@@ -44,7 +44,7 @@ Every request but /healthz needs a bearer token. With the national read token:
   curl -H 'Authorization: Bearer $national' '$base/api/v1/summary?by=region'
       roll-ups by region, sector, organisation or measure
   curl -H 'Authorization: Bearer $national' $base/metrics      (and $base/readyz)
-Andijan's dashboard token sees Andijan only:
+Andijan's read token sees Andijan only:
   curl -H 'Authorization: Bearer $andijan' '$base/api/v1/summary?by=region'
 Post a report yourself:
   curl -H 'Authorization: Bearer demo-tashkent-token' -H 'Content-Type: application/xml' \\
