@@ -498,7 +498,10 @@ Response Api::metrics() {
   counter("ijro_records_rejected_total", "Records refused as invalid.", counters_.rejected);
   counter("ijro_bad_requests_total", "Requests refused as malformed.", counters_.badRequests);
   counter("ijro_unauthorized_total", "Requests without a valid token.", counters_.unauthorized);
-  counter("ijro_forbidden_total", "Requests outside the source's scope.", counters_.forbidden);
+  counter("ijro_forbidden_total",
+          "Requests refused by the token's scope or rights (records or queries outside its "
+          "regions and sectors, a read with a write-only token, a post with a read token).",
+          counters_.forbidden);
   counter("ijro_errors_total", "Requests failed by a store error.", counters_.errors);
   families.push_back({"ijro_implementations",
                       "Current implementations in the store.",

@@ -7,6 +7,7 @@
 
 #include "hub/api/api.hpp"
 #include "hub/app/logging.hpp"
+#include "hub/app/paths.hpp"
 #include "hub/http/server.hpp"
 #include "hub/runtime/metric_families.hpp"
 #include "hub/runtime/runtime.hpp"
@@ -46,8 +47,7 @@ runtime::RuntimeSettings runtimeSettings(const Config& cfg) {
   s.transforms = cfg.pluginTransforms;
   s.sinks = cfg.pluginSinks;
   s.sectors = cfg.sectors;
-  std::error_code ec;
-  s.hubBinary = std::filesystem::read_symlink("/proc/self/exe", ec);  // for `plugin-host`
+  s.hubBinary = executablePath();  // runs `plugin-host` for isolated instances
   return s;
 }
 

@@ -115,7 +115,17 @@ TEST(Plugins, SourceRecordsReachTheFeedAndTheExchangeFolder) {
   }));
   EXPECT_THAT(written, HasSubstr("urn:ijro-hub:report:1"));
 
-  auto metrics = hub.get("/metrics", kReader).body;
+  // The sink writes its files inside its delivery and the runtime counts them when the delivery
+  // has returned, as a poll's records are counted once their commit has returned: wait for both.
+  const std::string delivered =
+      "ijro_sink_records_delivered_total{instance=\"ministry-files\",kind=\"sink\"}";
+  const std::string accepted =
+      "ijro_plugin_records_accepted_total{instance=\"dhis2\",kind=\"source\"}";
+  std::string metrics;
+  ASSERT_TRUE(waitFor([&] {
+    metrics = hub.get("/metrics", kReader).body;
+    return metric(metrics, delivered) >= 3 && metric(metrics, accepted) > 0;
+  })) << metrics;
   EXPECT_GT(metric(metrics, "ijro_plugin_polls_total{instance=\"dhis2\",kind=\"source\"}"), 0);
   EXPECT_GT(
       metric(metrics, "ijro_plugin_records_accepted_total{instance=\"dhis2\",kind=\"source\"}"), 0);
