@@ -369,7 +369,7 @@ Response Api::postReports(const Request& req, const intake::Scope& source) {
   }
   for (std::size_t i = 0; i < result.outcomes.size(); ++i) {
     receipt.lines[i].outcome = intake::toString(result.outcomes[i].verdict);
-    receipt.lines[i].reason = result.outcomes[i].reason;
+    receipt.lines[i].reason = std::move(result.outcomes[i].reason);
   }
 
   using intake::Verdict;

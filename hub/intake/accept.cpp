@@ -1,10 +1,18 @@
 #include "hub/intake/accept.hpp"
 
+#include "hub/base/enum_names.hpp"
 #include "hub/model/validate.hpp"
 
 namespace ijro::intake {
 
 namespace {
+
+constexpr base::NameTable<Verdict, 5> kVerdicts{{{Verdict::Accepted, "accepted"},
+                                                 {Verdict::Duplicate, "duplicate"},
+                                                 {Verdict::Stale, "stale"},
+                                                 {Verdict::Rejected, "rejected"},
+                                                 {Verdict::OutOfScope, "outOfScope"}}};
+static_assert(base::namesEvery(kVerdicts, Verdict::Accepted, Verdict::OutOfScope));
 
 std::string joined(const std::vector<std::string>& errors) {
   std::string out;
@@ -26,16 +34,18 @@ Verdict verdictOf(store::Outcome o) {
   return Verdict::Rejected;
 }
 
-store::DeadLetter deadLetter(const Scope& scope, const Incoming& in, std::string reason) {
+// `parsed`: the record as read, when it could be; its key and revision name the dead letter.
+store::DeadLetter deadLetter(const Scope& scope, const std::string& text,
+                             const model::Implementation* parsed, std::string reason) {
   store::DeadLetter d;
   d.kind = store::DeadLetterKind::Source;
   d.owner = scope.id;
   d.key.source = scope.id;
-  if (in.record) {
-    d.key = in.record->key();
-    d.revision = in.record->revision;
+  if (parsed) {
+    d.key = parsed->key();
+    d.revision = parsed->revision;
   }
-  d.record = in.text;
+  d.record = text;
   d.reason = std::move(reason);
   return d;
 }
@@ -55,19 +65,7 @@ Incoming fromReport(exchange::ParsedRecord&& parsed) {
 }
 
 const char* toString(Verdict v) {
-  switch (v) {
-    case Verdict::Accepted:
-      return "accepted";
-    case Verdict::Duplicate:
-      return "duplicate";
-    case Verdict::Stale:
-      return "stale";
-    case Verdict::Rejected:
-      return "rejected";
-    case Verdict::OutOfScope:
-      return "outOfScope";
-  }
-  return "?";
+  return base::nameOf(kVerdicts, v);
 }
 
 std::size_t Result::count(Verdict v) const {
@@ -116,10 +114,11 @@ Result accept(const Scope& scope, std::vector<Incoming> records, const Policy& p
       out.reason = *outside[i] +
                    " (extend regions/sectors in its configuration, then `ijro-hub "
                    "dlq replay`)";
-      if (policy.mode == Mode::Poll) dead.push_back(deadLetter(scope, r, out.reason));
+      if (policy.mode == Mode::Poll)
+        dead.push_back(deadLetter(scope, r.text, r.record ? &*r.record : nullptr, out.reason));
       continue;
     }
-    std::vector<std::string> errors = r.errors;
+    std::vector<std::string> errors = std::move(r.errors);
     if (r.record) {
       auto more = model::validate(*r.record, context.sectors, context.today);
       errors.insert(errors.end(), more.begin(), more.end());
@@ -127,11 +126,12 @@ Result accept(const Scope& scope, std::vector<Incoming> records, const Policy& p
     if (!r.record || !errors.empty()) {
       out.verdict = Verdict::Rejected;
       out.reason = joined(errors);
-      if (policy.mode == Mode::Poll) dead.push_back(deadLetter(scope, r, out.reason));
+      if (policy.mode == Mode::Poll)
+        dead.push_back(deadLetter(scope, r.text, r.record ? &*r.record : nullptr, out.reason));
       continue;
     }
     from.push_back(i);
-    batch.push_back(*r.record);
+    batch.push_back(std::move(*r.record));
   }
 
   // A request with nothing valid has nothing to commit; a poll still commits its dead letters
@@ -142,13 +142,13 @@ Result accept(const Scope& scope, std::vector<Incoming> records, const Policy& p
   store::UpsertOptions options;
   if (policy.mode == Mode::Poll) {
     if (policy.checkpoint) options.checkpoint = store::Checkpoint{scope.id, *policy.checkpoint};
-    options.deadLetters = dead;
     options.deadLetterRejected = [&](std::size_t k, const std::string& reason) {
-      return deadLetter(scope, records[from[k]], storePrefix + reason);
+      return deadLetter(scope, records[from[k]].text, &batch[k], storePrefix + reason);
     };
   }
-  auto stored = context.store.upsert(batch, context.receivedAt, options);
   result.deadLetters = dead.size();
+  options.deadLetters = std::move(dead);
+  auto stored = context.store.upsert(batch, context.receivedAt, options);
   for (std::size_t k = 0; k < stored.size(); ++k) {
     auto& out = result.outcomes[from[k]];
     out.verdict = verdictOf(stored[k].outcome);
