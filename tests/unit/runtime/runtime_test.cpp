@@ -637,29 +637,21 @@ struct Log {
   }
 };
 
-// Wraps a real runner and logs what it was handed.
-class Recording : public Runner {
+// Wraps a real runner and logs the batches it was handed.
+class Recording : public Forwarder {
  public:
   Recording(std::unique_ptr<Runner> inner, std::shared_ptr<Log> log)
-      : log_(std::move(log)), inner_(std::move(inner)) {}
-  const std::string& name() const override { return inner_->name(); }
-  Kind kind() const override { return inner_->kind(); }
-  PollResult poll() override { return inner_->poll(); }
+      : Forwarder(std::move(inner)), log_(std::move(log)) {}
   DeliverResult deliver(std::span<const std::string> records) override {
     {
       std::lock_guard lock(log_->mutex);
       log_->batches.emplace_back(records.begin(), records.end());
     }
-    return inner_->deliver(records);
+    return Forwarder::deliver(records);
   }
-  TransformResult transform(std::string_view r) override { return inner_->transform(r); }
-  void setCheckpoint(std::optional<std::string> cp) override { inner_->setCheckpoint(cp); }
-  InstanceStats stats() const override { return inner_->stats(); }
-  RunnerHealth health() const override { return inner_->health(); }
 
  private:
   std::shared_ptr<Log> log_;
-  std::unique_ptr<Runner> inner_;
 };
 
 // The real runner of the sink `id`, logged; every other instance's plain.
