@@ -23,7 +23,7 @@
 #include "bench/sample.hpp"
 #include "hub/exchange/feed.hpp"
 #include "hub/exchange/report.hpp"
-#include "hub/isolation/runner.hpp"
+#include "hub/isolation/make_runner.hpp"
 #include "hub/plugin_host/records.hpp"
 #include "hub/store/store.hpp"
 
@@ -185,19 +185,19 @@ void BM_Feed_RawWriter(benchmark::State& state) {
 
 constexpr std::size_t kPluginRecords = 1000;
 
-std::unique_ptr<plugin_host::Runner> benchRunner(plugin_host::Isolation isolation) {
-  plugin_host::RunnerOptions o;
+std::unique_ptr<isolation::Runner> benchRunner(isolation::Isolation isolation) {
+  isolation::RunnerOptions o;
   o.pluginPath = IJRO_BENCH_PLUGIN;
   o.name = "bench";
   o.options = {{"count", std::to_string(kPluginRecords)}};
   o.isolation = isolation;
   o.hubBinary = IJRO_HUB_BINARY;
-  return plugin_host::makeRunner(o);
+  return isolation::makeRunner(o);
 }
 
 // Records through the ABI: one poll, then the host's parse into the model (what the runtime
 // stores). The checks are structural, as for the direct path.
-void pluginThroughAbi(benchmark::State& state, plugin_host::Isolation isolation) {
+void pluginThroughAbi(benchmark::State& state, isolation::Isolation isolation) {
   auto runner = benchRunner(isolation);
   for (auto _ : state) {
     auto polled = runner->poll();
@@ -211,15 +211,15 @@ void pluginThroughAbi(benchmark::State& state, plugin_host::Isolation isolation)
 }
 
 void BM_Plugin_InProcess(benchmark::State& state) {
-  pluginThroughAbi(state, plugin_host::Isolation::InProcess);
+  pluginThroughAbi(state, isolation::Isolation::InProcess);
 }
 void BM_Plugin_Isolated(benchmark::State& state) {
-  pluginThroughAbi(state, plugin_host::Isolation::Process);
+  pluginThroughAbi(state, isolation::Isolation::Process);
 }
 
 // The same records built in the hub: the same JSON text read into the model, no ABI crossing.
 void BM_Plugin_Direct(benchmark::State& state) {
-  const auto records = benchRunner(plugin_host::Isolation::InProcess)->poll().records;
+  const auto records = benchRunner(isolation::Isolation::InProcess)->poll().records;
   for (auto _ : state) {
     auto copy = records;  // the hub holding its own records, as a poll hands them over
     auto checked = plugin_host::checkRecords(copy, "bench");
