@@ -346,8 +346,8 @@ void BM_Store_RawSqlite(benchmark::State& state) {
         sqlite3_bind_int(dc, 2, static_cast<int>(k));
         bindText(dc, 3, model::formatDate(c.previous));
         bindText(dc, 4, model::formatDate(c.deadline));
-        bindText(dc, 5, c.approvedBy);
-        bindText(dc, 6, model::formatDate(*c.approvedOn));
+        bindText(dc, 5, c.decidedBy);
+        bindText(dc, 6, model::formatDate(*c.decidedOn));
         bindText(dc, 7, c.reason);
         db.step(dc);
       }
@@ -537,7 +537,7 @@ void BM_Store_RawCopy_Postgres(benchmark::State& state) {
       for (std::size_t k = 0; k < m.deadlineChanges.size(); ++k) {
         const auto& c = m.deadlineChanges[k];
         CopyRow{dc} << std::to_string(id) << std::to_string(k) << d(c.previous) << d(c.deadline)
-                    << c.approvedBy << d(*c.approvedOn) << c.reason;
+                    << c.decidedBy << d(*c.decidedOn) << c.reason;
       }
       for (std::size_t k = 0; k < m.indicators.size(); ++k) {
         const auto& x = m.indicators[k];

@@ -30,8 +30,14 @@ inline model::Implementation sampleImplementation(std::int64_t n, std::int64_t r
   m.start = *parseDate("2026-01-15");
   m.deadline = *parseDate("2026-06-30");
   if (n % 5 == 0) m.completed = *parseDate(n % 2 ? "2026-06-20" : "2026-07-15");
-  m.deadlineChanges.push_back({*parseDate("2026-06-30"), *parseDate("2026-12-31"),
-                               "Deputy Minister", *parseDate("2026-05-10"), "procurement delay"});
+  model::DeadlineChange extension;
+  extension.previous = *parseDate("2026-06-30");
+  extension.deadline = *parseDate("2026-12-31");
+  extension.reason = "procurement delay";
+  extension.decision = model::Decision::Approved;
+  extension.decidedBy = "Deputy Minister";
+  extension.decidedOn = *parseDate("2026-05-10");
+  m.deadlineChanges.push_back(extension);
   model::Indicator ind;
   ind.code = "schools-connected";
   ind.name = "Schools connected to the e-diary";

@@ -12,8 +12,8 @@ void writeDeadlineChange(xml::Writer& w, const model::DeadlineChange& c) {
   w.startElement("deadlineChange");
   w.attribute("previous", formatDate(c.previous));
   w.attribute("deadline", formatDate(c.deadline));
-  if (!c.approvedBy.empty()) w.attribute("approvedBy", c.approvedBy);
-  if (c.approvedOn) w.attribute("approvedOn", formatDate(*c.approvedOn));
+  if (!c.decidedBy.empty()) w.attribute("approvedBy", c.decidedBy);
+  if (c.decidedOn) w.attribute("approvedOn", formatDate(*c.decidedOn));
   if (!c.reason.empty()) w.attribute("reason", c.reason);
   w.endElement();
 }

@@ -214,8 +214,9 @@ model::DeadlineChange RecordParser::deadlineChange(const json::object& o, const 
   model::DeadlineChange c;
   if (auto d = date(o, path, "previous", true)) c.previous = *d;
   if (auto d = date(o, path, "deadline", true)) c.deadline = *d;
-  c.approvedBy = string(o, path, "approvedBy", false, false).value_or("");
-  c.approvedOn = date(o, path, "approvedOn", false);
+  c.decidedBy = string(o, path, "approvedBy", false, false).value_or("");
+  if (!c.decidedBy.empty()) c.decision = model::Decision::Approved;
+  c.decidedOn = date(o, path, "approvedOn", false);
   c.reason = string(o, path, "reason", false, false).value_or("");
   return c;
 }
@@ -433,8 +434,8 @@ json::object deadlineChangeJson(const model::DeadlineChange& c) {
   json::object o;
   o["previous"] = model::formatDate(c.previous);
   o["deadline"] = model::formatDate(c.deadline);
-  if (!c.approvedBy.empty()) o["approvedBy"] = c.approvedBy;
-  if (c.approvedOn) o["approvedOn"] = model::formatDate(*c.approvedOn);
+  if (!c.decidedBy.empty()) o["approvedBy"] = c.decidedBy;
+  if (c.decidedOn) o["approvedOn"] = model::formatDate(*c.decidedOn);
   if (!c.reason.empty()) o["reason"] = c.reason;
   return o;
 }

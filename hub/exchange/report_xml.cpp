@@ -302,8 +302,9 @@ model::DeadlineChange RecordParser::deadlineChange() {
       attributes("deadlineChange", {"previous", "deadline", "approvedBy", "approvedOn", "reason"});
   if (auto d = date(a, "previous", true)) c.previous = *d;
   if (auto d = date(a, "deadline", true)) c.deadline = *d;
-  c.approvedBy = raw(a, "approvedBy").value_or("");
-  c.approvedOn = date(a, "approvedOn", false);
+  c.decidedBy = raw(a, "approvedBy").value_or("");
+  if (!c.decidedBy.empty()) c.decision = model::Decision::Approved;
+  c.decidedOn = date(a, "approvedOn", false);
   c.reason = raw(a, "reason").value_or("");
   noChildren("deadlineChange");
   return c;

@@ -26,6 +26,12 @@ constexpr base::NameTable<ControlStatus, 5> kControl{{
     {ControlStatus::Removed, "removed"},
 }};
 static_assert(namesEvery(kControl, ControlStatus::OnControl, ControlStatus::Removed));
+constexpr base::NameTable<Decision, 3> kDecision{{
+    {Decision::Pending, "pending"},
+    {Decision::Approved, "approved"},
+    {Decision::Rejected, "rejected"},
+}};
+static_assert(namesEvery(kDecision, Decision::Pending, Decision::Rejected));
 
 }  // namespace
 
@@ -40,6 +46,13 @@ const char* toString(ControlStatus v) {
 }
 std::optional<ControlStatus> controlStatusFromString(std::string_view s) {
   return valueOf(kControl, s);
+}
+
+const char* toString(Decision v) {
+  return nameOf(kDecision, v);
+}
+std::optional<Decision> decisionFromString(std::string_view s) {
+  return valueOf(kDecision, s);
 }
 
 }  // namespace ijro::model

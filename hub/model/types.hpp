@@ -6,11 +6,21 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hub/model/date.hpp"
 
 namespace ijro::model {
+
+// A text in one language, tagged as BCP 47 ("uz-Latn", "uz-Cyrl", "ru", "en"). Titles and names
+// may come in several languages beside the one in the main field.
+struct LocalText {
+  std::string lang;
+  std::string text;
+  bool operator==(const LocalText&) const = default;
+};
+using Translations = std::vector<LocalText>;
 
 // The legal act that set the measure, e.g. decree UP-6079 of 2020-10-05, item 12.
 struct SourceAct {
@@ -25,25 +35,70 @@ struct Measure {
   std::string id;  // stable identifier across sources, e.g. "DU2030-1.2.15"
   std::string title;
   SourceAct act;
+  Translations titles;  // the title in other languages
   bool operator==(const Measure&) const = default;
 };
 
 // Where the work is in its life cycle, in the spirit of IATI activity-status.
 enum class Lifecycle { Planned, InProgress, Completed, Cancelled, Suspended };
 
-// A deadline extension. Only approved changes move the deadline used by the status rules.
+// The controller's answer to a deadline change request.
+enum class Decision { Pending, Approved, Rejected };
+
+// A request to move a deadline and the decision on it. Only an approval dated on or before the
+// deadline in force moves D (see status.hpp); a late approval is kept and shown.
 struct DeadlineChange {
-  Date previous{};
-  Date deadline{};
-  std::string approvedBy;  // empty: requested, not approved
-  std::optional<Date> approvedOn;
+  Date previous{};  // the deadline in force when it was requested
+  Date deadline{};  // the deadline asked for
+  std::string requestedBy;
+  std::optional<Date> requestedOn;
   std::string reason;
-  bool approved() const { return !approvedBy.empty(); }
+  Decision decision = Decision::Pending;
+  std::string decidedBy;  // who approved or rejected; empty while pending
+  std::optional<Date> decidedOn;
+  bool approved() const { return decision == Decision::Approved; }
   bool operator==(const DeadlineChange&) const = default;
+
+  // A change that was asked for and decided in one step, as reports before decisions were
+  // separate state it: approved when `by` is not empty, pending otherwise.
+  static DeadlineChange decided(Date previous, Date deadline, std::string by,
+                                std::optional<Date> on, std::string reason) {
+    DeadlineChange c;
+    c.previous = previous;
+    c.deadline = deadline;
+    c.reason = std::move(reason);
+    if (!by.empty()) c.decision = Decision::Approved;
+    c.decidedBy = std::move(by);
+    c.decidedOn = on;
+    return c;
+  }
 };
 
-// Execution-control state of a delegated task (ijro nazorati).
+// Execution-control state of a delegated task (ijro nazorati): on control until the executor
+// submits a report of completion; the controller verifies it (done at the executor's completion
+// date) or returns it (open again); removed from control when closed for good.
 enum class ControlStatus { OnControl, Submitted, Returned, Verified, Removed };
+
+// One transition of the control state, with who made it and when. Control events and comments
+// are journals: append-only, kept across revisions and sources, never overwritten.
+struct ControlEvent {
+  ControlStatus state = ControlStatus::Submitted;
+  std::string by;  // the executor (submitted) or the controller (verified, returned, removed)
+  Date on{};
+  std::string at;                 // ISO 8601 timestamp when known, else empty
+  std::optional<Date> completed;  // submitted: the executor's completion date
+  std::string reason;             // returned: why; otherwise optional
+  bool operator==(const ControlEvent&) const = default;
+};
+
+// A remark in the thread of an implementation or a task.
+struct Comment {
+  std::string author;
+  std::string at;    // ISO 8601 timestamp
+  std::string lang;  // BCP 47 tag: uz-Latn, uz-Cyrl, ru, en
+  std::string text;
+  bool operator==(const Comment&) const = default;
+};
 
 // A task delegated down the hierarchy; parentId links it into a tree (empty for the root level).
 struct Assignment {
@@ -52,9 +107,12 @@ struct Assignment {
   std::string assignee;  // person or unit responsible
   std::string title;
   Date deadline{};
-  ControlStatus control = ControlStatus::OnControl;
+  ControlStatus control = ControlStatus::OnControl;  // as reported; events below take precedence
   std::optional<Date> completed;
   std::vector<DeadlineChange> deadlineChanges;
+  Translations titles;  // the title in other languages
+  std::vector<ControlEvent> controlEvents;
+  std::vector<Comment> comments;
   bool operator==(const Assignment&) const = default;
 };
 
@@ -113,6 +171,8 @@ struct Implementation {
   std::vector<Indicator> indicators;
   std::vector<Assignment> assignments;
   std::vector<Evidence> evidence;
+  std::vector<ControlEvent> controlEvents;  // control of the implementation as a whole
+  std::vector<Comment> comments;
   std::string note;
 
   ImplementationKey key() const { return {source, measure.id, region, organisation}; }
@@ -131,6 +191,8 @@ struct Implementation {
 const char* toString(Lifecycle v);
 std::optional<Lifecycle> lifecycleFromString(std::string_view s);
 const char* toString(ControlStatus v);
+const char* toString(Decision v);
+std::optional<Decision> decisionFromString(std::string_view s);
 std::optional<ControlStatus> controlStatusFromString(std::string_view s);
 
 }  // namespace ijro::model

@@ -59,10 +59,10 @@ std::string direction(bool ascending) {
 std::string describe(const model::DeadlineChange& c) {
   std::string s = show(c.previous) + " to " + show(c.deadline);
   if (c.approved())
-    s += ", approved by " + oneLine(c.approvedBy);
+    s += ", approved by " + oneLine(c.decidedBy);
   else
     s += ", requested";
-  if (c.approvedOn) s += " on " + show(c.approvedOn);
+  if (c.decidedOn) s += " on " + show(c.decidedOn);
   if (!c.reason.empty()) s += ", reason: " + oneLine(c.reason);
   return s;
 }
@@ -99,8 +99,8 @@ void deadlineChanges(Lines& out, const std::string& prefix,
     std::string name = prefix + "deadline change " + std::to_string(i + 1) + " ";
     out.field(name + "previous", a[i].previous, b[i].previous);
     out.field(name + "deadline", a[i].deadline, b[i].deadline);
-    out.field(name + "approved by", a[i].approvedBy, b[i].approvedBy);
-    out.field(name + "approved on", a[i].approvedOn, b[i].approvedOn);
+    out.field(name + "approved by", a[i].decidedBy, b[i].decidedBy);
+    out.field(name + "approved on", a[i].decidedOn, b[i].decidedOn);
     out.field(name + "reason", a[i].reason, b[i].reason);
   }
   for (std::size_t i = common; i < b.size(); ++i)
@@ -249,8 +249,8 @@ class Canon {
   void change(const model::DeadlineChange& c) {
     date(c.previous);
     date(c.deadline);
-    str(c.approvedBy);
-    date(c.approvedOn);
+    str(c.decidedBy);
+    date(c.decidedOn);
     str(c.reason);
   }
   const std::string& text() const { return out_; }

@@ -42,8 +42,8 @@ class Checker {
   void change(const std::string& field, const model::DeadlineChange& c) {
     date(field + " previous", c.previous);
     date(field + " deadline", c.deadline);
-    text(field + " approved by", c.approvedBy);
-    date(field + " approved on", c.approvedOn);
+    text(field + " approved by", c.decidedBy);
+    date(field + " approved on", c.decidedOn);
     text(field + " reason", c.reason);
   }
   const std::optional<std::string>& problem() const { return problem_; }
@@ -118,9 +118,9 @@ struct ChangeRows {
     pos.push_back(p);
     previous.push_back(iso(c.previous));
     deadline.push_back(iso(c.deadline));
-    approvedBy.push_back(c.approvedBy);
-    approvedOn.push_back(c.approvedOn ? iso(*c.approvedOn) : std::string());
-    approvedOnInd.push_back(c.approvedOn ? soci::i_ok : soci::i_null);
+    approvedBy.push_back(c.decidedBy);
+    approvedOn.push_back(c.decidedOn ? iso(*c.decidedOn) : std::string());
+    approvedOnInd.push_back(c.decidedOn ? soci::i_ok : soci::i_null);
     reason.push_back(c.reason);
   }
 };
@@ -188,9 +188,14 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
         soci::into(approvedOn, approvedOnInd), soci::into(reason);
   };
   auto change = [&] {
-    return model::DeadlineChange{dateFrom(previous, "deadline change"),
-                                 dateFrom(deadline, "deadline change"), approvedBy,
-                                 optionalDate(approvedOn, approvedOnInd, "approval date"), reason};
+    model::DeadlineChange c;
+    c.previous = dateFrom(previous, "deadline change");
+    c.deadline = dateFrom(deadline, "deadline change");
+    c.decidedBy = approvedBy;
+    if (!c.decidedBy.empty()) c.decision = model::Decision::Approved;
+    c.decidedOn = optionalDate(approvedOn, approvedOnInd, "approval date");
+    c.reason = reason;
+    return c;
   };
   const std::string changeColumns = "previous, deadline, approved_by, approved_on, reason";
 
@@ -252,14 +257,15 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
           checkPosition(impl.assignments.size(), pos, "assignment");
           auto status = model::controlStatusFromString(control);
           if (!status) throw StoreError("store: unknown control status '" + control + "'");
-          impl.assignments.push_back({id,
-                                      parentId,
-                                      assignee,
-                                      title,
-                                      dateFrom(due, "assignment deadline"),
-                                      *status,
-                                      optionalDate(completed, completedInd, "completion date"),
-                                      {}});
+          model::Assignment a;
+          a.id = id;
+          a.parentId = parentId;
+          a.assignee = assignee;
+          a.title = title;
+          a.deadline = dateFrom(due, "assignment deadline");
+          a.control = *status;
+          a.completed = optionalDate(completed, completedInd, "completion date");
+          impl.assignments.push_back(std::move(a));
         });
   }
   {

@@ -30,8 +30,10 @@ model::Implementation fullImplementation(const std::string& source) {
   impl.deadline = date("2026-06-30");
   impl.completed = date("2026-07-15");
   impl.deadlineChanges = {
-      {date("2026-06-30"), date("2026-07-31"), "Deputy Hokim", date("2026-06-01"), "Supplier late"},
-      {date("2026-07-31"), date("2026-08-31"), "", std::nullopt, "Requested, \"not\" approved"}};
+      model::DeadlineChange::decided(date("2026-06-30"), date("2026-07-31"), "Deputy Hokim",
+                                     date("2026-06-01"), "Supplier late"),
+      model::DeadlineChange::decided(date("2026-07-31"), date("2026-08-31"), "", std::nullopt,
+                                     "Requested, \"not\" approved")};
   model::Indicator consultations{
       "HLT-CONSULT", "Online consultations (cumulative)", "consultations", true, 12000.5, {}};
   consultations.periods = {{date("2026-01-01"), date("2026-06-30"), 20000, 19650.25},
@@ -54,8 +56,15 @@ model::Implementation fullImplementation(const std::string& source) {
                           date("2026-05-31"),
                           model::ControlStatus::Returned,
                           std::nullopt,
-                          {{date("2026-05-31"), date("2026-06-15"), "Head of department",
-                            date("2026-05-20"), "Webcams late"}}};
+                          {}};
+  model::DeadlineChange extension;
+  extension.previous = date("2026-05-31");
+  extension.deadline = date("2026-06-15");
+  extension.reason = "Webcams late";
+  extension.decision = model::Decision::Approved;
+  extension.decidedBy = "Head of department";
+  extension.decidedOn = date("2026-05-20");
+  child.deadlineChanges.push_back(extension);
   impl.assignments = {root, child};
   impl.evidence = {{"https://example.uz/docs/act.pdf?x=1&y=2", "Act of acceptance",
                     "application/pdf", date("2026-07-16"), "D. Rahimova"}};

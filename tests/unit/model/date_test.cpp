@@ -94,8 +94,8 @@ TEST(ModelTypes, LastApprovedDeadlineIgnoresUnapprovedRequests) {
   EXPECT_FALSE(impl.deadlineChanges.back().approved());
   EXPECT_EQ(impl.lastApprovedDeadline(), ymd(2026, 3, 1));
 
-  impl.deadlineChanges.push_back(
-      {ymd(2026, 3, 1), ymd(2026, 5, 1), "Deputy minister", ymd(2026, 2, 20), "approved"});
+  impl.deadlineChanges.push_back(DeadlineChange::decided(
+      ymd(2026, 3, 1), ymd(2026, 5, 1), "Deputy minister", ymd(2026, 2, 20), "approved"));
   EXPECT_EQ(impl.lastApprovedDeadline(), ymd(2026, 5, 1));
 
   impl.deadlineChanges.push_back({ymd(2026, 5, 1), ymd(2026, 9, 1), "", std::nullopt, "again"});

@@ -44,8 +44,9 @@ Indicator indicator(double baseline, double target, std::optional<double> actual
 }
 
 DeadlineChange extension(int to, bool approved) {
-  return {day(100), day(to), approved ? "Deputy minister" : "",
-          approved ? std::optional<Date>(day(90)) : std::nullopt, "equipment delivered late"};
+  return DeadlineChange::decided(day(100), day(to), approved ? "Deputy minister" : "",
+                                 approved ? std::optional<Date>(day(90)) : std::nullopt,
+                                 "equipment delivered late");
 }
 
 // --- names --------------------------------------------------------------------------------------

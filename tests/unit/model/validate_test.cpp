@@ -34,8 +34,8 @@ Implementation valid() {
   impl.lifecycle = Lifecycle::InProgress;
   impl.start = date("2026-01-01");
   impl.deadline = date("2026-06-30");
-  impl.deadlineChanges.push_back(
-      {date("2026-06-30"), date("2026-09-30"), "Deputy minister", date("2026-03-01"), "stage 2"});
+  impl.deadlineChanges.push_back(DeadlineChange::decided(
+      date("2026-06-30"), date("2026-09-30"), "Deputy minister", date("2026-03-01"), "stage 2"));
 
   Indicator schools{"schools", "schools connected", "schools", true, 900, {}};
   schools.periods.push_back({date("2026-01-01"), date("2026-03-31"), 950, 940});

@@ -27,8 +27,8 @@ TEST(StoreChanges, OneLinePerChangedField) {
   b.measure.title = "New title";
   b.lifecycle = model::Lifecycle::Completed;
   b.completed = day("2026-06-20");
-  b.deadlineChanges[1].approvedBy = "Cabinet of Ministers";
-  b.deadlineChanges[1].approvedOn = day("2026-10-01");
+  b.deadlineChanges[1].decidedBy = "Cabinet of Ministers";
+  b.deadlineChanges[1].decidedOn = day("2026-10-01");
   b.deadlineChanges.push_back({day("2026-12-31"), day("2027-03-31"), "", std::nullopt, ""});
   b.indicators[0].periods[1].actual = 42.5;
   b.indicators[0].periods.push_back({day("2027-01-01"), day("2027-06-30"), 100, std::nullopt});

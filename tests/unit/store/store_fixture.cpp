@@ -33,9 +33,10 @@ model::Implementation sample(const std::string& measureId, const std::string& re
   x.start = day("2026-01-01");
   x.deadline = day("2026-06-30");
   x.deadlineChanges = {
-      {day("2026-06-30"), day("2026-09-30"), "Cabinet of Ministers", day("2026-05-02"),
-       "equipment delivery delayed"},
-      {day("2026-09-30"), day("2026-12-31"), "", std::nullopt, "requested by the region"},
+      model::DeadlineChange::decided(day("2026-06-30"), day("2026-09-30"), "Cabinet of Ministers",
+                                     day("2026-05-02"), "equipment delivery delayed"),
+      model::DeadlineChange::decided(day("2026-09-30"), day("2026-12-31"), "", std::nullopt,
+                                     "requested by the region"),
   };
   x.indicators = {
       {"consultations",
@@ -55,7 +56,8 @@ model::Implementation sample(const std::string& measureId, const std::string& re
        day("2026-05-31"),
        model::ControlStatus::Submitted,
        day("2026-05-20"),
-       {{day("2026-04-30"), day("2026-05-31"), "Deputy hokim", day("2026-04-15"), "supplier"}}},
+       {model::DeadlineChange::decided(day("2026-04-30"), day("2026-05-31"), "Deputy hokim",
+                                       day("2026-04-15"), "supplier")}},
       {"A-1.1",
        "A-1",
        "District clinic, Ургут",
