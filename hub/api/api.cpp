@@ -223,6 +223,30 @@ std::optional<std::string> narrowToScope(const intake::Scope& reader, ReadQuery&
   return std::nullopt;
 }
 
+// The measure id of "/api/v1/measures/{measure}/history" (percent-decoded by the server), or
+// nullopt for any other path.
+std::optional<std::string> historyMeasure(const std::string& path) {
+  static constexpr std::string_view kPrefix = "/api/v1/measures/", kSuffix = "/history";
+  if (path.size() <= kPrefix.size() + kSuffix.size() || !path.starts_with(kPrefix) ||
+      !path.ends_with(kSuffix))
+    return std::nullopt;
+  auto id = path.substr(kPrefix.size(), path.size() - kPrefix.size() - kSuffix.size());
+  if (id.find('/') != std::string::npos) return std::nullopt;
+  return id;
+}
+
+json::array lines(const std::string& text) {
+  json::array out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find('\n', start);
+    out.push_back(json::string(text.substr(start, end == std::string::npos ? end : end - start)));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 Api::Api(Settings settings, store::Store& store) : settings_(std::move(settings)), store_(store) {}
@@ -263,9 +287,25 @@ Response Api::handle(const Request& req) {
         {"GET", "/api/v1/measures", &Api::getMeasures, false},
         {"GET", "/api/v1/summary", &Api::getSummary, false},
         {"GET", "/api/v1/feed", &Api::getFeed, false},
+        {"GET", "/api/v1/organisations", &Api::getOrganisations, false},
         {"GET", "/readyz", &Api::readyz, false},
         {"GET", "/metrics", nullptr, false},  // metrics(): the same for every reader
     };
+    if (auto measure = historyMeasure(p)) {
+      if (req.method != "GET") {
+        auto res = problem(req, 405, "method " + req.method + " is not allowed on " + p);
+        res.headers.emplace_back("Allow", "GET");
+        return res;
+      }
+      if (!scope->read) {
+        ++counters_.forbidden;
+        return problem(req, 403,
+                       "the token of " + scope->label() +
+                           " may post reports but not read: read with a token that has the read "
+                           "right (a <reader>, or rights=\"write read\" on the source)");
+      }
+      return getHistory(req, *scope, *measure);
+    }
     bool pathKnown = false;
     for (const auto& r : kRoutes) {
       if (p != r.path) continue;
@@ -298,7 +338,8 @@ Response Api::handle(const Request& req) {
     }
     return problem(req, 404,
                    "no such resource " + p +
-                       ": see /api/v1/reports, /api/v1/measures, /api/v1/summary, /api/v1/feed");
+                       ": see /api/v1/reports, /api/v1/measures, /api/v1/measures/{measure}/"
+                       "history, /api/v1/summary, /api/v1/feed, /api/v1/organisations");
   } catch (const store::StoreError& e) {
     ++counters_.errors;
     spdlog::error("store error on {} {}: {}", req.method, req.target, e.what());
@@ -483,6 +524,117 @@ Response Api::getFeed(const Request& req, const intake::Scope& reader) {
   auto body = exchange::writeFeed(header, settings_.rules,
                                   [&](const auto& emit) { store_.forEach(q.filter, emit); });
   return {200, "application/xml; charset=utf-8", std::move(body), {}};
+}
+
+Response Api::getHistory(const Request& req, const intake::Scope& reader,
+                         const std::string& measureId) {
+  store::HistoryQuery q{measureId};
+  std::size_t page = 1, pageSize = 50;
+  for (const auto& [k, v] : req.query) {
+    if (k == "region") {
+      if (!model::isKnownTerritory(v)) {
+        ++counters_.badRequests;
+        return problem(req, 400,
+                       "region \"" + v +
+                           "\" is not a known SOATO code: use a 4-digit region (e.g. 1703), a "
+                           "7-digit district or 17 for national");
+      }
+      if (!reader.coversRegion(v)) {
+        ++counters_.forbidden;
+        return problem(req, 403,
+                       "region " + v + " is outside the regions of " + reader.label() +
+                           ": leave region out to see what the token may read");
+      }
+      q.region = v;
+    } else if (k == "organisation") {
+      q.organisation = v;
+    } else if (k == "task") {
+      q.assignment = v;
+    } else if (k == "order") {
+      if (v != "newest" && v != "oldest") {
+        ++counters_.badRequests;
+        return problem(req, 400, "order must be newest or oldest, not \"" + v + "\"");
+      }
+      q.newestFirst = v == "newest";
+    } else if (k == "page" || k == "pageSize") {
+      auto n = parseNumber<std::size_t>(v);
+      if (!n || *n < 1 || (k == "pageSize" && *n > 1000)) {
+        ++counters_.badRequests;
+        return problem(req, 400,
+                       k == "page" ? "page must be a whole number from 1, not \"" + v + "\""
+                                   : "pageSize must be from 1 to 1000, not \"" + v + "\"");
+      }
+      (k == "page" ? page : pageSize) = *n;
+    } else {
+      ++counters_.badRequests;
+      return problem(req, 400,
+                     "unknown query parameter \"" + k +
+                         "\": valid parameters are region, organisation, task, order, page, "
+                         "pageSize");
+    }
+  }
+  q.regionsIn = reader.regions;
+  q.sectorsIn = reader.sectors;
+  q.offset = (page - 1) * pageSize;
+  q.limit = pageSize;
+  json::array items;
+  for (const auto& e : store_.historyOf(q)) {
+    const auto* known = settings_.organisations.find(e.organisationKey);
+    items.push_back(json::object{
+        {"id", e.id},
+        {"source", e.key.source},
+        {"receivedAt", e.receivedAt},
+        {"revision", e.revision},
+        {"region", e.key.region},
+        {"organisation", e.key.organisation},
+        {"organisationCode", known ? json::value(known->code) : json::value(nullptr)},
+        {"changes", lines(e.changes)},
+    });
+  }
+  return jsonResponse(200, json::object{{"measure", measureId},
+                                        {"order", q.newestFirst ? "newest" : "oldest"},
+                                        {"page", page},
+                                        {"pageSize", pageSize},
+                                        {"items", std::move(items)}});
+}
+
+Response Api::getOrganisations(const Request& req, const intake::Scope&) {
+  bool unmatched = false;
+  for (const auto& [k, v] : req.query) {
+    if (k != "unmatched" || (v != "true" && v != "false")) {
+      ++counters_.badRequests;
+      return problem(req, 400,
+                     k == "unmatched" ? "unmatched must be true or false, not \"" + v + "\""
+                                      : "unknown query parameter \"" + k +
+                                            "\": the only parameter is unmatched=true|false");
+    }
+    unmatched = v == "true";
+  }
+  json::array items;
+  if (!unmatched) {
+    for (const auto& o : settings_.organisations.all()) {
+      json::object names;
+      for (const auto& [lang, name] : o.names) names[lang] = name;
+      json::array aliases;
+      for (const auto& a : o.aliases) aliases.push_back(json::string(a));
+      items.push_back(json::object{{"code", o.code},
+                                   {"kind", store::toString(o.kind)},
+                                   {"names", std::move(names)},
+                                   {"aliases", std::move(aliases)}});
+    }
+    return jsonResponse(200, json::object{{"items", std::move(items)}});
+  }
+  // Spellings that name no configured organisation, with where they were seen.
+  for (const auto& s : store_.organisationsSeen()) {
+    if (settings_.organisations.codeOf(s.spelling)) continue;
+    items.push_back(json::object{{"spelling", s.spelling},
+                                 {"normalised", s.key},
+                                 {"source", s.source},
+                                 {"count", s.reports},
+                                 {"firstSeen", s.firstSeen},
+                                 {"lastSeen", s.lastSeen}});
+  }
+  return jsonResponse(200, json::object{{"unmatched", true}, {"items", std::move(items)}});
 }
 
 Response Api::metrics() {

@@ -5,6 +5,7 @@
 // token with the write right; everything else (measures, summary, feed, /metrics, /readyz) one
 // with the read right. A read token sees only its regions and sectors: the store query is narrowed
 // to them, and a query that names a region or sector outside them is refused with 403.
+// /api/v1/measures/{measure}/history and /api/v1/organisations are read resources too.
 #pragma once
 
 #include <atomic>
@@ -30,6 +31,7 @@ struct Settings {
   std::vector<intake::Scope> scopes;  // every bearer token: HTTP sources and readers
   xml::Limits xmlLimits;
   std::size_t jsonMaxDepth = 64;
+  store::OrganisationDirectory organisations;  // for /api/v1/organisations
   // Hooks for what runs beside the API (the plugin runtime); each may be empty.
   std::function<std::vector<metrics::Family>()> extraMetrics;  // more families for /metrics
   std::function<std::string()> health;  // lines appended to /readyz (informational)
@@ -53,6 +55,12 @@ class Api {
   http::Response getSummary(const http::Request& req, const intake::Scope& reader);
   http::Response getFeed(const http::Request& req, const intake::Scope& reader);
   http::Response readyz(const http::Request& req, const intake::Scope& reader);
+  // GET /api/v1/measures/{measure}/history: every accepted change, from every source.
+  http::Response getHistory(const http::Request& req, const intake::Scope& reader,
+                            const std::string& measureId);
+  // GET /api/v1/organisations[?unmatched=true]: the configured organisations, or the spellings
+  // that match none.
+  http::Response getOrganisations(const http::Request& req, const intake::Scope& reader);
   http::Response metrics();
 
   Settings settings_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -118,6 +119,9 @@ class Loader {
         r.amberWithinDays = number<int>(prop(n, "amberWithinDays"), r.amberWithinDays);
         r.earlyWarningDays = number<int>(prop(n, "earlyWarningDays"), r.earlyWarningDays);
         if (r.redBelow > r.amberBelow) problem(n, "status redBelow must not exceed amberBelow");
+      } else if (is(n, "organisations")) {
+        for (xmlNode* o = n->children; o; o = o->next)
+          if (is(o, "organisation")) organisation(o);
       } else if (is(n, "sources")) {
         for (xmlNode* s = n->children; s; s = s->next)
           if (is(s, "source")) source(s);
@@ -170,7 +174,72 @@ class Loader {
                      "\" without write: a source posts reports; declare a token that only reads "
                      "as <reader> under <readers>");
     token(n, what, s);
+    priority(n, what, s.id);
     cfg_.sources.push_back(std::move(s));
+  }
+
+  // priority="N": whose report is an implementation's current state when several sources report
+  // it (the highest; among equals the latest received).
+  void priority(xmlNode* n, const std::string& what, const std::string& id) {
+    auto text = prop(n, "priority");
+    if (text.empty()) return;
+    auto p = number<int>(text, std::numeric_limits<int>::min());
+    if (p == std::numeric_limits<int>::min() || p < -1000000 || p > 1000000)
+      problem(n, what + " priority \"" + text +
+                     "\" is not a whole number from -1000000 to 1000000 (higher wins)");
+    else
+      cfg_.sourcePriorities[id] = p;
+  }
+
+  // <organisation code kind>: one organisation, its names and aliases. Every spelling (code, name
+  // or alias) names one organisation only.
+  void organisation(xmlNode* n) {
+    store::Organisation o;
+    o.code = prop(n, "code");
+    const std::string kind = prop(n, "kind", "stir");
+    const std::string what = "organisation \"" + o.code + "\"";
+    o.kind = kind == "configured" ? store::OrganisationCodeKind::Configured
+                                  : store::OrganisationCodeKind::Stir;
+    if (o.kind == store::OrganisationCodeKind::Stir && !store::isStir(o.code))
+      problem(n, what +
+                     " has kind=\"stir\" but a STIR is exactly 9 digits: correct the code, or "
+                     "give an organisation without a STIR kind=\"configured\"");
+    if (o.kind == store::OrganisationCodeKind::Configured && store::isStir(o.code))
+      problem(n, what +
+                     " looks like a STIR (9 digits) but has kind=\"configured\": use "
+                     "kind=\"stir\", or a code that is not 9 digits");
+    if (auto [it, fresh] = orgCodes_.emplace(o.code, xmlGetLineNo(n)); !fresh)
+      problem(n, what + " is already configured on line " + std::to_string(it->second) +
+                     ": configure each organisation once");
+    auto claim = [&](xmlNode* at, const std::string& spelling, const char* as) {
+      auto key = store::normaliseOrganisation(spelling);
+      auto [it, fresh] = spellings_.emplace(key, std::make_pair(o.code, xmlGetLineNo(at)));
+      if (fresh) return;
+      if (it->second.first == o.code && std::string(as) != "alias") return;
+      problem(at, what + " " + as + " \"" + spelling + "\" " +
+                      (it->second.first == o.code
+                           ? "is given twice (also line " + std::to_string(it->second.second) +
+                                 "): remove one"
+                           : "already names organisation \"" + it->second.first + "\" (line " +
+                                 std::to_string(it->second.second) +
+                                 "): a spelling may name one organisation only") +
+                      " (spellings are compared ignoring case, spaces and apostrophe forms)");
+    };
+    claim(n, o.code, "code");
+    for (xmlNode* c = n->children; c; c = c->next) {
+      if (is(c, "name")) {
+        auto lang = prop(c, "lang");
+        auto text = ::ijro::app::text(c);
+        if (!o.names.emplace(lang, text).second)
+          problem(c, what + " has two names in " + lang + ": keep one");
+        claim(c, text, "name");
+      } else if (is(c, "alias")) {
+        auto text = ::ijro::app::text(c);
+        o.aliases.push_back(text);
+        claim(c, text, "alias");
+      }
+    }
+    cfg_.organisations.push_back(std::move(o));
   }
 
   // <reader>: a token that reads within its regions and sectors, and never writes.
@@ -377,6 +446,7 @@ class Loader {
       s.maxRecordsPerSecond = std::stod(rate);
     s.scope = intake::Scope::writer(s.id);
     scope(n, what, s.scope.regions, s.scope.sectors);
+    priority(n, what, s.id);
     s.transforms = words(prop(n, "transforms"));
     std::map<std::string, int> lines;
     s.options = options(n, what, lines);
@@ -452,6 +522,9 @@ class Loader {
   bool checkPlugins_;
   std::map<std::string, std::string> ids_;  // id -> what uses it
   std::vector<xmlNode*> sourceNodes_;       // where each of cfg_.pluginSources is declared
+  std::map<std::string, long> orgCodes_;    // organisation code -> line
+  // normalised spelling -> (organisation code, line)
+  std::map<std::string, std::pair<std::string, long>> spellings_;
 };
 
 }  // namespace

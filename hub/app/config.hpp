@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -13,6 +14,7 @@
 #include "hub/model/sectors.hpp"
 #include "hub/model/status.hpp"
 #include "hub/runtime/runtime.hpp"
+#include "hub/store/organisations.hpp"
 
 namespace ijro::app {
 
@@ -41,6 +43,10 @@ struct Config {
   std::vector<runtime::TransformSettings> pluginTransforms;
   std::vector<runtime::SinkSettings> pluginSinks;
   std::vector<std::filesystem::path> pluginDirs;  // where bare library names were looked for
+  // <organisations>: codes, names per language and the spellings sources use for each.
+  std::vector<store::Organisation> organisations;
+  // priority="N" on HTTP and plugin sources (those without it: store::kDefaultSourcePriority).
+  std::map<std::string, int> sourcePriorities;
 };
 
 // Every problem found, as "file:line: what is wrong and how to fix it".

@@ -27,6 +27,7 @@ api::Settings apiSettings(const Config& cfg) {
   s.xmlLimits.maxBytes = cfg.bodyLimit;
   s.xmlLimits.maxDepth = cfg.maxXmlDepth;
   s.jsonMaxDepth = static_cast<std::size_t>(cfg.maxXmlDepth);
+  s.organisations = store::OrganisationDirectory(cfg.organisations);
   return s;
 }
 
@@ -56,6 +57,8 @@ runtime::RuntimeSettings runtimeSettings(const Config& cfg) {
 int serve(const Config& cfg) {
   setupLogging(cfg.logLevel, cfg.logFormat);
   auto store = store::Store::open(cfg.storeUrl, static_cast<std::size_t>(cfg.storePool));
+  // Before anything writes: stored rows follow the configured aliases and priorities.
+  store->setIdentity({store::OrganisationDirectory(cfg.organisations), cfg.sourcePriorities});
   spdlog::info("store {} ready ({}, schema version {}, {} implementations)", cfg.storeUrl,
                store->backend(), store->schemaVersion(), store->count());
 

@@ -3,9 +3,12 @@
 #include <soci/soci.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "hub/store/identity.hpp"
+#include "hub/store/organisations.hpp"
 #include "hub/store/store.hpp"
 #include "hub/store/text.hpp"
 
@@ -22,7 +25,17 @@ struct Migration {
   int version;
   const char* description;
   std::vector<const char*> statements;
+  // Data steps that SQL alone cannot express, run after the statements in the same transaction.
+  void (*after)(soci::session&) = nullptr;
 };
+
+// Version 4: the organisation key of every stored row is its normalised spelling (no aliases are
+// known yet; Store::setIdentity applies the configured ones), and each implementation's current
+// state is chosen among its sources' rows.
+void identityData(soci::session& sql) {
+  rekeyOrganisations(sql, [](const std::string& s) { return normaliseOrganisation(s); });
+  markCurrent(sql, std::nullopt);
+}
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
@@ -175,6 +188,31 @@ const std::vector<Migration>& migrations() {
 ))",
            "CREATE INDEX dead_letter_owner ON dead_letter (kind, owner, replayed, id)",
        }},
+      // Version 3 belongs to the model's new fields and journals.
+      {4,
+       "organisation identity: implementations across sources, source priorities",
+       {
+           // The implementation this source row belongs to: (measure_id, region,
+           // organisation_key), the key being the organisation's code or normalised spelling.
+           "ALTER TABLE implementation ADD COLUMN organisation_key {key} NOT NULL DEFAULT ''",
+           // The source's priority when the row was last written or the priorities changed.
+           "ALTER TABLE implementation ADD COLUMN priority INTEGER NOT NULL DEFAULT 0",
+           // Receipt order of the row's last accepted report (ties between equal priorities).
+           "ALTER TABLE implementation ADD COLUMN reported_seq BIGINT NOT NULL DEFAULT 0",
+           // 1 for the one row per implementation that is its current state.
+           "ALTER TABLE implementation ADD COLUMN is_current INTEGER NOT NULL DEFAULT 1",
+           "ALTER TABLE history ADD COLUMN organisation_key {key} NOT NULL DEFAULT ''",
+           // The order rows were reported in so far is the order of their last history rows.
+           R"(UPDATE implementation SET reported_seq = (SELECT coalesce(max(h.id), 0) FROM history h
+  WHERE h.source = implementation.source AND h.measure_id = implementation.measure_id
+  AND h.region = implementation.region AND h.organisation = implementation.organisation))",
+           "CREATE INDEX implementation_identity ON implementation (measure_id, region, "
+           "organisation_key)",
+           "CREATE INDEX implementation_reported_seq ON implementation (reported_seq)",
+           "CREATE INDEX history_identity ON history (measure_id, region, organisation_key, id)",
+           "CREATE INDEX history_organisation ON history (organisation, source)",
+       },
+       identityData},
   };
   return all;
 }
@@ -236,6 +274,14 @@ int migrate(soci::session& sql, Dialect dialect) {
       for (const char* statement : m.statements) {
         try {
           sql << render(statement, dialect);
+        } catch (const soci::soci_error& e) {
+          throw StoreError("store: schema migration " + std::to_string(m.version) + " (" +
+                           m.description + ") failed: " + e.get_error_message());
+        }
+      }
+      if (m.after) {
+        try {
+          m.after(sql);
         } catch (const soci::soci_error& e) {
           throw StoreError("store: schema migration " + std::to_string(m.version) + " (" +
                            m.description + ") failed: " + e.get_error_message());

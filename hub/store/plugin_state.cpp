@@ -60,49 +60,47 @@ void lockHistoryOrder(soci::session& sql, Dialect dialect) {
 
 std::vector<Change> readChangesAfter(soci::session& sql, std::int64_t historyId,
                                      std::size_t limit) {
+  // Each history row with the implementation's current row (the current state, whichever source
+  // it came from): a lower-priority source's report brings the unchanged current state again.
   struct Ref {
     long long id;
-    model::ImplementationKey key;
+    long long current;  // 0: none (cannot happen while rows are never deleted)
   };
   std::vector<Ref> refs;
   {
-    long long after = historyId, id = 0;
+    long long after = historyId, id = 0, current = 0;
+    soci::indicator currentInd = soci::i_null;
     long long max = static_cast<long long>(limit);
-    std::string source, measure, region, organisation;
     soci::statement st =
-        (sql.prepare << "SELECT id, source, measure_id, region, organisation FROM history WHERE "
-                        "id > :a ORDER BY id LIMIT :n",
-         soci::use(after), soci::use(max), soci::into(id), soci::into(source), soci::into(measure),
-         soci::into(region), soci::into(organisation));
+        (sql.prepare << "SELECT h.id, i.id FROM history h LEFT JOIN implementation i ON "
+                        "i.measure_id = h.measure_id AND i.region = h.region AND "
+                        "i.organisation_key = h.organisation_key AND i.is_current = 1 WHERE "
+                        "h.id > :a ORDER BY h.id LIMIT :n",
+         soci::use(after), soci::use(max), soci::into(id), soci::into(current, currentInd));
     st.execute();
-    while (st.fetch()) refs.push_back({id, {source, measure, region, organisation}});
+    while (st.fetch()) refs.push_back({id, currentInd == soci::i_ok ? current : 0});
   }
   if (refs.empty()) return {};
 
   std::vector<Loaded> rows;
   readRows(sql,
            std::string("SELECT ") + kRowColumns +
-               " FROM implementation WHERE id IN (SELECT i.id FROM history h JOIN implementation "
-               "i ON i.source = h.source AND i.measure_id = h.measure_id AND i.region = h.region "
-               "AND i.organisation = h.organisation WHERE h.id > :a AND h.id <= :b)",
+               " FROM implementation WHERE is_current = 1 AND id IN (SELECT i.id FROM history h "
+               "JOIN implementation i ON i.measure_id = h.measure_id AND i.region = h.region AND "
+               "i.organisation_key = h.organisation_key WHERE h.id > :a AND h.id <= :b)",
            {std::to_string(historyId), std::to_string(refs.back().id)}, rows);
   loadChildren(sql, rows);
 
-  using KeyTuple = std::tuple<std::string, std::string, std::string, std::string>;
-  auto tupleOf = [](const model::ImplementationKey& k) {
-    return KeyTuple{k.source, k.measureId, k.region, k.organisation};
-  };
-  std::map<KeyTuple, model::Implementation*> current;
-  for (auto& r : rows) current[tupleOf(r.impl.key())] = &r.impl;
+  std::map<long long, model::Implementation*> current;
+  for (auto& r : rows) current[r.id] = &r.impl;
   // The last history row of each implementation in this page.
-  std::map<KeyTuple, long long> last;
-  for (const auto& r : refs) last[tupleOf(r.key)] = r.id;
+  std::map<long long, long long> last;
+  for (const auto& r : refs) last[r.current] = r.id;
 
   std::vector<Change> out;
   for (const auto& r : refs) {
-    auto k = tupleOf(r.key);
-    if (last[k] != r.id) continue;
-    auto it = current.find(k);
+    if (last[r.current] != r.id) continue;
+    auto it = current.find(r.current);
     if (it == current.end())
       throw StoreError("store: history row " + std::to_string(r.id) +
                        " names an implementation that is not in the database");

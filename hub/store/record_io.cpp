@@ -454,7 +454,8 @@ struct PendingRows::Rows {
     std::vector<std::string> url, title, format, date, uploader;
   } ev;
   struct {
-    std::vector<std::string> source, measure, region, organisation, receivedAt, changes;
+    std::vector<std::string> source, measure, region, organisation, receivedAt, changes,
+        organisationKey;
     std::vector<long long> revision;
   } hist;
 };
@@ -525,7 +526,7 @@ void PendingRows::addChildren(long long id, const model::Implementation& x) {
 }
 
 void PendingRows::addHistory(const model::Implementation& x, const std::string& receivedAt,
-                             std::string changes) {
+                             std::string changes, const std::string& organisationKey) {
   auto& h = rows_->hist;
   h.source.push_back(x.source);
   h.measure.push_back(x.measure.id);
@@ -534,6 +535,7 @@ void PendingRows::addHistory(const model::Implementation& x, const std::string& 
   h.revision.push_back(x.revision);
   h.receivedAt.push_back(receivedAt);
   h.changes.push_back(std::move(changes));
+  h.organisationKey.push_back(organisationKey);
 }
 
 PendingRows::Mark PendingRows::mark() const {
@@ -559,7 +561,7 @@ void PendingRows::dropAfter(const Mark& m) {
   truncate(m.sizes[5], r.ev.owner, r.ev.pos, r.ev.url, r.ev.title, r.ev.format, r.ev.date,
            r.ev.uploader);
   truncate(m.sizes[6], r.hist.source, r.hist.measure, r.hist.region, r.hist.organisation,
-           r.hist.revision, r.hist.receivedAt, r.hist.changes);
+           r.hist.revision, r.hist.receivedAt, r.hist.changes, r.hist.organisationKey);
 }
 
 bool PendingRows::empty() const {
@@ -612,10 +614,11 @@ void PendingRows::insert(soci::session& sql) {
         soci::use(r.ev.format), soci::use(r.ev.date), soci::use(r.ev.uploader);
   if (!r.hist.source.empty())
     sql << "INSERT INTO history (source, measure_id, region, organisation, revision, received_at, "
-           "changes) VALUES (:source, :measure, :region, :org, :revision, :received, :changes)",
+           "changes, organisation_key) VALUES (:source, :measure, :region, :org, :revision, "
+           ":received, :changes, :key)",
         soci::use(r.hist.source), soci::use(r.hist.measure), soci::use(r.hist.region),
         soci::use(r.hist.organisation), soci::use(r.hist.revision), soci::use(r.hist.receivedAt),
-        soci::use(r.hist.changes);
+        soci::use(r.hist.changes), soci::use(r.hist.organisationKey);
   rows_ = std::make_unique<Rows>();
 }
 

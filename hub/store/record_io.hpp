@@ -46,8 +46,9 @@ class PendingRows {
   PendingRows();
   ~PendingRows();
   void addChildren(long long id, const model::Implementation& x);
+  // organisationKey: the implementation's identity (see IdentityRules).
   void addHistory(const model::Implementation& x, const std::string& receivedAt,
-                  std::string changes);
+                  std::string changes, const std::string& organisationKey);
   struct Mark {
     std::size_t sizes[7];
   };

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "hub/store/changes.hpp"
+#include "hub/store/identity.hpp"
 #include "hub/store/migrations.hpp"
 #include "hub/store/plugin_state.hpp"
 #include "hub/store/record_io.hpp"
@@ -74,6 +75,18 @@ bool connectionLost(Dialect d, soci::session& sql) {
 bool isFourDigits(const std::string& s) {
   return s.size() == 4 &&
          std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// SQL matching `column` against a region: a 4-digit region also matches its 7-digit districts.
+template <typename Param>
+std::string regionClause(const std::string& column, const std::string& region, Param&& param) {
+  if (isFourDigits(region)) {
+    std::string exact = param(region);
+    std::string prefix = param(escapeLike(region) + "%");
+    return "(" + column + " = " + exact + " OR (" + column + " LIKE " + prefix +
+           " ESCAPE '!' AND length(" + column + ") = 7))";
+  }
+  return column + " = " + param(region);
 }
 
 auto keyTuple(const model::Implementation& x) {
@@ -199,7 +212,8 @@ SqlStore::SqlStore(Location location, std::size_t poolSize)
     : location_(std::move(location)),
       size_(effectivePoolSize(location_, poolSize)),
       pool_(size_),
-      suspect_(new bool[size_]()) {
+      suspect_(new bool[size_]()),
+      identity_(std::make_shared<const IdentityRules>()) {
   try {
     bool sqlite = location_.dialect == Dialect::Sqlite;
     if (sqlite && location_.path != ":memory:") {
@@ -444,11 +458,25 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
                                     PendingRows& pending) {
   const bool lock = location_.dialect == Dialect::Postgres;
   const auto key = x.key();
+  const auto rules = identity();
+  const Identity identity{x.measure.id, x.region, rules->organisations.keyOf(x.organisation)};
+  // This row becomes the source's latest report; whether it is the implementation's current
+  // state depends on the other sources' rows.
+  auto rank = [&](long long id) {
+    auto p = rules->sourcePriorities.find(x.source);
+    int priority = p == rules->sourcePriorities.end() ? kDefaultSourcePriority : p->second;
+    long long seq = nextReportedSeq(sql);
+    sql << "UPDATE implementation SET organisation_key = :k, priority = :p, reported_seq = :s "
+           "WHERE id = :id",
+        soci::use(identity.organisationKey), soci::use(priority), soci::use(seq), soci::use(id);
+    markCurrent(sql, identity);
+  };
   auto current = findCurrent(sql, key, lock);
   if (!current) {
     if (auto id = insertRow(sql, x, fp, receivedAt)) {
+      rank(*id);
       pending.addChildren(*id, x);
-      pending.addHistory(x, receivedAt, "created");
+      pending.addHistory(x, receivedAt, "created", identity.organisationKey);
       return {Outcome::Accepted, "created", x.revision};
     }
     // Another transaction inserted the key after our look-up and has committed since
@@ -484,9 +512,10 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
   std::string changes = describeChanges(old.front().impl, x);
   if (changes.empty()) changes = "no changes apart from the revision";
   updateRow(sql, current->id, x, fp, receivedAt);
+  rank(current->id);
   deleteChildren(sql, current->id);
   pending.addChildren(current->id, x);
-  pending.addHistory(x, receivedAt, std::move(changes));
+  pending.addHistory(x, receivedAt, std::move(changes), identity.organisationKey);
   return {Outcome::Accepted,
           fmt::format("revision {} replaces revision {}", x.revision, current->revision),
           x.revision};
@@ -505,29 +534,14 @@ void SqlStore::forEach(const Filter& filter,
   };
   // (Each placeholder is named in its own statement: the operands of a chain of + are evaluated
   // in no particular order, and the names must follow the order of the values.)
-  if (filter.region) {
-    if (isFourDigits(*filter.region)) {
-      // A region also matches its districts: the 7-digit codes under its 4-digit prefix.
-      std::string exact = param(*filter.region);
-      std::string prefix = param(escapeLike(*filter.region) + "%");
-      where += " AND (region = " + exact + " OR (region LIKE " + prefix +
-               " ESCAPE '!' AND length(region) = 7))";
-    } else {
-      where += " AND region = " + param(*filter.region);
-    }
-  }
+  // Only the current state of each implementation (one source's row).
+  where += " AND is_current = 1";
+  if (filter.region) where += " AND " + regionClause("region", *filter.region, param);
   if (!filter.regionsIn.empty()) {
     std::string any;
     for (const auto& r : filter.regionsIn) {
       any += any.empty() ? "(" : " OR ";
-      if (isFourDigits(r)) {
-        std::string exact = param(r);
-        std::string prefix = param(escapeLike(r) + "%");
-        any += "region = " + exact + " OR (region LIKE " + prefix +
-               " ESCAPE '!' AND length(region) = 7)";
-      } else {
-        any += "region = " + param(r);
-      }
+      any += regionClause("region", r, param);
     }
     where += " AND " + any + ")";
   }
@@ -540,7 +554,13 @@ void SqlStore::forEach(const Filter& filter,
     }
     where += " AND sector IN (" + list + ")";
   }
-  if (filter.organisation) where += " AND organisation = " + param(*filter.organisation);
+  if (filter.organisation) {
+    // A code, or any spelling of the organisation: its implementations under every spelling.
+    // (As given, for a code; resolved, for a spelling.)
+    std::string given = param(*filter.organisation);
+    std::string resolved = param(identity()->organisations.keyOf(*filter.organisation));
+    where += " AND organisation_key IN (" + given + ", " + resolved + ")";
+  }
   if (filter.measureId) where += " AND measure_id = " + param(*filter.measureId);
   if (filter.text)
     where += " AND search_text LIKE " + param("%" + escapeLike(foldCase(*filter.text)) + "%") +
@@ -619,18 +639,141 @@ std::vector<HistoryEntry> SqlStore::history(const model::ImplementationKey& key)
       "reading history",
       [&](Lease& l) {
         std::vector<HistoryEntry> out;
-        long long revision = 0;
-        std::string receivedAt, changes;
+        long long id = 0, revision = 0;
+        std::string receivedAt, changes, organisationKey;
         soci::statement st =
-            (l.session().prepare << "SELECT revision, received_at, changes FROM history WHERE "
-                                    "source = :s AND measure_id = :m AND region = :r AND "
-                                    "organisation = :o ORDER BY id",
+            (l.session().prepare << "SELECT id, revision, received_at, changes, organisation_key "
+                                    "FROM history WHERE source = :s AND measure_id = :m AND "
+                                    "region = :r AND organisation = :o ORDER BY id",
              soci::use(key.source), soci::use(key.measureId), soci::use(key.region),
-             soci::use(key.organisation), soci::into(revision), soci::into(receivedAt),
-             soci::into(changes));
+             soci::use(key.organisation), soci::into(id), soci::into(revision),
+             soci::into(receivedAt), soci::into(changes), soci::into(organisationKey));
         st.execute();
-        while (st.fetch()) out.push_back({key, revision, receivedAt, changes});
+        while (st.fetch()) out.push_back({key, revision, receivedAt, changes, id, organisationKey});
         return out;
+      },
+      true);
+}
+
+std::vector<HistoryEntry> SqlStore::historyOf(const HistoryQuery& q) {
+  const auto rules = identity();
+  std::vector<std::string> params;
+  auto param = [&params](std::string v) {
+    params.push_back(std::move(v));
+    return ":p" + std::to_string(params.size());
+  };
+  // Fixed SQL fragments only; every value is a bound parameter.
+  std::string where = " WHERE h.measure_id = " + param(q.measureId);
+  if (q.region) where += " AND h.region = " + param(*q.region);
+  if (q.organisation) {
+    // A code, or any spelling of it (which resolves to the code or to the unknown spelling).
+    std::string given = param(*q.organisation);
+    std::string resolved = param(rules->organisations.keyOf(*q.organisation));
+    where += " AND h.organisation_key IN (" + given + ", " + resolved + ")";
+  }
+  if (!q.regionsIn.empty()) {
+    std::string any;
+    for (const auto& r : q.regionsIn) {
+      any += any.empty() ? "(" : " OR ";
+      any += regionClause("h.region", r, param);
+    }
+    where += " AND " + any + ")";
+  }
+  if (!q.sectorsIn.empty()) {
+    std::string list;
+    for (const auto& c : q.sectorsIn) {
+      list += list.empty() ? "" : ", ";
+      list += param(c);
+    }
+    where +=
+        " AND EXISTS (SELECT 1 FROM implementation i WHERE i.source = h.source AND "
+        "i.measure_id = h.measure_id AND i.region = h.region AND i.organisation = "
+        "h.organisation AND i.sector IN (" +
+        list + "))";
+  }
+  if (q.assignment) {
+    // The task's own lines ("assignment ID field: old -> new", "assignment ID added: ...") and
+    // the creation of a row that holds it.
+    std::string named = param("%assignment " + escapeLike(*q.assignment) + " %");
+    std::string id = param(*q.assignment);
+    where += " AND (h.changes LIKE " + named +
+             " ESCAPE '!' OR (h.changes = 'created' AND EXISTS (SELECT 1 FROM implementation i "
+             "JOIN assignment a ON a.implementation_id = i.id WHERE i.source = h.source AND "
+             "i.measure_id = h.measure_id AND i.region = h.region AND i.organisation = "
+             "h.organisation AND a.assignment_id = " +
+             id + ")))";
+  }
+  const std::string sql =
+      "SELECT h.id, h.source, h.measure_id, h.region, h.organisation, h.revision, h.received_at, "
+      "h.changes, h.organisation_key FROM history h" +
+      where + " ORDER BY h.id " + (q.newestFirst ? "DESC" : "ASC") + " LIMIT " +
+      std::to_string(q.limit) + " OFFSET " + std::to_string(q.offset);
+  return withSession(
+      "reading history",
+      [&](Lease& l) {
+        std::vector<HistoryEntry> out;
+        HistoryEntry e;
+        long long id = 0, revision = 0;
+        soci::details::prepare_temp_type p = (l.session().prepare << sql);
+        p, soci::into(id), soci::into(e.key.source), soci::into(e.key.measureId),
+            soci::into(e.key.region), soci::into(e.key.organisation), soci::into(revision),
+            soci::into(e.receivedAt), soci::into(e.changes), soci::into(e.organisationKey);
+        for (const auto& v : params) p, soci::use(v);
+        soci::statement st(p);
+        st.execute();
+        while (st.fetch()) {
+          e.id = id;
+          e.revision = revision;
+          out.push_back(e);
+        }
+        return out;
+      },
+      true);
+}
+
+std::vector<OrganisationSeen> SqlStore::organisationsSeen() {
+  return withSession(
+      "reading organisation spellings",
+      [&](Lease& l) {
+        std::vector<OrganisationSeen> out;
+        OrganisationSeen o;
+        long long reports = 0;
+        soci::statement st =
+            (l.session().prepare
+                 << "SELECT organisation, organisation_key, source, count(*), min(received_at), "
+                    "max(received_at) FROM history GROUP BY organisation, organisation_key, "
+                    "source ORDER BY organisation_key, organisation, source",
+             soci::into(o.spelling), soci::into(o.key), soci::into(o.source), soci::into(reports),
+             soci::into(o.firstSeen), soci::into(o.lastSeen));
+        st.execute();
+        while (st.fetch()) {
+          o.reports = reports;
+          out.push_back(o);
+        }
+        return out;
+      },
+      true);
+}
+
+std::shared_ptr<const IdentityRules> SqlStore::identity() const {
+  std::lock_guard<std::mutex> lock(identityMutex_);
+  return identity_;
+}
+
+void SqlStore::setIdentity(const IdentityRules& rules) {
+  auto next = std::make_shared<const IdentityRules>(rules);
+  // Under the writer's lock on SQLite, and before new writes use the rules, so that no write
+  // keys a row by the old rules after the stored rows were re-keyed.
+  withWrite(
+      "applying organisation identity and source priorities",
+      [&](soci::session& sql) {
+        lockHistoryOrder(sql, location_.dialect);
+        rekeyOrganisations(sql, [&](const std::string& s) { return next->organisations.keyOf(s); });
+        applyPriorities(sql, next->sourcePriorities, kDefaultSourcePriority);
+        markCurrent(sql, std::nullopt);
+        std::lock_guard<std::mutex> lock(identityMutex_);
+        identity_ = next;
+        return 0;
       },
       true);
 }
@@ -640,7 +783,7 @@ std::size_t SqlStore::count() {
       "counting implementations",
       [](Lease& l) {
         long long n = 0;
-        l.session() << "SELECT count(*) FROM implementation", soci::into(n);
+        l.session() << "SELECT count(*) FROM implementation WHERE is_current = 1", soci::into(n);
         return static_cast<std::size_t>(n);
       },
       true);

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 
 #include "hub/store/store.hpp"
@@ -41,6 +42,9 @@ class SqlStore final : public Store {
                const std::function<void(const model::Implementation&)>& fn) override;
   std::optional<model::Implementation> get(const model::ImplementationKey& key) override;
   std::vector<HistoryEntry> history(const model::ImplementationKey& key) override;
+  std::vector<HistoryEntry> historyOf(const HistoryQuery& query) override;
+  std::vector<OrganisationSeen> organisationsSeen() override;
+  void setIdentity(const IdentityRules& rules) override;
   std::size_t count() override;
   int schemaVersion() override;
   bool ping() noexcept override;
@@ -101,6 +105,9 @@ class SqlStore final : public Store {
   std::condition_variable groupDone_;
   std::vector<PendingWrite*> queue_;
   bool leaderActive_ = false;
+  std::shared_ptr<const IdentityRules> identity() const;
+  mutable std::mutex identityMutex_;
+  std::shared_ptr<const IdentityRules> identity_;  // guarded by identityMutex_
 };
 
 }  // namespace ijro::store::detail

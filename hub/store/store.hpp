@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "hub/model/types.hpp"
+#include "hub/store/organisations.hpp"
 
 namespace ijro::store {
 
@@ -39,7 +41,7 @@ struct UpsertResult {
 struct Filter {
   std::optional<std::string> region;  // 4-digit region: also matches its 7-digit districts
   std::optional<std::string> sector;
-  std::optional<std::string> organisation;
+  std::optional<std::string> organisation;  // a code or any spelling of the organisation
   std::optional<std::string> measureId;
   std::optional<std::string> text;  // case-insensitive substring of measure id, title or note
   // A reader's scope, on top of the above: only these first-level regions (each with its
@@ -108,10 +110,47 @@ struct UpsertOptions {
 };
 
 struct HistoryEntry {
-  model::ImplementationKey key;
+  model::ImplementationKey key;  // the source's own key: its source and its spelling
   std::int64_t revision = 0;
   std::string receivedAt;  // ISO 8601 UTC
   std::string changes;     // human-readable list of what changed, one "field: old -> new" per line
+  std::int64_t id = 0;     // the history row (grows in commit order)
+  std::string organisationKey;  // the implementation's identity: organisation code or spelling
+};
+
+// How implementations are identified: an implementation is (measure, region, organisation key),
+// where the key is the organisation's code when the directory knows the spelling, otherwise the
+// normalised spelling. Each source keeps its own revisions (its own row per spelling it uses);
+// the implementation's current state is the row of the source with the highest priority, the
+// latest received among equals. Sources not listed have kDefaultSourcePriority.
+inline constexpr int kDefaultSourcePriority = 0;
+struct IdentityRules {
+  OrganisationDirectory organisations;
+  std::map<std::string, int> sourcePriorities;
+};
+
+// Which history rows to read (Store::historyOf): one measure, optionally narrowed.
+struct HistoryQuery {
+  std::string measureId;
+  std::optional<std::string> region;        // exactly this region code
+  std::optional<std::string> organisation;  // a code or any spelling of the organisation
+  std::optional<std::string> assignment;    // changes that name this task, and its creation
+  // A reader's scope, as in Filter (sectors by the sector of the source's row).
+  std::set<std::string> regionsIn;
+  std::set<std::string> sectorsIn;
+  bool newestFirst = true;
+  std::size_t offset = 0;
+  std::size_t limit = 100;
+};
+
+// A spelling of an organisation as sources sent it: for mapping the unknown ones.
+struct OrganisationSeen {
+  std::string spelling;  // as stored (the parsers collapse white space)
+  std::string key;       // the code it resolves to, or its normalised form
+  std::string source;
+  std::int64_t reports = 0;  // accepted reports (history rows) with this spelling from the source
+  std::string firstSeen;     // ISO 8601 UTC
+  std::string lastSeen;
 };
 
 class Store {
@@ -123,6 +162,8 @@ class Store {
 
   // Stores a batch in one transaction. When this returns, every Accepted record is on disk
   // (SQLite: WAL + synchronous=FULL; PostgreSQL: committed). Each record's source must be set.
+  // The key here is the source's: (source, measure, region, organisation spelling); see
+  // IdentityRules for how rows of several sources make one implementation.
   // Same key and revision with the same content: Duplicate, nothing written.
   // Same key and revision with other content: Rejected (send a higher revision).
   // Lower revision than stored: Stale, nothing written.
@@ -183,7 +224,14 @@ class Store {
 
   // ---- reading -------------------------------------------------------------------------------
 
-  // Streams every current implementation matching the filter, with all children, ordered by
+  // Sets how implementations are identified (organisation codes and aliases, source priorities)
+  // and applies it to what is stored already: keys of stored rows and history follow a new alias,
+  // current states follow new priorities. Until called: no organisations known, every source at
+  // kDefaultSourcePriority. Call it before serving.
+  virtual void setIdentity(const IdentityRules& rules) = 0;
+
+  // Streams the current state of every implementation matching the filter (one row per
+  // implementation: the current source's), with all children, ordered by
   // (measure id, region, organisation, source). Rows are read in pages of a few hundred, each in
   // its own short read transaction, and no database connection is held while fn runs (so fn may
   // call the store). A row updated during the stream appears once, in either version.
@@ -191,8 +239,14 @@ class Store {
                        const std::function<void(const model::Implementation&)>& fn) = 0;
 
   virtual std::optional<model::Implementation> get(const model::ImplementationKey& key) = 0;
+  // One source's row (its own revision), whether current or not.
   virtual std::vector<HistoryEntry> history(const model::ImplementationKey& key) = 0;  // oldest 1st
-  virtual std::size_t count() = 0;
+  // Every accepted change of the implementations matching the query, from every source, newest
+  // or oldest first (by history id, the commit order), one page.
+  virtual std::vector<HistoryEntry> historyOf(const HistoryQuery& query) = 0;
+  // Every organisation spelling in the history, per source.
+  virtual std::vector<OrganisationSeen> organisationsSeen() = 0;
+  virtual std::size_t count() = 0;  // implementations (current states), not source rows
   virtual int schemaVersion() = 0;
   virtual bool ping() noexcept = 0;         // for /readyz
   virtual std::string backend() const = 0;  // "sqlite3" | "postgresql"

@@ -98,6 +98,13 @@ class FailingStore : public store::Store {
   std::vector<store::HistoryEntry> history(const model::ImplementationKey& k) override {
     return s_.history(k);
   }
+  std::vector<store::HistoryEntry> historyOf(const store::HistoryQuery& q) override {
+    return s_.historyOf(q);
+  }
+  std::vector<store::OrganisationSeen> organisationsSeen() override {
+    return s_.organisationsSeen();
+  }
+  void setIdentity(const store::IdentityRules& r) override { s_.setIdentity(r); }
   std::size_t count() override { return s_.count(); }
   int schemaVersion() override { return s_.schemaVersion(); }
   bool ping() noexcept override { return s_.ping(); }

@@ -90,5 +90,36 @@ TEST(StoreMigration, SchemaTwoStoreKeepsEveryRowWhenMigrated) {
   for (const auto& [table, rows] : before) EXPECT_EQ(after[table], rows) << table;
 }
 
+// The two sources that reported Tashkent's DU2030-2.4.3 (spelling the organisation differently)
+// become one implementation; its history holds all three reports.
+TEST(StoreMigration, SchemaTwoRowsOfOneImplementationBecomeOne) {
+  auto copy = copyOfFixture();
+  auto store = Store::open("sqlite:" + copy.string());
+  EXPECT_EQ(store->count(), 9u);  // 10 source rows, one implementation reported twice
+  std::vector<model::Implementation> tashkent;
+  Filter f;
+  f.measureId = "DU2030-2.4.3";
+  f.region = "1726";
+  store->forEach(f, [&](const model::Implementation& x) { tashkent.push_back(x); });
+  ASSERT_EQ(tashkent.size(), 1u);
+  EXPECT_EQ(tashkent[0].source, "health-ministry");  // equal priorities: the latest received
+  HistoryQuery q{"DU2030-2.4.3"};
+  q.region = "1726";
+  q.organisation = "Tashkent City Health Department";
+  auto h = store->historyOf(q);
+  ASSERT_EQ(h.size(), 3u);
+  EXPECT_EQ(h[0].key.source, "health-ministry");
+  EXPECT_EQ(h[0].revision, 7);
+  EXPECT_EQ(h[1].revision, 2);
+  EXPECT_EQ(h[2].revision, 1);
+  // Priorities configured later choose the current state among the migrated rows.
+  store->setIdentity({OrganisationDirectory(), {{"tashkent-city", 10}}});
+  tashkent.clear();
+  store->forEach(f, [&](const model::Implementation& x) { tashkent.push_back(x); });
+  ASSERT_EQ(tashkent.size(), 1u);
+  EXPECT_EQ(tashkent[0].source, "tashkent-city");
+  EXPECT_EQ(tashkent[0].revision, 2);
+}
+
 }  // namespace
 }  // namespace ijro::store::test

@@ -1,0 +1,77 @@
+#include "hub/store/identity.hpp"
+
+#include <soci/soci.h>
+
+#include <vector>
+
+namespace ijro::store::detail {
+
+namespace {
+
+// A row is current when no row of the same implementation outranks it.
+constexpr const char* kOutranked =
+    "EXISTS (SELECT 1 FROM implementation o WHERE o.measure_id = implementation.measure_id AND "
+    "o.region = implementation.region AND o.organisation_key = implementation.organisation_key "
+    "AND (o.priority > implementation.priority OR (o.priority = implementation.priority AND "
+    "(o.reported_seq > implementation.reported_seq OR (o.reported_seq = "
+    "implementation.reported_seq AND o.id > implementation.id)))))";
+
+void rekeyTable(soci::session& sql, const char* table,
+                const std::function<std::string(const std::string&)>& keyOf) {
+  std::vector<std::string> spellings;
+  {
+    soci::rowset<std::string> rows =
+        (sql.prepare << std::string("SELECT DISTINCT organisation FROM ") + table);
+    for (const auto& r : rows) spellings.push_back(r);
+  }
+  for (const auto& spelling : spellings) {
+    std::string key = keyOf(spelling);
+    sql << std::string("UPDATE ") + table +
+               " SET organisation_key = :k WHERE organisation = :o AND organisation_key <> :k2",
+        soci::use(key), soci::use(spelling), soci::use(key);
+  }
+}
+
+}  // namespace
+
+void rekeyOrganisations(soci::session& sql,
+                        const std::function<std::string(const std::string&)>& keyOf) {
+  rekeyTable(sql, "implementation", keyOf);
+  rekeyTable(sql, "history", keyOf);
+}
+
+void applyPriorities(soci::session& sql, const std::map<std::string, int>& priorities,
+                     int fallback) {
+  std::vector<std::string> sources;
+  {
+    soci::rowset<std::string> rows = (sql.prepare << "SELECT DISTINCT source FROM implementation");
+    for (const auto& r : rows) sources.push_back(r);
+  }
+  for (const auto& source : sources) {
+    auto it = priorities.find(source);
+    int p = it == priorities.end() ? fallback : it->second;
+    sql << "UPDATE implementation SET priority = :p WHERE source = :s AND priority <> :p2",
+        soci::use(p), soci::use(source), soci::use(p);
+  }
+}
+
+void markCurrent(soci::session& sql, const std::optional<Identity>& only) {
+  const std::string current = std::string("CASE WHEN ") + kOutranked + " THEN 0 ELSE 1 END";
+  std::string update =
+      "UPDATE implementation SET is_current = " + current + " WHERE is_current <> " + current;
+  if (!only) {
+    sql << update;
+    return;
+  }
+  update += " AND measure_id = :m AND region = :r AND organisation_key = :k";
+  sql << update, soci::use(only->measureId), soci::use(only->region),
+      soci::use(only->organisationKey);
+}
+
+long long nextReportedSeq(soci::session& sql) {
+  long long seq = 0;
+  sql << "SELECT coalesce(max(reported_seq), 0) + 1 FROM implementation", soci::into(seq);
+  return seq;
+}
+
+}  // namespace ijro::store::detail

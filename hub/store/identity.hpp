@@ -1,0 +1,36 @@
+// SQL for implementation identity: organisation keys of stored rows, source priorities and which
+// source's row is an implementation's current state. Internal to hub_store; every function runs
+// inside the caller's transaction and binds every value.
+#pragma once
+
+#include <soci/session.h>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace ijro::store::detail {
+
+// Sets organisation_key of every implementation and history row to keyOf(its spelling), where it
+// differs.
+void rekeyOrganisations(soci::session& sql,
+                        const std::function<std::string(const std::string&)>& keyOf);
+
+// Sets the priority of every row of each listed source, and of every other source to `fallback`.
+void applyPriorities(soci::session& sql, const std::map<std::string, int>& priorities,
+                     int fallback);
+
+struct Identity {
+  std::string measureId, region, organisationKey;
+};
+
+// Marks, in one implementation (or in every one when `only` is empty), the row with the highest
+// priority, then the highest reported_seq (the latest received), then the highest id, as current
+// and the others as not.
+void markCurrent(soci::session& sql, const std::optional<Identity>& only);
+
+// The next value of reported_seq: above every row's (writers are serialised).
+long long nextReportedSeq(soci::session& sql);
+
+}  // namespace ijro::store::detail

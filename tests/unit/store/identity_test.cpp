@@ -1,0 +1,203 @@
+// Implementation identity on both backends: one implementation per (measure, region,
+// organisation code or normalised spelling) whatever the number of sources reporting it; the
+// current state from the highest-priority source, the latest received among equals; revisions
+// judged per source; history of every source readable per measure, implementation or task.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "store_fixture.hpp"
+
+namespace ijro::store::test {
+namespace {
+
+using Clock = std::chrono::system_clock;
+using ::testing::ElementsAre;
+
+class IdentityTest : public StoreTest {};
+
+model::Implementation from(const std::string& source, const std::string& organisation,
+                           std::int64_t revision, double actual) {
+  auto x = sample("DU2030-1.2.15", "1703", organisation, revision);
+  x.source = source;
+  x.indicators[0].periods[0].actual = actual;
+  return x;
+}
+
+UpsertResult putOne(Store& s, const model::Implementation& x) {
+  auto r = s.upsert(std::vector<model::Implementation>{x}, Clock::now());
+  EXPECT_EQ(r.size(), 1u);
+  return r.at(0);
+}
+
+std::vector<model::Implementation> all(Store& s, const Filter& f = {}) {
+  std::vector<model::Implementation> out;
+  s.forEach(f, [&](const model::Implementation& x) { out.push_back(x); });
+  return out;
+}
+
+IdentityRules rules(std::map<std::string, int> priorities = {}) {
+  Organisation health{"201234567",
+                      OrganisationCodeKind::Stir,
+                      {{"uz-Latn", "Sogʻliqni saqlash vazirligi"}, {"ru", "Минздрав"}},
+                      {"Ministry of Health", "MoH"}};
+  return {OrganisationDirectory({health}), std::move(priorities)};
+}
+
+TEST_P(IdentityTest, TwoSourcesReportingOneImplementationAreOneImplementation) {
+  auto s = db().open();
+  ASSERT_EQ(putOne(*s, from("regional", "Ministry of Health", 1, 10)).outcome, Outcome::Accepted);
+  ASSERT_EQ(putOne(*s, from("national", "  MINISTRY of   health ", 1, 20)).outcome,
+            Outcome::Accepted);
+  auto current = all(*s);
+  ASSERT_EQ(current.size(), 1u);
+  EXPECT_EQ(current[0].source, "national");  // equal priorities: the latest received
+  EXPECT_EQ(s->count(), 1u);
+  auto h = s->historyOf({"DU2030-1.2.15"});
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0].key.source, "national");  // newest first
+  EXPECT_EQ(h[1].key.source, "regional");
+  EXPECT_EQ(h[0].organisationKey, "ministry of health");
+  EXPECT_EQ(h[0].organisationKey, h[1].organisationKey);
+}
+
+TEST_P(IdentityTest, RevisionsAreJudgedPerSource) {
+  auto s = db().open();
+  ASSERT_EQ(putOne(*s, from("regional", "Ministry of Health", 5, 10)).outcome, Outcome::Accepted);
+  // Revision 1 of another source is not stale against the first source's revision 5.
+  EXPECT_EQ(putOne(*s, from("national", "Ministry of Health", 1, 20)).outcome, Outcome::Accepted);
+  EXPECT_EQ(putOne(*s, from("national", "Ministry of Health", 1, 20)).outcome, Outcome::Duplicate);
+  EXPECT_EQ(putOne(*s, from("regional", "Ministry of Health", 4, 30)).outcome, Outcome::Stale);
+  EXPECT_EQ(s->get({"regional", "DU2030-1.2.15", "1703", "Ministry of Health"})->revision, 5);
+  EXPECT_EQ(s->get({"national", "DU2030-1.2.15", "1703", "Ministry of Health"})->revision, 1);
+}
+
+TEST_P(IdentityTest, AHigherPrioritySourceStaysCurrentWhenALowerOneReportsLater) {
+  auto s = db().open();
+  s->setIdentity(rules({{"ministry-system", 10}}));
+  ASSERT_EQ(putOne(*s, from("ministry-system", "MoH", 1, 10)).outcome, Outcome::Accepted);
+  const auto feedBefore = s->lastHistoryId();
+  ASSERT_EQ(putOne(*s, from("regional", "Sog'liqni saqlash vazirligi", 3, 99)).outcome,
+            Outcome::Accepted);
+  auto current = all(*s);
+  ASSERT_EQ(current.size(), 1u);
+  EXPECT_EQ(current[0].source, "ministry-system");
+  EXPECT_EQ(current[0].indicators[0].periods[0].actual, 10);
+  // The lower-priority report is kept, with its revision, and is in history.
+  EXPECT_EQ(s->get({"regional", "DU2030-1.2.15", "1703", "Sog'liqni saqlash vazirligi"})->revision,
+            3);
+  auto h = s->historyOf({"DU2030-1.2.15", std::nullopt, "201234567"});
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0].key.source, "regional");
+  EXPECT_EQ(h[0].organisationKey, "201234567");
+  // Sinks see the current state: for the lower-priority report, the unchanged current one.
+  auto changes = s->changesAfter(feedBefore, 10);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].current.source, "ministry-system");
+  // A higher-priority report replaces the current state at once.
+  ASSERT_EQ(putOne(*s, from("ministry-system", "MoH", 2, 11)).outcome, Outcome::Accepted);
+  EXPECT_EQ(all(*s).at(0).indicators[0].periods[0].actual, 11);
+}
+
+TEST_P(IdentityTest, NewAliasesAndPrioritiesApplyToWhatIsStored) {
+  auto s = db().open();
+  ASSERT_EQ(putOne(*s, from("regional", "Minzdrav", 1, 10)).outcome, Outcome::Accepted);
+  ASSERT_EQ(putOne(*s, from("national", "MoH", 1, 20)).outcome, Outcome::Accepted);
+  EXPECT_EQ(s->count(), 2u);  // "Minzdrav" and "MoH" are not known to be the same yet
+  auto r = rules({{"regional", 5}});
+  Organisation health = r.organisations.all()[0];
+  health.aliases.push_back("Minzdrav");
+  s->setIdentity({OrganisationDirectory({health}), r.sourcePriorities});
+  auto current = all(*s);
+  ASSERT_EQ(current.size(), 1u);
+  EXPECT_EQ(current[0].source, "regional");  // priority 5 over 0, although received earlier
+  EXPECT_EQ(s->historyOf({"DU2030-1.2.15", std::nullopt, "minzdrav"}).size(), 2u);
+  s->setIdentity({OrganisationDirectory({health}), {}});
+  EXPECT_EQ(all(*s).at(0).source, "national");  // back to equal priorities: the latest
+}
+
+TEST_P(IdentityTest, HistoryIsFilteredPagedOrderedAndScoped) {
+  auto s = db().open();
+  for (int rev = 1; rev <= 3; ++rev)
+    ASSERT_EQ(putOne(*s, from("regional", "MoH", rev, rev)).outcome, Outcome::Accepted);
+  auto elsewhere = sample("DU2030-1.2.15", "1726", "MoH", 1);
+  elsewhere.sector = "education";
+  elsewhere.assignments[1].title = "changed";
+  ASSERT_EQ(putOne(*s, elsewhere).outcome, Outcome::Accepted);
+  auto other = from("regional", "MoH", 4, 4);
+  other.assignments[1].title = "Install two ultrasound machines";
+  ASSERT_EQ(putOne(*s, other).outcome, Outcome::Accepted);
+
+  auto revisions = [](const std::vector<HistoryEntry>& h) {
+    std::vector<std::int64_t> out;
+    for (const auto& e : h) out.push_back(e.revision);
+    return out;
+  };
+  HistoryQuery q{"DU2030-1.2.15"};
+  q.region = "1703";
+  EXPECT_THAT(revisions(s->historyOf(q)), ElementsAre(4, 3, 2, 1));
+  q.newestFirst = false;
+  q.offset = 1;
+  q.limit = 2;
+  EXPECT_THAT(revisions(s->historyOf(q)), ElementsAre(2, 3));
+  // A task: the changes that name it and the creation of the row holding it.
+  HistoryQuery task{"DU2030-1.2.15"};
+  task.region = "1703";
+  task.assignment = "A-1.1";
+  auto t = s->historyOf(task);
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_THAT(t[0].changes, ::testing::HasSubstr("assignment A-1.1 title"));
+  EXPECT_EQ(t[1].changes, "created");
+  task.assignment = "A-1";  // does not match the lines of
+  EXPECT_THAT(revisions(s->historyOf(task)), ElementsAre(1));
+  // A reader's scope: regions with their districts, sectors by the source's row.
+  HistoryQuery scoped{"DU2030-1.2.15"};
+  scoped.regionsIn = {"1726"};
+  EXPECT_EQ(s->historyOf(scoped).size(), 1u);
+  scoped.sectorsIn = {"health"};
+  EXPECT_EQ(s->historyOf(scoped).size(), 0u);
+  scoped.regionsIn = {};
+  EXPECT_EQ(s->historyOf(scoped).size(), 4u);
+}
+
+TEST_P(IdentityTest, SpellingsAreListedPerSourceWithCountsAndDates) {
+  auto s = db().open();
+  s->setIdentity(rules());
+  ASSERT_EQ(putOne(*s, from("regional", "Minzdrav", 1, 1)).outcome, Outcome::Accepted);
+  ASSERT_EQ(putOne(*s, from("regional", "Minzdrav", 2, 2)).outcome, Outcome::Accepted);
+  ASSERT_EQ(putOne(*s, from("national", "MoH", 1, 1)).outcome, Outcome::Accepted);
+  auto seen = s->organisationsSeen();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].key, "201234567");
+  EXPECT_EQ(seen[0].spelling, "MoH");
+  EXPECT_EQ(seen[1].key, "minzdrav");
+  EXPECT_EQ(seen[1].source, "regional");
+  EXPECT_EQ(seen[1].reports, 2);
+  EXPECT_LE(seen[1].firstSeen, seen[1].lastSeen);
+}
+
+TEST(OrganisationDirectory, MatchesSpellingsIgnoringCaseSpacesAndApostropheForms) {
+  OrganisationDirectory d = rules().organisations;
+  EXPECT_EQ(d.codeOf("  sogʻliqni   SAQLASH vazirligi"), "201234567");
+  EXPECT_EQ(d.codeOf("Sog`liqni saqlash vazirligi"), "201234567");
+  EXPECT_EQ(d.codeOf("МИНЗДРАВ"), "201234567");
+  EXPECT_EQ(d.codeOf("201234567"), "201234567");
+  EXPECT_EQ(d.codeOf("Ministry of Finance"), std::nullopt);
+  EXPECT_EQ(d.keyOf("Ministry\u00a0of  Finance "), "ministry of finance");
+  EXPECT_TRUE(isStir("201234567"));
+  EXPECT_FALSE(isStir("20123456"));
+  EXPECT_FALSE(isStir("20123456x"));
+}
+
+TEST(OrganisationDirectory, OneSpellingForTwoCodesIsRefused) {
+  Organisation a{"201234567", OrganisationCodeKind::Stir, {}, {"Health"}};
+  Organisation b{"MOH-UZ", OrganisationCodeKind::Configured, {}, {" HEALTH"}};
+  EXPECT_THROW(OrganisationDirectory({a, b}), std::invalid_argument);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IdentityTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const ::testing::TestParamInfo<std::string>& backend) {
+                           return backend.param;
+                         });
+
+}  // namespace
+}  // namespace ijro::store::test
