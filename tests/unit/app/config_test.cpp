@@ -160,5 +160,49 @@ TEST(Config, WrongRootAndDuplicateIdsAreRefused) {
                ConfigError);
 }
 
+TEST(Config, OrganisationsAndPrioritiesAreCheckedWithTheirLines) {
+  auto path = write(R"(<hub xmlns="urn:ijro-hub:config:1" id="o">
+  <organisations>
+    <organisation code="20123456"><name lang="en">Short STIR</name></organisation>
+    <organisation code="201234567"><name lang="en">Health</name><alias>MoH</alias></organisation>
+    <organisation code="MOF" kind="configured"><alias> moh </alias></organisation>
+    <organisation code="123456789" kind="configured"/>
+  </organisations>
+  <sources>
+    <source id="a" token="0123456789abcdef-a" regions="1726" sectors="*" priority="7"/>
+  </sources>
+</hub>)");
+  try {
+    loadConfig(path, schemas());
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.problems.size(), 3u);
+    EXPECT_NE(e.problems[0].find(path + ":3: organisation \"20123456\" has kind=\"stir\""),
+              std::string::npos)
+        << e.problems[0];
+    EXPECT_NE(e.problems[1].find(path + ":5: organisation \"MOF\" alias \" moh \" already names "
+                                        "organisation \"201234567\" (line 4)"),
+              std::string::npos)
+        << e.problems[1];
+    EXPECT_NE(e.problems[2].find(path + ":6: organisation \"123456789\" looks like a STIR"),
+              std::string::npos)
+        << e.problems[2];
+  }
+  auto cfg = loadConfig(write(R"(<hub xmlns="urn:ijro-hub:config:1" id="o">
+  <organisations>
+    <organisation code="201234567"><name lang="ru">Минздрав</name><alias>MoH</alias></organisation>
+  </organisations>
+  <sources>
+    <source id="a" token="0123456789abcdef-a" regions="1726" sectors="*" priority="7"/>
+    <source id="b" token="0123456789abcdef-b" regions="1726" sectors="*"/>
+  </sources>
+</hub>)"),
+                        schemas());
+  ASSERT_EQ(cfg.organisations.size(), 1u);
+  EXPECT_EQ(cfg.organisations[0].names.at("ru"), "Минздрав");
+  EXPECT_EQ(cfg.sourcePriorities.at("a"), 7);
+  EXPECT_EQ(cfg.sourcePriorities.count("b"), 0u);  // the default applies
+}
+
 }  // namespace
 }  // namespace ijro::app
