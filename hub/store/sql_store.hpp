@@ -42,6 +42,10 @@ class SqlStore final : public Store {
   std::optional<model::Implementation> get(const model::ImplementationKey& key) override;
   std::vector<HistoryEntry> history(const model::ImplementationKey& key) override;
   std::size_t count() override;
+  bool issueToken(const AccessToken& token) override;
+  std::vector<AccessToken> accessTokens() override;
+  bool revokeToken(const std::string& id) override;
+  std::optional<AccessToken> validToken(const std::string& tokenSha256) override;
   int schemaVersion() override;
   bool ping() noexcept override;
   std::string backend() const override;
