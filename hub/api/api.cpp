@@ -261,6 +261,15 @@ Response Api::handle(const Request& req) {
     const bool posting = p == "/api/v1/reports";
     const intake::Scope* scope =
         intake::authenticate(settings_.scopes, req.header("authorization"));
+    // Tokens issued at run time (`ijro-hub token issue`) are looked up in the store on each
+    // request, so an issue or a revocation counts at once, in every process on the store.
+    std::optional<intake::Scope> issued;
+    if (!scope)
+      if (auto hash = intake::bearerSha256(req.header("authorization")))
+        if (auto token = store_.validToken(*hash)) {
+          issued = intake::scopeOf(*token);
+          scope = &*issued;
+        }
     if (!scope) {
       ++counters_.unauthorized;
       const std::string which = posting ? "the token configured for your source"

@@ -10,6 +10,7 @@
 #include "hub/app/plugin_commands.hpp"
 #include "hub/app/serve.hpp"
 #include "hub/app/store_commands.hpp"
+#include "hub/app/token_commands.hpp"
 
 namespace ijro::app {
 
@@ -27,6 +28,7 @@ constexpr const char* kUsage =
     "  plugin test FILE.so [--options FILE] [--input FILE]       run a plugin on its own\n"
     "  dlq list|replay --config FILE ...                         dead letters of plugin instances\n"
     "  store history --store URL --measure ID [...]             accepted changes, every source\n"
+    "  token issue|list|revoke --config FILE ...                 bearer tokens issued at run time\n"
     "  plugin-host --fd N               (internal) one isolated plugin, started by the hub\n"
     "\n"
     "Run 'ijro-hub <command> --help' for the options of a command.\n";
@@ -117,6 +119,7 @@ int main(int argc, char** argv) {
     if (command == "plugin") return app::pluginCommand(argc - 1, argv + 1);
     if (command == "dlq") return dlqCommand(argc - 1, argv + 1);
     if (command == "store") return storeCommand(argc - 1, argv + 1);
+    if (command == "token") return tokenCommand(argc - 1, argv + 1);
     if (command == "plugin-host") return app::pluginHostCommand(argc - 1, argv + 1);
     std::cerr << "ijro-hub: unknown command \"" << command << "\"\n\n" << kUsage;
     return 2;

@@ -160,18 +160,28 @@ class Loader {
     }
   }
 
-  // <source>: a token that posts reports, and with rights="write read" also reads.
+  // The roles of a bearer token: roles="source controller", or the older rights="write read".
+  void roles(xmlNode* n, const std::string& what, intake::Scope& s, const char* fallback) {
+    const auto roles = prop(n, "roles"), rights = prop(n, "rights");
+    if (!roles.empty() && !rights.empty())
+      problem(n, what +
+                     " has both roles and rights: keep roles (rights=\"write read\" is the "
+                     "older spelling of roles=\"source reader\")");
+    if (auto err = intake::grantRoles(s, words(!roles.empty()    ? roles
+                                               : !rights.empty() ? rights
+                                                                 : std::string(fallback))))
+      problem(n, what + ": " + *err);
+  }
+
+  // <source>: a token that posts reports; roles may add reader, executor or controller.
   void source(xmlNode* n) {
-    intake::Scope s = intake::Scope::writer(prop(n, "id"));
+    intake::Scope s;
+    s.id = prop(n, "id");
     const std::string what = "source \"" + s.id + "\"";
-    s.write = s.read = false;
-    for (const auto& right : words(prop(n, "rights", "write"))) {
-      if (right == "write") s.write = true;
-      if (right == "read") s.read = true;
-    }
+    roles(n, what, s, "source");
     if (!s.write)
-      problem(n, what + " has rights=\"" + prop(n, "rights") +
-                     "\" without write: a source posts reports; declare a token that only reads "
+      problem(n, what + " has roles \"" + s.roleList() +
+                     "\" without source: a source posts reports; declare a token that does not "
                      "as <reader> under <readers>");
     token(n, what, s);
     priority(n, what, s.id);
@@ -242,12 +252,16 @@ class Loader {
     cfg_.organisations.push_back(std::move(o));
   }
 
-  // <reader>: a token that reads within its regions and sectors, and never writes.
+  // <reader>: a token that does not post reports: it reads within its regions and sectors, and
+  // with roles="reader controller" (or executor) also takes part in execution control.
   void reader(xmlNode* n) {
     intake::Scope s;
     s.id = prop(n, "id");
-    s.read = true;
-    token(n, "reader \"" + s.id + "\"", s);
+    const std::string what = "reader \"" + s.id + "\"";
+    roles(n, what, s, "reader");
+    if (s.write)
+      problem(n, what + " has the source role: a token that posts reports is a <source>");
+    token(n, what, s);
     cfg_.readers.push_back(std::move(s));
   }
 
@@ -445,6 +459,14 @@ class Loader {
     if (auto rate = prop(n, "maxRecordsPerSecond"); !rate.empty())
       s.maxRecordsPerSecond = std::stod(rate);
     s.scope = intake::Scope::writer(s.id);
+    if (auto r = prop(n, "roles"); !r.empty()) {
+      intake::Scope granted;
+      if (auto err = intake::grantRoles(granted, words(r))) problem(n, what + ": " + *err);
+      if (!granted.write || granted.read || granted.executor)
+        problem(n, what + " has roles=\"" + r +
+                       "\": a source plugin takes the roles source and (optionally) controller");
+      s.scope.controller = granted.controller;
+    }
     scope(n, what, s.scope.regions, s.scope.sectors);
     priority(n, what, s.id);
     s.transforms = words(prop(n, "transforms"));

@@ -90,6 +90,13 @@ Result accept(const Scope& scope, std::vector<Incoming> records, const Policy& p
     const std::string& territory = r.record ? r.record->region : r.region;
     const std::string sector = r.record ? r.record->sector : std::string();
     outside[i] = writeRefusal(scope, territory, sector);
+    // Control decisions need the controller role, unless the store already has them (a source
+    // that sends back what a controller decided earlier). The store is asked only when the
+    // record carries a decision at all.
+    if (!outside[i] && r.record && decisionRefusal(scope, *r.record, nullptr)) {
+      auto stored = context.store.get(r.record->key());
+      outside[i] = decisionRefusal(scope, *r.record, stored ? &*stored : nullptr);
+    }
     if (outside[i])
       refusal += (refusal.empty() ? "" : "; ") + std::string("record ") + std::to_string(r.index) +
                  ": " + *outside[i];

@@ -213,6 +213,21 @@ const std::vector<Migration>& migrations() {
            "CREATE INDEX history_organisation ON history (organisation, source)",
        },
        identityData},
+      {5,
+       "bearer tokens issued at run time",
+       {
+           R"(CREATE TABLE access_token (
+  id {key} NOT NULL PRIMARY KEY,
+  token_sha256 {key} NOT NULL,
+  roles TEXT NOT NULL,
+  regions TEXT NOT NULL,
+  sectors TEXT NOT NULL,
+  note TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+))",
+           "CREATE UNIQUE INDEX access_token_hash ON access_token (token_sha256)",
+       }},
   };
   return all;
 }

@@ -8,7 +8,7 @@
 namespace ijro::store::detail {
 
 // The newest schema version this binary knows.
-inline constexpr int kLatestSchemaVersion = 4;
+inline constexpr int kLatestSchemaVersion = 5;
 
 // Applies every missing migration in order, in one transaction (concurrent openers wait for each
 // other). Throws StoreError if the database has a newer version than kLatestSchemaVersion, or if

@@ -838,6 +838,30 @@ void SqlStore::advanceSinkCursor(const std::string& sink, std::int64_t historyId
       deadLetters.empty());
 }
 
+bool SqlStore::issueToken(const AccessToken& token) {
+  const std::string at = formatTimestamp(std::chrono::system_clock::now());
+  return withWrite(
+      "issuing a token", [&](soci::session& sql) { return insertAccessToken(sql, token, at); },
+      false);
+}
+
+std::vector<AccessToken> SqlStore::accessTokens() {
+  return withSession(
+      "reading tokens", [&](Lease& l) { return selectAccessTokens(l.session()); }, true);
+}
+
+bool SqlStore::revokeToken(const std::string& id) {
+  const std::string at = formatTimestamp(std::chrono::system_clock::now());
+  return withWrite(
+      "revoking a token", [&](soci::session& sql) { return revokeAccessToken(sql, id, at); }, true);
+}
+
+std::optional<AccessToken> SqlStore::validToken(const std::string& tokenSha256) {
+  return withSession(
+      "looking up a token",
+      [&](Lease& l) { return selectValidAccessToken(l.session(), tokenSha256); }, true);
+}
+
 std::int64_t SqlStore::addDeadLetter(const DeadLetter& letter) {
   const std::string at = formatTimestamp(std::chrono::system_clock::now());
   return withWrite(

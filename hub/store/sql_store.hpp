@@ -46,6 +46,10 @@ class SqlStore final : public Store {
   std::vector<OrganisationSeen> organisationsSeen() override;
   void setIdentity(const IdentityRules& rules) override;
   std::size_t count() override;
+  bool issueToken(const AccessToken& token) override;
+  std::vector<AccessToken> accessTokens() override;
+  bool revokeToken(const std::string& id) override;
+  std::optional<AccessToken> validToken(const std::string& tokenSha256) override;
   int schemaVersion() override;
   bool ping() noexcept override;
   std::string backend() const override;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "hub/model/types.hpp"
+#include "hub/store/access_tokens.hpp"
 #include "hub/store/organisations.hpp"
 
 namespace ijro::store {
@@ -247,6 +248,17 @@ class Store {
   // Every organisation spelling in the history, per source.
   virtual std::vector<OrganisationSeen> organisationsSeen() = 0;
   virtual std::size_t count() = 0;  // implementations (current states), not source rows
+
+  // ---- tokens issued at run time ---------------------------------------------------------------
+
+  // Stores a new token (its createdAt is set here); false when its id or hash is taken.
+  virtual bool issueToken(const AccessToken& token) = 0;
+  virtual std::vector<AccessToken> accessTokens() = 0;  // every token, revoked ones too, by id
+  virtual bool revokeToken(const std::string& id) = 0;  // false: no valid token with that id
+  // The valid token with this hash: read on every request that no configured token matches, so a
+  // token issued or revoked by another process counts from its next request.
+  virtual std::optional<AccessToken> validToken(const std::string& tokenSha256) = 0;
+
   virtual int schemaVersion() = 0;
   virtual bool ping() noexcept = 0;         // for /readyz
   virtual std::string backend() const = 0;  // "sqlite3" | "postgresql"

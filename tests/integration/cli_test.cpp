@@ -75,5 +75,50 @@ TEST(Cli, HelpAndUnknownCommand) {
   EXPECT_EQ(runHub({"serve", "--config", "config/hub.xml", "--listen", "nonsense"}).exitCode, 1);
 }
 
+// A token issued from the command line while the hub runs counts from its next request, and
+// stops counting when revoked; the store keeps its hash, never the token.
+TEST(Cli, TokensIssuedAndRevokedWhileTheHubRuns) {
+  const auto dir = tempDir("cli-token");
+  HubProcess hub(dir, sourceDir() / "config/hub.xml");
+  hub.start();
+  const std::string config = (sourceDir() / "config/hub.xml").string();
+  const std::string store = "sqlite:" + (dir / "hub.db").string();
+  auto issued = runHub({"token", "issue", "--config", config, "--store", store, "--id",
+                        "asaka-education", "--roles", "reader executor", "--regions", "1703",
+                        "--sectors", "education", "--note", "Asaka district unit"});
+  ASSERT_EQ(issued.exitCode, 0) << issued.err;
+  std::string token = issued.out;
+  while (!token.empty() && token.back() == '\n') token.pop_back();
+  ASSERT_EQ(token.size(), 64u) << issued.out;
+  EXPECT_NE(issued.err.find("roles executor reader"), std::string::npos) << issued.err;
+
+  EXPECT_EQ(hub.get("/api/v1/summary", token).status, 200);
+  // Its scope holds: another region is refused.
+  EXPECT_EQ(hub.get("/api/v1/summary?region=1726", token).status, 403);
+
+  auto again = runHub({"token", "issue", "--config", config, "--store", store, "--id",
+                       "asaka-education", "--roles", "reader", "--regions", "*", "--sectors", "*"});
+  EXPECT_EQ(again.exitCode, 1);
+  EXPECT_NE(again.err.find("exists already"), std::string::npos) << again.err;
+  auto bad = runHub({"token", "issue", "--config", config, "--store", store, "--id", "x", "--roles",
+                     "boss", "--regions", "1799", "--sectors", "*"});
+  EXPECT_EQ(bad.exitCode, 1);
+  EXPECT_NE(bad.err.find("unknown role \"boss\""), std::string::npos) << bad.err;
+
+  auto listed = runHub({"token", "list", "--config", config, "--store", store});
+  ASSERT_EQ(listed.exitCode, 0) << listed.err;
+  EXPECT_NE(listed.out.find("asaka-education  roles executor reader  regions 1703"),
+            std::string::npos)
+      << listed.out;
+  EXPECT_EQ(listed.out.find(token), std::string::npos) << "a listing never shows the token";
+
+  auto revoked =
+      runHub({"token", "revoke", "--config", config, "--store", store, "--id", "asaka-education"});
+  ASSERT_EQ(revoked.exitCode, 0) << revoked.err;
+  EXPECT_EQ(hub.get("/api/v1/summary", token).status, 401);
+  listed = runHub({"token", "list", "--config", config, "--store", store, "--json"});
+  EXPECT_NE(listed.out.find("\"revoked\":true"), std::string::npos) << listed.out;
+}
+
 }  // namespace
 }  // namespace ijro::test

@@ -39,7 +39,8 @@ fs::path writeConfig(const fs::path& dir, const std::string& plugins) {
   std::ofstream(path) << R"(<hub xmlns="urn:ijro-hub:config:1" id="plugins-it">
   <log level="info"/>
   <sources>
-    <source id="tashkent-city" token="demo-tashkent-token" regions="1726" sectors="*"/>
+    <source id="tashkent-city" token="demo-tashkent-token" regions="1726" sectors="*"
+            roles="source controller"/>
   </sources>
   <readers>
     <reader id="ministry" token="demo-national-read-token" regions="*" sectors="*"/>

@@ -52,6 +52,43 @@ TEST(Config, DefaultConfigurationLoads) {
   EXPECT_EQ(cfg.readers[1].regions, std::set<std::string>{"1703"});
 }
 
+TEST(Config, RolesAreReadAndCheckedWithTheirLines) {
+  auto cfg = loadConfig(write(R"(<hub xmlns="urn:ijro-hub:config:1" id="r">
+  <sources>
+    <source id="a" token="0123456789abcdef-a" regions="1703" sectors="*"
+            roles="source controller"/>
+    <source id="b" token="0123456789abcdef-b" regions="1703" sectors="*"/>
+  </sources>
+  <readers>
+    <reader id="c" token="0123456789abcdef-c" regions="1703" sectors="*"
+            roles="reader controller executor"/>
+  </readers>
+</hub>)"),
+                        schemas());
+  EXPECT_EQ(cfg.sources.at(0).roleList(), "source controller");
+  EXPECT_EQ(cfg.sources.at(1).roleList(), "source");
+  EXPECT_EQ(cfg.readers.at(0).roleList(), "executor controller reader");
+  auto path = write(R"(<hub xmlns="urn:ijro-hub:config:1" id="r">
+  <sources>
+    <source id="a" token="0123456789abcdef-a" regions="*" sectors="*" roles="source" rights="read"/>
+  </sources>
+  <readers>
+    <reader id="c" token="0123456789abcdef-c" regions="1703" sectors="*" roles="reader source"/>
+  </readers>
+</hub>)");
+  try {
+    loadConfig(path, schemas());
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.problems.size(), 2u);
+    EXPECT_NE(e.problems[0].find(path + ":3: source \"a\" has both roles and rights"),
+              std::string::npos)
+        << e.problems[0];
+    EXPECT_NE(e.problems[1].find(path + ":6: reader \"c\" has the source role"), std::string::npos)
+        << e.problems[1];
+  }
+}
+
 TEST(Config, ReadersAndRightsAreCheckedWithTheirLines) {
   auto path = write(R"(<hub xmlns="urn:ijro-hub:config:1" id="r">
   <sources>
@@ -70,7 +107,7 @@ TEST(Config, ReadersAndRightsAreCheckedWithTheirLines) {
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     ASSERT_EQ(e.problems.size(), 5u);
-    EXPECT_NE(e.problems[0].find(path + ":3: source \"a\" has rights=\"read\" without write"),
+    EXPECT_NE(e.problems[0].find(path + ":3: source \"a\" has roles \"reader\" without source"),
               std::string::npos)
         << e.problems[0];
     EXPECT_NE(e.problems[0].find("<reader>"), std::string::npos) << e.problems[0];

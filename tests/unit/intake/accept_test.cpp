@@ -106,6 +106,12 @@ class FailingStore : public store::Store {
   }
   void setIdentity(const store::IdentityRules& r) override { s_.setIdentity(r); }
   std::size_t count() override { return s_.count(); }
+  bool issueToken(const store::AccessToken& t) override { return s_.issueToken(t); }
+  std::vector<store::AccessToken> accessTokens() override { return s_.accessTokens(); }
+  bool revokeToken(const std::string& id) override { return s_.revokeToken(id); }
+  std::optional<store::AccessToken> validToken(const std::string& h) override {
+    return s_.validToken(h);
+  }
   int schemaVersion() override { return s_.schemaVersion(); }
   bool ping() noexcept override { return s_.ping(); }
   std::string backend() const override { return s_.backend(); }

@@ -78,5 +78,107 @@ TEST(Scope, WriteRefusalNamesRegionAndSectorAndLeavesUnknownTerritoryToValidatio
   EXPECT_THAT(*refused, HasSubstr("reader \"dashboard\" may not write"));
 }
 
+TEST(Scope, RolesAreGrantedByNameAndOlderRightsStillWork) {
+  Scope s;
+  EXPECT_FALSE(grantRoles(s, {"source", "controller"}));
+  EXPECT_TRUE(s.write);
+  EXPECT_TRUE(s.controller);
+  EXPECT_FALSE(s.read);
+  EXPECT_FALSE(s.executor);
+  EXPECT_EQ(s.roleList(), "source controller");
+  Scope old;
+  EXPECT_FALSE(grantRoles(old, {"write", "read"}));
+  EXPECT_EQ(old.roleList(), "source reader");
+  Scope bad;
+  auto err = grantRoles(bad, {"executor", "boss"});
+  ASSERT_TRUE(err);
+  EXPECT_THAT(*err, HasSubstr("unknown role \"boss\""));
+  EXPECT_THAT(*err, HasSubstr("source, executor, controller and reader"));
+}
+
+TEST(Scope, AnIssuedTokenHasItsRolesAndScope) {
+  store::AccessToken t;
+  t.id = "asaka";
+  t.tokenSha256 = std::string(64, 'a');
+  t.roles = {"executor", "reader"};
+  t.regions = {"1703"};
+  t.sectors = {"education"};
+  auto s = scopeOf(t);
+  EXPECT_EQ(s.id, "asaka");
+  EXPECT_TRUE(s.executor);
+  EXPECT_TRUE(s.read);
+  EXPECT_FALSE(s.write);
+  EXPECT_FALSE(s.controller);
+  EXPECT_TRUE(s.coversRegion("1703202"));
+  EXPECT_FALSE(s.coversRegion("1726"));
+  EXPECT_FALSE(s.coversSector("health"));
+}
+
+model::Implementation withTask() {
+  model::Implementation impl;
+  model::Assignment a;
+  a.id = "T1";
+  a.deadline = model::Date{std::chrono::year{2026} / 6 / 30};
+  impl.assignments.push_back(a);
+  return impl;
+}
+
+model::ControlEvent event(model::ControlStatus state, const char* by) {
+  model::ControlEvent e;
+  e.state = state;
+  e.by = by;
+  e.on = model::Date{std::chrono::year{2026} / 6 / 20};
+  if (state == model::ControlStatus::Submitted) e.completed = e.on;
+  if (state == model::ControlStatus::Returned) e.reason = "photos missing";
+  return e;
+}
+
+TEST(Scope, OnlyAControllerBringsNewDecisions) {
+  Scope source = Scope::writer("region");
+  source.controller = false;
+  Scope controller = source;
+  controller.controller = true;
+
+  auto submitted = withTask();
+  submitted.assignments[0].controlEvents = {event(model::ControlStatus::Submitted, "Asaka")};
+  EXPECT_FALSE(decisionRefusal(source, submitted, nullptr)) << "a submission is not a decision";
+
+  auto returned = submitted;
+  returned.assignments[0].controlEvents.push_back(event(model::ControlStatus::Returned, "Hokim"));
+  auto why = decisionRefusal(source, returned, nullptr);
+  ASSERT_TRUE(why);
+  EXPECT_THAT(*why, HasSubstr("assignments[0].controlEvents[1] (returned)"));
+  EXPECT_THAT(*why, HasSubstr("controller role"));
+  EXPECT_FALSE(decisionRefusal(controller, returned, nullptr));
+  // Sending back what the store already holds is not a new decision.
+  EXPECT_FALSE(decisionRefusal(source, returned, &returned));
+
+  auto approved = withTask();
+  approved.deadlineChanges.push_back(model::DeadlineChange::decided(
+      model::Date{std::chrono::year{2026} / 6 / 30}, model::Date{std::chrono::year{2026} / 9 / 30},
+      "Deputy hokim", model::Date{std::chrono::year{2026} / 6 / 1}, "late supplier"));
+  why = decisionRefusal(source, approved, nullptr);
+  ASSERT_TRUE(why);
+  EXPECT_THAT(*why, HasSubstr("deadlineChanges[0] (approved)"));
+  auto rejected = withTask();
+  rejected.assignments[0].deadlineChanges = approved.deadlineChanges;
+  rejected.assignments[0].deadlineChanges[0].decision = model::Decision::Rejected;
+  why = decisionRefusal(source, rejected, nullptr);
+  ASSERT_TRUE(why);
+  EXPECT_THAT(*why, HasSubstr("assignments[0].deadlineChanges[0] (rejected)"));
+  auto pending = approved;
+  pending.deadlineChanges[0].decision = model::Decision::Pending;
+  pending.deadlineChanges[0].decidedBy.clear();
+  pending.deadlineChanges[0].decidedOn.reset();
+  EXPECT_FALSE(decisionRefusal(source, pending, nullptr)) << "a request is not a decision";
+
+  auto verifiedAttribute = withTask();
+  verifiedAttribute.assignments[0].control = model::ControlStatus::Verified;
+  why = decisionRefusal(source, verifiedAttribute, nullptr);
+  ASSERT_TRUE(why);
+  EXPECT_THAT(*why, HasSubstr("assignments[0].control (verified)"));
+  EXPECT_FALSE(decisionRefusal(source, verifiedAttribute, &verifiedAttribute));
+}
+
 }  // namespace
 }  // namespace ijro::intake

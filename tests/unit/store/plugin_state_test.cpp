@@ -277,8 +277,12 @@ TEST_P(PluginStateTest, CursorReaderMissesNothingWhileWritersRace) {
   for (int w = 0; w < kWriters; ++w)
     writers.emplace_back([&, w] {
       for (int b = 0; b < kBatches; ++b)
-        s->upsert(std::vector{from("w" + std::to_string(w), "M-" + std::to_string(b) + "-a"),
-                              from("w" + std::to_string(w), "M-" + std::to_string(b) + "-b")},
+        // Each writer its own implementations: several sources reporting one implementation
+        // would show its one current state.
+        s->upsert(std::vector{from("w" + std::to_string(w),
+                                   "M-" + std::to_string(w) + "-" + std::to_string(b) + "-a"),
+                              from("w" + std::to_string(w),
+                                   "M-" + std::to_string(w) + "-" + std::to_string(b) + "-b")},
                   Clock::now());
       ++done;
     });
@@ -302,14 +306,20 @@ TEST_P(PluginStateTest, VersionOneDatabaseIsMigratedKeepingItsData) {
     s->upsert(std::vector{x}, Clock::now());
   }
   {
-    // Back to what a version 1 hub left behind.
+    // Back to what a version 1 hub left behind: what later versions added is taken away.
     auto raw = db().raw();
-    for (const char* t : {"dead_letter", "sink_cursor", "plugin_checkpoint"})
+    for (const char* t : {"dead_letter", "sink_cursor", "plugin_checkpoint", "access_token"})
       *raw << std::string("DROP TABLE ") + t;
-    *raw << "DELETE FROM schema_version WHERE version = 2";
+    for (const char* i : {"implementation_identity", "implementation_reported_seq",
+                          "history_identity", "history_organisation"})
+      *raw << std::string("DROP INDEX ") + i;
+    for (const char* c : {"organisation_key", "priority", "reported_seq", "is_current"})
+      *raw << std::string("ALTER TABLE implementation DROP COLUMN ") + c;
+    *raw << "ALTER TABLE history DROP COLUMN organisation_key";
+    *raw << "DELETE FROM schema_version WHERE version >= 2";
   }
   auto s = db().open();
-  EXPECT_EQ(s->schemaVersion(), 2);
+  EXPECT_EQ(s->schemaVersion(), detail::kLatestSchemaVersion);
   EXPECT_EQ(s->get(x.key()), x);
   EXPECT_EQ(s->changesAfter(0, 10).size(), 1u);
   EXPECT_EQ(s->sinkCursor("files"), 0);

@@ -1,0 +1,139 @@
+// Roles at the API: tokens issued at run time count from the next request and stop at their
+// revocation; what each role may do; a source without the controller role cannot bring a
+// control decision.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "hub/api/api.hpp"
+#include "hub/base/sha256.hpp"
+#include "hub/exchange/report.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace ijro::api {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr const char* kSource = "region-source-token-0123";
+constexpr const char* kController = "region-controller-token-0";
+
+model::Implementation task(std::vector<model::ControlEvent> events) {
+  model::Implementation m;
+  m.measure = {
+      "M-1", "Connect schools", {"decree", "UP-6079", *model::parseDate("2020-10-05"), ""}};
+  m.region = "1703";
+  m.organisation = "Andijan Education Department";
+  m.sector = "education";
+  m.revision = 1;
+  m.lifecycle = model::Lifecycle::InProgress;
+  m.start = *model::parseDate("2026-01-01");
+  m.deadline = *model::parseDate("2026-06-30");
+  model::Assignment a;
+  a.id = "T1";
+  a.assignee = "Asaka District Education Unit";
+  a.title = "Connect 23 schools";
+  a.deadline = *model::parseDate("2026-05-31");
+  a.controlEvents = std::move(events);
+  m.assignments.push_back(a);
+  return m;
+}
+
+model::ControlEvent event(model::ControlStatus state, const char* on) {
+  model::ControlEvent e;
+  e.state = state;
+  e.by = state == model::ControlStatus::Submitted ? "Asaka unit" : "Regional controller";
+  e.on = *model::parseDate(on);
+  if (state == model::ControlStatus::Submitted) e.completed = e.on;
+  if (state == model::ControlStatus::Returned) e.reason = "the act of acceptance is missing";
+  return e;
+}
+
+class RolesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = store::Store::open("sqlite:" + (test::tempDir("roles") / "hub.db").string(), 2);
+    Settings s;
+    intake::Scope source;
+    source.id = "andijan";
+    source.write = true;
+    source.read = true;
+    source.regions = {"1703"};
+    source.tokenSha256 = base::sha256Hex(kSource);
+    intake::Scope controller = source;
+    controller.id = "andijan-control";
+    controller.controller = true;
+    controller.tokenSha256 = base::sha256Hex(kController);
+    s.scopes = {source, controller};
+    api_ = std::make_unique<Api>(std::move(s), *store_);
+  }
+  http::Response request(const std::string& method, const std::string& path,
+                         const std::string& token, std::string body = {}) {
+    http::Request r;
+    r.method = method;
+    r.path = r.target = path;
+    r.headers["authorization"] = "Bearer " + token;
+    r.headers["content-type"] = "application/json";
+    r.body = std::move(body);
+    return api_->handle(r);
+  }
+  http::Response report(const std::string& token, const std::string& source,
+                        const model::Implementation& m) {
+    return request("POST", "/api/v1/reports", token, exchange::writeReportJson(source, {m}));
+  }
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Api> api_;
+};
+
+TEST_F(RolesTest, AnIssuedTokenCountsFromItsNextRequestAndStopsAtItsRevocation) {
+  const std::string secret = "issued-at-run-time-token-0123";
+  EXPECT_EQ(request("GET", "/api/v1/summary", secret).status, 401);
+  store::AccessToken t;
+  t.id = "ministry-dashboard";
+  t.tokenSha256 = base::sha256Hex(secret);
+  t.roles = {"reader"};
+  ASSERT_TRUE(store_->issueToken(t));
+  EXPECT_EQ(request("GET", "/api/v1/summary", secret).status, 200);
+  auto post = report(secret, "ministry-dashboard", task({}));
+  EXPECT_EQ(post.status, 403) << "a reader does not post";
+  EXPECT_THAT(post.body, HasSubstr("ministry-dashboard"));
+  ASSERT_TRUE(store_->revokeToken("ministry-dashboard"));
+  EXPECT_EQ(request("GET", "/api/v1/summary", secret).status, 401);
+}
+
+TEST_F(RolesTest, AnIssuedTokenIsHeldToItsRegions) {
+  const std::string secret = "issued-samarkand-token-0123";
+  store::AccessToken t;
+  t.id = "samarkand";
+  t.tokenSha256 = base::sha256Hex(secret);
+  t.roles = {"source", "reader"};
+  t.regions = {"1718"};
+  ASSERT_TRUE(store_->issueToken(t));
+  auto res = report(secret, "samarkand", task({}));  // the task is in Andijan (1703)
+  EXPECT_EQ(res.status, 403) << res.body;
+  EXPECT_THAT(res.body, HasSubstr("region 1703 is outside the regions"));
+}
+
+TEST_F(RolesTest, ASubmissionIsTheSourcesButAReturnIsTheControllers) {
+  auto submitted = task({event(model::ControlStatus::Submitted, "2026-05-30")});
+  ASSERT_EQ(report(kSource, "andijan", submitted).status, 200);
+
+  auto returned = submitted;
+  returned.revision = 2;
+  returned.assignments[0].control = model::ControlStatus::Returned;
+  auto refused = report(kSource, "andijan", returned);
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_THAT(refused.body, HasSubstr("assignments[0].control (returned)"));
+  EXPECT_THAT(refused.body, HasSubstr("controller role"));
+  auto key = submitted.key();
+  key.source = "andijan";
+  auto stored = store_->get(key);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->revision, 1) << "nothing of a refused report is stored";
+
+  // The controller's own system reports the return under its own source id.
+  auto accepted = report(kController, "andijan-control", returned);
+  EXPECT_EQ(accepted.status, 200) << accepted.body;
+}
+
+}  // namespace
+}  // namespace ijro::api
