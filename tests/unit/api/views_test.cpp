@@ -200,7 +200,7 @@ TEST(ApiViews, RollUpStatesBothSharesAndTaskCounts) {
   EXPECT_EQ(t.at("overdue").as_int64(), 2);
   EXPECT_EQ(t.at("dueOrFinished").as_int64(), 2);
   EXPECT_EQ(t.at("withOverdueTasks").as_int64(), 1);
-  EXPECT_EQ(t.at("shareDoneLateOfDueOrFinished").as_double(), 0.0);
+  EXPECT_EQ(t.at("shareDoneLateOfDueOrFinished").to_number<double>(), 0.0);
 }
 
 }  // namespace
