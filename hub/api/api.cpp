@@ -7,6 +7,7 @@
 #include <ctime>
 #include <set>
 
+#include "hub/api/views.hpp"
 #include "hub/base/timestamp.hpp"
 #include "hub/exchange/feed.hpp"
 #include "hub/exchange/json_text.hpp"
@@ -14,6 +15,8 @@
 #include "hub/exchange/report.hpp"
 #include "hub/intake/accept.hpp"
 #include "hub/model/regions.hpp"
+#include "hub/model/validate.hpp"
+#include "hub/store/text.hpp"
 
 namespace ijro::api {
 
@@ -107,6 +110,8 @@ struct ReadQuery {
   model::Date asOf = model::today();
   std::size_t page = 1, pageSize = 50;
   std::string by;
+  TaskFilter tasks;
+  std::string lang;
 };
 
 std::optional<std::string> parseReadQuery(const Request& req, ReadQuery& q,
@@ -169,6 +174,18 @@ std::optional<std::string> parseReadQuery(const Request& req, ReadQuery& q,
       q.pageSize = *n;
     } else if (k == "by") {
       q.by = v;
+    } else if (k == "assignee") {
+      if (v.empty()) return "assignee is empty: give part of the assignee's name";
+      q.tasks.assignee = store::detail::foldCase(v);
+    } else if (k == "overdueTasks") {
+      if (v != "true")
+        return "overdueTasks must be true (leave it out to list every implementation), not \"" + v +
+               "\"";
+      q.tasks.overdueOnly = true;
+    } else if (k == "lang") {
+      if (!model::isLanguageTag(v))
+        return "lang \"" + v + "\" is not a language tag: use uz-Latn, uz-Cyrl, ru or en";
+      q.lang = v;
     }
   }
   return std::nullopt;
@@ -181,21 +198,8 @@ bool matches(const ReadQuery& q, const model::Evaluation& ev) {
   return true;
 }
 
-json::value optionalNumber(const std::optional<double>& v) {
-  return v ? json::value(*v) : json::value(nullptr);
-}
-
-json::object rollUpJson(const model::RollUp& r, model::RollUpBy by) {
-  json::object counts;
-  for (const auto& [s, n] : r.byStatus) counts[model::toString(s)] = n;
-  json::object o{{"key", r.key},
-                 {"total", r.total},
-                 {"rag", model::toString(r.rag)},
-                 {"done", r.done},
-                 {"doneLate", r.doneLate},
-                 {"shareDoneLate", r.shareDoneLate},
-                 {"earlyWarnings", r.earlyWarnings},
-                 {"byStatus", std::move(counts)}};
+json::object regionRollUpJson(const model::RollUp& r, model::RollUpBy by) {
+  json::object o = rollUpJson(r);
   if (by == model::RollUpBy::Region) {
     if (const auto* reg = model::findRegion(r.key)) {
       o["name"] = reg->nameEn;
@@ -441,9 +445,10 @@ Response Api::postReports(const Request& req, const intake::Scope& source) {
 
 Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
   ReadQuery q;
-  if (auto err = parseReadQuery(req, q,
-                                {"region", "sector", "organisation", "measure", "q", "status",
-                                 "overdue", "rag", "asOf", "page", "pageSize"})) {
+  if (auto err =
+          parseReadQuery(req, q,
+                         {"region", "sector", "organisation", "measure", "q", "status", "overdue",
+                          "rag", "asOf", "page", "pageSize", "assignee", "overdueTasks", "lang"})) {
     ++counters_.badRequests;
     return problem(req, 400, *err);
   }
@@ -451,34 +456,23 @@ Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
     ++counters_.forbidden;
     return problem(req, 403, *err);
   }
+  const auto languages = languagePreferences(q.lang, req.header("accept-language"));
   json::array items;
   std::size_t total = 0;
   const std::size_t first = (q.page - 1) * q.pageSize;
+  std::vector<model::TaskEvaluation> tasks;
   store_.forEach(q.filter, [&](const model::Implementation& impl) {
-    auto ev = model::evaluate(impl, q.asOf, settings_.rules);
+    auto ev = model::evaluate(impl, q.asOf, settings_.rules, tasks);
     if (!matches(q, ev)) return;
+    // With a task filter, only implementations with a task it selects are listed.
+    if (q.tasks.any()) {
+      bool any = false;
+      for (std::size_t i = 0; i < tasks.size() && !any; ++i)
+        any = q.tasks.matches(impl.assignments[i], tasks[i]);
+      if (!any) return;
+    }
     if (total++ < first || items.size() >= q.pageSize) return;
-    json::object o{
-        {"source", impl.source},
-        {"measure", impl.measure.id},
-        {"title", impl.measure.title},
-        {"region", impl.region},
-        {"organisation", impl.organisation},
-        {"sector", impl.sector},
-        {"revision", impl.revision},
-        {"lifecycle", model::toString(impl.lifecycle)},
-        {"start", model::formatDate(impl.start)},
-        {"deadline", model::formatDate(ev.deadline)},
-        {"completed",
-         impl.completed ? json::value(model::formatDate(*impl.completed)) : json::value(nullptr)},
-        {"status", model::toString(ev.status)},
-        {"rag", model::toString(ev.rag)},
-        {"delayDays", ev.delayDays},
-        {"progress", optionalNumber(ev.progress)},
-        {"ratio", optionalNumber(ev.ratio)},
-        {"earlyWarning", ev.earlyWarning},
-    };
-    items.push_back(std::move(o));
+    items.push_back(measureJson(impl, ev, tasks, q.tasks, languages));
   });
   return jsonResponse(200, json::object{{"asOf", model::formatDate(q.asOf)},
                                         {"total", total},
@@ -512,7 +506,7 @@ Response Api::getSummary(const Request& req, const intake::Scope& reader) {
     ++n;
   });
   json::array out;
-  for (const auto& r : groups.result()) out.push_back(rollUpJson(r, *by));
+  for (const auto& r : groups.result()) out.push_back(regionRollUpJson(r, *by));
   return jsonResponse(200, json::object{{"asOf", model::formatDate(q.asOf)},
                                         {"by", model::toString(*by)},
                                         {"implementations", n},

@@ -119,6 +119,15 @@ class Loader {
         r.amberWithinDays = number<int>(prop(n, "amberWithinDays"), r.amberWithinDays);
         r.earlyWarningDays = number<int>(prop(n, "earlyWarningDays"), r.earlyWarningDays);
         if (r.redBelow > r.amberBelow) problem(n, "status redBelow must not exceed amberBelow");
+        if (auto v = prop(n, "submittedCounts"); !v.empty()) {
+          if (auto counts = model::submittedCountsFromString(v))
+            r.submitted = *counts;
+          else
+            problem(n, "status submittedCounts=\"" + v +
+                           "\" is unknown: use open (a submitted report of completion counts "
+                           "only once the controller verifies it; the default) or done (it "
+                           "counts at its completion date at once)");
+        }
       } else if (is(n, "organisations")) {
         for (xmlNode* o = n->children; o; o = o->next)
           if (is(o, "organisation")) organisation(o);

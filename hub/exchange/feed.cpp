@@ -10,17 +10,72 @@ namespace ijro::exchange {
 
 namespace {
 
-void writeEvaluation(xml::Writer& w, const model::Evaluation& ev) {
+// Attributes shared by the evaluation of an implementation and of a task. The control state,
+// the completion counted and late approvals are written only when there is something to say,
+// so an implementation without tasks, control events or deadline changes reads as before.
+void writeJudgement(xml::Writer& w, const model::Judgement& j) {
+  w.attribute("status", model::toString(j.status));
+  w.attribute("rag", model::toString(j.rag));
+  w.attribute("deadline", model::formatDate(j.deadline));
+  w.attribute("delayDays", std::to_string(j.delayDays));
+}
+
+void writeControl(xml::Writer& w, const model::Judgement& j) {
+  if (j.control) w.attribute("control", model::toString(*j.control));
+  if (j.completed) w.attribute("countedCompletion", model::formatDate(*j.completed));
+  if (j.lateApprovals > 0) w.attribute("lateApprovals", std::to_string(j.lateApprovals));
+}
+
+void writeVerdicts(xml::Writer& w, const std::vector<model::ChangeVerdict>& verdicts) {
+  for (std::size_t i = 0; i < verdicts.size(); ++i) {
+    w.startElement("deadlineChangeVerdict");
+    w.attribute("index", std::to_string(i));
+    w.attribute("verdict", model::toString(verdicts[i]));
+    w.endElement();
+  }
+}
+
+void writeTaskSummary(xml::Writer& w, const model::TaskSummary& s) {
+  w.startElement("tasks");
+  w.attribute("total", std::to_string(s.total));
+  w.attribute("overdue", std::to_string(s.overdue));
+  w.attribute("doneLate", std::to_string(s.doneLate));
+  w.attribute("doneOnTime", std::to_string(s.doneOnTime));
+  w.attribute("dueSoon", std::to_string(s.dueSoon));
+  w.attribute("onTrack", std::to_string(s.onTrack));
+  w.attribute("submitted", std::to_string(s.submitted));
+  w.attribute("returned", std::to_string(s.returned));
+  w.attribute("dueOrFinished", std::to_string(s.dueOrFinished));
+  w.attribute("lateApprovals", std::to_string(s.lateApprovals));
+  if (s.longestOverdueId) {
+    w.attribute("longestOverdue", *s.longestOverdueId);
+    w.attribute("longestOverdueDays", std::to_string(s.longestOverdueDays));
+  }
+  w.endElement();
+}
+
+void writeEvaluation(xml::Writer& w, const model::Evaluation& ev,
+                     const std::vector<model::TaskEvaluation>& tasks) {
   w.startElement("evaluation");
-  w.attribute("status", model::toString(ev.status));
-  w.attribute("rag", model::toString(ev.rag));
-  w.attribute("deadline", model::formatDate(ev.deadline));
-  w.attribute("delayDays", std::to_string(ev.delayDays));
+  writeJudgement(w, ev);
   if (ev.progress) w.attribute("progress", fields::formatNumber(*ev.progress));
   if (ev.timeElapsed) w.attribute("timeElapsed", fields::formatNumber(*ev.timeElapsed));
   if (ev.ratio) w.attribute("ratio", fields::formatNumber(*ev.ratio));
   w.attribute("earlyWarning", ev.earlyWarning ? "true" : "false");
   w.attribute("countsForDelay", ev.countsForDelay ? "true" : "false");
+  writeControl(w, ev);
+  writeVerdicts(w, ev.deadlineChanges);
+  for (const auto& t : tasks) {
+    w.startElement("task");
+    w.attribute("id", t.id);
+    writeJudgement(w, t);
+    w.attribute("earlyWarning", t.earlyWarning ? "true" : "false");
+    w.attribute("countsForDelay", t.countsForDelay ? "true" : "false");
+    writeControl(w, t);
+    writeVerdicts(w, t.deadlineChanges);
+    w.endElement();
+  }
+  if (!tasks.empty()) writeTaskSummary(w, ev.tasks);
   w.endElement();
 }
 
@@ -34,11 +89,34 @@ void writeRollUp(xml::Writer& w, model::RollUpBy by, const model::RollUp& r) {
   w.attribute("doneLate", std::to_string(r.doneLate));
   w.attribute("shareDoneLate", fields::formatNumber(r.shareDoneLate));
   w.attribute("earlyWarnings", std::to_string(r.earlyWarnings));
+  w.attribute("overdue", std::to_string(r.overdue));
+  w.attribute("dueOrFinished", std::to_string(r.dueOrFinished));
+  w.attribute("shareDoneLateOfDueOrFinished", fields::formatNumber(r.shareDoneLateOfDueOrFinished));
+  w.attribute("cancelled", std::to_string(r.cancelled));
+  w.attribute("suspended", std::to_string(r.suspended));
   for (const auto& [status, n] : r.byStatus) {
     if (n == 0) continue;
     w.startElement("count");
     w.attribute("status", model::toString(status));
     w.attribute("n", std::to_string(n));
+    w.endElement();
+  }
+  if (r.tasks.total > 0) {
+    const auto& t = r.tasks;
+    w.startElement("tasks");
+    w.attribute("total", std::to_string(t.total));
+    w.attribute("overdue", std::to_string(t.overdue));
+    w.attribute("doneOnTime", std::to_string(t.doneOnTime));
+    w.attribute("doneLate", std::to_string(t.doneLate));
+    w.attribute("dueSoon", std::to_string(t.dueSoon));
+    w.attribute("done", std::to_string(t.done));
+    w.attribute("dueOrFinished", std::to_string(t.dueOrFinished));
+    w.attribute("shareDoneLateOfDueOrFinished",
+                fields::formatNumber(t.shareDoneLateOfDueOrFinished));
+    w.attribute("shareDoneLateOfFinished", fields::formatNumber(t.shareDoneLateOfFinished));
+    w.attribute("cancelled", std::to_string(t.cancelled));
+    w.attribute("suspended", std::to_string(t.suspended));
+    w.attribute("withOverdueTasks", std::to_string(t.withOverdueTasks));
     w.endElement();
   }
   w.endElement();
@@ -61,13 +139,14 @@ std::string writeFeed(
   w.attribute("hub", header.hubId);
   w.attribute("generatedAt", header.generatedAt);
   w.attribute("asOf", model::formatDate(header.asOf));
+  std::vector<model::TaskEvaluation> tasks;
   each([&](const model::Implementation& impl) {
-    const model::Evaluation ev = model::evaluate(impl, header.asOf, rules);
+    const model::Evaluation ev = model::evaluate(impl, header.asOf, rules, tasks);
     w.startElement("implementation");
     w.attribute("source", impl.source);
     w.attribute("revision", std::to_string(impl.revision));
     writeImplementationFacts(w, impl);
-    writeEvaluation(w, ev);
+    writeEvaluation(w, ev, tasks);
     w.endElement();
     for (auto& r : rollups) r.add(impl, ev);
   });

@@ -23,11 +23,20 @@ struct FeedHeader {
 // roll-ups (schemas/monitoring-feed.xsd):
 //   <feed xmlns="urn:ijro-hub:feed:1" hub generatedAt asOf>
 //     <implementation source revision> ...the report's children... <evaluation status rag
-//       deadline delayDays progress? timeElapsed? ratio? earlyWarning countsForDelay/>
+//       deadline delayDays progress? timeElapsed? ratio? earlyWarning countsForDelay control?
+//       countedCompletion? lateApprovals?>
+//         <deadlineChangeVerdict index verdict/>*
+//         <task id status rag deadline delayDays earlyWarning countsForDelay control
+//           countedCompletion? lateApprovals?> <deadlineChangeVerdict/>* </task>*
+//         <tasks total overdue doneLate ... longestOverdue? longestOverdueDays?/>?
+//       </evaluation>
 //     </implementation>*
-//     <rollups> <rollup by key total rag done doneLate shareDoneLate earlyWarnings>
-//       <count status n/>* </rollup>* </rollups>   (by measure, then region, sector,
-//   </feed>                                          organisation; by key within each)
+//     <rollups> <rollup by key total rag done doneLate shareDoneLate earlyWarnings overdue
+//       dueOrFinished shareDoneLateOfDueOrFinished cancelled suspended>
+//       <count status n/>* <tasks .../>? </rollup>* </rollups>   (by measure, then region,
+//   </feed>                                       sector, organisation; by key within each)
+// The elements and attributes after the first release of version 1 are optional in the schema
+// and written only where they say something, so older feeds still validate.
 // Numbers are the shortest text that reads back as the same double. Throws
 // std::invalid_argument if a value cannot be written as XML (e.g. a control character).
 std::string writeFeed(

@@ -40,12 +40,29 @@ constexpr base::NameTable<RollUpBy, 4> kRollUpBy{{
     {RollUpBy::Organisation, "organisation"},
 }};
 static_assert(namesEvery(kRollUpBy, RollUpBy::Measure, RollUpBy::Organisation));
+constexpr base::NameTable<ChangeVerdict, 5> kVerdict{{
+    {ChangeVerdict::Moved, "moved"},
+    {ChangeVerdict::LateApproval, "lateApproval"},
+    {ChangeVerdict::Rejected, "rejected"},
+    {ChangeVerdict::Pending, "pending"},
+    {ChangeVerdict::Unlinked, "unlinked"},
+}};
+static_assert(namesEvery(kVerdict, ChangeVerdict::Moved, ChangeVerdict::Unlinked));
+constexpr base::NameTable<SubmittedCounts, 2> kSubmitted{{
+    {SubmittedCounts::Open, "open"},
+    {SubmittedCounts::Done, "done"},
+}};
+static_assert(namesEvery(kSubmitted, SubmittedCounts::Open, SubmittedCounts::Done));
 
 // Ratios are compared with this tolerance so that a ratio that is mathematically exactly on a
 // threshold (0.7, 0.9) but lands a rounding error below it in floating point is NOT below it.
 constexpr double kTolerance = 1e-9;
 bool below(double value, double threshold) {
   return value < threshold - kTolerance;
+}
+
+double share(std::size_t part, std::size_t whole) {
+  return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
 }
 
 // Value of the latest period (by end date; on equal ends, the later one in the list) for which
@@ -92,6 +109,20 @@ std::optional<RollUpBy> rollUpByFromString(std::string_view s) {
   return valueOf(kRollUpBy, s);
 }
 
+const char* toString(ChangeVerdict v) {
+  return nameOf(kVerdict, v);
+}
+const char* toString(SubmittedCounts v) {
+  return nameOf(kSubmitted, v);
+}
+std::optional<SubmittedCounts> submittedCountsFromString(std::string_view s) {
+  return valueOf(kSubmitted, s);
+}
+
+Date Implementation::lastApprovedDeadline() const {
+  return walkDeadlines(deadline, deadlineChanges).deadline;
+}
+
 std::optional<double> indicatorProgress(const Indicator& ind) {
   auto actual = latest(ind, &IndicatorPeriod::actual);
   auto target = latest(ind, &IndicatorPeriod::target);
@@ -101,38 +132,125 @@ std::optional<double> indicatorProgress(const Indicator& ind) {
   return std::clamp((*actual - ind.baseline) / (*target - ind.baseline), 0.0, 1.0);
 }
 
-Evaluation evaluate(const Implementation& impl, Date asOf, const StatusRules& rules) {
-  Evaluation ev;
-  const Date d = impl.lastApprovedDeadline();
-  const Date t = asOf;
-  const Date s = impl.start;
-  ev.deadline = d;
+DeadlineWalk walkDeadlines(Date original, const std::vector<DeadlineChange>& changes) {
+  DeadlineWalk walk;
+  walk.deadline = original;
+  walk.verdicts.reserve(changes.size());
+  for (const auto& c : changes) {
+    ChangeVerdict v = ChangeVerdict::Pending;
+    if (c.previous != walk.deadline) {
+      v = ChangeVerdict::Unlinked;
+    } else if (c.decision == Decision::Rejected) {
+      v = ChangeVerdict::Rejected;
+    } else if (c.decision == Decision::Approved) {
+      v = c.decidedOn && *c.decidedOn > walk.deadline ? ChangeVerdict::LateApproval
+                                                      : ChangeVerdict::Moved;
+    }
+    if (v == ChangeVerdict::Moved) walk.deadline = c.deadline;
+    if (v == ChangeVerdict::LateApproval) ++walk.lateApprovals;
+    walk.verdicts.push_back(v);
+  }
+  return walk;
+}
 
-  // Rule 1: cancelled and suspended work has no RAG and is left out of delay statistics.
-  if (impl.lifecycle == Lifecycle::Cancelled || impl.lifecycle == Lifecycle::Suspended) {
-    ev.status = impl.lifecycle == Lifecycle::Cancelled ? ExecutionStatus::Cancelled
-                                                       : ExecutionStatus::Suspended;
-    ev.rag = Rag::None;
-    ev.countsForDelay = false;
-    return ev;
+ControlOutcome controlOutcome(ControlStatus reported, std::optional<Date> completed,
+                              const std::vector<ControlEvent>& events, const StatusRules& rules) {
+  ControlOutcome out;
+  const bool submittedIsDone = rules.submitted == SubmittedCounts::Done;
+  if (events.empty()) {
+    out.state =
+        reported == ControlStatus::OnControl && completed ? ControlStatus::Submitted : reported;
+    switch (out.state) {
+      case ControlStatus::Verified:
+      case ControlStatus::Removed:
+        out.done = true;
+        break;
+      case ControlStatus::Submitted:
+        out.done = submittedIsDone;
+        break;
+      case ControlStatus::OnControl:
+      case ControlStatus::Returned:
+        break;
+    }
+    if (out.done) out.completed = completed;
+    return out;
   }
 
-  ev.progress = meanProgress(impl.indicators);
+  // By date; the same date keeps the order given.
+  std::vector<const ControlEvent*> order;
+  order.reserve(events.size());
+  for (const auto& e : events) order.push_back(&e);
+  std::stable_sort(order.begin(), order.end(),
+                   [](const ControlEvent* a, const ControlEvent* b) { return a->on < b->on; });
 
-  // Rule 2: completed work, judged by the completion date whatever the lifecycle says.
-  if (impl.completed) {
-    const Date c = *impl.completed;
-    if (c <= d) {
+  std::optional<Date> submission;  // completion date of the latest submission still standing
+  std::optional<Date> verified;    // C once verified
+  bool standing = false;           // a submission is standing (not returned, not yet verified)
+  for (const ControlEvent* e : order) {
+    switch (e->state) {
+      case ControlStatus::Submitted:
+        standing = true;
+        submission = e->completed ? e->completed : std::optional<Date>(e->on);
+        verified.reset();
+        break;
+      case ControlStatus::Returned:
+      case ControlStatus::OnControl:
+        standing = false;
+        submission.reset();
+        verified.reset();
+        break;
+      case ControlStatus::Verified:
+      case ControlStatus::Removed:
+        if (standing)
+          verified = submission;
+        else if (!verified)
+          verified = completed ? completed : std::optional<Date>(e->on);
+        standing = false;
+        break;
+    }
+  }
+  out.state = order.back()->state;
+  switch (out.state) {
+    case ControlStatus::Verified:
+    case ControlStatus::Removed:
+      out.done = true;
+      out.completed = verified;
+      break;
+    case ControlStatus::Submitted:
+      out.done = submittedIsDone;
+      if (out.done) out.completed = submission;
+      break;
+    case ControlStatus::OnControl:
+    case ControlStatus::Returned:
+      break;
+  }
+  return out;
+}
+
+namespace {
+
+// Rules 2-4 for work that is neither cancelled nor suspended. `done` with no date: the work was
+// accepted as done but nothing dates it (an old report saying control="verified" alone); it is
+// counted done on time, and `completed` stays empty so readers can see the date is unknown.
+void judge(Evaluation& ev, Date s, Date d, bool done, std::optional<Date> c, Date t,
+           const StatusRules& rules) {
+  ev.deadline = d;
+  ev.due = d <= t;
+
+  // Rule 2: completed work, judged by the completion date.
+  if (done) {
+    ev.completed = c;
+    if (!c || *c <= d) {
       ev.status = ExecutionStatus::DoneOnTime;
       ev.rag = Rag::Green;
     } else {
       // Done late is amber, not red: the work is finished, nothing is left to rescue; the
-      // lateness is kept in delayDays and in the roll-up's share done late.
+      // lateness is kept in delayDays and in the roll-up's shares done late.
       ev.status = ExecutionStatus::DoneLate;
       ev.rag = Rag::Amber;
-      ev.delayDays = daysBetween(d, c);
+      ev.delayDays = daysBetween(d, *c);
     }
-    return ev;
+    return;
   }
 
   // Rule 3: past the deadline and not done.
@@ -140,7 +258,7 @@ Evaluation evaluate(const Implementation& impl, Date asOf, const StatusRules& ru
     ev.status = ExecutionStatus::Overdue;
     ev.rag = Rag::Red;
     ev.delayDays = daysBetween(d, t);
-    return ev;
+    return;
   }
 
   const long daysLeft = daysBetween(t, d);  // D - T >= 0 from here on
@@ -151,7 +269,7 @@ Evaluation evaluate(const Implementation& impl, Date asOf, const StatusRules& ru
   if (t < s) {
     ev.status = ExecutionStatus::NotStarted;
     ev.rag = nearDeadline ? Rag::Amber : Rag::Green;
-    return ev;
+    return;
   }
 
   // Rule 4: progress against time. Here S <= T <= D.
@@ -179,7 +297,115 @@ Evaluation evaluate(const Implementation& impl, Date asOf, const StatusRules& ru
     ev.status = ExecutionStatus::OnTrack;
     ev.rag = Rag::Green;
   }
+}
+
+// Rule 1: cancelled and suspended work has no RAG and is left out of delay statistics.
+bool leftOut(Judgement& j, Lifecycle lifecycle) {
+  if (lifecycle != Lifecycle::Cancelled && lifecycle != Lifecycle::Suspended) return false;
+  j.status =
+      lifecycle == Lifecycle::Cancelled ? ExecutionStatus::Cancelled : ExecutionStatus::Suspended;
+  j.rag = Rag::None;
+  j.countsForDelay = false;
+  return true;
+}
+
+void applyDeadlines(Judgement& j, Date original, const std::vector<DeadlineChange>& changes) {
+  DeadlineWalk walk = walkDeadlines(original, changes);
+  j.deadline = walk.deadline;
+  j.deadlineChanges = std::move(walk.verdicts);
+  j.lateApprovals = walk.lateApprovals;
+}
+
+}  // namespace
+
+TaskEvaluation evaluateAssignment(const Assignment& task, const Implementation& impl, Date asOf,
+                                  const StatusRules& rules) {
+  TaskEvaluation te;
+  te.id = task.id;
+  applyDeadlines(te, task.deadline, task.deadlineChanges);
+  const ControlOutcome control =
+      controlOutcome(task.control, task.completed, task.controlEvents, rules);
+  te.control = control.state;
+  if (leftOut(te, impl.lifecycle)) return te;
+  Evaluation ev;  // tasks have no indicators: progress stays empty, only deadline rules apply
+  judge(ev, impl.start, te.deadline, control.done, control.completed, asOf, rules);
+  te.status = ev.status;
+  te.rag = ev.rag;
+  te.delayDays = ev.delayDays;
+  te.earlyWarning = ev.earlyWarning;
+  te.due = ev.due;
+  te.completed = ev.completed;
+  return te;
+}
+
+TaskSummary summarise(const std::vector<TaskEvaluation>& tasks) {
+  TaskSummary sum;
+  for (const auto& t : tasks) {
+    ++sum.total;
+    ++sum.byStatus[t.status];
+    sum.lateApprovals += t.lateApprovals;
+    if (t.control == ControlStatus::Submitted) ++sum.submitted;
+    if (t.control == ControlStatus::Returned) ++sum.returned;
+    if (t.earlyWarning) ++sum.dueSoon;
+    if (t.countsForDelay &&
+        (t.due || t.status == ExecutionStatus::DoneOnTime || t.status == ExecutionStatus::DoneLate))
+      ++sum.dueOrFinished;
+    switch (t.status) {
+      case ExecutionStatus::Overdue:
+        ++sum.overdue;
+        if (!sum.longestOverdueId || t.delayDays > sum.longestOverdueDays) {
+          sum.longestOverdueId = t.id;
+          sum.longestOverdueDays = t.delayDays;
+        }
+        break;
+      case ExecutionStatus::DoneLate:
+        ++sum.doneLate;
+        break;
+      case ExecutionStatus::DoneOnTime:
+        ++sum.doneOnTime;
+        break;
+      case ExecutionStatus::NotStarted:
+      case ExecutionStatus::OnTrack:
+      case ExecutionStatus::AtRisk:
+        ++sum.onTrack;
+        break;
+      case ExecutionStatus::Cancelled:
+      case ExecutionStatus::Suspended:
+        break;
+    }
+  }
+  return sum;
+}
+
+Evaluation evaluate(const Implementation& impl, Date asOf, const StatusRules& rules,
+                    std::vector<TaskEvaluation>& tasks) {
+  tasks.clear();
+  tasks.reserve(impl.assignments.size());
+  for (const auto& a : impl.assignments) tasks.push_back(evaluateAssignment(a, impl, asOf, rules));
+
+  Evaluation ev;
+  ev.tasks = summarise(tasks);
+  applyDeadlines(ev, impl.deadline, impl.deadlineChanges);
+  // With control events the control rule decides whether the completion counts; without them
+  // the reported completion date counts, as it did before control events existed.
+  bool done = impl.completed.has_value();
+  std::optional<Date> c = impl.completed;
+  if (!impl.controlEvents.empty()) {
+    const ControlOutcome control =
+        controlOutcome(ControlStatus::OnControl, impl.completed, impl.controlEvents, rules);
+    ev.control = control.state;
+    done = control.done;
+    c = control.completed;
+  }
+  if (leftOut(ev, impl.lifecycle)) return ev;
+  ev.progress = meanProgress(impl.indicators);
+  judge(ev, impl.start, ev.deadline, done, c, asOf, rules);
   return ev;
+}
+
+Evaluation evaluate(const Implementation& impl, Date asOf, const StatusRules& rules) {
+  std::vector<TaskEvaluation> tasks;
+  return evaluate(impl, asOf, rules, tasks);
 }
 
 void RollUpBuilder::add(const Implementation& impl, const Evaluation& ev) {
@@ -208,14 +434,39 @@ void RollUpBuilder::add(const Implementation& impl, const Evaluation& ev) {
   ++g.byStatus[ev.status];
   g.rag = std::max(g.rag, ev.rag);  // None < Green < Amber < Red
   if (ev.earlyWarning) ++g.earlyWarnings;
-  // Cancelled and suspended work is left out of delay statistics.
+  // Cancelled and suspended work is counted apart and left out of delay statistics.
+  if (ev.status == ExecutionStatus::Cancelled) ++g.cancelled;
+  if (ev.status == ExecutionStatus::Suspended) ++g.suspended;
   if (ev.countsForDelay && ev.status != ExecutionStatus::Cancelled &&
       ev.status != ExecutionStatus::Suspended) {
-    if (ev.status == ExecutionStatus::DoneOnTime || ev.status == ExecutionStatus::DoneLate)
-      ++g.done;
+    const bool finished =
+        ev.status == ExecutionStatus::DoneOnTime || ev.status == ExecutionStatus::DoneLate;
+    if (finished) ++g.done;
     if (ev.status == ExecutionStatus::DoneLate) ++g.doneLate;
+    if (ev.status == ExecutionStatus::Overdue) ++g.overdue;
+    if (finished || ev.due || ev.status == ExecutionStatus::Overdue) ++g.dueOrFinished;
   }
-  g.shareDoneLate = g.done == 0 ? 0.0 : static_cast<double>(g.doneLate) / g.done;
+  g.shareDoneLate = share(g.doneLate, g.done);
+  g.shareDoneLateOfDueOrFinished = share(g.doneLate, g.dueOrFinished);
+
+  const TaskSummary& ts = ev.tasks;
+  TaskRollUp& tr = g.tasks;
+  tr.total += ts.total;
+  tr.overdue += ts.overdue;
+  tr.doneOnTime += ts.doneOnTime;
+  tr.doneLate += ts.doneLate;
+  tr.dueSoon += ts.dueSoon;
+  tr.dueOrFinished += ts.dueOrFinished;
+  tr.done += ts.doneOnTime + ts.doneLate;
+  auto count = [&](ExecutionStatus s) {
+    auto found = ts.byStatus.find(s);
+    return found == ts.byStatus.end() ? std::size_t{0} : found->second;
+  };
+  tr.cancelled += count(ExecutionStatus::Cancelled);
+  tr.suspended += count(ExecutionStatus::Suspended);
+  if (ts.overdue > 0) ++tr.withOverdueTasks;
+  tr.shareDoneLateOfDueOrFinished = share(tr.doneLate, tr.dueOrFinished);
+  tr.shareDoneLateOfFinished = share(tr.doneLate, tr.done);
 }
 
 std::vector<RollUp> RollUpBuilder::result() const {

@@ -177,13 +177,9 @@ struct Implementation {
 
   ImplementationKey key() const { return {source, measure.id, region, organisation}; }
 
-  // D in the status rules: the last approved extension, else the original deadline.
-  Date lastApprovedDeadline() const {
-    Date d = deadline;
-    for (const auto& c : deadlineChanges)
-      if (c.approved()) d = c.deadline;
-    return d;
-  }
+  // D in the status rules: the deadline in force after the approved extensions (see
+  // walkDeadlines in status.hpp, which defines it).
+  Date lastApprovedDeadline() const;
 
   bool operator==(const Implementation&) const = default;
 };

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "hub/model/regions.hpp"
+#include "hub/model/status.hpp"
 
 namespace ijro::model {
 
@@ -39,6 +40,21 @@ bool startsWithNoCase(std::string_view s, std::string_view prefix) {
   return true;
 }
 
+bool isBlank(std::string_view s) {
+  return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+std::string lowerAscii(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+bool asciiLetter(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
 std::string at(std::string_view field, std::size_t i) {
   return std::string(field) + "[" + std::to_string(i) + "]";
 }
@@ -56,6 +72,17 @@ class Checker {
     indicators();
     evidence();
     assignments();
+    translations("measure.titles", impl_.measure.titles);
+    controlEvents("", impl_.controlEvents);
+    comments("", impl_.comments);
+    for (std::size_t i = 0; i < impl_.assignments.size(); ++i) {
+      const auto& a = impl_.assignments[i];
+      const std::string prefix = at("assignments", i) + ".";
+      changeChain(prefix, a.deadline, a.deadlineChanges);
+      translations(prefix + "titles", a.titles);
+      controlEvents(prefix, a.controlEvents);
+      comments(prefix, a.comments);
+    }
     return std::move(problems_);
   }
 
@@ -135,6 +162,144 @@ class Checker {
                 " is before start " + formatDate(impl_.start) +
                 ": an extended deadline must be on or after the start");
     }
+    changeChain("", impl_.deadline, impl_.deadlineChanges);
+  }
+
+  // The chain rule and the decision fields of deadline changes (see walkDeadlines in status.hpp
+  // for the deadline in force).
+  void changeChain(const std::string& prefix, Date original,
+                   const std::vector<DeadlineChange>& changes) {
+    const DeadlineWalk walk = walkDeadlines(original, changes);
+    Date inForce = original;
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+      const auto& c = changes[i];
+      const std::string where = prefix + at("deadlineChanges", i);
+      if (walk.verdicts[i] == ChangeVerdict::Unlinked)
+        problem(where + ".previous " + formatDate(c.previous) + " is not the deadline in force " +
+                formatDate(inForce) +
+                " (rule: a change extends the deadline in force, i.e. the original deadline or "
+                "the last change approved on or before it): set previous to " +
+                formatDate(inForce));
+      decisionFields(where, c);
+      if (walk.verdicts[i] == ChangeVerdict::Moved) inForce = c.deadline;
+    }
+  }
+
+  void decisionFields(const std::string& where, const DeadlineChange& c) {
+    const std::string decision = toString(c.decision);
+    if (c.decision == Decision::Pending) {
+      if (!c.decidedBy.empty())
+        problem(where + ".decidedBy " + quoted(c.decidedBy) +
+                " is given but the decision is pending (rule: only a decided change names who "
+                "decided): set the decision to approved or rejected, or leave decidedBy out");
+      if (c.decidedOn)
+        problem(where + ".decidedOn " + formatDate(*c.decidedOn) +
+                " is given but the decision is pending (rule: only a decided change has a "
+                "decision date): set the decision to approved or rejected, or leave decidedOn "
+                "out");
+    } else {
+      if (c.decidedBy.empty())
+        problem(where + ".decidedBy is empty but the change is " + decision +
+                " (rule: a decision names who took it): give the controller who decided");
+      // Reports from before decisions were dated may carry an approval without a date: such a
+      // change (no requestedBy, no requestedOn) stays valid. Anything else needs the date, as
+      // only an approval dated on or before the deadline in force moves it.
+      const bool undatedOldApproval =
+          c.decision == Decision::Approved && c.requestedBy.empty() && !c.requestedOn;
+      if (!c.decidedOn && !undatedOldApproval)
+        problem(where + ".decidedOn is missing but the change is " + decision +
+                " (rule: a decision is dated; only an approval on or before the deadline in "
+                "force moves it): give the date of the decision");
+    }
+    if (c.requestedOn && *c.requestedOn > today_)
+      problem(where + ".requestedOn " + formatDate(*c.requestedOn) +
+              " is in the future (today is " + formatDate(today_) +
+              "): a request's date can be today at the latest");
+    if (c.decidedOn && *c.decidedOn > today_)
+      problem(where + ".decidedOn " + formatDate(*c.decidedOn) + " is in the future (today is " +
+              formatDate(today_) + "): a decision's date can be today at the latest");
+    if (c.decidedOn && c.requestedOn && *c.decidedOn < *c.requestedOn)
+      problem(where + ".decidedOn " + formatDate(*c.decidedOn) + " is before requestedOn " +
+              formatDate(*c.requestedOn) +
+              " (rule: a change is decided on or after it was requested): correct either date");
+  }
+
+  void controlEvents(const std::string& prefix, const std::vector<ControlEvent>& events) {
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      const auto& e = events[i];
+      const std::string where = prefix + at("controlEvents", i);
+      const std::string state = toString(e.state);
+      if (e.by.empty())
+        problem(where +
+                ".by is empty (rule: every control transition names who made it): give "
+                "the executor for submitted, the controller for verified, returned or "
+                "removed");
+      if (e.on > today_)
+        problem(where + ".on " + formatDate(e.on) + " is in the future (today is " +
+                formatDate(today_) + "): a transition's date can be today at the latest");
+      if (e.state == ControlStatus::Submitted) {
+        if (!e.completed)
+          problem(where +
+                  ".completed is missing on a submitted event (rule: a report of completion "
+                  "gives the date the work was completed): add the completion date");
+        else if (*e.completed > e.on)
+          problem(where + ".completed " + formatDate(*e.completed) + " is after the event's on " +
+                  formatDate(e.on) +
+                  " (rule: work is completed on or before it is reported): correct either date");
+      } else if (e.completed) {
+        problem(where + ".completed is given on a " + state +
+                " event (rule: only a submitted event carries the completion date): leave it "
+                "out, or make the event submitted");
+      }
+      if (e.state == ControlStatus::Returned && isBlank(e.reason))
+        problem(where +
+                ".reason is empty on a returned event (rule: a returned report says why): give "
+                "the reason it was returned");
+    }
+  }
+
+  void comments(const std::string& prefix, const std::vector<Comment>& thread) {
+    for (std::size_t i = 0; i < thread.size(); ++i) {
+      const auto& c = thread[i];
+      const std::string where = prefix + at("comments", i);
+      if (isBlank(c.author))
+        problem(where + ".author is empty (rule: a comment names its author): give the author");
+      if (isBlank(c.at))
+        problem(where + ".at is empty (rule: a comment is timed): give the time it was written");
+      if (isBlank(c.text))
+        problem(where +
+                ".text is empty (rule: a comment says something): give the text, or "
+                "leave the comment out");
+      language(where + ".lang", c.lang);
+    }
+  }
+
+  void translations(const std::string& where, const Translations& texts) {
+    std::map<std::string, std::size_t, std::less<>> seen;
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      const std::string one = at(where, i);
+      language(one + ".lang", texts[i].lang);
+      if (isBlank(texts[i].text))
+        problem(one + ".text is empty (rule: a translation carries the text): give the text in " +
+                quoted(texts[i].lang) + ", or leave the translation out");
+      auto [it, inserted] = seen.try_emplace(lowerAscii(texts[i].lang), i);
+      if (!inserted && !texts[i].lang.empty())
+        problem(one + ".lang " + quoted(texts[i].lang) + " repeats " + at(where, it->second) +
+                ".lang (rule: one text per language): keep one of them");
+    }
+  }
+
+  void language(const std::string& where, const std::string& tag) {
+    if (tag.empty()) {
+      problem(where +
+              " is empty (rule: texts are tagged with their language): use uz-Latn, "
+              "uz-Cyrl, ru or en (or another BCP 47 tag)");
+      return;
+    }
+    if (!isLanguageTag(tag))
+      problem(where + " " + quoted(tag) +
+              " is not a language tag (rule: BCP 47, a 2- or 3-letter language, then subtags of "
+              "1 to 8 letters or digits joined by '-'): use uz-Latn, uz-Cyrl, ru or en");
   }
 
   void indicators() {
@@ -266,6 +431,27 @@ class Checker {
 };
 
 }  // namespace
+
+bool isLanguageTag(std::string_view tag) {
+  std::size_t pos = 0;
+  bool first = true;
+  while (true) {
+    const std::size_t dash = tag.find('-', pos);
+    const std::string_view sub =
+        tag.substr(pos, dash == std::string_view::npos ? std::string_view::npos : dash - pos);
+    if (first) {
+      if (sub.size() < 2 || sub.size() > 3 || !std::all_of(sub.begin(), sub.end(), asciiLetter))
+        return false;
+      first = false;
+    } else if (sub.empty() || sub.size() > 8 || !std::all_of(sub.begin(), sub.end(), [](char c) {
+                 return asciiLetter(c) || (c >= '0' && c <= '9');
+               })) {
+      return false;
+    }
+    if (dash == std::string_view::npos) return true;
+    pos = dash + 1;
+  }
+}
 
 std::vector<std::string> validate(const Implementation& impl, const SectorCatalogue& sectors,
                                   Date today) {

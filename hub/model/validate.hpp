@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hub/model/sectors.hpp"
@@ -10,6 +11,26 @@
 
 namespace ijro::model {
 
+// Language tags (comments, translations) are checked for the shape of BCP 47 (RFC 5646): a 2- or
+// 3-letter language, then subtags of 1 to 8 ASCII letters or digits joined by '-', compared
+// without regard to case. Any such tag is accepted, not only uz-Latn, uz-Cyrl, ru and en:
+// Karakalpak (kaa) is an official language of one of the fourteen regions.
+bool isLanguageTag(std::string_view tag);
+
+// Deadline changes, per implementation and per task (assignments[i].deadlineChanges[j]):
+//   - `previous` must equal the deadline in force at that point: the original deadline, moved
+//     only by the changes before it that moved D (walkDeadlines in status.hpp); a late, rejected
+//     or pending change leaves it where it was.
+//   - approved or rejected: decidedBy and decidedOn are required, except an approval without
+//     requestedBy and requestedOn (the form of reports before decisions were separate), which
+//     may lack decidedOn; pending: neither decidedBy nor decidedOn.
+//   - decidedOn not before requestedOn; neither in the future.
+// Control events: `by` required; `on` not in the future; submitted needs `completed` (on or
+// before `on`), other states carry none; returned needs a reason.
+// Comments: author, at, text and a language tag. Translations: a language tag and a text, one
+// per language.
+// Every problem names the field by its path, e.g. assignments[2].deadlineChanges[0].decidedOn,
+// and the rule it breaks.
 std::vector<std::string> validate(const Implementation& impl, const SectorCatalogue& sectors,
                                   Date today);
 

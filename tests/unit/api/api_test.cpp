@@ -153,6 +153,107 @@ TEST_F(ApiTest, MeasuresEvaluateStatusAndFilter) {
   EXPECT_EQ(boost::json::parse(asOf.body).at("total").as_int64(), 0);
 }
 
+// Two implementations with delegated tasks, as of 2026-03-15: M-1's task for the Yunusobod unit
+// is 14 days overdue, its Chilonzor task was verified late; M-2's only task is not yet due.
+std::vector<model::Implementation> withTasks() {
+  auto a = sample("M-1", "1726");
+  a.deadline = *model::parseDate("2026-06-30");
+  model::Assignment yunusobod;
+  yunusobod.id = "T-1";
+  yunusobod.assignee = "Yunusobod District Tax Inspectorate";
+  yunusobod.title = "Register the cash registers of Yunusobod";
+  yunusobod.deadline = *model::parseDate("2026-03-01");
+  model::Assignment chilonzor = yunusobod;
+  chilonzor.id = "T-2";
+  chilonzor.assignee = "Chilonzor District Tax Inspectorate";
+  chilonzor.control = model::ControlStatus::Verified;
+  chilonzor.completed = *model::parseDate("2026-03-05");  // 4 days late
+  a.assignments = {yunusobod, chilonzor};
+  auto b = sample("M-2", "1726");
+  b.deadline = *model::parseDate("2026-06-30");
+  model::Assignment later = yunusobod;
+  later.id = "T-3";
+  later.deadline = *model::parseDate("2026-05-01");
+  b.assignments = {later};
+  return {a, b};
+}
+
+std::vector<std::string> taskIds(const http::Response& res) {
+  std::vector<std::string> out;
+  const auto doc = boost::json::parse(res.body);
+  for (const auto& item : doc.at("items").as_array())
+    for (const auto& t : item.at("tasks").as_array()) out.emplace_back(t.at("id").as_string());
+  return out;
+}
+
+TEST_F(ApiTest, MeasuresCarryTaskEvaluationsAndTheirSummary) {
+  seed(withTasks());
+  auto res = get("/api/v1/measures", {{"asOf", "2026-03-15"}, {"measure", "M-1"}});
+  ASSERT_EQ(res.status, 200) << res.body;
+  const auto item = boost::json::parse(res.body).at("items").at(0).as_object();
+  const auto& t1 = item.at("tasks").at(0).as_object();
+  EXPECT_EQ(t1.at("status").as_string(), "overdue");
+  EXPECT_EQ(t1.at("delayDays").as_int64(), 14);  // 2026-03-15 - 2026-03-01
+  EXPECT_EQ(t1.at("assignee").as_string(), "Yunusobod District Tax Inspectorate");
+  const auto& t2 = item.at("tasks").at(1).as_object();
+  EXPECT_EQ(t2.at("status").as_string(), "doneLate");
+  EXPECT_EQ(t2.at("delayDays").as_int64(), 4);
+  EXPECT_EQ(t2.at("control").as_string(), "verified");
+  const auto& sum = item.at("taskSummary").as_object();
+  EXPECT_EQ(sum.at("overdue").as_int64(), 1);
+  EXPECT_EQ(sum.at("doneLate").as_int64(), 1);
+  EXPECT_EQ(sum.at("longestOverdue").at("id").as_string(), "T-1");
+}
+
+TEST_F(ApiTest, MeasuresFilterByAssigneeAndOverdueTasks) {
+  seed(withTasks());
+  // Case-insensitive part of the name; only the matching tasks are listed.
+  auto byName = get("/api/v1/measures", {{"asOf", "2026-03-15"}, {"assignee", "YUNUSOBOD"}});
+  ASSERT_EQ(byName.status, 200) << byName.body;
+  EXPECT_THAT(taskIds(byName), ElementsAre("T-1", "T-3"));
+  EXPECT_THAT(column(byName, "items", "measure"), ElementsAre("M-1", "M-2"));
+  auto overdue = get("/api/v1/measures", {{"asOf", "2026-03-15"}, {"overdueTasks", "true"}});
+  EXPECT_THAT(column(overdue, "items", "measure"), ElementsAre("M-1"));
+  EXPECT_THAT(taskIds(overdue), ElementsAre("T-1"));
+  EXPECT_EQ(boost::json::parse(overdue.body).at("total").as_int64(), 1);
+  auto both = get("/api/v1/measures",
+                  {{"asOf", "2026-03-15"}, {"overdueTasks", "true"}, {"assignee", "chilonzor"}});
+  EXPECT_EQ(boost::json::parse(both.body).at("total").as_int64(), 0);
+
+  auto bad = get("/api/v1/measures", {{"overdueTasks", "yes"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(bad.body, HasSubstr("overdueTasks must be true"));
+  auto lang = get("/api/v1/measures", {{"lang", "russian"}});
+  EXPECT_EQ(lang.status, 400);
+  EXPECT_THAT(lang.body, HasSubstr("russian&quot; is not a language tag"));
+  EXPECT_EQ(get("/api/v1/measures", {{"lang", "uz-Cyrl"}}).status, 200);
+}
+
+TEST_F(ApiTest, SummaryCarriesBothSharesAndTaskCounts) {
+  auto done = sample("M-3", "1726");
+  done.lifecycle = model::Lifecycle::Completed;
+  done.completed = *model::parseDate("2026-03-10");  // 9 days late
+  auto batch = withTasks();
+  batch.push_back(done);
+  seed(batch);
+  auto res = get("/api/v1/summary", {{"by", "region"}, {"asOf", "2026-03-15"}});
+  ASSERT_EQ(res.status, 200) << res.body;
+  const auto g = boost::json::parse(res.body).at("groups").at(0).as_object();
+  // Implementations: M-1 and M-2 not yet due, M-3 done late: 1 of 1 due, 1 of 1 finished.
+  EXPECT_EQ(g.at("dueOrFinished").as_int64(), 1);
+  EXPECT_EQ(g.at("shareDoneLateOfDueOrFinished").to_number<double>(), 1.0);
+  EXPECT_EQ(g.at("shareDoneLateOfFinished").to_number<double>(), 1.0);
+  EXPECT_EQ(g.at("shareDoneLate").to_number<double>(), 1.0);
+  // Tasks: T-1 overdue, T-2 done late, T-3 not due: 1 of 2 due, 1 of 1 finished.
+  const auto& t = g.at("tasks").as_object();
+  EXPECT_EQ(t.at("total").as_int64(), 3);
+  EXPECT_EQ(t.at("overdue").as_int64(), 1);
+  EXPECT_EQ(t.at("doneLate").as_int64(), 1);
+  EXPECT_EQ(t.at("dueOrFinished").as_int64(), 2);
+  EXPECT_EQ(t.at("shareDoneLateOfDueOrFinished").to_number<double>(), 0.5);
+  EXPECT_EQ(t.at("shareDoneLateOfFinished").to_number<double>(), 1.0);
+}
+
 TEST_F(ApiTest, SummaryByRegionNamesTheRegion) {
   ASSERT_EQ(post(exchange::writeReportXml("tax", {sample("M-1", "1726"), sample("M-2", "1726264")}),
                  "application/xml")

@@ -150,18 +150,21 @@ TEST(Config, DefaultsApplyWhenElementsAreAbsent) {
   EXPECT_EQ(cfg.threads, 2);
   EXPECT_EQ(cfg.rules.earlyWarningDays, 30);
   EXPECT_DOUBLE_EQ(cfg.rules.redBelow, 0.7);
+  EXPECT_EQ(cfg.rules.submitted, model::SubmittedCounts::Open);
   EXPECT_TRUE(cfg.sources.empty());
 }
 
 TEST(Config, StatusThresholdsAreRead) {
   auto cfg = loadConfig(write(R"(<hub xmlns="urn:ijro-hub:config:1" id="t">
-  <status redBelow="0.5" amberBelow="0.8" amberWithinDays="14" earlyWarningDays="10"/>
+  <status redBelow="0.5" amberBelow="0.8" amberWithinDays="14" earlyWarningDays="10"
+          submittedCounts="done"/>
 </hub>)"),
                         schemas());
   EXPECT_DOUBLE_EQ(cfg.rules.redBelow, 0.5);
   EXPECT_DOUBLE_EQ(cfg.rules.amberBelow, 0.8);
   EXPECT_EQ(cfg.rules.amberWithinDays, 14);
   EXPECT_EQ(cfg.rules.earlyWarningDays, 10);
+  EXPECT_EQ(cfg.rules.submitted, model::SubmittedCounts::Done);
 }
 
 TEST(Config, EveryProblemIsListedWithItsLine) {

@@ -49,6 +49,21 @@ DeadlineChange extension(int to, bool approved) {
                                  "equipment delivered late");
 }
 
+DeadlineChange change(int previous, int to, Decision decision, std::optional<int> decidedOn) {
+  DeadlineChange c;
+  c.previous = day(previous);
+  c.deadline = day(to);
+  c.requestedBy = "Regional department";
+  c.requestedOn = day(previous - 20);
+  c.reason = "contractor delay";
+  c.decision = decision;
+  if (decision != Decision::Pending) {
+    c.decidedBy = "Deputy minister";
+    if (decidedOn) c.decidedOn = day(*decidedOn);
+  }
+  return c;
+}
+
 // --- names --------------------------------------------------------------------------------------
 
 TEST(ModelStatus, ExecutionStatusNames) {
@@ -239,13 +254,265 @@ TEST(ModelStatus, RequestedButUnapprovedExtensionDoesNot) {
   EXPECT_EQ(ev.delayDays, 5);
 }
 
-TEST(ModelStatus, LaterApprovedExtensionWins) {
+TEST(ModelStatus, LinkedApprovedExtensionsMoveTheDeadlineInTurn) {
   auto impl = work();
-  impl.deadlineChanges = {extension(150, true), extension(300, false), extension(180, true)};
+  // 100 -> 150 approved on day 90; a request 150 -> 300 still pending; 150 -> 180 approved on
+  // day 140 (on or before the 150 then in force).
+  impl.deadlineChanges = {extension(150, true), change(150, 300, Decision::Pending, std::nullopt),
+                          change(150, 180, Decision::Approved, 140)};
   auto ev = evaluate(impl, day(185));
   EXPECT_EQ(ev.deadline, day(180));
   EXPECT_EQ(ev.status, ExecutionStatus::Overdue);
-  EXPECT_EQ(ev.delayDays, 5);
+  EXPECT_EQ(ev.delayDays, 5);  // 185 - 180
+  EXPECT_EQ(ev.deadlineChanges,
+            (std::vector<ChangeVerdict>{ChangeVerdict::Moved, ChangeVerdict::Pending,
+                                        ChangeVerdict::Moved}));
+  EXPECT_EQ(ev.lateApprovals, 0u);
+}
+
+TEST(ModelStatus, ApprovalOnTheDeadlineDayMovesIt) {
+  auto impl = work();
+  impl.deadlineChanges = {change(100, 150, Decision::Approved, 100)};
+  EXPECT_EQ(evaluate(impl, day(120)).deadline, day(150));
+}
+
+TEST(ModelStatus, LateApprovalIsKeptButDoesNotMoveTheDeadline) {
+  auto impl = work();
+  impl.deadlineChanges = {change(100, 150, Decision::Approved, 101)};  // one day after D = 100
+  auto ev = evaluate(impl, day(120));
+  EXPECT_EQ(ev.deadline, day(100));
+  EXPECT_EQ(ev.status, ExecutionStatus::Overdue);
+  EXPECT_EQ(ev.delayDays, 20);  // 120 - 100, against the deadline that was in force
+  EXPECT_EQ(ev.lateApprovals, 1u);
+  EXPECT_EQ(ev.deadlineChanges, std::vector<ChangeVerdict>{ChangeVerdict::LateApproval});
+}
+
+TEST(ModelStatus, RejectedExtensionDoesNotMoveTheDeadline) {
+  auto impl = work();
+  impl.deadlineChanges = {change(100, 150, Decision::Rejected, 90)};
+  auto ev = evaluate(impl, day(120));
+  EXPECT_EQ(ev.deadline, day(100));
+  EXPECT_EQ(ev.delayDays, 20);
+  EXPECT_EQ(ev.deadlineChanges, std::vector<ChangeVerdict>{ChangeVerdict::Rejected});
+}
+
+TEST(ModelStatus, UnlinkedApprovalDoesNotMoveTheDeadline) {
+  auto impl = work();
+  // The second change names 100 as previous, but 150 is in force after the first.
+  impl.deadlineChanges = {extension(150, true), change(100, 300, Decision::Approved, 90)};
+  auto ev = evaluate(impl, day(120));
+  EXPECT_EQ(ev.deadline, day(150));
+  EXPECT_EQ(ev.deadlineChanges,
+            (std::vector<ChangeVerdict>{ChangeVerdict::Moved, ChangeVerdict::Unlinked}));
+}
+
+TEST(ModelStatus, UndatedApprovalFromOldReportsStillMovesTheDeadline) {
+  auto impl = work();
+  impl.deadlineChanges = {
+      DeadlineChange::decided(day(100), day(150), "Deputy minister", std::nullopt, "old")};
+  EXPECT_EQ(evaluate(impl, day(120)).deadline, day(150));
+}
+
+TEST(ModelStatus, TheChainRestartsFromTheDeadlineStillInForceAfterALateApproval) {
+  // 100 -> 150 approved late (day 110); the next change must name 100 again, and approved on
+  // day 95 it moves D to 130.
+  auto impl = work();
+  impl.deadlineChanges = {change(100, 150, Decision::Approved, 110),
+                          change(100, 130, Decision::Approved, 95)};
+  auto walk = walkDeadlines(impl.deadline, impl.deadlineChanges);
+  EXPECT_EQ(walk.deadline, day(130));
+  EXPECT_EQ(walk.lateApprovals, 1u);
+  EXPECT_EQ(impl.lastApprovedDeadline(), day(130));
+}
+
+// --- control state (rule 8) and tasks (rule 7) --------------------------------------------------
+
+ControlEvent controlEvent(ControlStatus state, int on, std::optional<int> completed = {}) {
+  ControlEvent e;
+  e.state = state;
+  e.by = "controller";
+  e.on = day(on);
+  if (completed) e.completed = day(*completed);
+  if (state == ControlStatus::Returned) e.reason = "incomplete";
+  return e;
+}
+
+Assignment task(std::string id, int deadline) {
+  Assignment a;
+  a.id = std::move(id);
+  a.assignee = "District unit";
+  a.deadline = day(deadline);
+  return a;
+}
+
+TEST(ModelControl, LatestEventByDateDecidesWhateverTheListOrder) {
+  // Given out of order: the verification of day 60 comes after the submission of day 50.
+  auto out = controlOutcome(
+      ControlStatus::OnControl, std::nullopt,
+      {controlEvent(ControlStatus::Verified, 60), controlEvent(ControlStatus::Submitted, 50, 48)},
+      {});
+  EXPECT_EQ(out.state, ControlStatus::Verified);
+  EXPECT_TRUE(out.done);
+  EXPECT_EQ(out.completed, day(48));
+}
+
+TEST(ModelControl, EventsOfTheSameDateKeepTheOrderGiven) {
+  auto returnedLast = controlOutcome(
+      ControlStatus::OnControl, std::nullopt,
+      {controlEvent(ControlStatus::Submitted, 50, 48), controlEvent(ControlStatus::Returned, 50)},
+      {});
+  EXPECT_EQ(returnedLast.state, ControlStatus::Returned);
+  EXPECT_FALSE(returnedLast.done);
+  auto submittedLast = controlOutcome(
+      ControlStatus::OnControl, std::nullopt,
+      {controlEvent(ControlStatus::Returned, 50), controlEvent(ControlStatus::Submitted, 50, 48)},
+      {});
+  EXPECT_EQ(submittedLast.state, ControlStatus::Submitted);
+}
+
+TEST(ModelControl, VerificationDatesTheWorkByTheSubmissionItVerified) {
+  // Submitted (done 40), returned, resubmitted (done 55), verified on 70: C = 55.
+  auto out = controlOutcome(
+      ControlStatus::OnControl, day(30),
+      {controlEvent(ControlStatus::Submitted, 42, 40), controlEvent(ControlStatus::Returned, 45),
+       controlEvent(ControlStatus::Submitted, 56, 55), controlEvent(ControlStatus::Verified, 70)},
+      {});
+  EXPECT_EQ(out.completed, day(55));
+  // Verified with no submission standing: the reported completion date, else the verification.
+  out = controlOutcome(ControlStatus::OnControl, day(30),
+                       {controlEvent(ControlStatus::Verified, 70)}, {});
+  EXPECT_EQ(out.completed, day(30));
+  out = controlOutcome(ControlStatus::OnControl, std::nullopt,
+                       {controlEvent(ControlStatus::Verified, 70)}, {});
+  EXPECT_EQ(out.completed, day(70));
+}
+
+TEST(ModelControl, RemovedAfterVerificationKeepsTheVerifiedDate) {
+  auto out = controlOutcome(
+      ControlStatus::OnControl, std::nullopt,
+      {controlEvent(ControlStatus::Submitted, 42, 40), controlEvent(ControlStatus::Verified, 50),
+       controlEvent(ControlStatus::Removed, 90)},
+      {});
+  EXPECT_EQ(out.state, ControlStatus::Removed);
+  EXPECT_TRUE(out.done);
+  EXPECT_EQ(out.completed, day(40));
+}
+
+TEST(ModelControl, WithoutEventsTheReportedControlStands) {
+  auto verified = controlOutcome(ControlStatus::Verified, day(90), {}, {});
+  EXPECT_EQ(verified.state, ControlStatus::Verified);
+  EXPECT_TRUE(verified.done);
+  EXPECT_EQ(verified.completed, day(90));
+  // On control with a completion date: the executor's report of completion, i.e. submitted.
+  auto reported = controlOutcome(ControlStatus::OnControl, day(90), {}, {});
+  EXPECT_EQ(reported.state, ControlStatus::Submitted);
+  EXPECT_FALSE(reported.done);
+  auto returned = controlOutcome(ControlStatus::Returned, day(90), {}, {});
+  EXPECT_FALSE(returned.done);
+  EXPECT_FALSE(returned.completed);
+}
+
+TEST(ModelControl, SubmittedCountsAsConfigured) {
+  StatusRules done;
+  done.submitted = SubmittedCounts::Done;
+  const std::vector<ControlEvent> events{controlEvent(ControlStatus::Submitted, 42, 40)};
+  EXPECT_FALSE(controlOutcome(ControlStatus::OnControl, std::nullopt, events, {}).done);
+  auto out = controlOutcome(ControlStatus::OnControl, std::nullopt, events, done);
+  EXPECT_TRUE(out.done);
+  EXPECT_EQ(out.completed, day(40));
+  EXPECT_STREQ(toString(SubmittedCounts::Open), "open");
+  EXPECT_EQ(submittedCountsFromString("done"), SubmittedCounts::Done);
+  EXPECT_FALSE(submittedCountsFromString("verified"));
+}
+
+TEST(ModelControl, ImplementationWithoutEventsCountsItsReportedCompletion) {
+  auto impl = work();
+  impl.lifecycle = Lifecycle::Completed;
+  impl.completed = day(90);
+  auto ev = evaluate(impl, day(120));
+  EXPECT_EQ(ev.status, ExecutionStatus::DoneOnTime);
+  EXPECT_FALSE(ev.control);
+}
+
+TEST(ModelControl, ImplementationWithEventsFollowsTheControlState) {
+  auto impl = work();
+  impl.lifecycle = Lifecycle::Completed;
+  impl.completed = day(90);
+  impl.controlEvents = {controlEvent(ControlStatus::Submitted, 91, 90),
+                        controlEvent(ControlStatus::Returned, 95)};
+  auto ev = evaluate(impl, day(120));
+  EXPECT_EQ(ev.control, ControlStatus::Returned);
+  EXPECT_EQ(ev.status, ExecutionStatus::Overdue);  // open again: 120 - 100
+  EXPECT_EQ(ev.delayDays, 20);
+  impl.controlEvents.push_back(controlEvent(ControlStatus::Submitted, 110, 108));
+  impl.controlEvents.push_back(controlEvent(ControlStatus::Verified, 115));
+  ev = evaluate(impl, day(120));
+  EXPECT_EQ(ev.status, ExecutionStatus::DoneLate);  // C = 108 > D = 100
+  EXPECT_EQ(ev.delayDays, 8);
+  EXPECT_EQ(ev.completed, day(108));
+}
+
+TEST(ModelTasks, EachTaskAgainstItsOwnDeadline) {
+  auto impl = work(0, 200);
+  impl.assignments = {task("T1", 100), task("T2", 140)};
+  impl.assignments[1].deadlineChanges = {change(140, 160, Decision::Approved, 130)};
+  std::vector<TaskEvaluation> tasks;
+  evaluate(impl, day(150), {}, tasks);
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks[0].id, "T1");
+  EXPECT_EQ(tasks[0].status, ExecutionStatus::Overdue);
+  EXPECT_EQ(tasks[0].delayDays, 50);  // 150 - 100
+  EXPECT_EQ(tasks[1].deadline, day(160));
+  EXPECT_EQ(tasks[1].status, ExecutionStatus::AtRisk);  // 10 days left, no indicators
+  EXPECT_EQ(tasks[1].rag, Rag::Amber);
+  EXPECT_TRUE(tasks[1].earlyWarning);
+}
+
+TEST(ModelTasks, TasksOfCancelledOrSuspendedWorkAreLeftOutWithIt) {
+  auto impl = work();
+  impl.assignments = {task("T1", 50)};
+  for (auto lc : {Lifecycle::Cancelled, Lifecycle::Suspended}) {
+    impl.lifecycle = lc;
+    auto te = evaluateAssignment(impl.assignments[0], impl, day(120));
+    EXPECT_EQ(te.status,
+              lc == Lifecycle::Cancelled ? ExecutionStatus::Cancelled : ExecutionStatus::Suspended);
+    EXPECT_EQ(te.rag, Rag::None);
+    EXPECT_FALSE(te.countsForDelay);
+    EXPECT_EQ(te.delayDays, 0);
+  }
+}
+
+TEST(ModelTasks, VerifiedWithoutAnyDateIsDoneButUndated) {
+  auto impl = work();
+  auto t = task("T1", 50);
+  t.control = ControlStatus::Verified;
+  auto te = evaluateAssignment(t, impl, day(120));
+  EXPECT_EQ(te.status, ExecutionStatus::DoneOnTime);
+  EXPECT_FALSE(te.completed);
+}
+
+TEST(ModelTasks, SummaryCountsAndTheLongestOverdue) {
+  auto impl = work(0, 300);
+  impl.assignments = {task("late-5", 145),  task("late-20", 130), task("late-20b", 130),
+                      task("soon", 160),    task("fine", 250),    task("doneLate", 100),
+                      task("returned", 200)};
+  impl.assignments[5].control = ControlStatus::Verified;
+  impl.assignments[5].completed = day(110);
+  impl.assignments[6].control = ControlStatus::Returned;
+  auto ev = evaluate(impl, day(150));
+  const TaskSummary& s = ev.tasks;
+  EXPECT_EQ(s.total, 7u);
+  EXPECT_EQ(s.overdue, 3u);
+  EXPECT_EQ(s.doneLate, 1u);
+  EXPECT_EQ(s.doneOnTime, 0u);
+  EXPECT_EQ(s.dueSoon, 1u);  // "soon": 10 days left
+  EXPECT_EQ(s.onTrack, 3u);  // soon, fine, returned
+  EXPECT_EQ(s.returned, 1u);
+  EXPECT_EQ(s.dueOrFinished, 4u);  // three overdue and one done
+  EXPECT_EQ(s.longestOverdueId, std::optional<std::string>("late-20"));  // first of the two
+  EXPECT_EQ(s.longestOverdueDays, 20);
+  // The implementation's own status is its own: 150 days left, no indicators.
+  EXPECT_EQ(ev.status, ExecutionStatus::OnTrack);
 }
 
 // --- not started --------------------------------------------------------------------------------
@@ -684,6 +951,64 @@ TEST(ModelRollUp, BySectorMeasureAndOrganisationSortedByKey) {
   EXPECT_EQ(keys(RollUpBy::Sector), (V{{"health", 2}, {"tax", 1}}));
   EXPECT_EQ(keys(RollUpBy::Organisation), (V{{"Ministry of Health", 2}, {"Tax Committee", 1}}));
   EXPECT_EQ(keys(RollUpBy::Region), (V{{"1703", 1}, {"1706", 2}}));
+}
+
+TEST(ModelRollUp, BothSharesOverTheirDenominators) {
+  // At T = 150, D = 100 unless said: 2 done on time, 1 done late, 1 overdue, 1 due today
+  // (D = 150, open), 1 not yet due (D = 200), 1 cancelled (late) and 1 suspended.
+  auto done = work();
+  done.lifecycle = Lifecycle::Completed;
+  done.completed = day(90);
+  auto late = done;
+  late.completed = day(120);
+  auto overdue = work();
+  auto dueToday = work(0, 150);
+  auto notDue = work(0, 200);
+  auto cancelled = late;
+  cancelled.lifecycle = Lifecycle::Cancelled;
+  auto suspended = work();
+  suspended.lifecycle = Lifecycle::Suspended;
+  RollUpBuilder b(RollUpBy::Measure);
+  for (const auto* impl :
+       {&done, &done, &late, &overdue, &dueToday, &notDue, &cancelled, &suspended})
+    b.add(*impl, evaluate(*impl, day(150)));
+  const RollUp g = b.result().at(0);
+  EXPECT_EQ(g.total, 8u);
+  EXPECT_EQ(g.done, 3u);
+  EXPECT_EQ(g.doneLate, 1u);
+  EXPECT_EQ(g.overdue, 1u);
+  EXPECT_EQ(g.dueOrFinished, 5u);  // 3 finished + overdue + due today
+  EXPECT_EQ(g.cancelled, 1u);
+  EXPECT_EQ(g.suspended, 1u);
+  EXPECT_DOUBLE_EQ(g.shareDoneLateOfDueOrFinished, 1.0 / 5);
+  EXPECT_DOUBLE_EQ(g.shareDoneLate, 1.0 / 3);
+}
+
+TEST(ModelRollUp, TasksRollUpWithTheirShares) {
+  auto a = work(0, 300);
+  a.assignments = {task("T1", 100), task("T2", 100), task("T3", 200)};
+  a.assignments[1].control = ControlStatus::Verified;
+  a.assignments[1].completed = day(120);  // done late by 20
+  auto b = work(0, 300);
+  b.assignments = {task("U1", 100)};
+  b.assignments[0].control = ControlStatus::Removed;
+  b.assignments[0].completed = day(90);  // done on time
+  auto c = work(0, 300);
+  c.lifecycle = Lifecycle::Cancelled;
+  c.assignments = {task("V1", 100)};
+  RollUpBuilder builder(RollUpBy::Measure);
+  for (const auto* impl : {&a, &b, &c}) builder.add(*impl, evaluate(*impl, day(150)));
+  const TaskRollUp t = builder.result().at(0).tasks;
+  EXPECT_EQ(t.total, 5u);
+  EXPECT_EQ(t.overdue, 1u);  // T1
+  EXPECT_EQ(t.doneLate, 1u);
+  EXPECT_EQ(t.doneOnTime, 1u);
+  EXPECT_EQ(t.done, 2u);
+  EXPECT_EQ(t.dueOrFinished, 3u);  // T1, T2, U1; T3 not due, V1 cancelled
+  EXPECT_EQ(t.cancelled, 1u);
+  EXPECT_EQ(t.withOverdueTasks, 1u);
+  EXPECT_DOUBLE_EQ(t.shareDoneLateOfDueOrFinished, 1.0 / 3);
+  EXPECT_DOUBLE_EQ(t.shareDoneLateOfFinished, 1.0 / 2);
 }
 
 TEST(ModelRollUp, EmptyBuilderGivesNothing) {

@@ -334,5 +334,229 @@ TEST(ModelValidate, ReportsEveryProblem) {
   for (const auto& p : problems) EXPECT_THAT(p, HasSubstr(": ")) << p;  // field: how to fix
 }
 
+// --- execution control: deadline changes, control events, comments, translations -------------
+
+DeadlineChange asked(const char* previous, const char* to, const char* requestedOn) {
+  DeadlineChange c;
+  c.previous = date(previous);
+  c.deadline = date(to);
+  c.requestedBy = "Specialist";
+  c.requestedOn = date(requestedOn);
+  c.reason = "contractor delay";
+  return c;
+}
+
+DeadlineChange decided(DeadlineChange c, Decision d, const char* on) {
+  c.decision = d;
+  c.decidedBy = "Head of department";
+  c.decidedOn = date(on);
+  return c;
+}
+
+ControlEvent event(ControlStatus state, const char* on) {
+  ControlEvent e;
+  e.state = state;
+  e.by = "controller";
+  e.on = date(on);
+  return e;
+}
+
+// A valid record carrying every journal: events, comments, translations, decided changes.
+Implementation withJournals() {
+  auto impl = valid();
+  impl.measure.titles = {{"uz-Latn", "Maktablarni elektron kundalikka ulash"},
+                         {"ru", "Подключить школы к электронному дневнику"}};
+  auto& task = impl.assignments[1];  // A1.1, due 2026-06-01
+  task.titles = {{"uz-Cyrl", "Мактабларни улаш"}};
+  task.deadlineChanges = {
+      decided(asked("2026-06-01", "2026-07-01", "2026-03-01"), Decision::Rejected, "2026-03-05"),
+      decided(asked("2026-06-01", "2026-06-20", "2026-03-10"), Decision::Approved, "2026-03-12"),
+      asked("2026-06-20", "2026-08-01", "2026-04-01")};
+  ControlEvent submitted = event(ControlStatus::Submitted, "2026-04-02");
+  submitted.by = "Specialist";
+  submitted.completed = date("2026-04-01");
+  ControlEvent returned = event(ControlStatus::Returned, "2026-04-03");
+  returned.reason = "act of acceptance unsigned";
+  task.controlEvents = {submitted, returned};
+  task.comments = {{"Controller", "2026-04-03T09:00:00Z", "uz-Latn", "Dalolatnoma imzolanmagan"}};
+  impl.comments = {{"Analyst", "2026-04-10T12:30:00Z", "en", "Two schools still offline"}};
+  impl.controlEvents = {submitted};
+  return impl;
+}
+
+TEST(ModelValidate, RecordWithJournalsIsValid) {
+  EXPECT_THAT(check(withJournals()), IsEmpty());
+}
+
+TEST(ModelValidate, DeadlineChainMustLink) {
+  auto impl = valid();
+  // 2026-06-30 -> 2026-09-30 moved D; a second change still naming 2026-06-30 does not link.
+  impl.deadlineChanges.push_back(
+      decided(asked("2026-06-30", "2026-10-31", "2026-03-02"), Decision::Approved, "2026-03-03"));
+  EXPECT_THAT(check(impl),
+              ElementsAre(AllOf(HasSubstr("deadlineChanges[1].previous 2026-06-30 is not the "
+                                          "deadline in force 2026-09-30"),
+                                HasSubstr("set previous to 2026-09-30"))));
+}
+
+TEST(ModelValidate, DeadlineChainOfATaskMustLink) {
+  auto impl = withJournals();
+  impl.assignments[1].deadlineChanges[2].previous = date("2026-06-01");  // 06-20 is in force
+  EXPECT_THAT(check(impl),
+              ElementsAre(HasSubstr("assignments[1].deadlineChanges[2].previous 2026-06-01 is "
+                                    "not the deadline in force 2026-06-20")));
+}
+
+TEST(ModelValidate, ChainGoesOnFromTheDeadlineInForceAfterALateApproval) {
+  auto impl = valid();
+  auto& task = impl.assignments[0];
+  task.deadline = date("2026-03-01");
+  // Approved on 2026-03-10, after the 2026-03-01 in force: late, D stays 2026-03-01.
+  task.deadlineChanges = {
+      decided(asked("2026-03-01", "2026-04-01", "2026-02-20"), Decision::Approved, "2026-03-10"),
+      asked("2026-04-01", "2026-05-01", "2026-03-20")};
+  EXPECT_THAT(check(impl),
+              ElementsAre(HasSubstr("assignments[0].deadlineChanges[1].previous 2026-04-01 is "
+                                    "not the deadline in force 2026-03-01")));
+  task.deadlineChanges[1].previous = date("2026-03-01");
+  EXPECT_THAT(check(impl), IsEmpty());
+}
+
+TEST(ModelValidate, DecisionNeedsWhoDecided) {
+  auto impl = withJournals();
+  impl.assignments[1].deadlineChanges[1].decidedBy.clear();
+  EXPECT_THAT(check(impl),
+              ElementsAre(AllOf(HasSubstr("assignments[1].deadlineChanges[1].decidedBy is empty "
+                                          "but the change is approved"),
+                                HasSubstr("a decision names who took it"))));
+}
+
+TEST(ModelValidate, DecisionNeedsItsDate) {
+  auto impl = withJournals();
+  impl.assignments[1].deadlineChanges[0].decidedOn.reset();  // rejected
+  EXPECT_THAT(check(impl), ElementsAre(HasSubstr("assignments[1].deadlineChanges[0].decidedOn is "
+                                                 "missing but the change is rejected")));
+  impl = withJournals();
+  impl.assignments[1].deadlineChanges[1].decidedOn.reset();  // approved, with requestedBy
+  EXPECT_THAT(check(impl), ElementsAre(HasSubstr("assignments[1].deadlineChanges[1].decidedOn is "
+                                                 "missing but the change is approved")));
+}
+
+TEST(ModelValidate, UndatedApprovalOfOldReportsStaysValid) {
+  auto impl = valid();
+  impl.deadlineChanges = {DeadlineChange::decided(date("2026-06-30"), date("2026-09-30"),
+                                                  "Deputy minister", std::nullopt, "stage 2")};
+  EXPECT_THAT(check(impl), IsEmpty());
+}
+
+TEST(ModelValidate, DecisionNotBeforeTheRequest) {
+  auto impl = withJournals();
+  impl.assignments[1].deadlineChanges[1].decidedOn = date("2026-03-09");  // asked 2026-03-10
+  EXPECT_THAT(check(impl),
+              ElementsAre(AllOf(HasSubstr("assignments[1].deadlineChanges[1].decidedOn 2026-03-09 "
+                                          "is before requestedOn 2026-03-10"),
+                                HasSubstr("decided on or after it was requested"))));
+}
+
+TEST(ModelValidate, DecisionAndRequestNotInTheFuture) {
+  auto impl = withJournals();
+  impl.assignments[1].deadlineChanges[2].requestedOn = date("2026-04-16");
+  impl.assignments[1].deadlineChanges[1].decidedOn = date("2026-04-16");
+  EXPECT_THAT(check(impl),
+              ElementsAre(HasSubstr("assignments[1].deadlineChanges[1].decidedOn 2026-04-16 is in "
+                                    "the future"),
+                          HasSubstr("assignments[1].deadlineChanges[2].requestedOn 2026-04-16 is "
+                                    "in the future")));
+}
+
+TEST(ModelValidate, PendingChangeHasNoDecisionFields) {
+  auto impl = withJournals();
+  impl.assignments[1].deadlineChanges[2].decidedBy = "Head of department";
+  impl.assignments[1].deadlineChanges[2].decidedOn = date("2026-04-02");
+  EXPECT_THAT(check(impl),
+              ElementsAre(HasSubstr("assignments[1].deadlineChanges[2].decidedBy 'Head of "
+                                    "department' is given but the decision is pending"),
+                          HasSubstr("assignments[1].deadlineChanges[2].decidedOn 2026-04-02 is "
+                                    "given but the decision is pending")));
+}
+
+TEST(ModelValidate, ReturnedEventNeedsAReason) {
+  auto impl = withJournals();
+  impl.assignments[1].controlEvents[1].reason = "  ";
+  EXPECT_THAT(check(impl),
+              ElementsAre(AllOf(HasSubstr("assignments[1].controlEvents[1].reason is empty on a "
+                                          "returned event"),
+                                HasSubstr("a returned report says why"))));
+}
+
+TEST(ModelValidate, SubmittedEventNeedsTheCompletionDate) {
+  auto impl = withJournals();
+  impl.controlEvents[0].completed.reset();
+  EXPECT_THAT(check(impl),
+              ElementsAre(HasSubstr("controlEvents[0].completed is missing on a submitted event")));
+  impl = withJournals();
+  impl.assignments[1].controlEvents[0].completed = date("2026-04-05");  // submitted 04-02
+  EXPECT_THAT(check(impl),
+              ElementsAre(HasSubstr("assignments[1].controlEvents[0].completed 2026-04-05 is "
+                                    "after the event's on 2026-04-02")));
+}
+
+TEST(ModelValidate, OnlySubmittedEventsCarryACompletionDate) {
+  auto impl = withJournals();
+  impl.assignments[1].controlEvents[1].completed = date("2026-04-01");
+  EXPECT_THAT(check(impl), ElementsAre(HasSubstr("assignments[1].controlEvents[1].completed is "
+                                                 "given on a returned event")));
+}
+
+TEST(ModelValidate, ControlEventNamesWhoAndIsNotInTheFuture) {
+  auto impl = withJournals();
+  impl.assignments[1].controlEvents[1].by.clear();
+  impl.assignments[1].controlEvents[1].on = date("2026-04-16");
+  EXPECT_THAT(check(impl),
+              ElementsAre(HasSubstr("assignments[1].controlEvents[1].by is empty"),
+                          HasSubstr("assignments[1].controlEvents[1].on 2026-04-16 is in the "
+                                    "future")));
+}
+
+TEST(ModelValidate, CommentNeedsAuthorTimeTextAndLanguage) {
+  auto impl = withJournals();
+  impl.comments[0] = {"", "", "", ""};
+  EXPECT_THAT(
+      check(impl),
+      ElementsAre(HasSubstr("comments[0].author is empty"), HasSubstr("comments[0].at is empty"),
+                  HasSubstr("comments[0].text is empty"), HasSubstr("comments[0].lang is empty")));
+}
+
+TEST(ModelValidate, CommentLanguageMustBeATag) {
+  for (const char* bad : {"english", "uz_Latn", "u", "uz-", "uz--Latn", "uz-abcdefghi", "ўз"}) {
+    auto impl = withJournals();
+    impl.assignments[1].comments[0].lang = bad;
+    EXPECT_THAT(check(impl),
+                ElementsAre(AllOf(HasSubstr("assignments[1].comments[0].lang '" + std::string(bad) +
+                                            "' is not a language tag"),
+                                  HasSubstr("BCP 47"))))
+        << bad;
+  }
+}
+
+TEST(ModelValidate, TranslationNeedsTagAndTextOncePerLanguage) {
+  auto impl = withJournals();
+  impl.measure.titles.push_back({"RU", "Дубль"});
+  impl.measure.titles.push_back({"kaa", ""});
+  impl.assignments[1].titles[0].lang = "Cyrillic";
+  EXPECT_THAT(check(impl),
+              ElementsAre(HasSubstr("measure.titles[2].lang 'RU' repeats measure.titles[1].lang"),
+                          HasSubstr("measure.titles[3].text is empty"),
+                          HasSubstr("assignments[1].titles[0].lang 'Cyrillic' is not a language "
+                                    "tag")));
+}
+
+TEST(ModelValidate, LanguageTagsOfBcp47Shape) {
+  for (const char* good : {"uz-Latn", "uz-Cyrl", "ru", "en", "kaa", "UZ-latn", "en-GB", "es-419"})
+    EXPECT_TRUE(isLanguageTag(good)) << good;
+  for (const char* bad : {"", "e", "english", "uz_Latn", "uz-", "-uz", "uz--Latn", "uz-abcdefghi"})
+    EXPECT_FALSE(isLanguageTag(bad)) << bad;
+}
+
 }  // namespace
 }  // namespace ijro::model
