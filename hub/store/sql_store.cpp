@@ -447,7 +447,7 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
   auto current = findCurrent(sql, key, lock);
   if (!current) {
     if (auto id = insertRow(sql, x, fp, receivedAt)) {
-      pending.addChildren(*id, x);
+      pending.addChildren(*id, x, receivedAt);
       pending.addHistory(x, receivedAt, "created");
       return {Outcome::Accepted, "created", x.revision};
     }
@@ -485,7 +485,7 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
   if (changes.empty()) changes = "no changes apart from the revision";
   updateRow(sql, current->id, x, fp, receivedAt);
   deleteChildren(sql, current->id);
-  pending.addChildren(current->id, x);
+  pending.addChildren(current->id, x, receivedAt);
   pending.addHistory(x, receivedAt, std::move(changes));
   return {Outcome::Accepted,
           fmt::format("revision {} replaces revision {}", x.revision, current->revision),
