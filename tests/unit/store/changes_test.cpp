@@ -65,6 +65,31 @@ TEST(StoreChanges, OneLinePerChangedField) {
             "note: Поставка оборудования; 2-quarter report\\nsecond line -> (empty)");
 }
 
+// Journals only grow: an entry a later revision leaves out is kept by the store, not removed.
+TEST(StoreChanges, NamesNewJournalEntriesAndTitlesButNoRemovedEntries) {
+  auto a = sample();
+  auto b = a;
+  b.controlEvents.clear();
+  b.comments.erase(b.comments.begin());
+  b.comments.push_back({"Deputy hokim", "2026-06-03T10:00:00+05:00", "uz-Cyrl", "Қабул қилинди."});
+  b.assignments[1].controlEvents.push_back({model::ControlStatus::Removed, "Deputy hokim",
+                                            day("2026-06-03"), "", std::nullopt,
+                                            "merged into A-1"});
+  b.measure.titles[1].text = "Расширить охват";
+  b.measure.titles.erase(b.measure.titles.begin());
+  b.measure.titles.push_back({"en", "Expand coverage"});
+  b.assignments[0].titles.clear();
+  EXPECT_EQ(describeChanges(a, b),
+            "title (ru): Расширить охват первичной помощью в сельских районах -> Расширить "
+            "охват\n"
+            "title (en) added: Expand coverage\n"
+            "title (uz-Cyrl) removed\n"
+            "assignment A-1 title (uz-Latn) removed\n"
+            "assignment A-1.1 control event added: removed by Deputy hokim on 2026-06-03, "
+            "reason: merged into A-1\n"
+            "comment added: Deputy hokim (uz-Cyrl, 2026-06-03T10:00:00+05:00): Қабул қилинди.");
+}
+
 TEST(StoreChanges, ReorderingIsReported) {
   auto a = sample();
   auto b = a;
