@@ -23,6 +23,7 @@ using model::Date;
 
 constexpr const char* kDocumentName = "status report";
 constexpr std::string_view kXsiNs = "http://www.w3.org/2001/XMLSchema-instance";
+constexpr std::string_view kXmlNs = "http://www.w3.org/XML/1998/namespace";
 constexpr std::string_view kReportNsPrefix = "urn:ijro-hub:report:";
 
 std::string tag(std::string_view name) {
@@ -116,6 +117,11 @@ Attrs RecordParser::attributes(std::string_view element,
   Attrs a{std::string(element), r_.line(), {}};
   for (auto& attr : r_.attributes()) {
     if (attr.namespaceUri == kXsiNs) continue;  // xsi:schemaLocation and friends
+    if (attr.namespaceUri == kXmlNs && attr.localName == "lang") {
+      error(a.line, "xml:lang on " + tag(element) + " is not read: write the language as lang=\"" +
+                        std::string(attr.value) + "\" (no prefix)");
+      continue;
+    }
     if (!attr.namespaceUri.empty()) {
       error(a.line, "attribute " + std::string(attr.localName) + " in namespace \"" +
                         std::string(attr.namespaceUri) + "\" on " + tag(element) +
@@ -306,7 +312,12 @@ std::optional<std::string> RecordParser::language(Attrs& a, std::string_view nam
 void RecordParser::title(std::optional<std::string>& main, int& mainLine,
                          model::Translations& titles) {
   const int line = r_.line();
+  const std::size_t errorsBefore = rec_.errors.size();
   auto a = attributes("title", {"lang"});
+  if (rec_.errors.size() > errorsBefore) {  // an attribute it cannot take: nothing to count
+    text("title");
+    return;
+  }
   const bool tagged = a.values.size() == 1;
   auto lang = language(a, "lang", false);
   std::string text = nonEmptyText("title");

@@ -226,6 +226,7 @@ TEST(ReportXml, NewFieldErrorsNameTheLineAndTheRule) {
       <title lang="ru">Один</title>
       <title lang="ru">Два</title>
       <title lang="russian language">Три</title>
+      <title xml:lang="uz-Cyrl">Тўрт</title>
       <act type="decree" number="UP-1" date="2020-02-01"/>
     </measure>
     <region>1726</region>
@@ -255,22 +256,24 @@ TEST(ReportXml, NewFieldErrorsNameTheLineAndTheRule) {
   EXPECT_THAT(rec.errors, has("line 8: <title lang=\"ru\"> appears more than once"));
   EXPECT_THAT(rec.errors, has("line 9: <title> attribute lang: \"russian language\" is not a "
                               "language tag"));
-  EXPECT_THAT(rec.errors, has("line 18: <deadlineChange> attribute decision: unknown value "
+  EXPECT_THAT(rec.errors, has("line 10: xml:lang on <title> is not read: write the language as "
+                              "lang=\"uz-Cyrl\" (no prefix)"));
+  EXPECT_THAT(rec.errors, has("line 19: <deadlineChange> attribute decision: unknown value "
                               "\"maybe\"; expected one of pending, approved, rejected"));
-  EXPECT_THAT(rec.errors, has("line 19: <deadlineChange> attribute approvedBy: states an "
+  EXPECT_THAT(rec.errors, has("line 20: <deadlineChange> attribute approvedBy: states an "
                               "approval but decision is rejected"));
-  EXPECT_THAT(rec.errors, has("line 20: <deadlineChange> attribute approvedBy: is the "
+  EXPECT_THAT(rec.errors, has("line 21: <deadlineChange> attribute approvedBy: is the "
                               "deprecated name of decidedBy"));
-  EXPECT_THAT(rec.errors, has("line 23: <controlEvent> attribute state: unknown value "
+  EXPECT_THAT(rec.errors, has("line 24: <controlEvent> attribute state: unknown value "
                               "\"onControl\"; expected one of submitted, verified, returned"));
-  EXPECT_THAT(rec.errors, has("line 24: <controlEvent> has no by attribute"));
-  EXPECT_THAT(rec.errors, has("line 24: <controlEvent> attribute at: \"2026-08-01 10:00\" is "
+  EXPECT_THAT(rec.errors, has("line 25: <controlEvent> has no by attribute"));
+  EXPECT_THAT(rec.errors, has("line 25: <controlEvent> attribute at: \"2026-08-01 10:00\" is "
                               "not a timestamp"));
-  EXPECT_THAT(rec.errors, has("line 25: <comment> attribute at: \"2026-08-01T10:00:00\" is not a "
+  EXPECT_THAT(rec.errors, has("line 26: <comment> attribute at: \"2026-08-01T10:00:00\" is not a "
                               "timestamp"));
-  EXPECT_THAT(rec.errors, has("line 26: <comment> is empty"));
-  EXPECT_THAT(rec.errors, has("line 28: <comment> has no lang attribute"));
-  EXPECT_THAT(rec.errors, SizeIs(12)) << ::testing::PrintToString(rec.errors);
+  EXPECT_THAT(rec.errors, has("line 27: <comment> is empty"));
+  EXPECT_THAT(rec.errors, has("line 29: <comment> has no lang attribute"));
+  EXPECT_THAT(rec.errors, SizeIs(13)) << ::testing::PrintToString(rec.errors);
 }
 
 TEST(ReportXml, UnknownElementInReportIsARejectedRecord) {
