@@ -25,6 +25,9 @@
 // is not valid UTF-8, and for a number that is NaN or infinite.
 //
 // Text is escaped as JSON requires ('"', '\', control characters); other UTF-8 passes through.
+//
+// Fields only grow at the end of each struct, so aggregate initialisers written for an earlier
+// builder keep compiling and meaning the same (see kRecordBuilderVersion).
 #pragma once
 
 #include <charconv>
@@ -39,6 +42,12 @@
 #include <vector>
 
 namespace ijro::sdk {
+
+// The builder's version within SDK 0.1: 1 the first; 2 added deadline change requests and
+// decisions (requestedBy, requestedOn, decision, decidedBy, decidedOn; approvedBy/approvedOn are
+// deprecated), control events, comments and titles in other languages. Records built by either
+// are accepted by a hub that reads version 2; version 2 fields need such a hub.
+inline constexpr int kRecordBuilderVersion = 2;
 
 // The words the hub accepts for Implementation::lifecycle (schemas/status-report.xsd).
 namespace lifecycle {
@@ -58,6 +67,39 @@ inline constexpr const char* kVerified = "verified";
 inline constexpr const char* kRemoved = "removed";
 }  // namespace control
 
+// The words the hub accepts for DeadlineChange::decision.
+namespace decision {
+inline constexpr const char* kPending = "pending";  // the hub's default when none is given
+inline constexpr const char* kApproved = "approved";
+inline constexpr const char* kRejected = "rejected";
+}  // namespace decision
+
+// A text in another language: lang is a BCP 47 tag ("uz-Latn", "uz-Cyrl", "ru", "en").
+struct LocalText {
+  std::string lang;  // required
+  std::string text;  // required
+};
+
+// One transition of execution control (a journal entry: the hub keeps every one it received).
+// state: control::kSubmitted, kVerified, kReturned or kRemoved. Verified, returned and removed
+// are the controller's decisions: the hub accepts them from a source with the controller role.
+struct ControlEvent {
+  std::string state;      // required
+  std::string by;         // required: the executor (submitted) or the controller
+  std::string on;         // required: YYYY-MM-DD
+  std::string at;         // optional: ISO 8601 with a time zone, e.g. 2026-11-28T09:00:00Z
+  std::string completed;  // optional (submitted): the executor's completion date, YYYY-MM-DD
+  std::string reason;     // optional (returned: why)
+};
+
+// A remark in the thread of an implementation or a task (a journal entry).
+struct Comment {
+  std::string author;  // required
+  std::string at;      // required: ISO 8601 with a time zone
+  std::string lang;    // required: BCP 47 tag
+  std::string text;    // required
+};
+
 // The legal act that set the measure, e.g. decree UP-6079 of 2020-10-05, item 3.1.
 struct Act {
   std::string type;    // required: "decree", "resolution", "order", ...
@@ -67,18 +109,25 @@ struct Act {
 };
 
 struct Measure {
-  std::string id;     // required: stable across sources, e.g. "DU2030-3.1.7"
-  std::string title;  // required
-  Act act;            // required
+  std::string id;                 // required: stable across sources, e.g. "DU2030-3.1.7"
+  std::string title;              // required
+  Act act;                        // required
+  std::vector<LocalText> titles;  // optional: the title in other languages
 };
 
-// A deadline extension; only approved ones (approvedBy given) move the deadline.
+// A request to move a deadline and the decision on it. Only an approval dated on or before the
+// deadline it extends moves the deadline.
 struct DeadlineChange {
-  std::string previous;    // required: YYYY-MM-DD
-  std::string deadline;    // required: YYYY-MM-DD
-  std::string approvedBy;  // optional: empty means requested, not approved
-  std::string approvedOn;  // optional: YYYY-MM-DD
-  std::string reason;      // optional
+  std::string previous;     // required: YYYY-MM-DD, the deadline in force
+  std::string deadline;     // required: YYYY-MM-DD, the deadline asked for
+  std::string approvedBy;   // deprecated (builder 1): same as decision approved + decidedBy
+  std::string approvedOn;   // deprecated (builder 1): same as decidedOn
+  std::string reason;       // optional
+  std::string requestedBy;  // optional
+  std::string requestedOn;  // optional: YYYY-MM-DD
+  std::string decision;     // optional: one of ijro::sdk::decision (the hub's default: pending)
+  std::string decidedBy;    // optional: who approved or rejected
+  std::string decidedOn;    // optional: YYYY-MM-DD
 };
 
 struct IndicatorPeriod {
@@ -107,6 +156,9 @@ struct Assignment {
   std::string control;    // optional: one of ijro::sdk::control (the hub's default: onControl)
   std::string completed;  // optional: YYYY-MM-DD
   std::vector<DeadlineChange> deadlineChanges;  // optional
+  std::vector<LocalText> titles;                // optional: the title in other languages
+  std::vector<ControlEvent> controlEvents;      // optional, oldest first
+  std::vector<Comment> comments;                // optional, oldest first
 };
 
 // A document uploaded as proof of work.
@@ -135,6 +187,8 @@ struct Implementation {
   std::vector<Assignment> assignments;          // optional
   std::vector<Evidence> evidence;               // optional
   std::string note;                             // optional
+  std::vector<ControlEvent> controlEvents;      // optional: control of the whole implementation
+  std::vector<Comment> comments;                // optional
 
   // The record: one JSON object, UTF-8. Throws std::invalid_argument naming the field for text
   // that is not valid UTF-8 or a number that is NaN or infinite.
@@ -334,9 +388,36 @@ class ObjectWriter {
 inline void writeDeadlineChange(ObjectWriter& o, const DeadlineChange& c) {
   o.text("previous", c.previous);
   o.text("deadline", c.deadline);
+  o.optionalText("requestedBy", c.requestedBy);
+  o.optionalText("requestedOn", c.requestedOn);
+  o.optionalText("reason", c.reason);
+  o.optionalText("decision", c.decision);
+  o.optionalText("decidedBy", c.decidedBy);
+  o.optionalText("decidedOn", c.decidedOn);
+  // Deprecated names, written as given: the hub refuses them beside a contradicting decision.
   o.optionalText("approvedBy", c.approvedBy);
   o.optionalText("approvedOn", c.approvedOn);
-  o.optionalText("reason", c.reason);
+}
+
+inline void writeLocalText(ObjectWriter& o, const LocalText& t) {
+  o.text("lang", t.lang);
+  o.text("text", t.text);
+}
+
+inline void writeControlEvent(ObjectWriter& o, const ControlEvent& e) {
+  o.text("state", e.state);
+  o.text("by", e.by);
+  o.text("on", e.on);
+  o.optionalText("at", e.at);
+  o.optionalText("completed", e.completed);
+  o.optionalText("reason", e.reason);
+}
+
+inline void writeComment(ObjectWriter& o, const Comment& c) {
+  o.text("author", c.author);
+  o.text("at", c.at);
+  o.text("lang", c.lang);
+  o.text("text", c.text);
 }
 
 }  // namespace detail
@@ -350,6 +431,7 @@ inline std::string Implementation::toJson() const {
   o.object("measure", [&](detail::ObjectWriter& m) {
     m.text("id", measure.id);
     m.text("title", measure.title);
+    m.objects("titles", measure.titles, detail::writeLocalText);
     m.object("act", [&](detail::ObjectWriter& a) {
       a.text("type", measure.act.type);
       a.text("number", measure.act.number);
@@ -383,10 +465,13 @@ inline std::string Implementation::toJson() const {
     a.optionalText("parent", as.parent);
     a.text("assignee", as.assignee);
     a.text("title", as.title);
+    a.objects("titles", as.titles, detail::writeLocalText);
     a.text("deadline", as.deadline);
     a.optionalText("control", as.control);
     a.optionalText("completed", as.completed);
     a.objects("deadlineChanges", as.deadlineChanges, detail::writeDeadlineChange);
+    a.objects("controlEvents", as.controlEvents, detail::writeControlEvent);
+    a.objects("comments", as.comments, detail::writeComment);
   });
   o.objects("evidence", evidence, [](detail::ObjectWriter& e, const Evidence& ev) {
     e.text("url", ev.url);
@@ -395,6 +480,8 @@ inline std::string Implementation::toJson() const {
     e.text("date", ev.date);
     e.optionalText("uploader", ev.uploader);
   });
+  o.objects("controlEvents", controlEvents, detail::writeControlEvent);
+  o.objects("comments", comments, detail::writeComment);
   o.optionalText("note", note);
   o.close();
   return out;

@@ -101,6 +101,78 @@ std::optional<bool> parseBoolean(std::string_view text) {
   return std::nullopt;
 }
 
+bool isLanguageTag(std::string_view text) {
+  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  std::size_t i = 0;
+  while (i < text.size() && alpha(text[i])) ++i;
+  if (i < 2 || i > 3) return false;
+  while (i < text.size()) {
+    if (text[i] != '-') return false;
+    const std::size_t begin = ++i;
+    while (i < text.size() && (alpha(text[i]) || digit(text[i]))) ++i;
+    if (i == begin || i - begin > 8) return false;
+  }
+  return true;
+}
+
+bool isTimestamp(std::string_view text) {
+  // YYYY-MM-DDThh:mm:ss[.f+](Z|+hh:mm|-hh:mm)
+  if (text.size() < 20 || text[10] != 'T') return false;
+  if (!model::parseDate(text.substr(0, 10))) return false;
+  auto two = [&](std::size_t at, int max) {
+    if (at + 2 > text.size() || !digit(text[at]) || !digit(text[at + 1])) return false;
+    return (text[at] - '0') * 10 + (text[at + 1] - '0') <= max;
+  };
+  if (!two(11, 23) || text[13] != ':' || !two(14, 59) || text[16] != ':' || !two(17, 60))
+    return false;
+  std::size_t i = 19;
+  if (i < text.size() && text[i] == '.') {
+    const std::size_t begin = ++i;
+    while (i < text.size() && digit(text[i])) ++i;
+    if (i == begin) return false;
+  }
+  if (i < text.size() && text[i] == 'Z') return i + 1 == text.size();
+  if (i < text.size() && (text[i] == '+' || text[i] == '-'))
+    return i + 6 == text.size() && two(i + 1, 14) && text[i + 3] == ':' && two(i + 4, 59);
+  return false;
+}
+
+std::vector<std::pair<std::string, std::string>> applyDecision(const DecisionInput& in,
+                                                               model::DeadlineChange& c) {
+  std::vector<std::pair<std::string, std::string>> problems;
+  std::optional<model::Decision> decision;
+  if (in.decision) {
+    decision = model::decisionFromString(*in.decision);
+    if (!decision) problems.emplace_back("decision", badDecision(*in.decision));
+  }
+  c.decidedBy = in.decidedBy.value_or("");
+  c.decidedOn = in.decidedOn;
+  const bool approvedByGiven = in.approvedBy && !in.approvedBy->empty();
+  if (approvedByGiven || in.approvedOn) {
+    // The deprecated names state an approval; they may not contradict the current ones.
+    const char* field = approvedByGiven ? "approvedBy" : "approvedOn";
+    if (decision && *decision != model::Decision::Approved)
+      problems.emplace_back(field, std::string("states an approval but decision is ") +
+                                       model::toString(*decision) +
+                                       ": leave out approvedBy and approvedOn (deprecated) and "
+                                       "give decision, decidedBy and decidedOn");
+    if (approvedByGiven && in.decidedBy)
+      problems.emplace_back("approvedBy",
+                            "is the deprecated name of decidedBy and both are given: keep "
+                            "decidedBy only");
+    if (in.approvedOn && in.decidedOn)
+      problems.emplace_back("approvedOn",
+                            "is the deprecated name of decidedOn and both are given: keep "
+                            "decidedOn only");
+    if (approvedByGiven) c.decidedBy = *in.approvedBy;
+    if (in.approvedOn) c.decidedOn = in.approvedOn;
+    // As before decisions were separate: approved when approvedBy is given, else pending.
+    if (!decision && approvedByGiven) decision = model::Decision::Approved;
+  }
+  c.decision = decision.value_or(model::Decision::Pending);
+  return problems;
+}
+
 std::string badDate(std::string_view value) {
   return quoted(value) + " is not a valid date; expected YYYY-MM-DD, e.g. 2026-03-31";
 }
@@ -128,6 +200,23 @@ std::string badLifecycle(std::string_view value) {
 std::string badControl(std::string_view value) {
   return "unknown value " + quoted(value) +
          "; expected one of onControl, submitted, returned, verified, removed";
+}
+
+std::string badEventState(std::string_view value) {
+  return "unknown value " + quoted(value) +
+         "; expected one of submitted, verified, returned, removed";
+}
+std::string badDecision(std::string_view value) {
+  return "unknown value " + quoted(value) + "; expected one of pending, approved, rejected";
+}
+std::string badLanguage(std::string_view value) {
+  return quoted(value) +
+         " is not a language tag; expected a BCP 47 tag such as uz-Latn, uz-Cyrl, ru or en";
+}
+std::string badTimestamp(std::string_view value) {
+  return quoted(value) +
+         " is not a timestamp; expected ISO 8601 with seconds and a time zone, e.g. "
+         "2026-11-28T09:00:00Z or 2026-11-28T14:00:00+05:00";
 }
 
 std::string formatNumber(double value) {

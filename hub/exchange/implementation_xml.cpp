@@ -12,9 +12,44 @@ void writeDeadlineChange(xml::Writer& w, const model::DeadlineChange& c) {
   w.startElement("deadlineChange");
   w.attribute("previous", formatDate(c.previous));
   w.attribute("deadline", formatDate(c.deadline));
-  if (!c.decidedBy.empty()) w.attribute("approvedBy", c.decidedBy);
-  if (c.decidedOn) w.attribute("approvedOn", formatDate(*c.decidedOn));
+  if (!c.requestedBy.empty()) w.attribute("requestedBy", c.requestedBy);
+  if (c.requestedOn) w.attribute("requestedOn", formatDate(*c.requestedOn));
   if (!c.reason.empty()) w.attribute("reason", c.reason);
+  // Pending is the default; the deprecated approvedBy/approvedOn are read, never written.
+  if (c.decision != model::Decision::Pending) w.attribute("decision", model::toString(c.decision));
+  if (!c.decidedBy.empty()) w.attribute("decidedBy", c.decidedBy);
+  if (c.decidedOn) w.attribute("decidedOn", formatDate(*c.decidedOn));
+  w.endElement();
+}
+
+// The main title without lang, then one <title lang="..."> per translation.
+void writeTitles(xml::Writer& w, const std::string& main, const model::Translations& titles) {
+  w.textElement("title", main);
+  for (const auto& t : titles) {
+    w.startElement("title");
+    w.attribute("lang", t.lang);
+    w.text(t.text);
+    w.endElement();
+  }
+}
+
+void writeControlEvent(xml::Writer& w, const model::ControlEvent& e) {
+  w.startElement("controlEvent");
+  w.attribute("state", model::toString(e.state));
+  w.attribute("by", e.by);
+  w.attribute("on", formatDate(e.on));
+  if (!e.at.empty()) w.attribute("at", e.at);
+  if (e.completed) w.attribute("completed", formatDate(*e.completed));
+  if (!e.reason.empty()) w.attribute("reason", e.reason);
+  w.endElement();
+}
+
+void writeComment(xml::Writer& w, const model::Comment& c) {
+  w.startElement("comment");
+  w.attribute("author", c.author);
+  w.attribute("at", c.at);
+  w.attribute("lang", c.lang);
+  w.text(c.text);
   w.endElement();
 }
 
@@ -44,8 +79,10 @@ void writeAssignment(xml::Writer& w, const model::Assignment& a) {
   w.attribute("deadline", formatDate(a.deadline));
   w.attribute("control", model::toString(a.control));
   if (a.completed) w.attribute("completed", formatDate(*a.completed));
-  w.textElement("title", a.title);
+  writeTitles(w, a.title, a.titles);
   for (const auto& c : a.deadlineChanges) writeDeadlineChange(w, c);
+  for (const auto& e : a.controlEvents) writeControlEvent(w, e);
+  for (const auto& c : a.comments) writeComment(w, c);
   w.endElement();
 }
 
@@ -64,7 +101,7 @@ void writeEvidence(xml::Writer& w, const model::Evidence& e) {
 void writeImplementationFacts(xml::Writer& w, const model::Implementation& impl) {
   w.startElement("measure");
   w.attribute("id", impl.measure.id);
-  w.textElement("title", impl.measure.title);
+  writeTitles(w, impl.measure.title, impl.measure.titles);
   w.startElement("act");
   w.attribute("type", impl.measure.act.type);
   w.attribute("number", impl.measure.act.number);
@@ -84,6 +121,8 @@ void writeImplementationFacts(xml::Writer& w, const model::Implementation& impl)
   for (const auto& ind : impl.indicators) writeIndicator(w, ind);
   for (const auto& a : impl.assignments) writeAssignment(w, a);
   for (const auto& e : impl.evidence) writeEvidence(w, e);
+  for (const auto& e : impl.controlEvents) writeControlEvent(w, e);
+  for (const auto& c : impl.comments) writeComment(w, c);
   if (!impl.note.empty()) w.textElement("note", impl.note);
 }
 

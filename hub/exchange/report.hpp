@@ -3,18 +3,27 @@
 // never sinks the others.
 //
 // XML:  <report xmlns="urn:ijro-hub:report:1" source=".." generatedAt="..">
-//         <implementation revision="N"> <measure id=".."><title/><act type number date item/>
-//         </measure> <region/> <organisation/> <sector/> <lifecycle/> <start/> <deadline/>
-//         <completed/>? <deadlineChange/>* <indicator/>* <assignment/>* <evidence/>* <note/>?
-//         </implementation>+ </report>
+//         <implementation revision="N"> <measure id=".."><title/><title lang=".."/>*<act type
+//         number date item/></measure> <region/> <organisation/> <sector/> <lifecycle/> <start/>
+//         <deadline/> <completed/>? <deadlineChange/>* <indicator/>* <assignment/>* <evidence/>*
+//         <controlEvent/>* <comment/>* <note/>? </implementation>+ </report>
+//       <deadlineChange previous deadline requestedBy requestedOn reason decision decidedBy
+//         decidedOn/> (approvedBy, approvedOn: deprecated, read as decision="approved")
+//       <assignment id parent assignee deadline control completed> <title/> <title lang/>*
+//         <deadlineChange/>* <controlEvent/>* <comment/>* </assignment>
+//       <controlEvent state by on at completed reason/>  <comment author at lang>text</comment>
 // JSON: {"source", "generatedAt", "implementations": [{"revision", "measure": {"id", "title",
-//         "act": {"type", "number", "date", "item"}}, "region", "organisation", "sector",
-//         "lifecycle", "start", "deadline", "completed", "deadlineChanges": [{"previous",
-//         "deadline", "approvedBy", "approvedOn", "reason"}], "indicators": [{"code", "name",
-//         "unit", "ascending", "baseline", "periods": [{"start", "end", "target", "actual"}]}],
-//         "assignments": [{"id", "parent", "assignee", "title", "deadline", "control",
-//         "completed", "deadlineChanges"}], "evidence": [{"url", "title", "format", "date",
-//         "uploader"}], "note"}]}   (null or absent: not given)
+//         "titles": [{"lang", "text"}], "act": {"type", "number", "date", "item"}}, "region",
+//         "organisation", "sector", "lifecycle", "start", "deadline", "completed",
+//         "deadlineChanges": [{"previous", "deadline", "requestedBy", "requestedOn", "reason",
+//         "decision", "decidedBy", "decidedOn"}], "indicators": [{"code", "name", "unit",
+//         "ascending", "baseline", "periods": [{"start", "end", "target", "actual"}]}],
+//         "assignments": [{"id", "parent", "assignee", "title", "titles", "deadline", "control",
+//         "completed", "deadlineChanges", "controlEvents", "comments"}], "evidence": [{"url",
+//         "title", "format", "date", "uploader"}], "controlEvents": [{"state", "by", "on", "at",
+//         "completed", "reason"}], "comments": [{"author", "at", "lang", "text"}], "note"}]}
+//       (null or absent: not given; "approvedBy"/"approvedOn" deprecated as in XML)
+// The title without lang is the main one; if every title has a lang, the first is also the main.
 //
 // Structural checks only (required fields, dates YYYY-MM-DD, numbers, codes, enumerations,
 // unknown names); business rules are model::validate's, run by the caller on `record`. Both

@@ -91,6 +91,14 @@ class RecordParser {
   model::SourceAct act(const json::object& o, const std::string& path);
   model::Measure measure(const json::object& o, const std::string& path);
   model::DeadlineChange deadlineChange(const json::object& o, const std::string& path);
+  model::ControlEvent controlEvent(const json::object& o, const std::string& path);
+  model::Comment comment(const json::object& o, const std::string& path);
+  // "titles": [{"lang", "text"}], each language once.
+  model::Translations titles(const json::object& o, const std::string& path);
+  std::optional<std::string> timestamp(const json::object& o, const std::string& path,
+                                       std::string_view key, bool required);
+  std::optional<std::string> language(const json::object& o, const std::string& path,
+                                      std::string_view key, bool required);
   model::IndicatorPeriod period(const json::object& o, const std::string& path);
   model::Indicator indicator(const json::object& o, const std::string& path);
   model::Assignment assignment(const json::object& o, const std::string& path);
@@ -190,6 +198,44 @@ void RecordParser::array(const json::object& o, const std::string& path, std::st
   }
 }
 
+std::optional<std::string> RecordParser::timestamp(const json::object& o, const std::string& path,
+                                                   std::string_view key, bool required) {
+  auto s = string(o, path, key, required, true);
+  if (s && !fields::isTimestamp(*s)) {
+    error(child(path, key), fields::badTimestamp(*s));
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::optional<std::string> RecordParser::language(const json::object& o, const std::string& path,
+                                                  std::string_view key, bool required) {
+  auto s = string(o, path, key, required, true);
+  if (s && !fields::isLanguageTag(*s)) {
+    error(child(path, key), fields::badLanguage(*s));
+    return std::nullopt;
+  }
+  return s;
+}
+
+model::Translations RecordParser::titles(const json::object& o, const std::string& path) {
+  model::Translations out;
+  array(o, path, "titles", [&](const json::object& t, const std::string& at) {
+    keys(t, at, {"lang", "text"});
+    auto lang = language(t, at, "lang", true);
+    auto text = string(t, at, "text", true, false);
+    if (!lang || !text) return;
+    for (const auto& seen : out)
+      if (seen.lang == *lang) {
+        error(child(at, "lang"),
+              "\"" + *lang + "\" is given more than once: give each language once");
+        return;
+      }
+    out.push_back({*lang, *text});
+  });
+  return out;
+}
+
 model::SourceAct RecordParser::act(const json::object& o, const std::string& path) {
   keys(o, path, {"type", "number", "date", "item"});
   model::SourceAct act;
@@ -201,23 +247,62 @@ model::SourceAct RecordParser::act(const json::object& o, const std::string& pat
 }
 
 model::Measure RecordParser::measure(const json::object& o, const std::string& path) {
-  keys(o, path, {"id", "title", "act"});
+  keys(o, path, {"id", "title", "titles", "act"});
   model::Measure m;
   if (auto id = string(o, path, "id", true, true)) m.id = rec_.measureId = *id;
   m.title = string(o, path, "title", true, false).value_or("");
+  m.titles = titles(o, path);
   if (auto a = object(o, path, "act", true)) m.act = act(*a, child(path, "act"));
   return m;
 }
 
 model::DeadlineChange RecordParser::deadlineChange(const json::object& o, const std::string& path) {
-  keys(o, path, {"previous", "deadline", "approvedBy", "approvedOn", "reason"});
+  keys(o, path,
+       {"previous", "deadline", "requestedBy", "requestedOn", "reason", "decision", "decidedBy",
+        "decidedOn", "approvedBy", "approvedOn"});
   model::DeadlineChange c;
   if (auto d = date(o, path, "previous", true)) c.previous = *d;
   if (auto d = date(o, path, "deadline", true)) c.deadline = *d;
-  c.decidedBy = string(o, path, "approvedBy", false, false).value_or("");
-  if (!c.decidedBy.empty()) c.decision = model::Decision::Approved;
-  c.decidedOn = date(o, path, "approvedOn", false);
+  c.requestedBy = string(o, path, "requestedBy", false, true).value_or("");
+  c.requestedOn = date(o, path, "requestedOn", false);
   c.reason = string(o, path, "reason", false, false).value_or("");
+  fields::DecisionInput in;
+  in.decision = string(o, path, "decision", false, true);
+  in.decidedBy = string(o, path, "decidedBy", false, true);
+  if (in.decidedBy && in.decidedBy->empty()) in.decidedBy.reset();
+  in.decidedOn = date(o, path, "decidedOn", false);
+  in.approvedBy = string(o, path, "approvedBy", false, false);
+  in.approvedOn = date(o, path, "approvedOn", false);
+  for (const auto& [field, message] : fields::applyDecision(in, c))
+    error(child(path, field), message);
+  return c;
+}
+
+model::ControlEvent RecordParser::controlEvent(const json::object& o, const std::string& path) {
+  keys(o, path, {"state", "by", "on", "at", "completed", "reason"});
+  model::ControlEvent e;
+  if (auto s = string(o, path, "state", true, true)) {
+    auto state = model::controlStatusFromString(*s);
+    if (state && *state != model::ControlStatus::OnControl)
+      e.state = *state;
+    else
+      error(child(path, "state"), fields::badEventState(*s));
+  }
+  e.by = string(o, path, "by", true, true).value_or("");
+  if (auto d = date(o, path, "on", true)) e.on = *d;
+  e.at = timestamp(o, path, "at", false).value_or("");
+  e.completed = date(o, path, "completed", false);
+  e.reason = string(o, path, "reason", false, false).value_or("");
+  return e;
+}
+
+model::Comment RecordParser::comment(const json::object& o, const std::string& path) {
+  keys(o, path, {"author", "at", "lang", "text"});
+  model::Comment c;
+  c.author = string(o, path, "author", true, true).value_or("");
+  c.at = timestamp(o, path, "at", true).value_or("");
+  c.lang = language(o, path, "lang", true).value_or("");
+  c.text = string(o, path, "text", true, false).value_or("");
   return c;
 }
 
@@ -251,14 +336,15 @@ model::Indicator RecordParser::indicator(const json::object& o, const std::strin
 }
 
 model::Assignment RecordParser::assignment(const json::object& o, const std::string& path) {
-  keys(
-      o, path,
-      {"id", "parent", "assignee", "title", "deadline", "control", "completed", "deadlineChanges"});
+  keys(o, path,
+       {"id", "parent", "assignee", "title", "titles", "deadline", "control", "completed",
+        "deadlineChanges", "controlEvents", "comments"});
   model::Assignment a;
   a.id = string(o, path, "id", true, true).value_or("");
   a.parentId = string(o, path, "parent", false, true).value_or("");
   a.assignee = string(o, path, "assignee", true, true).value_or("");
   a.title = string(o, path, "title", true, false).value_or("");
+  a.titles = titles(o, path);
   if (auto d = date(o, path, "deadline", true)) a.deadline = *d;
   if (auto c = string(o, path, "control", false, true)) {
     if (auto cs = model::controlStatusFromString(*c))
@@ -269,6 +355,12 @@ model::Assignment RecordParser::assignment(const json::object& o, const std::str
   a.completed = date(o, path, "completed", false);
   array(o, path, "deadlineChanges", [&](const json::object& c, const std::string& at) {
     a.deadlineChanges.push_back(deadlineChange(c, at));
+  });
+  array(o, path, "controlEvents", [&](const json::object& e, const std::string& at) {
+    a.controlEvents.push_back(controlEvent(e, at));
+  });
+  array(o, path, "comments", [&](const json::object& c, const std::string& at) {
+    a.comments.push_back(comment(c, at));
   });
   return a;
 }
@@ -289,7 +381,8 @@ model::Implementation RecordParser::implementation(const json::object& o,
   const std::string path;  // fields of the record are named from its top
   keys(o, path,
        {"revision", "measure", "region", "organisation", "sector", "lifecycle", "start", "deadline",
-        "completed", "deadlineChanges", "indicators", "assignments", "evidence", "note"});
+        "completed", "deadlineChanges", "indicators", "assignments", "evidence", "controlEvents",
+        "comments", "note"});
   model::Implementation impl;
   impl.source = source;
 
@@ -335,6 +428,12 @@ model::Implementation RecordParser::implementation(const json::object& o,
   });
   array(o, path, "evidence", [&](const json::object& e, const std::string& at) {
     impl.evidence.push_back(evidence(e, at));
+  });
+  array(o, path, "controlEvents", [&](const json::object& e, const std::string& at) {
+    impl.controlEvents.push_back(controlEvent(e, at));
+  });
+  array(o, path, "comments", [&](const json::object& c, const std::string& at) {
+    impl.comments.push_back(comment(c, at));
   });
   impl.note = string(o, path, "note", false, false).value_or("");
   return impl;
@@ -434,10 +533,43 @@ json::object deadlineChangeJson(const model::DeadlineChange& c) {
   json::object o;
   o["previous"] = model::formatDate(c.previous);
   o["deadline"] = model::formatDate(c.deadline);
-  if (!c.decidedBy.empty()) o["approvedBy"] = c.decidedBy;
-  if (c.decidedOn) o["approvedOn"] = model::formatDate(*c.decidedOn);
+  if (!c.requestedBy.empty()) o["requestedBy"] = c.requestedBy;
+  if (c.requestedOn) o["requestedOn"] = model::formatDate(*c.requestedOn);
   if (!c.reason.empty()) o["reason"] = c.reason;
+  // Pending is the default; the deprecated approvedBy/approvedOn are read, never written.
+  if (c.decision != model::Decision::Pending) o["decision"] = model::toString(c.decision);
+  if (!c.decidedBy.empty()) o["decidedBy"] = c.decidedBy;
+  if (c.decidedOn) o["decidedOn"] = model::formatDate(*c.decidedOn);
   return o;
+}
+
+json::array titlesJson(const model::Translations& titles) {
+  json::array a;
+  for (const auto& t : titles) a.push_back(json::object{{"lang", t.lang}, {"text", t.text}});
+  return a;
+}
+
+json::array controlEventsJson(const std::vector<model::ControlEvent>& events) {
+  json::array a;
+  for (const auto& e : events) {
+    json::object eo;
+    eo["state"] = model::toString(e.state);
+    eo["by"] = e.by;
+    eo["on"] = model::formatDate(e.on);
+    if (!e.at.empty()) eo["at"] = e.at;
+    if (e.completed) eo["completed"] = model::formatDate(*e.completed);
+    if (!e.reason.empty()) eo["reason"] = e.reason;
+    a.push_back(std::move(eo));
+  }
+  return a;
+}
+
+json::array commentsJson(const std::vector<model::Comment>& comments) {
+  json::array a;
+  for (const auto& c : comments)
+    a.push_back(
+        json::object{{"author", c.author}, {"at", c.at}, {"lang", c.lang}, {"text", c.text}});
+  return a;
 }
 
 json::object implementationJson(const model::Implementation& impl) {
@@ -448,7 +580,10 @@ json::object implementationJson(const model::Implementation& impl) {
   act["number"] = impl.measure.act.number;
   act["date"] = model::formatDate(impl.measure.act.date);
   if (!impl.measure.act.item.empty()) act["item"] = impl.measure.act.item;
-  o["measure"] = json::object{{"id", impl.measure.id}, {"title", impl.measure.title}, {"act", act}};
+  json::object measure{{"id", impl.measure.id}, {"title", impl.measure.title}};
+  if (!impl.measure.titles.empty()) measure["titles"] = titlesJson(impl.measure.titles);
+  measure["act"] = std::move(act);
+  o["measure"] = std::move(measure);
   o["region"] = impl.region;
   o["organisation"] = impl.organisation;
   o["sector"] = impl.sector;
@@ -492,6 +627,7 @@ json::object implementationJson(const model::Implementation& impl) {
       if (!as.parentId.empty()) ao["parent"] = as.parentId;
       ao["assignee"] = as.assignee;
       ao["title"] = as.title;
+      if (!as.titles.empty()) ao["titles"] = titlesJson(as.titles);
       ao["deadline"] = model::formatDate(as.deadline);
       ao["control"] = model::toString(as.control);
       if (as.completed) ao["completed"] = model::formatDate(*as.completed);
@@ -500,6 +636,8 @@ json::object implementationJson(const model::Implementation& impl) {
         for (const auto& c : as.deadlineChanges) changes.push_back(deadlineChangeJson(c));
         ao["deadlineChanges"] = std::move(changes);
       }
+      if (!as.controlEvents.empty()) ao["controlEvents"] = controlEventsJson(as.controlEvents);
+      if (!as.comments.empty()) ao["comments"] = commentsJson(as.comments);
       a.push_back(std::move(ao));
     }
     o["assignments"] = std::move(a);
@@ -517,6 +655,8 @@ json::object implementationJson(const model::Implementation& impl) {
     }
     o["evidence"] = std::move(a);
   }
+  if (!impl.controlEvents.empty()) o["controlEvents"] = controlEventsJson(impl.controlEvents);
+  if (!impl.comments.empty()) o["comments"] = commentsJson(impl.comments);
   if (!impl.note.empty()) o["note"] = impl.note;
   return o;
 }

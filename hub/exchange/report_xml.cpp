@@ -23,6 +23,7 @@ using model::Date;
 
 constexpr const char* kDocumentName = "status report";
 constexpr std::string_view kXsiNs = "http://www.w3.org/2001/XMLSchema-instance";
+constexpr std::string_view kXmlNs = "http://www.w3.org/XML/1998/namespace";
 constexpr std::string_view kReportNsPrefix = "urn:ijro-hub:report:";
 
 std::string tag(std::string_view name) {
@@ -91,7 +92,17 @@ class RecordParser {
 
   model::Measure measure();
   model::SourceAct act();
+  // One <title> of a measure or an assignment: the one without lang is the main title, those
+  // with lang are translations (each language once). Call titlesDone after the parent.
+  void title(std::optional<std::string>& main, int& mainLine, model::Translations& titles);
+  void titlesDone(std::string_view parent, int line, std::string& main,
+                  const std::optional<std::string>& untagged, model::Translations& titles,
+                  std::string_view hint);
+  std::optional<std::string> timestamp(Attrs& a, std::string_view name, bool required);
+  std::optional<std::string> language(Attrs& a, std::string_view name, bool required);
   model::DeadlineChange deadlineChange();
+  model::ControlEvent controlEvent();
+  model::Comment comment();
   model::Indicator indicator();
   model::IndicatorPeriod period();
   model::Assignment assignment();
@@ -106,6 +117,11 @@ Attrs RecordParser::attributes(std::string_view element,
   Attrs a{std::string(element), r_.line(), {}};
   for (auto& attr : r_.attributes()) {
     if (attr.namespaceUri == kXsiNs) continue;  // xsi:schemaLocation and friends
+    if (attr.namespaceUri == kXmlNs && attr.localName == "lang") {
+      error(a.line, "xml:lang on " + tag(element) + " is not read: write the language as lang=\"" +
+                        std::string(attr.value) + "\" (no prefix)");
+      continue;
+    }
     if (!attr.namespaceUri.empty()) {
       error(a.line, "attribute " + std::string(attr.localName) + " in namespace \"" +
                         std::string(attr.namespaceUri) + "\" on " + tag(element) +
@@ -275,22 +291,85 @@ model::SourceAct RecordParser::act() {
   return act;
 }
 
+std::optional<std::string> RecordParser::timestamp(Attrs& a, std::string_view name, bool required) {
+  auto v = token(a, name, required);
+  if (v && !fields::isTimestamp(*v)) {
+    error(a.line, what(a, name) + ": " + fields::badTimestamp(*v));
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<std::string> RecordParser::language(Attrs& a, std::string_view name, bool required) {
+  auto v = token(a, name, required);
+  if (v && !fields::isLanguageTag(*v)) {
+    error(a.line, what(a, name) + ": " + fields::badLanguage(*v));
+    return std::nullopt;
+  }
+  return v;
+}
+
+void RecordParser::title(std::optional<std::string>& main, int& mainLine,
+                         model::Translations& titles) {
+  const int line = r_.line();
+  const std::size_t errorsBefore = rec_.errors.size();
+  auto a = attributes("title", {"lang"});
+  if (rec_.errors.size() > errorsBefore) {  // an attribute it cannot take: nothing to count
+    text("title");
+    return;
+  }
+  const bool tagged = a.values.size() == 1;
+  auto lang = language(a, "lang", false);
+  std::string text = nonEmptyText("title");
+  if (!tagged) {
+    if (main) {
+      error(line, "<title> without lang appears more than once (first on line " +
+                      std::to_string(mainLine) +
+                      "): give the main title once and the others with lang=\"...\"");
+      return;
+    }
+    main = std::move(text);
+    mainLine = line;
+    return;
+  }
+  if (!lang) return;
+  for (const auto& t : titles)
+    if (t.lang == *lang) {
+      error(line, "<title lang=\"" + *lang + "\"> appears more than once: give each language once");
+      return;
+    }
+  titles.push_back({*lang, std::move(text)});
+}
+
+void RecordParser::titlesDone(std::string_view parent, int line, std::string& main,
+                              const std::optional<std::string>& untagged,
+                              model::Translations& titles, std::string_view hint) {
+  if (untagged)
+    main = *untagged;
+  else if (!titles.empty())
+    main = titles.front().text;  // every title tagged: the first is also the main one
+  else
+    error(line, tag(parent) + " has no <title>: add " + std::string(hint));
+}
+
 model::Measure RecordParser::measure() {
   model::Measure m;
   const int line = r_.line();
   auto a = attributes("measure", {"id"});
   if (auto id = token(a, "id", true)) m.id = rec_.measureId = *id;
   std::map<std::string, int, std::less<>> seen;
+  std::optional<std::string> mainTitle;
+  int mainTitleLine = 0;
   children("measure", [&](std::string_view name) {
     if (name == "title") {
-      if (once(seen, name)) m.title = nonEmptyText(name);
+      title(mainTitle, mainTitleLine, m.titles);
     } else if (name == "act") {
       if (once(seen, name)) m.act = act();
     } else {
       unknown("measure", name, "title, act");
     }
   });
-  missing(seen, line, "measure", "title", "<title>the measure's wording</title>");
+  titlesDone("measure", line, m.title, mainTitle, m.titles, "<title>the measure's wording</title>");
   missing(seen, line, "measure", "act",
           "<act type=\"decree\" number=\"UP-6079\" date=\"2020-10-05\" item=\"2.4\"/>");
   return m;
@@ -298,15 +377,52 @@ model::Measure RecordParser::measure() {
 
 model::DeadlineChange RecordParser::deadlineChange() {
   model::DeadlineChange c;
-  auto a =
-      attributes("deadlineChange", {"previous", "deadline", "approvedBy", "approvedOn", "reason"});
+  auto a = attributes("deadlineChange",
+                      {"previous", "deadline", "requestedBy", "requestedOn", "reason", "decision",
+                       "decidedBy", "decidedOn", "approvedBy", "approvedOn"});
   if (auto d = date(a, "previous", true)) c.previous = *d;
   if (auto d = date(a, "deadline", true)) c.deadline = *d;
-  c.decidedBy = raw(a, "approvedBy").value_or("");
-  if (!c.decidedBy.empty()) c.decision = model::Decision::Approved;
-  c.decidedOn = date(a, "approvedOn", false);
+  c.requestedBy = fields::collapse(raw(a, "requestedBy").value_or(""));
+  c.requestedOn = date(a, "requestedOn", false);
   c.reason = raw(a, "reason").value_or("");
+  fields::DecisionInput in;
+  in.decision = token(a, "decision", false);
+  in.decidedBy = token(a, "decidedBy", false);
+  in.decidedOn = date(a, "decidedOn", false);
+  in.approvedBy = raw(a, "approvedBy");
+  in.approvedOn = date(a, "approvedOn", false);
+  for (const auto& [field, message] : fields::applyDecision(in, c))
+    error(a.line, what(a, field) + ": " + message);
   noChildren("deadlineChange");
+  return c;
+}
+
+model::ControlEvent RecordParser::controlEvent() {
+  model::ControlEvent e;
+  auto a = attributes("controlEvent", {"state", "by", "on", "at", "completed", "reason"});
+  if (auto s = token(a, "state", true)) {
+    auto state = model::controlStatusFromString(*s);
+    if (state && *state != model::ControlStatus::OnControl)
+      e.state = *state;
+    else
+      error(a.line, what(a, "state") + ": " + fields::badEventState(*s));
+  }
+  e.by = token(a, "by", true).value_or("");
+  if (auto d = date(a, "on", true)) e.on = *d;
+  e.at = timestamp(a, "at", false).value_or("");
+  e.completed = date(a, "completed", false);
+  e.reason = raw(a, "reason").value_or("");
+  noChildren("controlEvent");
+  return e;
+}
+
+model::Comment RecordParser::comment() {
+  model::Comment c;
+  auto a = attributes("comment", {"author", "at", "lang"});
+  c.author = token(a, "author", true).value_or("");
+  c.at = timestamp(a, "at", true).value_or("");
+  c.lang = language(a, "lang", true).value_or("");
+  c.text = nonEmptyText("comment");
   return c;
 }
 
@@ -359,17 +475,23 @@ model::Assignment RecordParser::assignment() {
       error(a.line, what(a, "control") + ": " + fields::badControl(*c));
   }
   as.completed = date(a, "completed", false);
-  std::map<std::string, int, std::less<>> seen;
+  std::optional<std::string> mainTitle;
+  int mainTitleLine = 0;
   children("assignment", [&](std::string_view name) {
     if (name == "title") {
-      if (once(seen, name)) as.title = nonEmptyText(name);
+      title(mainTitle, mainTitleLine, as.titles);
     } else if (name == "deadlineChange") {
       as.deadlineChanges.push_back(deadlineChange());
+    } else if (name == "controlEvent") {
+      as.controlEvents.push_back(controlEvent());
+    } else if (name == "comment") {
+      as.comments.push_back(comment());
     } else {
-      unknown("assignment", name, "title, deadlineChange");
+      unknown("assignment", name, "title, deadlineChange, controlEvent, comment");
     }
   });
-  missing(seen, line, "assignment", "title", "<title>what the assignee has to do</title>");
+  titlesDone("assignment", line, as.title, mainTitle, as.titles,
+             "<title>what the assignee has to do</title>");
   return as;
 }
 
@@ -440,12 +562,16 @@ model::Implementation RecordParser::implementation(const std::string& source) {
       impl.assignments.push_back(assignment());
     } else if (name == "evidence") {
       impl.evidence.push_back(evidence());
+    } else if (name == "controlEvent") {
+      impl.controlEvents.push_back(controlEvent());
+    } else if (name == "comment") {
+      impl.comments.push_back(comment());
     } else if (name == "note") {
       if (once(seen, name)) impl.note = text(name);
     } else {
       unknown("implementation", name,
               "measure, region, organisation, sector, lifecycle, start, deadline, completed, "
-              "deadlineChange, indicator, assignment, evidence, note");
+              "deadlineChange, indicator, assignment, evidence, controlEvent, comment, note");
     }
   });
   missing(seen, line, "implementation", "measure",

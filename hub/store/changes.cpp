@@ -56,15 +56,47 @@ std::string direction(bool ascending) {
   return ascending ? "higher is better" : "lower is better";
 }
 
+std::string show(model::Decision v) {
+  return model::toString(v);
+}
+
 std::string describe(const model::DeadlineChange& c) {
   std::string s = show(c.previous) + " to " + show(c.deadline);
-  if (c.approved())
-    s += ", approved by " + oneLine(c.decidedBy);
-  else
+  if (!c.requestedBy.empty() || c.requestedOn) {
     s += ", requested";
+    if (!c.requestedBy.empty()) s += " by " + oneLine(c.requestedBy);
+    if (c.requestedOn) s += " on " + show(c.requestedOn);
+  }
+  if (c.decision == model::Decision::Pending) {
+    s += ", pending";
+  } else {
+    s += std::string(", ") + model::toString(c.decision);
+    if (!c.decidedBy.empty()) s += " by " + oneLine(c.decidedBy);
+  }
   if (c.decidedOn) s += " on " + show(c.decidedOn);
   if (!c.reason.empty()) s += ", reason: " + oneLine(c.reason);
   return s;
+}
+
+std::string describe(const model::ControlEvent& e) {
+  std::string s =
+      std::string(model::toString(e.state)) + " by " + oneLine(e.by) + " on " + show(e.on);
+  if (!e.at.empty()) s += " (" + e.at + ")";
+  if (e.completed) s += ", completed " + show(e.completed);
+  if (!e.reason.empty()) s += ", reason: " + oneLine(e.reason);
+  return s;
+}
+
+// Long comments are cut so that the history stays readable; the store keeps the whole text.
+std::string describe(const model::Comment& c) {
+  constexpr std::size_t kShown = 200;
+  std::string text = oneLine(c.text);
+  if (text.size() > kShown) {
+    std::size_t cut = kShown;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut) + "...";
+  }
+  return oneLine(c.author) + " (" + c.lang + ", " + c.at + "): " + text;
 }
 
 std::string period(const model::IndicatorPeriod& p) {
@@ -99,14 +131,41 @@ void deadlineChanges(Lines& out, const std::string& prefix,
     std::string name = prefix + "deadline change " + std::to_string(i + 1) + " ";
     out.field(name + "previous", a[i].previous, b[i].previous);
     out.field(name + "deadline", a[i].deadline, b[i].deadline);
-    out.field(name + "approved by", a[i].decidedBy, b[i].decidedBy);
-    out.field(name + "approved on", a[i].decidedOn, b[i].decidedOn);
+    out.field(name + "requested by", a[i].requestedBy, b[i].requestedBy);
+    out.field(name + "requested on", a[i].requestedOn, b[i].requestedOn);
     out.field(name + "reason", a[i].reason, b[i].reason);
+    out.field(name + "decision", a[i].decision, b[i].decision);
+    out.field(name + "decided by", a[i].decidedBy, b[i].decidedBy);
+    out.field(name + "decided on", a[i].decidedOn, b[i].decidedOn);
   }
   for (std::size_t i = common; i < b.size(); ++i)
     out.add(prefix + "deadline change " + std::to_string(i + 1) + " added: " + describe(b[i]));
   for (std::size_t i = common; i < a.size(); ++i)
     out.add(prefix + "deadline change " + std::to_string(i + 1) + " removed: " + describe(a[i]));
+}
+
+// Journals only grow: what `after` carries that `before` does not is new; what it leaves out is
+// kept by the store and is not a change.
+template <typename T>
+void journal(Lines& out, const std::string& what, const std::vector<T>& before,
+             const std::vector<T>& after) {
+  for (const auto& e : after)
+    if (std::find(before.begin(), before.end(), e) == before.end())
+      out.add(what + " added: " + describe(e));
+}
+
+void titles(Lines& out, const std::string& prefix, const model::Translations& a,
+            const model::Translations& b) {
+  for (const auto& t : b) {
+    auto old = std::find_if(a.begin(), a.end(), [&](const auto& x) { return x.lang == t.lang; });
+    if (old == a.end())
+      out.add(prefix + "title (" + t.lang + ") added: " + show(t.text));
+    else
+      out.field(prefix + "title (" + t.lang + ")", old->text, t.text);
+  }
+  for (const auto& t : a)
+    if (std::none_of(b.begin(), b.end(), [&](const auto& x) { return x.lang == t.lang; }))
+      out.add(prefix + "title (" + t.lang + ") removed");
 }
 
 // Matches the elements of two lists by a key (first unmatched element with an equal key) and
@@ -182,14 +241,21 @@ void assignments(Lines& out, const std::vector<model::Assignment>& a,
         out.field(name + "parent", x.parentId, y.parentId);
         out.field(name + "assignee", x.assignee, y.assignee);
         out.field(name + "title", x.title, y.title);
+        titles(out, name, x.titles, y.titles);
         out.field(name + "deadline", x.deadline, y.deadline);
         out.field(name + "control", x.control, y.control);
         out.field(name + "completed", x.completed, y.completed);
         deadlineChanges(out, name, x.deadlineChanges, y.deadlineChanges);
+        journal(out, name + "control event", x.controlEvents, y.controlEvents);
+        journal(out, name + "comment", x.comments, y.comments);
       },
       [&](const model::Assignment& y) {
         out.add("assignment " + show(y.id) + " added: " + show(y.title) + ", assignee " +
                 show(y.assignee) + ", deadline " + show(y.deadline));
+        const std::string name = "assignment " + show(y.id) + " ";
+        deadlineChanges(out, name, {}, y.deadlineChanges);
+        journal(out, name + "control event", {}, y.controlEvents);
+        journal(out, name + "comment", {}, y.comments);
       },
       [&](const model::Assignment& x) { out.add("assignment " + show(x.id) + " removed"); });
 }
@@ -252,6 +318,50 @@ class Canon {
     str(c.decidedBy);
     date(c.decidedOn);
     str(c.reason);
+    // Fields added later are encoded only when set, after a tag no earlier token starts with,
+    // so that a record without them keeps the fingerprint stored before they existed (and the
+    // same revision sent again stays a duplicate across the upgrade).
+    const auto implied = c.decidedBy.empty() ? model::Decision::Pending : model::Decision::Approved;
+    if (!c.requestedBy.empty() || c.requestedOn || c.decision != implied) {
+      tag('D');
+      str(c.requestedBy);
+      date(c.requestedOn);
+      str(model::toString(c.decision));
+    }
+  }
+  void tag(char t) { out_ += t; }
+  void titles(char t, const model::Translations& list) {
+    if (list.empty()) return;
+    tag(t);
+    count(list.size());
+    for (const auto& x : list) {
+      str(x.lang);
+      str(x.text);
+    }
+  }
+  void events(char t, const std::vector<model::ControlEvent>& list) {
+    if (list.empty()) return;
+    tag(t);
+    count(list.size());
+    for (const auto& e : list) {
+      str(model::toString(e.state));
+      str(e.by);
+      date(e.on);
+      str(e.at);
+      date(e.completed);
+      str(e.reason);
+    }
+  }
+  void comments(char t, const std::vector<model::Comment>& list) {
+    if (list.empty()) return;
+    tag(t);
+    count(list.size());
+    for (const auto& x : list) {
+      str(x.author);
+      str(x.at);
+      str(x.lang);
+      str(x.text);
+    }
   }
   const std::string& text() const { return out_; }
 
@@ -264,6 +374,7 @@ class Canon {
 std::string describeChanges(const model::Implementation& a, const model::Implementation& b) {
   Lines out;
   out.field("title", a.measure.title, b.measure.title);
+  titles(out, "", a.measure.titles, b.measure.titles);
   out.field("act type", a.measure.act.type, b.measure.act.type);
   out.field("act number", a.measure.act.number, b.measure.act.number);
   out.field("act date", a.measure.act.date, b.measure.act.date);
@@ -277,6 +388,8 @@ std::string describeChanges(const model::Implementation& a, const model::Impleme
   indicators(out, a.indicators, b.indicators);
   assignments(out, a.assignments, b.assignments);
   evidence(out, a.evidence, b.evidence);
+  journal(out, "control event", a.controlEvents, b.controlEvents);
+  journal(out, "comment", a.comments, b.comments);
   out.field("note", a.note, b.note);
   return out.str();
 }
@@ -324,6 +437,9 @@ std::string fingerprint(const model::Implementation& x) {
     c.date(a.completed);
     c.count(a.deadlineChanges.size());
     for (const auto& d : a.deadlineChanges) c.change(d);
+    c.titles('T', a.titles);
+    c.events('E', a.controlEvents);
+    c.comments('C', a.comments);
   }
   c.count(x.evidence.size());
   for (const auto& e : x.evidence) {
@@ -334,6 +450,9 @@ std::string fingerprint(const model::Implementation& x) {
     c.str(e.uploader);
   }
   c.str(x.note);
+  c.titles('T', x.measure.titles);
+  c.events('E', x.controlEvents);
+  c.comments('C', x.comments);
   return base::sha256Hex(c.text());
 }
 

@@ -188,7 +188,76 @@ const std::vector<Migration>& migrations() {
 ))",
            "CREATE INDEX dead_letter_owner ON dead_letter (kind, owner, replayed, id)",
        }},
-      // Version 3 belongs to the model's new fields and journals.
+      {3,
+       "deadline change requests and decisions, titles in other languages, control events and "
+       "comments as journals",
+       {
+           // A deadline change is a request with a decision. Rows written before say approved_by
+           // (empty: requested): approved_by given means approved, by that person.
+           "ALTER TABLE deadline_change ADD COLUMN requested_by TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE deadline_change ADD COLUMN requested_on TEXT",
+           "ALTER TABLE deadline_change ADD COLUMN decision TEXT NOT NULL DEFAULT 'pending'",
+           "ALTER TABLE deadline_change ADD COLUMN decided_by TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE deadline_change ADD COLUMN decided_on TEXT",
+           "UPDATE deadline_change SET decision = CASE WHEN approved_by <> '' THEN 'approved' "
+           "ELSE 'pending' END, decided_by = approved_by, decided_on = approved_on",
+           "ALTER TABLE deadline_change DROP COLUMN approved_by",
+           "ALTER TABLE deadline_change DROP COLUMN approved_on",
+           "ALTER TABLE assignment_deadline_change ADD COLUMN requested_by TEXT NOT NULL DEFAULT "
+           "''",
+           "ALTER TABLE assignment_deadline_change ADD COLUMN requested_on TEXT",
+           "ALTER TABLE assignment_deadline_change ADD COLUMN decision TEXT NOT NULL DEFAULT "
+           "'pending'",
+           "ALTER TABLE assignment_deadline_change ADD COLUMN decided_by TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE assignment_deadline_change ADD COLUMN decided_on TEXT",
+           "UPDATE assignment_deadline_change SET decision = CASE WHEN approved_by <> '' THEN "
+           "'approved' ELSE 'pending' END, decided_by = approved_by, decided_on = approved_on",
+           "ALTER TABLE assignment_deadline_change DROP COLUMN approved_by",
+           "ALTER TABLE assignment_deadline_change DROP COLUMN approved_on",
+           // Titles in other languages, replaced with each revision like the other children.
+           // assignment_pos -1 is the measure's title.
+           R"(CREATE TABLE title_translation (
+  implementation_id BIGINT NOT NULL REFERENCES implementation (id) ON DELETE CASCADE,
+  assignment_pos INTEGER NOT NULL,
+  pos INTEGER NOT NULL,
+  lang TEXT NOT NULL,
+  text TEXT NOT NULL,
+  PRIMARY KEY (implementation_id, assignment_pos, pos)
+))",
+           // Journals: append-only, never deleted when a revision replaces the row. task_id is
+           // the assignment's id ('' for the implementation as a whole); digest is SHA-256 of the
+           // entry's content, so an entry received again (in a later revision or from another
+           // source) is stored once. source and received_at: who sent it first, and when.
+           R"(CREATE TABLE journal_control_event (
+  id {pk},
+  implementation_id BIGINT NOT NULL REFERENCES implementation (id) ON DELETE CASCADE,
+  task_id {key} NOT NULL,
+  digest TEXT NOT NULL,
+  state TEXT NOT NULL,
+  by_whom TEXT NOT NULL,
+  on_date TEXT NOT NULL,
+  at_time TEXT NOT NULL,
+  completed TEXT,
+  reason TEXT NOT NULL,
+  source {key} NOT NULL,
+  received_at TEXT NOT NULL
+))",
+           "CREATE UNIQUE INDEX journal_control_event_once ON journal_control_event "
+           "(implementation_id, task_id, digest)",
+           R"(CREATE TABLE journal_comment (
+  id {pk},
+  implementation_id BIGINT NOT NULL REFERENCES implementation (id) ON DELETE CASCADE,
+  task_id {key} NOT NULL,
+  digest TEXT NOT NULL,
+  author TEXT NOT NULL,
+  at_time TEXT NOT NULL,
+  lang TEXT NOT NULL,
+  body TEXT NOT NULL,
+  source {key} NOT NULL,
+  received_at TEXT NOT NULL
+))",
+           "CREATE UNIQUE INDEX journal_comment_once ON journal_comment (implementation_id, "
+           "task_id, digest)",
       {4,
        "organisation identity: implementations across sources, source priorities",
        {
@@ -253,7 +322,7 @@ int schemaVersionOf(soci::session& sql) {
   return ind == soci::i_ok ? version : 0;
 }
 
-int migrate(soci::session& sql, Dialect dialect) {
+int migrate(soci::session& sql, Dialect dialect, int target) {
   bool open = false;
   try {
     if (dialect == Dialect::Postgres) {
@@ -285,7 +354,7 @@ int migrate(soci::session& sql, Dialect dialect) {
                        "): it was written by a newer ijro-hub. Run that version, or point "
                        "--store at another database; nothing was changed");
     for (const auto& m : migrations()) {
-      if (m.version <= current) continue;
+      if (m.version <= current || m.version > target) continue;
       for (const char* statement : m.statements) {
         try {
           sql << render(statement, dialect);

@@ -2,9 +2,11 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
+#include "hub/base/sha256.hpp"
 #include "hub/store/store.hpp"
 #include "hub/store/text.hpp"
 
@@ -42,9 +44,34 @@ class Checker {
   void change(const std::string& field, const model::DeadlineChange& c) {
     date(field + " previous", c.previous);
     date(field + " deadline", c.deadline);
-    text(field + " approved by", c.decidedBy);
-    date(field + " approved on", c.decidedOn);
+    text(field + " requested by", c.requestedBy);
+    date(field + " requested on", c.requestedOn);
+    text(field + " decided by", c.decidedBy);
+    date(field + " decided on", c.decidedOn);
     text(field + " reason", c.reason);
+  }
+  void titles(const std::string& field, const model::Translations& list) {
+    for (const auto& t : list) {
+      text(field + " language", t.lang);
+      text(field + " (" + t.lang + ")", t.text);
+    }
+  }
+  void events(const std::string& field, const std::vector<model::ControlEvent>& list) {
+    for (const auto& e : list) {
+      text(field + " by", e.by);
+      date(field + " date", e.on);
+      text(field + " time", e.at);
+      date(field + " completed", e.completed);
+      text(field + " reason", e.reason);
+    }
+  }
+  void comments(const std::string& field, const std::vector<model::Comment>& list) {
+    for (const auto& c : list) {
+      text(field + " author", c.author);
+      text(field + " time", c.at);
+      text(field + " language", c.lang);
+      text(field + " text", c.text);
+    }
   }
   const std::optional<std::string>& problem() const { return problem_; }
 
@@ -109,8 +136,9 @@ struct RowValues {
 struct ChangeRows {
   std::vector<long long> owner;
   std::vector<int> ownerPos, pos;
-  std::vector<std::string> previous, deadline, approvedBy, approvedOn, reason;
-  std::vector<soci::indicator> approvedOnInd;
+  std::vector<std::string> previous, deadline, requestedBy, requestedOn, reason, decision,
+      decidedBy, decidedOn;
+  std::vector<soci::indicator> requestedOnInd, decidedOnInd;
 
   void add(long long id, int parent, int p, const model::DeadlineChange& c) {
     owner.push_back(id);
@@ -118,12 +146,46 @@ struct ChangeRows {
     pos.push_back(p);
     previous.push_back(iso(c.previous));
     deadline.push_back(iso(c.deadline));
-    approvedBy.push_back(c.decidedBy);
-    approvedOn.push_back(c.decidedOn ? iso(*c.decidedOn) : std::string());
-    approvedOnInd.push_back(c.decidedOn ? soci::i_ok : soci::i_null);
+    requestedBy.push_back(c.requestedBy);
+    requestedOn.push_back(c.requestedOn ? iso(*c.requestedOn) : std::string());
+    requestedOnInd.push_back(c.requestedOn ? soci::i_ok : soci::i_null);
     reason.push_back(c.reason);
+    decision.push_back(model::toString(c.decision));
+    decidedBy.push_back(c.decidedBy);
+    decidedOn.push_back(c.decidedOn ? iso(*c.decidedOn) : std::string());
+    decidedOnInd.push_back(c.decidedOn ? soci::i_ok : soci::i_null);
   }
+  void truncate(std::size_t n);
 };
+
+// Canonical text of a journal entry, hashed into its digest: length-prefixed, so that no two
+// entries share one.
+class EntryText {
+ public:
+  EntryText& operator<<(std::string_view s) {
+    text_ += std::to_string(s.size());
+    text_ += ':';
+    text_ += s;
+    return *this;
+  }
+  std::string digest() const { return base::sha256Hex(text_); }
+
+ private:
+  std::string text_;
+};
+
+std::string digestOf(const model::ControlEvent& e) {
+  EntryText t;
+  t << model::toString(e.state) << e.by << iso(e.on) << e.at
+    << (e.completed ? iso(*e.completed) : std::string()) << e.reason;
+  return t.digest();
+}
+
+std::string digestOf(const model::Comment& c) {
+  EntryText t;
+  t << c.author << c.at << c.lang << c.text;
+  return t.digest();
+}
 
 // The ids of a chunk as ONE bound parameter: binding hundreds of named parameters costs SOCI's
 // SQLite backend a name lookup each (quadratic), and re-preparing statements of varying length.
@@ -181,23 +243,29 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
     index[rows[i].id] = &rows[i].impl;
   }
 
-  std::string previous, deadline, approvedBy, approvedOn, reason;
-  soci::indicator approvedOnInd = soci::i_null;
+  std::string previous, deadline, requestedBy, requestedOn, reason, decision, decidedBy, decidedOn;
+  soci::indicator requestedOnInd = soci::i_null, decidedOnInd = soci::i_null;
   auto bindChange = [&](soci::details::prepare_temp_type& p) {
-    p, soci::into(previous), soci::into(deadline), soci::into(approvedBy),
-        soci::into(approvedOn, approvedOnInd), soci::into(reason);
+    p, soci::into(previous), soci::into(deadline), soci::into(requestedBy),
+        soci::into(requestedOn, requestedOnInd), soci::into(reason), soci::into(decision),
+        soci::into(decidedBy), soci::into(decidedOn, decidedOnInd);
   };
   auto change = [&] {
     model::DeadlineChange c;
     c.previous = dateFrom(previous, "deadline change");
     c.deadline = dateFrom(deadline, "deadline change");
-    c.decidedBy = approvedBy;
-    if (!c.decidedBy.empty()) c.decision = model::Decision::Approved;
-    c.decidedOn = optionalDate(approvedOn, approvedOnInd, "approval date");
+    c.requestedBy = requestedBy;
+    c.requestedOn = optionalDate(requestedOn, requestedOnInd, "request date");
     c.reason = reason;
+    auto d = model::decisionFromString(decision);
+    if (!d) throw StoreError("store: unknown decision '" + decision + "' in the database");
+    c.decision = *d;
+    c.decidedBy = decidedBy;
+    c.decidedOn = optionalDate(decidedOn, decidedOnInd, "decision date");
     return c;
   };
-  const std::string changeColumns = "previous, deadline, approved_by, approved_on, reason";
+  const std::string changeColumns =
+      "previous, deadline, requested_by, requested_on, reason, decision, decided_by, decided_on";
 
   selectChildren(sql, changeColumns, "deadline_change", "implementation_id, pos", ids, bindChange,
                  [&](long long owner) { byId(index, owner).deadlineChanges.push_back(change()); });
@@ -299,6 +367,79 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
               .evidence.push_back({url, title, format, dateFrom(date, "evidence date"), uploader});
         });
   }
+  {
+    int assignmentPos = 0;
+    std::string lang, text;
+    selectChildren(
+        sql, "assignment_pos, lang, text", "title_translation",
+        "implementation_id, assignment_pos, pos", ids,
+        [&](soci::details::prepare_temp_type& p) {
+          p, soci::into(assignmentPos), soci::into(lang), soci::into(text);
+        },
+        [&](long long owner) {
+          auto& impl = byId(index, owner);
+          if (assignmentPos == -1) {
+            impl.measure.titles.push_back({lang, text});
+            return;
+          }
+          if (assignmentPos < 0 ||
+              static_cast<std::size_t>(assignmentPos) >= impl.assignments.size())
+            throw StoreError("store: title translation without its assignment");
+          impl.assignments[static_cast<std::size_t>(assignmentPos)].titles.push_back({lang, text});
+        });
+  }
+  // Journal entries of a task attach to the assignment with that id in the current revision; an
+  // entry of a task the current revision no longer has stays stored but has nowhere to show.
+  auto task = [](model::Implementation& impl, const std::string& taskId) -> model::Assignment* {
+    auto it = std::find_if(impl.assignments.begin(), impl.assignments.end(),
+                           [&](const model::Assignment& a) { return a.id == taskId; });
+    return it == impl.assignments.end() ? nullptr : &*it;
+  };
+  {
+    std::string taskId, state, by, on, at, completed, why;
+    soci::indicator completedInd = soci::i_null;
+    // In the order of their dates; entries of one day in the order they arrived.
+    selectChildren(
+        sql, "task_id, state, by_whom, on_date, at_time, completed, reason",
+        "journal_control_event", "implementation_id, on_date, id", ids,
+        [&](soci::details::prepare_temp_type& p) {
+          p, soci::into(taskId), soci::into(state), soci::into(by), soci::into(on), soci::into(at),
+              soci::into(completed, completedInd), soci::into(why);
+        },
+        [&](long long owner) {
+          auto& impl = byId(index, owner);
+          auto st = model::controlStatusFromString(state);
+          if (!st) throw StoreError("store: unknown control event state '" + state + "'");
+          model::ControlEvent e{*st,
+                                by,
+                                dateFrom(on, "control event date"),
+                                at,
+                                optionalDate(completed, completedInd, "completion date"),
+                                why};
+          if (taskId.empty())
+            impl.controlEvents.push_back(std::move(e));
+          else if (auto* a = task(impl, taskId))
+            a->controlEvents.push_back(std::move(e));
+        });
+  }
+  {
+    std::string taskId, author, at, lang, body;
+    selectChildren(
+        sql, "task_id, author, at_time, lang, body", "journal_comment", "implementation_id, id",
+        ids,
+        [&](soci::details::prepare_temp_type& p) {
+          p, soci::into(taskId), soci::into(author), soci::into(at), soci::into(lang),
+              soci::into(body);
+        },
+        [&](long long owner) {
+          auto& impl = byId(index, owner);
+          model::Comment c{author, at, lang, body};
+          if (taskId.empty())
+            impl.comments.push_back(std::move(c));
+          else if (auto* a = task(impl, taskId))
+            a->comments.push_back(std::move(c));
+        });
+  }
 }
 
 }  // namespace
@@ -324,6 +465,9 @@ std::optional<std::string> unstorable(const model::Implementation& x) {
   c.date("completed", x.completed);
   for (std::size_t i = 0; i < x.deadlineChanges.size(); ++i)
     c.change("deadline change " + std::to_string(i + 1), x.deadlineChanges[i]);
+  c.titles("title", x.measure.titles);
+  c.events("control event", x.controlEvents);
+  c.comments("comment", x.comments);
   for (const auto& ind : x.indicators) {
     std::string name = "indicator " + ind.code;
     c.text("indicator code", ind.code);
@@ -347,6 +491,9 @@ std::optional<std::string> unstorable(const model::Implementation& x) {
     c.date(name + " completed", a.completed);
     for (std::size_t i = 0; i < a.deadlineChanges.size(); ++i)
       c.change(name + " deadline change " + std::to_string(i + 1), a.deadlineChanges[i]);
+    c.titles(name + " title", a.titles);
+    c.events(name + " control event", a.controlEvents);
+    c.comments(name + " comment", a.comments);
   }
   for (const auto& e : x.evidence) {
     c.text("evidence url", e.url);
@@ -361,7 +508,9 @@ std::optional<std::string> unstorable(const model::Implementation& x) {
 
 std::string searchTextOf(const model::Implementation& x) {
   // U+001F (unit separator) keeps a query from matching across two fields.
-  return foldCase(x.measure.id) + '\x1f' + foldCase(x.measure.title) + '\x1f' + foldCase(x.note);
+  std::string text = foldCase(x.measure.id) + '\x1f' + foldCase(x.measure.title);
+  for (const auto& t : x.measure.titles) text += '\x1f' + foldCase(t.text);
+  return text + '\x1f' + foldCase(x.note);
 }
 
 // ---- writing ----------------------------------------------------------------------------------
@@ -422,7 +571,8 @@ void deleteChildren(soci::session& sql, long long id) {
                         "DELETE FROM indicator WHERE implementation_id = :id",
                         "DELETE FROM assignment WHERE implementation_id = :id",
                         "DELETE FROM deadline_change WHERE implementation_id = :id",
-                        "DELETE FROM evidence WHERE implementation_id = :id"})
+                        "DELETE FROM evidence WHERE implementation_id = :id",
+                        "DELETE FROM title_translation WHERE implementation_id = :id"})
     sql << q, soci::use(id);
 }
 
@@ -458,6 +608,20 @@ struct PendingRows::Rows {
         organisationKey;
     std::vector<long long> revision;
   } hist;
+  struct {
+    std::vector<long long> owner;
+    std::vector<int> assignment, pos;
+    std::vector<std::string> lang, text;
+  } tr;
+  struct {
+    std::vector<long long> owner;
+    std::vector<std::string> task, digest, state, by, on, at, completed, reason, source, receivedAt;
+    std::vector<soci::indicator> completedInd;
+  } controlEvents;  // journal_control_event
+  struct {
+    std::vector<long long> owner;
+    std::vector<std::string> task, digest, author, at, lang, body, source, receivedAt;
+  } comments;  // journal_comment
 };
 
 namespace {
@@ -469,11 +633,63 @@ void truncate(std::size_t n, V&... v) {
 
 }  // namespace
 
+void ChangeRows::truncate(std::size_t n) {
+  detail::truncate(n, owner, ownerPos, pos, previous, deadline, requestedBy, requestedOn, reason,
+                   decision, decidedBy, decidedOn, requestedOnInd, decidedOnInd);
+}
+
 PendingRows::PendingRows() : rows_(std::make_unique<Rows>()) {}
 PendingRows::~PendingRows() = default;
 
-void PendingRows::addChildren(long long id, const model::Implementation& x) {
+void PendingRows::addChildren(long long id, const model::Implementation& x,
+                              const std::string& receivedAt) {
   Rows& r = *rows_;
+  auto translations = [&](int assignment, const model::Translations& list) {
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      r.tr.owner.push_back(id);
+      r.tr.assignment.push_back(assignment);
+      r.tr.pos.push_back(static_cast<int>(i));
+      r.tr.lang.push_back(list[i].lang);
+      r.tr.text.push_back(list[i].text);
+    }
+  };
+  // Every entry the record carries; those already stored are skipped by the insert.
+  auto journal = [&](const std::string& task, const std::vector<model::ControlEvent>& events,
+                     const std::vector<model::Comment>& comments) {
+    for (const auto& e : events) {
+      auto& j = r.controlEvents;
+      j.owner.push_back(id);
+      j.task.push_back(task);
+      j.digest.push_back(digestOf(e));
+      j.state.push_back(model::toString(e.state));
+      j.by.push_back(e.by);
+      j.on.push_back(iso(e.on));
+      j.at.push_back(e.at);
+      j.completed.push_back(e.completed ? iso(*e.completed) : std::string());
+      j.completedInd.push_back(e.completed ? soci::i_ok : soci::i_null);
+      j.reason.push_back(e.reason);
+      j.source.push_back(x.source);
+      j.receivedAt.push_back(receivedAt);
+    }
+    for (const auto& c : comments) {
+      auto& j = r.comments;
+      j.owner.push_back(id);
+      j.task.push_back(task);
+      j.digest.push_back(digestOf(c));
+      j.author.push_back(c.author);
+      j.at.push_back(c.at);
+      j.lang.push_back(c.lang);
+      j.body.push_back(c.text);
+      j.source.push_back(x.source);
+      j.receivedAt.push_back(receivedAt);
+    }
+  };
+  translations(-1, x.measure.titles);
+  journal(std::string(), x.controlEvents, x.comments);
+  for (std::size_t i = 0; i < x.assignments.size(); ++i) {
+    translations(static_cast<int>(i), x.assignments[i].titles);
+    journal(x.assignments[i].id, x.assignments[i].controlEvents, x.assignments[i].comments);
+  }
   for (std::size_t i = 0; i < x.deadlineChanges.size(); ++i)
     r.changes.add(id, 0, static_cast<int>(i), x.deadlineChanges[i]);
   for (std::size_t i = 0; i < x.indicators.size(); ++i) {
@@ -541,27 +757,32 @@ void PendingRows::addHistory(const model::Implementation& x, const std::string& 
 PendingRows::Mark PendingRows::mark() const {
   const Rows& r = *rows_;
   return {{r.changes.owner.size(), r.ind.owner.size(), r.per.owner.size(), r.asg.owner.size(),
-           r.asgChanges.owner.size(), r.ev.owner.size(), r.hist.source.size()}};
+           r.asgChanges.owner.size(), r.ev.owner.size(), r.hist.source.size(), r.tr.owner.size(),
+           r.controlEvents.owner.size(), r.comments.owner.size()}};
 }
 
 void PendingRows::dropAfter(const Mark& m) {
   Rows& r = *rows_;
-  auto dropChanges = [](ChangeRows& c, std::size_t n) {
-    truncate(n, c.owner, c.ownerPos, c.pos, c.previous, c.deadline, c.approvedBy, c.approvedOn,
-             c.approvedOnInd, c.reason);
-  };
-  dropChanges(r.changes, m.sizes[0]);
+  r.changes.truncate(m.sizes[0]);
   truncate(m.sizes[1], r.ind.owner, r.ind.pos, r.ind.ascending, r.ind.code, r.ind.name, r.ind.unit,
            r.ind.baseline);
   truncate(m.sizes[2], r.per.owner, r.per.indicator, r.per.pos, r.per.start, r.per.end,
            r.per.target, r.per.actual, r.per.targetInd, r.per.actualInd);
   truncate(m.sizes[3], r.asg.owner, r.asg.pos, r.asg.aid, r.asg.parent, r.asg.assignee, r.asg.title,
            r.asg.deadline, r.asg.control, r.asg.completed, r.asg.completedInd);
-  dropChanges(r.asgChanges, m.sizes[4]);
+  r.asgChanges.truncate(m.sizes[4]);
   truncate(m.sizes[5], r.ev.owner, r.ev.pos, r.ev.url, r.ev.title, r.ev.format, r.ev.date,
            r.ev.uploader);
   truncate(m.sizes[6], r.hist.source, r.hist.measure, r.hist.region, r.hist.organisation,
            r.hist.revision, r.hist.receivedAt, r.hist.changes, r.hist.organisationKey);
+  truncate(m.sizes[7], r.tr.owner, r.tr.assignment, r.tr.pos, r.tr.lang, r.tr.text);
+  truncate(m.sizes[8], r.controlEvents.owner, r.controlEvents.task, r.controlEvents.digest,
+           r.controlEvents.state, r.controlEvents.by, r.controlEvents.on, r.controlEvents.at,
+           r.controlEvents.completed, r.controlEvents.completedInd, r.controlEvents.reason,
+           r.controlEvents.source, r.controlEvents.receivedAt);
+  truncate(m.sizes[9], r.comments.owner, r.comments.task, r.comments.digest, r.comments.author,
+           r.comments.at, r.comments.lang, r.comments.body, r.comments.source,
+           r.comments.receivedAt);
 }
 
 bool PendingRows::empty() const {
@@ -574,11 +795,14 @@ bool PendingRows::empty() const {
 void PendingRows::insert(soci::session& sql) {
   Rows& r = *rows_;
   if (!r.changes.owner.empty())
-    sql << "INSERT INTO deadline_change (implementation_id, pos, previous, deadline, approved_by, "
-           "approved_on, reason) VALUES (:id, :pos, :previous, :deadline, :by, :on, :reason)",
+    sql << "INSERT INTO deadline_change (implementation_id, pos, previous, deadline, "
+           "requested_by, requested_on, reason, decision, decided_by, decided_on) VALUES (:id, "
+           ":pos, :previous, :deadline, :rby, :ron, :reason, :decision, :dby, :don)",
         soci::use(r.changes.owner), soci::use(r.changes.pos), soci::use(r.changes.previous),
-        soci::use(r.changes.deadline), soci::use(r.changes.approvedBy),
-        soci::use(r.changes.approvedOn, r.changes.approvedOnInd), soci::use(r.changes.reason);
+        soci::use(r.changes.deadline), soci::use(r.changes.requestedBy),
+        soci::use(r.changes.requestedOn, r.changes.requestedOnInd), soci::use(r.changes.reason),
+        soci::use(r.changes.decision), soci::use(r.changes.decidedBy),
+        soci::use(r.changes.decidedOn, r.changes.decidedOnInd);
   if (!r.ind.owner.empty())
     sql << "INSERT INTO indicator (implementation_id, pos, code, name, unit, ascending, baseline) "
            "VALUES (:id, :pos, :code, :name, :unit, :ascending, :baseline)",
@@ -600,18 +824,45 @@ void PendingRows::insert(soci::session& sql) {
         soci::use(r.asg.control), soci::use(r.asg.completed, r.asg.completedInd);
   if (!r.asgChanges.owner.empty())
     sql << "INSERT INTO assignment_deadline_change (implementation_id, assignment_pos, pos, "
-           "previous, deadline, approved_by, approved_on, reason) VALUES (:id, :assignment, "
-           ":pos, :previous, :deadline, :by, :on, :reason)",
+           "previous, deadline, requested_by, requested_on, reason, decision, decided_by, "
+           "decided_on) VALUES (:id, :assignment, :pos, :previous, :deadline, :rby, :ron, "
+           ":reason, :decision, :dby, :don)",
         soci::use(r.asgChanges.owner), soci::use(r.asgChanges.ownerPos),
         soci::use(r.asgChanges.pos), soci::use(r.asgChanges.previous),
-        soci::use(r.asgChanges.deadline), soci::use(r.asgChanges.approvedBy),
-        soci::use(r.asgChanges.approvedOn, r.asgChanges.approvedOnInd),
-        soci::use(r.asgChanges.reason);
+        soci::use(r.asgChanges.deadline), soci::use(r.asgChanges.requestedBy),
+        soci::use(r.asgChanges.requestedOn, r.asgChanges.requestedOnInd),
+        soci::use(r.asgChanges.reason), soci::use(r.asgChanges.decision),
+        soci::use(r.asgChanges.decidedBy),
+        soci::use(r.asgChanges.decidedOn, r.asgChanges.decidedOnInd);
   if (!r.ev.owner.empty())
     sql << "INSERT INTO evidence (implementation_id, pos, url, title, format, doc_date, uploader) "
            "VALUES (:id, :pos, :url, :title, :format, :date, :uploader)",
         soci::use(r.ev.owner), soci::use(r.ev.pos), soci::use(r.ev.url), soci::use(r.ev.title),
         soci::use(r.ev.format), soci::use(r.ev.date), soci::use(r.ev.uploader);
+  if (!r.tr.owner.empty())
+    sql << "INSERT INTO title_translation (implementation_id, assignment_pos, pos, lang, text) "
+           "VALUES (:id, :assignment, :pos, :lang, :text)",
+        soci::use(r.tr.owner), soci::use(r.tr.assignment), soci::use(r.tr.pos),
+        soci::use(r.tr.lang), soci::use(r.tr.text);
+  if (!r.controlEvents.owner.empty())
+    sql << "INSERT INTO journal_control_event (implementation_id, task_id, digest, state, "
+           "by_whom, on_date, at_time, completed, reason, source, received_at) VALUES (:id, "
+           ":task, :digest, :state, :by, :on, :at, :completed, :reason, :source, :received) ON "
+           "CONFLICT (implementation_id, task_id, digest) DO NOTHING",
+        soci::use(r.controlEvents.owner), soci::use(r.controlEvents.task),
+        soci::use(r.controlEvents.digest), soci::use(r.controlEvents.state),
+        soci::use(r.controlEvents.by), soci::use(r.controlEvents.on), soci::use(r.controlEvents.at),
+        soci::use(r.controlEvents.completed, r.controlEvents.completedInd),
+        soci::use(r.controlEvents.reason), soci::use(r.controlEvents.source),
+        soci::use(r.controlEvents.receivedAt);
+  if (!r.comments.owner.empty())
+    sql << "INSERT INTO journal_comment (implementation_id, task_id, digest, author, at_time, "
+           "lang, body, source, received_at) VALUES (:id, :task, :digest, :author, :at, :lang, "
+           ":body, :source, :received) ON CONFLICT (implementation_id, task_id, digest) DO "
+           "NOTHING",
+        soci::use(r.comments.owner), soci::use(r.comments.task), soci::use(r.comments.digest),
+        soci::use(r.comments.author), soci::use(r.comments.at), soci::use(r.comments.lang),
+        soci::use(r.comments.body), soci::use(r.comments.source), soci::use(r.comments.receivedAt);
   if (!r.hist.source.empty())
     sql << "INSERT INTO history (source, measure_id, region, organisation, revision, received_at, "
            "changes, organisation_key) VALUES (:source, :measure, :region, :org, :revision, "

@@ -475,7 +475,7 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
   if (!current) {
     if (auto id = insertRow(sql, x, fp, receivedAt)) {
       rank(*id);
-      pending.addChildren(*id, x);
+      pending.addChildren(*id, x, receivedAt);
       pending.addHistory(x, receivedAt, "created", identity.organisationKey);
       return {Outcome::Accepted, "created", x.revision};
     }
@@ -514,7 +514,7 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
   updateRow(sql, current->id, x, fp, receivedAt);
   rank(current->id);
   deleteChildren(sql, current->id);
-  pending.addChildren(current->id, x);
+  pending.addChildren(current->id, x, receivedAt);
   pending.addHistory(x, receivedAt, std::move(changes), identity.organisationKey);
   return {Outcome::Accepted,
           fmt::format("revision {} replaces revision {}", x.revision, current->revision),

@@ -34,6 +34,20 @@ model::Implementation fullImplementation(const std::string& source) {
                                      date("2026-06-01"), "Supplier late"),
       model::DeadlineChange::decided(date("2026-07-31"), date("2026-08-31"), "", std::nullopt,
                                      "Requested, \"not\" approved")};
+  impl.deadlineChanges[0].requestedBy = "Tashkent City Health Department";
+  impl.deadlineChanges[0].requestedOn = date("2026-05-25");
+  model::DeadlineChange refused;
+  refused.previous = date("2026-07-31");
+  refused.deadline = date("2026-09-30");
+  refused.requestedBy = "Hamid Karimov";
+  refused.requestedOn = date("2026-07-20");
+  refused.reason = "Сроки поставки сорваны";
+  refused.decision = model::Decision::Rejected;
+  refused.decidedBy = "Deputy Hokim";
+  refused.decidedOn = date("2026-07-25");
+  impl.deadlineChanges.push_back(refused);
+  impl.measure.titles = {{"uz-Cyrl", "Онлайн тиббий маслаҳатларни жорий этиш"},
+                         {"ru", "Внедрить онлайн-консультации врачей"}};
   model::Indicator consultations{
       "HLT-CONSULT", "Online consultations (cumulative)", "consultations", true, 12000.5, {}};
   consultations.periods = {{date("2026-01-01"), date("2026-06-30"), 20000, 19650.25},
@@ -65,9 +79,20 @@ model::Implementation fullImplementation(const std::string& source) {
   extension.decidedBy = "Head of department";
   extension.decidedOn = date("2026-05-20");
   child.deadlineChanges.push_back(extension);
+  child.titles = {{"uz-Latn", "9 ta poliklinikani ulash"}};
+  child.controlEvents = {{model::ControlStatus::Submitted, "Yunusobod DMA", date("2026-06-10"),
+                          "2026-06-10T11:30:00+05:00", date("2026-06-09"), ""},
+                         {model::ControlStatus::Returned, "Head of department", date("2026-06-12"),
+                          "", std::nullopt, "Two polyclinics \"not\" connected & <untested>"}};
+  child.comments = {{"D. Rahimova", "2026-06-12T09:00:00Z", "uz-Latn",
+                     "Ikki poliklinika hali ulanmagan.\nQayta tekshiring."}};
   impl.assignments = {root, child};
   impl.evidence = {{"https://example.uz/docs/act.pdf?x=1&y=2", "Act of acceptance",
                     "application/pdf", date("2026-07-16"), "D. Rahimova"}};
+  impl.controlEvents = {{model::ControlStatus::Verified, "Deputy Hokim", date("2026-07-20"),
+                         "2026-07-20T15:00:00Z", std::nullopt, ""}};
+  impl.comments = {{"Deputy Hokim", "2026-07-20T15:01:00Z", "ru", "Принято."},
+                   {"D. Rahimova", "2026-07-21T08:00:00.250Z", "en", "Thanks & <noted>"}};
   impl.note = "Line one\nline two, with 'quotes' & <brackets>";
   return impl;
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "hub/exchange/feed.hpp"
 #include "hub/exchange/report.hpp"
@@ -118,13 +119,68 @@ TEST(ReportExamples, FeedOfAllExamplesValidates) {
     auto impls = records(parseReportXml(ijro::test::readFile(file)));
     all.insert(all.end(), impls.begin(), impls.end());
   }
-  ASSERT_THAT(all, SizeIs(9));
+  ASSERT_THAT(all, SizeIs(12));
   const std::string feed =
       writeFeed({"ministry", "2026-11-28T10:00:00Z", kAsOf}, {}, [&](const auto& sink) {
         for (const auto& impl : all) sink(impl);
       });
   xml::Schema schema(test::schemaPath("monitoring-feed.xsd"));
   EXPECT_THAT(test::violations(schema, feed, "feed"), IsEmpty());
+}
+
+// Together the examples show every situation of execution control, as real departments write
+// them: in Uzbek (Latin and Cyrillic script) and Russian.
+TEST(ReportExamples, ShowEveryExecutionControlSituationInThreeLanguages) {
+  std::vector<model::Implementation> all;
+  for (const auto& file : examples(".xml")) {
+    auto impls = records(parseReportXml(ijro::test::readFile(file)));
+    all.insert(all.end(), impls.begin(), impls.end());
+  }
+  auto last = [](const model::Assignment& a) -> std::optional<model::ControlStatus> {
+    if (a.controlEvents.empty()) return std::nullopt;
+    return a.controlEvents.back().state;
+  };
+  auto returnedAfterSubmission = [](const std::vector<model::ControlEvent>& events) {
+    for (std::size_t i = 1; i < events.size(); ++i)
+      if (events[i - 1].state == model::ControlStatus::Submitted &&
+          events[i].state == model::ControlStatus::Returned && !events[i].reason.empty())
+        return true;
+    return false;
+  };
+  std::size_t overdueDelegated = 0, returned = 0, rejected = 0, lateApproval = 0, verified = 0;
+  std::set<std::string> languages;
+  auto countChanges = [&](const std::vector<model::DeadlineChange>& changes) {
+    for (const auto& c : changes) {
+      if (c.decision == model::Decision::Rejected && !c.decidedBy.empty() && c.decidedOn)
+        ++rejected;
+      if (c.decision == model::Decision::Approved && c.decidedOn && *c.decidedOn > c.previous)
+        ++lateApproval;
+    }
+  };
+  for (const auto& impl : all) {
+    countChanges(impl.deadlineChanges);
+    for (const auto& t : impl.measure.titles) languages.insert(t.lang);
+    for (const auto& c : impl.comments) languages.insert(c.lang);
+    for (const auto& a : impl.assignments) {
+      countChanges(a.deadlineChanges);
+      // The deadline in force: moved only by approvals dated on or before the deadline extended.
+      model::Date due = a.deadline;
+      for (const auto& c : a.deadlineChanges)
+        if (c.approved() && c.decidedOn && *c.decidedOn <= c.previous) due = c.deadline;
+      if (!a.parentId.empty() && !a.completed && due < kAsOf &&
+          last(a) != model::ControlStatus::Verified)
+        ++overdueDelegated;
+      if (returnedAfterSubmission(a.controlEvents)) ++returned;
+      if (last(a) == model::ControlStatus::Verified) ++verified;
+      for (const auto& c : a.comments) languages.insert(c.lang);
+    }
+  }
+  EXPECT_GE(overdueDelegated, 1u);
+  EXPECT_GE(returned, 1u);
+  EXPECT_GE(rejected, 1u);
+  EXPECT_GE(lateApproval, 1u);
+  EXPECT_GE(verified, 1u);
+  for (const char* lang : {"uz-Latn", "uz-Cyrl", "ru"}) EXPECT_TRUE(languages.count(lang)) << lang;
 }
 
 }  // namespace

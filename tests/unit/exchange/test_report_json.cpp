@@ -13,6 +13,7 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
 
@@ -129,6 +130,66 @@ TEST(ReportJson, CollectsEveryStructuralErrorOfARecord) {
   EXPECT_THAT(rec.errors, has("evidence[0].title: missing"));
   EXPECT_THAT(rec.errors, SizeIs(16)) << ::testing::PrintToString(rec.errors);
   EXPECT_THAT(parsed.records[1].errors, ElementsAre("expected an object, got a string"));
+}
+
+TEST(ReportJson, DeprecatedApprovedByReadsAsAnApprovedDecision) {
+  std::string body = kRecordOk;
+  body.replace(body.find("\"deadline\": \"2026-08-31\"\n"), 25,
+               R"("deadline": "2026-08-31",
+  "deadlineChanges": [{"previous": "2026-08-31", "deadline": "2026-09-30",
+                       "approvedBy": "Deputy Hokim", "approvedOn": "2026-08-20"},
+                      {"previous": "2026-09-30", "deadline": "2026-10-31"}]
+)");
+  auto parsed = parseReportJson(report(body));
+  ASSERT_TRUE(parsed.records[0].record) << ::testing::PrintToString(parsed.records[0].errors);
+  const auto& changes = parsed.records[0].record->deadlineChanges;
+  ASSERT_THAT(changes, SizeIs(2));
+  EXPECT_EQ(changes[0].decision, model::Decision::Approved);
+  EXPECT_EQ(changes[0].decidedBy, "Deputy Hokim");
+  EXPECT_EQ(changes[0].decidedOn, test::date("2026-08-20"));
+  EXPECT_EQ(changes[1].decision, model::Decision::Pending);
+  const std::string written = writeReportJson("tashkent-city", {*parsed.records[0].record});
+  EXPECT_THAT(written, HasSubstr(R"("decision":"approved","decidedBy":"Deputy Hokim")"));
+  EXPECT_THAT(written, Not(HasSubstr("approvedBy")));
+}
+
+TEST(ReportJson, NewFieldErrorsNameTheirPath) {
+  std::string body = kRecordOk;
+  body.replace(body.find("\"deadline\": \"2026-08-31\"\n"), 25,
+               R"("deadline": "2026-08-31",
+  "deadlineChanges": [{"previous": "2026-08-31", "deadline": "2026-09-30", "decision": "maybe"},
+                      {"previous": "2026-08-31", "deadline": "2026-09-30", "decision": "rejected",
+                       "approvedBy": "X"},
+                      {"previous": "2026-08-31", "deadline": "2026-09-30", "decidedOn": "2026-09-01",
+                       "approvedOn": "2026-09-02"}],
+  "assignments": [{"id": "A", "assignee": "Unit", "title": "Do it", "deadline": "2026-08-31",
+                   "titles": [{"lang": "ru", "text": "Один"}, {"lang": "ru", "text": "Два"},
+                              {"lang": "r", "text": "Три"}],
+                   "controlEvents": [{"state": "onControl", "by": "Unit", "on": "2026-08-01"},
+                                     {"state": "submitted", "on": "2026-08-01", "at": "noon"}],
+                   "comments": [{"author": "Boss", "at": "2026-08-01T10:00:00Z", "lang": "ru",
+                                 "text": " ", "mood": "bad"}]}],
+  "comments": [{"author": "Boss", "at": "2026-08-01T10:00:00Z", "text": "no lang"}]
+)");
+  auto parsed = parseReportJson(report(body));
+  const auto& rec = parsed.records.at(0);
+  EXPECT_FALSE(rec.record);
+  auto has = [&](const std::string& text) { return Contains(HasSubstr(text)); };
+  EXPECT_THAT(rec.errors, has("deadlineChanges[0].decision: unknown value \"maybe\""));
+  EXPECT_THAT(rec.errors, has("deadlineChanges[1].approvedBy: states an approval but decision is "
+                              "rejected"));
+  EXPECT_THAT(rec.errors, has("deadlineChanges[2].approvedOn: is the deprecated name of "
+                              "decidedOn"));
+  EXPECT_THAT(rec.errors, has("assignments[0].titles[1].lang: \"ru\" is given more than once"));
+  EXPECT_THAT(rec.errors, has("assignments[0].titles[2].lang: \"r\" is not a language tag"));
+  EXPECT_THAT(rec.errors, has("assignments[0].controlEvents[0].state: unknown value "
+                              "\"onControl\""));
+  EXPECT_THAT(rec.errors, has("assignments[0].controlEvents[1].by: missing"));
+  EXPECT_THAT(rec.errors, has("assignments[0].controlEvents[1].at: \"noon\" is not a timestamp"));
+  EXPECT_THAT(rec.errors, has("assignments[0].comments[0].mood: unknown field"));
+  EXPECT_THAT(rec.errors, has("assignments[0].comments[0].text: is empty"));
+  EXPECT_THAT(rec.errors, has("comments[0].lang: missing"));
+  EXPECT_THAT(rec.errors, SizeIs(11)) << ::testing::PrintToString(rec.errors);
 }
 
 TEST(ReportJson, NullMeansAbsent) {

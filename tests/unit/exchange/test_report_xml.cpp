@@ -178,6 +178,104 @@ TEST(ReportXml, CollectsEveryStructuralErrorOfARecord) {
   EXPECT_EQ(rec.revision, 0);
 }
 
+// Reports written before decisions were separate say approvedBy/approvedOn: still read, as an
+// approved decision, and written back in today's names.
+TEST(ReportXml, DeprecatedApprovedByReadsAsAnApprovedDecision) {
+  std::string body = kRecordOk;
+  body.replace(body.find("    <deadline>2026-08-31</deadline>"), 35,
+               "    <deadline>2026-08-31</deadline>\n"
+               "    <deadlineChange previous=\"2026-08-31\" deadline=\"2026-09-30\" "
+               "approvedBy=\"Deputy Hokim\" approvedOn=\"2026-08-20\" reason=\"Late\"/>\n"
+               "    <deadlineChange previous=\"2026-09-30\" deadline=\"2026-10-31\"/>");
+  auto parsed = parseReportXml(report(body));
+  ASSERT_TRUE(parsed.records[0].record) << ::testing::PrintToString(parsed.records[0].errors);
+  const auto& changes = parsed.records[0].record->deadlineChanges;
+  ASSERT_THAT(changes, SizeIs(2));
+  EXPECT_EQ(changes[0].decision, model::Decision::Approved);
+  EXPECT_EQ(changes[0].decidedBy, "Deputy Hokim");
+  EXPECT_EQ(changes[0].decidedOn, test::date("2026-08-20"));
+  EXPECT_EQ(changes[1].decision, model::Decision::Pending);
+  EXPECT_EQ(parsed.records[0].record->lastApprovedDeadline(), test::date("2026-09-30"));
+
+  const std::string written = writeReportXml("tashkent-city", {*parsed.records[0].record});
+  EXPECT_THAT(written, HasSubstr("decision=\"approved\" decidedBy=\"Deputy Hokim\" "
+                                 "decidedOn=\"2026-08-20\""));
+  EXPECT_THAT(written, Not(HasSubstr("approvedBy")));
+}
+
+TEST(ReportXml, TitlesInSeveralLanguages) {
+  std::string body = kRecordOk;
+  body.replace(body.find("<title>Install online cash registers</title>"), 44,
+               "<title lang=\"uz-Latn\">Onlayn kassa apparatlarini o'rnatish</title>\n"
+               "      <title lang=\"ru\">Установить онлайн-кассы</title>");
+  auto parsed = parseReportXml(report(body));
+  ASSERT_TRUE(parsed.records[0].record) << ::testing::PrintToString(parsed.records[0].errors);
+  const auto& m = parsed.records[0].record->measure;
+  // Every title tagged: the first is also the main one.
+  EXPECT_EQ(m.title, "Onlayn kassa apparatlarini o'rnatish");
+  EXPECT_EQ(m.titles, (model::Translations{{"uz-Latn", "Onlayn kassa apparatlarini o'rnatish"},
+                                           {"ru", "Установить онлайн-кассы"}}));
+}
+
+TEST(ReportXml, NewFieldErrorsNameTheLineAndTheRule) {
+  const std::string body = report(R"(
+  <implementation revision="3">
+    <measure id="M-1">
+      <title>Main</title>
+      <title>Second main</title>
+      <title lang="ru">Один</title>
+      <title lang="ru">Два</title>
+      <title lang="russian language">Три</title>
+      <title xml:lang="uz-Cyrl">Тўрт</title>
+      <act type="decree" number="UP-1" date="2020-02-01"/>
+    </measure>
+    <region>1726</region>
+    <organisation>Unit</organisation>
+    <sector>tax</sector>
+    <lifecycle>inProgress</lifecycle>
+    <start>2026-03-01</start>
+    <deadline>2026-08-31</deadline>
+    <deadlineChange previous="2026-08-31" deadline="2026-09-30" decision="maybe"/>
+    <deadlineChange previous="2026-08-31" deadline="2026-09-30" decision="rejected" approvedBy="X"/>
+    <deadlineChange previous="2026-08-31" deadline="2026-09-30" decidedBy="Y" approvedBy="X"/>
+    <assignment id="A" assignee="Unit" deadline="2026-08-31">
+      <title>Do it</title>
+      <controlEvent state="onControl" by="Unit" on="2026-08-01"/>
+      <controlEvent state="submitted" on="2026-08-01" at="2026-08-01 10:00"/>
+      <comment author="Boss" at="2026-08-01T10:00:00" lang="ru">Текст</comment>
+      <comment author="Boss" at="2026-08-01T10:00:00Z" lang="ru">  </comment>
+    </assignment>
+    <comment author="Boss" at="2026-08-01T10:00:00Z">no lang</comment>
+  </implementation>)");
+  auto parsed = parseReportXml(body);
+  const auto& rec = parsed.records.at(0);
+  EXPECT_FALSE(rec.record);
+  auto has = [&](const std::string& text) { return Contains(HasSubstr(text)); };
+  EXPECT_THAT(rec.errors, has("line 6: <title> without lang appears more than once (first on "
+                              "line 5)"));
+  EXPECT_THAT(rec.errors, has("line 8: <title lang=\"ru\"> appears more than once"));
+  EXPECT_THAT(rec.errors, has("line 9: <title> attribute lang: \"russian language\" is not a "
+                              "language tag"));
+  EXPECT_THAT(rec.errors, has("line 10: xml:lang on <title> is not read: write the language as "
+                              "lang=\"uz-Cyrl\" (no prefix)"));
+  EXPECT_THAT(rec.errors, has("line 19: <deadlineChange> attribute decision: unknown value "
+                              "\"maybe\"; expected one of pending, approved, rejected"));
+  EXPECT_THAT(rec.errors, has("line 20: <deadlineChange> attribute approvedBy: states an "
+                              "approval but decision is rejected"));
+  EXPECT_THAT(rec.errors, has("line 21: <deadlineChange> attribute approvedBy: is the "
+                              "deprecated name of decidedBy"));
+  EXPECT_THAT(rec.errors, has("line 24: <controlEvent> attribute state: unknown value "
+                              "\"onControl\"; expected one of submitted, verified, returned"));
+  EXPECT_THAT(rec.errors, has("line 25: <controlEvent> has no by attribute"));
+  EXPECT_THAT(rec.errors, has("line 25: <controlEvent> attribute at: \"2026-08-01 10:00\" is "
+                              "not a timestamp"));
+  EXPECT_THAT(rec.errors, has("line 26: <comment> attribute at: \"2026-08-01T10:00:00\" is not a "
+                              "timestamp"));
+  EXPECT_THAT(rec.errors, has("line 27: <comment> is empty"));
+  EXPECT_THAT(rec.errors, has("line 29: <comment> has no lang attribute"));
+  EXPECT_THAT(rec.errors, SizeIs(13)) << ::testing::PrintToString(rec.errors);
+}
+
 TEST(ReportXml, UnknownElementInReportIsARejectedRecord) {
   auto parsed = parseReportXml(
       report(std::string(kRecordOk) + "\n  <implementaton revision=\"1\"/>" + kRecordOk));

@@ -67,6 +67,14 @@ TEST(XmlSchemaFiles, SchemaAndParserRefuseTheSameMistakes) {
       {"<measure id=\"DU2030-2.4.3\">", "<measure>"},
       {"<name>Online consultations (cumulative)</name>", ""},
       {" item=\"2.4\"", " item=\"2.4\" extra=\"1\""},
+      {"decision=\"rejected\"", "decision=\"refused\""},
+      {"state=\"returned\"", "state=\"onControl\""},
+      {"state=\"returned\"", ""},
+      {"lang=\"ru\"", "lang=\"russian\""},
+      {"at=\"2026-07-20T15:00:00Z\"", "at=\"2026-07-20 15:00\""},
+      {"at=\"2026-07-20T15:01:00Z\"", "at=\"2026-07-20T15:01:00\""},
+      {">Принято.</comment>", "></comment>"},
+      {"requestedOn=\"2026-05-25\"", "requestedOn=\"25.05.2026\""},
   };
   for (const auto& [from, to] : mistakes) {
     SCOPED_TRACE(to);

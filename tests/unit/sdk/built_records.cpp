@@ -38,8 +38,13 @@ std::string fullRecord() {
   impl.deadline = "2026-06-30";
   impl.completed = "2026-07-15";
   impl.deadlineChanges = {
-      {"2026-06-30", "2026-07-31", "Deputy Hokim", "2026-06-01", "Supplier late"},
-      {"2026-07-31", "2026-08-31", "", "", "Requested, \"not\" approved"}};
+      {"2026-06-30", "2026-07-31", "", "", "Supplier late", "Tashkent City Health Department",
+       "2026-05-25", decision::kApproved, "Deputy Hokim", "2026-06-01"},
+      {"2026-07-31", "2026-08-31", "", "", "Requested, \"not\" approved"},
+      {"2026-07-31", "2026-09-30", "", "", "Сроки поставки сорваны", "Hamid Karimov", "2026-07-20",
+       decision::kRejected, "Deputy Hokim", "2026-07-25"}};
+  impl.measure.titles = {{"uz-Cyrl", "Онлайн тиббий маслаҳатларни жорий этиш"},
+                         {"ru", "Внедрить онлайн-консультации врачей"}};
   Indicator consultations{
       "HLT-CONSULT", "Online consultations (cumulative)", "consultations", true, 12000.5, {}};
   consultations.periods = {{"2026-01-01", "2026-06-30", 20000, 19650.25},
@@ -55,19 +60,36 @@ std::string fullRecord() {
                   control::kVerified,
                   "2026-07-10",
                   {}};
-  Assignment child{
-      "A1.1",
-      "A1",
-      "Yunusobod District Medical Association",
-      "Connect 9 polyclinics",
-      "2026-05-31",
-      control::kReturned,
-      "",
-      {{"2026-05-31", "2026-06-15", "Head of department", "2026-05-20", "Webcams late"}}};
+  Assignment child{"A1.1",
+                   "A1",
+                   "Yunusobod District Medical Association",
+                   "Connect 9 polyclinics",
+                   "2026-05-31",
+                   control::kReturned,
+                   "",
+                   {{"2026-05-31", "2026-06-15", "", "", "Webcams late", "", "",
+                     decision::kApproved, "Head of department", "2026-05-20"}}};
+  child.titles = {{"uz-Latn", "9 ta poliklinikani ulash"}};
+  child.controlEvents = {{control::kSubmitted, "Yunusobod DMA", "2026-06-10",
+                          "2026-06-10T11:30:00+05:00", "2026-06-09", ""},
+                         {control::kReturned, "Head of department", "2026-06-12", "", "",
+                          "Two polyclinics \"not\" connected & <untested>"}};
+  child.comments = {{"D. Rahimova", "2026-06-12T09:00:00Z", "uz-Latn",
+                     "Ikki poliklinika hali ulanmagan.\nQayta tekshiring."}};
   impl.assignments = {root, child};
   impl.evidence = {{"https://example.uz/docs/act.pdf?x=1&y=2", "Act of acceptance",
                     "application/pdf", "2026-07-16", "D. Rahimova"}};
+  impl.controlEvents = {
+      {control::kVerified, "Deputy Hokim", "2026-07-20", "2026-07-20T15:00:00Z", "", ""}};
+  impl.comments = {{"Deputy Hokim", "2026-07-20T15:01:00Z", "ru", "Принято."},
+                   {"D. Rahimova", "2026-07-21T08:00:00.250Z", "en", "Thanks & <noted>"}};
   impl.note = "Line one\nline two, with 'quotes' & <brackets>";
+  return impl.toJson();
+}
+
+std::string recordWithDeprecatedApproval() {
+  Implementation impl = minimal();
+  impl.deadlineChanges = {{"2027-06-30", "2027-09-30", "Deputy Hokim", "2027-06-01", "Late"}};
   return impl.toJson();
 }
 

@@ -11,6 +11,9 @@ namespace ijro::sdk::test {
 std::string fullRecord();
 // Only what is required (as exchange::test::minimalImplementation).
 std::string minimalRecord();
+// The minimal record with a deadline change in the deprecated form of builder version 1
+// (approvedBy "Deputy Hokim", approvedOn 2027-06-01, from 2027-06-30 to 2027-09-30).
+std::string recordWithDeprecatedApproval();
 // A record whose note is `note`, everything else valid.
 std::string recordWithNote(const std::string& note);
 

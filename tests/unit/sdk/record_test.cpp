@@ -72,6 +72,18 @@ TEST(RecordBuilder, EveryFieldReadsBackAsTheSameImplementation) {
   EXPECT_EQ(*minimal.records[0].record, ijro::exchange::test::minimalImplementation(""));
 }
 
+TEST(RecordBuilder, DeprecatedApprovalStillReadsAsAnApprovedDecision) {
+  // A plugin written for builder version 1 keeps compiling and means the same.
+  ParsedReport old = parsed(sdk::test::recordWithDeprecatedApproval());
+  ASSERT_THAT(old.records[0].errors, IsEmpty());
+  const auto& changes = old.records[0].record->deadlineChanges;
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].decision, ijro::model::Decision::Approved);
+  EXPECT_EQ(changes[0].decidedBy, "Deputy Hokim");
+  EXPECT_EQ(changes[0].decidedOn, ijro::model::parseDate("2027-06-01"));
+  EXPECT_EQ(old.records[0].record->lastApprovedDeadline(), ijro::model::parseDate("2027-09-30"));
+}
+
 TEST(RecordBuilder, WritesTheSameJsonAsTheHubsOwnRecordForm) {
   // Same keys, same nesting, same values: what the hub hands a sink is what a source can build.
   for (const auto& [built, model] :

@@ -27,6 +27,7 @@ TEST(StoreChanges, OneLinePerChangedField) {
   b.measure.title = "New title";
   b.lifecycle = model::Lifecycle::Completed;
   b.completed = day("2026-06-20");
+  b.deadlineChanges[1].decision = model::Decision::Rejected;
   b.deadlineChanges[1].decidedBy = "Cabinet of Ministers";
   b.deadlineChanges[1].decidedOn = day("2026-10-01");
   b.deadlineChanges.push_back({day("2026-12-31"), day("2027-03-31"), "", std::nullopt, ""});
@@ -45,9 +46,10 @@ TEST(StoreChanges, OneLinePerChangedField) {
             "title: Expand primary care coverage in rural districts -> New title\n"
             "lifecycle: inProgress -> completed\n"
             "completed: (none) -> 2026-06-20\n"
-            "deadline change 2 approved by: (empty) -> Cabinet of Ministers\n"
-            "deadline change 2 approved on: (none) -> 2026-10-01\n"
-            "deadline change 3 added: 2026-12-31 to 2027-03-31, requested\n"
+            "deadline change 2 decision: pending -> rejected\n"
+            "deadline change 2 decided by: (empty) -> Cabinet of Ministers\n"
+            "deadline change 2 decided on: (none) -> 2026-10-01\n"
+            "deadline change 4 added: 2026-12-31 to 2027-03-31, pending\n"
             "indicator consultations period 2026-07-01..2026-12-31 actual: (none) -> 42.5\n"
             "indicator consultations period 2027-01-01..2027-06-30 added: target 100, actual "
             "(none)\n"
@@ -63,12 +65,51 @@ TEST(StoreChanges, OneLinePerChangedField) {
             "note: Поставка оборудования; 2-quarter report\\nsecond line -> (empty)");
 }
 
+// Journals only grow: an entry a later revision leaves out is kept by the store, not removed.
+TEST(StoreChanges, NamesNewJournalEntriesAndTitlesButNoRemovedEntries) {
+  auto a = sample();
+  auto b = a;
+  b.controlEvents.clear();
+  b.comments.erase(b.comments.begin());
+  b.comments.push_back({"Deputy hokim", "2026-06-03T10:00:00+05:00", "uz-Cyrl", "Қабул қилинди."});
+  b.assignments[1].controlEvents.push_back({model::ControlStatus::Removed, "Deputy hokim",
+                                            day("2026-06-03"), "", std::nullopt,
+                                            "merged into A-1"});
+  b.measure.titles[1].text = "Расширить охват";
+  b.measure.titles.erase(b.measure.titles.begin());
+  b.measure.titles.push_back({"en", "Expand coverage"});
+  b.assignments[0].titles.clear();
+  EXPECT_EQ(describeChanges(a, b),
+            "title (ru): Расширить охват первичной помощью в сельских районах -> Расширить "
+            "охват\n"
+            "title (en) added: Expand coverage\n"
+            "title (uz-Cyrl) removed\n"
+            "assignment A-1 title (uz-Latn) removed\n"
+            "assignment A-1.1 control event added: removed by Deputy hokim on 2026-06-03, "
+            "reason: merged into A-1\n"
+            "comment added: Deputy hokim (uz-Cyrl, 2026-06-03T10:00:00+05:00): Қабул қилинди.");
+}
+
 TEST(StoreChanges, ReorderingIsReported) {
   auto a = sample();
   auto b = a;
   std::swap(b.evidence[0], b.evidence[1]);
   EXPECT_EQ(describeChanges(a, b), "evidence reordered");
   EXPECT_NE(fingerprint(a), fingerprint(b));
+}
+
+// Records without the fields schema version 3 added keep the fingerprint earlier hubs stored,
+// so that a revision sent again after the upgrade is still a duplicate. The value is what the
+// fingerprint was before those fields existed.
+TEST(StoreFingerprint, UnchangedForRecordsWithoutExecutionControl) {
+  EXPECT_EQ(fingerprint(withoutExecutionControl(sample())),
+            "a224adc26a0fa1fd6d9e028b6f27b43d5329a1de7d86a6404909082d592f97ac");
+  auto x = withoutExecutionControl(sample());
+  x.deadlineChanges[0].requestedBy = "someone";
+  EXPECT_NE(fingerprint(x), fingerprint(withoutExecutionControl(sample())));
+  x = withoutExecutionControl(sample());
+  x.deadlineChanges[1].decision = model::Decision::Rejected;  // pending before
+  EXPECT_NE(fingerprint(x), fingerprint(withoutExecutionControl(sample())));
 }
 
 TEST(StoreFingerprint, CoversContentButNotSourceOrRevision) {
@@ -96,6 +137,20 @@ TEST(StoreFingerprint, CoversContentButNotSourceOrRevision) {
   EXPECT_TRUE(changed([](I& c) { c.assignments[1].deadlineChanges.push_back({}); }));
   EXPECT_TRUE(changed([](I& c) { c.evidence[1].uploader = "x"; }));
   EXPECT_TRUE(changed([](I& c) { c.note = "x"; }));
+  EXPECT_TRUE(changed([](I& c) { c.measure.titles[1].text += "."; }));
+  EXPECT_TRUE(changed([](I& c) { c.measure.titles.pop_back(); }));
+  EXPECT_TRUE(changed([](I& c) { c.deadlineChanges[2].decision = model::Decision::Approved; }));
+  EXPECT_TRUE(changed([](I& c) { c.deadlineChanges[0].requestedOn.reset(); }));
+  EXPECT_TRUE(changed([](I& c) { c.controlEvents[0].completed.reset(); }));
+  EXPECT_TRUE(changed([](I& c) { c.comments[1].lang = "uz-Latn"; }));
+  EXPECT_TRUE(changed([](I& c) { c.assignments[0].titles.clear(); }));
+  EXPECT_TRUE(changed([](I& c) { c.assignments[0].controlEvents[1].reason = "x"; }));
+  EXPECT_TRUE(changed([](I& c) { c.assignments[0].comments[0].at = "2026-05-25T12:00:01Z"; }));
+  // An entry moved from the implementation to a task is another record.
+  EXPECT_TRUE(changed([](I& c) {
+    c.assignments[1].comments = c.comments;
+    c.comments.clear();
+  }));
   // Field boundaries are unambiguous.
   auto p = a, q = a;
   p.measure.act.type = "ab";

@@ -300,24 +300,7 @@ TEST_P(PluginStateTest, CursorReaderMissesNothingWhileWritersRace) {
 }
 
 TEST_P(PluginStateTest, VersionOneDatabaseIsMigratedKeepingItsData) {
-  auto x = sample();
-  {
-    auto s = db().open();
-    s->upsert(std::vector{x}, Clock::now());
-  }
-  {
-    // Back to what a version 1 hub left behind: what later versions added is taken away.
-    auto raw = db().raw();
-    for (const char* t : {"dead_letter", "sink_cursor", "plugin_checkpoint", "access_token"})
-      *raw << std::string("DROP TABLE ") + t;
-    for (const char* i : {"implementation_identity", "implementation_reported_seq",
-                          "history_identity", "history_organisation"})
-      *raw << std::string("DROP INDEX ") + i;
-    for (const char* c : {"organisation_key", "priority", "reported_seq", "is_current"})
-      *raw << std::string("ALTER TABLE implementation DROP COLUMN ") + c;
-    *raw << "ALTER TABLE history DROP COLUMN organisation_key";
-    *raw << "DELETE FROM schema_version WHERE version >= 2";
-  }
+  const auto x = createEarlierDatabase(db(), 1);
   auto s = db().open();
   EXPECT_EQ(s->schemaVersion(), detail::kLatestSchemaVersion);
   EXPECT_EQ(s->get(x.key()), x);

@@ -22,6 +22,18 @@ model::Implementation sample(const std::string& measureId = "DU2030-1.2.15",
                              const std::string& organisation = "Ministry of Health",
                              std::int64_t revision = 1);
 
+// sample() stripped of what schema version 3 added (request fields, decisions other than the
+// approval an approver implies, titles in other languages, control events, comments): a record
+// as earlier hubs stored it.
+model::Implementation withoutExecutionControl(model::Implementation x);
+
+class FreshDatabase;
+// Builds the database an earlier hub left behind: the schema up to `version` (1 or 2) and, written
+// with that version's columns, sample()'s key with an approved and a requested deadline change,
+// an assignment with an approved change, and its history row. Returns what the store must read
+// back once it has migrated the database.
+model::Implementation createEarlierDatabase(const FreshDatabase& db, int version);
+
 // A fresh, empty database for one test: "sqlite" (a file in the build tree) or "postgresql"
 // (a new schema in the test cluster, dropped afterwards).
 class FreshDatabase {

@@ -192,6 +192,115 @@ TEST_P(StoreTest, HigherRevisionReplacesRowAndChildrenAndRecordsWhatChanged) {
   EXPECT_EQ(s->history(v1.key()).back().changes, "no changes apart from the revision");
 }
 
+// Control events and comments are journals: a later revision that leaves an entry out does not
+// erase it, an entry received again is stored once, and loading gives the union in order.
+TEST_P(StoreTest, JournalsKeepTheUnionAcrossRevisionsAndStoreEachEntryOnce) {
+  auto s = db().open();
+  const auto v1 = sample();
+  ASSERT_EQ(putOne(*s, v1, at(2026, 6, 1, 10)).outcome, Outcome::Accepted);
+  const auto events = db().scalar("SELECT count(*) FROM journal_control_event");
+  const auto comments = db().scalar("SELECT count(*) FROM journal_comment");
+  EXPECT_EQ(events, 3);
+  EXPECT_EQ(comments, 3);
+
+  // Revision 2 repeats one task event, leaves the others out and adds new entries, one of them
+  // dated before an entry already stored.
+  auto v2 = v1;
+  v2.revision = 2;
+  v2.controlEvents.clear();
+  v2.comments = {{"a.aliev", "2026-06-01T08:00:00Z", "ru", "Отчёт направлен."}};
+  const model::ControlEvent resubmitted{model::ControlStatus::Submitted,
+                                        "Regional health department",
+                                        day("2026-06-05"),
+                                        "",
+                                        day("2026-06-04"),
+                                        ""};
+  const model::ControlEvent backdated{model::ControlStatus::Submitted,
+                                      "Regional health department",
+                                      day("2026-05-22"),
+                                      "",
+                                      std::nullopt,
+                                      "interim report"};
+  v2.assignments[0].controlEvents = {v1.assignments[0].controlEvents[1], resubmitted, backdated};
+  v2.assignments[0].comments.clear();
+  const model::Comment reply{"Regional health department", "2026-06-05T07:00:00Z", "uz-Latn",
+                             "Elektr ulandi."};
+  v2.assignments[0].comments.push_back(reply);
+  auto r = putOne(*s, v2, at(2026, 6, 5, 10));
+  ASSERT_EQ(r.outcome, Outcome::Accepted) << r.reason;
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM journal_control_event"), events + 2);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM journal_comment"), comments + 1);
+
+  auto expected = v2;
+  expected.controlEvents = v1.controlEvents;
+  expected.comments = v1.comments;
+  // Events in the order of their dates, comments in the order they arrived.
+  expected.assignments[0].controlEvents = {v1.assignments[0].controlEvents[0], backdated,
+                                           v1.assignments[0].controlEvents[1], resubmitted};
+  expected.assignments[0].comments = {v1.assignments[0].comments[0], reply};
+  EXPECT_EQ(s->get(v1.key()), expected);
+
+  const auto h = s->history(v1.key());
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[1].changes,
+            "assignment A-1 control event added: submitted by Regional health department on "
+            "2026-06-05, completed 2026-06-04\n"
+            "assignment A-1 control event added: submitted by Regional health department on "
+            "2026-05-22, reason: interim report\n"
+            "assignment A-1 comment added: Regional health department (uz-Latn, "
+            "2026-06-05T07:00:00Z): Elektr ulandi.");
+
+  // The same revision again is a duplicate and adds nothing; so is the first revision (stale).
+  EXPECT_EQ(putOne(*s, v2).outcome, Outcome::Duplicate);
+  EXPECT_EQ(putOne(*s, v1).outcome, Outcome::Stale);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM journal_control_event"), events + 2);
+  EXPECT_EQ(s->get(v1.key()), expected);
+}
+
+// Entries of one batch: the same entry twice in one record, and two revisions of one key.
+TEST_P(StoreTest, JournalEntriesRepeatedInOneBatchAreStoredOnce) {
+  auto s = db().open();
+  auto v1 = sample();
+  v1.comments.push_back(v1.comments[0]);
+  auto v2 = sample();
+  v2.revision = 2;
+  auto results = put(*s, {v1, v2});
+  ASSERT_EQ(results.at(0).outcome, Outcome::Accepted) << results[0].reason;
+  ASSERT_EQ(results.at(1).outcome, Outcome::Accepted) << results[1].reason;
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM journal_comment"), 3);
+  EXPECT_EQ(s->get(v1.key())->comments, sample().comments);
+}
+
+// What a version 2 hub stored: approved_by given means approved; after the migration the same
+// revision sent again is still a duplicate (the fingerprint did not change meaning).
+TEST_P(StoreTest, VersionTwoDatabaseIsMigratedWithItsApprovalsAsDecisions) {
+  const auto x = createEarlierDatabase(db(), 2);
+  auto s = db().open();
+  EXPECT_EQ(s->schemaVersion(), 3);
+  const auto back = s->get(x.key());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, x);
+  EXPECT_EQ(back->deadlineChanges.at(0).decision, model::Decision::Approved);
+  EXPECT_EQ(back->deadlineChanges.at(0).decidedBy, "Cabinet of Ministers");
+  EXPECT_EQ(back->deadlineChanges.at(1).decision, model::Decision::Pending);
+  EXPECT_EQ(back->assignments.at(0).deadlineChanges.at(0).decision, model::Decision::Approved);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM deadline_change WHERE decision = 'approved'"), 1);
+  EXPECT_EQ(db().text("SELECT description FROM schema_version WHERE version = 3"),
+            "deadline change requests and decisions, titles in other languages, control events "
+            "and comments as journals");
+  EXPECT_EQ(putOne(*s, x).outcome, Outcome::Duplicate);
+  EXPECT_EQ(s->history(x.key()).size(), 1u);
+
+  // The next revision brings execution control in.
+  auto next = sample();
+  next.indicators.clear();
+  next.evidence.clear();
+  next.assignments.resize(1);
+  next.revision = 2;
+  ASSERT_EQ(putOne(*s, next).outcome, Outcome::Accepted);
+  EXPECT_EQ(s->get(x.key()), next);
+}
+
 TEST_P(StoreTest, UnstorableRecordsAreRejectedAndTheRestOfTheBatchIsStored) {
   auto s = db().open();
   auto good = sample("M-1");
@@ -294,9 +403,12 @@ TEST_P(StoreTest, DatabaseErrorInOneRecordLeavesNoPartialRows) {
   // Only the children of the two stored implementations remain.
   EXPECT_EQ(db().scalar("SELECT count(*) FROM indicator"), 4);
   EXPECT_EQ(db().scalar("SELECT count(*) FROM indicator_period"), 4);
-  EXPECT_EQ(db().scalar("SELECT count(*) FROM deadline_change"), 4);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM deadline_change"), 6);
   EXPECT_EQ(db().scalar("SELECT count(*) FROM assignment"), 4);
   EXPECT_EQ(db().scalar("SELECT count(*) FROM evidence"), 4);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM title_translation"), 6);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM journal_control_event"), 6);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM journal_comment"), 6);
 }
 
 TEST_P(StoreTest, FiltersByRegionPrefixSectorOrganisationMeasureAndText) {
