@@ -304,12 +304,13 @@ TEST_P(PluginStateTest, VersionOneDatabaseIsMigratedKeepingItsData) {
   {
     // Back to what a version 1 hub left behind.
     auto raw = db().raw();
-    for (const char* t : {"dead_letter", "sink_cursor", "plugin_checkpoint"})
+    for (const char* t :
+         {"dead_letter", "sink_cursor", "plugin_checkpoint", "evidence_upload", "evidence_content"})
       *raw << std::string("DROP TABLE ") + t;
-    *raw << "DELETE FROM schema_version WHERE version = 2";
+    *raw << "DELETE FROM schema_version WHERE version > 1";
   }
   auto s = db().open();
-  EXPECT_EQ(s->schemaVersion(), 2);
+  EXPECT_EQ(s->schemaVersion(), detail::kLatestSchemaVersion);
   EXPECT_EQ(s->get(x.key()), x);
   EXPECT_EQ(s->changesAfter(0, 10).size(), 1u);
   EXPECT_EQ(s->sinkCursor("files"), 0);
