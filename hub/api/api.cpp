@@ -6,6 +6,7 @@
 #include <charconv>
 #include <ctime>
 #include <set>
+#include <span>
 
 #include "hub/api/views.hpp"
 #include "hub/base/timestamp.hpp"
@@ -262,7 +263,7 @@ Response Api::handle(const Request& req) {
 
     // Everything else needs a token, whatever the path: an unknown path tells nothing to a
     // caller without one.
-    const bool posting = p == "/api/v1/reports";
+    const bool posting = p == "/api/v1/reports" || p == "/api/v1/evidence";
     const intake::Scope* scope =
         intake::authenticate(settings_.scopes, req.header("authorization"));
     // Tokens issued at run time (`ijro-hub token issue`) are looked up in the store on each
@@ -301,6 +302,7 @@ Response Api::handle(const Request& req) {
         {"GET", "/api/v1/summary", &Api::getSummary, false},
         {"GET", "/api/v1/feed", &Api::getFeed, false},
         {"GET", "/api/v1/organisations", &Api::getOrganisations, false},
+        {"POST", "/api/v1/evidence", &Api::postEvidence, true},
         {"GET", "/readyz", &Api::readyz, false},
         {"GET", "/metrics", nullptr, false},  // metrics(): the same for every reader
     };
@@ -320,10 +322,18 @@ Response Api::handle(const Request& req) {
       return getHistory(req, *scope, *measure);
     }
     bool pathKnown = false;
-    for (const auto& r : kRoutes) {
-      if (p != r.path) continue;
-      pathKnown = true;
-      if (req.method != r.method) continue;
+    // GET /api/v1/evidence/{sha256}: the one route with a parameter in its path.
+    static const Route kEvidenceGet{"GET", "/api/v1/evidence/", &Api::getEvidence, false};
+    const bool evidencePath = p.starts_with(kEvidenceGet.path) && p.size() > 17;
+    for (const auto& r : evidencePath ? std::span(&kEvidenceGet, 1) : std::span(kRoutes)) {
+      if (evidencePath) {
+        pathKnown = true;
+        if (req.method != r.method && req.method != "HEAD") continue;
+      } else {
+        if (p != r.path) continue;
+        pathKnown = true;
+        if (req.method != r.method) continue;
+      }
       if (r.write && !scope->write) {
         ++counters_.forbidden;
         return problem(req, 403,
@@ -346,13 +356,15 @@ Response Api::handle(const Request& req) {
       std::string allow;
       for (const auto& r : kRoutes)
         if (p == r.path) allow += (allow.empty() ? "" : ", ") + std::string(r.method);
+      if (evidencePath) allow = "GET, HEAD";
       res.headers.emplace_back("Allow", allow);
       return res;
     }
     return problem(req, 404,
                    "no such resource " + p +
                        ": see /api/v1/reports, /api/v1/measures, /api/v1/measures/{measure}/"
-                       "history, /api/v1/summary, /api/v1/feed, /api/v1/organisations");
+                       "history, /api/v1/summary, /api/v1/feed, /api/v1/organisations, "
+                       "/api/v1/evidence");
   } catch (const store::StoreError& e) {
     ++counters_.errors;
     spdlog::error("store error on {} {}: {}", req.method, req.target, e.what());
@@ -524,8 +536,9 @@ Response Api::getFeed(const Request& req, const intake::Scope& reader) {
     return problem(req, 403, *err);
   }
   exchange::FeedHeader header{settings_.hubId, nowIso(), q.asOf};
-  auto body = exchange::writeFeed(header, settings_.rules,
-                                  [&](const auto& emit) { store_.forEach(q.filter, emit); });
+  auto body = exchange::writeFeed(header, settings_.rules, [&](const auto& emit) {
+    store_.forEach(q.filter, withUploadedEvidence(emit));
+  });
   return {200, "application/xml; charset=utf-8", std::move(body), {}};
 }
 

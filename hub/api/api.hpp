@@ -3,17 +3,21 @@
 //
 // Every resource but /healthz needs a bearer token (401 without one). Posting reports needs a
 // token with the write right; everything else (measures, summary, feed, /metrics, /readyz) one
-// with the read right. A read token sees only its regions and sectors: the store query is narrowed
+// with the read right; uploading evidence one that may write, reading it back one that may read.
+// A read token sees only its regions and sectors: the store query is narrowed
 // to them, and a query that names a region or sector outside them is refused with 403.
 // /api/v1/measures/{measure}/history and /api/v1/organisations are read resources too.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "hub/evidence/blob_store.hpp"
 #include "hub/http/server.hpp"
 #include "hub/intake/scope.hpp"
 #include "hub/metrics/exposition.hpp"
@@ -23,6 +27,15 @@
 #include "hub/xml/safe_reader.hpp"
 
 namespace ijro::api {
+
+// Evidence uploads (POST /api/v1/evidence, GET /api/v1/evidence/{sha256}; see evidence.cpp).
+struct EvidenceSettings {
+  // Content on disk; with a store that keeps content itself (PostgreSQL) only its temporary
+  // folder is used. Null: the evidence resources answer 503.
+  evidence::BlobStore* blobs = nullptr;
+  std::set<std::string> allowedTypes;  // media types accepted (each also checked by content)
+  std::uint64_t maxBytes = 50u << 20;
+};
 
 struct Settings {
   std::string hubId = "ijro-hub";
@@ -36,6 +49,7 @@ struct Settings {
   std::function<std::vector<metrics::Family>()> extraMetrics;  // more families for /metrics
   std::function<std::string()> health;  // lines appended to /readyz (informational)
   std::function<void()> onAccepted;     // a report stored new revisions
+  EvidenceSettings evidence;
 };
 
 struct Counters {
@@ -62,10 +76,20 @@ class Api {
   // that match none.
   http::Response getOrganisations(const http::Request& req, const intake::Scope& reader);
   http::Response metrics();
+  http::Response postEvidence(const http::Request& req, const intake::Scope& source);
+  http::Response getEvidence(const http::Request& req, const intake::Scope& reader);
+  // The feed's hook: the implementations it loads carry the evidence uploaded for them.
+  std::function<void(const model::Implementation&)> withUploadedEvidence(
+      const std::function<void(const model::Implementation&)>& emit);
 
   Settings settings_;
   store::Store& store_;
   Counters counters_;
 };
+
+// The route of the server that streams its body to a file: POST /api/v1/evidence, into the
+// blob store's temporary folder, under the evidence size limit.
+http::StreamBodyRoute evidenceUploadRoute(const EvidenceSettings& settings,
+                                          std::chrono::milliseconds readTimeout);
 
 }  // namespace ijro::api

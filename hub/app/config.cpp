@@ -112,6 +112,29 @@ class Loader {
             number<long>(prop(n, "headerTimeoutMs"), cfg_.headerTimeout.count()));
         cfg_.readTimeout = std::chrono::milliseconds(
             number<long>(prop(n, "readTimeoutMs"), cfg_.readTimeout.count()));
+      } else if (is(n, "evidence")) {
+        cfg_.evidenceDir = prop(n, "dir");
+        cfg_.evidenceMaxBytes = number<std::uint64_t>(prop(n, "maxBytes"), cfg_.evidenceMaxBytes);
+        cfg_.evidenceReadTimeout = std::chrono::milliseconds(
+            number<long>(prop(n, "readTimeoutMs"), cfg_.evidenceReadTimeout.count()));
+        if (auto types = words(prop(n, "types")); !types.empty()) {
+          static const std::set<std::string> kCheckable = {
+              "application/pdf", "image/png", "image/jpeg",
+              "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"};
+          cfg_.evidenceTypes.clear();
+          for (const auto& t : types) {
+            if (kCheckable.count(t))
+              cfg_.evidenceTypes.insert(t);
+            else
+              problem(n, "evidence type \"" + t +
+                             "\" cannot be checked against its content: use application/pdf, "
+                             "image/png, image/jpeg, the DOCX type "
+                             "(application/vnd.openxmlformats-officedocument.wordprocessingml."
+                             "document) or the XLSX type "
+                             "(application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)");
+          }
+        }
       } else if (is(n, "status")) {
         auto& r = cfg_.rules;
         r.redBelow = std::stod(prop(n, "redBelow", std::to_string(r.redBelow)));

@@ -34,6 +34,15 @@ struct Config {
   int maxXmlDepth = 64;
   std::chrono::milliseconds headerTimeout{10'000};
   std::chrono::milliseconds readTimeout{30'000};
+  // <evidence>: uploaded files. dir empty: "evidence" beside the SQLite database file (with
+  // PostgreSQL, which keeps the content itself, var/evidence holds only uploads in transit).
+  std::string evidenceDir;
+  std::uint64_t evidenceMaxBytes = 50u << 20;
+  std::set<std::string> evidenceTypes = {
+      "application/pdf", "image/png", "image/jpeg",
+      "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"};
+  std::chrono::milliseconds evidenceReadTimeout{300'000};  // a whole upload must arrive within
   model::StatusRules rules;
   model::SectorCatalogue sectors;
   std::vector<intake::Scope> sources;  // <sources>: bearer tokens that post reports

@@ -8,10 +8,12 @@
 #include "hub/api/api.hpp"
 #include "hub/app/logging.hpp"
 #include "hub/app/paths.hpp"
+#include "hub/evidence/blob_store.hpp"
 #include "hub/http/server.hpp"
 #include "hub/runtime/metric_families.hpp"
 #include "hub/runtime/runtime.hpp"
 #include "hub/store/store.hpp"
+#include "hub/store/url.hpp"
 
 namespace ijro::app {
 
@@ -29,6 +31,15 @@ api::Settings apiSettings(const Config& cfg) {
   s.jsonMaxDepth = static_cast<std::size_t>(cfg.maxXmlDepth);
   s.organisations = store::OrganisationDirectory(cfg.organisations);
   return s;
+}
+
+// The evidence folder: configured, else beside the SQLite database file, else var/evidence.
+std::filesystem::path evidenceFolder(const Config& cfg) {
+  if (!cfg.evidenceDir.empty()) return cfg.evidenceDir;
+  const auto location = store::detail::parseStoreUrl(cfg.storeUrl);
+  if (location.dialect == store::detail::Dialect::Sqlite && location.path != ":memory:")
+    return std::filesystem::path(location.path).parent_path() / "evidence";
+  return std::filesystem::path("var") / "evidence";
 }
 
 http::ServerOptions serverOptions(const Config& cfg) {
@@ -69,8 +80,18 @@ int serve(const Config& cfg) {
   settings.extraMetrics = [&plugins] { return runtime::metricFamilies(plugins.metrics()); };
   settings.health = [&plugins] { return plugins.health(); };
   settings.onAccepted = [&plugins] { plugins.wake(); };
+  // Opening the blob store removes the temporary files of uploads a crash interrupted.
+  evidence::BlobStore blobs(evidenceFolder(cfg));
+  if (blobs.leftoversRemoved() > 0)
+    spdlog::warn("evidence: removed {} unfinished uploads left by an earlier run in {}",
+                 blobs.leftoversRemoved(), blobs.tempFolder().string());
+  settings.evidence.blobs = &blobs;
+  settings.evidence.allowedTypes = cfg.evidenceTypes;
+  settings.evidence.maxBytes = cfg.evidenceMaxBytes;
+  auto options = serverOptions(cfg);
+  options.streamBody = api::evidenceUploadRoute(settings.evidence, cfg.evidenceReadTimeout);
   api::Api api(std::move(settings), *store);
-  http::Server server(serverOptions(cfg), [&api](const http::Request& r) { return api.handle(r); });
+  http::Server server(std::move(options), [&api](const http::Request& r) { return api.handle(r); });
   plugins.start();
   spdlog::info(
       "hub \"{}\" listening on http://{}:{} with {} threads ({} sources, {} readers, {} "

@@ -92,6 +92,9 @@ void writeEvidence(xml::Writer& w, const model::Evidence& e) {
   if (!e.format.empty()) w.attribute("format", e.format);
   w.attribute("date", formatDate(e.date));
   if (!e.uploader.empty()) w.attribute("uploader", e.uploader);
+  // A file uploaded to the hub: its content's hash and size (the url is the hub's GET).
+  if (!e.sha256.empty()) w.attribute("sha256", e.sha256);
+  if (e.size) w.attribute("size", std::to_string(*e.size));
   w.textElement("title", e.title);
   w.endElement();
 }

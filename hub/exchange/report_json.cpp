@@ -651,6 +651,8 @@ json::object implementationJson(const model::Implementation& impl) {
       if (!e.format.empty()) eo["format"] = e.format;
       eo["date"] = model::formatDate(e.date);
       if (!e.uploader.empty()) eo["uploader"] = e.uploader;
+      if (!e.sha256.empty()) eo["sha256"] = e.sha256;
+      if (e.size) eo["size"] = *e.size;
       a.push_back(std::move(eo));
     }
     o["evidence"] = std::move(a);

@@ -14,6 +14,13 @@
 // Timeouts, all on the tcp_stream deadline: a new connection must deliver its request head
 // within headerTimeout of being accepted; a kept-alive one may idle for idleTimeout, then its
 // head has headerTimeout from its first byte; the whole request readTimeout from the first byte.
+//
+// Bodies: the head is read with a body-less parser; then, depending on the route
+// (ServerOptions::streamBody), the parser becomes one that holds the body in a string (bodyLimit)
+// or one that hands it over in chunks, which go to a temporary file (the route's own limit). A
+// Content-Length over the limit is refused from the head, before any of the body is read (and
+// before a 100 Continue); a chunked body is refused when it grows past the limit. The chunks are
+// written on the I/O thread: writes into the page cache, not fsyncs, which the Handler does.
 #include "hub/http/server.hpp"
 
 #include <spdlog/spdlog.h>
@@ -32,8 +39,10 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <exception>
 #include <limits>
@@ -42,8 +51,13 @@
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "hub/http/url.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace ijro::http {
 
@@ -57,6 +71,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kServerName = "ijro-hub";
 constexpr std::size_t kReadChunk = 8192;
+constexpr std::size_t kStreamChunk = 64 * 1024;  // a streamed body goes to its file in these
 // After an error response with (possibly) unread request bytes, keep reading and discarding for
 // this long before closing: closing with unread data makes the kernel send a RST, which can
 // destroy the response before the client has read it.
@@ -130,6 +145,56 @@ bool isMalformed(const beast::error_code& ec) {
       return true;
   }
 }
+
+// The temporary file a streamed body is written to; removed unless handed to the Handler.
+class BodyFile {
+ public:
+  BodyFile() = default;
+  ~BodyFile() { discard(); }
+  BodyFile(const BodyFile&) = delete;
+  BodyFile& operator=(const BodyFile&) = delete;
+
+  // A new empty file in `folder`; false (errno set) when it cannot be made.
+  bool create(const std::string& folder) {
+    discard();
+    std::string pattern = folder + "/upload-XXXXXX";
+    fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
+    if (fd_ < 0) return false;
+    path_ = std::move(pattern);
+    size_ = 0;
+    return true;
+  }
+  // Appends; false (errno set) on a write error.
+  bool append(const char* data, std::size_t n) {
+    while (n > 0) {
+      const ssize_t w = ::write(fd_, data, n);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        return false;
+      }
+      data += w;
+      n -= static_cast<std::size_t>(w);
+      size_ += static_cast<std::uint64_t>(w);
+    }
+    return true;
+  }
+  // Closes the file and gives up its path: the caller removes it.
+  std::string release() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    return std::exchange(path_, {});
+  }
+  void discard() {
+    const auto p = release();
+    if (!p.empty()) ::unlink(p.c_str());
+  }
+  std::uint64_t size() const { return size_; }
+
+ private:
+  int fd_ = -1;
+  std::string path_;
+  std::uint64_t size_ = 0;
+};
 
 class Session;
 
@@ -250,8 +315,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void readHeader();
   void onReadHeader(beast::error_code ec, std::size_t n);
   void onContinueWritten(beast::error_code ec, std::size_t n);
+  void startBody();  // the head is in: pick the body's parser, refuse what is too large
   void readBody();
   void onReadBody(beast::error_code ec, std::size_t n);
+  void readStreamedChunk();
+  void onStreamedChunk(beast::error_code ec, std::size_t n);
+  bool bodyDone() const { return streamed_ ? streamed_->is_done() : parser_->is_done(); }
   void readFailed(beast::error_code ec);
   void handleRequest();
   Response callHandler(const Request& req);
@@ -261,11 +330,23 @@ class Session : public std::enable_shared_from_this<Session> {
   void lingerClose();
   void onLinger(beast::error_code ec, std::size_t n);
   void close();
+  std::chrono::milliseconds readTimeout() const {
+    return route_ && route_->readTimeout.count() > 0 ? route_->readTimeout
+                                                     : core_.options.readTimeout;
+  }
 
   Core& core_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::request_parser<bhttp::empty_body>> head_;     // until the head is in
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;  // then one of these two
+  std::optional<bhttp::request_parser<bhttp::buffer_body>> streamed_;
+  std::optional<StreamedBody> route_;  // the route streams its body
+  BodyFile bodyFile_;
+  std::vector<char> chunk_;
+  std::uint64_t limit_ = 0;  // of the request being read
+  unsigned version_ = 11;    // of the request being read, once its head is in
+  bool headDone_ = false;
   bhttp::response<bhttp::string_body> res_;
   std::string remote_;
   std::string method_, target_;  // of the request being answered, for logs
@@ -287,9 +368,14 @@ void Session::awaitRequest() {
     close();
     return;
   }
-  parser_.emplace();
-  parser_->body_limit(static_cast<std::uint64_t>(core_.options.bodyLimit));
-  parser_->header_limit(static_cast<std::uint32_t>(
+  parser_.reset();
+  streamed_.reset();
+  route_.reset();
+  headDone_ = false;
+  head_.emplace();
+  // The limit depends on the route, known once the head is in: startBody() checks it.
+  head_->body_limit(boost::none);
+  head_->header_limit(static_cast<std::uint32_t>(
       std::min<std::size_t>(core_.options.headerLimit, std::numeric_limits<std::uint32_t>::max())));
   if (buffer_.size() > 0) {  // a pipelined request is already here
     requestStart_ = Clock::now();
@@ -323,7 +409,7 @@ void Session::readHeader() {
   state_ = State::ReadingHead;
   stream_.expires_at(requestStart_ +
                      std::min(core_.options.headerTimeout, core_.options.readTimeout));
-  bhttp::async_read_header(stream_, buffer_, *parser_,
+  bhttp::async_read_header(stream_, buffer_, *head_,
                            beast::bind_front_handler(&Session::onReadHeader, shared_from_this()));
 }
 
@@ -333,11 +419,18 @@ void Session::onReadHeader(beast::error_code ec, std::size_t) {
     readFailed(ec);
     return;
   }
-  const auto& head = parser_->get();
-  if (!parser_->is_done() && head.version() >= 11 &&
-      beast::iequals(head[bhttp::field::expect], "100-continue")) {
+  const auto& head = head_->get();
+  headDone_ = true;
+  version_ = head.version();
+  method_ = toString(head.method_string());
+  target_ = toString(head.target());
+  const bool expectContinue = head.version() >= 11 && !head_->is_done() &&
+                              beast::iequals(head[bhttp::field::expect], "100-continue");
+  startBody();
+  if (!parser_ && !streamed_) return;  // refused
+  if (expectContinue) {
     state_ = State::ReadingBody;
-    stream_.expires_at(requestStart_ + core_.options.readTimeout);
+    stream_.expires_at(requestStart_ + readTimeout());
     net::async_write(stream_, net::buffer(kContinue, sizeof kContinue - 1),
                      beast::bind_front_handler(&Session::onContinueWritten, shared_from_this()));
     return;
@@ -350,15 +443,84 @@ void Session::onContinueWritten(beast::error_code ec, std::size_t) {
   readBody();
 }
 
+void Session::startBody() {
+  const auto& opt = core_.options;
+  if (opt.streamBody) {
+    const auto split = splitTarget(target_);
+    if (split.ok) route_ = opt.streamBody(method_, split.path);
+  }
+  limit_ = route_ ? route_->limit : static_cast<std::uint64_t>(opt.bodyLimit);
+  const auto length = head_->content_length();
+  if (length && *length > limit_) {
+    head_.reset();
+    readFailed(bhttp::error::body_limit);
+    return;
+  }
+  if (!route_) {
+    parser_.emplace(std::move(*head_));
+    parser_->body_limit(limit_);
+    head_.reset();
+    return;
+  }
+  if (!bodyFile_.create(route_->folder)) {
+    const int err = errno;
+    head_.reset();
+    spdlog::error("http: cannot make a temporary file in {} for {} {}: {}", route_->folder, method_,
+                  target_, std::strerror(err));
+    reject(507, "the hub cannot store the request body now (" + std::string(std::strerror(err)) +
+                    "); try again later\n");
+    return;
+  }
+  streamed_.emplace(std::move(*head_));
+  streamed_->body_limit(limit_);
+  head_.reset();
+  chunk_.resize(kStreamChunk);
+}
+
 void Session::readBody() {
-  if (parser_->is_done()) {
+  if (bodyDone()) {
     handleRequest();
     return;
   }
   state_ = State::ReadingBody;
-  stream_.expires_at(requestStart_ + core_.options.readTimeout);
+  stream_.expires_at(requestStart_ + readTimeout());
+  if (streamed_) {
+    readStreamedChunk();
+    return;
+  }
   bhttp::async_read(stream_, buffer_, *parser_,
                     beast::bind_front_handler(&Session::onReadBody, shared_from_this()));
+}
+
+void Session::readStreamedChunk() {
+  auto& body = streamed_->get().body();
+  body.data = chunk_.data();
+  body.size = chunk_.size();
+  bhttp::async_read(stream_, buffer_, *streamed_,
+                    beast::bind_front_handler(&Session::onStreamedChunk, shared_from_this()));
+}
+
+void Session::onStreamedChunk(beast::error_code ec, std::size_t) {
+  if (closed_) return;
+  if (ec == bhttp::error::need_buffer) ec = {};  // the chunk is full: write it, read on
+  if (ec) {
+    readFailed(ec);
+    return;
+  }
+  const std::size_t got = chunk_.size() - streamed_->get().body().size;
+  if (got > 0 && !bodyFile_.append(chunk_.data(), got)) {
+    const int err = errno;
+    spdlog::error("http: cannot write the body of {} {} from {} to a temporary file: {}", method_,
+                  target_, remote_, std::strerror(err));
+    reject(507, "the hub cannot store the request body now (" + std::string(std::strerror(err)) +
+                    "); try again later\n");
+    return;
+  }
+  if (streamed_->is_done()) {
+    handleRequest();
+    return;
+  }
+  readStreamedChunk();
 }
 
 void Session::onReadBody(beast::error_code ec, std::size_t) {
@@ -372,7 +534,12 @@ void Session::onReadBody(beast::error_code ec, std::size_t) {
 
 void Session::readFailed(beast::error_code ec) {
   const auto& opt = core_.options;
-  if (ec == bhttp::error::body_limit) {
+  bodyFile_.discard();  // nothing of an unfinished body stays behind
+  if (ec == bhttp::error::body_limit && route_) {
+    reject(413, "request body is larger than the limit of " + std::to_string(limit_) +
+                    " bytes for " + target_.substr(0, target_.find('?')) + "; " +
+                    route_->limitHint + "\n");
+  } else if (ec == bhttp::error::body_limit) {
     reject(413, "request body is larger than the limit of " + std::to_string(opt.bodyLimit) +
                     " bytes; send a smaller body (split the batch into several requests) or "
                     "raise the server's body limit (limits/@bodyBytes in the hub configuration)\n");
@@ -396,39 +563,54 @@ void Session::readFailed(beast::error_code ec) {
 void Session::handleRequest() {
   state_ = State::Handling;
   stream_.expires_never();
-  auto msg = parser_->release();
-  parser_.reset();
 
   Request req;
-  req.method = toString(msg.method_string());
-  req.target = toString(msg.target());
+  unsigned version = 11;
+  bool head = false, keepAlive = false;
+  // The head's fields, whichever parser holds the message.
+  const auto takeHead = [&](const auto& msg) {
+    req.method = toString(msg.method_string());
+    req.target = toString(msg.target());
+    for (const auto& field : msg) {
+      auto name = lower(toString(field.name_string()));
+      auto value = toString(field.value());
+      auto [it, inserted] = req.headers.emplace(std::move(name), value);
+      if (!inserted) it->second += ", " + value;  // repeated field: one comma-separated list
+    }
+    version = msg.version();
+    head = msg.method() == bhttp::verb::head;
+    keepAlive = msg.keep_alive();
+  };
+  if (streamed_) {
+    takeHead(streamed_->get());
+    streamed_.reset();
+    req.bodySize = bodyFile_.size();
+    req.bodyFile = bodyFile_.release();  // removed after the Handler, below
+  } else {
+    auto msg = parser_->release();
+    parser_.reset();
+    takeHead(msg);
+    req.body = std::move(msg.body());
+  }
   method_ = req.method;
   target_ = req.target;
   auto split = splitTarget(req.target);
   if (!split.ok) {
-    reject(400, "malformed HTTP request: invalid request target\n", msg.version());
+    if (!req.bodyFile.empty()) ::unlink(req.bodyFile.c_str());
+    reject(400, "malformed HTTP request: invalid request target\n", version);
     return;
   }
   req.path = std::move(split.path);
   req.query = parseQuery(split.query);
-  for (const auto& field : msg) {
-    auto name = lower(toString(field.name_string()));
-    auto value = toString(field.value());
-    auto [it, inserted] = req.headers.emplace(std::move(name), value);
-    if (!inserted) it->second += ", " + value;  // repeated field: one comma-separated list
-  }
-  req.body = std::move(msg.body());
   req.remote = remote_;
 
   ++core_.stats.requests;
-  const auto version = msg.version();
-  const bool head = msg.method() == bhttp::verb::head;
-  bool keepAlive = msg.keep_alive();
   if (auto* pool = core_.handlers()) {
     // The Handler may block (the store); the answer comes back to this session's strand.
     net::post(*pool, [self = shared_from_this(), req = std::move(req), version, head,
                       keepAlive]() mutable {
       Response out = self->callHandler(req);
+      if (!req.bodyFile.empty()) ::unlink(req.bodyFile.c_str());
       net::post(self->stream_.get_executor(),
                 [self, version, head, keepAlive, out = std::move(out)]() mutable {
                   if (self->closed_) return;
@@ -438,6 +620,7 @@ void Session::handleRequest() {
     return;
   }
   Response out = callHandler(req);
+  if (!req.bodyFile.empty()) ::unlink(req.bodyFile.c_str());
   if (closed_) return;
   respond(version, head, std::move(out), keepAlive, false);
 }
@@ -465,16 +648,12 @@ Response Session::callHandler(const Request& req) {
 // version 0: take it from the request head if that was parsed, else 1.1.
 void Session::reject(unsigned status, std::string text, unsigned version) {
   ++core_.stats.rejected;
-  if (version == 0) version = 11;
-  if (parser_ && parser_->is_header_done()) {
-    version = parser_->get().version();
-    if (method_.empty()) {
-      method_ = toString(parser_->get().method_string());
-      target_ = toString(parser_->get().target());
-    }
-  }
+  if (version == 0) version = headDone_ ? version_ : 11;
   spdlog::debug("http: rejecting request from {} with {}: {}", remote_, status, text);
+  bodyFile_.discard();
+  head_.reset();
   parser_.reset();
+  streamed_.reset();
   // The rest of the request may still be on its way: answer, then close, draining it.
   respond(version == 10 ? 10 : 11, false,
           Response{static_cast<int>(status), "text/plain; charset=utf-8", std::move(text), {}},

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,7 +21,12 @@ struct Request {
   std::string path;    // decoded path without the query: "/api/v1/measures"
   std::multimap<std::string, std::string> query;  // decoded query parameters
   std::map<std::string, std::string> headers;     // lower-case names
-  std::string body;
+  std::string body;                               // empty when the body was streamed to bodyFile
+  // A route that streams its body (ServerOptions::streamBody): the file holding the body, in the
+  // route's folder. The server removes it after the Handler returns, so a Handler that keeps the
+  // body renames it away; bodySize is its length.
+  std::string bodyFile;
+  std::uint64_t bodySize = 0;
   std::string remote;  // "127.0.0.1:54321"
   std::string header(const std::string& lowerName) const {
     auto it = headers.find(lowerName);
@@ -45,6 +51,21 @@ struct Response {
 // "internal error: <what()>" and is logged with method, target and remote address.
 using Handler = std::function<Response(const Request&)>;
 
+// How a route takes its body when it streams it to a file instead of holding it in memory: the
+// server writes the body chunk by chunk to a new temporary file in `folder` (mkstemp
+// "upload-XXXXXX"), refusing it with 413 past `limit` bytes (the file is removed).
+struct StreamedBody {
+  std::string folder;
+  std::uint64_t limit = 0;
+  std::string limitHint;                     // appended to the 413 text: how to fix it
+  std::chrono::milliseconds readTimeout{0};  // the whole request; 0: ServerOptions::readTimeout
+};
+
+// Which requests stream their body, decided from the request head (method and decoded path):
+// nullopt for an ordinary request.
+using StreamBodyRoute =
+    std::function<std::optional<StreamedBody>(const std::string& method, const std::string& path)>;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;   // 0: any free port, see Server::port()
@@ -52,7 +73,8 @@ struct ServerOptions {
   int handlerThreads = 16;  // Handler calls run here, off the I/O threads, so that a Handler
                             // waiting on the store (a commit's fsync) holds no I/O thread and
                             // concurrent requests can share one commit; 0: on the I/O thread
-  std::size_t bodyLimit = 4u << 20;
+  std::size_t bodyLimit = 4u << 20;  // bodies held in memory (Request::body)
+  StreamBodyRoute streamBody;        // empty: no route streams its body
   std::size_t headerLimit = 16u << 10;
   std::chrono::milliseconds headerTimeout{10'000};  // whole request head must arrive within
   std::chrono::milliseconds readTimeout{30'000};    // whole request must arrive within
@@ -65,6 +87,7 @@ struct ServerStats {
   std::atomic<std::uint64_t> requests{0};       // complete requests handed to the Handler
   std::atomic<std::uint64_t> handlerErrors{0};  // Handler threw or returned an invalid Response
   // requests the server refused itself: 400 malformed, 413 body too large, 431 head too large,
+  // 507 a streamed body could not be written,
   // or closed because the head/body did not arrive within headerTimeout/readTimeout
   std::atomic<std::uint64_t> rejected{0};
 };

@@ -141,6 +141,10 @@ struct Evidence {
   std::string format;  // MIME type, e.g. "application/pdf"
   Date date{};
   std::string uploader;
+  // Set for a file uploaded to the hub (POST /api/v1/evidence): its content's SHA-256 (64 hex
+  // digits) and size in bytes; url is then the hub's GET /api/v1/evidence/{sha256}.
+  std::string sha256;
+  std::optional<std::int64_t> size;
   bool operator==(const Evidence&) const = default;
 };
 

@@ -258,6 +258,7 @@ const std::vector<Migration>& migrations() {
 ))",
            "CREATE UNIQUE INDEX journal_comment_once ON journal_comment (implementation_id, "
            "task_id, digest)",
+       }},
       {4,
        "organisation identity: implementations across sources, source priorities",
        {
@@ -297,6 +298,37 @@ const std::vector<Migration>& migrations() {
 ))",
            "CREATE UNIQUE INDEX access_token_hash ON access_token (token_sha256)",
        }},
+      {6,
+       "evidence uploads: links to implementations, content kept by PostgreSQL",
+       {
+           // An uploaded file linked to the implementation (task: empty for the implementation
+           // as a whole) it is evidence for; the same content linked to the same place once.
+           R"(CREATE TABLE evidence_upload (
+  id {pk},
+  sha256 {key} NOT NULL,
+  size BIGINT NOT NULL,
+  media_type TEXT NOT NULL,
+  filename TEXT NOT NULL,
+  title TEXT NOT NULL,
+  measure_id {key} NOT NULL,
+  region {key} NOT NULL,
+  organisation {key} NOT NULL,
+  task {key} NOT NULL,
+  uploader TEXT NOT NULL,
+  uploaded_at TEXT NOT NULL
+))",
+           "CREATE UNIQUE INDEX evidence_upload_link ON evidence_upload (sha256, measure_id, "
+           "region, organisation, task)",
+           "CREATE INDEX evidence_upload_measure ON evidence_upload (measure_id, region, "
+           "organisation)",
+           // The content itself, with a PostgreSQL store: the large object holding it. A store
+           // on SQLite keeps content as files beside the database and leaves this empty.
+           R"(CREATE TABLE evidence_content (
+  sha256 {key} NOT NULL PRIMARY KEY,
+  size BIGINT NOT NULL,
+  large_object BIGINT NOT NULL
+))",
+       }},
   };
   return all;
 }
@@ -314,6 +346,10 @@ std::string render(const char* sql, Dialect d) {
 }
 
 }  // namespace
+
+std::size_t migrationCount() {
+  return migrations().size();
+}
 
 int schemaVersionOf(soci::session& sql) {
   int version = 0;

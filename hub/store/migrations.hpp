@@ -3,12 +3,18 @@
 
 #include <soci/session.h>
 
+#include <cstddef>
+
 #include "hub/store/url.hpp"
 
 namespace ijro::store::detail {
 
 // The newest schema version this binary knows.
-inline constexpr int kLatestSchemaVersion = 5;
+// Versions need not be consecutive: branches of development reserve their numbers.
+inline constexpr int kLatestSchemaVersion = 6;
+
+// How many migrations there are (the rows schema_version has once all are applied).
+std::size_t migrationCount();
 
 // Applies every missing migration in order, in one transaction (concurrent openers wait for each
 // other). Throws StoreError if the database has a newer version than kLatestSchemaVersion, or if

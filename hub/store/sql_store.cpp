@@ -14,6 +14,7 @@
 
 #include "hub/store/changes.hpp"
 #include "hub/store/identity.hpp"
+#include "hub/store/evidence_io.hpp"
 #include "hub/store/migrations.hpp"
 #include "hub/store/plugin_state.hpp"
 #include "hub/store/record_io.hpp"
@@ -910,6 +911,48 @@ void SqlStore::returnToDeadLetters(std::int64_t id, const std::string& reason) {
       [&](soci::session& sql) {
         setDeadAgain(sql, id, reason);
         return 0;
+      },
+      false);
+}
+
+// ---- evidence (hub/store/evidence_io.cpp does the SQL) -----------------------------------------
+
+bool SqlStore::keepsEvidenceContent() const {
+  return location_.dialect == Dialect::Postgres;
+}
+
+EvidenceAdded SqlStore::addEvidence(const EvidenceUpload& upload,
+                                    const std::optional<std::string>& contentFile) {
+  if (contentFile && !keepsEvidenceContent())
+    throw StoreError("store: a SQLite store keeps evidence content on disk, not in the database");
+  return withWrite(
+      "storing an evidence upload",
+      [&](soci::session& sql) { return insertEvidence(sql, upload, contentFile); }, false);
+}
+
+std::vector<EvidenceUpload> SqlStore::evidenceLinks(const std::string& sha256) {
+  return withSession(
+      "reading evidence links",
+      [&](Lease& l) { return selectEvidence(l.session(), sha256, std::nullopt); }, true);
+}
+
+std::vector<EvidenceUpload> SqlStore::evidenceUploads(const std::optional<std::string>& measureId) {
+  return withSession(
+      "reading evidence uploads",
+      [&](Lease& l) { return selectEvidence(l.session(), std::nullopt, measureId); }, true);
+}
+
+bool SqlStore::readEvidenceContent(const std::string& sha256,
+                                   const std::function<void(std::string_view)>& fn) {
+  if (!keepsEvidenceContent()) return false;
+  return withSession(
+      "reading evidence content",
+      [&](Lease& l) {
+        // One snapshot for the row and its object.
+        Transaction tx(l, readTransaction());
+        const bool found = readEvidenceLargeObject(l.session(), sha256, fn);
+        tx.commit();
+        return found;
       },
       false);
 }

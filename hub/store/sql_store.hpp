@@ -53,6 +53,13 @@ class SqlStore final : public Store {
   int schemaVersion() override;
   bool ping() noexcept override;
   std::string backend() const override;
+  bool keepsEvidenceContent() const override;
+  EvidenceAdded addEvidence(const EvidenceUpload& upload,
+                            const std::optional<std::string>& contentFile) override;
+  std::vector<EvidenceUpload> evidenceLinks(const std::string& sha256) override;
+  std::vector<EvidenceUpload> evidenceUploads(const std::optional<std::string>& measureId) override;
+  bool readEvidenceContent(const std::string& sha256,
+                           const std::function<void(std::string_view)>& fn) override;
 
   // Rows per page in forEach (each page is read in its own short transaction).
   static constexpr std::size_t kPageSize = 500;

@@ -127,4 +127,25 @@ Location parseStoreUrl(std::string_view url) {
 
 }  // namespace detail
 
+namespace {
+
+[[noreturn]] void noEvidence() {
+  throw StoreError("store: this store keeps no evidence");
+}
+
+}  // namespace
+
+EvidenceAdded Store::addEvidence(const EvidenceUpload&, const std::optional<std::string>&) {
+  noEvidence();
+}
+std::vector<EvidenceUpload> Store::evidenceLinks(const std::string&) {
+  noEvidence();
+}
+std::vector<EvidenceUpload> Store::evidenceUploads(const std::optional<std::string>&) {
+  noEvidence();
+}
+bool Store::readEvidenceContent(const std::string&, const std::function<void(std::string_view)>&) {
+  noEvidence();
+}
+
 }  // namespace ijro::store

@@ -154,6 +154,28 @@ struct OrganisationSeen {
   std::string lastSeen;
 };
 
+// One uploaded evidence file linked to the implementation (and optionally one of its tasks) it
+// is evidence for. The same content may be linked to several implementations; the content itself
+// is kept once (on disk by hub/evidence, or by a PostgreSQL store as a large object).
+struct EvidenceUpload {
+  std::string sha256;  // 64 lower-case hex digits of the content
+  std::int64_t size = 0;
+  std::string type;  // the media type, checked against the content
+  std::string filename;
+  std::string title;
+  std::string measureId;
+  std::string region;
+  std::string organisation;
+  std::string task;        // empty: the implementation as a whole
+  std::string uploader;    // the token's id
+  std::string uploadedAt;  // ISO 8601 UTC; set by the store when empty
+};
+
+struct EvidenceAdded {
+  bool linked = false;         // false: this content was already linked to the same place
+  bool contentStored = false;  // addEvidence with content: false when the store had it already
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -259,6 +281,27 @@ class Store {
   // token issued or revoked by another process counts from its next request.
   virtual std::optional<AccessToken> validToken(const std::string& tokenSha256) = 0;
 
+  // ---- evidence --------------------------------------------------------------------------------
+  // (Not pure: test doubles of the store need not keep evidence; these defaults throw StoreError.)
+
+  // Whether the store keeps evidence content itself (PostgreSQL: large objects) rather than the
+  // files on disk beside it.
+  virtual bool keepsEvidenceContent() const { return false; }
+  // Records the link, in one transaction; a link already there (same content, implementation
+  // and task) is kept as it was. With contentFile (only when keepsEvidenceContent()), the bytes
+  // of that file are stored under upload.sha256 in the same transaction, unless they are there
+  // already; the caller has checked the hash. When this returns, the link (and content) is
+  // committed.
+  virtual EvidenceAdded addEvidence(const EvidenceUpload& upload,
+                                    const std::optional<std::string>& contentFile);
+  // The links of this content (empty: never uploaded), oldest first.
+  virtual std::vector<EvidenceUpload> evidenceLinks(const std::string& sha256);
+  // Every link to implementations whose measure is `measureId` (all when nullopt), oldest first:
+  // what the read side adds to the implementations it loads.
+  virtual std::vector<EvidenceUpload> evidenceUploads(const std::optional<std::string>& measureId);
+  // Streams stored content in chunks (keepsEvidenceContent() only); false when not stored.
+  virtual bool readEvidenceContent(const std::string& sha256,
+                                   const std::function<void(std::string_view chunk)>& fn);
   virtual int schemaVersion() = 0;
   virtual bool ping() noexcept = 0;         // for /readyz
   virtual std::string backend() const = 0;  // "sqlite3" | "postgresql"

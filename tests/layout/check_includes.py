@@ -26,6 +26,7 @@ FLOORS = {
     "exchange": 3,
     "store": 3,
     "intake": 4,
+    "evidence": 4,
     "plugin_host": 4,
     "isolation": 5,
     "api": 5,
