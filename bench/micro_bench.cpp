@@ -300,7 +300,9 @@ void BM_Store_RawSqlite(benchmark::State& state) {
       "lifecycle, start_date, deadline, completed, title, act_type, act_number, act_date, "
       "act_item, note, search_text, fingerprint, received_at) "
       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  auto* dc = db.prepare("INSERT INTO deadline_change VALUES (?,?,?,?,?,?,?)");
+  auto* dc = db.prepare(
+      "INSERT INTO deadline_change (implementation_id, pos, previous, deadline, requested_by, "
+      "requested_on, reason, decision, decided_by, decided_on) VALUES (?,?,?,?,?,?,?,?,?,?)");
   auto* ind = db.prepare("INSERT INTO indicator VALUES (?,?,?,?,?,?,?)");
   auto* per = db.prepare("INSERT INTO indicator_period VALUES (?,?,?,?,?,?,?)");
   auto* asg = db.prepare("INSERT INTO assignment VALUES (?,?,?,?,?,?,?,?,?)");
@@ -346,9 +348,12 @@ void BM_Store_RawSqlite(benchmark::State& state) {
         sqlite3_bind_int(dc, 2, static_cast<int>(k));
         bindText(dc, 3, model::formatDate(c.previous));
         bindText(dc, 4, model::formatDate(c.deadline));
-        bindText(dc, 5, c.decidedBy);
-        bindText(dc, 6, model::formatDate(*c.decidedOn));
+        bindText(dc, 5, c.requestedBy);
+        sqlite3_bind_null(dc, 6);
         bindText(dc, 7, c.reason);
+        bindText(dc, 8, model::toString(c.decision));
+        bindText(dc, 9, c.decidedBy);
+        bindText(dc, 10, model::formatDate(*c.decidedOn));
         db.step(dc);
       }
       for (std::size_t k = 0; k < m.indicators.size(); ++k) {
@@ -497,7 +502,8 @@ void BM_Store_RawCopy_Postgres(benchmark::State& state) {
   pg.exec("CREATE INDEX ON bench_copy.implementation (organisation)");
   pg.exec(
       "CREATE TABLE bench_copy.deadline_change (implementation_id BIGINT, pos INT, previous TEXT, "
-      "deadline TEXT, approved_by TEXT, approved_on TEXT, reason TEXT, PRIMARY KEY "
+      "deadline TEXT, requested_by TEXT, requested_on TEXT, reason TEXT, decision TEXT, "
+      "decided_by TEXT, decided_on TEXT, PRIMARY KEY "
       "(implementation_id, pos))");
   pg.exec(
       "CREATE TABLE bench_copy.indicator (implementation_id BIGINT, pos INT, code TEXT, name TEXT, "
@@ -537,7 +543,8 @@ void BM_Store_RawCopy_Postgres(benchmark::State& state) {
       for (std::size_t k = 0; k < m.deadlineChanges.size(); ++k) {
         const auto& c = m.deadlineChanges[k];
         CopyRow{dc} << std::to_string(id) << std::to_string(k) << d(c.previous) << d(c.deadline)
-                    << c.decidedBy << d(*c.decidedOn) << c.reason;
+                    << c.requestedBy << "\\N" << c.reason << model::toString(c.decision)
+                    << c.decidedBy << d(*c.decidedOn);
       }
       for (std::size_t k = 0; k < m.indicators.size(); ++k) {
         const auto& x = m.indicators[k];

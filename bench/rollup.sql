@@ -4,7 +4,7 @@
 WITH d AS (
   SELECT i.region, i.lifecycle, i.start_date, i.completed,
          COALESCE((SELECT dc.deadline FROM deadline_change dc
-                   WHERE dc.implementation_id = i.id AND dc.approved_by <> ''
+                   WHERE dc.implementation_id = i.id AND dc.decision = 'approved'
                    ORDER BY dc.pos DESC LIMIT 1), i.deadline) AS dl
   FROM implementation i
 ), s AS (
