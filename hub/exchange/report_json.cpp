@@ -366,13 +366,28 @@ model::Assignment RecordParser::assignment(const json::object& o, const std::str
 }
 
 model::Evidence RecordParser::evidence(const json::object& o, const std::string& path) {
-  keys(o, path, {"url", "title", "format", "date", "uploader"});
+  keys(o, path, {"url", "title", "format", "date", "uploader", "sha256", "size"});
   model::Evidence e;
   e.url = string(o, path, "url", true, true).value_or("");
   e.title = string(o, path, "title", true, false).value_or("");
   e.format = string(o, path, "format", false, true).value_or("");
   if (auto d = date(o, path, "date", true)) e.date = *d;
   e.uploader = string(o, path, "uploader", false, false).value_or("");
+  // The hash and size of a file uploaded to the hub.
+  if (auto sha = string(o, path, "sha256", false, true)) {
+    if (sha->size() == 64 && sha->find_first_not_of("0123456789abcdef") == std::string::npos)
+      e.sha256 = *sha;
+    else
+      error(child(path, "sha256"), "expected a SHA-256 as 64 lower-case hex digits");
+  }
+  if (const json::value* v = field(o, path, "size", false)) {
+    if (v->is_int64() && v->get_int64() >= 0)
+      e.size = v->get_int64();
+    else if (v->is_uint64() && v->get_uint64() <= std::numeric_limits<std::int64_t>::max())
+      e.size = static_cast<std::int64_t>(v->get_uint64());
+    else
+      error(child(path, "size"), "expected a size in bytes (a whole number of 0 or more)");
+  }
   return e;
 }
 

@@ -5,6 +5,7 @@
 // becomes a message on that record, with its line, and parsing goes on with the next record.
 // Element order is not enforced here (the schema gives one; writers follow it).
 #include <algorithm>
+#include <charconv>
 #include <functional>
 #include <initializer_list>
 #include <map>
@@ -498,11 +499,30 @@ model::Assignment RecordParser::assignment() {
 model::Evidence RecordParser::evidence() {
   model::Evidence e;
   const int line = r_.line();
-  auto a = attributes("evidence", {"url", "format", "date", "uploader"});
+  auto a = attributes("evidence", {"url", "format", "date", "uploader", "sha256", "size"});
   e.url = token(a, "url", true).value_or("");
   e.format = fields::collapse(raw(a, "format").value_or(""));
   if (auto d = date(a, "date", true)) e.date = *d;
   e.uploader = raw(a, "uploader").value_or("");
+  // The hash and size of a file uploaded to the hub (the feed writes them; a report may repeat
+  // them).
+  if (auto sha = token(a, "sha256", false)) {
+    const bool hex =
+        sha->size() == 64 && sha->find_first_not_of("0123456789abcdef") == std::string::npos;
+    if (hex)
+      e.sha256 = *sha;
+    else
+      error(line,
+            "evidence sha256 \"" + *sha + "\" is not a SHA-256: give its 64 lower-case hex digits");
+  }
+  if (auto size = token(a, "size", false)) {
+    std::int64_t n = -1;
+    auto [p, ec] = std::from_chars(size->data(), size->data() + size->size(), n);
+    if (ec == std::errc{} && p == size->data() + size->size() && n >= 0)
+      e.size = n;
+    else
+      error(line, "evidence size \"" + *size + "\" is not a size in bytes: give a whole number");
+  }
   std::map<std::string, int, std::less<>> seen;
   children("evidence", [&](std::string_view name) {
     if (name == "title") {

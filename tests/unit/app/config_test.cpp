@@ -167,6 +167,37 @@ TEST(Config, StatusThresholdsAreRead) {
   EXPECT_EQ(cfg.rules.submitted, model::SubmittedCounts::Done);
 }
 
+TEST(Config, EvidenceSettingsAreReadAndDefaultToTheFiveCheckableTypes) {
+  auto defaults = loadConfig(write(R"(<hub xmlns="urn:ijro-hub:config:1" id="e"/>)"), schemas());
+  EXPECT_EQ(defaults.evidenceDir, "");
+  EXPECT_EQ(defaults.evidenceMaxBytes, 50u << 20);
+  EXPECT_EQ(defaults.evidenceTypes.size(), 5u);
+  auto cfg = loadConfig(write(R"(<hub xmlns="urn:ijro-hub:config:1" id="e">
+  <evidence dir="/srv/evidence" maxBytes="1000" types="application/pdf image/png"
+            readTimeoutMs="60000"/>
+</hub>)"),
+                        schemas());
+  EXPECT_EQ(cfg.evidenceDir, "/srv/evidence");
+  EXPECT_EQ(cfg.evidenceMaxBytes, 1000u);
+  EXPECT_EQ(cfg.evidenceTypes, (std::set<std::string>{"application/pdf", "image/png"}));
+  EXPECT_EQ(cfg.evidenceReadTimeout, std::chrono::milliseconds(60000));
+}
+
+TEST(Config, EvidenceTypeThatCannotBeCheckedIsRefusedWithItsLine) {
+  auto path = write(R"(<hub xmlns="urn:ijro-hub:config:1" id="e">
+  <evidence types="application/pdf text/html"/>
+</hub>)");
+  try {
+    loadConfig(path, schemas());
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.problems.size(), 1u);
+    EXPECT_NE(e.problems[0].find(path + ":2: evidence type \"text/html\" cannot be checked"),
+              std::string::npos)
+        << e.problems[0];
+  }
+}
+
 TEST(Config, EveryProblemIsListedWithItsLine) {
   auto path = write(R"(<hub xmlns="urn:ijro-hub:config:1" id="p">
   <status redBelow="0.95" amberBelow="0.9"/>
