@@ -334,11 +334,16 @@ Response Api::handle(const Request& req) {
         pathKnown = true;
         if (req.method != r.method) continue;
       }
-      if (r.write && !scope->write) {
+      // An executor uploads the evidence of its own work; reports are a source's.
+      const bool uploading = r.fn == &Api::postEvidence;
+      if (r.write && !scope->write && !(uploading && scope->executor)) {
         ++counters_.forbidden;
         return problem(req, 403,
                        "the token of " + scope->label() +
-                           " may read but not post reports: post with the token of a source");
+                           (uploading ? " may not upload evidence: upload with the token of a "
+                                        "source or an executor"
+                                      : " may read but not post reports: post with the token of "
+                                        "a source"));
       }
       if (!r.write && !scope->read) {
         ++counters_.forbidden;

@@ -186,8 +186,11 @@ Response Api::postEvidence(const Request& req, const intake::Scope& source) {
   }
   const model::Implementation* impl = nullptr;
   std::string refusal;
+  // The route admitted a source or an executor: what is left to check is the territory.
+  intake::Scope uploader = source;
+  uploader.write = true;
   for (const auto& candidate : found) {
-    auto why = intake::writeRefusal(source, candidate.region, candidate.sector);
+    auto why = intake::writeRefusal(uploader, candidate.region, candidate.sector);
     if (!why) {
       impl = &candidate;
       break;

@@ -50,7 +50,8 @@ class ExampleReportsTest : public ::testing::Test {
   std::unique_ptr<HubProcess> hub_;
 };
 
-TEST_F(ExampleReportsTest, ADelegatedTaskPastItsDeadlineIsOverdueAndItsRejectedExtensionMovesNothing) {
+TEST_F(ExampleReportsTest,
+       ADelegatedTaskPastItsDeadlineIsOverdueAndItsRejectedExtensionMovesNothing) {
   // Samarqand, SAM-RNT-1.1: due 2026-10-31, not done; the request for 2026-12-20 was rejected.
   // T - D = 2026-11-28 - 2026-10-31 = 28 days.
   auto m = measure("DU2030-2.6.2");
@@ -102,8 +103,7 @@ TEST_F(ExampleReportsTest, AReturnedReportIsOpenAgainAndALateApprovalDoesNotMove
   auto late = task(m, "XOR-INT-1.2");
   EXPECT_EQ(late.at("deadline").as_string(), "2026-09-30");
   EXPECT_EQ(late.at("lateApprovals").as_int64(), 1);
-  EXPECT_EQ(late.at("deadlineChanges").as_array().at(0).at("verdict").as_string(),
-            "lateApproval");
+  EXPECT_EQ(late.at("deadlineChanges").as_array().at(0).at("verdict").as_string(), "lateApproval");
   EXPECT_EQ(late.at("status").as_string(), "overdue");
   EXPECT_EQ(late.at("delayDays").as_int64(), 59);
   // The titles come in the asked language.

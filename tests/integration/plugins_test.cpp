@@ -322,7 +322,7 @@ TEST(Plugins, ValidateChecksOptionsAgainstThePluginWithTheirLine) {
 )");
   auto r = runHub({"validate", "--config", config.string()});
   EXPECT_EQ(r.exitCode, 2);
-  EXPECT_THAT(r.err, HasSubstr(config.string() + ":15: plugin sink \"files\": plugin "
+  EXPECT_THAT(r.err, HasSubstr(config.string() + ":16: plugin sink \"files\": plugin "
                                                  "\"xml-exchange\""));
   EXPECT_THAT(r.err, HasSubstr("has no option \"colour\"; its options are: directory"));
   // serve refuses it the same way, before listening.

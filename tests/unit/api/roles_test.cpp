@@ -119,10 +119,11 @@ TEST_F(RolesTest, ASubmissionIsTheSourcesButAReturnIsTheControllers) {
 
   auto returned = submitted;
   returned.revision = 2;
-  returned.assignments[0].control = model::ControlStatus::Returned;
+  returned.assignments[0].controlEvents.push_back(
+      event(model::ControlStatus::Returned, "2026-06-02"));
   auto refused = report(kSource, "andijan", returned);
   EXPECT_EQ(refused.status, 403) << refused.body;
-  EXPECT_THAT(refused.body, HasSubstr("assignments[0].control (returned)"));
+  EXPECT_THAT(refused.body, HasSubstr("assignments[0].controlEvents[1] (returned)"));
   EXPECT_THAT(refused.body, HasSubstr("controller role"));
   auto key = submitted.key();
   key.source = "andijan";

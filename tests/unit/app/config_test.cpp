@@ -25,7 +25,9 @@ TEST(Config, DefaultConfigurationLoads) {
   EXPECT_EQ(cfg.hubId, "demo-hub");
   EXPECT_EQ(cfg.port, 8080);
   EXPECT_EQ(cfg.storeUrl, "sqlite:var/hub.db");
-  ASSERT_EQ(cfg.sources.size(), 3u);
+  ASSERT_EQ(cfg.sources.size(), 6u);
+  EXPECT_EQ(cfg.sources[5].id, "xorazm-region");
+  EXPECT_TRUE(cfg.sources[5].controller);
   EXPECT_EQ(cfg.sources[0].id, "tashkent-city");
   EXPECT_EQ(cfg.sources[0].tokenSha256, base::sha256Hex("demo-tashkent-token"));
   EXPECT_TRUE(cfg.sources[0].coversRegion("1726"));
