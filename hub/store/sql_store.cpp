@@ -13,8 +13,8 @@
 #include <utility>
 
 #include "hub/store/changes.hpp"
-#include "hub/store/identity.hpp"
 #include "hub/store/evidence_io.hpp"
+#include "hub/store/identity.hpp"
 #include "hub/store/migrations.hpp"
 #include "hub/store/plugin_state.hpp"
 #include "hub/store/record_io.hpp"
