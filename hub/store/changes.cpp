@@ -270,6 +270,8 @@ void evidence(Lines& out, const std::vector<model::Evidence>& a,
         out.field(name + "format", x.format, y.format);
         out.field(name + "date", x.date, y.date);
         out.field(name + "uploader", x.uploader, y.uploader);
+        out.field(name + "sha256", x.sha256, y.sha256);
+        out.field(name + "size", x.size, y.size);
       },
       [&](const model::Evidence& y) {
         out.add("evidence added: " + show(y.url) + " (" + show(y.title) + ")");
@@ -448,6 +450,12 @@ std::string fingerprint(const model::Implementation& x) {
     c.str(e.format);
     c.date(e.date);
     c.str(e.uploader);
+    // Only when set, so that evidence without them keeps the fingerprint older hubs stored.
+    if (!e.sha256.empty() || e.size) {
+      c.tag('H');
+      c.str(e.sha256);
+      c.num(e.size.value_or(-1));
+    }
   }
   c.str(x.note);
   c.titles('T', x.measure.titles);

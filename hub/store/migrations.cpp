@@ -329,6 +329,13 @@ const std::vector<Migration>& migrations() {
   large_object BIGINT NOT NULL
 ))",
        }},
+      {7,
+       "the content hash and size of a report's evidence",
+       {
+           // Empty and NULL for evidence known only by its address.
+           "ALTER TABLE evidence ADD COLUMN sha256 TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE evidence ADD COLUMN size BIGINT",
+       }},
   };
   return all;
 }

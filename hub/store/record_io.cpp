@@ -355,16 +355,21 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
         });
   }
   {
-    std::string url, title, format, date, uploader;
+    std::string url, title, format, date, uploader, sha256;
+    long long size = 0;
+    soci::indicator sizeInd = soci::i_null;
     selectChildren(
-        sql, "url, title, format, doc_date, uploader", "evidence", "implementation_id, pos", ids,
+        sql, "url, title, format, doc_date, uploader, sha256, size", "evidence",
+        "implementation_id, pos", ids,
         [&](soci::details::prepare_temp_type& p) {
           p, soci::into(url), soci::into(title), soci::into(format), soci::into(date),
-              soci::into(uploader);
+              soci::into(uploader), soci::into(sha256), soci::into(size, sizeInd);
         },
         [&](long long owner) {
-          byId(index, owner)
-              .evidence.push_back({url, title, format, dateFrom(date, "evidence date"), uploader});
+          model::Evidence e{url,      title,  format,      dateFrom(date, "evidence date"),
+                            uploader, sha256, std::nullopt};
+          if (sizeInd == soci::i_ok) e.size = size;
+          byId(index, owner).evidence.push_back(std::move(e));
         });
   }
   {
@@ -601,7 +606,9 @@ struct PendingRows::Rows {
   struct {
     std::vector<long long> owner;
     std::vector<int> pos;
-    std::vector<std::string> url, title, format, date, uploader;
+    std::vector<std::string> url, title, format, date, uploader, sha256;
+    std::vector<long long> size;
+    std::vector<soci::indicator> sizeInd;
   } ev;
   struct {
     std::vector<std::string> source, measure, region, organisation, receivedAt, changes,
@@ -738,6 +745,9 @@ void PendingRows::addChildren(long long id, const model::Implementation& x,
     r.ev.format.push_back(e.format);
     r.ev.date.push_back(iso(e.date));
     r.ev.uploader.push_back(e.uploader);
+    r.ev.sha256.push_back(e.sha256);
+    r.ev.size.push_back(e.size.value_or(0));
+    r.ev.sizeInd.push_back(e.size ? soci::i_ok : soci::i_null);
   }
 }
 
@@ -772,7 +782,7 @@ void PendingRows::dropAfter(const Mark& m) {
            r.asg.deadline, r.asg.control, r.asg.completed, r.asg.completedInd);
   r.asgChanges.truncate(m.sizes[4]);
   truncate(m.sizes[5], r.ev.owner, r.ev.pos, r.ev.url, r.ev.title, r.ev.format, r.ev.date,
-           r.ev.uploader);
+           r.ev.uploader, r.ev.sha256, r.ev.size, r.ev.sizeInd);
   truncate(m.sizes[6], r.hist.source, r.hist.measure, r.hist.region, r.hist.organisation,
            r.hist.revision, r.hist.receivedAt, r.hist.changes, r.hist.organisationKey);
   truncate(m.sizes[7], r.tr.owner, r.tr.assignment, r.tr.pos, r.tr.lang, r.tr.text);
@@ -835,10 +845,11 @@ void PendingRows::insert(soci::session& sql) {
         soci::use(r.asgChanges.decidedBy),
         soci::use(r.asgChanges.decidedOn, r.asgChanges.decidedOnInd);
   if (!r.ev.owner.empty())
-    sql << "INSERT INTO evidence (implementation_id, pos, url, title, format, doc_date, uploader) "
-           "VALUES (:id, :pos, :url, :title, :format, :date, :uploader)",
+    sql << "INSERT INTO evidence (implementation_id, pos, url, title, format, doc_date, uploader, "
+           "sha256, size) VALUES (:id, :pos, :url, :title, :format, :date, :uploader, :sha, :size)",
         soci::use(r.ev.owner), soci::use(r.ev.pos), soci::use(r.ev.url), soci::use(r.ev.title),
-        soci::use(r.ev.format), soci::use(r.ev.date), soci::use(r.ev.uploader);
+        soci::use(r.ev.format), soci::use(r.ev.date), soci::use(r.ev.uploader),
+        soci::use(r.ev.sha256), soci::use(r.ev.size, r.ev.sizeInd);
   if (!r.tr.owner.empty())
     sql << "INSERT INTO title_translation (implementation_id, assignment_pos, pos, lang, text) "
            "VALUES (:id, :assignment, :pos, :lang, :text)",

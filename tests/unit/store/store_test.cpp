@@ -271,6 +271,26 @@ TEST_P(StoreTest, JournalEntriesRepeatedInOneBatchAreStoredOnce) {
   EXPECT_EQ(s->get(v1.key())->comments, sample().comments);
 }
 
+// Evidence uploaded to the hub is known by its content's hash and size; both come back, and a
+// changed hash is a change the history names.
+TEST_P(StoreTest, EvidenceKeepsItsContentHashAndSize) {
+  auto s = db().open();
+  auto x = sample();
+  x.evidence.push_back({"/api/v1/evidence/" + std::string(64, 'e'), "Site survey",
+                        "application/pdf", day("2026-05-22"), "a.aliev", std::string(64, 'e'),
+                        48213});
+  ASSERT_EQ(s->upsert(std::vector{x}, std::chrono::system_clock::now()).at(0).outcome,
+            Outcome::Accepted);
+  EXPECT_EQ(s->get(x.key()), x);
+  auto y = x;
+  y.revision = 2;
+  y.evidence.back().size = 48214;
+  ASSERT_EQ(s->upsert(std::vector{y}, std::chrono::system_clock::now()).at(0).outcome,
+            Outcome::Accepted);
+  EXPECT_EQ(s->get(x.key()), y);
+  EXPECT_THAT(s->history(x.key()).back().changes, HasSubstr("size: 48213 -> 48214"));
+}
+
 // What a version 2 hub stored: approved_by given means approved; after the migration the same
 // revision sent again is still a duplicate (the fingerprint did not change meaning).
 TEST_P(StoreTest, VersionTwoDatabaseIsMigratedWithItsApprovalsAsDecisions) {
