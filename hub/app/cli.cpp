@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "hub/app/command_line.hpp"
 #include "hub/app/config.hpp"
 #include "hub/app/dlq.hpp"
 #include "hub/app/plugin_commands.hpp"
@@ -33,34 +34,15 @@ constexpr const char* kUsage =
     "\n"
     "Run 'ijro-hub <command> --help' for the options of a command.\n";
 
-po::options_description commonOptions(const char* title) {
-  po::options_description d(title);
-  d.add_options()("help,h", "show this help")(
-      "config,c", po::value<std::string>()->default_value("config/hub.xml"), "configuration file")(
-      "schemas", po::value<std::string>()->default_value(""),
-      "directory holding the XSDs (default: found automatically)");
-  return d;
-}
-
-bool parse(int argc, char** argv, const po::options_description& desc, po::variables_map& vm) {
-  po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return false;
-  }
-  return true;
-}
-
 Config load(const po::variables_map& vm) {
   return loadConfig(vm["config"].as<std::string>(), findSchemaDir(vm["schemas"].as<std::string>()));
 }
 
 int validateCommand(int argc, char** argv) {
-  auto desc =
-      commonOptions("ijro-hub validate: check a configuration file and report every problem");
+  auto desc = configOptions(
+      "ijro-hub validate: check a configuration file and report every problem", false);
   po::variables_map vm;
-  if (!parse(argc, argv, desc, vm)) return 0;
+  if (!parseCommandLine(argc, argv, desc, vm)) return 0;
   auto cfg = load(vm);
   std::cout << cfg.path << ": valid (hub \"" << cfg.hubId << "\", " << cfg.sources.size()
             << " sources, store " << cfg.storeUrl << ")\n";
@@ -89,12 +71,11 @@ void applyListen(Config& cfg, const std::string& listen) {
 }
 
 int serveCommand(int argc, char** argv) {
-  auto desc = commonOptions("ijro-hub serve: run the hub");
+  auto desc = configOptions("ijro-hub serve: run the hub", true);
   desc.add_options()("listen", po::value<std::string>(),
-                     "HOST:PORT to listen on (overrides the file)")(
-      "store", po::value<std::string>(), "store URL (overrides the file)");
+                     "HOST:PORT to listen on (overrides the file)");
   po::variables_map vm;
-  if (!parse(argc, argv, desc, vm)) return 0;
+  if (!parseCommandLine(argc, argv, desc, vm)) return 0;
   auto cfg = load(vm);
   if (vm.count("listen")) applyListen(cfg, vm["listen"].as<std::string>());
   if (vm.count("store")) cfg.storeUrl = vm["store"].as<std::string>();

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/app/command_line.hpp"
 #include "hub/app/config.hpp"
 #include "hub/exchange/json_text.hpp"
 #include "hub/store/store.hpp"
@@ -99,22 +100,10 @@ std::vector<store::DeadLetter> fetchAll(store::Store& st, store::DeadLetterFilte
 }
 
 po::options_description options(const char* title) {
-  po::options_description d(title);
-  d.add_options()("help,h", "show this help")(
-      "config,c", po::value<std::string>()->default_value("config/hub.xml"), "configuration file")(
-      "store", po::value<std::string>(), "store URL (overrides the file)")(
-      "schemas", po::value<std::string>()->default_value(""),
-      "directory holding the XSDs (default: found automatically)")(
-      "source", po::value<std::string>(), "only this source instance's dead letters")(
+  auto d = configOptions(title, true);
+  d.add_options()("source", po::value<std::string>(), "only this source instance's dead letters")(
       "sink", po::value<std::string>(), "only this sink instance's dead letters");
   return d;
-}
-
-std::unique_ptr<store::Store> openStore(const po::variables_map& vm, Config& cfg) {
-  cfg = loadConfig(vm["config"].as<std::string>(), findSchemaDir(vm["schemas"].as<std::string>()),
-                   false);
-  if (vm.count("store")) cfg.storeUrl = vm["store"].as<std::string>();
-  return store::Store::open(cfg.storeUrl, 1);
 }
 
 bool configured(const Config& cfg, store::DeadLetterKind kind, const std::string& owner) {
@@ -132,15 +121,10 @@ int list(int argc, char** argv) {
   auto desc = options("ijro-hub dlq list: show dead letters");
   desc.add_options()("all", "also those already replayed")("json", "JSON instead of text");
   po::variables_map vm;
-  po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << kUsage << "\n" << desc << "\n";
-    return 0;
-  }
+  if (!parseCommandLine(argc, argv, desc, vm, nullptr, kUsage)) return 0;
   auto sel = selection(vm);
   Config cfg;
-  auto st = openStore(vm, cfg);
+  auto st = openConfiguredStore(vm, cfg);
   store::DeadLetterFilter f;
   f.kind = sel.kind;
   f.owner = sel.owner;
@@ -178,17 +162,12 @@ int replay(int argc, char** argv) {
                      "the dead letters to replay (ids from `dlq list`)")(
       "all", "every dead letter waiting (of --source/--sink if given)");
   po::variables_map vm;
-  po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << kUsage << "\n" << desc << "\n";
-    return 0;
-  }
+  if (!parseCommandLine(argc, argv, desc, vm, nullptr, kUsage)) return 0;
   if (vm.count("id") == vm.count("all"))
     throw po::error("give the dead letters to replay with --id N ... or --all");
   auto sel = selection(vm);
   Config cfg;
-  auto st = openStore(vm, cfg);
+  auto st = openConfiguredStore(vm, cfg);
 
   store::DeadLetterFilter f;
   f.kind = sel.kind;

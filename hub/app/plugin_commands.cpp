@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/app/command_line.hpp"
 #include "hub/app/paths.hpp"
 #include "hub/exchange/report.hpp"
 #include "hub/isolation/child.hpp"
@@ -68,17 +69,6 @@ void setupLogging(const std::string& level) {
   if (lvl == spdlog::level::off && level != "off")
     throw po::validation_error(po::validation_error::invalid_option_value, "log-level", level);
   spdlog::set_level(lvl);
-}
-
-bool parseArgs(int argc, char** argv, const po::options_description& desc,
-               const po::positional_options_description& positional, po::variables_map& vm) {
-  po::store(po::command_line_parser(argc, argv).options(desc).positional(positional).run(), vm);
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return false;
-  }
-  po::notify(vm);
-  return true;
 }
 
 std::string readFile(const fs::path& path, const char* what) {
@@ -159,7 +149,7 @@ int infoCommand(int argc, char** argv) {
   po::positional_options_description positional;
   positional.add("plugin", 1);
   po::variables_map vm;
-  if (!parseArgs(argc, argv, desc, positional, vm)) return kOk;
+  if (!parseCommandLine(argc, argv, desc, vm, &positional)) return kOk;
   setupLogging("warn");
   LoadedPlugin plugin = load(vm["plugin"].as<std::string>());
   if (vm.count("json"))
@@ -556,7 +546,7 @@ int testCommand(int argc, char** argv) {
   po::positional_options_description positional;
   positional.add("plugin", 1);
   po::variables_map vm;
-  if (!parseArgs(argc, argv, desc, positional, vm)) return kOk;
+  if (!parseCommandLine(argc, argv, desc, vm, &positional)) return kOk;
   setupLogging(vm["log-level"].as<std::string>());
 
   TestSettings t;

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "hub/app/command_line.hpp"
 #include "hub/app/config.hpp"
 #include "hub/base/sha256.hpp"
 #include "hub/exchange/json_text.hpp"
@@ -57,33 +58,6 @@ std::vector<std::string> words(const std::string& s) {
     }
   }
   return out;
-}
-
-po::options_description options(const char* title) {
-  po::options_description d(title);
-  d.add_options()("help,h", "show this help")(
-      "config,c", po::value<std::string>()->default_value("config/hub.xml"), "configuration file")(
-      "store", po::value<std::string>(), "store URL (overrides the file)")(
-      "schemas", po::value<std::string>()->default_value(""),
-      "directory holding the XSDs (default: found automatically)");
-  return d;
-}
-
-bool parse(int argc, char** argv, const po::options_description& desc, po::variables_map& vm) {
-  po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return false;
-  }
-  return true;
-}
-
-std::unique_ptr<store::Store> openStore(const po::variables_map& vm, Config& cfg) {
-  cfg = loadConfig(vm["config"].as<std::string>(), findSchemaDir(vm["schemas"].as<std::string>()),
-                   false);
-  if (vm.count("store")) cfg.storeUrl = vm["store"].as<std::string>();
-  return store::Store::open(cfg.storeUrl, 1);
 }
 
 bool validId(const std::string& id) {
@@ -141,7 +115,7 @@ std::string listed(const std::vector<std::string>& words) {
 }
 
 int issue(int argc, char** argv) {
-  auto desc = options("ijro-hub token issue: issue a bearer token (printed once)");
+  auto desc = configOptions("ijro-hub token issue: issue a bearer token (printed once)", true);
   desc.add_options()("id", po::value<std::string>()->required(), "a unique name for the token")(
       "roles", po::value<std::string>()->required(),
       "space-separated: source, executor, controller, reader")(
@@ -149,9 +123,9 @@ int issue(int argc, char** argv) {
       "sectors", po::value<std::string>()->required(), "sector codes it covers, or *")(
       "note", po::value<std::string>(), "who it is for");
   po::variables_map vm;
-  if (!parse(argc, argv, desc, vm)) return 0;
+  if (!parseCommandLine(argc, argv, desc, vm)) return 0;
   Config cfg;
-  auto store = openStore(vm, cfg);
+  auto store = openConfiguredStore(vm, cfg);
   auto token = describe(vm, cfg);
   const std::string secret = newToken();
   token.tokenSha256 = base::sha256Hex(secret);
@@ -169,12 +143,12 @@ int issue(int argc, char** argv) {
 }
 
 int list(int argc, char** argv) {
-  auto desc = options("ijro-hub token list: the tokens issued at run time");
+  auto desc = configOptions("ijro-hub token list: the tokens issued at run time", true);
   desc.add_options()("json", "JSON instead of text");
   po::variables_map vm;
-  if (!parse(argc, argv, desc, vm)) return 0;
+  if (!parseCommandLine(argc, argv, desc, vm)) return 0;
   Config cfg;
-  auto store = openStore(vm, cfg);
+  auto store = openConfiguredStore(vm, cfg);
   auto tokens = store->accessTokens();
   if (vm.count("json")) {
     boost::json::array out;
@@ -206,12 +180,13 @@ int list(int argc, char** argv) {
 }
 
 int revoke(int argc, char** argv) {
-  auto desc = options("ijro-hub token revoke: a revoked token is refused from its next request");
+  auto desc = configOptions(
+      "ijro-hub token revoke: a revoked token is refused from its next request", true);
   desc.add_options()("id", po::value<std::string>()->required(), "the token's id");
   po::variables_map vm;
-  if (!parse(argc, argv, desc, vm)) return 0;
+  if (!parseCommandLine(argc, argv, desc, vm)) return 0;
   Config cfg;
-  auto store = openStore(vm, cfg);
+  auto store = openConfiguredStore(vm, cfg);
   const auto id = vm["id"].as<std::string>();
   if (!store->revokeToken(id)) {
     std::cerr << "ijro-hub token revoke: no valid token with id \"" << id
