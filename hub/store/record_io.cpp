@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
+#include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "hub/base/sha256.hpp"
 #include "hub/store/store.hpp"
@@ -189,14 +192,15 @@ std::string digestOf(const model::Comment& c) {
 
 // The ids of a chunk as ONE bound parameter: binding hundreds of named parameters costs SOCI's
 // SQLite backend a name lookup each (quadratic), and re-preparing statements of varying length.
-std::string idList(soci::session& sql, const std::vector<long long>& ids, std::string& condition) {
+std::string idList(soci::session& sql, const std::vector<long long>& ids, std::string& condition,
+                   const std::string& column = "implementation_id") {
   std::string list;
   for (const auto& id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
   if (sql.get_backend_name() == "postgresql") {
-    condition = "implementation_id = ANY(CAST(:ids AS BIGINT[]))";
+    condition = column + " = ANY(CAST(:ids AS BIGINT[]))";
     return "{" + list + "}";
   }
-  condition = "implementation_id IN (SELECT value FROM json_each(:ids))";
+  condition = column + " IN (SELECT value FROM json_each(:ids))";
   return "[" + list + "]";
 }
 
@@ -218,6 +222,35 @@ void selectChildren(soci::session& sql, const std::string& columns, const std::s
   soci::statement st(p);
   st.execute();
   while (st.fetch()) row(owner);
+}
+
+// The journal entries (`table`) of every source's row of the same implementation as each of `ids`
+// (same measure, region and organisation key), each entry once (by task and digest), calling
+// row(owner) per entry: a decision a controller reported under its own token shows in the
+// implementation whichever source's row is current. `columns` and `order` name the journal's
+// columns with the prefix "j.".
+template <typename Bind, typename Row>
+void selectJournal(soci::session& sql, const std::string& columns, const std::string& table,
+                   const std::string& order, const std::vector<long long>& ids, Bind bind,
+                   Row row) {
+  std::string condition;
+  const std::string list = idList(sql, ids, condition, "o.id");
+  const std::string q =
+      "SELECT o.id, j.task_id || ' ' || j.digest, " + columns +
+      " FROM implementation o JOIN implementation s ON s.measure_id = o.measure_id AND "
+      "s.region = o.region AND s.organisation_key = o.organisation_key JOIN " +
+      table + " j ON j.implementation_id = s.id WHERE " + condition + " ORDER BY o.id, " + order;
+  long long owner = 0;
+  std::string entry;
+  soci::details::prepare_temp_type p = (sql.prepare << q);
+  p, soci::into(owner), soci::into(entry);
+  bind(p);
+  p, soci::use(list);
+  soci::statement st(p);
+  st.execute();
+  std::set<std::pair<long long, std::string>> seen;
+  while (st.fetch())
+    if (seen.emplace(owner, entry).second) row(owner);
 }
 
 model::Implementation& byId(std::unordered_map<long long, model::Implementation*>& index,
@@ -404,9 +437,9 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
     std::string taskId, state, by, on, at, completed, why;
     soci::indicator completedInd = soci::i_null;
     // In the order of their dates; entries of one day in the order they arrived.
-    selectChildren(
-        sql, "task_id, state, by_whom, on_date, at_time, completed, reason",
-        "journal_control_event", "implementation_id, on_date, id", ids,
+    selectJournal(
+        sql, "j.task_id, j.state, j.by_whom, j.on_date, j.at_time, j.completed, j.reason",
+        "journal_control_event", "j.on_date, j.id", ids,
         [&](soci::details::prepare_temp_type& p) {
           p, soci::into(taskId), soci::into(state), soci::into(by), soci::into(on), soci::into(at),
               soci::into(completed, completedInd), soci::into(why);
@@ -429,9 +462,8 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
   }
   {
     std::string taskId, author, at, lang, body;
-    selectChildren(
-        sql, "task_id, author, at_time, lang, body", "journal_comment", "implementation_id, id",
-        ids,
+    selectJournal(
+        sql, "j.task_id, j.author, j.at_time, j.lang, j.body", "journal_comment", "j.id", ids,
         [&](soci::details::prepare_temp_type& p) {
           p, soci::into(taskId), soci::into(author), soci::into(at), soci::into(lang),
               soci::into(body);

@@ -98,6 +98,41 @@ TEST_P(IdentityTest, AHigherPrioritySourceStaysCurrentWhenALowerOneReportsLater)
   EXPECT_EQ(all(*s).at(0).indicators[0].periods[0].actual, 11);
 }
 
+// A controller's decision reported under its own token (its own source row) shows in the
+// implementation whichever source's row is current; an entry both sources carry shows once.
+TEST_P(IdentityTest, JournalEntriesOfEverySourceShowOnceInTheCurrentState) {
+  auto s = db().open();
+  s->setIdentity(rules({{"regional", 10}}));
+  auto regional = from("regional", "Ministry of Health", 1, 10);
+  regional.assignments[0].controlEvents.clear();
+  regional.assignments[0].comments.clear();
+  model::ControlEvent submitted;
+  submitted.state = model::ControlStatus::Submitted;
+  submitted.by = "District clinic";
+  submitted.on = day("2026-05-20");
+  submitted.completed = day("2026-05-19");
+  regional.assignments[0].controlEvents = {submitted};
+  ASSERT_EQ(putOne(*s, regional).outcome, Outcome::Accepted);
+
+  auto control = regional;  // the controller's system: the same task, and its decision
+  control.source = "controller";
+  model::ControlEvent returned;
+  returned.state = model::ControlStatus::Returned;
+  returned.by = "Regional controller";
+  returned.on = day("2026-05-22");
+  returned.reason = "the act of acceptance is missing";
+  control.assignments[0].controlEvents.push_back(returned);
+  ASSERT_EQ(putOne(*s, control).outcome, Outcome::Accepted);
+
+  auto current = all(*s);
+  ASSERT_EQ(current.size(), 1u);
+  EXPECT_EQ(current[0].source, "regional");  // the higher priority stays current
+  EXPECT_THAT(current[0].assignments[0].controlEvents, ElementsAre(submitted, returned));
+  // Each source's own row shows the union too.
+  EXPECT_THAT(s->get(control.key())->assignments[0].controlEvents,
+              ElementsAre(submitted, returned));
+}
+
 TEST_P(IdentityTest, NewAliasesAndPrioritiesApplyToWhatIsStored) {
   auto s = db().open();
   ASSERT_EQ(putOne(*s, from("regional", "Minzdrav", 1, 10)).outcome, Outcome::Accepted);
