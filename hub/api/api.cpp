@@ -306,6 +306,14 @@ Response Api::handle(const Request& req) {
         {"GET", "/readyz", &Api::readyz, false},
         {"GET", "/metrics", nullptr, false},  // metrics(): the same for every reader
     };
+    if (p == "/api/v1/control") {  // each act checks its own role (control.cpp)
+      if (req.method != "POST") {
+        auto res = problem(req, 405, "method " + req.method + " is not allowed on " + p);
+        res.headers.emplace_back("Allow", "POST");
+        return res;
+      }
+      return postControl(req, *scope);
+    }
     if (auto measure = historyMeasure(p)) {
       if (req.method != "GET") {
         auto res = problem(req, 405, "method " + req.method + " is not allowed on " + p);

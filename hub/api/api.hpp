@@ -77,6 +77,8 @@ class Api {
   http::Response getOrganisations(const http::Request& req, const intake::Scope& reader);
   http::Response metrics();
   http::Response postEvidence(const http::Request& req, const intake::Scope& source);
+  // POST /api/v1/control: submit, verify, return, remove or comment on a task (control.cpp).
+  http::Response postControl(const http::Request& req, const intake::Scope& actor);
   http::Response getEvidence(const http::Request& req, const intake::Scope& reader);
   // The feed's hook: the implementations it loads carry the evidence uploaded for them.
   std::function<void(const model::Implementation&)> withUploadedEvidence(

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include "hub/api/api.hpp"
 #include "hub/base/sha256.hpp"
 #include "hub/exchange/report.hpp"
@@ -134,6 +136,73 @@ TEST_F(RolesTest, ASubmissionIsTheSourcesButAReturnIsTheControllers) {
   // The controller's own system reports the return under its own source id.
   auto accepted = report(kController, "andijan-control", returned);
   EXPECT_EQ(accepted.status, 200) << accepted.body;
+}
+
+// A person acts through POST /api/v1/control: the executor submits, the controller returns and
+// then verifies; each act checks its role, and the evaluation follows the control state.
+TEST_F(RolesTest, ExecutorsSubmitAndControllersDecideThroughTheControlEndpoint) {
+  ASSERT_EQ(report(kSource, "andijan", task({})).status, 200);
+  auto issue = [&](const char* id, std::vector<std::string> roles, const std::string& secret) {
+    store::AccessToken t;
+    t.id = id;
+    t.tokenSha256 = base::sha256Hex(secret);
+    t.roles = std::move(roles);
+    t.regions = {"1703"};
+    ASSERT_TRUE(store_->issueToken(t));
+  };
+  const std::string executor = "asaka-executor-token-0123", controller = "andijan-controller-01";
+  issue("asaka-unit", {"executor"}, executor);
+  issue("andijan-controller", {"controller", "reader"}, controller);
+  auto act = [&](const std::string& token, const std::string& fields) {
+    return request("POST", "/api/v1/control", token,
+                   R"({"measure": "M-1", "region": "1703", "organisation": )"
+                   R"("Andijan Education Department", "task": "T1", )" +
+                       fields + "}");
+  };
+  auto t1 = [&] {
+    http::Request r;
+    r.method = "GET";
+    r.path = r.target = "/api/v1/measures";
+    r.query = {{"asOf", "2026-06-10"}};
+    r.headers["authorization"] = "Bearer " + controller;
+    auto res = api_->handle(r);
+    EXPECT_EQ(res.status, 200) << res.body;
+    return boost::json::parse(res.body).at("items").at(0).at("tasks").at(0).as_object();
+  };
+
+  auto submitted =
+      act(executor, R"("action": "submit", "on": "2026-05-30", "completed": "2026-05-29")");
+  ASSERT_EQ(submitted.status, 201) << submitted.body;
+  auto refused = act(executor, R"("action": "verify", "on": "2026-06-01")");
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_THAT(refused.body, HasSubstr("controller role"));
+  auto noReason = act(controller, R"("action": "return", "on": "2026-06-01")");
+  EXPECT_EQ(noReason.status, 422) << noReason.body;
+  EXPECT_THAT(noReason.body, HasSubstr("reason"));
+  ASSERT_EQ(act(controller, R"("action": "return", "on": "2026-06-01", "reason": "no act")").status,
+            201);
+  // Returned: open again; as of 2026-06-10 it is 10 days past its deadline of 2026-05-31.
+  auto t = t1();
+  EXPECT_EQ(t.at("control").as_string(), "returned");
+  EXPECT_EQ(t.at("status").as_string(), "overdue");
+  EXPECT_EQ(t.at("delayDays").as_int64(), 10);
+  ASSERT_EQ(
+      act(executor, R"("action": "submit", "on": "2026-06-03", "completed": "2026-06-02")").status,
+      201);
+  ASSERT_EQ(act(controller, R"("action": "verify", "on": "2026-06-04")").status, 201);
+  // Verified: done at the executor's completion date of the verified submission, 2 days late.
+  t = t1();
+  EXPECT_EQ(t.at("control").as_string(), "verified");
+  EXPECT_EQ(t.at("status").as_string(), "doneLate");
+  EXPECT_EQ(t.at("countedCompletion").as_string(), "2026-06-02");
+  EXPECT_EQ(t.at("delayDays").as_int64(), 2);
+  EXPECT_EQ(t.at("controlEvents").as_array().size(), 4u);
+  // A reader (no role in control) may not comment; the executor may.
+  EXPECT_EQ(
+      act(executor, R"("action": "comment", "lang": "uz-Latn", "text": "Dalolatnoma yuklandi")")
+          .status,
+      201);
+  EXPECT_EQ(t1().at("comments").as_array().size(), 1u);
 }
 
 }  // namespace
