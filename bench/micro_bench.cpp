@@ -306,7 +306,7 @@ void BM_Store_RawSqlite(benchmark::State& state) {
   auto* ind = db.prepare("INSERT INTO indicator VALUES (?,?,?,?,?,?,?)");
   auto* per = db.prepare("INSERT INTO indicator_period VALUES (?,?,?,?,?,?,?)");
   auto* asg = db.prepare("INSERT INTO assignment VALUES (?,?,?,?,?,?,?,?,?)");
-  auto* ev = db.prepare("INSERT INTO evidence VALUES (?,?,?,?,?,?,?)");
+  auto* ev = db.prepare("INSERT INTO evidence VALUES (?,?,?,?,?,?,?,?,?)");
   auto* hist = db.prepare(
       "INSERT INTO history (source, measure_id, region, organisation, revision, received_at, "
       "changes) VALUES (?,?,?,?,?,?,?)");
@@ -406,6 +406,11 @@ void BM_Store_RawSqlite(benchmark::State& state) {
         bindText(ev, 5, e.format);
         bindText(ev, 6, model::formatDate(e.date));
         bindText(ev, 7, e.uploader);
+        bindText(ev, 8, e.sha256);
+        if (e.size)
+          sqlite3_bind_int64(ev, 9, *e.size);
+        else
+          sqlite3_bind_null(ev, 9);
         db.step(ev);
       }
       bindText(hist, 1, m.source);
