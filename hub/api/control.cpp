@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "hub/api/api.hpp"
+#include "hub/api/json_problem.hpp"
 #include "hub/base/timestamp.hpp"
 #include "hub/exchange/json_text.hpp"
 #include "hub/intake/accept.hpp"
@@ -23,10 +24,6 @@ namespace {
 
 Response answer(int status, json::object body) {
   return {status, "application/json", exchange::toJsonText(body) + "\n", {}};
-}
-
-Response refuse(int status, const std::string& message) {
-  return answer(status, json::object{{"error", {{"status", status}, {"message", message}}}});
 }
 
 // A string member of the request, or "" when absent; throws std::invalid_argument naming it when
@@ -58,9 +55,9 @@ Response Api::postControl(const Request& req, const intake::Scope& actor) {
     body = v.as_object();
   } catch (const std::exception& e) {
     ++counters_.badRequests;
-    return refuse(400, std::string("the body is not a control act: ") + e.what() +
-                           "; send {\"measure\", \"region\", \"organisation\", \"task\", "
-                           "\"action\", ...} as JSON");
+    return jsonProblem(400, std::string("the body is not a control act: ") + e.what() +
+                                "; send {\"measure\", \"region\", \"organisation\", \"task\", "
+                                "\"action\", ...} as JSON");
   }
   std::string measure, region, organisation, taskId, action, by, reason, completedText, lang, text;
   model::Date on{};
@@ -78,13 +75,14 @@ Response Api::postControl(const Request& req, const intake::Scope& actor) {
     on = dateMember(body, "on", model::today());
   } catch (const std::exception& e) {
     ++counters_.badRequests;
-    return refuse(400, e.what());
+    return jsonProblem(400, e.what());
   }
   if (measure.empty() || region.empty() || organisation.empty() || action.empty()) {
     ++counters_.badRequests;
-    return refuse(400,
-                  "measure, region, organisation and action are required (task too, unless the "
-                  "act concerns the implementation as a whole)");
+    return jsonProblem(
+        400,
+        "measure, region, organisation and action are required (task too, unless the "
+        "act concerns the implementation as a whole)");
   }
 
   // Who may do what: submitting is the executor's, deciding the controller's, commenting
@@ -94,20 +92,21 @@ Response Api::postControl(const Request& req, const intake::Scope& actor) {
   const bool commenting = action == "comment";
   if (!deciding && !submitting && !commenting) {
     ++counters_.badRequests;
-    return refuse(400, "unknown action \"" + action +
-                           "\": use submit (executor), verify, return or remove (controller), "
-                           "or comment");
+    return jsonProblem(400, "unknown action \"" + action +
+                                "\": use submit (executor), verify, return or remove (controller), "
+                                "or comment");
   }
   const bool allowed = deciding     ? actor.controller
                        : submitting ? actor.executor || actor.controller
                                     : actor.executor || actor.controller || actor.write;
   if (!allowed) {
     ++counters_.forbidden;
-    return refuse(403, "the token of " + actor.label() + " (roles " + actor.roleList() +
-                           ") may not " + action +
-                           (deciding ? ": verifying, returning and removing need the controller "
-                                       "role"
-                                     : ": submitting needs the executor role"));
+    return jsonProblem(
+        403, "the token of " + actor.label() + " (roles " + actor.roleList() + ") may not " +
+                 action +
+                 (deciding ? ": verifying, returning and removing need the controller "
+                             "role"
+                           : ": submitting needs the executor role"));
   }
 
   // The implementation as it stands, within the actor's territory.
@@ -125,14 +124,14 @@ Response Api::postControl(const Request& req, const intake::Scope& actor) {
   });
   if (!found) {
     ++counters_.badRequests;
-    return refuse(404, "no implementation of measure " + measure + " in region " + region +
-                           " by \"" + organisation + "\" is in the hub: see /api/v1/measures");
+    return jsonProblem(404, "no implementation of measure " + measure + " in region " + region +
+                                " by \"" + organisation + "\" is in the hub: see /api/v1/measures");
   }
   intake::Scope acting = actor;
   acting.write = true;  // the role was checked above; what is left is the territory
   if (auto why = intake::writeRefusal(acting, record.region, record.sector)) {
     ++counters_.forbidden;
-    return refuse(403, *why);
+    return jsonProblem(403, *why);
   }
   model::Assignment* task = nullptr;
   if (!taskId.empty()) {
@@ -140,8 +139,8 @@ Response Api::postControl(const Request& req, const intake::Scope& actor) {
       if (a.id == taskId) task = &a;
     if (!task) {
       ++counters_.badRequests;
-      return refuse(404, "the implementation has no task \"" + taskId +
-                             "\": see its tasks in /api/v1/measures");
+      return jsonProblem(404, "the implementation has no task \"" + taskId +
+                                  "\": see its tasks in /api/v1/measures");
     }
   }
 
@@ -165,7 +164,7 @@ Response Api::postControl(const Request& req, const intake::Scope& actor) {
         e.completed = dateMember(body, "completed", on);
       } catch (const std::exception& ex) {
         ++counters_.badRequests;
-        return refuse(400, ex.what());
+        return jsonProblem(400, ex.what());
       }
     }
     (task ? task->controlEvents : record.controlEvents).push_back(std::move(e));
@@ -190,12 +189,12 @@ Response Api::postControl(const Request& req, const intake::Scope& actor) {
                      {store_, settings_.sectors, model::today(), std::chrono::system_clock::now()});
   if (result.refusal) {
     ++counters_.forbidden;
-    return refuse(403, *result.refusal);
+    return jsonProblem(403, *result.refusal);
   }
   const auto& outcome = result.outcomes.at(0);
   if (outcome.verdict != intake::Verdict::Accepted) {
     ++counters_.rejected;
-    return refuse(422, "the " + action + " was not stored: " + outcome.reason);
+    return jsonProblem(422, "the " + action + " was not stored: " + outcome.reason);
   }
   ++counters_.accepted;
   if (settings_.onAccepted) settings_.onAccepted();

@@ -17,6 +17,7 @@
 #include <tuple>
 
 #include "hub/api/api.hpp"
+#include "hub/api/json_problem.hpp"
 #include "hub/base/timestamp.hpp"
 #include "hub/evidence/content_type.hpp"
 #include "hub/exchange/json_text.hpp"
@@ -32,16 +33,6 @@ using http::Response;
 namespace {
 
 constexpr const char* kEvidencePath = "/api/v1/evidence";
-
-// Evidence resources speak JSON whatever the client sends: the request body is a file.
-Response jsonProblem(int status, const std::string& message) {
-  return {
-      status,
-      "application/json",
-      exchange::toJsonText(json::object{{"error", {{"status", status}, {"message", message}}}}) +
-          "\n",
-      {}};
-}
 
 std::string typeList(const std::set<std::string>& types) {
   std::string out;
