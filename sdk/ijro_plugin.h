@@ -1,5 +1,5 @@
 /*
- * ijro_plugin.h: the ijro-hub plugin ABI, version 1.1.
+ * ijro_plugin.h: the ijro-hub plugin ABI, version 1.2.
  *
  * The one header a plugin needs. Pure C (C99 or later, or C++), no C++ types, no exceptions.
  * C++ authors will usually prefer ijro_plugin.hpp, a header-only SDK over this file.
@@ -9,8 +9,9 @@
  * A plugin is a shared library that exports one function, ijro_plugin_entry(), returning a
  * descriptor: which ABI version it was built for, its name and kind, the options it accepts and
  * its hooks (functions named on_*). The hub hands every instance a table of services (functions
- * named callback_*): logging, emitting records, a checkpoint, counters, option values and (since
- * ABI 1.1) reading and writing status-report XML with the hub's own codecs.
+ * named callback_*): logging, emitting records, a checkpoint, counters, option values, (since
+ * ABI 1.1) reading and writing status-report XML with the hub's own codecs and (since ABI 1.2)
+ * gauges.
  *
  * Kinds:
  *   source     polled by the hub; each on_poll emits records (and may commit a checkpoint)
@@ -32,6 +33,7 @@
  * that the hub is too old when it does not.
  *
  * History: 1.0 the first ABI. 1.1 callback_report_xml_read, callback_report_xml_write.
+ * 1.2 option types IJRO_OPTION_TABLE and IJRO_OPTION_SECRET, callback_gauge_set.
  *
  * Every enumerated value crosses the boundary as an int32_t: the size of a C enum is up to the
  * compiler (-fshort-enums), the size of int32_t is not.
@@ -58,8 +60,9 @@
  *
  * The hub never calls two hooks of the same instance at the same time; it may call hooks of
  * different instances of the same plugin concurrently, so keep state in the instance, not in
- * globals. callback_log and callback_counter_add may be called from any thread while the
- * instance exists; the other callbacks only from inside a hook, on the thread that runs it.
+ * globals. callback_log, callback_counter_add and callback_gauge_set may be called from any thread
+ * while the instance exists; the other callbacks only from inside a hook, on the thread that runs
+ * it.
  *
  * ## Records
  *
@@ -85,7 +88,7 @@
 #include <stdint.h>
 
 #define IJRO_ABI_MAJOR 1
-#define IJRO_ABI_MINOR 1
+#define IJRO_ABI_MINOR 2
 
 /* The name of the one symbol a plugin exports (for dlsym). */
 #define IJRO_PLUGIN_ENTRY_SYMBOL "ijro_plugin_entry"
@@ -159,9 +162,30 @@ enum ijro_option_type {
   IJRO_OPTION_DOUBLE = 2, /* finite decimal number: "0.5", "-3", "1e3" (no hex, inf or nan) */
   IJRO_OPTION_BOOL = 3,   /* accepted as true/false, yes/no, on/off, 1/0 (any case); always
                              handed to the plugin as exactly "true" or "false" */
-  IJRO_OPTION_PATH = 4    /* a non-empty filesystem path; the host may resolve a relative one
+  IJRO_OPTION_PATH = 4,   /* a non-empty filesystem path; the host may resolve a relative one
                              against the folder of the configuration file that set it */
+  IJRO_OPTION_TABLE = 5,  /* (ABI 1.2) a code map: rows of key -> value, see "Tables" below */
+  IJRO_OPTION_SECRET = 6  /* (ABI 1.2) text the host never shows, see "Secrets" below */
 };
+
+/* Tables (IJRO_OPTION_TABLE). A code map such as reporter -> region or measure URL -> measure id,
+ * configured as rows (<option name="regions"><row key="..." value="..."/>...</option>) or as a
+ * two-column CSV file (<option name="regions" file="regions.csv"/>). The host checks every row
+ * before on_create (keys non-empty and unique; a problem names the file, line, option and row)
+ * and hands the plugin one canonical text: a JSON object whose members are the rows in configured
+ * order, every value a string, without whitespace between tokens:
+ *   {"Organization/tashkent-health":"1726","Organization/samarqand-health":"1718"}
+ * Keys are non-empty and unique; values may be empty. An empty table is {}. A default value in the
+ * option table must have the same form. In C++, Host::optionTable parses it (ijro_plugin.hpp).
+ *
+ * Secrets (IJRO_OPTION_SECRET). Any text, like IJRO_OPTION_STRING, but configured inline, from a
+ * file (fromFile="...", its content without the trailing newline) or from an environment
+ * variable (fromEnv="NAME"). The host never writes the value anywhere: not in its logs, `ijro-hub
+ * plugin info` or `plugin test` output, error messages, /metrics or the command line of an
+ * isolated instance's process; it replaces every occurrence of the value in the plugin's own log
+ * lines and hook messages with "***". A secret option cannot have a default in the option table.
+ * Older hubs (ABI 1.1 and before) refuse a plugin that declares these types (it is built for 1.2).
+ */
 
 /* One entry of a plugin's option table. Frozen for ABI major 1 (it is an array element).
  * Every pointer is plugin-owned and static: it must live as long as the library is loaded.
@@ -348,6 +372,15 @@ typedef struct ijro_host_api {
   ijro_status (*callback_report_xml_write)(ijro_host* host, const char* source,
                                            const ijro_record* records, uint32_t record_count,
                                            const ijro_report_written** out);
+
+  /* ---- ABI 1.2 ---- */
+
+  /* Sets the instance's gauge `name` (NUL-terminated, [a-z0-9_], 1 to 64 characters,
+   * plugin-owned, copied) to value, exported with the hub's metrics beside the counters (family
+   * ijro_plugin_gauge, labelled by instance and name): a level that goes up and down, such as rows
+   * waiting or seconds left. A value that is not finite (NaN, infinity) is ignored and logged.
+   * Any thread, while the instance exists. */
+  void (*callback_gauge_set)(ijro_host* host, const char* name, double value);
 } ijro_host_api;
 
 /* Whether the host's table reaches a callback: nonzero when `api` (a const ijro_host_api*) is

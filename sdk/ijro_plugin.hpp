@@ -22,8 +22,8 @@
 // Sinks derive from ijro::sdk::Sink (deliver), transforms from ijro::sdk::Transform (transform).
 // The class is constructed in on_create, from ijro::sdk::Host& if it has such a constructor, else
 // by default, and destroyed in on_destroy. host() gives the host's services (options, log,
-// counters, status-report XML) from the constructor on; Host is one pointer, so keep a copy if you
-// want your own. Records are easiest built with ijro_record.hpp.
+// counters, gauges, status-report XML) from the constructor on; Host is one pointer, so keep a copy
+// if you want your own. Records are easiest built with ijro_record.hpp.
 //
 // No exception crosses the ABI: every hook catches. ijro::sdk::RetryLater becomes IJRO_RETRY,
 // any other exception IJRO_ERROR, each with what() as the message the hub logs.
@@ -58,6 +58,8 @@ enum class OptionType : std::int32_t {
   Double = IJRO_OPTION_DOUBLE,
   Bool = IJRO_OPTION_BOOL,
   Path = IJRO_OPTION_PATH,
+  Table = IJRO_OPTION_TABLE,    // ABI 1.2: rows of key -> value (Host::optionTable)
+  Secret = IJRO_OPTION_SECRET,  // ABI 1.2: text the hub never shows (Host::optionString)
 };
 
 enum class LogLevel : std::int32_t {
@@ -143,6 +145,216 @@ class ReportWriteError : public std::runtime_error {
   std::vector<ReportProblem> problems_;
 };
 
+// A table option's rows (IJRO_OPTION_TABLE), in configured order; keys are non-empty and unique.
+class Table {
+ public:
+  using Row = std::pair<std::string, std::string>;
+  Table() = default;
+  explicit Table(std::vector<Row> rows) : rows_(std::move(rows)) {}
+  const std::vector<Row>& rows() const { return rows_; }
+  std::size_t size() const { return rows_.size(); }
+  bool empty() const { return rows_.empty(); }
+  // The value of `key`, nullopt when the table has no such row.
+  std::optional<std::string_view> find(std::string_view key) const {
+    for (const Row& r : rows_)
+      if (r.first == key) return std::string_view(r.second);
+    return std::nullopt;
+  }
+
+ private:
+  std::vector<Row> rows_;
+};
+
+// Parses the canonical text of a table (ijro_plugin.h, "Tables"): a JSON object of string
+// members, keys non-empty and unique. Throws std::invalid_argument naming the byte offset and
+// what is wrong. The hub checks tables with this same function before the plugin sees them.
+inline Table parseTable(std::string_view text) {
+  std::size_t at = 0;
+  auto fail = [&](const std::string& what) -> std::invalid_argument {
+    return std::invalid_argument("table option text at byte " + std::to_string(at) + ": " + what +
+                                 " (expected a JSON object of strings, e.g. {\"key\":\"value\"})");
+  };
+  auto space = [&] {
+    while (at < text.size() &&
+           (text[at] == ' ' || text[at] == '\t' || text[at] == '\n' || text[at] == '\r'))
+      ++at;
+  };
+  auto hex4 = [&]() -> unsigned {
+    if (text.size() - at < 4) throw fail("a \\u escape needs four hex digits");
+    unsigned v = 0;
+    for (int i = 0; i < 4; ++i, ++at) {
+      const char c = text[at];
+      v <<= 4;
+      if (c >= '0' && c <= '9')
+        v |= static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        v |= static_cast<unsigned>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        v |= static_cast<unsigned>(c - 'A' + 10);
+      else
+        throw fail("a \\u escape needs four hex digits");
+    }
+    return v;
+  };
+  auto utf8 = [](std::string& out, unsigned cp) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  };
+  auto string = [&]() -> std::string {
+    if (at >= text.size() || text[at] != '"') throw fail("a string must start with '\"'");
+    ++at;
+    std::string out;
+    while (true) {
+      if (at >= text.size()) throw fail("a string is not closed");
+      const char c = text[at++];
+      if (c == '"') return out;
+      if (static_cast<unsigned char>(c) < 0x20) throw fail("a control character in a string");
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (at >= text.size()) throw fail("a string ends in a backslash");
+      const char e = text[at++];
+      switch (e) {
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'u': {
+          unsigned cp = hex4();
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            if (text.substr(at, 2) != "\\u") throw fail("a lone surrogate in a \\u escape");
+            at += 2;
+            const unsigned low = hex4();
+            if (low < 0xDC00 || low > 0xDFFF) throw fail("a lone surrogate in a \\u escape");
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            throw fail("a lone surrogate in a \\u escape");
+          }
+          if (cp == 0) throw fail("a NUL character in a string");
+          utf8(out, cp);
+          break;
+        }
+        default:
+          throw fail(std::string("an unknown escape \\") + e);
+      }
+    }
+  };
+  std::vector<Table::Row> rows;
+  space();
+  if (at >= text.size() || text[at] != '{') throw fail("it does not start with '{'");
+  ++at;
+  space();
+  if (at < text.size() && text[at] == '}') {
+    ++at;
+  } else {
+    while (true) {
+      space();
+      const std::size_t keyAt = at;
+      std::string key = string();
+      if (key.empty()) {
+        at = keyAt;
+        throw fail("row " + std::to_string(rows.size() + 1) + " has an empty key");
+      }
+      for (const auto& r : rows)
+        if (r.first == key) {
+          at = keyAt;
+          throw fail("row " + std::to_string(rows.size() + 1) + ": key \"" + key +
+                     "\" is already used by an earlier row");
+        }
+      space();
+      if (at >= text.size() || text[at] != ':') throw fail("expected ':' after a key");
+      ++at;
+      space();
+      std::string value = string();
+      rows.emplace_back(std::move(key), std::move(value));
+      space();
+      if (at < text.size() && text[at] == ',') {
+        ++at;
+        continue;
+      }
+      if (at < text.size() && text[at] == '}') {
+        ++at;
+        break;
+      }
+      throw fail("expected ',' or '}' after a value");
+    }
+  }
+  space();
+  if (at != text.size()) throw fail("text after the closing '}'");
+  return Table(std::move(rows));
+}
+
+// The canonical text of `rows` (ijro_plugin.h, "Tables"): what the hub hands a plugin and what a
+// table option's default must look like.
+inline std::string tableText(const std::vector<Table::Row>& rows) {
+  auto quoted = [](std::string& out, std::string_view s) {
+    static const char* const kHex = "0123456789abcdef";
+    out += '"';
+    for (char c : s) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (c == '\n') {
+        out += "\\n";
+      } else if (c == '\r') {
+        out += "\\r";
+      } else if (c == '\t') {
+        out += "\\t";
+      } else if (u < 0x20) {
+        out += "\\u00";
+        out += kHex[u >> 4];
+        out += kHex[u & 0xF];
+      } else {
+        out += c;
+      }
+    }
+    out += '"';
+  };
+  std::string out = "{";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i > 0) out += ',';
+    quoted(out, rows[i].first);
+    out += ':';
+    quoted(out, rows[i].second);
+  }
+  return out + "}";
+}
+
 // An optional option; defaultValue may be nullptr (no value unless configured).
 constexpr ijro_option option(OptionType type, const char* name, const char* defaultValue,
                              const char* description) {
@@ -170,6 +382,15 @@ class Host {
   void counterAdd(const char* name, std::int64_t delta = 1) const {
     host_->api->callback_counter_add(host_, name, delta);
   }
+  // Sets the gauge `name` ([a-z0-9_]) to value, exported on /metrics (ijro_plugin_gauge). Throws
+  // HostTooOld on a hub before ABI 1.2.
+  void gaugeSet(const char* name, double value) const {
+    if (!IJRO_HOST_HAS(host_->api, callback_gauge_set))
+      throw tooOld("setting a gauge (Host::gaugeSet)", "1.2");
+    host_->api->callback_gauge_set(host_, name, value);
+  }
+  // Whether the hub can take gauges (ABI 1.2 or later), for a plugin that would rather skip them.
+  bool hasGauges() const { return IJRO_HOST_HAS(host_->api, callback_gauge_set); }
 
   // The option's value after validation and defaults; nullopt when it has none. The view stays
   // valid until the instance is destroyed.
@@ -212,6 +433,15 @@ class Host {
     if (text == "false") return false;
     throw badType(name, "true or false", std::string(text));
   }
+  // A table option's rows (OptionType::Table), already checked by the hub.
+  Table optionTable(const char* name) const {
+    try {
+      return parseTable(need(name));
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("option \"") + name + "\": " + e.what() +
+                                  " (is it declared with another type than table?)");
+    }
+  }
 
   // Reads a status report (urn:ijro-hub:report:1) with the hub's safe XML reader: its readable
   // implementations in the record form (ready for Context::emit) and, for the others, where they
@@ -221,7 +451,7 @@ class Host {
   // any hook, on its thread.
   StatusReport readReportXml(std::string_view xml, std::size_t maxBytes = 0) const {
     if (!IJRO_HOST_HAS(host_->api, callback_report_xml_read))
-      throw tooOld("reading status-report XML (Host::readReportXml)");
+      throw tooOld("reading status-report XML (Host::readReportXml)", "1.1");
     const ijro_report_read* r = nullptr;
     const ijro_status s =
         host_->api->callback_report_xml_read(host_, xml.data(), xml.size(), maxBytes, &r);
@@ -248,7 +478,7 @@ class Host {
   std::string writeReportXml(std::string_view source,
                              const std::vector<std::string_view>& records) const {
     if (!IJRO_HOST_HAS(host_->api, callback_report_xml_write))
-      throw tooOld("writing status-report XML (Host::writeReportXml)");
+      throw tooOld("writing status-report XML (Host::writeReportXml)", "1.1");
     std::vector<ijro_record> items;
     items.reserve(records.size());
     for (std::string_view r : records) items.push_back(ijro_record{r.data(), r.size()});
@@ -289,9 +519,10 @@ class Host {
     }
     return out;
   }
-  HostTooOld tooOld(const char* what) const {
-    return HostTooOld(std::string(what) + " needs a hub with plugin ABI 1.1 or later, but this " +
-                      "hub implements ABI " + std::to_string(host_->api->abi_major) + "." +
+  HostTooOld tooOld(const char* what, const char* abi) const {
+    return HostTooOld(std::string(what) + " needs a hub with plugin ABI " + abi +
+                      " or later, but this " + "hub implements ABI " +
+                      std::to_string(host_->api->abi_major) + "." +
                       std::to_string(host_->api->abi_minor) +
                       ": upgrade ijro-hub, or build the plugin without this service");
   }

@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "hub/app/option_elements.hpp"
 #include "hub/app/paths.hpp"
 #include "hub/base/sha256.hpp"
 #include "hub/model/regions.hpp"
@@ -391,6 +392,7 @@ class Loader {
 
   ph::OptionValues options(xmlNode* n, const std::string& what, std::map<std::string, int>& lines) {
     ph::OptionValues out;
+    forms_.clear();
     for (xmlNode* o = n->children; o; o = o->next) {
       if (!is(o, "option")) continue;
       auto name = prop(o, "name");
@@ -399,8 +401,11 @@ class Loader {
                        std::to_string(lines[name]) + ")");
         continue;
       }
-      out.emplace(name, text(o));
       lines[name] = static_cast<int>(xmlGetLineNo(o));
+      auto element = readOptionElement(o, path_, configDir(), what, problems);
+      if (!element) continue;
+      forms_[name] = element->form;
+      out.emplace(name, std::move(element->value));
     }
     return out;
   }
@@ -431,6 +436,8 @@ class Loader {
           problems.push_back(lineOf(name) + ": " + what + ": plugin " + info.label() +
                              " has no option \"" + name +
                              "\"; its options are: " + ph::describeOptions(info.options));
+        } else if (auto misfit = optionFormProblem(forms_[name], ph::toString(spec->type), name)) {
+          problems.push_back(lineOf(name) + ": " + what + ": " + *misfit);
         } else if (!ph::canonicalOptionValue(spec->type, value)) {
           problems.push_back(lineOf(name) + ": " + what + ": option \"" + name + "\" must be " +
                              ph::describeOptionType(spec->type) + ", not \"" + value + "\"");
@@ -572,6 +579,7 @@ class Loader {
   }
 
   std::string path_;
+  std::map<std::string, OptionForm> forms_;  // how each option of the instance at hand was given
   Config& cfg_;
   bool checkPlugins_;
   std::map<std::string, std::string> ids_;  // id -> what uses it

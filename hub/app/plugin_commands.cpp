@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "hub/app/command_line.hpp"
+#include "hub/app/option_elements.hpp"
 #include "hub/app/paths.hpp"
 #include "hub/exchange/report.hpp"
 #include "hub/isolation/child.hpp"
@@ -217,14 +218,18 @@ OptionValues readXmlOptions(const fs::path& path, const std::string& schemas) {
                               path.string(), kOptionsNs));
   }
   OptionValues values;
+  std::vector<std::string> problems;
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   for (xmlNode* n = xmlDocGetRootElement(doc.get())->children; n != nullptr; n = n->next) {
     if (n->type != XML_ELEMENT_NODE) continue;
-    xmlChar* name = xmlGetProp(n, reinterpret_cast<const xmlChar*>("name"));
-    xmlChar* value = xmlNodeGetContent(n);
-    values[reinterpret_cast<const char*>(name)] =
-        value != nullptr ? reinterpret_cast<const char*>(value) : "";
-    xmlFree(name);
-    xmlFree(value);
+    // Rows, a table's CSV file and a secret's file or variable, as in hub.xml.
+    if (auto o = readOptionElement(n, path.string(), dir, "options file", problems))
+      values[o->name] = std::move(o->value);
+  }
+  if (!problems.empty()) {
+    std::string all;
+    for (const auto& p : problems) all += (all.empty() ? "" : "\n") + p;
+    throw Refusal(all);
   }
   return values;
 }

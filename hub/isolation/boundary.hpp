@@ -20,6 +20,7 @@ using plugin_host::LoadedPlugin;
 using plugin_host::OptionValues;
 using plugin_host::PluginCounters;
 using plugin_host::PluginError;
+using plugin_host::PluginGauges;
 using plugin_host::PluginInfo;
 using plugin_host::PollResult;
 using plugin_host::Status;

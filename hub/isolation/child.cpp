@@ -134,7 +134,8 @@ class PluginHost {
                             static_cast<std::uint32_t>(r.records.size()),
                             std::move(r.checkpoint),
                             in.stats(),
-                            in.counters()};
+                            in.counters(),
+                            in.gauges()};
     channel_.send(FrameType::PollDone, protocol::encode(done));
   }
 
@@ -146,23 +147,23 @@ class PluginHost {
                         .c_str());
     DeliverResult r = in.deliver(batch_);
     batch_.clear();
-    protocol::DeliverDone done{r.status, std::move(r.message), std::move(r.records), in.stats(),
-                               in.counters()};
+    protocol::DeliverDone done{r.status,   std::move(r.message), std::move(r.records),
+                               in.stats(), in.counters(),        in.gauges()};
     channel_.send(FrameType::DeliverDone, protocol::encode(done));
   }
 
   void transform(const Frame& f) {
     Instance& in = running(f);
     TransformResult r = in.transform(protocol::decodeText(f));
-    protocol::TransformDone done{r.status, std::move(r.message), std::move(r.record), in.stats(),
-                                 in.counters()};
+    protocol::TransformDone done{r.status,   std::move(r.message), std::move(r.record),
+                                 in.stats(), in.counters(),        in.gauges()};
     channel_.send(FrameType::TransformDone, protocol::encode(done));
   }
 
   void stats(const Frame& f) {
     Instance& in = running(f);
     channel_.send(FrameType::StatsReply,
-                  protocol::encode(protocol::StatsReply{in.stats(), in.counters()}));
+                  protocol::encode(protocol::StatsReply{in.stats(), in.counters(), in.gauges()}));
   }
 
   protocol::Channel channel_;

@@ -440,11 +440,13 @@ void IsolatedRunner::recordFailure(const std::string& message, Call call, std::s
   spdlog::error("{} (next start in {} ms at the earliest)", message, wait.count());
 }
 
-void IsolatedRunner::answered(const InstanceStats& childStats, PluginCounters childCounters) {
+void IsolatedRunner::answered(const InstanceStats& childStats, PluginCounters childCounters,
+                              const PluginGauges& childGauges) {
   backoff_ = opts_.restartBackoffMin;
   std::lock_guard lock(stateMutex_);
   current_ = childStats;
   currentCounters_ = std::move(childCounters);
+  for (const auto& [name, value] : childGauges) gauges_[name] = value;
 }
 
 Clock::time_point IsolatedRunner::deadline() const {
@@ -497,7 +499,7 @@ PollResult IsolatedRunner::poll() {
           out.records = std::move(records);
           out.checkpoint = std::move(done.checkpoint);
         }
-        answered(done.stats, std::move(done.counters));
+        answered(done.stats, std::move(done.counters), done.gauges);
         return out;
       }
       if (records.size() >= opts_.limits.maxRecordsPerPoll)
@@ -556,7 +558,7 @@ DeliverResult IsolatedRunner::deliver(std::span<const std::string> records) {
     out.status = done.status;
     out.message = std::move(done.message);
     out.records = std::move(done.records);
-    answered(done.stats, std::move(done.counters));
+    answered(done.stats, std::move(done.counters), done.gauges);
   } catch (const std::exception& e) {
     out.status = Status::Retry;
     out.records.assign(records.size(), Status::Retry);
@@ -594,7 +596,7 @@ TransformResult IsolatedRunner::transform(std::string_view record) {
     out.status = done.status;
     out.message = std::move(done.message);
     out.record = std::move(done.record);
-    answered(done.stats, std::move(done.counters));
+    answered(done.stats, std::move(done.counters), done.gauges);
   } catch (const std::exception& e) {
     out = TransformResult{};
     out.status = Status::Retry;
@@ -629,6 +631,11 @@ PluginCounters IsolatedRunner::counters() const {
   PluginCounters all = pastCounters_;
   protocol::addCounters(all, currentCounters_);
   return all;
+}
+
+PluginGauges IsolatedRunner::gauges() const {
+  std::lock_guard lock(stateMutex_);
+  return gauges_;
 }
 
 RunnerHealth IsolatedRunner::health() const {

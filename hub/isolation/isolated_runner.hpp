@@ -41,6 +41,9 @@ class IsolatedRunner final : public Runner {
   // counts from zero again), each child's as of its last answer: every answer carries them, so
   // reading them never waits for a call in progress or talks to the child.
   PluginCounters counters() const override;
+  // The last value of each gauge any child set: a gauge is a level, so a restarted child's
+  // gauges read as the dead one left them until it sets them again.
+  PluginGauges gauges() const override;
   // The running child's process id, -1 while none runs.
   pid_t childPid() const { return pid_.load(); }
 
@@ -55,7 +58,8 @@ class IsolatedRunner final : public Runner {
   void recordFailure(const std::string& message, Call call, std::size_t records = 0);
   static void countFailed(InstanceStats& s, Call call, std::size_t records);
   // A call completed: the child is healthy; what it counted so far.
-  void answered(const InstanceStats& childStats, PluginCounters childCounters);
+  void answered(const InstanceStats& childStats, PluginCounters childCounters,
+                const PluginGauges& childGauges);
   std::chrono::steady_clock::time_point deadline() const;
   void requireKind(Kind kind, const char* call) const;
 
@@ -78,6 +82,7 @@ class IsolatedRunner final : public Runner {
   InstanceStats current_;           // the running child's, as of its last answer
   PluginCounters pastCounters_;     // children that are gone
   PluginCounters currentCounters_;  // the running child's, as of its last answer
+  PluginGauges gauges_;             // every gauge's last value, from any child
   RunnerHealth health_;
 };
 

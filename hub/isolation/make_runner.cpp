@@ -27,6 +27,7 @@ class InProcessRunner final : public Runner {
   }
   InstanceStats stats() const override { return instance_->stats(); }
   PluginCounters counters() const override { return instance_->counters(); }
+  PluginGauges gauges() const override { return instance_->gauges(); }
   RunnerHealth health() const override { return {}; }
 
  private:

@@ -5,7 +5,9 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <system_error>
 
@@ -102,6 +104,33 @@ PluginCounters getCounters(Decoder& d, FrameType type) {
                          fmt::format("a {} frame has a counter twice", toString(type)));
   }
   return counters;
+}
+
+void putGauges(Encoder& e, const PluginGauges& gauges) {
+  e.u32(static_cast<std::uint32_t>(gauges.size()));
+  for (const auto& [name, value] : gauges) e.str(name).u64(std::bit_cast<std::uint64_t>(value));
+}
+
+// Checked like the counters, and a value must be finite, as callback_gauge_set requires.
+PluginGauges getGauges(Decoder& d, FrameType type) {
+  PluginGauges gauges;
+  for (std::uint32_t n = d.u32(); n > 0; --n) {
+    std::string name = d.str();
+    const auto value = std::bit_cast<double>(d.u64());
+    if (!plugin_host::validCounterName(name))
+      throw ChannelError(ChannelError::Kind::Malformed,
+                         fmt::format("a {} frame names a gauge \"{}\" (not 1 to {} characters "
+                                     "of [a-z0-9_])",
+                                     toString(type), name.substr(0, plugin_host::kMaxCounterName),
+                                     plugin_host::kMaxCounterName));
+    if (!std::isfinite(value))
+      throw ChannelError(ChannelError::Kind::Malformed,
+                         fmt::format("a {} frame has a gauge that is not finite", toString(type)));
+    if (!gauges.emplace(std::move(name), value).second)
+      throw ChannelError(ChannelError::Kind::Malformed,
+                         fmt::format("a {} frame has a gauge twice", toString(type)));
+  }
+  return gauges;
 }
 
 void putStatus(Encoder& e, Status s) {
@@ -403,6 +432,7 @@ std::string encode(const PollDone& m) {
   e.str(m.message).u32(m.records).optStr(m.checkpoint);
   putStats(e, m.stats);
   putCounters(e, m.counters);
+  putGauges(e, m.gauges);
   return e.take();
 }
 
@@ -416,6 +446,7 @@ PollDone decodePollDone(const Frame& f) {
   m.checkpoint = d.optStr();
   m.stats = getStats(d);
   m.counters = getCounters(d, f.type);
+  m.gauges = getGauges(d, f.type);
   d.end();
   return m;
 }
@@ -427,6 +458,7 @@ std::string encode(const DeliverDone& m) {
   for (Status s : m.records) putStatus(e, s);
   putStats(e, m.stats);
   putCounters(e, m.counters);
+  putGauges(e, m.gauges);
   return e.take();
 }
 
@@ -444,6 +476,7 @@ DeliverDone decodeDeliverDone(const Frame& f) {
   for (std::uint32_t i = 0; i < n; ++i) m.records.push_back(getStatus(d));
   m.stats = getStats(d);
   m.counters = getCounters(d, f.type);
+  m.gauges = getGauges(d, f.type);
   d.end();
   return m;
 }
@@ -454,6 +487,7 @@ std::string encode(const TransformDone& m) {
   e.str(m.message).optStr(m.record);
   putStats(e, m.stats);
   putCounters(e, m.counters);
+  putGauges(e, m.gauges);
   return e.take();
 }
 
@@ -466,6 +500,7 @@ TransformDone decodeTransformDone(const Frame& f) {
   m.record = d.optStr();
   m.stats = getStats(d);
   m.counters = getCounters(d, f.type);
+  m.gauges = getGauges(d, f.type);
   d.end();
   return m;
 }
@@ -474,6 +509,7 @@ std::string encode(const StatsReply& m) {
   Encoder e;
   putStats(e, m.stats);
   putCounters(e, m.counters);
+  putGauges(e, m.gauges);
   return e.take();
 }
 
@@ -483,6 +519,7 @@ StatsReply decodeStatsReply(const Frame& f) {
   StatsReply m;
   m.stats = getStats(d);
   m.counters = getCounters(d, f.type);
+  m.gauges = getGauges(d, f.type);
   d.end();
   return m;
 }

@@ -21,7 +21,9 @@
 // travel one per frame, so no frame has to hold a whole poll or batch. "stats" is the host's
 // InstanceStats, u64 each; "counters" the plugin's own (callback_counter_add): u32 n, then n
 // times {str name, u64 value as two's complement}, names valid and distinct. Every answer carries
-// both, so the hub knows them without asking and keeps them when the child dies.
+// both, so the hub knows them without asking and keeps them when the child dies. "gauges" follow
+// the counters (ABI 1.2, callback_gauge_set): u32 n, then n times {str name, u64 the IEEE 754
+// bits of a finite double}, names valid and distinct.
 #pragma once
 
 #include <chrono>
@@ -38,7 +40,8 @@ namespace ijro::isolation::protocol {
 
 // Bumped whenever a frame changes; the hub refuses a plugin-host that speaks another version.
 // 2: PollDone, DeliverDone and TransformDone carry the plugin's counters.
-inline constexpr std::uint32_t kVersion = 2;
+// 3: every answer that carries the counters carries the plugin's gauges after them.
+inline constexpr std::uint32_t kVersion = 3;
 inline constexpr std::size_t kHeaderBytes = 5;
 // Frames before Init (and the floor of frameLimit): Init carries options and a checkpoint.
 inline constexpr std::size_t kBaseFrameLimit = std::size_t{16} << 20;
@@ -184,6 +187,7 @@ struct PollDone {
   std::optional<std::string> checkpoint;
   InstanceStats stats;
   PluginCounters counters;
+  PluginGauges gauges;
 };
 std::string encode(const PollDone& m);
 PollDone decodePollDone(const Frame& f);
@@ -194,6 +198,7 @@ struct DeliverDone {
   std::vector<Status> records;
   InstanceStats stats;
   PluginCounters counters;
+  PluginGauges gauges;
 };
 std::string encode(const DeliverDone& m);
 DeliverDone decodeDeliverDone(const Frame& f);
@@ -204,6 +209,7 @@ struct TransformDone {
   std::optional<std::string> record;
   InstanceStats stats;
   PluginCounters counters;
+  PluginGauges gauges;
 };
 std::string encode(const TransformDone& m);
 TransformDone decodeTransformDone(const Frame& f);
@@ -211,6 +217,7 @@ TransformDone decodeTransformDone(const Frame& f);
 struct StatsReply {
   InstanceStats stats;
   PluginCounters counters;
+  PluginGauges gauges;
 };
 std::string encode(const StatsReply& m);
 StatsReply decodeStatsReply(const Frame& f);

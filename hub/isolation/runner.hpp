@@ -52,6 +52,8 @@ class Runner {
   // The plugin's own counters (callback_counter_add), for /metrics. Never blocks on a call in
   // progress. The default is for runners with no plugin behind them (test doubles): none.
   virtual PluginCounters counters() const { return {}; }
+  // The plugin's own gauges (callback_gauge_set), for /metrics; the same rules as counters().
+  virtual PluginGauges gauges() const { return {}; }
 };
 
 }  // namespace ijro::isolation

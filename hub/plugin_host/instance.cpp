@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -46,6 +48,19 @@ bool validCounterName(std::string_view name) {
   return true;
 }
 
+std::string redactSecrets(std::string_view text, const std::vector<std::string>& secrets) {
+  std::vector<const std::string*> longestFirst;
+  for (const auto& s : secrets)
+    if (!s.empty()) longestFirst.push_back(&s);
+  std::sort(longestFirst.begin(), longestFirst.end(),
+            [](const std::string* a, const std::string* b) { return a->size() > b->size(); });
+  std::string out(text);
+  for (const std::string* s : longestFirst)
+    for (auto at = out.find(*s); at != std::string::npos; at = out.find(*s, at + 3))
+      out.replace(at, s->size(), "***");
+  return out;
+}
+
 const char* toString(Status s) {
   return base::nameOf(kStatusNames, s);
 }
@@ -76,8 +91,9 @@ struct Instance::Callbacks {
     try {
       Instance* in = self(h);
       if (in == nullptr || message == nullptr) return;
-      std::string_view text(message);
-      if (text.size() > kMaxLogLine) text = text.substr(0, kMaxLogLine);
+      // Redacted before it is cut, so that no cut leaves the start of a secret behind.
+      std::string text = redactSecrets(message, in->secrets_);
+      if (text.size() > kMaxLogLine) text.resize(kMaxLogLine);
       auto lvl = spdlog::level::info;
       switch (level) {
         case IJRO_LOG_DEBUG:
@@ -184,6 +200,32 @@ struct Instance::Callbacks {
     }
   }
 
+  static void gaugeSet(ijro_host* h, const char* name, double value) noexcept {
+    try {
+      Instance* in = self(h);
+      if (in == nullptr) return;
+      if (name == nullptr ||
+          !validCounterName(std::string_view(name, ::strnlen(name, kMaxCounterName + 1)))) {
+        in->misuse(
+            fmt::format("callback_gauge_set with an invalid name \"{}\" (use [a-z0-9_], "
+                        "at most {} characters)",
+                        name == nullptr ? "(null)" : name, kMaxCounterName));
+        return;
+      }
+      if (!std::isfinite(value)) {
+        in->misuse(
+            fmt::format("callback_gauge_set(\"{}\") with a value that is not finite; "
+                        "the gauge keeps its last value",
+                        name));
+        return;
+      }
+      std::lock_guard lock(in->statsMutex_);
+      in->gauges_[name] = value;
+    } catch (...) {
+      // A gauge lost under memory pressure must not fail the plugin.
+    }
+  }
+
   static const char* configGet(ijro_host* h, const char* name) noexcept {
     Instance* in = self(h);
     if (in == nullptr || name == nullptr) return nullptr;
@@ -247,7 +289,7 @@ struct Instance::Callbacks {
   static constexpr ijro_host_api kApi = {
       sizeof(ijro_host_api), IJRO_ABI_MAJOR,    IJRO_ABI_MINOR, &log,       &emit,
       &checkpointRead,       &checkpointCommit, &counterAdd,    &configGet, &reportXmlRead,
-      &reportXmlWrite,
+      &reportXmlWrite,       &gaugeSet,
   };
 };
 
@@ -259,6 +301,10 @@ Instance::Instance(LoadedPlugin plugin, std::string name, ResolvedOptions option
       limits_(limits) {
   if (limits_.messageCapacity < 256) limits_.messageCapacity = 256;
   for (const auto& [k, v] : options_.values) configEntries_.push_back({k.c_str(), v.c_str()});
+  for (const auto& spec : plugin_.info().options)
+    if (spec.type == OptionType::Secret)
+      if (const std::string* v = options_.find(spec.name); v != nullptr && !v->empty())
+        secrets_.push_back(*v);
   config_.struct_size = sizeof(ijro_config);
   config_.count = static_cast<std::uint32_t>(configEntries_.size());
   config_.entries = configEntries_.empty() ? nullptr : configEntries_.data();
@@ -316,7 +362,7 @@ void Instance::misuse(const std::string& what) {
     ++stats_.callbackMisuse;
   }
   spdlog::warn("plugin \"{}\" instance \"{}\": {} (a bug in the plugin; see ijro_plugin.h)",
-               plugin_.info().name, name_, what);
+               plugin_.info().name, name_, redactSecrets(what, secrets_));
 }
 
 template <typename F>
@@ -339,6 +385,7 @@ Status Instance::callHook(Phase phase, const char* hook, F&& call, std::string& 
   reportsRead_.clear();  // valid until the hook returns (ijro_plugin.h): it has
   reportsWritten_.clear();
   if (!thrown.empty()) {
+    thrown = redactSecrets(thrown, secrets_);
     {
       std::lock_guard lock(statsMutex_);
       ++stats_.exceptions;
@@ -351,7 +398,7 @@ Status Instance::callHook(Phase phase, const char* hook, F&& call, std::string& 
     return Status::Error;
   }
   buffer.back() = '\0';  // whatever the plugin wrote, the text ends inside the buffer
-  message = buffer.data();
+  message = redactSecrets(buffer.data(), secrets_);
   return fromPlugin(raw, hook, message);
 }
 
@@ -513,6 +560,11 @@ InstanceStats Instance::stats() const {
 PluginCounters Instance::counters() const {
   std::lock_guard lock(statsMutex_);
   return counters_;
+}
+
+PluginGauges Instance::gauges() const {
+  std::lock_guard lock(statsMutex_);
+  return gauges_;
 }
 
 }  // namespace ijro::plugin_host

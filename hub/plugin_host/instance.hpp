@@ -34,6 +34,13 @@ using PluginCounters = std::map<std::string, std::int64_t>;
 // counter and again where the names cross from a plugin-host child.
 inline constexpr std::size_t kMaxCounterName = 64;
 bool validCounterName(std::string_view name);
+// The plugin's own gauges (callback_gauge_set, ABI 1.2): name -> last value set. Names follow the
+// counters' rule.
+using PluginGauges = std::map<std::string, double>;
+
+// Replaces every occurrence of each of `secrets` (non-empty values) in text with "***", longest
+// secrets first so that one inside another leaves nothing of either.
+std::string redactSecrets(std::string_view text, const std::vector<std::string>& secrets);
 
 struct HostLimits {
   std::size_t maxRecordBytes = std::size_t{1} << 20;  // per emitted record
@@ -107,6 +114,10 @@ class Instance {
 
   InstanceStats stats() const;
   PluginCounters counters() const;  // from callback_counter_add
+  PluginGauges gauges() const;      // from callback_gauge_set
+  // The values of the instance's secret options (IJRO_OPTION_SECRET), for whoever passes on what
+  // the plugin says (its log lines and messages are redacted here already).
+  const std::vector<std::string>& secrets() const { return secrets_; }
 
  private:
   enum class Phase { Idle, Creating, Polling, Delivering, Transforming, Destroying };
@@ -125,6 +136,7 @@ class Instance {
   std::string name_;
   ResolvedOptions options_;
   HostLimits limits_;
+  std::vector<std::string> secrets_;  // values of secret options, never logged
 
   // What the plugin was handed: stable for the instance's lifetime.
   std::vector<ijro_config_entry> configEntries_;
@@ -149,6 +161,7 @@ class Instance {
   mutable std::mutex statsMutex_;
   InstanceStats stats_;
   PluginCounters counters_;
+  PluginGauges gauges_;
 };
 
 }  // namespace ijro::plugin_host

@@ -68,10 +68,10 @@ void checkOptions(const ijro_plugin_descriptor& d, PluginInfo& info) {
       fail(where + " has no name or a name outside [a-z0-9_.-] (at most 128 characters)");
     where += fmt::format(" \"{}\"", o.name);
     if (!seen.insert(o.name).second) fail(where + " is declared twice");
-    if (o.type < IJRO_OPTION_STRING || o.type > IJRO_OPTION_PATH)
+    if (o.type < IJRO_OPTION_STRING || o.type > IJRO_OPTION_SECRET)
       fail(
           fmt::format("{} has unknown type {}; ABI {} knows string (0), int (1), double (2), "
-                      "bool (3) and path (4)",
+                      "bool (3), path (4), table (5) and secret (6)",
                       where, o.type, hostAbi().str()));
     OptionSpec spec;
     spec.name = o.name;
@@ -80,6 +80,9 @@ void checkOptions(const ijro_plugin_descriptor& d, PluginInfo& info) {
     spec.description = text(o.description);
     if (o.default_value != nullptr) {
       if (spec.required) fail(where + " is required and also has a default; drop one of the two");
+      // A default is compiled into the library and shown by `plugin info`: no place for a secret.
+      if (spec.type == OptionType::Secret)
+        fail(where + " is a secret with a default; a secret comes only from the configuration");
       spec.defaultValue = canonicalOptionValue(spec.type, o.default_value);
       if (!spec.defaultValue)
         fail(fmt::format("{} has default \"{}\", which is not {}", where, o.default_value,

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "hub/base/enum_names.hpp"
+#include "ijro_plugin.hpp"
 
 namespace ijro::plugin_host {
 
@@ -20,14 +21,18 @@ std::string lower(std::string_view s) {
 }
 
 // What a value of each type looks like, for messages about a value that does not fit.
-constexpr base::NameTable<OptionType, 5> kOptionTypeDescriptions{{
+constexpr base::NameTable<OptionType, 7> kOptionTypeDescriptions{{
     {OptionType::String, "text"},
     {OptionType::Int, "an integer (e.g. 42)"},
     {OptionType::Double, "a number (e.g. 0.5)"},
     {OptionType::Bool, "true or false"},
     {OptionType::Path, "a non-empty path"},
+    {OptionType::Table,
+     "a table: <row key=\"...\" value=\"...\"/> elements, a two-column CSV file (file=\"...\") "
+     "or its JSON object text {\"key\":\"value\"}"},
+    {OptionType::Secret, "a secret: text, fromFile=\"...\" or fromEnv=\"NAME\""},
 }};
-static_assert(base::namesEvery(kOptionTypeDescriptions, OptionType::String, OptionType::Path));
+static_assert(base::namesEvery(kOptionTypeDescriptions, OptionType::String, OptionType::Secret));
 
 std::string_view withoutPlus(std::string_view s) {
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
@@ -40,7 +45,14 @@ std::optional<std::string> canonicalOptionValue(OptionType type, std::string_vie
   if (text.find('\0') != std::string_view::npos) return std::nullopt;
   switch (type) {
     case OptionType::String:
+    case OptionType::Secret:
       return std::string(text);
+    case OptionType::Table:
+      try {
+        return sdk::tableText(sdk::parseTable(text).rows());  // one canonical text
+      } catch (const std::invalid_argument&) {
+        return std::nullopt;
+      }
     case OptionType::Path:
       if (text.empty()) return std::nullopt;
       return std::string(text);

@@ -15,14 +15,16 @@ constexpr base::NameTable<Kind, 3> kKinds{{
     {Kind::Transform, "transform"},
 }};
 static_assert(base::namesEvery(kKinds, Kind::Source, Kind::Transform));
-constexpr base::NameTable<OptionType, 5> kOptionTypes{{
+constexpr base::NameTable<OptionType, 7> kOptionTypes{{
     {OptionType::String, "string"},
     {OptionType::Int, "int"},
     {OptionType::Double, "double"},
     {OptionType::Bool, "bool"},
     {OptionType::Path, "path"},
+    {OptionType::Table, "table"},
+    {OptionType::Secret, "secret"},
 }};
-static_assert(base::namesEvery(kOptionTypes, OptionType::String, OptionType::Path));
+static_assert(base::namesEvery(kOptionTypes, OptionType::String, OptionType::Secret));
 
 }  // namespace
 

@@ -15,8 +15,9 @@ namespace ijro::plugin_host {
 enum class Kind { Source, Sink, Transform };
 const char* toString(Kind k);  // "source" | "sink" | "transform"
 
-enum class OptionType { String, Int, Double, Bool, Path };
-const char* toString(OptionType t);  // "string" | "int" | "double" | "bool" | "path"
+enum class OptionType { String, Int, Double, Bool, Path, Table, Secret };
+// "string" | "int" | "double" | "bool" | "path" | "table" | "secret"
+const char* toString(OptionType t);
 
 struct AbiVersion {
   std::uint16_t major = 0;

@@ -86,6 +86,17 @@ std::vector<metrics::Family> metricFamilies(std::span<const InstanceMetrics> all
       own.samples.push_back({{{"instance", m.id}, {"kind", toString(m.kind)}, {"name", name}},
                              static_cast<double>(value)});
   out.push_back(std::move(own));
+
+  // The plugin's own gauges (callback_gauge_set): levels it reports, by name, as the counters.
+  metrics::Family gauges{"ijro_plugin_gauge",
+                         "Gauges a plugin sets itself (callback_gauge_set), by name.",
+                         Type::Gauge,
+                         {}};
+  for (const auto& m : all)
+    for (const auto& [name, value] : m.pluginGauges)
+      gauges.samples.push_back(
+          {{{"instance", m.id}, {"kind", toString(m.kind)}, {"name", name}}, value});
+  out.push_back(std::move(gauges));
   return out;
 }
 

@@ -124,6 +124,7 @@ InstanceMetrics Worker::metrics() const {
     m.restarts = h.restarts;
     if (!h.lastFailure.empty()) m.lastFailure = h.lastFailure;
     m.pluginCounters = r->counters();
+    m.pluginGauges = r->gauges();
   }
   const auto& c = counters_;
   m.polls = c.polls;

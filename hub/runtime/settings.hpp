@@ -121,6 +121,8 @@ struct InstanceMetrics {
   std::uint64_t deadLetters = 0, replayed = 0, storeErrors = 0, exceptions = 0;
   // What the plugin counts itself (callback_counter_add), by name; see Runner::counters().
   plugin_host::PluginCounters pluginCounters;
+  // The plugin's gauges (callback_gauge_set), by name; see Runner::gauges().
+  plugin_host::PluginGauges pluginGauges;
 };
 
 // start() could not start an instance: names it, where it is configured and the plugin file.

@@ -6,12 +6,14 @@
 //      are stored, and after a crash it is either read again or moved, never lost or counted twice;
 //   2. lists the folder and reads the settled files in name order: every CSV row or XML
 //      implementation becomes one record; a file that cannot be read as a whole goes to
-//      quarantine_dir with a reason file beside it;
+//      quarantine_dir with a reason file beside it (the SDK's folder helpers, ijro_folder.hpp:
+//      settle time, temporary names, moving files aside);
 //   3. commits a checkpoint naming the files it read (name, size, modification time).
 //
 // XML files are status reports, read by the host with the hub's safe XML reader and report codec
 // (Host::readReportXml, ABI 1.1): the plugin parses no untrusted XML itself and needs nothing of
 // the hub but the SDK.
+#include <ijro_folder.hpp>
 #include <ijro_plugin.hpp>
 
 #include <boost/json.hpp>
@@ -26,7 +28,6 @@
 #include <vector>
 
 #include "csv_records.hpp"
-#include "folder.hpp"
 #include "problem.hpp"
 #include "text.hpp"
 
@@ -36,14 +37,14 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using ijro::file_drop::CsvMapping;
 using ijro::file_drop::CsvSettings;
-using ijro::file_drop::FileId;
 using ijro::file_drop::FileProblem;
-using ijro::file_drop::Inbox;
 using ijro::sdk::Context;
 using ijro::sdk::Host;
 using ijro::sdk::OptionType;
 using ijro::sdk::RetryLater;
 using ijro::sdk::Status;
+using ijro::sdk::folder::FileId;
+using ijro::sdk::folder::Inbox;
 
 enum class Format { Csv, Xml, Auto };
 
@@ -211,7 +212,7 @@ class FileDrop : public ijro::sdk::Source {
       }
       fs::path moved;
       try {
-        moved = ijro::file_drop::moveInto(dir_ / file.name, processedDir_);
+        moved = ijro::sdk::folder::moveInto(dir_ / file.name, processedDir_);
       } catch (const fs::filesystem_error& e) {
         throw RetryLater("cannot move " + (dir_ / file.name).string() + " (read and stored) to " +
                          processedDir_.string() + ": " + e.code().message() +
@@ -230,7 +231,7 @@ class FileDrop : public ijro::sdk::Source {
     const std::vector<std::string> lines = std::move(it->second);
     rejected_.erase(it);
     std::string text = "file-drop could not forward " + std::to_string(lines.size()) +
-                       " implementation(s) of " + file.name + " (" + ijro::file_drop::utcNow() +
+                       " implementation(s) of " + file.name + " (" + ijro::sdk::folder::utcNow() +
                        "); the other ones were stored and the file is now " + moved.string() +
                        ".\n\nWhat is wrong:\n";
     for (const auto& l : lines) text += "  - " + l + "\n";
@@ -240,8 +241,8 @@ class FileDrop : public ijro::sdk::Source {
         dir_.string() + " again.\n";
     try {
       fs::create_directories(quarantineDir_);
-      ijro::file_drop::writeTextFile(quarantineDir_ / (moved.filename().string() + ".rejected.txt"),
-                                     text);
+      ijro::sdk::folder::writeTextFile(
+          quarantineDir_ / (moved.filename().string() + ".rejected.txt"), text);
     } catch (const std::exception& e) {
       ctx.warn(std::string("cannot write the list of rejected implementations: ") + e.what());
     }
@@ -258,7 +259,7 @@ class FileDrop : public ijro::sdk::Source {
                           "max_file_bytes; then drop it into the folder again.");
       std::string bytes;
       try {
-        bytes = ijro::file_drop::readFile(path, maxFileBytes_);
+        bytes = ijro::sdk::folder::readFile(path, maxFileBytes_);
       } catch (const std::exception& e) {
         ctx.warn("cannot read " + path.string() +
                  " now, trying again at the next poll: " + e.what());
@@ -284,7 +285,7 @@ class FileDrop : public ijro::sdk::Source {
 
   FileRecords fromCsv(const std::string& bytes, const FileId& file) const {
     FileRecords out;
-    out.records = mapping_.records(bytes, ijro::file_drop::unixSeconds(file.mtimeNs));
+    out.records = mapping_.records(bytes, ijro::sdk::folder::unixSeconds(file.mtimeNs));
     return out;
   }
 
@@ -317,19 +318,19 @@ class FileDrop : public ijro::sdk::Source {
     const fs::path path = dir_ / file.name;
     fs::path moved;
     try {
-      moved = ijro::file_drop::moveInto(path, quarantineDir_);
+      moved = ijro::sdk::folder::moveInto(path, quarantineDir_);
     } catch (const fs::filesystem_error& e) {
       throw RetryLater("cannot move the unreadable file " + path.string() + " to " +
                        quarantineDir_.string() + ": " + e.code().message() +
                        " (the file: " + p.what() + ")");
     }
     const std::string text = "file-drop could not read " + file.name + " (" +
-                             ijro::file_drop::utcNow() + ", from " + dir_.string() +
+                             ijro::sdk::folder::utcNow() + ", from " + dir_.string() +
                              ") and moved it here.\n\nWhat is wrong:\n  " + p.what() +
                              "\n\nHow to fix it:\n  " + p.fix() + "\n";
     try {
-      ijro::file_drop::writeTextFile(quarantineDir_ / (moved.filename().string() + ".reason.txt"),
-                                     text);
+      ijro::sdk::folder::writeTextFile(quarantineDir_ / (moved.filename().string() + ".reason.txt"),
+                                       text);
     } catch (const std::exception& e) {
       ctx.warn(std::string("cannot write the reason file: ") + e.what());
     }

@@ -82,6 +82,33 @@ std::vector<fs::path> filesIn(const fs::path& dir, const std::string& extension)
   return out;
 }
 
+// What a plugin counts and sets itself (good_source: the counter records_emitted, the gauge
+// last_revision) reaches /metrics of the real binary from an instance in the hub's process and
+// from one in a plugin-host child, across the framed protocol.
+TEST(Plugins, PluginCountersAndGaugesReachMetricsInProcessAndIsolated) {
+  auto dir = tempDir("plugins-own-metrics");
+  auto config =
+      writeConfig(dir, goodSource("inproc") + goodSource("isolated", " isolation=\"process\""));
+  HubProcess hub(dir, config);
+  hub.start();
+  auto line = [](const char* family, const char* instance, const char* name) {
+    return std::string(family) + "{instance=\"" + instance + "\",kind=\"source\",name=\"" + name +
+           "\"}";
+  };
+  std::string metrics;
+  ASSERT_TRUE(waitFor([&] {
+    metrics = hub.get("/metrics", kReader).body;
+    for (const char* instance : {"inproc", "isolated"})
+      if (metric(metrics, line("ijro_plugin_counter_total", instance, "records_emitted")) < 6 ||
+          metric(metrics, line("ijro_plugin_gauge", instance, "last_revision")) < 2)
+        return false;
+    return true;
+  })) << metrics
+      << hub.log();
+  EXPECT_THAT(metrics, HasSubstr("# TYPE ijro_plugin_gauge gauge"));
+  EXPECT_THAT(metrics, HasSubstr("# TYPE ijro_plugin_counter_total counter"));
+}
+
 TEST(Plugins, SourceRecordsReachTheFeedAndTheExchangeFolder) {
   auto dir = tempDir("plugins-feed");
   fs::create_directories(dir / "exchange");

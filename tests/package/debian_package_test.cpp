@@ -192,7 +192,7 @@ TEST_F(DebianPackages, DevPackageIsFoundByFindPackage) {
   fs::create_directories(project);
   writeText(project / "CMakeLists.txt", R"(cmake_minimum_required(VERSION 3.20)
 project(consumer LANGUAGES NONE)
-find_package(IjroHub 0.1 REQUIRED COMPONENTS testkit)
+find_package(IjroHub 0.2 REQUIRED COMPONENTS testkit)
 get_target_property(configs IjroHub::testkit IMPORTED_CONFIGURATIONS)
 foreach(config ${configs})
   get_target_property(library IjroHub::testkit IMPORTED_LOCATION_${config})

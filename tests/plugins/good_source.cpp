@@ -1,5 +1,6 @@
 // A well-behaved source written with the C++ SDK: every poll emits `count` implementations at the
-// next revision and commits that revision as its checkpoint.
+// next revision and commits that revision as its checkpoint; it counts what it emitted and sets a
+// gauge to the revision it sent.
 #include <ijro_plugin.hpp>
 
 #include <stdexcept>
@@ -39,6 +40,7 @@ class DemoSource : public ijro::sdk::Source {
     for (long long i = 1; i <= count_; ++i) ctx.emit(record(i, revision));
     ctx.commitCheckpoint(std::to_string(revision));
     ctx.counterAdd("records_emitted", count_);
+    ctx.gaugeSet("last_revision", static_cast<double>(revision));  // a level: the revision sent
     return Status::Ok;
   }
 

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <bit>
 #include <functional>
 #include <limits>
 #include <thread>
@@ -191,6 +192,7 @@ TEST_F(ProtocolChannel, CountersFromAChildAreChecked) {
     e.u8(0).str("").u32(0).optStr(std::nullopt);
     for (int i = 0; i < 14; ++i) e.u64(0);  // InstanceStats
     counters(e);
+    e.u32(0);  // no gauges (version 3)
     return Frame{FrameType::PollDone, e.take()};
   };
   auto refusal = [](const Frame& f) -> std::string {
@@ -218,6 +220,43 @@ TEST_F(ProtocolChannel, CountersFromAChildAreChecked) {
   EXPECT_THAT(refusal(withCounters([](Encoder& e) { e.u32(0xffffffff).str("a").u64(1); })),
               HasSubstr("ends early"));
   EXPECT_THAT(refusal(withCounters([](Encoder&) {})), HasSubstr("ends early"));  // version 1
+}
+
+// Gauges (version 3) follow the counters in every answer, checked like them, and finite.
+TEST_F(ProtocolChannel, EveryAnswerCarriesThePluginsGaugesChecked) {
+  const PluginGauges gauges{{"rows_per_second", 412.5}, {"seconds_left", 0.0}, {"lag", -3.25}};
+  PollDone poll;
+  poll.gauges = gauges;
+  EXPECT_EQ(decodePollDone(Frame{FrameType::PollDone, encode(poll)}).gauges, gauges);
+  DeliverDone deliver{Status::Ok, "", {Status::Ok}, {}, {}, gauges};
+  EXPECT_EQ(decodeDeliverDone(Frame{FrameType::DeliverDone, encode(deliver)}).gauges, gauges);
+  TransformDone transform{Status::Ok, "", "{}", {}, {}, gauges};
+  EXPECT_EQ(decodeTransformDone(Frame{FrameType::TransformDone, encode(transform)}).gauges, gauges);
+  StatsReply stats{{}, {}, gauges};
+  EXPECT_EQ(decodeStatsReply(Frame{FrameType::StatsReply, encode(stats)}).gauges, gauges);
+
+  auto withGauge = [](const std::string& name, double value) {
+    Encoder e;
+    e.u8(0).str("").u32(0).optStr(std::nullopt);
+    for (int i = 0; i < 14; ++i) e.u64(0);  // InstanceStats
+    e.u32(0);                               // no counters
+    e.u32(1).str(name).u64(std::bit_cast<std::uint64_t>(value));
+    return Frame{FrameType::PollDone, e.take()};
+  };
+  auto refusal = [](const Frame& f) -> std::string {
+    try {
+      decodePollDone(f);
+    } catch (const ChannelError& e) {
+      return e.what();
+    }
+    return "(accepted)";
+  };
+  EXPECT_EQ(refusal(withGauge("ok", 1.5)), "(accepted)");
+  EXPECT_THAT(refusal(withGauge("Bad", 1)), HasSubstr("names a gauge \"Bad\""));
+  EXPECT_THAT(refusal(withGauge("nan", std::numeric_limits<double>::quiet_NaN())),
+              HasSubstr("not finite"));
+  EXPECT_THAT(refusal(withGauge("inf", std::numeric_limits<double>::infinity())),
+              HasSubstr("not finite"));
 }
 
 TEST(ProtocolCounters, AddCountersSumsByNameAndSaturates) {

@@ -11,9 +11,15 @@ namespace {
 
 static_assert(sizeof(void*) == 8, "the pinned offsets are those of an LP64 platform");
 
-TEST(Abi, VersionIsOneOne) {
+TEST(Abi, VersionIsOneTwo) {
   EXPECT_EQ(IJRO_ABI_MAJOR, 1);
-  EXPECT_EQ(IJRO_ABI_MINOR, 1);
+  EXPECT_EQ(IJRO_ABI_MINOR, 2);
+}
+
+TEST(Abi, OptionTypesKeepTheirNumbers) {
+  EXPECT_EQ(IJRO_OPTION_PATH, 4);
+  EXPECT_EQ(IJRO_OPTION_TABLE, 5);   // ABI 1.2
+  EXPECT_EQ(IJRO_OPTION_SECRET, 6);  // ABI 1.2
 }
 
 TEST(Abi, DescriptorLayoutIsFrozen) {
@@ -47,7 +53,9 @@ TEST(Abi, HostTableLayoutIsFrozen) {
   // ABI 1.1: appended, so a 1.0 table (56 bytes) is a prefix of this one.
   EXPECT_EQ(offsetof(ijro_host_api, callback_report_xml_read), 56u);
   EXPECT_EQ(offsetof(ijro_host_api, callback_report_xml_write), 64u);
-  EXPECT_EQ(sizeof(ijro_host_api), 72u);
+  // ABI 1.2: appended, so a 1.1 table (72 bytes) is a prefix of this one.
+  EXPECT_EQ(offsetof(ijro_host_api, callback_gauge_set), 72u);
+  EXPECT_EQ(sizeof(ijro_host_api), 80u);
   EXPECT_EQ(offsetof(ijro_host, api), 0u);
 }
 

@@ -175,3 +175,36 @@ TEST(InstanceTest, CounterNamesAreOneToSixtyFourOfLowerCaseDigitsAndUnderscore) 
 
 }  // namespace
 }  // namespace ijro::plugin_host
+
+namespace ijro::plugin_host {
+namespace {
+
+TEST(InstanceSecrets, RedactionReplacesEveryOccurrenceLongestFirst) {
+  EXPECT_EQ(redactSecrets("token abc and abcdef, abc.", {"abc", "abcdef", ""}),
+            "token *** and ***, ***.");
+  EXPECT_EQ(redactSecrets("nothing here", {}), "nothing here");
+}
+
+TEST(InstanceSecrets, ASecretInTheCreateErrorIsRedactedAndCreateStillFails) {
+  try {
+    Instance::create(load(IJRO_TEST_PLUGIN_OPTION_PROBE), "p",
+                     {{"token", "s3cr3t-value"}, {"fail_on_create", "true"}});
+    ADD_FAILURE() << "on_create succeeded";
+  } catch (const PluginError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("refused token ***: check it"));
+    EXPECT_EQ(std::string(e.what()).find("s3cr3t-value"), std::string::npos) << e.what();
+  }
+}
+
+TEST(InstanceGauges, AGaugeKeepsTheLastValueSet) {
+  auto in = Instance::create(load(IJRO_TEST_PLUGIN_OPTION_PROBE), "p",
+                             {{"regions", R"({"Ministry of Health":"1726","b":"1703"})"}});
+  EXPECT_TRUE(in->gauges().empty());
+  ASSERT_EQ(in->poll().status, Status::Ok);
+  ASSERT_EQ(in->poll().status, Status::Ok);
+  EXPECT_EQ(in->gauges(), (PluginGauges{{"probe_rows", 2.0}}));
+  EXPECT_EQ(in->counters(), (PluginCounters{{"probe_polls", 2}}));
+}
+
+}  // namespace
+}  // namespace ijro::plugin_host

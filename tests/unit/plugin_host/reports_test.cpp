@@ -213,5 +213,18 @@ TEST(ReportServices, APluginBuiltForAbiOneZeroStillLoadsAndRuns) {
   EXPECT_THAT(reporting->poll().message, HasSubstr("this build is for ABI 1.0"));
 }
 
+TEST(ReportServices, APluginBuiltForAbiOneOneStillLoadsAndRuns) {
+  LoadedPlugin old = load(IJRO_TEST_PLUGIN_C_SOURCE_1_1);
+  EXPECT_EQ(old.info().abi, (AbiVersion{1, 1}));
+  EXPECT_EQ(hostAbi(), (AbiVersion{1, 2}));
+  // Its descriptor is the 1.1 size, copied into the host's zeroed one; its 1.1 services work on
+  // the 1.2 host table.
+  auto in = Instance::create(old, "old", {{"records", "2"}, {"mode", "report"}});
+  PollResult p = in->poll();
+  ASSERT_EQ(p.status, Status::Ok) << p.message;
+  EXPECT_THAT(p.records, SizeIs(2));
+  EXPECT_EQ(p.checkpoint, "1");
+}
+
 }  // namespace
 }  // namespace ijro::plugin_host

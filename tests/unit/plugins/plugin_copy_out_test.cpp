@@ -100,7 +100,7 @@ TEST(PluginCopyOut, AskingTheSdkAloneForTheTestKitSaysHowToInstallIt) {
   fs::create_directories(project);
   std::ofstream(project / "CMakeLists.txt")
       << "cmake_minimum_required(VERSION 3.20)\nproject(needs_testkit LANGUAGES NONE)\n"
-         "find_package(IjroHub 0.1 REQUIRED COMPONENTS testkit)\n";
+         "find_package(IjroHub 0.2 REQUIRED COMPONENTS testkit)\n";
   const fs::path out = work / "out.txt";
   std::vector<std::string> configure =
       ijro::test::cmakeConfigure(project, work / "project-build", prefix);

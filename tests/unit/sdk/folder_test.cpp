@@ -1,0 +1,108 @@
+// ijro_folder.hpp: which files of a watched folder are settled (on a clock the test moves),
+// temporary names never listed, and files moved aside to processed/ and rejected/.
+#include <ijro_folder.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "tests/support/test_support.hpp"
+
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+namespace fs = std::filesystem;
+namespace folder = ijro::sdk::folder;
+
+std::int64_t clockNs = 0;
+std::int64_t testClock() {
+  return clockNs;
+}
+constexpr std::int64_t kSecond = 1'000'000'000;
+
+class SdkFolder : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = ijro::test::tempDir("sdk-folder"); }
+  void TearDown() override { fs::remove_all(dir_); }
+  // Writes a file and sets its modification time to `mtimeS` Unix seconds.
+  void put(const std::string& name, const std::string& text, std::int64_t mtimeS) {
+    std::ofstream(dir_ / name) << text;
+    struct timespec times[2] = {{mtimeS, 0}, {mtimeS, 0}};
+    ASSERT_EQ(::utimensat(AT_FDCWD, (dir_ / name).c_str(), times, 0), 0);
+  }
+  static std::vector<std::string> names(const std::vector<folder::FileId>& files) {
+    std::vector<std::string> out;
+    for (const auto& f : files) out.push_back(f.name);
+    return out;
+  }
+  fs::path dir_;
+};
+
+TEST_F(SdkFolder, AFileIsListedOnceUnchangedForTheSettleTime) {
+  clockNs = 1000 * kSecond;
+  folder::Inbox inbox(dir_, {"*.csv"}, std::chrono::seconds(5), &testClock);
+  put("old.csv", "a", 990);    // modified 10 s ago: settled at once
+  put("fresh.csv", "b", 998);  // 2 s ago
+  put("later.CSV", "c", 1000);
+  EXPECT_THAT(names(inbox.settled()), ElementsAre("old.csv"));
+  clockNs += 3 * kSecond;  // fresh: unchanged for 5 s now
+  EXPECT_THAT(names(inbox.settled()), ElementsAre("fresh.csv", "old.csv"));
+  put("later.CSV", "cc", 1003);  // it changed: the wait starts again
+  clockNs += 4 * kSecond;
+  EXPECT_THAT(names(inbox.settled()), ElementsAre("fresh.csv", "old.csv"));
+  clockNs += 1 * kSecond;
+  EXPECT_THAT(names(inbox.settled()), ElementsAre("fresh.csv", "later.CSV", "old.csv"));
+}
+
+TEST_F(SdkFolder, AFileWithAFutureTimeSettlesFromWhenItWasFirstSeen) {
+  clockNs = 1000 * kSecond;
+  folder::Inbox inbox(dir_, {"*"}, std::chrono::seconds(5), &testClock);
+  put("skewed.xml", "x", 5000);  // a writer whose clock is ahead
+  EXPECT_THAT(inbox.settled(), IsEmpty());
+  clockNs += 5 * kSecond;
+  EXPECT_THAT(names(inbox.settled()), ElementsAre("skewed.xml"));
+}
+
+TEST_F(SdkFolder, TemporaryAndHiddenNamesAreNeverListed) {
+  for (const char* name : {"a.csv.tmp", "b.part", ".hidden.csv", "~lock.csv", "c.csv~",
+                           "d.crdownload", "e.csv.reason.txt", "f.PARTIAL"})
+    EXPECT_TRUE(folder::temporaryName(name)) << name;
+  EXPECT_FALSE(folder::temporaryName("report.csv"));
+  put("a.csv.tmp", "x", 1);
+  put(".hidden.csv", "x", 1);
+  put("ok.csv", "x", 1);
+  folder::Inbox inbox(dir_, {"*.csv", "*.tmp"}, std::chrono::milliseconds(0));
+  EXPECT_THAT(names(inbox.settled()), ElementsAre("ok.csv"));
+}
+
+TEST_F(SdkFolder, FilesMoveToProcessedAndRejectedWithoutOverwriting) {
+  put("a.csv", "1", 1);
+  auto moved = folder::moveInto(dir_ / "a.csv", dir_ / "processed");
+  EXPECT_EQ(moved, dir_ / "processed/a.csv");
+  put("a.csv", "2", 1);
+  EXPECT_EQ(folder::moveInto(dir_ / "a.csv", dir_ / "processed"), dir_ / "processed/a.1.csv");
+  EXPECT_FALSE(fs::exists(dir_ / "a.csv"));
+
+  put("bad.csv", "?", 1);
+  auto q = folder::quarantine(dir_ / "bad.csv", dir_ / "rejected", "line 1: not a CSV file");
+  EXPECT_EQ(q, dir_ / "rejected/bad.csv");
+  std::ifstream reason(dir_ / "rejected/bad.csv.reason.txt");
+  std::string text((std::istreambuf_iterator<char>(reason)), {});
+  EXPECT_EQ(text, "line 1: not a CSV file\n");
+  // The folder keeps only what is new, so a checkpoint need not remember the rest.
+  folder::Inbox inbox(dir_, {"*.csv"}, std::chrono::milliseconds(0));
+  EXPECT_THAT(inbox.settled(), IsEmpty());
+}
+
+TEST_F(SdkFolder, ReadFileRefusesAFileOverItsLimit) {
+  put("big.csv", std::string(100, 'x'), 1);
+  EXPECT_EQ(folder::readFile(dir_ / "big.csv", 100).size(), 100u);
+  EXPECT_THROW(folder::readFile(dir_ / "big.csv", 99), std::runtime_error);
+  EXPECT_EQ(folder::unixSeconds(1'500'000'000), 1);
+  EXPECT_EQ(folder::unixSeconds(-1), -1);
+}
+
+}  // namespace
