@@ -138,7 +138,9 @@ TEST(Secrets, NoSecretValueAppearsInAnyOutputOfTheHub) {
     for (const auto& a : args) command += a + " ";
     RunResult r = runHub(args);
     expectNoSecret(command, r.out + r.err);
-    if (args[1] == "test") EXPECT_THAT(r.out + r.err, HasSubstr("token ***")) << command;
+    if (args[1] == "test") {
+      EXPECT_THAT(r.out + r.err, HasSubstr("token ***")) << command;
+    }
   }
   fs::remove_all(dir);
 }

@@ -22,8 +22,8 @@ class OptionProbe : public ijro::sdk::Source {
     if (auto token = host.option("token")) {
       host.info("connecting with token " + std::string(*token));
       if (host.optionBool("fail_on_create"))
-        throw std::runtime_error("the sector system refused token " + std::string(*token) +
-                                 ": check it");
+        throw ijro::sdk::RetryLater("the sector system refused token " + std::string(*token) +
+                                    ": check it");  // retried, so the hub keeps running
     }
   }
 
