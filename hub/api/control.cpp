@@ -13,6 +13,7 @@
 #include "hub/exchange/json_text.hpp"
 #include "hub/intake/accept.hpp"
 #include "hub/model/regions.hpp"
+#include "hub/model/status.hpp"
 
 namespace ijro::api {
 
@@ -87,26 +88,40 @@ Response Api::postControl(const Request& req, const intake::Scope& actor) {
 
   // Who may do what: submitting is the executor's, deciding the controller's, commenting
   // anyone's who takes part.
-  const bool deciding = action == "verify" || action == "return" || action == "remove";
-  const bool submitting = action == "submit";
+  const bool deciding = action == "verify" || action == "return" || action == "remove" ||
+                        action == "approve" || action == "reject";
+  const bool submitting = action == "submit" || action == "request";
   const bool commenting = action == "comment";
   if (!deciding && !submitting && !commenting) {
     ++counters_.badRequests;
     return jsonProblem(400, "unknown action \"" + action +
-                                "\": use submit (executor), verify, return or remove (controller), "
-                                "or comment");
+                                "\": use submit or request (executor), verify, return, remove, "
+                                "approve or reject (controller), or comment");
   }
   const bool allowed = deciding     ? actor.controller
                        : submitting ? actor.executor || actor.controller
                                     : actor.executor || actor.controller || actor.write;
   if (!allowed) {
     ++counters_.forbidden;
-    return jsonProblem(
-        403, "the token of " + actor.label() + " (roles " + actor.roleList() + ") may not " +
-                 action +
-                 (deciding ? ": verifying, returning and removing need the controller "
-                             "role"
-                           : ": submitting needs the executor role"));
+    return jsonProblem(403, "the token of " + actor.label() + " (roles " + actor.roleList() +
+                                ") may not " + action +
+                                (deciding ? ": verifying, returning, removing, approving and "
+                                            "rejecting need the controller role"
+                                          : ": submitting and requesting a deadline change need "
+                                            "the executor role"));
+  }
+  std::optional<model::Date> deadline;
+  try {
+    if (!member(body, "deadline").empty()) deadline = dateMember(body, "deadline", {});
+  } catch (const std::exception& e) {
+    ++counters_.badRequests;
+    return jsonProblem(400, e.what());
+  }
+  if (action == "request" && !deadline) {
+    ++counters_.badRequests;
+    return jsonProblem(400,
+                       "a deadline change request needs \"deadline\": the date asked for, "
+                       "YYYY-MM-DD");
   }
 
   // The implementation as it stands, within the actor's territory.
@@ -145,7 +160,42 @@ Response Api::postControl(const Request& req, const intake::Scope& actor) {
   }
 
   if (by.empty()) by = actor.id;
-  if (commenting) {
+  auto& changes = task ? task->deadlineChanges : record.deadlineChanges;
+  const model::Date original = task ? task->deadline : record.deadline;
+  if (action == "request") {
+    model::DeadlineChange c;
+    c.previous = model::walkDeadlines(original, changes).deadline;
+    c.deadline = *deadline;
+    c.requestedBy = by;
+    c.requestedOn = on;
+    c.reason = reason;
+    changes.push_back(std::move(c));
+  } else if (action == "approve" || action == "reject") {
+    // The change decided: the pending one asking for `deadline`, or the only pending one.
+    model::DeadlineChange* pending = nullptr;
+    std::size_t count = 0;
+    for (auto& c : changes)
+      if (c.decision == model::Decision::Pending && (!deadline || c.deadline == *deadline)) {
+        pending = &c;
+        ++count;
+      }
+    if (count != 1) {
+      ++counters_.badRequests;
+      return jsonProblem(
+          409, count == 0 ? "there is no pending deadline change" +
+                                std::string(deadline ? " asking for " + model::formatDate(*deadline)
+                                                     : "") +
+                                " to " + action +
+                                ": see deadlineChanges in "
+                                "/api/v1/measures"
+                          : "several deadline changes are pending: name the one "
+                            "to " +
+                                action + " by its \"deadline\"");
+    }
+    pending->decision = action == "approve" ? model::Decision::Approved : model::Decision::Rejected;
+    pending->decidedBy = by;
+    pending->decidedOn = on;
+  } else if (commenting) {
     model::Comment c{by, base::formatTimestamp(std::chrono::system_clock::now()),
                      lang.empty() ? "uz-Latn" : lang, text};
     (task ? task->comments : record.comments).push_back(std::move(c));

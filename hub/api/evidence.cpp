@@ -10,10 +10,14 @@
 // same content again is not stored twice: 200 with "stored": false.
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <tuple>
 
 #include "hub/api/api.hpp"
@@ -300,26 +304,50 @@ Response Api::getEvidence(const Request& req, const intake::Scope& reader) {
     headers.emplace_back("Content-Disposition", "inline; filename=\"" + readable->filename + "\"");
   if (req.header("if-none-match") == etag) return {304, "", "", headers};
 
-  std::string bytes;
-  bool found = false;
-  if (store_.keepsEvidenceContent()) {
-    found = store_.readEvidenceContent(sha, [&](std::string_view chunk) { bytes.append(chunk); });
+  // The content is sent from a file by the server, in chunks, never held whole in memory: the
+  // stored blob itself, or (content kept in PostgreSQL) a spooled copy the server removes.
+  Response out{200, readable->type, {}, std::move(headers)};
+  if (store_.keepsEvidenceContent() && ev.blobs) {
+    std::string spool = (ev.blobs->tempFolder() / "download-XXXXXX").string();
+    const int fd = ::mkstemp(spool.data());
+    if (fd < 0) {
+      ++counters_.errors;
+      return jsonProblem(503, "the hub cannot spool evidence " + sha + " now (" +
+                                  std::strerror(errno) + "): try again later");
+    }
+    bool written = true;
+    const bool found = store_.readEvidenceContent(sha, [&](std::string_view chunk) {
+      for (std::size_t done = 0; written && done < chunk.size();) {
+        const auto n = ::write(fd, chunk.data() + done, chunk.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0)
+          written = false;
+        else
+          done += static_cast<std::size_t>(n);
+      }
+    });
+    ::close(fd);
+    if (found && written) {
+      out.bodyFile = spool;
+      out.removeBodyFile = true;
+      return out;
+    }
+    ::unlink(spool.c_str());
+    if (!written) {
+      ++counters_.errors;
+      return jsonProblem(503, "the hub cannot spool evidence " + sha +
+                                  " now (the evidence folder is full?): try again later");
+    }
   } else if (ev.blobs) {
     if (auto file = ev.blobs->find(sha)) {
-      std::ifstream in(*file, std::ios::binary);
-      std::ostringstream s;
-      s << in.rdbuf();
-      bytes = s.str();
-      found = static_cast<bool>(in) || in.eof();
+      out.bodyFile = file->string();
+      return out;
     }
   }
-  if (!found) {
-    ++counters_.errors;
-    spdlog::error("evidence {} is linked in the store but its content is missing", sha);
-    return jsonProblem(500, "the content of evidence " + sha +
-                                " is missing from the hub's storage: tell the hub operator");
-  }
-  return {200, readable->type, std::move(bytes), std::move(headers)};
+  ++counters_.errors;
+  spdlog::error("evidence {} is linked in the store but its content is missing", sha);
+  return jsonProblem(500, "the content of evidence " + sha +
+                              " is missing from the hub's storage: tell the hub operator");
 }
 
 std::function<void(const model::Implementation&)> Api::withUploadedEvidence(

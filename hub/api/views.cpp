@@ -204,8 +204,11 @@ bool TaskFilter::matches(const model::Assignment& task, const model::TaskEvaluat
 json::object measureJson(const model::Implementation& impl, const model::Evaluation& ev,
                          const std::vector<model::TaskEvaluation>& tasks, const TaskFilter& filter,
                          const std::vector<std::string>& languages) {
-  std::string lang;
+  std::string lang, nameLang;
   const std::string& title = pickText(impl.measure.title, impl.measure.titles, languages, &lang);
+  // The directory's name in the reader's language; the reported spelling when it has none.
+  const std::string& name =
+      pickText(impl.organisation, impl.organisationNames, languages, &nameLang);
   json::array shown;
   for (std::size_t i = 0; i < impl.assignments.size() && i < tasks.size(); ++i)
     if (filter.matches(impl.assignments[i], tasks[i]))
@@ -218,6 +221,10 @@ json::object measureJson(const model::Implementation& impl, const model::Evaluat
       {"titles", translationsJson(impl.measure.titles)},
       {"region", impl.region},
       {"organisation", impl.organisation},
+      {"organisationCode", text(impl.organisationCode)},
+      {"organisationName", name},
+      {"organisationNameLang", text(nameLang)},
+      {"organisationNames", translationsJson(impl.organisationNames)},
       {"sector", impl.sector},
       {"revision", impl.revision},
       {"lifecycle", model::toString(impl.lifecycle)},

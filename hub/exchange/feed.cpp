@@ -146,6 +146,17 @@ std::string writeFeed(
     w.attribute("source", impl.source);
     w.attribute("revision", std::to_string(impl.revision));
     writeImplementationFacts(w, impl);
+    if (!impl.organisationCode.empty()) {
+      w.startElement("organisationIdentity");
+      w.attribute("code", impl.organisationCode);
+      for (const auto& n : impl.organisationNames) {
+        w.startElement("name");
+        w.attribute("lang", n.lang);
+        w.text(n.text);
+        w.endElement();
+      }
+      w.endElement();
+    }
     writeEvaluation(w, ev, tasks);
     w.endElement();
     for (auto& r : rollups) r.add(impl, ev);

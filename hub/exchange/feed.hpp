@@ -22,7 +22,10 @@ struct FeedHeader {
 // the feed document, evaluating each with `rules` as of header.asOf and accumulating the
 // roll-ups (schemas/monitoring-feed.xsd):
 //   <feed xmlns="urn:ijro-hub:feed:1" hub generatedAt asOf>
-//     <implementation source revision> ...the report's children... <evaluation status rag
+//     <implementation source revision> ...the report's children...
+//       <organisationIdentity code> <name lang/>* </organisationIdentity>?  (when the hub's
+//         directory knows the organisation: its code and display names per language)
+//       <evaluation status rag
 //       deadline delayDays progress? timeElapsed? ratio? earlyWarning countsForDelay control?
 //       countedCompletion? lateApprovals?>
 //         <deadlineChangeVerdict index verdict/>*

@@ -348,6 +348,7 @@ class Session : public std::enable_shared_from_this<Session> {
   unsigned version_ = 11;    // of the request being read, once its head is in
   bool headDone_ = false;
   bhttp::response<bhttp::string_body> res_;
+  std::optional<bhttp::response<bhttp::file_body>> fileRes_;  // a body sent from a file
   std::string remote_;
   std::string method_, target_;  // of the request being answered, for logs
   Clock::time_point accepted_;
@@ -680,6 +681,14 @@ void Session::respond(unsigned version, bool head, Response out, bool keepAlive,
     }
   }
 
+  // A body from a file: opened here, so that a file that is gone is still a clean 500.
+  bhttp::file_body::value_type file;
+  if (!out.bodyFile.empty() && out.status != 204 && out.status != 304) {
+    beast::error_code ec;
+    file.open(out.bodyFile.c_str(), beast::file_mode::scan, ec);
+    if (out.removeBodyFile) ::unlink(out.bodyFile.c_str());
+    if (ec) fail("cannot open the body file: " + ec.message());
+  }
   res_ = {};
   res_.version(version);
   res_.result(static_cast<unsigned>(out.status));
@@ -699,22 +708,33 @@ void Session::respond(unsigned version, bool head, Response out, bool keepAlive,
       res_.insert(name, value);
   }
   const bool bodyless = out.status == 204 || out.status == 304;
+  const bool fromFile = file.is_open() && out.status != 500;
+  std::uint64_t size = fromFile ? file.size() : out.body.size();
   if (!bodyless) {
-    res_.content_length(out.body.size());
-    if (!head) res_.body() = std::move(out.body);
+    res_.content_length(size);
+    if (!head && !fromFile) res_.body() = std::move(out.body);
   }
   if (stopRequested_ || core_.stopping()) keepAlive = false;
   res_.keep_alive(keepAlive);
 
   spdlog::debug(
-      "http: {} {} {} -> {} ({} bytes) in {} ms", remote_, method_, target_, out.status,
-      res_.body().size(),
+      "http: {} {} {} -> {} ({} bytes{}) in {} ms", remote_, method_, target_, out.status, size,
+      fromFile ? " from a file" : "",
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - requestStart_).count());
   method_.clear();
   target_.clear();
 
   state_ = State::Writing;
   stream_.expires_after(core_.options.readTimeout);  // a client must also read in reasonable time
+  if (fromFile && !head && !bodyless) {
+    fileRes_.emplace(std::move(res_.base()));
+    fileRes_->body() = std::move(file);
+    fileRes_->content_length(size);
+    bhttp::async_write(
+        stream_, *fileRes_,
+        beast::bind_front_handler(&Session::onWrite, shared_from_this(), keepAlive, linger));
+    return;
+  }
   bhttp::async_write(
       stream_, res_,
       beast::bind_front_handler(&Session::onWrite, shared_from_this(), keepAlive, linger));
@@ -727,6 +747,7 @@ void Session::onWrite(bool keepAlive, bool linger, beast::error_code ec, std::si
     return;
   }
   res_ = {};
+  fileRes_.reset();
   first_ = false;
   if (linger) {
     lingerClose();

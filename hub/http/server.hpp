@@ -39,11 +39,17 @@ struct Request {
 // closes the connection after the response, Content-Type/Server in `headers` replace the
 // defaults. A status outside 200..999 or a header that is not a valid field (e.g. a value with
 // CR/LF) turns the response into a 500. 204 and 304 are sent without a body.
+// A large body is sent from a file rather than held in memory: `bodyFile` names it (then `body`
+// is ignored); the server opens it when it writes the response and sends it in chunks. With
+// `removeBodyFile` the server unlinks the file once it has opened it (a spooled copy). A file
+// that cannot be opened turns the response into a 500.
 struct Response {
   int status = 200;
   std::string contentType = "text/plain; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string bodyFile{};
+  bool removeBodyFile = false;
 };
 
 // Called once per complete request, on the connection's thread; it may block (database work),

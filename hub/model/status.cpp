@@ -423,7 +423,8 @@ void RollUpBuilder::add(const Implementation& impl, const Evaluation& ev) {
       key = impl.sector;
       break;
     case RollUpBy::Organisation:
-      key = impl.organisation;
+      // One organisation spelled two ways is one organisation once the directory knows both.
+      key = impl.organisationCode.empty() ? impl.organisation : impl.organisationCode;
       break;
   }
   auto [it, inserted] = groups_.try_emplace(key);

@@ -163,7 +163,12 @@ struct Implementation {
   Measure measure;
   std::string region;        // SOATO code, see regions.hpp
   std::string organisation;  // responsible organisation (executor), e.g. "Ministry of Health"
-  std::string sector;        // sector code, see sectors.hpp
+  // The organisation's code (STIR or configured) and its display names per language, when the
+  // hub's directory of organisations knows the spelling: set by the store on every read from the
+  // configuration, never stored with the record nor taken from a report.
+  std::string organisationCode;
+  Translations organisationNames;
+  std::string sector;  // sector code, see sectors.hpp
   std::int64_t revision = 0;
 
   Lifecycle lifecycle = Lifecycle::Planned;

@@ -93,6 +93,17 @@ std::string OrganisationDirectory::keyOf(std::string_view spelling) const {
   return it == bySpelling_.end() ? key : organisations_[it->second].code;
 }
 
+void OrganisationDirectory::describe(model::Implementation& impl) const {
+  impl.organisationCode.clear();
+  impl.organisationNames.clear();
+  if (organisations_.empty()) return;
+  auto it = bySpelling_.find(normaliseOrganisation(impl.organisation));
+  if (it == bySpelling_.end()) return;
+  const Organisation& o = organisations_[it->second];
+  impl.organisationCode = o.code;
+  for (const auto& [lang, name] : o.names) impl.organisationNames.push_back({lang, name});
+}
+
 const Organisation* OrganisationDirectory::find(std::string_view code) const {
   auto it = byCode_.find(code);
   return it == byCode_.end() ? nullptr : &organisations_[it->second];

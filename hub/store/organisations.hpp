@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "hub/model/types.hpp"
+
 namespace ijro::store {
 
 // How a spelling is compared: surrounding white space dropped, every run of white space (ASCII,
@@ -47,6 +49,9 @@ class OrganisationDirectory {
   // What the store keys an implementation by: the code, or the normalised spelling when unknown.
   std::string keyOf(std::string_view spelling) const;
   const Organisation* find(std::string_view code) const;
+  // Sets impl.organisationCode and impl.organisationNames from the organisation its spelling
+  // names; clears them when the spelling is not known.
+  void describe(model::Implementation& impl) const;
   const std::vector<Organisation>& all() const { return organisations_; }
 
  private:

@@ -268,7 +268,80 @@ void checkPosition(std::size_t expected, int got, const char* table) {
 
 constexpr std::size_t kChildChunk = 500;
 
-void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, std::size_t to) {
+// Deadline changes across sources, like the journals: a person asks for a change or decides one
+// under their own token (their own row of the implementation), and it must show whichever
+// source's row is current. So a row gains every change another source's row of the same
+// implementation holds that it lacks (same task, same previous deadline, same deadline asked
+// for), after its own, and a change still pending in it takes the decision another row holds
+// for the same change (the first found, oldest row first).
+void mergeSiblingDeadlineChanges(soci::session& sql, const std::vector<long long>& ids,
+                                 std::unordered_map<long long, model::Implementation*>& index) {
+  std::string condition;
+  const std::string list = idList(sql, ids, condition, "o.id");
+  const std::string siblings =
+      " FROM implementation o JOIN implementation s ON s.measure_id = o.measure_id AND "
+      "s.region = o.region AND s.organisation_key = o.organisation_key AND s.id <> o.id ";
+  const std::string columns =
+      "d.previous, d.deadline, d.requested_by, d.requested_on, d.reason, d.decision, "
+      "d.decided_by, d.decided_on, s.reported_seq, d.pos";
+  // The list is bound twice, once per half of the union, under two names.
+  std::string taskCondition = condition;
+  taskCondition.replace(taskCondition.find(":ids"), 4, ":task_ids");
+  const std::string q = "SELECT o.id, '', " + columns + siblings +
+                        "JOIN deadline_change d ON d.implementation_id = s.id WHERE " + condition +
+                        " UNION ALL SELECT o.id, a.assignment_id, " + columns + siblings +
+                        "JOIN assignment_deadline_change d ON d.implementation_id = s.id JOIN "
+                        "assignment a ON a.implementation_id = d.implementation_id AND "
+                        "a.pos = d.assignment_pos WHERE " +
+                        taskCondition + " ORDER BY 1, 11, 12";
+  long long owner = 0, seq = 0;
+  int pos = 0;
+  std::string taskId, previous, deadline, requestedBy, requestedOn, reason, decision, decidedBy,
+      decidedOn;
+  soci::indicator requestedOnInd = soci::i_null, decidedOnInd = soci::i_null;
+  soci::statement st =
+      (sql.prepare << q, soci::into(owner), soci::into(taskId), soci::into(previous),
+       soci::into(deadline), soci::into(requestedBy), soci::into(requestedOn, requestedOnInd),
+       soci::into(reason), soci::into(decision), soci::into(decidedBy),
+       soci::into(decidedOn, decidedOnInd), soci::into(seq), soci::into(pos), soci::use(list),
+       soci::use(list));
+  st.execute();
+  while (st.fetch()) {
+    auto& impl = byId(index, owner);
+    std::vector<model::DeadlineChange>* changes = &impl.deadlineChanges;
+    if (!taskId.empty()) {
+      changes = nullptr;
+      for (auto& a : impl.assignments)
+        if (a.id == taskId) changes = &a.deadlineChanges;
+      if (!changes) continue;  // a task the current row no longer has
+    }
+    model::DeadlineChange c;
+    c.previous = dateFrom(previous, "deadline change");
+    c.deadline = dateFrom(deadline, "deadline change");
+    c.requestedBy = requestedBy;
+    c.requestedOn = optionalDate(requestedOn, requestedOnInd, "request date");
+    c.reason = reason;
+    const auto d = model::decisionFromString(decision);
+    if (!d) throw StoreError("store: unknown decision '" + decision + "' in the database");
+    c.decision = *d;
+    c.decidedBy = decidedBy;
+    c.decidedOn = optionalDate(decidedOn, decidedOnInd, "decision date");
+    auto same = std::find_if(changes->begin(), changes->end(), [&](const auto& x) {
+      return x.previous == c.previous && x.deadline == c.deadline;
+    });
+    if (same == changes->end()) {
+      changes->push_back(std::move(c));
+    } else if (same->decision == model::Decision::Pending &&
+               c.decision != model::Decision::Pending) {
+      same->decision = c.decision;
+      same->decidedBy = c.decidedBy;
+      same->decidedOn = c.decidedOn;
+    }
+  }
+}
+
+void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, std::size_t to,
+               Decisions decisions) {
   std::vector<long long> ids;
   std::unordered_map<long long, model::Implementation*> index;
   for (std::size_t i = from; i < to; ++i) {
@@ -426,6 +499,7 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
           impl.assignments[static_cast<std::size_t>(assignmentPos)].titles.push_back({lang, text});
         });
   }
+  if (decisions == Decisions::WithSiblings) mergeSiblingDeadlineChanges(sql, ids, index);
   // Journal entries of a task attach to the assignment with that id in the current revision; an
   // entry of a task the current revision no longer has stays stored but has nowhere to show.
   auto task = [](model::Implementation& impl, const std::string& taskId) -> model::Assignment* {
@@ -960,9 +1034,9 @@ void readRows(soci::session& sql, const std::string& query, const std::vector<st
   }
 }
 
-void loadChildren(soci::session& sql, std::vector<Loaded>& rows) {
+void loadChildren(soci::session& sql, std::vector<Loaded>& rows, Decisions decisions) {
   for (std::size_t from = 0; from < rows.size(); from += kChildChunk)
-    loadChunk(sql, rows, from, std::min(rows.size(), from + kChildChunk));
+    loadChunk(sql, rows, from, std::min(rows.size(), from + kChildChunk), decisions);
 }
 
 }  // namespace ijro::store::detail

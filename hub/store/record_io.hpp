@@ -78,7 +78,13 @@ extern const char* const kRowColumns;
 void readRows(soci::session& sql, const std::string& query, const std::vector<std::string>& params,
               std::vector<Loaded>& out);
 
+// Whether a row's deadline changes gather those other sources' rows of the same implementation
+// hold, with their decisions (what readers see), or stay as the row's own source sent them (what
+// the history of that source's changes compares against).
+enum class Decisions { WithSiblings, OwnRow };
+
 // Loads the children of every element of `rows` (at most a few hundred at a time).
-void loadChildren(soci::session& sql, std::vector<Loaded>& rows);
+void loadChildren(soci::session& sql, std::vector<Loaded>& rows,
+                  Decisions decisions = Decisions::WithSiblings);
 
 }  // namespace ijro::store::detail

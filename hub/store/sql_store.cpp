@@ -509,7 +509,7 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
                "AND source = :s",
            {key.measureId, key.region, key.organisation, key.source}, old);
   if (old.size() != 1) throw StoreError("store: the current row disappeared during an update");
-  loadChildren(sql, old);
+  loadChildren(sql, old, Decisions::OwnRow);
   std::string changes = describeChanges(old.front().impl, x);
   if (changes.empty()) changes = "no changes apart from the revision";
   updateRow(sql, current->id, x, fp, receivedAt);
@@ -605,7 +605,11 @@ void SqlStore::forEach(const Filter& filter,
         },
         true);
     // No connection is held while the caller works on a page.
-    for (const auto& row : page) fn(row.impl);
+    const auto directory = identity();
+    for (auto& row : page) {
+      directory->organisations.describe(row.impl);
+      fn(row.impl);
+    }
     if (page.size() < kPageSize) break;
     const auto& last = page.back().impl;
     params[fixedParams] = last.measure.id;
@@ -630,6 +634,7 @@ std::optional<model::Implementation> SqlStore::get(const model::ImplementationKe
         loadChildren(l.session(), rows);
         tx.commit();
         if (rows.empty()) return std::nullopt;
+        identity()->organisations.describe(rows.front().impl);
         return std::move(rows.front().impl);
       },
       true);

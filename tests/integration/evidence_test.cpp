@@ -6,6 +6,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <unistd.h>
+
 #include <boost/json.hpp>
 #include <fstream>
 
@@ -63,15 +67,19 @@ std::size_t storedFiles(const fs::path& evidenceDir) {
 
 class EvidenceTest : public ::testing::Test {
  protected:
+  // The store's URL in the configuration; empty: the demo's SQLite file.
+  virtual std::string storeUrl() { return {}; }
   void SetUp() override {
     dir_ = tempDir("evidence");
     // The demo configuration with a small evidence limit.
     auto config = readFile(sourceDir() / "config/hub.xml");
+
     const auto at = config.find("<status ");
     ASSERT_NE(at, std::string::npos);
-    config.insert(at, "<evidence maxBytes=\"" + std::to_string(kMaxBytes) + "\"/>\n  ");
+    config.insert(at, "<evidence dir=\"" + evidenceDir().string() + "\" maxBytes=\"" +
+                          std::to_string(kMaxBytes) + "\"/>\n  ");
     std::ofstream(dir_ / "hub.xml") << config;
-    hub_ = std::make_unique<HubProcess>(dir_, dir_ / "hub.xml");
+    hub_ = std::make_unique<HubProcess>(dir_, dir_ / "hub.xml", storeUrl());
     hub_->start();
     const auto report = readFile(sourceDir() / "examples/report-andijan.xml");
     ASSERT_EQ(hub_->post("/api/v1/reports", report, "application/xml", kAndijan).status, 200);
@@ -209,6 +217,51 @@ TEST_F(EvidenceTest, FeedListsTheUploadWithItsHashAndSize) {
   EXPECT_NE(feed.body.find("sha256=\"" + sha + "\" size=\"" + std::to_string(pdf.size()) + "\""),
             std::string::npos)
       << feed.body;
+}
+
+// With the store on PostgreSQL the content lives in large objects; it comes back byte for byte
+// after kill -9, sent from a spooled copy that is gone once sent.
+class EvidencePostgresTest : public EvidenceTest {
+ protected:
+  std::string storeUrl() override {
+    const std::string base = postgresUrl();  // postgresql://<connection string>
+    schema_ = "evidence_" + std::to_string(::getpid());
+    soci::session admin(*soci::factory_postgresql(), connection());
+    admin << "SET client_min_messages TO warning";
+    admin << "DROP SCHEMA IF EXISTS " + schema_ + " CASCADE";
+    admin << "CREATE SCHEMA " + schema_;
+    return base + " options='-c search_path=" + schema_ + "'";
+  }
+  void TearDown() override {
+    hub_.reset();
+    if (schema_.empty()) return;
+    soci::session admin(*soci::factory_postgresql(), connection());
+    admin << "SET client_min_messages TO warning";
+    admin << "DROP SCHEMA IF EXISTS " + schema_ + " CASCADE";
+  }
+  static std::string connection() {
+    const std::string base = postgresUrl();
+    return base.substr(base.find("://") + 3);
+  }
+  std::string schema_;
+};
+
+TEST_F(EvidencePostgresTest, UploadedPdfInLargeObjectsIsByteIdenticalAfterKill9) {
+  const std::string pdf = pdfOf(3u << 19);  // 1.5 MiB: several chunks of a large object
+  const auto res = upload(pdf, kPdf);
+  ASSERT_EQ(res.status, 201) << res.body;
+  hub_->signal(SIGKILL);
+  EXPECT_EQ(hub_->wait(), 128 + SIGKILL);
+  const std::string sha = boost::json::parse(res.body).at("sha256").as_string().c_str();
+  // Nothing of it on disk: PostgreSQL holds it.
+  EXPECT_EQ(storedFiles(evidenceDir()), 0u);
+
+  hub_->start();
+  const auto got = hub_->get("/api/v1/evidence/" + sha, kNational);
+  ASSERT_EQ(got.status, 200) << got.body.substr(0, 300);
+  EXPECT_TRUE(got.body == pdf) << "the bytes read back differ from the bytes uploaded";
+  EXPECT_EQ(headerOf(got, "content-length"), std::to_string(pdf.size()));
+  EXPECT_TRUE(fs::is_empty(evidenceDir() / "tmp")) << "the spooled copy is left behind";
 }
 
 }  // namespace

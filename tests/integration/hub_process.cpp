@@ -60,8 +60,10 @@ RunResult runHub(const std::vector<std::string>& args) {
   return r;
 }
 
-HubProcess::HubProcess(std::filesystem::path dir, std::filesystem::path config)
-    : dir_(std::move(dir)), config_(std::move(config)) {}
+HubProcess::HubProcess(std::filesystem::path dir, std::filesystem::path config, std::string store)
+    : dir_(std::move(dir)),
+      config_(std::move(config)),
+      store_(store.empty() ? "sqlite:" + (dir_ / "hub.db").string() : std::move(store)) {}
 
 HubProcess::~HubProcess() {
   if (pid_ > 0) {
@@ -81,9 +83,9 @@ std::string HubProcess::log() const {
 void HubProcess::start() {
   // Each start appends to the same log; look for the listening line after what was there.
   const std::size_t before = log().size();
-  pid_ = spawn({"serve", "--config", config_.string(), "--listen", "127.0.0.1:0", "--store",
-                "sqlite:" + (dir_ / "hub.db").string()},
-               (dir_ / "hub.out").string(), (dir_ / "hub.log").string());
+  pid_ =
+      spawn({"serve", "--config", config_.string(), "--listen", "127.0.0.1:0", "--store", store_},
+            (dir_ / "hub.out").string(), (dir_ / "hub.log").string());
   static const std::regex kListening(R"(listening on http://127\.0\.0\.1:(\d+))");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {

@@ -23,8 +23,9 @@ RunResult runHub(const std::vector<std::string>& args);
 
 class HubProcess {
  public:
-  // `serve --config CONFIG --listen 127.0.0.1:0 --store sqlite:DIR/hub.db`; waits until listening.
-  HubProcess(std::filesystem::path dir, std::filesystem::path config);
+  // `serve --config CONFIG --listen 127.0.0.1:0 --store STORE` (default sqlite:DIR/hub.db);
+  // start() waits until it listens.
+  HubProcess(std::filesystem::path dir, std::filesystem::path config, std::string store = {});
   ~HubProcess();
   void start();
   void signal(int sig);
@@ -43,6 +44,7 @@ class HubProcess {
 
  private:
   std::filesystem::path dir_, config_;
+  std::string store_;
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
 };

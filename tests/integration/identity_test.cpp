@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 #include <fstream>
 
+#include "hub/xml/safe_reader.hpp"
+#include "hub/xml/schema.hpp"
 #include "tests/integration/hub_process.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -121,6 +123,59 @@ TEST_F(IdentityServeTest, TwoSourcesReportingOneImplementationAreCountedOnceAndB
   EXPECT_NE(cli.out.find("regional  revision 3"), std::string::npos) << cli.out;
   EXPECT_NE(cli.out.find("ministry  revision 1"), std::string::npos) << cli.out;
   EXPECT_LT(cli.out.find("regional"), cli.out.find("ministry")) << cli.out;
+}
+
+// The directory's code and names reach the read side: /api/v1/measures names the organisation in
+// the reader's language, the feed carries the code with every name, and two spellings of one
+// organisation (two measures) are one group of the roll-up by organisation.
+TEST_F(IdentityServeTest, AKnownOrganisationIsNamedInTheReadersLanguageAndGroupedByItsCode) {
+  post(report("Tashkent City Health Department", 1, 40), kMinistry);
+  post(report("Toshkent sh. SSBB", 1, 70, "DU2030-2.4.4"), kRegional);
+  post(report("Chilonzor tuman poliklinikasi", 1, 70, "DU2030-2.4.5"), kRegional);
+
+  auto uz = getJson("/api/v1/measures?organisation=201234567&lang=uz-Latn");
+  ASSERT_EQ(uz.at("total").to_number<int>(), 2) << uz;
+  for (const auto& i : uz.at("items").as_array()) {
+    EXPECT_EQ(i.at("organisationCode").as_string(), "201234567");
+    EXPECT_EQ(i.at("organisationName").as_string(),
+              "Toshkent shahar sogʻliqni saqlash bosh boshqarmasi");
+    EXPECT_EQ(i.at("organisationNameLang").as_string(), "uz-Latn");
+    EXPECT_EQ(i.at("organisationNames").as_array().size(), 2u);
+  }
+  auto item = getJson("/api/v1/measures?measure=DU2030-2.4.4&lang=en").at("items").at(0);
+  EXPECT_EQ(item.at("organisation").as_string(), "Toshkent sh. SSBB");  // as reported
+  EXPECT_EQ(item.at("organisationName").as_string(), "Tashkent City Health Department");
+  // A spelling the directory does not know keeps its own name and has no code.
+  auto unknown = getJson("/api/v1/measures?measure=DU2030-2.4.5&lang=en");
+  EXPECT_TRUE(unknown.at("items").at(0).at("organisationCode").is_null());
+  EXPECT_EQ(unknown.at("items").at(0).at("organisationName").as_string(),
+            "Chilonzor tuman poliklinikasi");
+
+  auto byOrganisation = getJson("/api/v1/summary?by=organisation");
+  const auto& groups = byOrganisation.at("groups").as_array();
+  ASSERT_EQ(groups.size(), 2u) << byOrganisation;
+  int known = 0;
+  for (const auto& g : groups)
+    if (g.at("key").as_string() == "201234567") {
+      ++known;
+      EXPECT_EQ(g.at("total").to_number<int>(), 2) << g;
+    }
+  EXPECT_EQ(known, 1) << byOrganisation;
+
+  auto feed = hub_->get("/api/v1/feed", kReader);
+  ASSERT_EQ(feed.status, 200);
+  std::size_t identities = 0;
+  for (auto at = feed.body.find("<organisationIdentity code=\"201234567\">");
+       at != std::string::npos; at = feed.body.find("<organisationIdentity code", at + 1))
+    ++identities;
+  EXPECT_EQ(identities, 2u) << feed.body;
+  auto doc = xml::parseDocument(feed.body, "feed");
+  xml::Schema schema((sourceDir() / "schemas/monitoring-feed.xsd").string());
+  auto problems = schema.validate(doc.get(), "feed");
+  EXPECT_TRUE(problems.empty()) << problems.front();
+  EXPECT_NE(feed.body.find("<name lang=\"uz-Latn\">Toshkent shahar"), std::string::npos);
+  EXPECT_NE(feed.body.find("<name lang=\"en\">Tashkent City Health Department</name>"),
+            std::string::npos);
 }
 
 TEST_F(IdentityServeTest, UnknownSpellingIsAcceptedAndListedAsUnmatched) {

@@ -205,5 +205,100 @@ TEST_F(RolesTest, ExecutorsSubmitAndControllersDecideThroughTheControlEndpoint) 
   EXPECT_EQ(t1().at("comments").as_array().size(), 1u);
 }
 
+// Deadline changes through POST /api/v1/control: the executor asks, only a controller approves
+// or rejects; each act is stored under its own token, and the request and its decision show in
+// the implementation even after the reporting source sends a report that does not know of them.
+TEST_F(RolesTest, AnExecutorAsksForMoreTimeAndOnlyAControllerDecidesWhateverRowIsCurrent) {
+  ASSERT_EQ(report(kSource, "andijan", task({})).status, 200);
+  auto issue = [&](const char* id, std::vector<std::string> roles, const std::string& secret) {
+    store::AccessToken t;
+    t.id = id;
+    t.tokenSha256 = base::sha256Hex(secret);
+    t.roles = std::move(roles);
+    t.regions = {"1703"};
+    ASSERT_TRUE(store_->issueToken(t));
+  };
+  const std::string executor = "asaka-executor-token-0123", controller = "andijan-controller-01";
+  issue("asaka-unit", {"executor"}, executor);
+  issue("andijan-controller", {"controller", "reader"}, controller);
+  auto act = [&](const std::string& token, const std::string& fields) {
+    return request("POST", "/api/v1/control", token,
+                   R"({"measure": "M-1", "region": "1703", "organisation": )"
+                   R"("Andijan Education Department", "task": "T1", )" +
+                       fields + "}");
+  };
+  auto t1 = [&] {
+    http::Request r;
+    r.method = "GET";
+    r.path = r.target = "/api/v1/measures";
+    r.query = {{"asOf", "2026-06-10"}};
+    r.headers["authorization"] = "Bearer " + controller;
+    auto res = api_->handle(r);
+    EXPECT_EQ(res.status, 200) << res.body;
+    return boost::json::parse(res.body).at("items").at(0).at("tasks").at(0).as_object();
+  };
+
+  auto noDate = act(executor, R"("action": "request", "on": "2026-05-20")");
+  EXPECT_EQ(noDate.status, 400) << noDate.body;
+  EXPECT_THAT(noDate.body, HasSubstr("deadline"));
+  auto asked = act(executor, R"("action": "request", "on": "2026-05-20", "deadline": )"
+                             R"("2026-06-20", "reason": "equipment delivered late")");
+  ASSERT_EQ(asked.status, 201) << asked.body;
+  // Pending: the deadline in force stays 2026-05-31, so as of 2026-06-10 the task is 10 days late.
+  auto t = t1();
+  ASSERT_EQ(t.at("deadlineChanges").as_array().size(), 1u);
+  EXPECT_EQ(t.at("deadlineChanges").at(0).at("previous").as_string(), "2026-05-31");
+  EXPECT_EQ(t.at("deadlineChanges").at(0).at("verdict").as_string(), "pending");
+  EXPECT_EQ(t.at("delayDays").as_int64(), 10);
+
+  auto selfApproved = act(executor, R"("action": "approve", "on": "2026-05-25")");
+  EXPECT_EQ(selfApproved.status, 403) << selfApproved.body;
+  EXPECT_THAT(selfApproved.body, HasSubstr("controller role"));
+  auto wrongOne =
+      act(controller, R"("action": "approve", "on": "2026-05-25", "deadline": "2026-07-01")");
+  EXPECT_EQ(wrongOne.status, 409) << wrongOne.body;
+  EXPECT_THAT(wrongOne.body, HasSubstr("2026-07-01"));
+  auto approved = act(controller, R"("action": "approve", "on": "2026-05-25")");
+  ASSERT_EQ(approved.status, 201) << approved.body;
+  // Approved on 2026-05-25, before the deadline it extends: D is 2026-06-20, not late on 06-10.
+  t = t1();
+  EXPECT_EQ(t.at("deadlineChanges").at(0).at("verdict").as_string(), "moved");
+  EXPECT_EQ(t.at("deadlineChanges").at(0).at("decidedBy").as_string(), "andijan-controller");
+  EXPECT_EQ(t.at("deadline").as_string(), "2026-06-20");
+  EXPECT_EQ(t.at("delayDays").as_int64(), 0);
+  EXPECT_NE(t.at("status").as_string(), "overdue");
+
+  // The region's own system reports again without knowing of the request: its row is now the
+  // current one, and the approved change still holds.
+  auto again = task({});
+  again.revision = 2;
+  again.note = "weekly update";
+  ASSERT_EQ(report(kSource, "andijan", again).status, 200);
+  t = t1();
+  ASSERT_EQ(t.at("deadlineChanges").as_array().size(), 1u);
+  EXPECT_EQ(t.at("deadlineChanges").at(0).at("verdict").as_string(), "moved");
+  EXPECT_EQ(t.at("deadline").as_string(), "2026-06-20");
+
+  // A second request, rejected: D does not move, and the region's report that echoes the
+  // decision it read back is accepted from a source token, for the store already holds it.
+  ASSERT_EQ(
+      act(executor, R"("action": "request", "on": "2026-06-15", "deadline": "2026-07-15")").status,
+      201);
+  ASSERT_EQ(act(controller, R"("action": "reject", "on": "2026-06-16")").status, 201);
+  t = t1();
+  ASSERT_EQ(t.at("deadlineChanges").as_array().size(), 2u);
+  EXPECT_EQ(t.at("deadlineChanges").at(1).at("previous").as_string(), "2026-06-20");
+  EXPECT_EQ(t.at("deadlineChanges").at(1).at("verdict").as_string(), "rejected");
+  EXPECT_EQ(t.at("deadline").as_string(), "2026-06-20");
+  auto echo = task({});
+  echo.revision = 3;
+  echo.source = "andijan";
+  const auto stored = store_->get(echo.key());
+  ASSERT_TRUE(stored);
+  echo.assignments[0].deadlineChanges = stored->assignments[0].deadlineChanges;
+  auto echoed = report(kSource, "andijan", echo);
+  EXPECT_EQ(echoed.status, 200) << echoed.body;
+}
+
 }  // namespace
 }  // namespace ijro::api

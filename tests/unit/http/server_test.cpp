@@ -5,11 +5,15 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 #include "hub/http/client.hpp"
 #include "tests/unit/http/raw_socket.hpp"
@@ -188,6 +192,46 @@ TEST(HttpServer, HeadGetsLengthButNoBody) {
   EXPECT_EQ(res.status, 200);
   EXPECT_EQ(header(res, "content-length"), "11");
   EXPECT_EQ(res.body, "");
+}
+
+// A body from a file goes out whole and in chunks; a spooled copy is removed once opened; a file
+// that is gone is a 500, and the connection keeps serving.
+TEST(HttpServer, ABodyFromAFileIsSentWholeAndASpooledOneIsRemoved) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("ijro-body-file-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string content(3 * 1024 * 1024 + 17, '\0');
+  for (std::size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>((i * 7919) % 251);
+  const auto kept = dir / "kept.bin", spooled = dir / "spooled.bin";
+  for (const auto& p : {kept, spooled}) std::ofstream(p, std::ios::binary) << content;
+  Running srv([&](const Request& r) {
+    Response res{200, "application/pdf", "not this", {}};
+    res.bodyFile = (r.path == "/kept"      ? kept
+                    : r.path == "/spooled" ? spooled
+                                           : dir / "gone")
+                       .string();
+    res.removeBodyFile = r.path == "/spooled";
+    return res;
+  });
+  auto res = get(srv.port(), "/kept");
+  EXPECT_EQ(res.status, 200);
+  EXPECT_EQ(res.contentType, "application/pdf");
+  EXPECT_EQ(header(res, "content-length"), std::to_string(content.size()));
+  EXPECT_TRUE(res.body == content) << "a body of " << res.body.size() << " bytes";
+  EXPECT_TRUE(std::filesystem::exists(kept));
+  const auto head = request(kHost, srv.port(), "HEAD", "/kept", {}, {}, 5s);
+  EXPECT_EQ(header(head, "content-length"), std::to_string(content.size()));
+  EXPECT_EQ(head.body, "");
+
+  res = get(srv.port(), "/spooled");
+  EXPECT_TRUE(res.body == content);
+  EXPECT_FALSE(std::filesystem::exists(spooled));
+
+  res = get(srv.port(), "/gone");
+  EXPECT_EQ(res.status, 500);
+  EXPECT_NE(res.body.find("cannot open the body file"), std::string::npos) << res.body;
+  EXPECT_EQ(get(srv.port(), "/kept").status, 200);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(HttpServer, NoContentHasNoBodyOrLength) {
