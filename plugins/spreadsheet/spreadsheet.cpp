@@ -1,6 +1,7 @@
 // spreadsheet: a source that reads a region's tracking sheets, XLSX or CSV, dropped into a folder
-// (see README.md). One row per measure: number, title, executor, deadline, status, percent done,
-// comment; the options give what the sheet does not say (region, sector, the act).
+// (see README.md). One row per measure (number, title, executor, deadline, status, percent done,
+// comment), or per task of one measure (rows=tasks); the options give what the sheet does not say
+// (region, sector, the act).
 //
 // Each poll:
 //   1. moves to processed_dir the files the previous poll read, if the hub committed that poll
@@ -166,6 +167,19 @@ SheetSettings settingsOf(const Host& host) {
   if (row < 0 || row > 1048576)
     throw std::invalid_argument("option \"header_row\" must be 0 (find it) or a row number");
   s.headerRow = static_cast<std::uint32_t>(row);
+  const std::string rows = host.optionString("rows");
+  if (rows != "measures" && rows != "tasks")
+    throw std::invalid_argument("option \"rows\" must be measures or tasks, not \"" + rows + "\"");
+  s.rowsAreTasks = rows == "tasks";
+  s.measureId = optionOr(host, "measure_id");
+  s.measureTitle = optionOr(host, "measure_title");
+  s.deadline = dateOption(host, "deadline");
+  if (s.rowsAreTasks)
+    for (const char* name : {"measure_id", "measure_title", "organisation"})
+      if (optionOr(host, name).empty())
+        throw std::invalid_argument(std::string("option \"") + name +
+                                    "\" is required when rows=tasks (the rows are the tasks "
+                                    "of one measure, which the options name)");
   return s;
 }
 
@@ -323,10 +337,20 @@ IJRO_DEFINE_SOURCE_PLUGIN(
                       "Type of the act that set the measures."),
     ijro::sdk::required(OptionType::String, "act_number", "Number of the act, e.g. UP-6079."),
     ijro::sdk::required(OptionType::String, "act_date", "Date of the act (yyyy-mm-dd)."),
+    ijro::sdk::option(OptionType::String, "rows", "measures",
+                      "measures: one row per measure; tasks: one row per task of the measure "
+                      "named by measure_id, measure_title and organisation."),
+    ijro::sdk::option(OptionType::String, "measure_id", nullptr,
+                      "rows=tasks: the measure the tasks belong to."),
+    ijro::sdk::option(OptionType::String, "measure_title", nullptr,
+                      "rows=tasks: the measure's title."),
+    ijro::sdk::option(OptionType::String, "deadline", nullptr,
+                      "rows=tasks: the measure's deadline; default: its latest task's."),
     ijro::sdk::option(OptionType::String, "measure_prefix", nullptr,
                       "Put before each row's number to make the measure id, e.g. DU2030-."),
     ijro::sdk::option(OptionType::String, "organisation", nullptr,
-                      "The responsible organisation of rows whose executor cell is empty."),
+                      "The responsible organisation of rows whose executor cell is empty; "
+                      "rows=tasks: the organisation responsible for the measure."),
     ijro::sdk::option(OptionType::String, "start", nullptr,
                       "Start date of measures when the sheet has no start column."),
     ijro::sdk::option(OptionType::String, "sheet", nullptr,

@@ -214,6 +214,13 @@ SheetRecords TrackingSheet::records(const Table& t, std::int64_t revision) const
   const Columns cols = columnsOf(t, *header);
 
   SheetRecords out;
+  const char* rowIs = settings_.rowsAreTasks ? "task" : "measure";
+  struct Task {
+    ijro::sdk::Assignment assignment;
+    std::string lifecycle, start;
+    bool started = false;
+  };
+  std::vector<Task> tasks;
   for (const auto& row : t.rows) {
     if (row.number <= cols.headerRow) continue;
     std::vector<std::string> problems;
@@ -330,8 +337,8 @@ SheetRecords TrackingSheet::records(const Table& t, std::int64_t revision) const
     }
     if (impl.lifecycle == ijro::sdk::lifecycle::kCompleted && impl.completed.empty() &&
         problems.empty())
-      problems.push_back(t.name + ", row " + std::to_string(row.number) +
-                         ": the measure is completed but the row has no completion date" +
+      problems.push_back(t.name + ", row " + std::to_string(row.number) + ": the " + rowIs +
+                         " is completed but the row has no completion date" +
                          (cols.at(Field::Completed) != 0
                               ? " (" + where(Field::Completed) + " is empty)"
                               : " (add a column: " + names_.namesOf(Field::Completed) + ")"));
@@ -351,11 +358,59 @@ SheetRecords TrackingSheet::records(const Table& t, std::int64_t revision) const
       out.rejected.push_back(std::move(reason));
       continue;
     }
+    if (settings_.rowsAreTasks) {
+      Task task;
+      task.assignment.id = number;
+      task.assignment.assignee = impl.organisation;
+      task.assignment.title = impl.measure.title;
+      task.assignment.deadline = impl.deadline;
+      task.assignment.completed = impl.completed;
+      task.lifecycle = impl.lifecycle;
+      task.start = impl.start;
+      task.started = percent && *percent > 0;
+      tasks.push_back(std::move(task));
+      continue;
+    }
     try {
       out.records.push_back(impl.toJson());
     } catch (const std::invalid_argument& e) {
       out.rejected.push_back(t.name + ", row " + std::to_string(row.number) + ": " + e.what());
     }
+  }
+  if (!settings_.rowsAreTasks || tasks.empty()) return out;
+
+  // The tasks' implementation: done when every task is done, under way once one is.
+  ijro::sdk::Implementation impl;
+  impl.revision = revision;
+  impl.measure.id = settings_.measureId;
+  impl.measure.title = settings_.measureTitle;
+  impl.measure.act = {settings_.actType, settings_.actNumber, settings_.actDate, ""};
+  impl.region = settings_.region;
+  impl.sector = settings_.sector;
+  impl.organisation = settings_.organisation;
+  impl.start = settings_.start;
+  impl.deadline = settings_.deadline;
+  bool allDone = true, anyStarted = false;
+  for (auto& task : tasks) {
+    if (settings_.start.empty() && (impl.start.empty() || task.start < impl.start))
+      impl.start = task.start;
+    if (settings_.deadline.empty() && task.assignment.deadline > impl.deadline)
+      impl.deadline = task.assignment.deadline;
+    const bool done = task.lifecycle == ijro::sdk::lifecycle::kCompleted;
+    allDone &= done;
+    anyStarted |= done || task.started || task.lifecycle == ijro::sdk::lifecycle::kInProgress;
+    if (done && task.assignment.completed > impl.completed)
+      impl.completed = task.assignment.completed;
+    impl.assignments.push_back(std::move(task.assignment));
+  }
+  impl.lifecycle = allDone      ? ijro::sdk::lifecycle::kCompleted
+                   : anyStarted ? ijro::sdk::lifecycle::kInProgress
+                                : ijro::sdk::lifecycle::kPlanned;
+  if (!allDone) impl.completed.clear();
+  try {
+    out.records.push_back(impl.toJson());
+  } catch (const std::invalid_argument& e) {
+    out.rejected.push_back(t.name + ": " + e.what());
   }
   return out;
 }

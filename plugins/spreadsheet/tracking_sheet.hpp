@@ -1,8 +1,9 @@
 // A region's tracking sheet as records: finds the header row (the first row naming at least the
 // number, title and deadline columns, in any of the built-in languages or the configured names),
 // refuses a merged header, and turns every row below it into one implementation in the record
-// form. A row that cannot be read (a deadline that is no date, an unknown status word, a missing
-// title) is rejected with reasons naming the sheet, row and column, and the other rows go on.
+// form, or (rows are tasks) into one task of a single implementation. A row that cannot be read (a
+// deadline that is no date, an unknown status word, a missing title) is rejected with reasons
+// naming the sheet, row and column, and the other rows go on.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,11 @@ struct SheetSettings {
   std::string start;                        // start date of rows without a start column
   std::string progressIndicator = "PROGRESS";
   std::uint32_t headerRow = 0;  // 0: found by its names
+  // Tasks: the rows are the tasks (assignments) of one implementation, whose measure, title and
+  // organisation the options give (measureId, measureTitle, organisation); its start and deadline
+  // are the options' or the earliest start and latest deadline of its tasks.
+  bool rowsAreTasks = false;
+  std::string measureId, measureTitle, deadline;
 };
 
 // One sheet of a workbook, or one CSV file, as cells.
@@ -47,7 +53,7 @@ Table tableOfCsv(std::string_view text, char delimiter, std::string name);
 char csvDelimiterFor(std::string_view option, std::string_view text);
 
 struct SheetRecords {
-  std::vector<std::string> records;   // one per row read
+  std::vector<std::string> records;   // one per row read (tasks: one for the whole sheet)
   std::vector<std::string> rejected;  // one per row rejected: where and why
 };
 

@@ -196,6 +196,49 @@ TEST(SpreadsheetSheet, WholeSheetProblemsNameTheCellAndWhatToDo) {
                         "\"start\" is not set"));
 }
 
+TEST(SpreadsheetSheet, RowsAsTasksOfOneMeasure) {
+  HeaderNames names("", "");
+  SheetSettings s = settings();
+  s.rowsAreTasks = true;
+  s.measureId = "DU2030-3.1.7";
+  s.measureTitle = "Schools repaired";
+  s.organisation = "Andijan khokimiyat";
+  s.start = "";
+  TrackingSheet sheet(s, names);
+  Table t;
+  t.name = "Vazifalar";
+  t.rows = {
+      {1,
+       {text(1, "T/r"), text(2, "Vazifa nomi"), text(3, "Ijrochi"), text(4, "Muddat"),
+        text(5, "Holati"), text(6, "Bajarilgan sana"), text(7, "Boshlanish sanasi")}},
+      {2,
+       {text(1, "1.1"), text(2, "Loyiha"), text(3, "Qurilish bo'limi"), text(4, "30.06.2026"),
+        text(5, "Bajarildi"), text(6, "20.06.2026"), text(7, "01.02.2026")}},
+      {3,
+       {text(1, "1.2"), text(2, "Ta'mirlash"), text(4, "31.12.2026"), text(5, "Jarayonda"),
+        text(7, "01.03.2026")}},
+      {4, {text(1, "1.3"), text(2, "Topshirish"), text(4, "keyinroq"), text(7, "01.03.2026")}},
+  };
+  auto out = sheet.records(t, 5);
+  ASSERT_THAT(out.records, SizeIs(1));
+  ASSERT_THAT(out.rejected, SizeIs(1));
+  EXPECT_THAT(out.rejected[0], HasSubstr("Vazifalar!D4 (row 4, column D \"Muddat\")"));
+  auto r = boost::json::parse(out.records[0]).as_object();
+  EXPECT_EQ(r.at("measure").at("id").as_string(), "DU2030-3.1.7");
+  EXPECT_EQ(r.at("organisation").as_string(), "Andijan khokimiyat");
+  EXPECT_EQ(r.at("start").as_string(), "2026-02-01");     // the earliest task's
+  EXPECT_EQ(r.at("deadline").as_string(), "2026-12-31");  // the latest task's
+  EXPECT_EQ(r.at("lifecycle").as_string(), "inProgress");
+  const auto& tasks = r.at("assignments").as_array();
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks[0].at("id").as_string(), "1.1");
+  EXPECT_EQ(tasks[0].at("assignee").as_string(), "Qurilish bo'limi");
+  EXPECT_EQ(tasks[0].at("completed").as_string(), "2026-06-20");
+  EXPECT_EQ(tasks[1].at("assignee").as_string(), "Andijan khokimiyat");  // no executor
+  EXPECT_EQ(tasks[1].at("deadline").as_string(), "2026-12-31");
+  EXPECT_FALSE(tasks[1].as_object().contains("completed"));
+}
+
 TEST(SpreadsheetSheet, CsvTextBecomesATableWithItsDelimiter) {
   EXPECT_EQ(csvDelimiterFor("auto", "a;b;c\n1,5;2;3\n"), ';');
   EXPECT_EQ(csvDelimiterFor("auto", "a,b,\"c;d\"\n"), ',');

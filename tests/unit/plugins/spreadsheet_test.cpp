@@ -138,6 +138,27 @@ TEST_F(Spreadsheet, HostileArchivesAreQuarantinedWithTheirReason) {
               HasSubstr("cannot be opened as a zip archive"));
 }
 
+TEST_F(Spreadsheet, RowsAsTasksMakeOneImplementationTheHubAccepts) {
+  drop("tracking-uz-cyrl.xlsx");
+  PluginUnderTest p(IJRO_SPREADSHEET_PLUGIN,
+                    options({{"rows", "tasks"},
+                             {"measure_id", "DU2030-3.1.7"},
+                             {"measure_title", "Андижон вилоятида ижтимоий соҳа"},
+                             {"organisation", "Андижон вилояти ҳокимлиги"}}));
+  auto run = p.poll();
+  ASSERT_EQ(run.status, Status::Ok) << run.message;
+  EXPECT_THAT(run.rejected, IsEmpty());
+  ASSERT_EQ(run.records.size(), 1u);
+  const auto& r = run.records[0];
+  EXPECT_EQ(r.field("measure.id"), "DU2030-3.1.7");
+  EXPECT_EQ(r.field("deadline"), "2027-06-30");
+  EXPECT_EQ(r.field("lifecycle"), "inProgress");
+  EXPECT_EQ(r.field("assignments[0].id"), "1");
+  EXPECT_EQ(r.field("assignments[2].assignee"), "Андижон вилояти соғлиқни сақлаш бошқармаси");
+  EXPECT_EQ(r.field("assignments[2].completed"), "2026-03-20");
+  EXPECT_THROW(PluginUnderTest(IJRO_SPREADSHEET_PLUGIN, options({{"rows", "tasks"}})), PluginError);
+}
+
 TEST_F(Spreadsheet, BadOptionsAreRefusedNamingTheOption) {
   try {
     PluginUnderTest p(IJRO_SPREADSHEET_PLUGIN, options({{"headers", "due=Muddat"}}));
