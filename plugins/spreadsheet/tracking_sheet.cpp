@@ -297,6 +297,7 @@ SheetRecords TrackingSheet::records(const Table& t, std::int64_t revision) const
     required(Field::Deadline, impl.deadline);
     impl.start = cols.at(Field::Start) != 0 ? date(Field::Start) : "";
     if (impl.start.empty()) impl.start = settings_.start;
+    if (impl.start.empty()) required(Field::Start, impl.start);  // an empty start cell
     impl.completed = date(Field::Completed);
     impl.note = text(Field::Comment);
 

@@ -219,10 +219,13 @@ TEST(SpreadsheetSheet, RowsAsTasksOfOneMeasure) {
         text(7, "01.03.2026")}},
       {4, {text(1, "1.3"), text(2, "Topshirish"), text(4, "keyinroq"), text(7, "01.03.2026")}},
   };
+  t.rows.push_back({5, {text(1, "1.4"), text(2, "Hisobot"), text(4, "31.12.2026")}});
   auto out = sheet.records(t, 5);
   ASSERT_THAT(out.records, SizeIs(1));
-  ASSERT_THAT(out.rejected, SizeIs(1));
+  ASSERT_THAT(out.rejected, SizeIs(2));
   EXPECT_THAT(out.rejected[0], HasSubstr("Vazifalar!D4 (row 4, column D \"Muddat\")"));
+  EXPECT_THAT(out.rejected[1], HasSubstr("Vazifalar!G5 (row 5, column G \"Boshlanish sanasi\"): "
+                                         "the start is empty"));
   auto r = boost::json::parse(out.records[0]).as_object();
   EXPECT_EQ(r.at("measure").at("id").as_string(), "DU2030-3.1.7");
   EXPECT_EQ(r.at("organisation").as_string(), "Andijan khokimiyat");
