@@ -344,7 +344,9 @@ SheetRecords TrackingSheet::records(const Table& t, std::int64_t revision) const
                               ? " (" + where(Field::Completed) + " is empty)"
                               : " (add a column: " + names_.namesOf(Field::Completed) + ")"));
 
-    if (percent && !impl.deadline.empty() && !impl.start.empty()) {
+    // The percent done over the work's own period; a deadline on or before the start is the
+    // hub's to refuse (naming the field), not an indicator's.
+    if (percent && !impl.deadline.empty() && !impl.start.empty() && impl.start < impl.deadline) {
       ijro::sdk::Indicator progress;
       progress.code = settings_.progressIndicator;
       progress.name = "Percent done";

@@ -196,6 +196,22 @@ TEST(SpreadsheetSheet, WholeSheetProblemsNameTheCellAndWhatToDo) {
                         "\"start\" is not set"));
 }
 
+TEST(SpreadsheetSheet, NoPercentIndicatorWhenTheDeadlineIsNotAfterTheStart) {
+  HeaderNames names("", "");
+  TrackingSheet sheet(settings(), names);  // start 2026-01-01
+  Table t;
+  t.name = "S";
+  t.rows = {{1,
+             {text(1, "No"), text(2, "Title"), text(3, "Executor"), text(4, "Deadline"),
+              text(5, "Progress")}},
+            {2, {text(1, "1"), text(2, "T"), text(3, "O"), text(4, "2026-01-01"), text(5, "50")}},
+            {3, {text(1, "2"), text(2, "T"), text(3, "O"), text(4, "2026-01-02"), text(5, "50")}}};
+  auto out = sheet.records(t, 1);
+  ASSERT_THAT(out.records, SizeIs(2));
+  EXPECT_FALSE(boost::json::parse(out.records[0]).as_object().contains("indicators"));
+  EXPECT_TRUE(boost::json::parse(out.records[1]).as_object().contains("indicators"));
+}
+
 TEST(SpreadsheetSheet, RowsAsTasksOfOneMeasure) {
   HeaderNames names("", "");
   SheetSettings s = settings();
