@@ -113,20 +113,24 @@ or double counting, evaluates execution status (on track, at risk, overdue,
 done on time, done late) and publishes a consolidated XML feed.
 .
 This package holds the ijro-hub binary, its bundled plugins (file_drop,
-xml_exchange) and schemas, and the ijro-hub systemd service, which runs as
+xml_exchange, spreadsheet) and schemas, and the ijro-hub systemd service, which runs as
 the system user ijro-hub on /etc/ijro-hub/hub.xml with its store in
 /var/lib/ijro-hub.")
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME ijro-hub-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
+# The table readers (IjroHub::tables, a static library) link libzip and libxml2, found by
+# find_package(IjroHub) through pkg-config and CMake.
+set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "libzip-dev, libxml2-dev, pkg-config")
 set(CPACK_DEBIAN_DEV_PACKAGE_RECOMMENDS "cmake, libgtest-dev, libgmock-dev")
 set(CPACK_DEBIAN_DEV_PACKAGE_SUGGESTS ijro-hub)
 set(CPACK_DEBIAN_DEV_DESCRIPTION
 "plugin SDK and test kit for ijro-hub adapters
 The plugin SDK of ijro-hub: the versioned C ABI (ijro_plugin.h), the
-header-only C++ SDK over it, the CMake package (find_package(IjroHub)) and
-the test kit library, which runs a plugin in the hub's own plugin host so an
-adapter's unit tests see it as the hub would.")
+header-only C++ SDK over it, the table readers (zip with limits, CSV,
+XLSX), the CMake package (find_package(IjroHub)) and the test kit library,
+which runs a plugin in the hub's own plugin host so an adapter's unit tests
+see it as the hub would.")
 
 include(CPack)
 cpack_add_component_group(hub)

@@ -6,6 +6,8 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libsoci-dev libspdlog-dev libfmt-dev libssl-dev prometheus-cpp-dev
   libxml2-dev libxml2-utils libxslt1-dev libxmlsec1-dev
+  # zip archives (sdk/tables: XLSX, zip packages) and ICU (plugins/spreadsheet: header matching)
+  libzip-dev libicu-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 libpq-dev libsqlite3-dev sqlite3 wrk python3
   # cpack -G DEB with dpkg-shlibdeps (which needs `file`) and lintian: tests/package

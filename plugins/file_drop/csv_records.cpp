@@ -401,7 +401,7 @@ std::string CsvMapping::record(const Binding& b, const CsvRow& row,
 
 std::vector<std::string> CsvMapping::records(std::string_view text,
                                              std::int64_t revisionFallback) const {
-  std::vector<CsvRow> rows = parseCsv(text, settings_.delimiter);
+  std::vector<CsvRow> rows = ijro::tables::parseCsv(text, settings_.delimiter);
   if (rows.empty())
     throw FileProblem("the file is empty: there is no header line",
                       "Export the file again with a header line naming the columns, then drop "

@@ -11,9 +11,11 @@
 #include <string_view>
 #include <vector>
 
-#include "csv.hpp"
+#include <tables/csv.hpp>
 
 namespace ijro::file_drop {
+
+using ijro::tables::CsvRow;
 
 struct CsvSettings {
   std::string columns;          // "field=Header;field=Header"; "" for the canonical names

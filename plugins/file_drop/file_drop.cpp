@@ -185,7 +185,7 @@ class FileDrop : public ijro::sdk::Source {
       throw std::invalid_argument("option \"unknown_columns\" must be error or ignore, not \"" +
                                   unknown + "\"");
     s.ignoreUnknownColumns = unknown == "ignore";
-    s.delimiter = ijro::file_drop::csvDelimiter(host.optionString("delimiter"));
+    s.delimiter = ijro::tables::csvDelimiter(host.optionString("delimiter"));
     return s;
   }
 

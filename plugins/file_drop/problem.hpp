@@ -1,20 +1,12 @@
 // Why a dropped file cannot be read as a whole: what is wrong and how to fix it. The plugin moves
-// such a file to the quarantine folder with both sentences in a reason file beside it.
+// such a file to the quarantine folder with both sentences in a reason file beside it. It is the
+// SDK's table error, so the CSV reader's refusals (sdk/tables) are file problems as they are.
 #pragma once
 
-#include <stdexcept>
-#include <string>
+#include <tables/table_error.hpp>
 
 namespace ijro::file_drop {
 
-class FileProblem : public std::runtime_error {
- public:
-  FileProblem(const std::string& problem, std::string fix)
-      : std::runtime_error(problem), fix_(std::move(fix)) {}
-  const std::string& fix() const { return fix_; }
-
- private:
-  std::string fix_;
-};
+using FileProblem = ijro::tables::TableError;
 
 }  // namespace ijro::file_drop

@@ -9,9 +9,6 @@
 
 namespace ijro::file_drop {
 
-// 1-based line of a byte offset.
-std::size_t lineAt(std::string_view text, std::size_t offset);
-
 std::string_view trim(std::string_view s);  // ASCII blanks (space, tab, CR, LF)
 std::string lowerAscii(std::string_view s);
 // Splits on `sep`, trimming each piece and dropping empty ones.

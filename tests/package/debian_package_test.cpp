@@ -146,7 +146,8 @@ TEST_F(DebianPackages, HubPackageHoldsTheHubAndNotTheSdk) {
   const auto files = contents(hubDeb_);
   for (const char* f :
        {"/usr/bin/ijro-hub", "/usr/lib/ijro-hub/plugins/file_drop.so",
-        "/usr/lib/ijro-hub/plugins/xml_exchange.so", "/usr/share/ijro-hub/schemas/hub-config.xsd",
+        "/usr/lib/ijro-hub/plugins/xml_exchange.so", "/usr/lib/ijro-hub/plugins/spreadsheet.so",
+        "/usr/share/ijro-hub/schemas/hub-config.xsd",
         "/usr/share/ijro-hub/schemas/status-report.xsd", "/usr/share/ijro-hub/examples/hub.xml",
         "/etc/ijro-hub/hub.xml", "/lib/systemd/system/ijro-hub.service",
         "/usr/share/man/man1/ijro-hub.1.gz", "/usr/share/doc/ijro-hub/copyright",

@@ -49,6 +49,7 @@ TEST_F(InstallComponents, HubInstallsTheHubItsPluginsSchemasAndExamples) {
   std::set<std::string> expected = {"usr/bin/ijro-hub",
                                     "usr/lib/ijro-hub/plugins/file_drop.so",
                                     "usr/lib/ijro-hub/plugins/xml_exchange.so",
+                                    "usr/lib/ijro-hub/plugins/spreadsheet.so",
                                     "usr/share/ijro-hub/examples/hub.xml",
                                     "usr/share/ijro-hub/examples/plugins-example.xml",
                                     "usr/share/man/man1/ijro-hub.1.gz"};
@@ -62,9 +63,11 @@ TEST_F(InstallComponents, SdkAndTestkitInstallOnlyTheirs) {
   install("sdk");
   for (const auto& f : filesBelow(dir_ / "destdir"))
     EXPECT_TRUE(f.rfind("usr/include/ijro-hub/", 0) == 0 ||
-                f.rfind("usr/lib/cmake/IjroHub/", 0) == 0)
+                f.rfind("usr/lib/cmake/IjroHub/", 0) == 0 || f == "usr/lib/libijro_tables.a")
         << f << " is not part of the SDK";
   EXPECT_TRUE(fs::exists(dir_ / "destdir/usr/include/ijro-hub/ijro_plugin.h"));
+  EXPECT_TRUE(fs::exists(dir_ / "destdir/usr/include/ijro-hub/tables/xlsx.hpp"));
+  EXPECT_TRUE(fs::exists(dir_ / "destdir/usr/lib/libijro_tables.a"));
   EXPECT_TRUE(fs::exists(dir_ / "destdir/usr/lib/cmake/IjroHub/IjroHubConfig.cmake"));
 
   fs::remove_all(dir_ / "destdir");

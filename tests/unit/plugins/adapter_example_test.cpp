@@ -85,9 +85,10 @@ TEST(AdapterExample, BuildsOutOfTreeAgainstTheInstalledPackageAndRunsInTheHub) {
   ASSERT_TRUE(run({"unshare", "-m", "sh", "-c", installSdk}, log));
   for (const auto& folder : hidden)  // the mounts ended with that command
     EXPECT_FALSE(fs::is_empty(folder)) << folder;
-  // The SDK's own build tree knows nothing of the hub's.
+  // The SDK's own build tree knows nothing of the hub's. (libxml2 is the SDK's too: its XLSX
+  // reader, sdk/tables, reads the workbooks' XML with it.)
   const std::string cache = ijro::test::readFile(sdkBuild / "CMakeCache.txt");
-  for (const char* hubOnly : {"SOCI", "PostgreSQL", "LibXml2", "Boost_", "spdlog"})
+  for (const char* hubOnly : {"SOCI", "PostgreSQL", "Boost_", "spdlog"})
     EXPECT_EQ(cache.find(hubOnly), std::string::npos) << hubOnly;
   ASSERT_TRUE(run({IJRO_CMAKE_COMMAND, "--install", ijro::test::binaryDir().string(), "--prefix",
                    prefix.string(), "--component", "testkit"},

@@ -238,7 +238,8 @@ TEST_F(FileDrop, EachKindOfUnreadableFileSaysWhatIsWrong) {
   ASSERT_EQ(run.status, Status::Ok) << run.message;
   EXPECT_THAT(run.records, IsEmpty());
   const fs::path q = inbox_ / "quarantine";
-  EXPECT_THAT(read(q / "quote.csv.reason.txt"), HasSubstr("line 2: a quoted field opens here"));
+  EXPECT_THAT(read(q / "quote.csv.reason.txt"),
+              HasSubstr("line 2, column 2: a quoted field opens here"));
   EXPECT_THAT(read(q / "width.csv.reason.txt"),
               HasSubstr("line 2 has 17 fields, but the header (line 1) has 13"));
   EXPECT_THAT(read(q / "cp1251.csv.reason.txt"),

@@ -1,7 +1,7 @@
-// A bundled plugin's folder is a project of its own: copied out of the tree, it configures and
-// builds against an SDK installed on its own (`cmake -S sdk`), and the hub loads and runs what it
-// built. This holds only if the plugin includes nothing of hub/ (the copy has no path to it) and
-// its CMakeLists.txt finds the SDK when it is the top level.
+// A bundled plugin's folder (xml_exchange, file_drop, spreadsheet) is a project of its own: copied
+// out of the tree, it configures and builds against an SDK installed on its own (`cmake -S sdk`),
+// and the hub loads and runs what it built. This holds only if the plugin includes nothing of hub/
+// (the copy has no path to it) and its CMakeLists.txt finds the SDK when it is the top level.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -88,6 +88,29 @@ TEST(PluginCopyOut, EachBundledPluginBuildsAloneAgainstTheInstalledSdkAndRunsInT
   ASSERT_EQ(p.status, host::Status::Ok) << p.message;
   EXPECT_THAT(p.records, SizeIs(implementations));
   for (const auto& r : host::checkRecords(p.records, "copied-source"))
+    EXPECT_TRUE(r.valid()) << r.json;
+
+  // spreadsheet: reads a tracking workbook (IjroHub::tables from the installed SDK, and ICU).
+  const fs::path sheets = buildCopy("spreadsheet", work, prefix, log);
+  ASSERT_FALSE(sheets.empty());
+  host::LoadedPlugin sheet = host::load(sheets);
+  EXPECT_EQ(sheet.info().name, "spreadsheet");
+  const fs::path inbox = work / "sheets";
+  fs::create_directories(inbox);
+  fs::copy_file(ijro::test::sourceDir() / "tests/data/spreadsheet/tracking-uz-cyrl.xlsx",
+                inbox / "tracking.xlsx");
+  auto tracking = host::Instance::create(sheet, "copied-sheet",
+                                         {{"directory", inbox.string()},
+                                          {"settle_ms", "0"},
+                                          {"region", "1703"},
+                                          {"sector", "education"},
+                                          {"act_number", "PQ-60"},
+                                          {"act_date", "2022-01-28"},
+                                          {"start", "2026-01-01"}});
+  host::PollResult rows = tracking->poll();
+  ASSERT_EQ(rows.status, host::Status::Ok) << rows.message;
+  EXPECT_THAT(rows.records, SizeIs(3));
+  for (const auto& r : host::checkRecords(rows.records, "copied-sheet"))
     EXPECT_TRUE(r.valid()) << r.json;
 
   fs::remove_all(work);

@@ -1,38 +1,47 @@
-#include "csv.hpp"
+// The CSV reader of sdk/tables (see csv.hpp).
+#include "tables/csv.hpp"
 
 #include <ijro_record.hpp>
 
 #include <stdexcept>
 
-#include "problem.hpp"
-#include "text.hpp"
-
-namespace ijro::file_drop {
+namespace ijro::tables {
 
 namespace {
+
+std::string_view trim(std::string_view s) {
+  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string where(std::size_t line, std::size_t column) {
+  return "line " + std::to_string(line) + ", column " + std::to_string(column) + ": ";
+}
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 constexpr const char* kSaveAsUtf8 =
     "Save the file as \"CSV UTF-8 (comma delimited)\" (in LibreOffice: Save As, Text CSV, "
-    "character set Unicode (UTF-8)) and drop it into the folder again.";
+    "character set Unicode (UTF-8)) and send it again.";
 
 // Things that are not CSV text at all, with the advice that fits each.
 void checkEncoding(std::string_view text) {
   if (text.substr(0, 2) == "\xFF\xFE" || text.substr(0, 2) == "\xFE\xFF")
-    throw FileProblem("the file is UTF-16 text, not UTF-8", kSaveAsUtf8);
+    throw TableError("the file is UTF-16 text, not UTF-8", kSaveAsUtf8);
   if (text.substr(0, 4) == "PK\x03\x04")
-    throw FileProblem("the file is a spreadsheet workbook (XLSX/ODS, a ZIP archive), not CSV",
-                      kSaveAsUtf8);
+    throw TableError("the file is a spreadsheet workbook (XLSX/ODS, a ZIP archive), not CSV",
+                     kSaveAsUtf8);
   if (auto at = ijro::sdk::firstInvalidUtf8(text))
-    throw FileProblem(
+    throw TableError(
         "line " + std::to_string(lineAt(text, *at)) + ": byte " + std::to_string(*at + 1) +
             " of the file is not valid UTF-8 (it is probably in a legacy code page such "
             "as Windows-1251)",
         kSaveAsUtf8);
   if (auto nul = text.find('\0'); nul != std::string_view::npos)
-    throw FileProblem("line " + std::to_string(lineAt(text, nul)) +
-                          ": the file contains a NUL byte, so it is not CSV text",
-                      kSaveAsUtf8);
+    throw TableError("line " + std::to_string(lineAt(text, nul)) +
+                         ": the file contains a NUL byte, so it is not CSV text",
+                     kSaveAsUtf8);
 }
 
 bool blank(const CsvRow& row) {
@@ -42,6 +51,13 @@ bool blank(const CsvRow& row) {
 }
 
 }  // namespace
+
+std::size_t lineAt(std::string_view text, std::size_t offset) {
+  std::size_t line = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i)
+    if (text[i] == '\n') ++line;
+  return line;
+}
 
 char csvDelimiter(std::string_view option) {
   if (option == "tab" || option == "\\t" || option == "\t") return '\t';
@@ -96,14 +112,15 @@ std::vector<CsvRow> parseCsv(std::string_view text, char delimiter) {
     if (text[i] == '"') {
       // A quoted field: up to the quote that is not doubled.
       const std::size_t openedOn = line;
+      const std::size_t column = row.fields.size() + 1;
       ++i;
       while (true) {
         if (i >= n)
-          throw FileProblem(
-              "line " + std::to_string(openedOn) +
-                  ": a quoted field opens here and is never closed (a missing closing quote)",
-              "Close the quote, or double every quote inside a quoted value (\"\"), then drop "
-              "the corrected file into the folder again.");
+          throw TableError(
+              where(openedOn, column) +
+                  "a quoted field opens here and is never closed (a missing closing quote)",
+              "Close the quote, or double every quote inside a quoted value (\"\"), then send "
+              "the corrected file again.");
         const char c = text[i];
         if (c == '"') {
           if (i + 1 < n && text[i + 1] == '"') {
@@ -133,11 +150,11 @@ std::vector<CsvRow> parseCsv(std::string_view text, char delimiter) {
         endRecord();
         continue;
       }
-      throw FileProblem("line " + std::to_string(line) +
-                            ": text follows the closing quote of a field (a value with a quote "
-                            "that is not doubled?)",
-                        "Inside a quoted value write every quote twice (\"\"), or do not quote "
-                        "the value; then drop the corrected file into the folder again.");
+      throw TableError(where(line, row.fields.size() + 1) +
+                           "text follows the closing quote of a field (a value with a quote "
+                           "that is not doubled?)",
+                       "Inside a quoted value write every quote twice (\"\"), or do not quote "
+                       "the value; then send the corrected file again.");
     }
     // An unquoted field: up to the delimiter or the end of the line.
     while (i < n && text[i] != delimiter && text[i] != '\r' && text[i] != '\n') field += text[i++];
@@ -154,4 +171,4 @@ std::vector<CsvRow> parseCsv(std::string_view text, char delimiter) {
   return rows;
 }
 
-}  // namespace ijro::file_drop
+}  // namespace ijro::tables
