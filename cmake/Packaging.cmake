@@ -119,12 +119,15 @@ the system user ijro-hub on /etc/ijro-hub/hub.xml with its store in
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME ijro-hub-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
+# The CMake package finds these for IjroHub::http_client (sdk/IjroHubConfig.cmake.in).
+set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "libboost1.81-dev, libboost-url1.81-dev, libssl-dev")
 set(CPACK_DEBIAN_DEV_PACKAGE_RECOMMENDS "cmake, libgtest-dev, libgmock-dev")
 set(CPACK_DEBIAN_DEV_PACKAGE_SUGGESTS ijro-hub)
 set(CPACK_DEBIAN_DEV_DESCRIPTION
 "plugin SDK and test kit for ijro-hub adapters
 The plugin SDK of ijro-hub: the versioned C ABI (ijro_plugin.h), the
-header-only C++ SDK over it, the CMake package (find_package(IjroHub)) and
+header-only C++ SDK over it, an HTTP(S) client library for source plugins,
+the CMake package (find_package(IjroHub)) and
 the test kit library, which runs a plugin in the hub's own plugin host so an
 adapter's unit tests see it as the hub would.")
 
