@@ -189,6 +189,12 @@ Answer talk(net::io_context& ioc, Stream& stream, const Target& target, const Ou
     throw Error(ErrorKind::Protocol, safeUrl,
                 "the answer from " + where + " is not HTTP/1.x (" + ec.message() +
                     "): check the URL's scheme and port (https:// for a TLS port)");
+  // TLS 1.3 servers refuse a missing or unknown client certificate only after the handshake.
+  if (ec && ec.category() == net::error::get_ssl_category())
+    throw Error(ErrorKind::Tls, safeUrl,
+                "TLS failed while reading the response from " + where + " (" + describe(ec) +
+                    "): if the server wants a client certificate, set "
+                    "tls.clientCertificateFile and tls.clientKeyFile");
   if (ec)
     throw Error(
         ErrorKind::Connect, safeUrl,

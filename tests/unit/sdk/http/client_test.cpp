@@ -4,6 +4,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <ijro_http.hpp>
@@ -260,6 +265,43 @@ TEST(HttpClient, TheRequestTimeoutFiresWhenTheServerNeverAnswers) {
   EXPECT_TRUE(server.waitForRequests(2));
   EXPECT_LT(took, 5s);
   EXPECT_GE(took, 600ms);
+}
+
+TEST(HttpClient, TheConnectTimeoutFiresWhenNoConnectionIsMade) {
+  // A listener that never accepts, its queue filled: the kernel drops further connection
+  // attempts, so a connect waits until its own timeout.
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor full(ioc);
+  const boost::asio::ip::tcp::endpoint any(boost::asio::ip::make_address("127.0.0.1"), 0);
+  full.open(any.protocol());
+  full.bind(any);
+  full.listen(0);
+  const auto endpoint = full.local_endpoint();
+  // Plain non-blocking connects (Asio's own connect would wait for completion): the first fills
+  // the queue, the second already waits on it.
+  std::vector<int> queued;
+  for (int i = 0; i < 2; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(endpoint.port());
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+    queued.push_back(fd);
+  }
+  Observed observed;
+  auto options = observedOptions(observed);
+  options.connectTimeout = 300ms;
+  options.retry.maxAttempts = 1;
+  Client client(options);
+  const auto started = std::chrono::steady_clock::now();
+  const Error e =
+      errorOf([&] { client.get("http://127.0.0.1:" + std::to_string(endpoint.port()) + "/"); });
+  EXPECT_EQ(e.kind(), ErrorKind::Timeout);
+  EXPECT_THAT(e.what(), HasSubstr("within 300 ms (connectTimeout)"));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  for (const int fd : queued) ::close(fd);
 }
 
 TEST(HttpClient, RefusesAResponseLargerThanTheLimitByLengthOrAsRead) {

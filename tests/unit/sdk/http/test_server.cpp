@@ -92,7 +92,7 @@ X509* makeCertificate(EVP_PKEY* key, const std::string& cn, long serial, X509* i
   } else {
     addExtension(cert, signer, NID_basic_constraints, "critical,CA:FALSE");
     addExtension(cert, signer, NID_key_usage, "critical,digitalSignature");
-    addExtension(cert, signer, NID_ext_key_usage, "serverAuth");
+    addExtension(cert, signer, NID_ext_key_usage, "serverAuth,clientAuth");
     addExtension(cert, signer, NID_authority_key_identifier, "keyid:always");
     addExtension(cert, signer, NID_subject_alt_name, san);
   }
@@ -142,12 +142,16 @@ struct TestServer::State {
   std::vector<std::thread> connections;  // one thread each, so one that hangs blocks no other
 };
 
-TestServer::TestServer(Handler handler, std::optional<Identity> tls)
+TestServer::TestServer(Handler handler, std::optional<Identity> tls, const std::string& clientCaPem)
     : state_(std::make_unique<State>()), handler_(std::move(handler)), tls_(tls.has_value()) {
   if (tls) {
     state_->tls.emplace(ssl::context::tls_server);
     state_->tls->use_certificate_chain(net::buffer(tls->certificatePem));
     state_->tls->use_private_key(net::buffer(tls->keyPem), ssl::context::pem);
+    if (!clientCaPem.empty()) {
+      state_->tls->add_certificate_authority(net::buffer(clientCaPem));
+      state_->tls->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+    }
   }
   const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
   state_->acceptor.open(endpoint.protocol());

@@ -57,8 +57,8 @@ class TestAuthority {
   TestAuthority& operator=(const TestAuthority&) = delete;
 
   const std::string& certificatePem() const { return caPem_; }
-  // A server certificate signed by this CA whose subjectAltName is `san`, e.g. "IP:127.0.0.1"
-  // or "DNS:wrong.example".
+  // A certificate signed by this CA whose subjectAltName is `san`, e.g. "IP:127.0.0.1" or
+  // "DNS:wrong.example", good for a server or a client.
   Identity issue(const std::string& san);
 
  private:
@@ -69,8 +69,10 @@ class TestAuthority {
 
 class TestServer {
  public:
-  // Listens on 127.0.0.1 at an ephemeral port; with `tls`, speaks TLS with that identity.
-  explicit TestServer(Handler handler, std::optional<Identity> tls = std::nullopt);
+  // Listens on 127.0.0.1 at an ephemeral port; with `tls`, speaks TLS with that identity, and
+  // with `clientCaPem` also demands a client certificate that CA issued.
+  explicit TestServer(Handler handler, std::optional<Identity> tls = std::nullopt,
+                      const std::string& clientCaPem = "");
   ~TestServer();
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;

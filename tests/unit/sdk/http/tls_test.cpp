@@ -144,6 +144,28 @@ TEST_F(HttpClientTls, ARedirectFromHttpsToHttpIsRefused) {
   EXPECT_TRUE(plain.received().empty());
 }
 
+TEST_F(HttpClientTls, AClientCertificateIsPresentedWhenTheServerWantsOne) {
+  TestServer server(hello, authority_.issue("IP:127.0.0.1"), authority_.certificatePem());
+  const auto client = authority_.issue("DNS:plugin.client.example");
+  const std::string cert = (dir_ / "client.pem").string(), key = (dir_ / "client.key").string();
+  std::ofstream(cert) << client.certificatePem;
+  std::ofstream(key) << client.keyPem;
+  auto o = options();
+  o.tls.caFile = caFile_;
+  o.retry.maxAttempts = 1;
+  Client without(o);
+  const Error e = errorOf([&] { without.get(server.url("/")); });
+  EXPECT_EQ(e.kind(), ErrorKind::Tls);
+  EXPECT_THAT(e.what(), HasSubstr("tls.clientCertificateFile"));
+  EXPECT_TRUE(server.received().empty());
+
+  o.tls.clientCertificateFile = cert;
+  o.tls.clientKeyFile = key;
+  Client with(o);
+  EXPECT_EQ(with.get(server.url("/")).status, 200);
+  EXPECT_EQ(server.received().size(), 1u);
+}
+
 TEST_F(HttpClientTls, TlsFilesThatCannotBeReadAreRefusedWhenTheClientIsMade) {
   auto o = options();
   o.tls.caFile = (dir_ / "missing.pem").string();
