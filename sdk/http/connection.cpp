@@ -142,7 +142,13 @@ Answer talk(net::io_context& ioc, Stream& stream, const Target& target, const Ou
   bhttp::request<bhttp::string_body> req{verbOf(out.method), target.target, 11};
   req.set(bhttp::field::host, target.hostHeader);
   req.set(bhttp::field::user_agent, limits.userAgent);
-  for (const auto& h : out.headers) req.insert(h.name, h.value);
+  for (const auto& h : out.headers) {
+    // A caller's Host or User-Agent replaces the client's own rather than doubling it.
+    if (equalsIgnoringCase(h.name, "host") || equalsIgnoringCase(h.name, "user-agent"))
+      req.set(h.name, h.value);
+    else
+      req.insert(h.name, h.value);
+  }
   req.set(bhttp::field::connection, "close");
   if (out.method == Method::Post || !out.body.empty()) {
     req.body() = out.body;

@@ -85,9 +85,11 @@ TEST(AdapterExample, BuildsOutOfTreeAgainstTheInstalledPackageAndRunsInTheHub) {
   ASSERT_TRUE(run({"unshare", "-m", "sh", "-c", installSdk}, log));
   for (const auto& folder : hidden)  // the mounts ended with that command
     EXPECT_FALSE(fs::is_empty(folder)) << folder;
-  // The SDK's own build tree knows nothing of the hub's.
+  // The SDK's own build tree knows nothing of the hub's. (Boost.URL, with Beast, Asio and OpenSSL,
+  // is the SDK's own, for its HTTP client; the hub's other Boost libraries are not.)
   const std::string cache = ijro::test::readFile(sdkBuild / "CMakeCache.txt");
-  for (const char* hubOnly : {"SOCI", "PostgreSQL", "LibXml2", "Boost_", "spdlog"})
+  for (const char* hubOnly : {"SOCI", "PostgreSQL", "LibXml2", "boost_json", "Boost_JSON",
+                              "boost_program_options", "Boost_PROGRAM_OPTIONS", "spdlog"})
     EXPECT_EQ(cache.find(hubOnly), std::string::npos) << hubOnly;
   ASSERT_TRUE(run({IJRO_CMAKE_COMMAND, "--install", ijro::test::binaryDir().string(), "--prefix",
                    prefix.string(), "--component", "testkit"},

@@ -88,6 +88,10 @@ TEST(HttpClient, GetSendsItsHeadersAndReturnsStatusHeadersAndBody) {
   EXPECT_EQ(seen[0].header("accept"), "application/json");
   EXPECT_EQ(seen[0].header("host"), "127.0.0.1:" + std::to_string(server.port()));
   EXPECT_EQ(seen[0].header("user-agent"), "ijro-hub-plugin");
+
+  // A User-Agent of the caller's replaces the client's.
+  client.get(server.url("/"), {{"User-Agent", "moh-adapter/1.0"}});
+  EXPECT_EQ(server.received().at(1).header("user-agent"), "moh-adapter/1.0");
 }
 
 TEST(HttpClient, PostSendsItsBodyAndContentType) {

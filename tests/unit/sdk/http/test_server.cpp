@@ -229,7 +229,9 @@ void answer(Stream& stream, const std::string& serverName, const Handler& handle
   for (const auto& field : req) {
     std::string name(field.name_string());
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    r.headers[name] = std::string(field.value());
+    // A field sent twice reads as one with both values, as HTTP combines them.
+    auto& value = r.headers[name];
+    value += (value.empty() ? "" : ", ") + std::string(field.value());
   }
   r.body = req.body();
   r.serverName = serverName;

@@ -18,7 +18,8 @@
 
 namespace ijro::test::http {
 
-// One request as the server received it; header names lower case.
+// One request as the server received it; header names lower case, the values of a field sent
+// more than once joined by ", ".
 struct Received {
   std::string method;
   std::string target;
