@@ -185,6 +185,8 @@ struct ClientOptions {
 // The validators (ETag, Last-Modified) last seen per URL, so the next request for that URL is
 // conditional (If-None-Match, If-Modified-Since) and an unchanged resource answers 304. Small and
 // plain text, so a plugin keeps it in its checkpoint: serialize() after a poll, parse() before.
+// URLs are kept without credentials, fragment and the values of the usual secret query
+// parameters (access_token, api_key, ...), so the checkpoint holds no secret.
 class ConditionalState {
  public:
   struct Validators {

@@ -134,10 +134,12 @@ std::vector<std::string> secretQueryValues(const std::string& url,
 }
 
 std::string validatorKey(const std::string& url) {
-  auto parsed = urls::parse_uri_reference(url);
-  if (!parsed) return url;
+  // The key goes into a plugin's checkpoint, so it carries no secret: a URL that differs only
+  // by a token is the same resource.
+  const std::string redacted = redactUrl(url, {});  // the view below points into it
+  auto parsed = urls::parse_uri_reference(redacted);
+  if (!parsed) return "(a URL that does not parse)";
   urls::url u(*parsed);
-  if (u.has_userinfo()) u.remove_userinfo();
   u.remove_fragment();
   return str(u.buffer());
 }

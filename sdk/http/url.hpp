@@ -42,7 +42,8 @@ std::string redactUrl(const std::string& url,
 std::vector<std::string> secretQueryValues(const std::string& url,
                                            const std::vector<std::string>& extraSecretParameters);
 
-// The URL a ConditionalState keys on: no user information, no fragment.
+// The URL a ConditionalState keys on: no user information, no fragment, secret query values
+// (the usual names) as ***.
 std::string validatorKey(const std::string& url);
 
 // `url` with query parameter `name` set to `value`; throws Error (InvalidRequest) if `url` does

@@ -16,6 +16,7 @@ using namespace std::chrono_literals;
 using ijro::sdk::http::ConditionalState;
 namespace detail = ijro::sdk::http::detail;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(HttpClientParts, RetryAfterIsReadAsSecondsOrAsAnHttpDate) {
   const auto now = std::chrono::system_clock::from_time_t(784111777);  // 1994-11-06 08:49:37 UTC
@@ -81,6 +82,11 @@ TEST(HttpClientParts, TheConditionalStateSurvivesItsTextFormAndRefusesOtherText)
             "Tue, 03 Mar 2026 10:00:00 GMT");
   EXPECT_EQ(back.find("https://odd.example.uz/x")->etag, "tab\there\\new\nline");
   EXPECT_EQ(back.serialize(), state.serialize());
+  // No secret of a URL reaches the checkpoint; the same resource is found with another token.
+  ConditionalState tokened;
+  tokened.remember("https://api.example.uz/tasks?access_token=s3cr3t-value&page=1", {"\"9\"", ""});
+  EXPECT_THAT(tokened.serialize(), Not(HasSubstr("s3cr3t-value")));
+  EXPECT_EQ(tokened.find("https://api.example.uz/tasks?access_token=other&page=1")->etag, "\"9\"");
   EXPECT_EQ(ConditionalState::parse("").size(), 0u);
 
   try {
