@@ -119,18 +119,20 @@ store in /var/lib/ijro-hub.")
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME ijro-hub-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
-# The table readers (IjroHub::tables, a static library) link libzip and libxml2, found by
-# find_package(IjroHub) through pkg-config and CMake.
-set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "libzip-dev, libxml2-dev, pkg-config")
+# The CMake package finds these for the table readers (IjroHub::tables: libzip through pkg-config,
+# libxml2) and the HTTP(S) client (IjroHub::http_client: Boost.URL, OpenSSL); see
+# sdk/IjroHubConfig.cmake.in.
+set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
+    "libzip-dev, libxml2-dev, pkg-config, libboost1.81-dev, libboost-url1.81-dev, libssl-dev")
 set(CPACK_DEBIAN_DEV_PACKAGE_RECOMMENDS "cmake, libgtest-dev, libgmock-dev")
 set(CPACK_DEBIAN_DEV_PACKAGE_SUGGESTS ijro-hub)
 set(CPACK_DEBIAN_DEV_DESCRIPTION
 "plugin SDK and test kit for ijro-hub adapters
 The plugin SDK of ijro-hub: the versioned C ABI (ijro_plugin.h), the
 header-only C++ SDK over it, the table readers (zip with limits, CSV,
-XLSX), the CMake package (find_package(IjroHub)) and the test kit library,
-which runs a plugin in the hub's own plugin host so an adapter's unit tests
-see it as the hub would.")
+XLSX), an HTTP(S) client library for source plugins, the CMake package
+(find_package(IjroHub)) and the test kit library, which runs a plugin in the
+hub's own plugin host so an adapter's unit tests see it as the hub would.")
 
 include(CPack)
 cpack_add_component_group(hub)
