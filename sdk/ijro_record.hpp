@@ -46,8 +46,10 @@ namespace ijro::sdk {
 // The builder's version within SDK 0.1: 1 the first; 2 added deadline change requests and
 // decisions (requestedBy, requestedOn, decision, decidedBy, decidedOn; approvedBy/approvedOn are
 // deprecated), control events, comments and titles in other languages. Records built by either
-// are accepted by a hub that reads version 2; version 2 fields need such a hub.
-inline constexpr int kRecordBuilderVersion = 2;
+// are accepted by a hub that reads version 2; version 2 fields need such a hub. 3 added an
+// indicator's mode (merge), a period's numerator, denominator and breakdowns; a record that uses
+// none of them is the same JSON as before, one that does needs a hub that reads version 3.
+inline constexpr int kRecordBuilderVersion = 3;
 
 // The words the hub accepts for Implementation::lifecycle (schemas/status-report.xsd).
 namespace lifecycle {
@@ -130,13 +132,40 @@ struct DeadlineChange {
   std::string decidedOn;    // optional: YYYY-MM-DD
 };
 
+// One stratum of a period's values (a FHIR stratifier, an ADX category option), e.g. dimension
+// "sex", category "female". One per dimension and category in a period. (Builder version 3.)
+struct Breakdown {
+  std::string dimension;              // required, e.g. "sex", "ageGroup"
+  std::string category;               // required, e.g. "female", "15-24"
+  std::optional<double> target;       // optional
+  std::optional<double> actual;       // optional: derived from numerator / denominator if absent
+  std::optional<double> numerator;    // optional
+  std::optional<double> denominator;  // optional
+};
+
 struct IndicatorPeriod {
   std::string start;             // required: YYYY-MM-DD
   std::string end;               // required: YYYY-MM-DD
   std::optional<double> target;  // optional
   std::optional<double> actual;  // optional
+  // Proportion measures (builder version 3): with both given and no actual, the hub derives
+  // actual = numerator / denominator, times 100 when the indicator's unit is "%".
+  std::optional<double> numerator;    // optional
+  std::optional<double> denominator;  // optional
+  std::vector<Breakdown> breakdowns;  // optional
 };
 
+// The words the hub accepts for Indicator::mode (builder version 3).
+namespace indicator_mode {
+// The periods sent are the whole list (the hub's default when none is given).
+inline constexpr const char* kReplace = "replace";
+// Only new or corrected periods are sent: the hub merges them by start and end into those it
+// holds for the indicator from the source's earlier revisions of the same record.
+inline constexpr const char* kMerge = "merge";
+}  // namespace indicator_mode
+
+// One indicator per code in an implementation: strata of one indicator (sex, age group, ...) are
+// breakdowns of its periods, not indicators of the same code (the hub refuses those).
 struct Indicator {
   std::string code;       // required, e.g. "EDU-SCHOOLS"
   std::string name;       // required
@@ -144,6 +173,7 @@ struct Indicator {
   bool ascending = true;  // false: lower is better (e.g. days to issue a permit)
   double baseline = 0;
   std::vector<IndicatorPeriod> periods;  // optional
+  std::string mode;                      // optional: one of ijro::sdk::indicator_mode
 };
 
 // A task delegated down the hierarchy; parent links it into a tree.
@@ -458,7 +488,18 @@ inline std::string Implementation::toJson() const {
       p.text("end", period.end);
       p.optionalNumber("target", period.target);
       p.optionalNumber("actual", period.actual);
+      p.optionalNumber("numerator", period.numerator);
+      p.optionalNumber("denominator", period.denominator);
+      p.objects("breakdowns", period.breakdowns, [](detail::ObjectWriter& b, const Breakdown& br) {
+        b.text("dimension", br.dimension);
+        b.text("category", br.category);
+        b.optionalNumber("target", br.target);
+        b.optionalNumber("actual", br.actual);
+        b.optionalNumber("numerator", br.numerator);
+        b.optionalNumber("denominator", br.denominator);
+      });
     });
+    i.optionalText("mode", ind.mode);
   });
   o.objects("assignments", assignments, [](detail::ObjectWriter& a, const Assignment& as) {
     a.text("id", as.id);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "hub/model/indicators.hpp"
 #include "hub/store/text.hpp"
 
 namespace ijro::api {
@@ -201,6 +202,44 @@ bool TaskFilter::matches(const model::Assignment& task, const model::TaskEvaluat
   return true;
 }
 
+json::array breakdownsJson(const std::vector<model::Breakdown>& list) {
+  json::array out;
+  for (const auto& b : list)
+    out.push_back(json::object{{"dimension", b.dimension},
+                               {"category", b.category},
+                               {"target", optionalNumber(b.target)},
+                               {"actual", optionalNumber(b.actual)},
+                               {"numerator", optionalNumber(b.numerator)},
+                               {"denominator", optionalNumber(b.denominator)}});
+  return out;
+}
+
+// Every indicator with its periods as held (merged ones included); outsideWork flags a period
+// outside the work's start and deadline in force (a warning: its values still count).
+json::array indicatorsJson(const model::Implementation& impl) {
+  json::array out;
+  for (const auto& ind : impl.indicators) {
+    json::array periods;
+    for (const auto& p : ind.periods)
+      periods.push_back(json::object{{"start", model::formatDate(p.start)},
+                                     {"end", model::formatDate(p.end)},
+                                     {"target", optionalNumber(p.target)},
+                                     {"actual", optionalNumber(p.actual)},
+                                     {"numerator", optionalNumber(p.numerator)},
+                                     {"denominator", optionalNumber(p.denominator)},
+                                     {"outsideWork", model::outsideWork(p, impl)},
+                                     {"breakdowns", breakdownsJson(p.breakdowns)}});
+    out.push_back(json::object{{"code", ind.code},
+                               {"name", ind.name},
+                               {"unit", text(ind.unit)},
+                               {"ascending", ind.ascending},
+                               {"baseline", ind.baseline},
+                               {"progress", optionalNumber(model::indicatorProgress(ind))},
+                               {"periods", std::move(periods)}});
+  }
+  return out;
+}
+
 json::object measureJson(const model::Implementation& impl, const model::Evaluation& ev,
                          const std::vector<model::TaskEvaluation>& tasks, const TaskFilter& filter,
                          const std::vector<std::string>& languages) {
@@ -246,6 +285,8 @@ json::object measureJson(const model::Implementation& impl, const model::Evaluat
       {"comments", commentsJson(impl.comments)},
       {"taskSummary", taskSummaryJson(ev.tasks)},
       {"tasks", std::move(shown)},
+      {"indicators", indicatorsJson(impl)},
+      {"periodsOutsideWork", ev.periodsOutsideWork},
   };
 }
 

@@ -64,6 +64,8 @@ void writeEvaluation(xml::Writer& w, const model::Evaluation& ev,
   w.attribute("earlyWarning", ev.earlyWarning ? "true" : "false");
   w.attribute("countsForDelay", ev.countsForDelay ? "true" : "false");
   writeControl(w, ev);
+  if (ev.periodsOutsideWork > 0)
+    w.attribute("periodsOutsideWork", std::to_string(ev.periodsOutsideWork));
   writeVerdicts(w, ev.deadlineChanges);
   for (const auto& t : tasks) {
     w.startElement("task");
@@ -145,7 +147,7 @@ std::string writeFeed(
     w.startElement("implementation");
     w.attribute("source", impl.source);
     w.attribute("revision", std::to_string(impl.revision));
-    writeImplementationFacts(w, impl);
+    writeImplementationFacts(w, impl, Facts::Feed);
     if (!impl.organisationCode.empty()) {
       w.startElement("organisationIdentity");
       w.attribute("code", impl.organisationCode);

@@ -188,6 +188,12 @@ std::string badRevision(std::string_view value) {
 std::string badBoolean(std::string_view value) {
   return quoted(value) + " is not a boolean; expected true or false";
 }
+std::string badIndicatorMode(std::string_view value) {
+  return quoted(value) +
+         " is not an indicator mode; expected replace (the report's periods are the whole list, "
+         "the default) or merge (the report's periods are merged by start and end into those "
+         "held)";
+}
 std::string badTerritory(std::string_view value) {
   return quoted(value) +
          " is not a SOATO code; expected 17 (the whole republic), 4 digits for a region (e.g. "

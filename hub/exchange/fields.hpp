@@ -57,6 +57,7 @@ std::string badDate(std::string_view value);
 std::string badNumber(std::string_view value);
 std::string badRevision(std::string_view value);
 std::string badBoolean(std::string_view value);
+std::string badIndicatorMode(std::string_view value);
 std::string badTerritory(std::string_view value);
 std::string badLifecycle(std::string_view value);
 std::string badControl(std::string_view value);

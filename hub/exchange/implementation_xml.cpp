@@ -1,6 +1,7 @@
 #include "hub/exchange/implementation_xml.hpp"
 
 #include "hub/exchange/fields.hpp"
+#include "hub/model/indicators.hpp"
 
 namespace ijro::exchange {
 
@@ -53,19 +54,38 @@ void writeComment(xml::Writer& w, const model::Comment& c) {
   w.endElement();
 }
 
-void writeIndicator(xml::Writer& w, const model::Indicator& ind) {
+void optionalNumber(xml::Writer& w, const char* name, const std::optional<double>& v) {
+  if (v) w.attribute(name, fields::formatNumber(*v));
+}
+
+void writeIndicator(xml::Writer& w, const model::Indicator& ind, const model::Implementation& impl,
+                    Facts facts) {
   w.startElement("indicator");
   w.attribute("code", ind.code);
   if (!ind.unit.empty()) w.attribute("unit", ind.unit);
   w.attribute("ascending", ind.ascending ? "true" : "false");
   w.attribute("baseline", fields::formatNumber(ind.baseline));
+  if (ind.mode != model::IndicatorMode::Replace) w.attribute("mode", model::toString(ind.mode));
   w.textElement("name", ind.name);
   for (const auto& p : ind.periods) {
     w.startElement("period");
     w.attribute("start", formatDate(p.start));
     w.attribute("end", formatDate(p.end));
-    if (p.target) w.attribute("target", fields::formatNumber(*p.target));
-    if (p.actual) w.attribute("actual", fields::formatNumber(*p.actual));
+    optionalNumber(w, "target", p.target);
+    optionalNumber(w, "actual", p.actual);
+    optionalNumber(w, "numerator", p.numerator);
+    optionalNumber(w, "denominator", p.denominator);
+    if (facts == Facts::Feed && model::outsideWork(p, impl)) w.attribute("outsideWork", "true");
+    for (const auto& b : p.breakdowns) {
+      w.startElement("breakdown");
+      w.attribute("dimension", b.dimension);
+      w.attribute("category", b.category);
+      optionalNumber(w, "target", b.target);
+      optionalNumber(w, "actual", b.actual);
+      optionalNumber(w, "numerator", b.numerator);
+      optionalNumber(w, "denominator", b.denominator);
+      w.endElement();
+    }
     w.endElement();
   }
   w.endElement();
@@ -101,7 +121,7 @@ void writeEvidence(xml::Writer& w, const model::Evidence& e) {
 
 }  // namespace
 
-void writeImplementationFacts(xml::Writer& w, const model::Implementation& impl) {
+void writeImplementationFacts(xml::Writer& w, const model::Implementation& impl, Facts facts) {
   w.startElement("measure");
   w.attribute("id", impl.measure.id);
   writeTitles(w, impl.measure.title, impl.measure.titles);
@@ -121,7 +141,7 @@ void writeImplementationFacts(xml::Writer& w, const model::Implementation& impl)
   w.textElement("deadline", formatDate(impl.deadline));
   if (impl.completed) w.textElement("completed", formatDate(*impl.completed));
   for (const auto& c : impl.deadlineChanges) writeDeadlineChange(w, c);
-  for (const auto& ind : impl.indicators) writeIndicator(w, ind);
+  for (const auto& ind : impl.indicators) writeIndicator(w, ind, impl, facts);
   for (const auto& a : impl.assignments) writeAssignment(w, a);
   for (const auto& e : impl.evidence) writeEvidence(w, e);
   for (const auto& e : impl.controlEvents) writeControlEvent(w, e);

@@ -8,8 +8,13 @@
 
 namespace ijro::exchange {
 
+// Which document the facts go into: the feed adds what the hub derives from them (a period's
+// outsideWork flag); a report carries only what its source said.
+enum class Facts { Report, Feed };
+
 // Writes <measure> ... <note> (the caller has started <implementation> and written its
 // attributes); optional parts are left out when empty, in the order the schemas give.
-void writeImplementationFacts(xml::Writer& w, const model::Implementation& impl);
+void writeImplementationFacts(xml::Writer& w, const model::Implementation& impl,
+                              Facts facts = Facts::Report);
 
 }  // namespace ijro::exchange

@@ -16,6 +16,7 @@
 #include "hub/exchange/fields.hpp"
 #include "hub/exchange/json_text.hpp"
 #include "hub/exchange/report.hpp"
+#include "hub/model/indicators.hpp"
 #include "hub/xml/chars.hpp"
 
 namespace ijro::exchange {
@@ -100,6 +101,7 @@ class RecordParser {
   std::optional<std::string> language(const json::object& o, const std::string& path,
                                       std::string_view key, bool required);
   model::IndicatorPeriod period(const json::object& o, const std::string& path);
+  model::Breakdown breakdown(const json::object& o, const std::string& path);
   model::Indicator indicator(const json::object& o, const std::string& path);
   model::Assignment assignment(const json::object& o, const std::string& path);
   model::Evidence evidence(const json::object& o, const std::string& path);
@@ -307,19 +309,42 @@ model::Comment RecordParser::comment(const json::object& o, const std::string& p
 }
 
 model::IndicatorPeriod RecordParser::period(const json::object& o, const std::string& path) {
-  keys(o, path, {"start", "end", "target", "actual"});
+  keys(o, path, {"start", "end", "target", "actual", "numerator", "denominator", "breakdowns"});
   model::IndicatorPeriod p;
   if (auto d = date(o, path, "start", true)) p.start = *d;
   if (auto d = date(o, path, "end", true)) p.end = *d;
   p.target = number(o, path, "target");
   p.actual = number(o, path, "actual");
+  p.numerator = number(o, path, "numerator");
+  p.denominator = number(o, path, "denominator");
+  array(o, path, "breakdowns", [&](const json::object& b, const std::string& at) {
+    p.breakdowns.push_back(breakdown(b, at));
+  });
   return p;
 }
 
+model::Breakdown RecordParser::breakdown(const json::object& o, const std::string& path) {
+  keys(o, path, {"dimension", "category", "target", "actual", "numerator", "denominator"});
+  model::Breakdown b;
+  b.dimension = string(o, path, "dimension", true, true).value_or("");
+  b.category = string(o, path, "category", true, true).value_or("");
+  b.target = number(o, path, "target");
+  b.actual = number(o, path, "actual");
+  b.numerator = number(o, path, "numerator");
+  b.denominator = number(o, path, "denominator");
+  return b;
+}
+
 model::Indicator RecordParser::indicator(const json::object& o, const std::string& path) {
-  keys(o, path, {"code", "name", "unit", "ascending", "baseline", "periods"});
+  keys(o, path, {"code", "name", "unit", "ascending", "baseline", "periods", "mode"});
   model::Indicator ind;
   ind.code = string(o, path, "code", true, true).value_or("");
+  if (auto m = string(o, path, "mode", false, true)) {
+    if (auto mode = model::indicatorModeFromString(*m))
+      ind.mode = *mode;
+    else
+      error(child(path, "mode"), fields::badIndicatorMode(*m));
+  }
   ind.name = string(o, path, "name", true, false).value_or("");
   ind.unit = string(o, path, "unit", false, false).value_or("");
   if (const json::value* v = field(o, path, "ascending", false)) {
@@ -528,7 +553,12 @@ ParsedReport parseReportJson(std::string_view body, std::size_t maxDepth) {
     } else {
       RecordParser parser(rec);
       auto impl = parser.implementation(v.get_object(), report.source);
-      if (rec.errors.empty()) rec.record = std::move(impl);
+      if (rec.errors.empty()) {
+        // Actuals of proportions are derived here, so every path into the hub (reports and
+        // plugin records) stores them alike.
+        model::deriveActuals(impl);
+        rec.record = std::move(impl);
+      }
     }
     report.records.push_back(std::move(rec));
   }
@@ -620,6 +650,7 @@ json::object implementationJson(const model::Implementation& impl) {
       if (!ind.unit.empty()) i["unit"] = ind.unit;
       i["ascending"] = ind.ascending;
       i["baseline"] = numberValue(ind.baseline);
+      if (ind.mode != model::IndicatorMode::Replace) i["mode"] = model::toString(ind.mode);
       json::array periods;
       for (const auto& p : ind.periods) {
         json::object po;
@@ -627,6 +658,22 @@ json::object implementationJson(const model::Implementation& impl) {
         po["end"] = model::formatDate(p.end);
         if (p.target) po["target"] = numberValue(*p.target);
         if (p.actual) po["actual"] = numberValue(*p.actual);
+        if (p.numerator) po["numerator"] = numberValue(*p.numerator);
+        if (p.denominator) po["denominator"] = numberValue(*p.denominator);
+        if (!p.breakdowns.empty()) {
+          json::array bs;
+          for (const auto& b : p.breakdowns) {
+            json::object bo;
+            bo["dimension"] = b.dimension;
+            bo["category"] = b.category;
+            if (b.target) bo["target"] = numberValue(*b.target);
+            if (b.actual) bo["actual"] = numberValue(*b.actual);
+            if (b.numerator) bo["numerator"] = numberValue(*b.numerator);
+            if (b.denominator) bo["denominator"] = numberValue(*b.denominator);
+            bs.push_back(std::move(bo));
+          }
+          po["breakdowns"] = std::move(bs);
+        }
         periods.push_back(std::move(po));
       }
       if (!periods.empty()) i["periods"] = std::move(periods);

@@ -14,6 +14,7 @@
 #include "hub/exchange/fields.hpp"
 #include "hub/exchange/implementation_xml.hpp"
 #include "hub/exchange/report.hpp"
+#include "hub/model/indicators.hpp"
 #include "hub/xml/writer.hpp"
 
 namespace ijro::exchange {
@@ -106,6 +107,7 @@ class RecordParser {
   model::Comment comment();
   model::Indicator indicator();
   model::IndicatorPeriod period();
+  model::Breakdown breakdown();
   model::Assignment assignment();
   model::Evidence evidence();
 
@@ -429,20 +431,47 @@ model::Comment RecordParser::comment() {
 
 model::IndicatorPeriod RecordParser::period() {
   model::IndicatorPeriod p;
-  auto a = attributes("period", {"start", "end", "target", "actual"});
+  auto a = attributes("period", {"start", "end", "target", "actual", "numerator", "denominator"});
   if (auto d = date(a, "start", true)) p.start = *d;
   if (auto d = date(a, "end", true)) p.end = *d;
   p.target = number(a, "target");
   p.actual = number(a, "actual");
-  noChildren("period");
+  p.numerator = number(a, "numerator");
+  p.denominator = number(a, "denominator");
+  children("period", [&](std::string_view name) {
+    if (name == "breakdown")
+      p.breakdowns.push_back(breakdown());
+    else
+      unknown("period", name, "breakdown");
+  });
   return p;
+}
+
+model::Breakdown RecordParser::breakdown() {
+  model::Breakdown b;
+  auto a = attributes("breakdown",
+                      {"dimension", "category", "target", "actual", "numerator", "denominator"});
+  b.dimension = token(a, "dimension", true).value_or("");
+  b.category = token(a, "category", true).value_or("");
+  b.target = number(a, "target");
+  b.actual = number(a, "actual");
+  b.numerator = number(a, "numerator");
+  b.denominator = number(a, "denominator");
+  noChildren("breakdown");
+  return b;
 }
 
 model::Indicator RecordParser::indicator() {
   model::Indicator ind;
   const int line = r_.line();
-  auto a = attributes("indicator", {"code", "unit", "ascending", "baseline"});
+  auto a = attributes("indicator", {"code", "unit", "ascending", "baseline", "mode"});
   ind.code = token(a, "code", true).value_or("");
+  if (auto m = token(a, "mode", false)) {
+    if (auto mode = model::indicatorModeFromString(*m))
+      ind.mode = *mode;
+    else
+      error(a.line, what(a, "mode") + ": " + fields::badIndicatorMode(*m));
+  }
   ind.unit = raw(a, "unit").value_or("");
   ind.ascending = boolean(a, "ascending").value_or(true);
   ind.baseline = number(a, "baseline").value_or(0);
@@ -662,7 +691,12 @@ ParsedReport parseReportXml(std::string_view body, const xml::Limits& limits) {
       if (r.localName() == "implementation" && r.namespaceUri() == kReportNs) {
         RecordParser parser(r, rec);
         auto impl = parser.implementation(report.source);
-        if (rec.errors.empty()) rec.record = std::move(impl);
+        if (rec.errors.empty()) {
+          // Actuals of proportions are derived here, so every path into the hub (reports and
+          // plugin records) stores them alike.
+          model::deriveActuals(impl);
+          rec.record = std::move(impl);
+        }
       } else {
         rec.errors.push_back("line " + std::to_string(r.line()) + ": unexpected element <" +
                              std::string(r.localName()) +

@@ -14,7 +14,9 @@ using Date = std::chrono::sys_days;
 std::optional<Date> parseDate(std::string_view text);
 std::string formatDate(Date d);
 // Whole days from a to b (negative when b is before a).
-inline long daysBetween(Date a, Date b) { return static_cast<long>((b - a).count()); }
+inline long daysBetween(Date a, Date b) {
+  return static_cast<long>((b - a).count());
+}
 Date today();
 
 }  // namespace ijro::model

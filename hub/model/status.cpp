@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "hub/base/enum_names.hpp"
+#include "hub/model/indicators.hpp"
 #include "hub/model/regions.hpp"
 
 namespace ijro::model {
@@ -385,6 +386,7 @@ Evaluation evaluate(const Implementation& impl, Date asOf, const StatusRules& ru
 
   Evaluation ev;
   ev.tasks = summarise(tasks);
+  ev.periodsOutsideWork = periodsOutsideWork(impl);
   applyDeadlines(ev, impl.deadline, impl.deadlineChanges);
   // With control events the control rule decides whether the completion counts; without them
   // the reported completion date counts, as it did before control events existed.

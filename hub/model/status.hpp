@@ -145,6 +145,9 @@ struct Evaluation : Judgement {
   std::optional<double> timeElapsed;  // tau; set only for ON_TRACK / AT_RISK
   std::optional<double> ratio;  // r = p / tau; set only for ON_TRACK / AT_RISK with p and tau > 0
   TaskSummary tasks;
+  // Indicator periods outside the work's start and deadline in force (a warning, never a
+  // refusal: see outsideWork in indicators.hpp). Counted whatever the status.
+  std::size_t periodsOutsideWork = 0;
 };
 
 // Progress p_i of one indicator: (current actual - baseline) / (final target - baseline), clamped

@@ -32,6 +32,11 @@ constexpr base::NameTable<Decision, 3> kDecision{{
     {Decision::Rejected, "rejected"},
 }};
 static_assert(namesEvery(kDecision, Decision::Pending, Decision::Rejected));
+constexpr base::NameTable<IndicatorMode, 2> kIndicatorMode{{
+    {IndicatorMode::Replace, "replace"},
+    {IndicatorMode::Merge, "merge"},
+}};
+static_assert(namesEvery(kIndicatorMode, IndicatorMode::Replace, IndicatorMode::Merge));
 
 }  // namespace
 
@@ -53,6 +58,13 @@ const char* toString(Decision v) {
 }
 std::optional<Decision> decisionFromString(std::string_view s) {
   return valueOf(kDecision, s);
+}
+
+const char* toString(IndicatorMode v) {
+  return nameOf(kIndicatorMode, v);
+}
+std::optional<IndicatorMode> indicatorModeFromString(std::string_view s) {
+  return valueOf(kIndicatorMode, s);
 }
 
 }  // namespace ijro::model

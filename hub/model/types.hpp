@@ -116,13 +116,37 @@ struct Assignment {
   bool operator==(const Assignment&) const = default;
 };
 
+// One stratum of a period's values (a FHIR stratifier, an ADX category option): e.g. dimension
+// "sex", category "female". One entry per (dimension, category) in a period.
+struct Breakdown {
+  std::string dimension;
+  std::string category;
+  std::optional<double> target;
+  std::optional<double> actual;
+  std::optional<double> numerator;  // proportion measures: actual = numerator / denominator
+  std::optional<double> denominator;
+  bool operator==(const Breakdown&) const = default;
+};
+
 struct IndicatorPeriod {
   Date start{};
   Date end{};
   std::optional<double> target;
   std::optional<double> actual;
+  // Proportion measures (FHIR numerator/denominator, ADX): when both are given and actual is
+  // not, actual is derived from them (see deriveActuals in indicators.hpp).
+  std::optional<double> numerator;
+  std::optional<double> denominator;
+  std::vector<Breakdown> breakdowns;
   bool operator==(const IndicatorPeriod&) const = default;
 };
+
+// How a report's periods of an indicator combine with those the hub holds already for the same
+// source's row. Replace: the report's list is the whole list. Merge: the report carries only
+// new or corrected periods; they are merged by (start, end) into the stored list (see
+// mergeIndicators in indicators.hpp). Only a report says merge: what is stored is the merged
+// list, read back as Replace.
+enum class IndicatorMode { Replace, Merge };
 
 struct Indicator {
   std::string code;
@@ -131,6 +155,7 @@ struct Indicator {
   bool ascending = true;  // false: lower is better (e.g. days to issue a permit)
   double baseline = 0;
   std::vector<IndicatorPeriod> periods;
+  IndicatorMode mode = IndicatorMode::Replace;
   bool operator==(const Indicator&) const = default;
 };
 
@@ -199,5 +224,7 @@ const char* toString(ControlStatus v);
 const char* toString(Decision v);
 std::optional<Decision> decisionFromString(std::string_view s);
 std::optional<ControlStatus> controlStatusFromString(std::string_view s);
+const char* toString(IndicatorMode v);  // "replace" | "merge"
+std::optional<IndicatorMode> indicatorModeFromString(std::string_view s);
 
 }  // namespace ijro::model

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string_view>
 
+#include "hub/model/indicators.hpp"
 #include "hub/model/regions.hpp"
 #include "hub/model/status.hpp"
 
@@ -313,15 +314,45 @@ class Checker {
         auto [it, inserted] = seen.try_emplace(ind.code, i);
         if (!inserted)
           problem(where + ".code " + quoted(ind.code) + " repeats " + at("indicators", it->second) +
-                  ".code: each indicator needs a unique code");
+                  ".code (rule: one indicator per code in an implementation): give strata of one "
+                  "indicator (sex, age group, ...) as breakdowns of its periods, or give the "
+                  "other indicator its own code");
         where += " (" + ind.code + ")";
       }
+      std::map<std::pair<Date, Date>, std::size_t> spans;
       for (std::size_t j = 0; j < ind.periods.size(); ++j) {
         const auto& p = ind.periods[j];
         const std::string pw = where + "." + at("periods", j);
         if (!(p.start < p.end))
           problem(pw + ": start " + formatDate(p.start) + " is not before end " +
                   formatDate(p.end) + ": a period's start must be before its end");
+        auto [sp, fresh] = spans.try_emplace({p.start, p.end}, j);
+        if (!fresh && ind.mode == IndicatorMode::Merge)
+          problem(pw + " repeats " + at("periods", sp->second) + " (" + formatDate(p.start) + ".." +
+                  formatDate(p.end) +
+                  ") in an indicator of mode merge (rule: periods merge by start and end, so "
+                  "each appears once): keep one of them");
+        proportion(pw, ind.unit, p.actual, p.numerator, p.denominator);
+        std::map<std::pair<std::string, std::string>, std::size_t> strata;
+        for (std::size_t k = 0; k < p.breakdowns.size(); ++k) {
+          const auto& b = p.breakdowns[k];
+          const std::string bw = pw + "." + at("breakdowns", k);
+          if (isBlank(b.dimension))
+            problem(bw +
+                    ".dimension is empty (rule: a breakdown names what it divides by): give "
+                    "the dimension, e.g. \"sex\" or \"ageGroup\"");
+          if (isBlank(b.category))
+            problem(bw +
+                    ".category is empty (rule: a breakdown names its stratum): give the "
+                    "category, e.g. \"female\" or \"15-24\"");
+          auto [st, first] = strata.try_emplace({b.dimension, b.category}, k);
+          if (!first)
+            problem(bw + " repeats " + at("breakdowns", st->second) + " (dimension " +
+                    quoted(b.dimension) + ", category " + quoted(b.category) +
+                    ") (rule: one entry per dimension and category in a period): keep one of "
+                    "them");
+          proportion(bw, ind.unit, b.actual, b.numerator, b.denominator);
+        }
         if (p.target) {
           if (ind.ascending && *p.target < ind.baseline)
             problem(pw + ".target " + num(*p.target) + " is below the baseline " +
@@ -335,6 +366,37 @@ class Checker {
                     "ascending if higher values are better");
         }
       }
+    }
+  }
+
+  // Numerator and denominator (see ratioOf in indicators.hpp): counts, so not negative; the
+  // denominator not 0; for unit "%" the numerator not above the denominator; an actual given with
+  // both must agree with them.
+  void proportion(const std::string& where, const std::string& unit,
+                  const std::optional<double>& actual, const std::optional<double>& numerator,
+                  const std::optional<double>& denominator) {
+    if (numerator && *numerator < 0)
+      problem(where + ".numerator " + num(*numerator) +
+              " is negative (rule: a numerator counts cases): give a count of 0 or more");
+    if (denominator && *denominator <= 0)
+      problem(where + ".denominator " + num(*denominator) +
+              (*denominator == 0 ? " is 0" : " is negative") +
+              " (rule: the denominator counts the population the share is of, so it is above "
+              "0): give the population, or leave numerator and denominator out");
+    if (numerator && denominator && *denominator > 0 && isPercentUnit(unit) &&
+        *numerator > *denominator)
+      problem(where + ".numerator " + num(*numerator) + " is above the denominator " +
+              num(*denominator) +
+              " of an indicator in \"%\" (rule: a share is at most 100%): correct either "
+              "value, or change the unit if the value is not a share");
+    if (actual && numerator && denominator && *denominator > 0) {
+      const double r = *ratioOf(numerator, denominator, unit);
+      if (!actualMatchesRatio(*actual, r))
+        problem(where + ".actual " + num(*actual) + " does not match numerator " + num(*numerator) +
+                " / denominator " + num(*denominator) + " = " + num(r) +
+                (isPercentUnit(unit) ? " (x100 for unit \"%\")" : "") +
+                " (rule: an actual given with both agrees with them, within 0.005): correct "
+                "the values, or leave actual out to have it derived");
     }
   }
 

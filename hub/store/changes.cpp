@@ -52,6 +52,21 @@ std::string show(model::ControlStatus v) {
   return model::toString(v);
 }
 
+// "sex=female actual 12 (12/40); sex=male actual 9", or "(none)".
+std::string show(const std::vector<model::Breakdown>& list) {
+  if (list.empty()) return "(none)";
+  std::string out;
+  for (const auto& b : list) {
+    if (!out.empty()) out += "; ";
+    out += oneLine(b.dimension) + "=" + oneLine(b.category);
+    if (b.target) out += " target " + show(*b.target);
+    if (b.actual) out += " actual " + show(*b.actual);
+    if (b.numerator || b.denominator)
+      out += " (" + show(b.numerator) + "/" + show(b.denominator) + ")";
+  }
+  return out;
+}
+
 std::string direction(bool ascending) {
   return ascending ? "higher is better" : "lower is better";
 }
@@ -216,6 +231,12 @@ void indicators(Lines& out, const std::vector<model::Indicator>& a,
             [&](const model::IndicatorPeriod& p, const model::IndicatorPeriod& q) {
               out.field(name + "period " + period(q) + " target", p.target, q.target);
               out.field(name + "period " + period(q) + " actual", p.actual, q.actual);
+              out.field(name + "period " + period(q) + " numerator", p.numerator, q.numerator);
+              out.field(name + "period " + period(q) + " denominator", p.denominator,
+                        q.denominator);
+              if (p.breakdowns != q.breakdowns)
+                out.add(name + "period " + period(q) + " breakdowns: " + show(p.breakdowns) +
+                        " -> " + show(q.breakdowns));
             },
             [&](const model::IndicatorPeriod& q) {
               out.add(name + "period " + period(q) + " added: target " + show(q.target) +
@@ -426,6 +447,27 @@ std::string fingerprint(const model::Implementation& x) {
       c.date(p.end);
       c.real(p.target);
       c.real(p.actual);
+      // Added later, so only when set (see Canon::change): tags no earlier token starts with.
+      if (p.numerator || p.denominator || !p.breakdowns.empty()) {
+        c.tag('P');
+        c.real(p.numerator);
+        c.real(p.denominator);
+        c.count(p.breakdowns.size());
+        for (const auto& b : p.breakdowns) {
+          c.str(b.dimension);
+          c.str(b.category);
+          c.real(b.target);
+          c.real(b.actual);
+          c.real(b.numerator);
+          c.real(b.denominator);
+        }
+      }
+    }
+    // A report's merge mode is part of what it said: the same periods replacing the list and
+    // merged into it are different content.
+    if (i.mode != model::IndicatorMode::Replace) {
+      c.tag('M');
+      c.str(model::toString(i.mode));
     }
   }
   c.count(x.assignments.size());

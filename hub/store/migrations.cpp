@@ -336,6 +336,29 @@ const std::vector<Migration>& migrations() {
            "ALTER TABLE evidence ADD COLUMN sha256 TEXT NOT NULL DEFAULT ''",
            "ALTER TABLE evidence ADD COLUMN size BIGINT",
        }},
+      {8,
+       "indicator numerators and denominators, and breakdowns of a period's values",
+       {
+           // NULL where not given (every period stored before this version).
+           "ALTER TABLE indicator_period ADD COLUMN numerator DOUBLE PRECISION",
+           "ALTER TABLE indicator_period ADD COLUMN denominator DOUBLE PRECISION",
+           // One stratum of a period (dimension "sex", category "female"), in the order given.
+           R"(CREATE TABLE indicator_breakdown (
+  implementation_id BIGINT NOT NULL,
+  indicator_pos INTEGER NOT NULL,
+  period_pos INTEGER NOT NULL,
+  pos INTEGER NOT NULL,
+  dimension TEXT NOT NULL,
+  category TEXT NOT NULL,
+  target DOUBLE PRECISION,
+  actual DOUBLE PRECISION,
+  numerator DOUBLE PRECISION,
+  denominator DOUBLE PRECISION,
+  PRIMARY KEY (implementation_id, indicator_pos, period_pos, pos),
+  FOREIGN KEY (implementation_id, indicator_pos, period_pos)
+    REFERENCES indicator_period (implementation_id, indicator_pos, pos) ON DELETE CASCADE
+))",
+       }},
   };
   return all;
 }

@@ -396,22 +396,58 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
   {
     int indicatorPos = 0;
     std::string start, end;
-    double target = 0, actual = 0;
-    soci::indicator targetInd = soci::i_null, actualInd = soci::i_null;
+    double target = 0, actual = 0, numerator = 0, denominator = 0;
+    soci::indicator targetInd = soci::i_null, actualInd = soci::i_null, numeratorInd = soci::i_null,
+                    denominatorInd = soci::i_null;
     selectChildren(
-        sql, "indicator_pos, start_date, end_date, target, actual", "indicator_period",
-        "implementation_id, indicator_pos, pos", ids,
+        sql, "indicator_pos, start_date, end_date, target, actual, numerator, denominator",
+        "indicator_period", "implementation_id, indicator_pos, pos", ids,
         [&](soci::details::prepare_temp_type& p) {
           p, soci::into(indicatorPos), soci::into(start), soci::into(end),
-              soci::into(target, targetInd), soci::into(actual, actualInd);
+              soci::into(target, targetInd), soci::into(actual, actualInd),
+              soci::into(numerator, numeratorInd), soci::into(denominator, denominatorInd);
         },
         [&](long long owner) {
           auto& impl = byId(index, owner);
           if (indicatorPos < 0 || static_cast<std::size_t>(indicatorPos) >= impl.indicators.size())
             throw StoreError("store: indicator period without its indicator in the database");
+          model::IndicatorPeriod period;
+          period.start = dateFrom(start, "period start");
+          period.end = dateFrom(end, "period end");
+          period.target = optionalReal(target, targetInd);
+          period.actual = optionalReal(actual, actualInd);
+          period.numerator = optionalReal(numerator, numeratorInd);
+          period.denominator = optionalReal(denominator, denominatorInd);
           impl.indicators[static_cast<std::size_t>(indicatorPos)].periods.push_back(
-              {dateFrom(start, "period start"), dateFrom(end, "period end"),
-               optionalReal(target, targetInd), optionalReal(actual, actualInd)});
+              std::move(period));
+        });
+  }
+  {
+    int indicatorPos = 0, periodPos = 0;
+    std::string dimension, category;
+    double target = 0, actual = 0, numerator = 0, denominator = 0;
+    soci::indicator targetInd = soci::i_null, actualInd = soci::i_null, numeratorInd = soci::i_null,
+                    denominatorInd = soci::i_null;
+    selectChildren(
+        sql,
+        "indicator_pos, period_pos, dimension, category, target, actual, numerator, denominator",
+        "indicator_breakdown", "implementation_id, indicator_pos, period_pos, pos", ids,
+        [&](soci::details::prepare_temp_type& p) {
+          p, soci::into(indicatorPos), soci::into(periodPos), soci::into(dimension),
+              soci::into(category), soci::into(target, targetInd), soci::into(actual, actualInd),
+              soci::into(numerator, numeratorInd), soci::into(denominator, denominatorInd);
+        },
+        [&](long long owner) {
+          auto& impl = byId(index, owner);
+          if (indicatorPos < 0 || static_cast<std::size_t>(indicatorPos) >= impl.indicators.size())
+            throw StoreError("store: indicator breakdown without its indicator in the database");
+          auto& periods = impl.indicators[static_cast<std::size_t>(indicatorPos)].periods;
+          if (periodPos < 0 || static_cast<std::size_t>(periodPos) >= periods.size())
+            throw StoreError("store: indicator breakdown without its period in the database");
+          periods[static_cast<std::size_t>(periodPos)].breakdowns.push_back(
+              {dimension, category, optionalReal(target, targetInd),
+               optionalReal(actual, actualInd), optionalReal(numerator, numeratorInd),
+               optionalReal(denominator, denominatorInd)});
         });
   }
   {
@@ -590,6 +626,16 @@ std::optional<std::string> unstorable(const model::Implementation& x) {
       c.date(name + " period end", p.end);
       c.number(name + " target", p.target);
       c.number(name + " actual", p.actual);
+      c.number(name + " numerator", p.numerator);
+      c.number(name + " denominator", p.denominator);
+      for (const auto& b : p.breakdowns) {
+        c.text(name + " breakdown dimension", b.dimension);
+        c.text(name + " breakdown category", b.category);
+        c.number(name + " breakdown target", b.target);
+        c.number(name + " breakdown actual", b.actual);
+        c.number(name + " breakdown numerator", b.numerator);
+        c.number(name + " breakdown denominator", b.denominator);
+      }
     }
   }
   for (const auto& a : x.assignments) {
@@ -677,7 +723,8 @@ void updateRow(soci::session& sql, long long id, const model::Implementation& x,
 
 void deleteChildren(soci::session& sql, long long id) {
   // Grandchildren first, so the result does not depend on foreign keys being enforced.
-  for (const char* q : {"DELETE FROM indicator_period WHERE implementation_id = :id",
+  for (const char* q : {"DELETE FROM indicator_breakdown WHERE implementation_id = :id",
+                        "DELETE FROM indicator_period WHERE implementation_id = :id",
                         "DELETE FROM assignment_deadline_change WHERE implementation_id = :id",
                         "DELETE FROM indicator WHERE implementation_id = :id",
                         "DELETE FROM assignment WHERE implementation_id = :id",
@@ -699,9 +746,16 @@ struct PendingRows::Rows {
     std::vector<long long> owner;
     std::vector<int> indicator, pos;
     std::vector<std::string> start, end;
-    std::vector<double> target, actual;
-    std::vector<soci::indicator> targetInd, actualInd;
+    std::vector<double> target, actual, numerator, denominator;
+    std::vector<soci::indicator> targetInd, actualInd, numeratorInd, denominatorInd;
   } per;
+  struct {
+    std::vector<long long> owner;
+    std::vector<int> indicator, period, pos;
+    std::vector<std::string> dimension, category;
+    std::vector<double> target, actual, numerator, denominator;
+    std::vector<soci::indicator> targetInd, actualInd, numeratorInd, denominatorInd;
+  } brk;
   struct {
     std::vector<long long> owner;
     std::vector<int> pos;
@@ -825,6 +879,28 @@ void PendingRows::addChildren(long long id, const model::Implementation& x,
       r.per.targetInd.push_back(p.target ? soci::i_ok : soci::i_null);
       r.per.actual.push_back(p.actual.value_or(0));
       r.per.actualInd.push_back(p.actual ? soci::i_ok : soci::i_null);
+      r.per.numerator.push_back(p.numerator.value_or(0));
+      r.per.numeratorInd.push_back(p.numerator ? soci::i_ok : soci::i_null);
+      r.per.denominator.push_back(p.denominator.value_or(0));
+      r.per.denominatorInd.push_back(p.denominator ? soci::i_ok : soci::i_null);
+      for (std::size_t j = 0; j < p.breakdowns.size(); ++j) {
+        const auto& b = p.breakdowns[j];
+        auto& q = r.brk;
+        q.owner.push_back(id);
+        q.indicator.push_back(static_cast<int>(i));
+        q.period.push_back(static_cast<int>(k));
+        q.pos.push_back(static_cast<int>(j));
+        q.dimension.push_back(b.dimension);
+        q.category.push_back(b.category);
+        q.target.push_back(b.target.value_or(0));
+        q.targetInd.push_back(b.target ? soci::i_ok : soci::i_null);
+        q.actual.push_back(b.actual.value_or(0));
+        q.actualInd.push_back(b.actual ? soci::i_ok : soci::i_null);
+        q.numerator.push_back(b.numerator.value_or(0));
+        q.numeratorInd.push_back(b.numerator ? soci::i_ok : soci::i_null);
+        q.denominator.push_back(b.denominator.value_or(0));
+        q.denominatorInd.push_back(b.denominator ? soci::i_ok : soci::i_null);
+      }
     }
   }
   for (std::size_t i = 0; i < x.assignments.size(); ++i) {
@@ -874,7 +950,7 @@ PendingRows::Mark PendingRows::mark() const {
   const Rows& r = *rows_;
   return {{r.changes.owner.size(), r.ind.owner.size(), r.per.owner.size(), r.asg.owner.size(),
            r.asgChanges.owner.size(), r.ev.owner.size(), r.hist.source.size(), r.tr.owner.size(),
-           r.controlEvents.owner.size(), r.comments.owner.size()}};
+           r.controlEvents.owner.size(), r.comments.owner.size(), r.brk.owner.size()}};
 }
 
 void PendingRows::dropAfter(const Mark& m) {
@@ -883,7 +959,11 @@ void PendingRows::dropAfter(const Mark& m) {
   truncate(m.sizes[1], r.ind.owner, r.ind.pos, r.ind.ascending, r.ind.code, r.ind.name, r.ind.unit,
            r.ind.baseline);
   truncate(m.sizes[2], r.per.owner, r.per.indicator, r.per.pos, r.per.start, r.per.end,
-           r.per.target, r.per.actual, r.per.targetInd, r.per.actualInd);
+           r.per.target, r.per.actual, r.per.targetInd, r.per.actualInd, r.per.numerator,
+           r.per.denominator, r.per.numeratorInd, r.per.denominatorInd);
+  truncate(m.sizes[10], r.brk.owner, r.brk.indicator, r.brk.period, r.brk.pos, r.brk.dimension,
+           r.brk.category, r.brk.target, r.brk.actual, r.brk.numerator, r.brk.denominator,
+           r.brk.targetInd, r.brk.actualInd, r.brk.numeratorInd, r.brk.denominatorInd);
   truncate(m.sizes[3], r.asg.owner, r.asg.pos, r.asg.aid, r.asg.parent, r.asg.assignee, r.asg.title,
            r.asg.deadline, r.asg.control, r.asg.completed, r.asg.completedInd);
   r.asgChanges.truncate(m.sizes[4]);
@@ -926,11 +1006,22 @@ void PendingRows::insert(soci::session& sql) {
         soci::use(r.ind.unit), soci::use(r.ind.ascending), soci::use(r.ind.baseline);
   if (!r.per.owner.empty())
     sql << "INSERT INTO indicator_period (implementation_id, indicator_pos, pos, start_date, "
-           "end_date, target, actual) VALUES (:id, :indicator, :pos, :start, :end, :target, "
-           ":actual)",
+           "end_date, target, actual, numerator, denominator) VALUES (:id, :indicator, :pos, "
+           ":start, :end, :target, :actual, :numerator, :denominator)",
         soci::use(r.per.owner), soci::use(r.per.indicator), soci::use(r.per.pos),
         soci::use(r.per.start), soci::use(r.per.end), soci::use(r.per.target, r.per.targetInd),
-        soci::use(r.per.actual, r.per.actualInd);
+        soci::use(r.per.actual, r.per.actualInd), soci::use(r.per.numerator, r.per.numeratorInd),
+        soci::use(r.per.denominator, r.per.denominatorInd);
+  if (!r.brk.owner.empty())
+    sql << "INSERT INTO indicator_breakdown (implementation_id, indicator_pos, period_pos, pos, "
+           "dimension, category, target, actual, numerator, denominator) VALUES (:id, "
+           ":indicator, :period, :pos, :dimension, :category, :target, :actual, :numerator, "
+           ":denominator)",
+        soci::use(r.brk.owner), soci::use(r.brk.indicator), soci::use(r.brk.period),
+        soci::use(r.brk.pos), soci::use(r.brk.dimension), soci::use(r.brk.category),
+        soci::use(r.brk.target, r.brk.targetInd), soci::use(r.brk.actual, r.brk.actualInd),
+        soci::use(r.brk.numerator, r.brk.numeratorInd),
+        soci::use(r.brk.denominator, r.brk.denominatorInd);
   if (!r.asg.owner.empty())
     sql << "INSERT INTO assignment (implementation_id, pos, assignment_id, parent_id, assignee, "
            "title, deadline, control, completed) VALUES (:id, :pos, :aid, :parent, :assignee, "

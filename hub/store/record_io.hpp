@@ -53,7 +53,7 @@ class PendingRows {
   void addHistory(const model::Implementation& x, const std::string& receivedAt,
                   std::string changes, const std::string& organisationKey);
   struct Mark {
-    std::size_t sizes[10];
+    std::size_t sizes[11];
   };
   Mark mark() const;
   void dropAfter(const Mark& m);

@@ -12,6 +12,7 @@
 #include <tuple>
 #include <utility>
 
+#include "hub/model/indicators.hpp"
 #include "hub/store/changes.hpp"
 #include "hub/store/evidence_io.hpp"
 #include "hub/store/identity.hpp"
@@ -476,7 +477,14 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
   if (!current) {
     if (auto id = insertRow(sql, x, fp, receivedAt)) {
       rank(*id);
-      pending.addChildren(*id, x, receivedAt);
+      if (model::hasMergedIndicators(x)) {
+        // Nothing held yet to merge into: the report's periods are the whole list.
+        model::Implementation whole = x;
+        model::mergeIndicators(nullptr, whole);
+        pending.addChildren(*id, whole, receivedAt);
+      } else {
+        pending.addChildren(*id, x, receivedAt);
+      }
       pending.addHistory(x, receivedAt, "created", identity.organisationKey);
       return {Outcome::Accepted, "created", x.revision};
     }
@@ -510,13 +518,25 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
            {key.measureId, key.region, key.organisation, key.source}, old);
   if (old.size() != 1) throw StoreError("store: the current row disappeared during an update");
   loadChildren(sql, old, Decisions::OwnRow);
-  std::string changes = describeChanges(old.front().impl, x);
+  // Merge mode: the report's periods go into those this row holds, read in this transaction
+  // under the row's lock (PostgreSQL) or the single writer (SQLite), so two merges in a row
+  // each see the other's periods. The fingerprint stays the report's own, so the same revision
+  // sent again is still a duplicate.
+  std::optional<model::Implementation> merged;
+  std::vector<std::string> mergeLines;
+  if (model::hasMergedIndicators(x)) {
+    merged = x;
+    mergeLines = model::mergeIndicators(&old.front().impl, *merged);
+  }
+  const model::Implementation& stored = merged ? *merged : x;
+  std::string changes = describeChanges(old.front().impl, stored);
+  for (const auto& line : mergeLines) changes += (changes.empty() ? "" : "\n") + line;
   if (changes.empty()) changes = "no changes apart from the revision";
-  updateRow(sql, current->id, x, fp, receivedAt);
+  updateRow(sql, current->id, stored, fp, receivedAt);
   rank(current->id);
   deleteChildren(sql, current->id);
-  pending.addChildren(current->id, x, receivedAt);
-  pending.addHistory(x, receivedAt, std::move(changes), identity.organisationKey);
+  pending.addChildren(current->id, stored, receivedAt);
+  pending.addHistory(stored, receivedAt, std::move(changes), identity.organisationKey);
   return {Outcome::Accepted,
           fmt::format("revision {} replaces revision {}", x.revision, current->revision),
           x.revision};

@@ -220,9 +220,11 @@ TEST(ModelValidate, IndicatorCodeRequiredAndUnique) {
   impl.indicators[1].periods[0].target = 30;
   impl.indicators.push_back(impl.indicators[1]);
   impl.indicators.back().code = "";
-  EXPECT_THAT(check(impl),
-              ElementsAre(HasSubstr("indicators[1].code 'schools' repeats indicators[0].code"),
-                          HasSubstr("indicators[2].code is empty")));
+  EXPECT_THAT(
+      check(impl),
+      ElementsAre(AllOf(HasSubstr("indicators[1].code 'schools' repeats indicators[0].code"),
+                        HasSubstr("one indicator per code")),
+                  HasSubstr("indicators[2].code is empty")));
 }
 
 TEST(ModelValidate, PeriodStartMustBeBeforeEnd) {

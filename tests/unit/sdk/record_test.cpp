@@ -218,3 +218,40 @@ TEST(RecordBuilder, AppendJsonStringNamesTheFieldItIsGiven) {
 }
 
 }  // namespace
+
+namespace {
+
+// Builder version 3: an indicator's mode, a period's numerator, denominator and breakdowns reach
+// the hub's model as built, and the actual left out is derived from numerator / denominator.
+TEST(RecordBuilder, Version3IndicatorFieldsReadBack) {
+  static_assert(sdk::kRecordBuilderVersion >= 3);
+  auto impl = valid();
+  sdk::IndicatorPeriod q1{"2026-01-01", "2026-03-31", 80, std::nullopt, 45, 60, {}};
+  q1.breakdowns = {{"sex", "female", std::nullopt, std::nullopt, 24, 30},
+                   {"ageGroup", "15-24", 70, 65, std::nullopt, std::nullopt}};
+  impl.indicators = {
+      {"VACC", "Children vaccinated", "%", true, 0, {q1}, sdk::indicator_mode::kMerge}};
+  ParsedReport back = parsed(impl.toJson());
+  ASSERT_THAT(back.records.at(0).errors, IsEmpty());
+  const auto& ind = back.records[0].record->indicators.at(0);
+  EXPECT_EQ(ind.mode, ijro::model::IndicatorMode::Merge);
+  const auto& p = ind.periods.at(0);
+  EXPECT_EQ(p.numerator, 45);
+  EXPECT_EQ(p.denominator, 60);
+  EXPECT_EQ(p.actual, 75);  // derived: 45 / 60 x100 for unit "%"
+  ASSERT_EQ(p.breakdowns.size(), 2u);
+  EXPECT_EQ(p.breakdowns[0].dimension, "sex");
+  EXPECT_EQ(p.breakdowns[0].category, "female");
+  EXPECT_EQ(p.breakdowns[0].actual, 80);
+  EXPECT_EQ(p.breakdowns[1].target, 70);
+  EXPECT_EQ(p.breakdowns[1].actual, 65);
+  EXPECT_FALSE(p.breakdowns[1].numerator);
+}
+
+TEST(RecordBuilder, Version2IndicatorsWriteNoVersion3Keys) {
+  const std::string text = valid().toJson();
+  for (const char* absent : {"\"mode\"", "\"numerator\"", "\"denominator\"", "\"breakdowns\""})
+    EXPECT_THAT(text, ::testing::Not(HasSubstr(absent)));
+}
+
+}  // namespace
