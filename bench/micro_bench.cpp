@@ -304,7 +304,9 @@ void BM_Store_RawSqlite(benchmark::State& state) {
       "INSERT INTO deadline_change (implementation_id, pos, previous, deadline, requested_by, "
       "requested_on, reason, decision, decided_by, decided_on) VALUES (?,?,?,?,?,?,?,?,?,?)");
   auto* ind = db.prepare("INSERT INTO indicator VALUES (?,?,?,?,?,?,?)");
-  auto* per = db.prepare("INSERT INTO indicator_period VALUES (?,?,?,?,?,?,?)");
+  auto* per = db.prepare(
+      "INSERT INTO indicator_period (implementation_id, indicator_pos, pos, start_date, end_date, "
+      "target, actual) VALUES (?,?,?,?,?,?,?)");
   auto* asg = db.prepare("INSERT INTO assignment VALUES (?,?,?,?,?,?,?,?,?)");
   auto* ev = db.prepare("INSERT INTO evidence VALUES (?,?,?,?,?,?,?,?,?)");
   auto* hist = db.prepare(
