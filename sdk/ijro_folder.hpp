@@ -61,8 +61,8 @@ inline bool temporaryName(std::string_view name) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   for (std::string_view suffix :
        {".tmp", ".part", ".partial", ".filepart", ".crdownload", ".swp", ".reason.txt"})
-    if (lower.size() >= suffix.size() && lower.compare(lower.size() - suffix.size(),
-                                                       suffix.size(), suffix) == 0)
+    if (lower.size() >= suffix.size() &&
+        lower.compare(lower.size() - suffix.size(), suffix.size(), suffix) == 0)
       return true;
   return false;
 }
@@ -118,9 +118,9 @@ class Inbox {
   std::optional<FileId> current(const std::string& name) const {
     struct stat st {};
     if (::stat((dir_ / name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
-    return FileId{name, static_cast<std::uintmax_t>(st.st_size),
-                  static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
-                      st.st_mtim.tv_nsec};
+    return FileId{
+        name, static_cast<std::uintmax_t>(st.st_size),
+        static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
   }
 
  private:

@@ -179,19 +179,22 @@ struct Instance::Callbacks {
     }
   }
 
+  // Whether `name` may name a counter or gauge; reports the misuse of `callback` otherwise.
+  // Bounded: a name longer than the limit is refused without reading all of it.
+  static bool metricName(Instance* in, const char* name, const char* callback) {
+    if (name != nullptr &&
+        validCounterName(std::string_view(name, ::strnlen(name, kMaxCounterName + 1))))
+      return true;
+    in->misuse(fmt::format("{} with an invalid name \"{}\" (use [a-z0-9_], at most {} characters)",
+                           callback, name == nullptr ? "(null)" : name, kMaxCounterName));
+    return false;
+  }
+
   static void counterAdd(ijro_host* h, const char* name, std::int64_t delta) noexcept {
     try {
       Instance* in = self(h);
       if (in == nullptr) return;
-      // Bounded: a name longer than the limit is refused without reading all of it.
-      if (name == nullptr ||
-          !validCounterName(std::string_view(name, ::strnlen(name, kMaxCounterName + 1)))) {
-        in->misuse(
-            fmt::format("callback_counter_add with an invalid name \"{}\" (use [a-z0-9_], "
-                        "at most {} characters)",
-                        name == nullptr ? "(null)" : name, kMaxCounterName));
-        return;
-      }
+      if (!metricName(in, name, "callback_counter_add")) return;
       std::lock_guard lock(in->statsMutex_);
       auto& counter = in->counters_[name];
       counter = base::saturatingAdd(counter, delta);  // a plugin may add any int64_t: no overflow
@@ -204,14 +207,7 @@ struct Instance::Callbacks {
     try {
       Instance* in = self(h);
       if (in == nullptr) return;
-      if (name == nullptr ||
-          !validCounterName(std::string_view(name, ::strnlen(name, kMaxCounterName + 1)))) {
-        in->misuse(
-            fmt::format("callback_gauge_set with an invalid name \"{}\" (use [a-z0-9_], "
-                        "at most {} characters)",
-                        name == nullptr ? "(null)" : name, kMaxCounterName));
-        return;
-      }
+      if (!metricName(in, name, "callback_gauge_set")) return;
       if (!std::isfinite(value)) {
         in->misuse(
             fmt::format("callback_gauge_set(\"{}\") with a value that is not finite; "

@@ -82,6 +82,33 @@ class RolesTest : public ::testing::Test {
                         const model::Implementation& m) {
     return request("POST", "/api/v1/reports", token, exchange::writeReportJson(source, {m}));
   }
+  // Issues a run-time token for Andijan (1703) with these roles.
+  void issue(const char* id, std::vector<std::string> roles, const std::string& secret) {
+    store::AccessToken t;
+    t.id = id;
+    t.tokenSha256 = base::sha256Hex(secret);
+    t.roles = std::move(roles);
+    t.regions = {"1703"};
+    ASSERT_TRUE(store_->issueToken(t));
+  }
+  // A control act on task T1 of the sample implementation; `fields` are the act's own members.
+  http::Response act(const std::string& token, const std::string& fields) {
+    return request("POST", "/api/v1/control", token,
+                   R"({"measure": "M-1", "region": "1703", "organisation": )"
+                   R"("Andijan Education Department", "task": "T1", )" +
+                       fields + "}");
+  }
+  // Task T1 as /api/v1/measures shows it as of 2026-06-10.
+  boost::json::object t1(const std::string& token) {
+    http::Request r;
+    r.method = "GET";
+    r.path = r.target = "/api/v1/measures";
+    r.query = {{"asOf", "2026-06-10"}};
+    r.headers["authorization"] = "Bearer " + token;
+    auto res = api_->handle(r);
+    EXPECT_EQ(res.status, 200) << res.body;
+    return boost::json::parse(res.body).at("items").at(0).at("tasks").at(0).as_object();
+  }
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Api> api_;
 };
@@ -142,33 +169,9 @@ TEST_F(RolesTest, ASubmissionIsTheSourcesButAReturnIsTheControllers) {
 // then verifies; each act checks its role, and the evaluation follows the control state.
 TEST_F(RolesTest, ExecutorsSubmitAndControllersDecideThroughTheControlEndpoint) {
   ASSERT_EQ(report(kSource, "andijan", task({})).status, 200);
-  auto issue = [&](const char* id, std::vector<std::string> roles, const std::string& secret) {
-    store::AccessToken t;
-    t.id = id;
-    t.tokenSha256 = base::sha256Hex(secret);
-    t.roles = std::move(roles);
-    t.regions = {"1703"};
-    ASSERT_TRUE(store_->issueToken(t));
-  };
   const std::string executor = "asaka-executor-token-0123", controller = "andijan-controller-01";
   issue("asaka-unit", {"executor"}, executor);
   issue("andijan-controller", {"controller", "reader"}, controller);
-  auto act = [&](const std::string& token, const std::string& fields) {
-    return request("POST", "/api/v1/control", token,
-                   R"({"measure": "M-1", "region": "1703", "organisation": )"
-                   R"("Andijan Education Department", "task": "T1", )" +
-                       fields + "}");
-  };
-  auto t1 = [&] {
-    http::Request r;
-    r.method = "GET";
-    r.path = r.target = "/api/v1/measures";
-    r.query = {{"asOf", "2026-06-10"}};
-    r.headers["authorization"] = "Bearer " + controller;
-    auto res = api_->handle(r);
-    EXPECT_EQ(res.status, 200) << res.body;
-    return boost::json::parse(res.body).at("items").at(0).at("tasks").at(0).as_object();
-  };
 
   auto submitted =
       act(executor, R"("action": "submit", "on": "2026-05-30", "completed": "2026-05-29")");
@@ -182,7 +185,7 @@ TEST_F(RolesTest, ExecutorsSubmitAndControllersDecideThroughTheControlEndpoint) 
   ASSERT_EQ(act(controller, R"("action": "return", "on": "2026-06-01", "reason": "no act")").status,
             201);
   // Returned: open again; as of 2026-06-10 it is 10 days past its deadline of 2026-05-31.
-  auto t = t1();
+  auto t = t1(controller);
   EXPECT_EQ(t.at("control").as_string(), "returned");
   EXPECT_EQ(t.at("status").as_string(), "overdue");
   EXPECT_EQ(t.at("delayDays").as_int64(), 10);
@@ -191,7 +194,7 @@ TEST_F(RolesTest, ExecutorsSubmitAndControllersDecideThroughTheControlEndpoint) 
       201);
   ASSERT_EQ(act(controller, R"("action": "verify", "on": "2026-06-04")").status, 201);
   // Verified: done at the executor's completion date of the verified submission, 2 days late.
-  t = t1();
+  t = t1(controller);
   EXPECT_EQ(t.at("control").as_string(), "verified");
   EXPECT_EQ(t.at("status").as_string(), "doneLate");
   EXPECT_EQ(t.at("countedCompletion").as_string(), "2026-06-02");
@@ -202,7 +205,7 @@ TEST_F(RolesTest, ExecutorsSubmitAndControllersDecideThroughTheControlEndpoint) 
       act(executor, R"("action": "comment", "lang": "uz-Latn", "text": "Dalolatnoma yuklandi")")
           .status,
       201);
-  EXPECT_EQ(t1().at("comments").as_array().size(), 1u);
+  EXPECT_EQ(t1(controller).at("comments").as_array().size(), 1u);
 }
 
 // Deadline changes through POST /api/v1/control: the executor asks, only a controller approves
@@ -210,33 +213,9 @@ TEST_F(RolesTest, ExecutorsSubmitAndControllersDecideThroughTheControlEndpoint) 
 // the implementation even after the reporting source sends a report that does not know of them.
 TEST_F(RolesTest, AnExecutorAsksForMoreTimeAndOnlyAControllerDecidesWhateverRowIsCurrent) {
   ASSERT_EQ(report(kSource, "andijan", task({})).status, 200);
-  auto issue = [&](const char* id, std::vector<std::string> roles, const std::string& secret) {
-    store::AccessToken t;
-    t.id = id;
-    t.tokenSha256 = base::sha256Hex(secret);
-    t.roles = std::move(roles);
-    t.regions = {"1703"};
-    ASSERT_TRUE(store_->issueToken(t));
-  };
   const std::string executor = "asaka-executor-token-0123", controller = "andijan-controller-01";
   issue("asaka-unit", {"executor"}, executor);
   issue("andijan-controller", {"controller", "reader"}, controller);
-  auto act = [&](const std::string& token, const std::string& fields) {
-    return request("POST", "/api/v1/control", token,
-                   R"({"measure": "M-1", "region": "1703", "organisation": )"
-                   R"("Andijan Education Department", "task": "T1", )" +
-                       fields + "}");
-  };
-  auto t1 = [&] {
-    http::Request r;
-    r.method = "GET";
-    r.path = r.target = "/api/v1/measures";
-    r.query = {{"asOf", "2026-06-10"}};
-    r.headers["authorization"] = "Bearer " + controller;
-    auto res = api_->handle(r);
-    EXPECT_EQ(res.status, 200) << res.body;
-    return boost::json::parse(res.body).at("items").at(0).at("tasks").at(0).as_object();
-  };
 
   auto noDate = act(executor, R"("action": "request", "on": "2026-05-20")");
   EXPECT_EQ(noDate.status, 400) << noDate.body;
@@ -245,7 +224,7 @@ TEST_F(RolesTest, AnExecutorAsksForMoreTimeAndOnlyAControllerDecidesWhateverRowI
                              R"("2026-06-20", "reason": "equipment delivered late")");
   ASSERT_EQ(asked.status, 201) << asked.body;
   // Pending: the deadline in force stays 2026-05-31, so as of 2026-06-10 the task is 10 days late.
-  auto t = t1();
+  auto t = t1(controller);
   ASSERT_EQ(t.at("deadlineChanges").as_array().size(), 1u);
   EXPECT_EQ(t.at("deadlineChanges").at(0).at("previous").as_string(), "2026-05-31");
   EXPECT_EQ(t.at("deadlineChanges").at(0).at("verdict").as_string(), "pending");
@@ -261,7 +240,7 @@ TEST_F(RolesTest, AnExecutorAsksForMoreTimeAndOnlyAControllerDecidesWhateverRowI
   auto approved = act(controller, R"("action": "approve", "on": "2026-05-25")");
   ASSERT_EQ(approved.status, 201) << approved.body;
   // Approved on 2026-05-25, before the deadline it extends: D is 2026-06-20, not late on 06-10.
-  t = t1();
+  t = t1(controller);
   EXPECT_EQ(t.at("deadlineChanges").at(0).at("verdict").as_string(), "moved");
   EXPECT_EQ(t.at("deadlineChanges").at(0).at("decidedBy").as_string(), "andijan-controller");
   EXPECT_EQ(t.at("deadline").as_string(), "2026-06-20");
@@ -274,7 +253,7 @@ TEST_F(RolesTest, AnExecutorAsksForMoreTimeAndOnlyAControllerDecidesWhateverRowI
   again.revision = 2;
   again.note = "weekly update";
   ASSERT_EQ(report(kSource, "andijan", again).status, 200);
-  t = t1();
+  t = t1(controller);
   ASSERT_EQ(t.at("deadlineChanges").as_array().size(), 1u);
   EXPECT_EQ(t.at("deadlineChanges").at(0).at("verdict").as_string(), "moved");
   EXPECT_EQ(t.at("deadline").as_string(), "2026-06-20");
@@ -285,7 +264,7 @@ TEST_F(RolesTest, AnExecutorAsksForMoreTimeAndOnlyAControllerDecidesWhateverRowI
       act(executor, R"("action": "request", "on": "2026-06-15", "deadline": "2026-07-15")").status,
       201);
   ASSERT_EQ(act(controller, R"("action": "reject", "on": "2026-06-16")").status, 201);
-  t = t1();
+  t = t1(controller);
   ASSERT_EQ(t.at("deadlineChanges").as_array().size(), 2u);
   EXPECT_EQ(t.at("deadlineChanges").at(1).at("previous").as_string(), "2026-06-20");
   EXPECT_EQ(t.at("deadlineChanges").at(1).at("verdict").as_string(), "rejected");
