@@ -268,6 +268,35 @@ void checkPosition(std::size_t expected, int got, const char* table) {
 
 constexpr std::size_t kChildChunk = 500;
 
+// One fetched row of deadline_change or assignment_deadline_change (the columns kColumns
+// names, in that order), bound into a query and turned into a model::DeadlineChange.
+struct ChangeFetch {
+  static constexpr const char* kColumns =
+      "previous, deadline, requested_by, requested_on, reason, decision, decided_by, decided_on";
+  std::string previous, deadline, requestedBy, requestedOn, reason, decision, decidedBy, decidedOn;
+  soci::indicator requestedOnInd = soci::i_null, decidedOnInd = soci::i_null;
+
+  void bind(soci::details::prepare_temp_type& p) {
+    p, soci::into(previous), soci::into(deadline), soci::into(requestedBy),
+        soci::into(requestedOn, requestedOnInd), soci::into(reason), soci::into(decision),
+        soci::into(decidedBy), soci::into(decidedOn, decidedOnInd);
+  }
+  model::DeadlineChange change() const {
+    model::DeadlineChange c;
+    c.previous = dateFrom(previous, "deadline change");
+    c.deadline = dateFrom(deadline, "deadline change");
+    c.requestedBy = requestedBy;
+    c.requestedOn = optionalDate(requestedOn, requestedOnInd, "request date");
+    c.reason = reason;
+    auto d = model::decisionFromString(decision);
+    if (!d) throw StoreError("store: unknown decision '" + decision + "' in the database");
+    c.decision = *d;
+    c.decidedBy = decidedBy;
+    c.decidedOn = optionalDate(decidedOn, decidedOnInd, "decision date");
+    return c;
+  }
+};
+
 // Deadline changes across sources, like the journals: a person asks for a change or decides one
 // under their own token (their own row of the implementation), and it must show whichever
 // source's row is current. So a row gains every change another source's row of the same
@@ -296,15 +325,13 @@ void mergeSiblingDeadlineChanges(soci::session& sql, const std::vector<long long
                         taskCondition + " ORDER BY 1, 11, 12";
   long long owner = 0, seq = 0;
   int pos = 0;
-  std::string taskId, previous, deadline, requestedBy, requestedOn, reason, decision, decidedBy,
-      decidedOn;
-  soci::indicator requestedOnInd = soci::i_null, decidedOnInd = soci::i_null;
-  soci::statement st =
-      (sql.prepare << q, soci::into(owner), soci::into(taskId), soci::into(previous),
-       soci::into(deadline), soci::into(requestedBy), soci::into(requestedOn, requestedOnInd),
-       soci::into(reason), soci::into(decision), soci::into(decidedBy),
-       soci::into(decidedOn, decidedOnInd), soci::into(seq), soci::into(pos), soci::use(list),
-       soci::use(list));
+  std::string taskId;
+  ChangeFetch row;
+  soci::details::prepare_temp_type p = (sql.prepare << q);
+  p, soci::into(owner), soci::into(taskId);
+  row.bind(p);
+  p, soci::into(seq), soci::into(pos), soci::use(list), soci::use(list);
+  soci::statement st(p);
   st.execute();
   while (st.fetch()) {
     auto& impl = byId(index, owner);
@@ -315,17 +342,7 @@ void mergeSiblingDeadlineChanges(soci::session& sql, const std::vector<long long
         if (a.id == taskId) changes = &a.deadlineChanges;
       if (!changes) continue;  // a task the current row no longer has
     }
-    model::DeadlineChange c;
-    c.previous = dateFrom(previous, "deadline change");
-    c.deadline = dateFrom(deadline, "deadline change");
-    c.requestedBy = requestedBy;
-    c.requestedOn = optionalDate(requestedOn, requestedOnInd, "request date");
-    c.reason = reason;
-    const auto d = model::decisionFromString(decision);
-    if (!d) throw StoreError("store: unknown decision '" + decision + "' in the database");
-    c.decision = *d;
-    c.decidedBy = decidedBy;
-    c.decidedOn = optionalDate(decidedOn, decidedOnInd, "decision date");
+    model::DeadlineChange c = row.change();
     auto same = std::find_if(changes->begin(), changes->end(), [&](const auto& x) {
       return x.previous == c.previous && x.deadline == c.deadline;
     });
@@ -349,29 +366,10 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
     index[rows[i].id] = &rows[i].impl;
   }
 
-  std::string previous, deadline, requestedBy, requestedOn, reason, decision, decidedBy, decidedOn;
-  soci::indicator requestedOnInd = soci::i_null, decidedOnInd = soci::i_null;
-  auto bindChange = [&](soci::details::prepare_temp_type& p) {
-    p, soci::into(previous), soci::into(deadline), soci::into(requestedBy),
-        soci::into(requestedOn, requestedOnInd), soci::into(reason), soci::into(decision),
-        soci::into(decidedBy), soci::into(decidedOn, decidedOnInd);
-  };
-  auto change = [&] {
-    model::DeadlineChange c;
-    c.previous = dateFrom(previous, "deadline change");
-    c.deadline = dateFrom(deadline, "deadline change");
-    c.requestedBy = requestedBy;
-    c.requestedOn = optionalDate(requestedOn, requestedOnInd, "request date");
-    c.reason = reason;
-    auto d = model::decisionFromString(decision);
-    if (!d) throw StoreError("store: unknown decision '" + decision + "' in the database");
-    c.decision = *d;
-    c.decidedBy = decidedBy;
-    c.decidedOn = optionalDate(decidedOn, decidedOnInd, "decision date");
-    return c;
-  };
-  const std::string changeColumns =
-      "previous, deadline, requested_by, requested_on, reason, decision, decided_by, decided_on";
+  ChangeFetch fetched;
+  auto bindChange = [&](soci::details::prepare_temp_type& p) { fetched.bind(p); };
+  auto change = [&] { return fetched.change(); };
+  const std::string changeColumns = ChangeFetch::kColumns;
 
   selectChildren(sql, changeColumns, "deadline_change", "implementation_id, pos", ids, bindChange,
                  [&](long long owner) { byId(index, owner).deadlineChanges.push_back(change()); });

@@ -12,6 +12,7 @@
 
 #include "tests/integration/hub_process.hpp"
 #include "tests/support/test_support.hpp"
+#include "tests/support/wait.hpp"
 
 namespace ijro::test {
 namespace {
@@ -24,16 +25,6 @@ constexpr const char* kInline = "inline-secret-Kp07x";
 constexpr const char* kFromFile = "file-secret-Zq81y";
 constexpr const char* kFromEnv = "env-secret-Wm42z";
 constexpr const char* kReader = "secrets-read-token-123";
-
-template <typename F>
-bool waitFor(F done, std::chrono::milliseconds timeout = 60s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return done();
-}
 
 std::size_t countOf(const std::string& text, const std::string& needle) {
   std::size_t n = 0;

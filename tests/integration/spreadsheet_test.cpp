@@ -14,6 +14,7 @@
 
 #include "tests/integration/hub_process.hpp"
 #include "tests/support/test_support.hpp"
+#include "tests/support/wait.hpp"
 
 namespace ijro::test {
 namespace {
@@ -24,16 +25,6 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 
 constexpr const char* kReader = "demo-national-read-token";
-
-template <typename F>
-bool waitFor(F done, std::chrono::milliseconds timeout = 60s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return done();
-}
 
 // The options every run here gives the plugin, besides its folder.
 constexpr const char* kOptions[][2] = {{"region", "1703"},         {"sector", "education"},
