@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The layout rule of ARCHITECTURE.md, checked from the code's own #include lines.
 
-- sdk/, the bundled plugins (plugins/) and the example adapter include nothing from hub/: they
+- sdk/, the bundled plugins (plugins/), the sector adapters (adapters/) and the example adapter include nothing from hub/: they
   build against the installed SDK alone.
 - Each folder of hub/ stands on a floor; a folder includes only folders on lower floors (never one
   beside it or above it), so the folders cannot form a loop.
@@ -37,7 +37,7 @@ FLOORS = {
 }
 
 # Trees that build against the installed SDK alone.
-SDK_ONLY = ["sdk", "plugins", "examples/adapter-example"]
+SDK_ONLY = ["sdk", "plugins", "adapters", "examples/adapter-example"]
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^">]+)[">]', re.M)
 SOURCE = (".c", ".cc", ".cpp", ".h", ".hpp")
