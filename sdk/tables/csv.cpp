@@ -3,6 +3,7 @@
 
 #include <ijro_record.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace ijro::tables {
@@ -169,6 +170,56 @@ std::vector<CsvRow> parseCsv(std::string_view text, char delimiter) {
   }
   if (!atRecordStart) endRecord();
   return rows;
+}
+
+const std::string& CsvRecord::operator[](std::string_view column) const {
+  auto at = fields.find(column);
+  if (at == fields.end())
+    throw std::out_of_range("the CSV header has no column \"" + std::string(column) + "\"");
+  return at->second;
+}
+
+std::vector<CsvRecord> parseCsvRecords(std::string_view text, char delimiter,
+                                       const std::vector<std::string>& required) {
+  std::vector<CsvRow> rows = parseCsv(text, delimiter);
+  if (rows.empty())
+    throw TableError("the file is empty: a header line naming the columns was expected",
+                     "Send the file with its header line.");
+  std::vector<std::string> header;
+  for (const auto& name : rows.front().fields) header.emplace_back(trim(name));
+  std::string have;
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    for (std::size_t d = 0; d < c; ++d)
+      if (header[d] == header[c])
+        throw TableError(where(rows.front().line, c + 1) + "the header names column \"" +
+                             header[c] + "\" twice (columns " + std::to_string(d + 1) + " and " +
+                             std::to_string(c + 1) + ")",
+                         "Give every column its own name, then send the file again.");
+    have += (c ? ", " : "") + header[c];
+  }
+  for (const auto& name : required)
+    if (std::find(header.begin(), header.end(), name) == header.end())
+      throw TableError(
+          "line " + std::to_string(rows.front().line) + ": the header has no column \"" + name +
+              "\" (it has: " + have + ")",
+          "Add the column \"" + name + "\" (spelt exactly so), then send the file again.");
+  std::vector<CsvRecord> records;
+  records.reserve(rows.size() - 1);
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    CsvRow& row = rows[r];
+    if (row.fields.size() != header.size())
+      throw TableError("line " + std::to_string(row.line) + ": the record has " +
+                           std::to_string(row.fields.size()) + " fields, the header " +
+                           std::to_string(header.size()),
+                       "Give every record as many fields as the header has columns (quote a "
+                       "value that holds the delimiter), then send the file again.");
+    CsvRecord record;
+    record.line = row.line;
+    for (std::size_t c = 0; c < header.size(); ++c)
+      record.fields.emplace(header[c], std::move(row.fields[c]));
+    records.push_back(std::move(record));
+  }
+  return records;
 }
 
 }  // namespace ijro::tables

@@ -14,16 +14,18 @@
 // (at revision + 1) only when the files changed, so the hub's history shows real changes only.
 //
 // Records are built with the SDK's record builder (ijro_record.hpp): plain structs in, correct
-// JSON out (escaping, UTF-8, numbers), so the adapter writes no JSON by hand.
+// JSON out (escaping, UTF-8, numbers), so the adapter writes no JSON by hand; the exports are read
+// with the SDK's CSV reader (tables/csv.hpp, IjroHub::tables), so it parses no CSV by hand either.
 #include <ijro_plugin.hpp>
 #include <ijro_record.hpp>
+#include <tables/csv.hpp>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <map>
-#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -37,78 +39,19 @@ using ijro::sdk::OptionType;
 using ijro::sdk::RetryLater;
 using ijro::sdk::Status;
 
-// ---- CSV (RFC 4180: quoted fields with "" for a quote; a UTF-8 byte order mark is skipped) ----
-
-using Row = std::vector<std::string>;
-
-std::vector<Row> parseCsv(const std::string& text, const std::string& file) {
-  std::vector<Row> rows;
-  Row row;
-  std::string field;
-  bool quoted = false, fieldStarted = false;
-  std::size_t i = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
-  const auto endRow = [&] {
-    row.push_back(field);
-    field.clear();
-    if (!(row.size() == 1 && row[0].empty())) rows.push_back(row);  // skip blank lines
-    row.clear();
-    fieldStarted = false;
-  };
-  for (; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"' && field.empty()) {
-      quoted = fieldStarted = true;
-    } else if (c == ',') {
-      row.push_back(field);
-      field.clear();
-      fieldStarted = false;
-    } else if (c == '\n') {
-      endRow();
-    } else if (c != '\r') {
-      field += c;
-      fieldStarted = true;
-    }
-  }
-  if (quoted) throw std::runtime_error(file + ": a quoted field is never closed");
-  if (fieldStarted || !field.empty() || !row.empty()) endRow();
-  return rows;
-}
-
-// Rows as name -> value maps, checking the header has the columns the adapter needs.
-std::vector<std::map<std::string, std::string>> readTable(const std::string& path,
-                                                          const std::vector<std::string>& needed,
-                                                          std::string& bytes) {
+// The export as records by column name (the SDK's CSV reader: RFC 4180, UTF-8 checked, errors
+// naming the line); `bytes` keeps the file for the fingerprint.
+std::vector<ijro::tables::CsvRecord> readTable(const std::string& path,
+                                               const std::vector<std::string>& needed,
+                                               std::string& bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw RetryLater("cannot open " + path + " (has the export been written there yet?)");
-  std::ostringstream s;
-  s << in.rdbuf();
-  bytes = s.str();
-  std::vector<Row> rows = parseCsv(bytes, path);
-  if (rows.empty()) throw std::runtime_error(path + " is empty: expected a header line");
-  const Row& header = rows.front();
-  for (const auto& n : needed)
-    if (std::find(header.begin(), header.end(), n) == header.end())
-      throw std::runtime_error(path + " has no column \"" + n + "\" in its header");
-  std::vector<std::map<std::string, std::string>> out;
-  for (std::size_t r = 1; r < rows.size(); ++r) {
-    if (rows[r].size() != header.size())
-      throw std::runtime_error(path + ": row " + std::to_string(r + 1) + " has " +
-                               std::to_string(rows[r].size()) + " fields, the header " +
-                               std::to_string(header.size()));
-    std::map<std::string, std::string> m;
-    for (std::size_t c = 0; c < header.size(); ++c) m[header[c]] = rows[r][c];
-    out.push_back(std::move(m));
+  bytes.assign(std::istreambuf_iterator<char>(in), {});
+  try {
+    return ijro::tables::parseCsvRecords(bytes, ',', needed);
+  } catch (const ijro::tables::TableError& e) {
+    throw std::runtime_error(path + ", " + e.what() + ". " + e.fix());
   }
-  return out;
 }
 
 // FNV-1a: a fingerprint of the inputs, to tell whether anything changed since the last poll.
@@ -184,17 +127,16 @@ class EducationDiary : public ijro::sdk::Source {
 
   // Schools and connections per region (the "state" org above each school).
   std::map<std::string, Region> count(
-      const Context& ctx, const std::vector<std::map<std::string, std::string>>& orgRows,
-      const std::vector<std::map<std::string, std::string>>& connectionRows) const {
+      const Context& ctx, const std::vector<ijro::tables::CsvRecord>& orgRows,
+      const std::vector<ijro::tables::CsvRecord>& connectionRows) const {
     std::map<std::string, Org> orgs;
     for (const auto& r : orgRows) {
-      if (r.at("status") == "tobedeleted") continue;
-      orgs[r.at("sourcedId")] =
-          Org{r.at("name"), r.at("type"), r.at("identifier"), r.at("parentSourcedId")};
+      if (r["status"] == "tobedeleted") continue;
+      orgs[r["sourcedId"]] = Org{r["name"], r["type"], r["identifier"], r["parentSourcedId"]};
     }
     std::map<std::string, std::string> connectedOn;  // school -> date, connected schools only
     for (const auto& r : connectionRows)
-      if (r.at("status") == "connected") connectedOn[r.at("school_id")] = r.at("connected_on");
+      if (r["status"] == "connected") connectedOn[r["school_id"]] = r["connected_on"];
 
     std::map<std::string, Region> regions;
     for (const auto& [id, org] : orgs) {

@@ -76,5 +76,38 @@ TEST(Csv, DelimiterOption) {
   EXPECT_THROW(csvDelimiter("\""), std::invalid_argument);
 }
 
+std::string recordsProblemOf(std::string_view text, const std::vector<std::string>& required) {
+  try {
+    parseCsvRecords(text, ',', required);
+  } catch (const TableError& p) {
+    return p.what();
+  }
+  return "";
+}
+
+TEST(CsvRecords, FieldsAreFoundByTheirHeaderNameWithTheLineEachRecordStartsOn) {
+  const auto records = parseCsvRecords(" id ,name,note\n1,Andijon,\"two\nlines\"\n\n2,Buxoro,\n",
+                                       ',', {"id", "name"});
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0]["id"], "1");
+  EXPECT_EQ(records[0]["note"], "two\nlines");
+  EXPECT_EQ(records[0].line, 2u);
+  EXPECT_EQ(records[1]["name"], "Buxoro");
+  EXPECT_EQ(records[1]["note"], "");
+  EXPECT_EQ(records[1].line, 5u);
+  EXPECT_THROW((void)records[1]["missing"], std::out_of_range);
+}
+
+TEST(CsvRecords, AMissingOrDoubledColumnOrAShortRecordIsRefusedNamingTheLine) {
+  EXPECT_THAT(recordsProblemOf("id,title\n1,x\n", {"id", "deadline"}),
+              HasSubstr("line 1: the header has no column \"deadline\" (it has: id, title)"));
+  EXPECT_THAT(recordsProblemOf("id,id\n1,2\n", {}),
+              HasSubstr("line 1, column 2: the header names column \"id\" twice"));
+  EXPECT_THAT(recordsProblemOf("id,title\n1,x\n2\n", {}),
+              HasSubstr("line 3: the record has 1 fields, the header 2"));
+  EXPECT_THAT(recordsProblemOf("", {}), HasSubstr("the file is empty"));
+  EXPECT_EQ(recordsProblemOf("id\n", {"id"}), "");
+}
+
 }  // namespace
 }  // namespace ijro::tables
