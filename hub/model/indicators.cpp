@@ -45,6 +45,7 @@ void deriveActuals(Implementation& impl) {
 
 std::vector<std::string> mergeIndicators(const Implementation* stored, Implementation& incoming) {
   std::vector<std::string> lines;
+  const bool merging = hasMergedIndicators(incoming);
   for (auto& ind : incoming.indicators) {
     if (ind.mode != IndicatorMode::Merge) continue;
     ind.mode = IndicatorMode::Replace;
@@ -68,6 +69,12 @@ std::vector<std::string> mergeIndicators(const Implementation* stored, Implement
     }
     ind.periods = std::move(merged);
   }
+  // A report that merges updates the indicators it names; those it does not name stay as held.
+  if (merging && stored)
+    for (const auto& held : stored->indicators)
+      if (std::none_of(incoming.indicators.begin(), incoming.indicators.end(),
+                       [&](const Indicator& i) { return i.code == held.code; }))
+        incoming.indicators.push_back(held);
   return lines;
 }
 

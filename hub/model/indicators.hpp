@@ -34,8 +34,11 @@ void deriveActuals(Implementation& impl);
 // periods of the indicator with the same code in `stored` (the same source's row as the hub holds
 // it; nullptr when there is none): a period with the same start and end is replaced by the
 // report's, a new one is added after the others, the rest are kept in their order. The indicator's
-// other fields (name, unit, ...) are the report's. Every indicator comes out as Replace: the
-// result is the whole list. Returns one line per period added or replaced, for the history, e.g.
+// other fields (name, unit, ...) are the report's. A report that merges any indicator updates only
+// the indicators it names: those of `stored` it does not name are kept, after its own (so two
+// sources of periods, e.g. one FHIR Measure per indicator, each send only theirs; a report in
+// replace mode alone removes an indicator). Every indicator comes out as Replace: the result is
+// the whole list. Returns one line per period added or replaced, for the history, e.g.
 // "indicator 'vacc' merged: period 2025-04-01..2025-06-30 added".
 std::vector<std::string> mergeIndicators(const Implementation* stored, Implementation& incoming);
 

@@ -180,8 +180,9 @@ TEST(ModelIndicators, MergeReplacesSamePeriodAddsNewKeepsOthers) {
   EXPECT_THAT(lines,
               ElementsAre("indicator 'vacc' merged: period 2026-07-01..2026-09-30 added",
                           "indicator 'vacc' merged: period 2026-04-01..2026-06-30 replaced"));
-  // The incoming record did not name "other": it is not part of this report.
-  ASSERT_EQ(incoming.indicators.size(), 1u);
+  // The report merges and does not name "other": it stays as held, after the report's own.
+  ASSERT_EQ(incoming.indicators.size(), 2u);
+  EXPECT_EQ(incoming.indicators[1], other);
 }
 
 TEST(ModelIndicators, MergeWithoutStoredRowOrIndicatorKeepsTheReportsPeriods) {
@@ -193,12 +194,15 @@ TEST(ModelIndicators, MergeWithoutStoredRowOrIndicatorKeepsTheReportsPeriods) {
   EXPECT_THAT(lines, ElementsAre(HasSubstr("period 2026-01-01..2026-03-31 added")));
 }
 
-TEST(ModelIndicators, ReplaceModeIsNotMerged) {
+TEST(ModelIndicators, ReplaceModeIsNotMergedAndDropsIndicatorsItDoesNotName) {
   Implementation stored = record();
   stored.indicators[0].periods.push_back(period("2026-04-01", "2026-06-30"));
+  stored.indicators.push_back(
+      Indicator{"other", "dropped", "", true, 0, {period("2026-01-01", "2026-12-31")}});
   Implementation incoming = record();
   auto lines = mergeIndicators(&stored, incoming);
   EXPECT_THAT(lines, IsEmpty());
+  ASSERT_EQ(incoming.indicators.size(), 1u);
   EXPECT_EQ(incoming.indicators[0].periods.size(), 1u);
 }
 

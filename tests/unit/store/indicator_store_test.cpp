@@ -111,6 +111,36 @@ TEST_P(IndicatorStoreTest, MergeAcrossTwoRevisionsKeepsTheOldPeriods) {
   EXPECT_EQ(s->get(third.key())->indicators.back().periods.size(), 4u);
 }
 
+// Two sources of periods for one implementation (one FHIR Measure per indicator): each merging
+// report names only its indicator and the other's stays as held.
+TEST_P(IndicatorStoreTest, AMergingReportKeepsTheIndicatorsItDoesNotName) {
+  auto s = db().open();
+  const auto first = withProportion(1);
+  ASSERT_EQ(putOne(*s, first).outcome, Outcome::Accepted);
+
+  auto second = sample("DU2030-1.2.15", "1703", "Ministry of Health", 2);
+  model::Indicator hiv{"hiv", "HIV tests", "tests",
+                       true,  0,           {period("2026-01-01", "2026-03-31", 120)}};
+  hiv.mode = model::IndicatorMode::Merge;
+  second.indicators = {hiv};
+  ASSERT_EQ(putOne(*s, second).outcome, Outcome::Accepted);
+
+  const auto back = s->get(second.key());
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->indicators.size(), first.indicators.size() + 1);
+  EXPECT_EQ(back->indicators.front().code, "hiv");
+  EXPECT_EQ(back->indicators.front().periods.at(0).actual, 120);
+  for (std::size_t i = 0; i < first.indicators.size(); ++i)
+    EXPECT_EQ(back->indicators[i + 1], first.indicators[i]);  // kept as held
+
+  // A report in replace mode is the whole list again: what it leaves out goes.
+  auto third = sample("DU2030-1.2.15", "1703", "Ministry of Health", 3);
+  third.indicators = {hiv};
+  third.indicators[0].mode = model::IndicatorMode::Replace;
+  ASSERT_EQ(putOne(*s, third).outcome, Outcome::Accepted);
+  ASSERT_EQ(s->get(third.key())->indicators.size(), 1u);
+}
+
 TEST_P(IndicatorStoreTest, MergeIntoNothingStoresTheReportsPeriods) {
   auto s = db().open();
   auto x = withProportion();
