@@ -206,6 +206,27 @@ TEST_F(TaxFiscal, JsonLinesAndXmlOfTheSameExportGiveTheSameRecords) {
   EXPECT_EQ(xml.counters()["receipts_read"], lines.counters()["receipts_read"]);
 }
 
+TEST_F(TaxFiscal, RegistrationsAndReceiptsInSeparateFilesCountAsOneExportWhateverTheirOrder) {
+  // good.jsonl split in two, the receipts' file first by name.
+  std::ifstream in(kFixtures / "good.jsonl");
+  std::ofstream receipts(inbox_ / "a-receipts.jsonl"), registrations(inbox_ / "b-registers.jsonl");
+  std::string line;
+  std::getline(in, line);
+  receipts << line << "\n";
+  registrations << line << "\n";
+  while (std::getline(in, line))
+    (line.find("\"receipt\"") != std::string::npos ? receipts : registrations) << line << "\n";
+  receipts.close();
+  registrations.close();
+  PluginUnderTest p(IJRO_PLUGIN_PATH, options());
+  const auto run = p.poll();
+  ASSERT_EQ(run.status, Status::Ok) << run.message;
+  EXPECT_FALSE(fs::exists(inbox_ / "quarantine" / "a-receipts.jsonl.rejected.txt"));
+  EXPECT_EQ(p.counters()["receipts_read"], 11);
+  const Expected want = expectedOf(kFixtures / "good.jsonl");
+  EXPECT_EQ(actualOf(run.records).regions, want.regions);
+}
+
 // The messages each kind of bad entry gets, by where it is in bad.jsonl and bad.xml.
 struct BadEntry {
   const char* kind;
