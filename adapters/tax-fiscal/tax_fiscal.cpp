@@ -61,13 +61,18 @@ Checkpoint checkpointOf(const std::optional<std::string>& text) {
   std::string line;
   if (!std::getline(in, line) || line != kCheckpointHeader) return c;
   if (!std::getline(in, line) || line.rfind("generation ", 0) != 0) return c;
-  c.generation = std::stoull(line.substr(11));
-  while (std::getline(in, line)) {
-    const auto a = line.find('\t');
-    const auto b = a == std::string::npos ? a : line.find('\t', a + 1);
-    if (b == std::string::npos) continue;
-    c.files.push_back(folder::FileId{line.substr(b + 1), std::stoull(line.substr(0, a)),
-                                     std::stoll(line.substr(a + 1, b - a - 1))});
+  try {
+    c.generation = std::stoull(line.substr(11));
+    while (std::getline(in, line)) {
+      const auto a = line.find('\t');
+      const auto b = a == std::string::npos ? a : line.find('\t', a + 1);
+      if (b == std::string::npos) continue;
+      c.files.push_back(folder::FileId{line.substr(b + 1), std::stoull(line.substr(0, a)),
+                                       std::stoll(line.substr(a + 1, b - a - 1))});
+    }
+  } catch (const std::logic_error&) {
+    throw std::runtime_error("the checkpoint is not one tax-fiscal wrote (\"" + line +
+                             "\"): clear the instance's checkpoint to start again");
   }
   return c;
 }

@@ -345,6 +345,24 @@ TEST_F(TaxFiscal, ADocumentOfAnEarlierExportIsADuplicateAfterARestartAndReadFile
   }
 }
 
+TEST_F(TaxFiscal, AfterAPollTheHubDidNotCommitTheFilesAreReadAgainFromTheCommittedState) {
+  drop("good.jsonl");
+  {
+    PluginUnderTest lost(IJRO_PLUGIN_PATH, options());
+    ASSERT_EQ(lost.poll().status, Status::Ok);
+    ASSERT_TRUE(fs::exists(inbox_ / "state" / "state-1.json"));
+  }
+  // A hub that crashed before storing that poll starts again from no checkpoint: the state that
+  // poll wrote is dropped, so its documents are not taken for duplicates.
+  PluginUnderTest again(IJRO_PLUGIN_PATH, options());
+  const auto run = again.poll();
+  ASSERT_EQ(run.status, Status::Ok) << run.message;
+  EXPECT_FALSE(fs::exists(inbox_ / "quarantine" / "good.jsonl.rejected.txt"));
+  EXPECT_EQ(again.counters()["receipts_read"], 11);
+  EXPECT_EQ(actualOf(run.records).regions, expectedOf(kFixtures / "good.jsonl").regions);
+  EXPECT_EQ(run.records.at(0).field("revision"), "1");
+}
+
 TEST_F(TaxFiscal, AFileWithoutTheExportLineIsQuarantinedWithItsReasonAndTheOthersAreRead) {
   drop("no-export-line.jsonl");
   drop("good.xml");
