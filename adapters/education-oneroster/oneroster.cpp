@@ -242,9 +242,9 @@ class OneRoster : public ijro::sdk::Source {
           apply(zip, name, roster);
           applied = true;
         } catch (const PackageError& e) {
-          refuseFetched(name, e.what(), e.fix());
+          refuseFetched(e.what(), e.fix());
         } catch (const ijro::tables::TableError& e) {
-          refuseFetched(name, name + ": " + e.what(), e.fix());
+          refuseFetched(name + ": " + e.what(), e.fix());
         }
       }
     }
@@ -364,12 +364,11 @@ class OneRoster : public ijro::sdk::Source {
                            problem + "\n\nHow to fix it:\n  " + fix);
   }
 
-  void refuseFetched(const std::string& name, const std::string& problem, const std::string& fix) {
+  void refuseFetched(const std::string& problem, const std::string& fix) {
     // Its validators are kept: the same package is not fetched again until it changes.
     host().error("oneroster: package refused: " + problem + ". " + fix + " (from " +
                  client_.safeUrl(url_) + ")");
     host().counterAdd("packages_refused");
-    (void)name;
   }
 
   void emitRecords(const Context& ctx, Roster& roster) {
