@@ -235,6 +235,27 @@ TEST(OneRosterPlugin, BadRowsAreRejectedWithFileLineColumnAndRuleAndTheOtherRows
                               ", column beginDate: \"2026-13-01\" is not a date"));
 }
 
+TEST(OneRosterPlugin, DeltaRowsWithoutStatusOrTimeAreRejectedAndChangeNothing) {
+  Folders f("bad-delta");
+  f.drop("bulk.zip", "1-bulk.zip");
+  PluginUnderTest p(IJRO_PLUGIN_PATH, f.options());
+  const auto first = p.poll();
+  ASSERT_EQ(first.status, Status::Ok) << first.message;
+  f.drop("bad-delta.zip", "2-bad-delta.zip");
+  const auto second = p.poll();
+  ASSERT_EQ(second.status, Status::Ok) << second.message;
+  EXPECT_EQ(totalsOf(second.records), totalsOf(first.records));
+  EXPECT_EQ(totalsOf(second.records), expectedOf(kFixtures / "bulk.zip", kMapping));
+  EXPECT_EQ(p.counters()["rows_rejected"], 3);
+  const std::string list = readText(f.inbox / "rejected/2-bad-delta.zip.rejected.txt");
+  EXPECT_THAT(list, HasSubstr("2-bad-delta.zip: orgs.csv line 2, column status: empty, but a "
+                              "delta file needs active or tobedeleted on every row"));
+  EXPECT_THAT(list, HasSubstr("2-bad-delta.zip: users.csv line 2, column status: \"deleted\" is "
+                              "not a OneRoster status (active, tobedeleted)"));
+  EXPECT_THAT(list, HasSubstr("2-bad-delta.zip: users.csv line 3, column dateLastModified: empty, "
+                              "but a delta file needs the time each row changed"));
+}
+
 struct Refusal {
   const char* fixture;
   const char* reason;  // part of the reason written beside the quarantined package
