@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <ijro_json.hpp>
+#include <map>
 
 namespace health_fhir {
 
@@ -104,11 +105,10 @@ bool isResourceName(std::string_view name) {
 }
 
 // Reads the element the reader is on (a start) and everything inside it.
-Elem fromXml(ijro::tables::detail::XmlReader& r, const std::string& where) {
+Elem fromXml(ijro::tables::detail::XmlReader& r) {
   Elem e;
   e.fromXml = true;
   e.name = std::string(r.name());
-  e.where = where + " (line " + std::to_string(r.line()) + ")";
   if (auto v = r.attribute("value")) {
     e.kind = Kind::Lexical;
     e.value = *v;
@@ -119,7 +119,6 @@ Elem fromXml(ijro::tables::detail::XmlReader& r, const std::string& where) {
     u.name = "url";
     u.kind = Kind::Lexical;
     u.value = *url;
-    u.where = where + ".url";
     e.children.push_back(std::move(u));
   }
   if (r.isEmptyElement()) return e;
@@ -128,16 +127,9 @@ Elem fromXml(ijro::tables::detail::XmlReader& r, const std::string& where) {
     return e;
   }
   const int depth = r.depth();
-  std::vector<std::pair<std::string, int>> seen;  // child name -> how many so far
   while (r.next()) {
     if (r.isEnd() && r.depth() == depth) break;
-    if (!r.isStart()) continue;
-    const std::string child(r.name());
-    int index = 0;
-    for (auto& [n, count] : seen)
-      if (n == child) index = count++;
-    if (index == 0) seen.emplace_back(child, 1);
-    e.children.push_back(fromXml(r, where + "." + child + "[" + std::to_string(index) + "]"));
+    if (r.isStart()) e.children.push_back(fromXml(r));
   }
   // A resource inside another (contained, Bundle.entry.resource) is wrapped in an element named
   // after its type: <contained><Organization>...</Organization></contained>. The JSON form has
@@ -149,11 +141,24 @@ Elem fromXml(ijro::tables::detail::XmlReader& r, const std::string& where) {
     type.name = "resourceType";
     type.kind = Kind::Lexical;
     type.value = inner.name;
-    type.where = inner.where;
     e.children = std::move(inner.children);
     e.children.insert(e.children.begin(), std::move(type));
   }
   return e;
+}
+
+// Names each element by its path, with an index where its name repeats among its siblings:
+// "MeasureReport.group[1].population[0].count". (No line: the SDK's reader gives the line its
+// parser has reached, which may be some lines past the element.)
+void locate(Elem& e, const std::string& path) {
+  e.where = path;
+  std::map<std::string, int> total, seen;
+  for (const Elem& c : e.children) ++total[c.name];
+  for (Elem& c : e.children) {
+    const int index = seen[c.name]++;
+    locate(c, path + "." + c.name +
+                  (total[c.name] > 1 ? "[" + std::to_string(index) + "]" : std::string()));
+  }
 }
 
 }  // namespace
@@ -178,15 +183,14 @@ Elem parseXml(std::string_view text, const std::string& origin, std::size_t maxB
     ijro::tables::detail::XmlReader r(text, origin, maxBytes, 64);
     if (!r.next() || !r.isStart())
       throw InputError(origin + ": no root element (an empty or truncated XML document)");
-    const std::string root(r.name());
-    Elem e = fromXml(r, root);
+    Elem e = fromXml(r);
     Elem type;
     type.fromXml = true;
     type.name = "resourceType";
     type.kind = Kind::Lexical;
-    type.value = root;
-    type.where = root;
+    type.value = e.name;
     e.children.insert(e.children.begin(), std::move(type));
+    locate(e, e.name);
     return e;
   } catch (const ijro::tables::TableError& e) {
     throw InputError(std::string(e.what()) + (e.fix().empty() ? "" : " " + e.fix()));

@@ -2,7 +2,8 @@
 // mapping is written once. JSON arrays and repeated XML elements both become children of the
 // same name in order; a primitive keeps its text (JSON numbers in their JSON spelling, XML
 // value attributes as written). Every node knows where it came from, as a FHIRPath-like
-// location ("MeasureReport.group[0].population[1].count"), with the line for XML.
+// location ("MeasureReport.group[0].population[1].count"; in XML an index only where the name
+// repeats).
 #pragma once
 
 #include <cstddef>
@@ -27,7 +28,7 @@ struct Elem {
   Kind kind = Kind::Object;
   std::string value;           // a primitive's text
   std::vector<Elem> children;  // an object's members, in order; arrays repeat the name
-  std::string where;           // "MeasureReport.group[0].code" (JSON) or "... (line 12)" (XML)
+  std::string where;           // "MeasureReport.group[0].code"
   bool fromXml = false;
 
   // The children of that name, in order.

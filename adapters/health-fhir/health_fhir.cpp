@@ -83,9 +83,8 @@ struct Checkpoint {
     if (!files.empty()) {
       json::array a;
       for (const FileId& f : files)
-        a.push_back(json::object{{"name", f.name},
-                                 {"size", static_cast<std::int64_t>(f.size)},
-                                 {"mtime", f.mtimeNs}});
+        a.push_back(json::object{
+            {"name", f.name}, {"size", static_cast<std::int64_t>(f.size)}, {"mtime", f.mtimeNs}});
       o["files"] = std::move(a);
     }
     return json::serialize(o);
@@ -157,8 +156,9 @@ class HealthFhir : public ijro::sdk::Source {
       throw std::invalid_argument("option \"mode\" must be server or files, not \"" + mode + "\"");
     server_ = mode == "server";
     if (server_ && baseUrl_.empty())
-      throw std::invalid_argument("mode server needs the option \"base_url\" (the FHIR server's "
-                                  "base, e.g. https://fhir.ssv.uz/fhir)");
+      throw std::invalid_argument(
+          "mode server needs the option \"base_url\" (the FHIR server's "
+          "base, e.g. https://fhir.ssv.uz/fhir)");
     if (!server_ && dir_.empty())
       throw std::invalid_argument(
           "set the option \"directory\" (a folder of MeasureReport files) or \"base_url\" (a "
@@ -170,8 +170,8 @@ class HealthFhir : public ijro::sdk::Source {
     if (!server_) {
       processedDir_ = host.option("processed_dir") ? fs::path(*host.option("processed_dir"))
                                                    : dir_ / "processed";
-      rejectedDir_ = host.option("rejected_dir") ? fs::path(*host.option("rejected_dir"))
-                                                 : dir_ / "rejected";
+      rejectedDir_ =
+          host.option("rejected_dir") ? fs::path(*host.option("rejected_dir")) : dir_ / "rejected";
     }
   }
 
@@ -198,8 +198,7 @@ class HealthFhir : public ijro::sdk::Source {
 
   // Emits the records of the readings with the next revision and reports the rejections.
   std::int64_t emit(const Context& ctx, const std::vector<health_fhir::Reading>& readings,
-                    const std::vector<health_fhir::Rejection>& rejections,
-                    std::int64_t revision) {
+                    const std::vector<health_fhir::Rejection>& rejections, std::int64_t revision) {
     for (const auto& r : rejections) {
       ctx.warn("rejected " + r.describe());
       ctx.counterAdd("resources_rejected");
@@ -298,9 +297,10 @@ class HealthFhir : public ijro::sdk::Source {
                          "); the others were stored and the file is now " + moved.string() +
                          ".\n\nWhat is wrong:\n";
       for (const auto& l : it->second) text += "  - " + l + "\n";
-      text += "\nHow to fix it: correct these resources (or the options measures / reporters) "
-              "and drop a file with just them into " +
-              dir_.string() + " again.\n";
+      text +=
+          "\nHow to fix it: correct these resources (or the options measures / reporters) "
+          "and drop a file with just them into " +
+          dir_.string() + " again.\n";
       rejected_.erase(it);
       try {
         fs::create_directories(rejectedDir_);
@@ -314,8 +314,7 @@ class HealthFhir : public ijro::sdk::Source {
 
   void quarantine(const Context& ctx, const FileId& file, const std::string& reason) {
     try {
-      const fs::path moved =
-          ijro::sdk::folder::quarantine(dir_ / file.name, rejectedDir_, reason);
+      const fs::path moved = ijro::sdk::folder::quarantine(dir_ / file.name, rejectedDir_, reason);
       ctx.warn("moved " + file.name + " to " + moved.string() + ": " + reason);
     } catch (const std::exception& e) {
       ctx.warn("cannot move " + file.name + " to " + rejectedDir_.string() + " (" + e.what() +
@@ -374,8 +373,8 @@ class HealthFhir : public ijro::sdk::Source {
     };
     http::PagingResult result;
     try {
-      result = http::fetchPages(client_, first, http::followBodyUrl(nextOfBundle), onPage,
-                                maxPages_);
+      result =
+          http::fetchPages(client_, first, http::followBodyUrl(nextOfBundle), onPage, maxPages_);
     } catch (const http::Error& e) {
       if (e.kind() == http::ErrorKind::Connect || e.kind() == http::ErrorKind::Timeout)
         throw RetryLater(e.what());
@@ -457,5 +456,4 @@ IJRO_DEFINE_SOURCE_PLUGIN(
                       "Server: PEM file of the CA to trust instead of the system store."),
     ijro::sdk::option(OptionType::Bool, "verify_tls", "true",
                       "Server: check the server's certificate (leave on)."),
-    ijro::sdk::option(OptionType::Int, "timeout_ms", "60000",
-                      "Server: one request's time limit."))
+    ijro::sdk::option(OptionType::Int, "timeout_ms", "60000", "Server: one request's time limit."))

@@ -45,7 +45,9 @@ bool isoDate(const std::string& s) {
          s[7] == '-' && digits(s.substr(8, 2), 2);
 }
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+std::string quoted(const std::string& s) {
+  return "\"" + s + "\"";
+}
 
 // A CodeableConcept's code: its first coding's code, else its text; "" when it has neither.
 std::string codeOf(const Elem* cc) {
@@ -109,8 +111,8 @@ Values valuesOf(const Elem& e, const std::string& unit) {
                    std::to_string(d) +
                    ") is negative after exclusions and exceptions: check the population counts");
     if (unit == "%" && n > d)
-      throw Reject(e.where + ": the numerator " + std::to_string(n) +
-                   " exceeds the denominator " + std::to_string(d) +
+      throw Reject(e.where + ": the numerator " + std::to_string(n) + " exceeds the denominator " +
+                   std::to_string(d) +
                    " after exclusions, which a percentage cannot: check the population counts");
     if (d > 0) {  // 0 of 0 has no rate: the period or stratum is kept without a value
       v.numerator = n;
@@ -190,8 +192,8 @@ void keysOf(const Elem& root, const Elem& ref, std::vector<std::string>& keys) {
 
 std::string nameOf(const Elem& root, const Elem& ref) {
   if (auto display = ref.text("display"); display && !display->empty()) return *display;
-  if (auto reference = ref.text("reference"); reference && reference->size() > 1 &&
-                                              (*reference)[0] == '#')
+  if (auto reference = ref.text("reference");
+      reference && reference->size() > 1 && (*reference)[0] == '#')
     for (const Elem* c : root.all("contained"))
       if (c->text("id") == reference->substr(1))
         if (auto name = c->text("name"); name && !name->empty()) return *name;
@@ -201,8 +203,8 @@ std::string nameOf(const Elem& root, const Elem& ref) {
 std::string dateOf(const Elem& period, const char* which) {
   const Elem* e = period.first(which);
   if (e == nullptr || !e->isPrimitive())
-    throw Reject(period.where + "." + which +
-                 " is missing: the report must say which period it covers (start and end)");
+    throw Reject(std::string("MeasureReport.period.") + which + " is missing (" + period.where +
+                 "): the report must say which period it covers (start and end)");
   const std::string date = e->value.substr(0, 10);
   if (!isoDate(date))
     throw Reject(e->where + ": " + quoted(e->value) + " is not a FHIR date or dateTime");
@@ -330,7 +332,8 @@ Reading readReport(const Elem& r, const Mapping& mapping, const std::string& res
 
   Reading reading;
   reading.resource = resource;
-  if (const Elem* meta = r.first("meta")) reading.lastUpdated = meta->text("lastUpdated").value_or("");
+  if (const Elem* meta = r.first("meta"))
+    reading.lastUpdated = meta->text("lastUpdated").value_or("");
   reading.measure = measure;
   reading.region = reporter->district.empty() ? reporter->region : reporter->district;
   reading.organisation = !reporter->organisation.empty() ? reporter->organisation
@@ -339,8 +342,8 @@ Reading readReport(const Elem& r, const Mapping& mapping, const std::string& res
 
   for (const std::string& code : codes) {
     ijro::sdk::Indicator ind;
-    ind.code = several && !code.empty() ? measure->indicatorCode + "." + code
-                                        : measure->indicatorCode;
+    ind.code =
+        several && !code.empty() ? measure->indicatorCode + "." + code : measure->indicatorCode;
     ind.name = several && !code.empty() ? measure->indicatorName + " (" + code + ")"
                                         : measure->indicatorName;
     ind.unit = measure->unit;
@@ -403,8 +406,7 @@ std::string label(const Elem& r, const std::string& origin) {
 
 }  // namespace
 
-Mapping::Mapping(const ijro::sdk::Table& measures, const ijro::sdk::Table& reporters,
-                 Shared shared)
+Mapping::Mapping(const ijro::sdk::Table& measures, const ijro::sdk::Table& reporters, Shared shared)
     : shared_(std::move(shared)) {
   if (measures.empty())
     throw std::invalid_argument(
@@ -416,9 +418,10 @@ Mapping::Mapping(const ijro::sdk::Table& measures, const ijro::sdk::Table& repor
     const std::string at = "option \"measures\" row " + std::to_string(row) + " (" + url + "): ";
     const auto f = fields(value);
     if (f.size() < 5 || f.size() > 8)
-      throw std::invalid_argument(at + "expected 5 to 8 fields separated by '|' (measure id|"
-                                       "indicator code|indicator name|unit|title[|target[|start["
-                                       "|deadline]]]), found " +
+      throw std::invalid_argument(at +
+                                  "expected 5 to 8 fields separated by '|' (measure id|"
+                                  "indicator code|indicator name|unit|title[|target[|start["
+                                  "|deadline]]]), found " +
                                   std::to_string(f.size()));
     MeasureRow m;
     m.url = url;
@@ -427,8 +430,8 @@ Mapping::Mapping(const ijro::sdk::Table& measures, const ijro::sdk::Table& repor
     m.indicatorName = f[2];
     m.unit = f[3];
     m.title = f[4];
-    for (auto [i, what] : {std::pair{0, "measure id"}, {1, "indicator code"},
-                           {2, "indicator name"}, {4, "title"}})
+    for (auto [i, what] :
+         {std::pair{0, "measure id"}, {1, "indicator code"}, {2, "indicator name"}, {4, "title"}})
       if (f[static_cast<std::size_t>(i)].empty())
         throw std::invalid_argument(at + "the " + what + " (field " + std::to_string(i + 1) +
                                     ") is empty");
@@ -503,10 +506,10 @@ void read(const Elem& root, const Mapping& mapping, const std::string& origin,
     const std::string t = r.text("resourceType").value_or("");
     if (t != "MeasureReport") {
       rejections.push_back(
-          {resource, (t.empty() ? std::string("a resource without resourceType")
-                                : "a " + t + " resource") +
-                         " is not a MeasureReport: only MeasureReports (alone or in a Bundle) "
-                         "are read"});
+          {resource,
+           (t.empty() ? std::string("a resource without resourceType") : "a " + t + " resource") +
+               " is not a MeasureReport: only MeasureReports (alone or in a Bundle) "
+               "are read"});
       return;
     }
     try {
@@ -562,9 +565,10 @@ std::vector<ijro::sdk::Implementation> records(const std::vector<Reading>& readi
         continue;
       }
       for (const ijro::sdk::IndicatorPeriod& p : ind.periods) {
-        auto same = std::find_if(
-            have->periods.begin(), have->periods.end(),
-            [&](const ijro::sdk::IndicatorPeriod& q) { return q.start == p.start && q.end == p.end; });
+        auto same = std::find_if(have->periods.begin(), have->periods.end(),
+                                 [&](const ijro::sdk::IndicatorPeriod& q) {
+                                   return q.start == p.start && q.end == p.end;
+                                 });
         if (same != have->periods.end())
           *same = p;  // a later report of the same period replaces the earlier one
         else

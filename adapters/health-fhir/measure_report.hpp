@@ -63,7 +63,7 @@ struct Rejection {
 
 // The values one usable MeasureReport gives.
 struct Reading {
-  std::string resource;  // as in Rejection::resource
+  std::string resource;     // as in Rejection::resource
   std::string lastUpdated;  // meta.lastUpdated, "" when absent
   const MeasureRow* measure = nullptr;
   std::string region;  // the record's region: the district when the reporter has one
