@@ -335,7 +335,7 @@ class HealthFhir : public ijro::sdk::Source {
       if (!last.lastUpdated.empty())
         url = http::withQueryParameter(url, "_lastUpdated", "gt" + last.lastUpdated);
     } catch (const http::Error& e) {
-      throw std::invalid_argument(std::string("option \"base_url\": ") + e.what());
+      throw std::invalid_argument(std::string("option \"base_url\" is not a URL: ") + e.what());
     }
     http::Request first{http::Method::Get, url, {{"Accept", "application/fhir+json"}}, {}, {}};
     if (!token_.empty()) first.headers.push_back(http::bearer(token_));
@@ -345,7 +345,7 @@ class HealthFhir : public ijro::sdk::Source {
     std::vector<health_fhir::Rejection> rejections;
     std::string greatest = last.lastUpdated;
     std::size_t pageNo = 0;
-    ijro::sdk::Progress progress(ctx, baseUrl_ + "/MeasureReport", std::nullopt);
+    ijro::sdk::Progress progress(ctx, client_.safeUrl(baseUrl_ + "/MeasureReport"), std::nullopt);
     auto onPage = [&](const http::Response& page) {
       const std::string origin = "page " + std::to_string(++pageNo) + " of " + page.safeUrl;
       const health_fhir::Elem root = health_fhir::parseJson(page.body, origin, 32u << 20);

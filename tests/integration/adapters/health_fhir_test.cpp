@@ -89,9 +89,10 @@ std::string mappingRows() {
 // Every MeasureReport of the served folder, as the files give them.
 std::vector<json::object> servedReports(const fs::path& data) {
   std::vector<json::object> out;
-  for (const auto& f : fs::directory_iterator(data))
-    for (const auto& e : json::parse(slurp(f.path())).at("entry").as_array())
-      out.push_back(e.at("resource").as_object());
+  for (const auto& f : fs::directory_iterator(data)) {
+    const json::value bundle = json::parse(slurp(f.path()));
+    for (const auto& e : bundle.at("entry").as_array()) out.push_back(e.at("resource").as_object());
+  }
   return out;
 }
 
