@@ -255,6 +255,35 @@ TEST(HealthFhirBundle, BadEntriesAreRejectedWithReasonsAndTheOthersStillPass) {
                              "is a Reference"));
 }
 
+// A Bundle in XML: each entry's resource wrapped in an element named after its type, as FHIR's
+// XML form has it; both examples give the same records as their JSON files.
+TEST(HealthFhirBundle, AnXmlBundleGivesTheSameRecordsAsTheJsonFiles) {
+  auto body = [](const char* name) {
+    std::string xml = slurp(kExamples / (std::string(name) + ".xml"));
+    return xml.substr(xml.find("?>") + 2);  // without the XML declaration
+  };
+  const fs::path xmlDir = freshDir("bundle-xml");
+  std::ofstream(xmlDir / "in/bundle.xml")
+      << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Bundle xmlns=\"http://hl7.org/fhir\">"
+      << "<type value=\"collection\"/><entry><resource>" << body(kCat3)
+      << "</resource></entry><entry><resource>" << body(kHiv) << "</resource></entry></Bundle>\n";
+  PluginUnderTest fromXml(IJRO_PLUGIN_PATH, options(xmlDir));
+  auto xmlRun = fromXml.poll();
+  ASSERT_EQ(xmlRun.status, Status::Ok) << xmlRun.message;
+
+  const fs::path jsonDir = freshDir("bundle-json-files");
+  fs::copy_file(kExamples / (std::string(kCat3) + ".json"), jsonDir / "in/1.json");
+  fs::copy_file(kExamples / (std::string(kHiv) + ".json"), jsonDir / "in/2.json");
+  PluginUnderTest fromJson(IJRO_PLUGIN_PATH, options(jsonDir));
+  auto jsonRun = fromJson.poll();
+  ASSERT_EQ(jsonRun.status, Status::Ok) << jsonRun.message;
+
+  ASSERT_EQ(xmlRun.records.size(), 2u);
+  ASSERT_EQ(jsonRun.records.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i)
+    EXPECT_EQ(json::parse(xmlRun.records[i].json), json::parse(jsonRun.records[i].json));
+}
+
 // Each poll's records carry a higher revision, so the hub merges the new periods into what it
 // holds; the checkpoint carries the revision across a restart.
 TEST(HealthFhirFiles, EachPollRaisesTheRevisionAcrossRestarts) {
