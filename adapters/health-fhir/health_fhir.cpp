@@ -10,6 +10,7 @@
 //           following the Bundle's next links, emits the records and commits the greatest
 //           meta.lastUpdated it saw.
 // The mapping is measure_report.cpp; the tree both JSON and XML are read into, fhir_tree.cpp.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
@@ -205,10 +206,16 @@ class HealthFhir : public ijro::sdk::Source {
     }
     ctx.counterAdd("resources_read", static_cast<std::int64_t>(readings.size()));
     if (readings.empty()) return revision;
-    const auto records = health_fhir::records(readings, mapping_, revision + 1);
+    // Above the last one, and at least the time in seconds: a lost or reset checkpoint never
+    // makes the hub take new records for stale ones.
+    const std::int64_t next =
+        std::max(revision + 1, std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+    const auto records = health_fhir::records(readings, mapping_, next);
     for (const auto& impl : records) ctx.emit(impl.toJson());
     ctx.counterAdd("records_emitted", static_cast<std::int64_t>(records.size()));
-    return revision + 1;
+    return next;
   }
 
   // --- files ---
