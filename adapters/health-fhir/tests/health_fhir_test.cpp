@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <ijro_testkit.hpp>
 #include <map>
 #include <sstream>
@@ -351,6 +352,42 @@ TEST(HealthFhirMapping, GroupsOfOneCodeThatDisagreeAreRejectedNamingBoth) {
   EXPECT_THAT(rejections[0].reason,
               HasSubstr("MeasureReport.group[2] (code \"QRPH_ADX_ART1_N\") gives 7 but "
                         "MeasureReport.group[0] with the same code gives 0"));
+}
+
+// Each kind of unusable report is rejected with its own reason.
+TEST(HealthFhirMapping, PendingDataCollectionR5AndOtherResourcesAreRejectedWithTheirReasons) {
+  health_fhir::Shared shared;
+  shared.actType = "resolution";
+  shared.actNumber = "PQ-5590";
+  shared.actDate = "2022-07-01";
+  shared.start = "2014-01-01";
+  shared.deadline = "2030-12-31";
+  const health_fhir::Mapping mapping(
+      ijro::sdk::Table(std::vector<ijro::sdk::Table::Row>{{"Measure/CMS146", "M|C|N|%|T"}}),
+      ijro::sdk::Table(std::vector<ijro::sdk::Table::Row>{{"Good Health Hospital", "1726"}}),
+      shared);
+  const std::vector<std::pair<std::function<void(json::object&)>, std::string>> cases = {
+      {[](json::object& r) { r["status"] = "pending"; },
+       "MeasureReport.status is \"pending\": only complete reports are used"},
+      {[](json::object& r) { r["type"] = "data-collection"; },
+       "MeasureReport.type is \"data-collection\": only summary and subject-list reports"},
+      {[](json::object& r) { r["dataUpdateType"] = "snapshot"; },
+       "FHIR R5 (5.0.x) found, not R4 (4.0.x): MeasureReport.dataUpdateType is an R5 element"},
+      {[](json::object& r) { r["resourceType"] = "Patient"; },
+       "a Patient resource is not a MeasureReport"},
+      {[](json::object& r) { r.erase("period"); }, "MeasureReport.period is missing"},
+  };
+  for (const auto& [change, reason] : cases) {
+    json::object report = example(kCat3);
+    change(report);
+    const auto root = health_fhir::parseJson(json::serialize(report), "r.json", 1 << 20);
+    std::vector<health_fhir::Reading> readings;
+    std::vector<health_fhir::Rejection> rejections;
+    health_fhir::read(root, mapping, "r.json", readings, rejections);
+    EXPECT_THAT(readings, IsEmpty()) << reason;
+    ASSERT_EQ(rejections.size(), 1u) << reason;
+    EXPECT_THAT(rejections[0].reason, HasSubstr(reason));
+  }
 }
 
 // XML errors name the element by its path: a population count that is not a number.
