@@ -66,6 +66,12 @@ int XmlReader::line() const {
   return xmlTextReaderGetParserLineNumber(R(reader_));
 }
 
+int XmlReader::elementLine() const {
+  xmlNodePtr node = xmlTextReaderCurrentNode(R(reader_));
+  const long at = node != nullptr ? xmlGetLineNo(node) : -1;
+  return at > 0 ? static_cast<int>(at) : line();
+}
+
 std::string XmlReader::where() const {
   return part_ + ", line " + std::to_string(line()) + ": ";
 }

@@ -1,4 +1,5 @@
-// The safe XML reader of sdk/tables (not installed; used by xlsx.cpp): libxml2's xmlTextReader
+// The safe XML reader of sdk/tables (used by xlsx.cpp, and by adapters that read XML exports, as
+// ijro::tables::XmlReader): libxml2's xmlTextReader
 // with safe options only. No entity substitution, no DTD loading or validation, no XInclude, no
 // network, no "huge" mode; a DOCTYPE is refused outright (which rules out entity bombs and
 // external entities), and the document's size and element depth are limited. Errors are
@@ -35,7 +36,10 @@ class XmlReader {
   // just the text inside descendants of that name (<t> in <si>), leaving out what is inside
   // elements named `skip` (<rPh>); without, all text inside it.
   std::string text(std::string_view only = {}, std::string_view skip = {});
+  // How far the parser has read (it reads ahead, so possibly past the current element).
   int line() const;
+  // The line the current element starts on (what a message about that element should name).
+  int elementLine() const;
   // "xl/worksheets/sheet1.xml, line 3: " for messages.
   std::string where() const;
   [[noreturn]] void fail(const std::string& problem) const;
@@ -54,3 +58,7 @@ class XmlReader {
 };
 
 }  // namespace ijro::tables::detail
+
+namespace ijro::tables {
+using XmlReader = detail::XmlReader;
+}  // namespace ijro::tables
