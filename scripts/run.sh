@@ -1,29 +1,66 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the hub on the default configuration
-# (config/hub.xml: SQLite under var/, the example sources and readers), posts the example reports
-# once, and says where to look. Ctrl-C stops the hub gracefully.
+# Installs what is missing, builds, and runs the national picture: the stand-ins of
+# examples/stand-ins (a FHIR server, a school information system, the fiscal system's export,
+# regional tracking sheets, ...) and the hub on config/national.xml, which runs every bundled
+# adapter against them; posts the example reports too, and says where to look. The picture is
+# rebuilt at each run (var/national, var/national.db). Ctrl-C stops everything gracefully.
+# IJRO_CONFIG=config/hub.xml runs the plain default configuration instead, with no stand-ins.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 build=${IJRO_BUILD:-build/release}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIJRO_TESTS=OFF >/dev/null
+# The hub's target builds the bundled plugins and adapters too.
 cmake --build "$build" -j "$(nproc)" --target ijro-hub
 hub="$build/hub/ijro-hub"
-config=${IJRO_CONFIG:-config/hub.xml}
-"$hub" validate --config "$config"
+config=${IJRO_CONFIG:-config/national.xml}
 
+pids=()
+stop() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+if [ "$config" = config/national.xml ]; then
+  rm -rf var/national var/national.db var/national.db-wal var/national.db-shm
+  mkdir -p var/national/logs
+  python3 examples/national/make_sheets.py --out var/national/sheets >/dev/null
+  python3 examples/stand-ins/fiscal-registers/export.py --out var/national/fiscal \
+    --as-of "$(date -u -d '+5 hours' +%Y-%m-%dT%H:%M:%S+05:00)" >/dev/null
+  standin() {  # name port args...
+    local name=$1 port=$2
+    shift 2
+    python3 -u "examples/stand-ins/$name" --listen "127.0.0.1:$port" "$@" \
+      >"var/national/logs/${name%%/*}.log" 2>&1 &
+    pids+=($!)
+  }
+  standin fhir-server/serve.py 18101 --token demo-fhir-token
+  standin oneroster-sis/serve.py 18102 --token demo-sis-token
+  for log in fhir-server oneroster-sis; do
+    for _ in $(seq 1 100); do
+      grep -q "listening on" "var/national/logs/$log.log" 2>/dev/null && break
+      sleep 0.1
+    done
+    grep -q "listening on" "var/national/logs/$log.log" ||
+      { echo "run: the $log stand-in did not start:" >&2; cat "var/national/logs/$log.log" >&2; exit 1; }
+  done
+fi
+
+"$hub" validate --config "$config"
 "$hub" serve --config "$config" &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null; wait $pid' INT TERM
+pids+=($!)
+hubpid=$!
 base="http://127.0.0.1:8080"
-# The demo read tokens of config/hub.xml: every read but /healthz needs one.
+# The demo read token of the configuration: every read but /healthz needs one.
 national="demo-national-read-token"
-andijan="demo-andijan-read-token"
 for _ in $(seq 1 100); do
   curl -fsS -H "Authorization: Bearer $national" "$base/readyz" >/dev/null 2>&1 && break
-  kill -0 $pid 2>/dev/null || { echo "run: the hub did not start (see above)" >&2; exit 1; }
+  kill -0 $hubpid 2>/dev/null || { echo "run: the hub did not start (see above)" >&2; exit 1; }
   sleep 0.1
 done
+started=$(date +%s)
 
 post() {  # token file content-type
   curl -sS -X POST "$base/api/v1/reports" -H "Authorization: Bearer $1" -H "Content-Type: $3" \
@@ -32,10 +69,32 @@ post() {  # token file content-type
 echo "Posting the example reports:"
 post demo-tashkent-token examples/report-tashkent.xml application/xml
 post demo-andijan-token examples/report-andijan.xml application/xml
+if [ "$config" = config/national.xml ]; then
+  for r in samarqand namangan xorazm; do
+    post "demo-$r-token" "examples/report-$r.xml" application/xml
+  done
+  # The adapters poll every 10 s: wait for the first round of each.
+  for _ in $(seq 1 600); do
+    n=$(curl -fsS -H "Authorization: Bearer $national" "$base/api/v1/summary?by=sector" |
+      python3 -c 'import json,sys; print(len(json.load(sys.stdin)["groups"]))' 2>/dev/null || echo 0)
+    [ "$n" -ge 5 ] && break
+    sleep 0.2
+  done
+  echo
+  echo "The national picture after $(($(date +%s) - started)) s, by sector:"
+  curl -fsS -H "Authorization: Bearer $national" "$base/api/v1/summary?by=sector" | python3 -c '
+import json, sys
+for g in json.load(sys.stdin)["groups"]:
+    s = ", ".join(f"{k} {v}" for k, v in sorted(g["byStatus"].items()) if v)
+    print(f"  {g[\"key\"]:<14} {g[\"total\"]:>3} implementations: {s}")'
+  regions=$(curl -fsS -H "Authorization: Bearer $national" "$base/api/v1/summary?by=region" |
+    python3 -c 'import json,sys; print(len(json.load(sys.stdin)["groups"]))')
+  echo "  in $regions regions"
+fi
 
 cat <<TXT
 
-ijro-hub is running (pid $pid), store var/hub.db, config $config.
+ijro-hub is running (pid $hubpid), config $config.
 Every request but /healthz needs a bearer token. With the national read token:
   curl -H 'Authorization: Bearer $national' $base/api/v1/feed
       the consolidated XML feed (xmllint --schema schemas/monitoring-feed.xsd)
@@ -44,11 +103,9 @@ Every request but /healthz needs a bearer token. With the national read token:
   curl -H 'Authorization: Bearer $national' '$base/api/v1/summary?by=region'
       roll-ups by region, sector, organisation or measure
   curl -H 'Authorization: Bearer $national' $base/metrics      (and $base/readyz)
-Andijan's read token sees Andijan only:
-  curl -H 'Authorization: Bearer $andijan' '$base/api/v1/summary?by=region'
 Post a report yourself:
   curl -H 'Authorization: Bearer demo-tashkent-token' -H 'Content-Type: application/xml' \\
        --data-binary @examples/report-tashkent.xml $base/api/v1/reports
-Ctrl-C stops the hub.
+Ctrl-C stops the hub and the stand-ins.
 TXT
-wait $pid
+wait $hubpid

@@ -147,7 +147,9 @@ TEST_F(DebianPackages, HubPackageHoldsTheHubAndNotTheSdk) {
   for (const char* f :
        {"/usr/bin/ijro-hub", "/usr/lib/ijro-hub/plugins/file_drop.so",
         "/usr/lib/ijro-hub/plugins/xml_exchange.so", "/usr/lib/ijro-hub/plugins/spreadsheet.so",
-        "/usr/share/ijro-hub/schemas/hub-config.xsd",
+        "/usr/lib/ijro-hub/plugins/health-fhir.so",
+        "/usr/lib/ijro-hub/plugins/education-oneroster.so",
+        "/usr/lib/ijro-hub/plugins/tax-fiscal.so", "/usr/share/ijro-hub/schemas/hub-config.xsd",
         "/usr/share/ijro-hub/schemas/status-report.xsd", "/usr/share/ijro-hub/examples/hub.xml",
         "/etc/ijro-hub/hub.xml", "/lib/systemd/system/ijro-hub.service",
         "/usr/share/man/man1/ijro-hub.1.gz", "/usr/share/doc/ijro-hub/copyright",

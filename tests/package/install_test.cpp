@@ -50,6 +50,9 @@ TEST_F(InstallComponents, HubInstallsTheHubItsPluginsSchemasAndExamples) {
                                     "usr/lib/ijro-hub/plugins/file_drop.so",
                                     "usr/lib/ijro-hub/plugins/xml_exchange.so",
                                     "usr/lib/ijro-hub/plugins/spreadsheet.so",
+                                    "usr/lib/ijro-hub/plugins/health-fhir.so",
+                                    "usr/lib/ijro-hub/plugins/education-oneroster.so",
+                                    "usr/lib/ijro-hub/plugins/tax-fiscal.so",
                                     "usr/share/ijro-hub/examples/hub.xml",
                                     "usr/share/ijro-hub/examples/plugins-example.xml",
                                     "usr/share/man/man1/ijro-hub.1.gz"};

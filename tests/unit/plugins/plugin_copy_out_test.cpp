@@ -116,6 +116,53 @@ TEST(PluginCopyOut, EachBundledPluginBuildsAloneAgainstTheInstalledSdkAndRunsInT
   fs::remove_all(work);
 }
 
+// An adapter's folder (adapters/) copied out and built alone against the SDK installed on its own,
+// without its unit tests (they need the test kit, which the hub's build installs); the library it
+// builds is one the hub's loader takes.
+fs::path buildAdapterCopy(const std::string& name, const fs::path& work, const fs::path& prefix,
+                          const fs::path& log) {
+  const fs::path copy = work / name, build = work / (name + "-build");
+  fs::copy(ijro::test::sourceDir() / "adapters" / name, copy, fs::copy_options::recursive);
+  std::vector<std::string> configure = ijro::test::cmakeConfigure(copy, build, prefix);
+  configure.push_back("-DBUILD_TESTING=OFF");
+  if (!run(configure, log) || !run({IJRO_CMAKE_COMMAND, "--build", build.string(), "-j", "2"}, log))
+    return {};
+  return build / (name + ".so");
+}
+
+TEST(PluginCopyOut, EachAdapterBuildsAloneAgainstTheInstalledSdkAndRunsInTheHub) {
+  const fs::path work = ijro::test::tempDir("adapter-copy-out");
+  const fs::path prefix = work / "prefix", log = work / "log.txt";
+  ASSERT_TRUE(installSdk(work, prefix, log));
+  for (const std::string name : {"health-fhir", "education-oneroster", "tax-fiscal"}) {
+    const fs::path built = buildAdapterCopy(name, work, prefix, log);
+    ASSERT_FALSE(built.empty()) << name << ":\n" << ijro::test::readFile(log);
+    host::LoadedPlugin plugin = host::load(built);
+    EXPECT_EQ(plugin.info().name, name);
+    EXPECT_EQ(plugin.info().kind, host::Kind::Source);
+    EXPECT_EQ(plugin.info().abi, host::hostAbi());
+  }
+  // And one runs: the copied tax-fiscal reads its fixture export into valid records.
+  host::LoadedPlugin tax = host::load(work / "tax-fiscal-build" / "tax-fiscal.so");
+  const fs::path inbox = work / "fiscal";
+  fs::create_directories(inbox);
+  fs::copy_file(work / "tax-fiscal" / "fixtures" / "good.jsonl", inbox / "good.jsonl");
+  auto in = host::Instance::create(tax, "copied-tax",
+                                   {{"directory", inbox.string()},
+                                    {"settle_ms", "0"},
+                                    {"measure_id", "PQ-4525-1"},
+                                    {"measure_title", "Online cash registers"},
+                                    {"deadline", "2026-12-31"},
+                                    {"act_number", "PQ-4525"},
+                                    {"act_date", "2026-01-10"}});
+  host::PollResult p = in->poll();
+  ASSERT_EQ(p.status, host::Status::Ok) << p.message;
+  EXPECT_THAT(p.records, SizeIs(5));  // the fixture's five regions
+  for (const auto& r : host::checkRecords(p.records, "copied-tax"))
+    EXPECT_TRUE(r.valid()) << r.json;
+  fs::remove_all(work);
+}
+
 TEST(PluginCopyOut, AskingTheSdkAloneForTheTestKitSaysHowToInstallIt) {
   const fs::path work = ijro::test::tempDir("sdk-without-testkit");
   const fs::path prefix = work / "prefix", log = work / "log.txt", project = work / "project";
