@@ -78,7 +78,7 @@ TEST(SqlQueryText, OnlyOneSelectIsAccepted) {
   EXPECT_THAT(refusal("SELECT 1; DROP TABLE m", false), HasSubstr("more than one statement"));
   EXPECT_THAT(refusal("WITH d AS (DELETE FROM m RETURNING *) SELECT * FROM d", false),
               HasSubstr("the word delete"));
-  EXPECT_THAT(refusal("SELECT * INTO copy FROM m", false), HasSubstr("the word into"));
+  EXPECT_THAT(refusal("SELECT * INTO backup FROM m", false), HasSubstr("the word into"));
   EXPECT_THAT(refusal("SELECT * FROM m", true), HasSubstr("it must use :checkpoint"));
   EXPECT_THAT(refusal("SELECT * FROM m WHERE a > :checkpoint", false),
               HasSubstr("no checkpoint_column"));
