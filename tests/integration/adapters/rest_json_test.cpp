@@ -121,7 +121,8 @@ std::map<std::string, json::object> measuresById(HubProcess& hub) {
   std::map<std::string, json::object> byId;
   const auto res = hub.get(std::string("/api/v1/measures?asOf=") + kAsOf, kReader);
   if (res.status != 200) return byId;
-  for (const auto& i : json::parse(res.body).at("items").as_array())
+  const json::value doc = json::parse(res.body);
+  for (const auto& i : doc.at("items").as_array())
     byId[std::string(i.at("measure").as_string())] = i.as_object();
   return byId;
 }
@@ -165,9 +166,13 @@ TEST_P(RestJsonInTheHub, EveryItemOfEachPagingStyleReachesTheMeasuresAndAn304IsN
       EXPECT_TRUE(m.at("completed").is_null()) << id;
     else
       EXPECT_EQ(m.at("completed").as_string(), item.at("done_date").as_string()) << id;
-    EXPECT_DOUBLE_EQ(m.at("progress").to_number<double>(),
-                     item.at("percent").to_number<double>() / 100)
-        << id;
+    // The hub leaves a suspended measure out of its evaluation: no progress shown.
+    if (m.at("lifecycle") == "suspended")
+      EXPECT_TRUE(m.at("progress").is_null()) << id;
+    else
+      EXPECT_DOUBLE_EQ(m.at("progress").to_number<double>(),
+                       item.at("percent").to_number<double>() / 100)
+          << id;
   }
   // The item with a bad due date is rejected with its JSON path; the others were stored above.
   ASSERT_TRUE(waitFor([&] {
@@ -192,9 +197,9 @@ TEST_P(RestJsonInTheHub, EveryItemOfEachPagingStyleReachesTheMeasuresAndAn304IsN
 INSTANTIATE_TEST_SUITE_P(EachPagingStyleInProcessAndIsolated, RestJsonInTheHub,
                          ::testing::Combine(::testing::Values("inProcess", "process"),
                                             ::testing::Values(0, 1, 2)),
-                         [](const auto& info) {
-                           return std::string(std::get<0>(info.param)) + "_" +
-                                  kStyles[std::get<1>(info.param)].paging;
+                         [](const auto& p) {
+                           return std::string(std::get<0>(p.param)) + "_" +
+                                  kStyles[std::get<1>(p.param)].paging;
                          });
 
 // A wrong token: the server's 401 (which repeats the header it got) becomes an error naming the

@@ -163,7 +163,8 @@ std::map<std::string, json::object> measuresById(HubProcess& hub) {
   std::map<std::string, json::object> byId;
   const auto res = hub.get(std::string("/api/v1/measures?asOf=") + kAsOf, kReader);
   if (res.status != 200) return byId;
-  for (const auto& i : json::parse(res.body).at("items").as_array())
+  const json::value doc = json::parse(res.body);
+  for (const auto& i : doc.at("items").as_array())
     byId[std::string(i.at("measure").as_string())] = i.as_object();
   return byId;
 }
@@ -196,7 +197,11 @@ void expectSame(const std::map<std::string, Row>& expected,
       EXPECT_EQ(m.at("completed").as_string(), *row.done) << id;
     else
       EXPECT_TRUE(m.at("completed").is_null()) << id;
-    EXPECT_DOUBLE_EQ(m.at("progress").to_number<double>(), std::stod(row.percent) / 100) << id;
+    // The hub leaves a suspended measure out of its evaluation: no progress shown.
+    if (m.at("lifecycle") == "suspended")
+      EXPECT_TRUE(m.at("progress").is_null()) << id;
+    else
+      EXPECT_DOUBLE_EQ(m.at("progress").to_number<double>(), std::stod(row.percent) / 100) << id;
     // Without a revision column, the checkpoint column's time is the revision.
     EXPECT_EQ(m.at("revision").as_int64(), unixSecondsOf(row.updatedAt)) << id;
   }
@@ -301,9 +306,8 @@ TEST_P(SqlQueryInTheHub, RowsReachTheMeasuresAndTheNextPollReadsOnlyRowsPastTheC
 INSTANTIATE_TEST_SUITE_P(SqliteAndPostgresInProcessAndIsolated, SqlQueryInTheHub,
                          ::testing::Combine(::testing::Values("sqlite", "postgres"),
                                             ::testing::Values("inProcess", "process")),
-                         [](const auto& info) {
-                           return std::string(std::get<0>(info.param)) + "_" +
-                                  std::get<1>(info.param);
+                         [](const auto& p) {
+                           return std::string(std::get<0>(p.param)) + "_" + std::get<1>(p.param);
                          });
 
 TEST(SqlQueryPluginTest, PluginTestPrintsTheRowsOfTheDatabase) {
