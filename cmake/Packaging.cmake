@@ -113,8 +113,9 @@ or double counting, evaluates execution status (on track, at risk, overdue,
 done on time, done late) and publishes a consolidated XML feed.
 .
 This package holds the ijro-hub binary, its bundled plugins (file_drop,
-xml_exchange, spreadsheet), its sector adapters (health-fhir,
-education-oneroster, tax-fiscal) and schemas, and the ijro-hub systemd service,
+xml_exchange, spreadsheet, rest_json, sql_query), its sector adapters
+(health-fhir, education-oneroster, tax-fiscal) and schemas, and the ijro-hub
+systemd service,
 which runs as the system user ijro-hub on /etc/ijro-hub/hub.xml with its
 store in /var/lib/ijro-hub.")
 

@@ -29,6 +29,7 @@ if [ "$config" = config/national.xml ]; then
   python3 examples/national/make_sheets.py --out var/national/sheets >/dev/null
   python3 examples/stand-ins/fiscal-registers/export.py --out var/national/fiscal \
     --as-of "$(date -u -d '+5 hours' +%Y-%m-%dT%H:%M:%S+05:00)" >/dev/null
+  python3 examples/stand-ins/sql-database/make.py --out var/national/andijan-tracking.db >/dev/null
   standin() {  # name port args...
     local name=$1 port=$2
     shift 2
@@ -38,7 +39,8 @@ if [ "$config" = config/national.xml ]; then
   }
   standin fhir-server/serve.py 18101 --token demo-fhir-token
   standin oneroster-sis/serve.py 18102 --token demo-sis-token
-  for log in fhir-server oneroster-sis; do
+  standin rest-api/serve.py 18103 --token demo-api-token
+  for log in fhir-server oneroster-sis rest-api; do
     for _ in $(seq 1 100); do
       grep -q "listening on" "var/national/logs/$log.log" 2>/dev/null && break
       sleep 0.1
@@ -77,7 +79,7 @@ if [ "$config" = config/national.xml ]; then
   for _ in $(seq 1 600); do
     n=$(curl -fsS -H "Authorization: Bearer $national" "$base/api/v1/summary?by=sector" |
       python3 -c 'import json,sys; print(len(json.load(sys.stdin)["groups"]))' 2>/dev/null || echo 0)
-    [ "$n" -ge 5 ] && break
+    [ "$n" -ge 6 ] && break
     sleep 0.2
   done
   echo

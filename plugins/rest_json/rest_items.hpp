@@ -12,9 +12,17 @@
 #include <ijro_plugin.hpp>
 
 #include "json_path.hpp"
-#include "mapping.hpp"
+#include <mapping/mapping.hpp>
 
 namespace ijro::rest_json {
+
+// The SDK's declarative mapping (mapping/mapping.hpp), by its short names here.
+using mapping::Field;
+using mapping::Found;
+using mapping::Lookup;
+using mapping::Mapped;
+using mapping::Mapping;
+using mapping::Value;
 
 // The largest page read.
 inline constexpr std::size_t kMaxPageBytes = std::size_t{32} << 20;

@@ -18,7 +18,7 @@
 #include <ijro_progress.hpp>
 
 #include "json_path.hpp"
-#include "mapping.hpp"
+#include <mapping/mapping.hpp>
 #include "rest_items.hpp"
 
 namespace {
@@ -26,6 +26,7 @@ namespace {
 namespace http = ijro::sdk::http;
 using ijro::sdk::OptionType;
 using namespace ijro::rest_json;
+using namespace ijro::mapping;
 
 enum class Paging { None, Link, Cursor, Offset };
 

@@ -11,13 +11,14 @@
 #include <ijro_plugin.hpp>
 #include <ijro_progress.hpp>
 
-#include "mapping.hpp"
+#include <mapping/mapping.hpp>
 #include "sql_rows.hpp"
 
 namespace {
 
 using ijro::sdk::OptionType;
 using namespace ijro::sql_query;
+using namespace ijro::mapping;
 
 class SqlQuery : public ijro::sdk::Source {
  public:

@@ -30,7 +30,7 @@ bool wordChar(char c) {
 }
 
 std::optional<double> numberOf(std::string_view s) {
-  s = trimmed(s);
+  s = mapping::trimmed(s);
   double v = 0;
   const auto res = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || res.ec != std::errc() || res.ptr != s.data() + s.size()) return std::nullopt;
@@ -88,7 +88,7 @@ bool transient(std::string_view message) {
 }  // namespace
 
 Connection connectionOf(std::string_view text) {
-  text = trimmed(text);
+  text = mapping::trimmed(text);
   const std::size_t scheme = text.find("://");
   const std::string name(scheme == std::string_view::npos ? "" : text.substr(0, scheme));
   std::string rest(scheme == std::string_view::npos ? "" : text.substr(scheme + 3));
@@ -116,7 +116,7 @@ Connection connectionOf(std::string_view text) {
 }
 
 std::string checkedQuery(std::string_view query, bool checkpoint) {
-  std::string q(trimmed(query));
+  std::string q(mapping::trimmed(query));
   while (!q.empty() && (q.back() == ';' || q.back() == ' ' || q.back() == '\n' ||
                         q.back() == '\t' || q.back() == '\r'))
     q.pop_back();
@@ -271,7 +271,7 @@ RowMapper::Result RowMapper::map(const Row& row, std::size_t number, std::int64_
       const auto res = std::from_chars(t.data(), t.data() + t.size(), n);
       if (res.ec == std::errc() && res.ptr == t.data() + t.size() && n >= 1)
         revision = n;
-      else if (auto s = unixSeconds(t); s && *s >= 1)
+      else if (auto s = mapping::unixSeconds(t); s && *s >= 1)
         revision = *s;
     }
   Lookup lookup = [&](std::string_view place) -> Found {

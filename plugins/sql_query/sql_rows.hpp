@@ -13,9 +13,17 @@
 
 #include <ijro_plugin.hpp>
 
-#include "mapping.hpp"
+#include <mapping/mapping.hpp>
 
 namespace ijro::sql_query {
+
+// The SDK's declarative mapping (mapping/mapping.hpp), by its short names here.
+using mapping::Field;
+using mapping::Found;
+using mapping::Lookup;
+using mapping::Mapped;
+using mapping::Mapping;
+using mapping::Value;
 
 // A SOCI connection string split into its backend and the backend's own part.
 struct Connection {

@@ -53,6 +53,8 @@ TEST_F(InstallComponents, HubInstallsTheHubItsPluginsSchemasAndExamples) {
                                     "usr/lib/ijro-hub/plugins/health-fhir.so",
                                     "usr/lib/ijro-hub/plugins/education-oneroster.so",
                                     "usr/lib/ijro-hub/plugins/tax-fiscal.so",
+                                    "usr/lib/ijro-hub/plugins/rest_json.so",
+                                    "usr/lib/ijro-hub/plugins/sql_query.so",
                                     "usr/share/ijro-hub/examples/hub.xml",
                                     "usr/share/ijro-hub/examples/plugins-example.xml",
                                     "usr/share/man/man1/ijro-hub.1.gz"};

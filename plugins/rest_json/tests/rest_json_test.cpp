@@ -8,12 +8,13 @@
 #include <string>
 
 #include "json_path.hpp"
-#include "mapping.hpp"
+#include <mapping/mapping.hpp>
 #include "rest_items.hpp"
 
 namespace {
 
 using namespace ijro::rest_json;
+using namespace ijro::mapping;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;

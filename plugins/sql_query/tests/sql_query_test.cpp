@@ -17,6 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace ijro::sql_query;
+using namespace ijro::mapping;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 

@@ -40,7 +40,8 @@ std::set<std::string> keysOf(HubProcess& hub, const std::string& by) {
   std::set<std::string> keys;
   auto res = hub.get("/api/v1/summary?by=" + by, kReader);
   if (res.status != 200) return keys;
-  for (const auto& g : json::parse(res.body).at("groups").as_array())
+  const json::value body = json::parse(res.body);
+  for (const auto& g : body.at("groups").as_array())
     keys.insert(std::string(g.at("key").as_string()));
   return keys;
 }
@@ -54,15 +55,20 @@ TEST(NationalPicture, EveryAdapterAgainstItsStandInShowsThreeSectorsTenRegionsAn
             (data / "sheets").string() + " > /dev/null");
   runOrFail("python3 " + src + "/examples/stand-ins/fiscal-registers/export.py --out " +
             (data / "fiscal").string() + " > /dev/null");
+  runOrFail("python3 " + src + "/examples/stand-ins/sql-database/make.py --out " +
+            (data / "andijan-tracking.db").string() + " > /dev/null");
   StandIn fhir(dir, "examples/stand-ins/fhir-server/serve.py", {"--token", "demo-fhir-token"});
   StandIn sis(dir, "examples/stand-ins/oneroster-sis/serve.py", {"--token", "demo-sis-token"});
+  StandIn api(dir, "examples/stand-ins/rest-api/serve.py", {"--token", "demo-api-token"});
   fhir.start();
   sis.start();
+  api.start();
 
   std::string config = readFile(sourceDir() / "config/national.xml");
   replaceAll(config, "var/national", data.string());
   replaceAll(config, "http://127.0.0.1:18101", fhir.url());
   replaceAll(config, "http://127.0.0.1:18102", sis.url());
+  replaceAll(config, "http://127.0.0.1:18103", api.url());
   ASSERT_EQ(config.find("127.0.0.1:181"), std::string::npos)
       << "config/national.xml names a stand-in port this test does not start";
   std::ofstream(dir / "national.xml") << config;
@@ -77,7 +83,8 @@ TEST(NationalPicture, EveryAdapterAgainstItsStandInShowsThreeSectorsTenRegionsAn
         statuses.clear();
         auto res = hub.get("/api/v1/summary?by=sector", kReader);
         if (res.status != 200) return false;
-        for (const auto& g : json::parse(res.body).at("groups").as_array())
+        const json::value body = json::parse(res.body);
+        for (const auto& g : body.at("groups").as_array())
           for (const auto& [status, n] : g.at("byStatus").as_object())
             if (n.to_number<std::int64_t>() > 0) statuses.insert(std::string(status));
         return sectors.size() >= 3 && regions.size() >= 10 && statuses.count("onTrack") &&
@@ -92,8 +99,20 @@ TEST(NationalPicture, EveryAdapterAgainstItsStandInShowsThreeSectorsTenRegionsAn
   for (const auto& s : statuses) seen += " " + s;
   EXPECT_TRUE(complete) << seen << "\n" << hub.log();
   // Each adapter contributed: its sector is there.
-  for (const char* sector : {"health", "education", "tax"})
+  for (const char* sector : {"health", "education", "tax", "construction"})
     EXPECT_EQ(sectors.count(sector), 1u) << sector << "; " << seen;
+  // Every plugin source of the configuration stored implementations of its own.
+  std::set<std::string> sources;
+  auto res = hub.get("/api/v1/measures?pageSize=1000", kReader);
+  ASSERT_EQ(res.status, 200) << res.body;
+  const json::value measures = json::parse(res.body);
+  for (const auto& item : measures.at("items").as_array())
+    sources.insert(std::string(item.at("source").as_string()));
+  for (const char* source :
+       {"moh-fhir", "maktab-sis", "tax-committee", "buxoro-sheet", "qashqadaryo-sheet",
+        "surxondaryo-sheet", "jizzax-sheet", "toshkent-viloyati-sheet", "fargona-sheet",
+        "regional-tracking-api", "andijan-db"})
+    EXPECT_EQ(sources.count(source), 1u) << source << " stored nothing\n" << hub.log();
 
   hub.signal(SIGTERM);
   EXPECT_EQ(hub.wait(), 0) << hub.log();

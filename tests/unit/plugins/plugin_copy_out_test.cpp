@@ -116,13 +116,13 @@ TEST(PluginCopyOut, EachBundledPluginBuildsAloneAgainstTheInstalledSdkAndRunsInT
   fs::remove_all(work);
 }
 
-// An adapter's folder (adapters/) copied out and built alone against the SDK installed on its own,
-// without its unit tests (they need the test kit, which the hub's build installs); the library it
-// builds is one the hub's loader takes.
-fs::path buildAdapterCopy(const std::string& name, const fs::path& work, const fs::path& prefix,
-                          const fs::path& log) {
+// An adapter's folder (adapters/NAME, or plugins/NAME) copied out and built alone against the SDK
+// installed on its own, without its unit tests (they need the test kit, which the hub's build
+// installs); the library it builds is one the hub's loader takes.
+fs::path buildAdapterCopy(const std::string& folder, const std::string& name, const fs::path& work,
+                          const fs::path& prefix, const fs::path& log) {
   const fs::path copy = work / name, build = work / (name + "-build");
-  fs::copy(ijro::test::sourceDir() / "adapters" / name, copy, fs::copy_options::recursive);
+  fs::copy(ijro::test::sourceDir() / folder / name, copy, fs::copy_options::recursive);
   std::vector<std::string> configure = ijro::test::cmakeConfigure(copy, build, prefix);
   configure.push_back("-DBUILD_TESTING=OFF");
   if (!run(configure, log) || !run({IJRO_CMAKE_COMMAND, "--build", build.string(), "-j", "2"}, log))
@@ -130,15 +130,25 @@ fs::path buildAdapterCopy(const std::string& name, const fs::path& work, const f
   return build / (name + ".so");
 }
 
-TEST(PluginCopyOut, EachAdapterBuildsAloneAgainstTheInstalledSdkAndRunsInTheHub) {
+TEST(PluginCopyOut, EachAdapterAndGenericSourceBuildsAloneAgainstTheInstalledSdkAndLoads) {
   const fs::path work = ijro::test::tempDir("adapter-copy-out");
   const fs::path prefix = work / "prefix", log = work / "log.txt";
   ASSERT_TRUE(installSdk(work, prefix, log));
-  for (const std::string name : {"health-fhir", "education-oneroster", "tax-fiscal"}) {
-    const fs::path built = buildAdapterCopy(name, work, prefix, log);
-    ASSERT_FALSE(built.empty()) << name << ":\n" << ijro::test::readFile(log);
+  // The sector adapters, and the generic sources that find libraries of their own (SOCI).
+  struct Copy {
+    const char* folder;  // adapters or plugins
+    const char* dir;     // its folder there, and the library it builds (DIR.so)
+    const char* name;    // the plugin's own name
+  };
+  for (const Copy& c :
+       {Copy{"adapters", "health-fhir", "health-fhir"},
+        Copy{"adapters", "education-oneroster", "education-oneroster"},
+        Copy{"adapters", "tax-fiscal", "tax-fiscal"}, Copy{"plugins", "rest_json", "rest-json"},
+        Copy{"plugins", "sql_query", "sql-query"}}) {
+    const fs::path built = buildAdapterCopy(c.folder, c.dir, work, prefix, log);
+    ASSERT_FALSE(built.empty()) << c.folder << "/" << c.dir << ":\n" << ijro::test::readFile(log);
     host::LoadedPlugin plugin = host::load(built);
-    EXPECT_EQ(plugin.info().name, name);
+    EXPECT_EQ(plugin.info().name, c.name);
     EXPECT_EQ(plugin.info().kind, host::Kind::Source);
     EXPECT_EQ(plugin.info().abi, host::hostAbi());
   }

@@ -1,4 +1,4 @@
-#include "mapping.hpp"
+#include "mapping/mapping.hpp"
 
 #include <array>
 #include <charconv>
@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <utility>
 
-namespace ijro::rest_json {
+namespace ijro::mapping {
 namespace {
 
 struct FieldInfo {
@@ -415,4 +415,4 @@ Mapped Mapping::map(const Lookup& lookup, std::int64_t fallbackRevision) const {
   return out;
 }
 
-}  // namespace ijro::rest_json
+}  // namespace ijro::mapping

@@ -16,7 +16,7 @@
 #include <ijro_plugin.hpp>
 #include <ijro_record.hpp>
 
-namespace ijro::rest_json {
+namespace ijro::mapping {
 
 // The fields of the model a mapping can fill.
 enum class Field {
@@ -107,4 +107,4 @@ std::optional<std::int64_t> unixSeconds(std::string_view text);
 // The text without spaces at either end.
 std::string_view trimmed(std::string_view text);
 
-}  // namespace ijro::rest_json
+}  // namespace ijro::mapping
