@@ -105,7 +105,7 @@ bool isResourceName(std::string_view name) {
 }
 
 // Reads the element the reader is on (a start) and everything inside it.
-Elem fromXml(ijro::tables::detail::XmlReader& r) {
+Elem fromXml(ijro::tables::XmlReader& r) {
   Elem e;
   e.fromXml = true;
   e.name = std::string(r.name());
@@ -180,7 +180,7 @@ Elem parseJson(std::string_view text, const std::string& origin, std::size_t max
 
 Elem parseXml(std::string_view text, const std::string& origin, std::size_t maxBytes) {
   try {
-    ijro::tables::detail::XmlReader r(text, origin, maxBytes, 64);
+    ijro::tables::XmlReader r(text, origin, maxBytes, 64);
     if (!r.next() || !r.isStart())
       throw InputError(origin + ": no root element (an empty or truncated XML document)");
     Elem e = fromXml(r);

@@ -318,7 +318,7 @@ ExportFile::ExportFile(fs::path path, std::string name, std::uintmax_t maxXmlByt
   if (!in && !in.eof()) throw FileError(name_ + ": cannot be read", "Check the file.");
   const std::string bytes = std::move(text).str();
   try {
-    ijro::tables::detail::XmlReader r(bytes, name_, maxXmlBytes, 16);
+    ijro::tables::XmlReader r(bytes, name_, maxXmlBytes, 16);
     bool root = false;
     std::map<std::string, std::size_t> index;
     while (r.next()) {
@@ -336,9 +336,9 @@ ExportFile::ExportFile(fs::path path, std::string name, std::uintmax_t maxXmlByt
       Entry e;
       e.type = std::string(r.name());
       const std::size_t i = ++index[e.type];
-      // The element's path, not a line: the reader's line() is where its parser has read to,
-      // which runs ahead of the element by up to a buffer's worth of lines.
-      e.where = name_ + ", /fiscal_export/" + e.type + "[" + std::to_string(i) + "]";
+      // The line the element starts on, and its path (which stays true if the file is re-wrapped).
+      e.where = name_ + ", line " + std::to_string(r.elementLine()) + ", /fiscal_export/" + e.type +
+                "[" + std::to_string(i) + "]";
       if (const auto* names = fieldsOf(e.type)) {
         for (const auto& n : *names)
           if (auto v = r.attribute(n); v && !v->empty()) e.fields[n] = *v;

@@ -14,6 +14,7 @@
 //   3. commits a checkpoint naming the files it read.
 #include <fnmatch.h>
 
+#include <ijro_folder.hpp>
 #include <ijro_plugin.hpp>
 
 #include <tables/csv.hpp>
@@ -101,20 +102,10 @@ std::vector<FileId> filesOf(const std::optional<std::string>& checkpoint) {
   return out;
 }
 
-fs::path moveInto(const fs::path& file, const fs::path& folder) {
-  fs::create_directories(folder);
-  fs::path target = folder / file.filename();
-  for (int n = 1; fs::exists(target); ++n)
-    target = folder / (file.stem().string() + "." + std::to_string(n) + file.extension().string());
-  fs::rename(file, target);
-  return target;
-}
-
+// A text file beside the sheets (a reason, a list of rejected rows), its folder made when missing.
 void writeText(const fs::path& file, const std::string& text) {
   fs::create_directories(file.parent_path());
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out.flush()) throw std::runtime_error("cannot write " + file.string());
+  ijro::sdk::folder::writeTextFile(file, text);
 }
 
 std::string lower(std::string s) {
@@ -207,7 +198,7 @@ class Spreadsheet : public ijro::sdk::Source {
       const fs::path p = dir_ / f.name;
       std::error_code ec;
       if (fs::is_regular_file(p, ec) && current(f.name) == f) {
-        moveInto(p, processedDir_);
+        ijro::sdk::folder::moveInto(p, processedDir_);
         host().counterAdd("files_processed");
       }
     }
@@ -306,7 +297,7 @@ class Spreadsheet : public ijro::sdk::Source {
   void quarantine(const fs::path& path, const std::string& problem, const std::string& fix) {
     host().warn("spreadsheet: " + path.filename().string() + " quarantined: " + problem);
     host().counterAdd("files_quarantined");
-    const fs::path moved = moveInto(path, quarantineDir_);
+    const fs::path moved = ijro::sdk::folder::moveInto(path, quarantineDir_);
     writeText(quarantineDir_ / (moved.filename().string() + ".reason.txt"),
               "spreadsheet could not read " + path.filename().string() + " (from " + dir_.string() +
                   ") and moved it here.\n\nWhat is wrong:\n  " + problem +

@@ -69,13 +69,16 @@ TEST_F(InstallComponents, SdkAndTestkitInstallOnlyTheirs) {
   for (const auto& f : filesBelow(dir_ / "destdir"))
     EXPECT_TRUE(f.rfind("usr/include/ijro-hub/", 0) == 0 ||
                 f.rfind("usr/lib/cmake/IjroHub/", 0) == 0 || f == "usr/lib/libijro_tables.a" ||
-                f == "usr/lib/libijro_http_client.a")
+                f == "usr/lib/libijro_mapping.a" || f == "usr/lib/libijro_http_client.a")
         << f << " is not part of the SDK";
   EXPECT_TRUE(fs::exists(dir_ / "destdir/usr/include/ijro-hub/ijro_plugin.h"));
   EXPECT_TRUE(fs::exists(dir_ / "destdir/usr/include/ijro-hub/tables/xlsx.hpp"));
   EXPECT_TRUE(fs::exists(dir_ / "destdir/usr/lib/libijro_tables.a"));
   EXPECT_TRUE(fs::exists(dir_ / "destdir/usr/lib/cmake/IjroHub/IjroHubConfig.cmake"));
   EXPECT_TRUE(fs::exists(dir_ / "destdir/usr/lib/libijro_http_client.a"));
+  EXPECT_TRUE(fs::exists(dir_ / "destdir/usr/include/ijro-hub/tables/xml_reader.hpp"));
+  EXPECT_TRUE(fs::exists(dir_ / "destdir/usr/include/ijro-hub/mapping/mapping.hpp"));
+  EXPECT_TRUE(fs::exists(dir_ / "destdir/usr/lib/libijro_mapping.a"));
 
   fs::remove_all(dir_ / "destdir");
   install("testkit");

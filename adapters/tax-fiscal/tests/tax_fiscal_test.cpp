@@ -236,35 +236,35 @@ struct BadEntry {
 };
 const BadEntry kBad[] = {
     {"malformed_fiscal_sign", "bad.jsonl, line 4, field fiscal_sign",
-     "/fiscal_export/receipt[2], field fiscal_sign",
+     "line 5, /fiscal_export/receipt[2], field fiscal_sign",
      "\"12345678901X\" is not a fiscal sign: it must be exactly 12 decimal digits"},
     {"impossible_date", "bad.jsonl, line 5, field issued_at",
-     "/fiscal_export/receipt[3], field issued_at",
+     "line 6, /fiscal_export/receipt[3], field issued_at",
      "\"2026-02-30T10:00:00+05:00\" is not a possible date and time: day 30 of 2026-02 does "
      "not exist"},
     {"impossible_date", "bad.jsonl, line 6, field issued_at",
-     "/fiscal_export/receipt[4], field issued_at",
+     "line 7, /fiscal_export/receipt[4], field issued_at",
      "\"2026-11-29T25:61:00+05:00\" is not a possible date and time: hour 25 does not exist"},
     {"after_as_of", "bad.jsonl, line 7, field issued_at",
-     "/fiscal_export/receipt[5], field issued_at",
+     "line 8, /fiscal_export/receipt[5], field issued_at",
      "2026-12-01T10:00:00+05:00 is after the export's as_of 2026-11-30T23:59:59+05:00"},
     {"before_registration", "bad.jsonl, line 8, field issued_at",
-     "/fiscal_export/receipt[6], field issued_at",
+     "line 9, /fiscal_export/receipt[6], field issued_at",
      "2026-05-31T10:00:00+05:00 is before register UZ-KKM-0101 was registered (registered_on "
      "2026-06-01)"},
     {"duplicate_document", "bad.jsonl, line 9, field document_number",
-     "/fiscal_export/receipt[7], field document_number",
+     "line 10, /fiscal_export/receipt[7], field document_number",
      "document 1 of fiscal drive FD0101 was already read"},
     {"unknown_register", "bad.jsonl, line 10, field registration_number",
-     "/fiscal_export/receipt[8], field registration_number",
+     "line 11, /fiscal_export/receipt[8], field registration_number",
      "register \"UZ-KKM-9999\" has no registration in this export or an earlier one"},
-    {"negative_total", "bad.jsonl, line 11, field total", "/fiscal_export/receipt[9], field total",
-     "-500.00 is negative"},
+    {"negative_total", "bad.jsonl, line 11, field total",
+     "line 12, /fiscal_export/receipt[9], field total", "-500.00 is negative"},
     {"malformed_field", "bad.jsonl, line 13, field place",
-     "/fiscal_export/registration[2], field place",
+     "line 14, /fiscal_export/registration[2], field place",
      "\"9999\" is not a SOATO code of a region (4 digits) or district (7 digits)"},
     {"impossible_date", "bad.jsonl, line 14, field registered_on",
-     "/fiscal_export/registration[3], field registered_on",
+     "line 15, /fiscal_export/registration[3], field registered_on",
      "\"2026-13-01\" is not a date: month 13 does not exist"},
 };
 
@@ -295,7 +295,7 @@ TEST_F(TaxFiscal, EachKindOfBadJsonLineIsRejectedWithFileLineFieldAndReasonAndTh
   EXPECT_EQ(run.records[0].field("indicators[1].periods[0].actual"), "1");
 }
 
-TEST_F(TaxFiscal, EachKindOfBadXmlElementIsRejectedWithItsElementPathAndTheSameReason) {
+TEST_F(TaxFiscal, EachKindOfBadXmlElementIsRejectedWithItsLineAndPathAndTheSameReason) {
   drop("bad.xml");
   PluginUnderTest p(IJRO_PLUGIN_PATH, options());
   const auto run = p.poll();
@@ -304,7 +304,7 @@ TEST_F(TaxFiscal, EachKindOfBadXmlElementIsRejectedWithItsElementPathAndTheSameR
   for (const auto& b : kBad)
     EXPECT_THAT(list, HasSubstr(std::string("bad.xml, ") + b.xmlWhere + ": " + b.message))
         << b.kind;
-  EXPECT_THAT(list, HasSubstr("bad.xml, /fiscal_export/refund[1]: element <refund> is "
+  EXPECT_THAT(list, HasSubstr("bad.xml, line 13, /fiscal_export/refund[1]: element <refund> is "
                               "neither <registration> nor <receipt>"));
   EXPECT_EQ(p.counters().at("records_rejected"), static_cast<std::int64_t>(std::size(kBad)) + 1);
   ASSERT_EQ(run.records.size(), 1u);

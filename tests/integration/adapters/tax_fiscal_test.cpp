@@ -201,7 +201,7 @@ TEST(TaxFiscalPluginTest, PluginTestReadsAFixtureFolderAndPrintsTheRecordsOfEach
     EXPECT_THAT(r.out, HasSubstr(std::string("<region>") + region + "</region>")) << region;
   // The rejected entries of bad.xml are listed beside it.
   EXPECT_THAT(readFile(inbox / "quarantine" / "bad.xml.rejected.txt"),
-              HasSubstr("bad.xml, /fiscal_export/receipt[2], field fiscal_sign"));
+              HasSubstr("bad.xml, line 5, /fiscal_export/receipt[2], field fiscal_sign"));
 }
 
 }  // namespace
