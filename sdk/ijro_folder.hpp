@@ -3,8 +3,8 @@
 //
 //   ijro::sdk::folder::Inbox inbox("/srv/drop/health", {"*.csv", "*.xml"}, 5s);
 //   for (const auto& file : inbox.settled()) { ...read inbox.dir() / file.name... }
-//   // once the hub has committed the poll that read it:
-//   ijro::sdk::folder::moveInto(inbox.dir() / name, inbox.dir() / "processed");
+//   // once the hub has committed the poll that read them (the checkpoint names them):
+//   for (const auto& m : inbox.moveCommitted(readByThatPoll, inbox.dir() / "processed")) ...
 //   // a file that cannot be read at all:
 //   ijro::sdk::folder::quarantine(inbox.dir() / name, inbox.dir() / "rejected", "line 3: ...");
 //
@@ -38,6 +38,8 @@
 #include <string_view>
 #include <system_error>
 #include <vector>
+
+#include "ijro_plugin.hpp"
 
 namespace ijro::sdk::folder {
 
@@ -114,6 +116,18 @@ class Inbox {
     return out;
   }
 
+  // One file of a committed poll, and where moveCommitted put it: nullopt when it had changed or
+  // gone since it was read (moved already, or a new file of the same name, to be read in turn).
+  struct Moved {
+    FileId file;
+    std::optional<std::filesystem::path> to;
+  };
+  // Once the hub has committed the poll that read `files`: moves each of them that is still here
+  // as it was read into `processed` (moveInto). Throws RetryLater naming the file and the folder
+  // when a move fails, so the poll is tried again and nothing is read twice.
+  std::vector<Moved> moveCommitted(const std::vector<FileId>& files,
+                                   const std::filesystem::path& processed) const;
+
   // The file as it is now; nullopt when it is gone or not a regular file.
   std::optional<FileId> current(const std::string& name) const {
     struct stat st {};
@@ -161,6 +175,25 @@ inline std::filesystem::path moveInto(const std::filesystem::path& file,
     throw fs::filesystem_error("cannot move the file", file, target, ec);
   }
   return target;
+}
+
+inline std::vector<Inbox::Moved> Inbox::moveCommitted(
+    const std::vector<FileId>& files, const std::filesystem::path& processed) const {
+  std::vector<Moved> out;
+  for (const FileId& file : files) {
+    if (current(file.name) != file) {
+      out.push_back(Moved{file, std::nullopt});
+      continue;
+    }
+    try {
+      out.push_back(Moved{file, moveInto(dir_ / file.name, processed)});
+    } catch (const std::filesystem::filesystem_error& e) {
+      throw RetryLater("cannot move " + (dir_ / file.name).string() + " (read and stored) to " +
+                       processed.string() + ": " + e.code().message() +
+                       "; fix the folder's permissions or the option \"processed_dir\"");
+    }
+  }
+  return out;
 }
 
 // Writes a small text file whole (replacing it), flushed to disk. Throws std::runtime_error.

@@ -280,13 +280,8 @@ class OneRoster : public ijro::sdk::Source {
 
   // After a committed poll: its packages go to processed_dir, older state files go away.
   void settleCommitted(const Checkpoint& committed) {
-    for (const folder::FileId& f : committed.files) {
-      const auto now = inbox_.current(f.name);
-      if (now && *now == f) {
-        folder::moveInto(dir_ / f.name, processedDir_);
-        host().counterAdd("packages_processed");
-      }
-    }
+    for (const auto& m : inbox_.moveCommitted(committed.files, processedDir_))
+      if (m.to) host().counterAdd("packages_processed");
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(stateDir_, ec)) {
       const std::string name = entry.path().filename().string();

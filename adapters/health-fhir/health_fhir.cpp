@@ -283,19 +283,13 @@ class HealthFhir : public ijro::sdk::Source {
 
   // Moves aside the files of the last committed poll, still as they were read.
   void finishCommitted(const Context& ctx, const Checkpoint& last) {
-    for (const FileId& file : last.files) {
-      if (inbox_.current(file.name) != file) {
-        rejected_.erase(file.name);
-        continue;  // moved already, or a new file of the same name (read it then)
+    for (const auto& m : inbox_.moveCommitted(last.files, processedDir_)) {
+      const FileId& file = m.file;
+      if (!m.to) {
+        rejected_.erase(file.name);  // moved already, or a new file of the same name
+        continue;
       }
-      fs::path moved;
-      try {
-        moved = ijro::sdk::folder::moveInto(dir_ / file.name, processedDir_);
-      } catch (const fs::filesystem_error& e) {
-        throw RetryLater("cannot move " + (dir_ / file.name).string() + " (read and stored) to " +
-                         processedDir_.string() + ": " + e.code().message() +
-                         "; fix the folder's permissions or the option \"processed_dir\"");
-      }
+      const fs::path& moved = *m.to;
       ctx.counterAdd("files_processed");
       auto it = rejected_.find(file.name);
       if (it == rejected_.end()) continue;

@@ -176,11 +176,8 @@ class TaxFiscal : public ijro::sdk::Source {
 
   Status poll(Context& ctx) override {
     const Checkpoint committed = checkpointOf(ctx.checkpoint());
-    for (const auto& f : committed.files)
-      if (inbox_.current(f.name) == f) {
-        folder::moveInto(dir_ / f.name, processedDir_);
-        host().counterAdd("files_processed");
-      }
+    for (const auto& m : inbox_.moveCommitted(committed.files, processedDir_))
+      if (m.to) host().counterAdd("files_processed");
     tf::State state = loadState(committed.generation);
 
     // Files that are exports, in name order; the others quarantined now.

@@ -205,21 +205,13 @@ class FileDrop : public ijro::sdk::Source {
 
   // Moves aside the files of the last committed poll that are still here, as they were read.
   void finishCommitted(const Context& ctx) {
-    for (const FileId& file : filesOf(ctx.checkpoint())) {
-      if (inbox_.current(file.name) != file) {
-        rejected_.erase(file.name);
-        continue;  // moved already, or replaced by a new file of the same name (read it then)
-      }
-      fs::path moved;
-      try {
-        moved = ijro::sdk::folder::moveInto(dir_ / file.name, processedDir_);
-      } catch (const fs::filesystem_error& e) {
-        throw RetryLater("cannot move " + (dir_ / file.name).string() + " (read and stored) to " +
-                         processedDir_.string() + ": " + e.code().message() +
-                         "; fix the folder's permissions or the option \"processed_dir\"");
+    for (const auto& m : inbox_.moveCommitted(filesOf(ctx.checkpoint()), processedDir_)) {
+      if (!m.to) {
+        rejected_.erase(m.file.name);  // moved already, or a new file of the same name
+        continue;
       }
       ctx.counterAdd("files_processed");
-      writeRejected(ctx, file, moved);
+      writeRejected(ctx, m.file, *m.to);
     }
   }
 

@@ -97,6 +97,38 @@ TEST_F(SdkFolder, FilesMoveToProcessedAndRejectedWithoutOverwriting) {
   EXPECT_THAT(inbox.settled(), IsEmpty());
 }
 
+TEST_F(SdkFolder, OnlyFilesStillAsReadAreMovedOnceTheirPollIsCommitted) {
+  put("a.csv", "x", 100);
+  put("b.csv", "y", 100);
+  folder::Inbox inbox(dir_, {"*.csv"}, std::chrono::milliseconds(0), &testClock);
+  const auto read = inbox.settled();
+  ASSERT_THAT(names(read), ElementsAre("a.csv", "b.csv"));
+  put("b.csv", "written again after it was read", 200);  // a new file of the same name
+
+  const auto moved = inbox.moveCommitted(read, dir_ / "processed");
+  ASSERT_EQ(moved.size(), 2u);
+  ASSERT_TRUE(moved[0].to);
+  EXPECT_EQ(*moved[0].to, dir_ / "processed" / "a.csv");
+  EXPECT_TRUE(fs::exists(dir_ / "processed" / "a.csv"));
+  EXPECT_FALSE(moved[1].to);  // left to be read in turn
+  EXPECT_TRUE(fs::exists(dir_ / "b.csv"));
+  EXPECT_THAT(names(inbox.settled()), ElementsAre("b.csv"));
+}
+
+TEST_F(SdkFolder, AMoveThatFailsAsksForTheCommittedPollToBeTriedAgain) {
+  put("a.csv", "x", 100);
+  folder::Inbox inbox(dir_, {"*.csv"}, std::chrono::milliseconds(0), &testClock);
+  const auto read = inbox.settled();
+  std::ofstream(dir_ / "processed") << "a file where the folder should be";
+  try {
+    inbox.moveCommitted(read, dir_ / "processed");
+    FAIL() << "the move did not fail";
+  } catch (const ijro::sdk::RetryLater& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("option \"processed_dir\""));
+  }
+  EXPECT_TRUE(fs::exists(dir_ / "a.csv"));
+}
+
 TEST_F(SdkFolder, ReadFileRefusesAFileOverItsLimit) {
   put("big.csv", std::string(100, 'x'), 1);
   EXPECT_EQ(folder::readFile(dir_ / "big.csv", 100).size(), 100u);
