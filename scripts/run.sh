@@ -37,7 +37,7 @@ if [ "$config" = config/national.xml ]; then
       >"var/national/logs/${name%%/*}.log" 2>&1 &
     pids+=($!)
   }
-  standin fhir-server/serve.py 18101 --token demo-fhir-token
+  standin fhir-server/serve.py 18101 --token demo-fhir-token --data examples/stand-ins/fhir-server/data
   standin oneroster-sis/serve.py 18102 --token demo-sis-token
   standin rest-api/serve.py 18103 --token demo-api-token
   for log in fhir-server oneroster-sis rest-api; do
@@ -88,7 +88,7 @@ if [ "$config" = config/national.xml ]; then
 import json, sys
 for g in json.load(sys.stdin)["groups"]:
     s = ", ".join(f"{k} {v}" for k, v in sorted(g["byStatus"].items()) if v)
-    print(f"  {g[\"key\"]:<14} {g[\"total\"]:>3} implementations: {s}")'
+    print("  {:<14} {:>3} implementations: {}".format(g["key"], g["total"], s))'
   regions=$(curl -fsS -H "Authorization: Bearer $national" "$base/api/v1/summary?by=region" |
     python3 -c 'import json,sys; print(len(json.load(sys.stdin)["groups"]))')
   echo "  in $regions regions"

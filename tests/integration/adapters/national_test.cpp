@@ -58,7 +58,8 @@ TEST(NationalPicture, EveryAdapterAgainstItsStandInShowsThreeSectorsTenRegionsAn
             (data / "fiscal").string() + " > /dev/null");
   runOrFail("python3 " + src + "/examples/stand-ins/sql-database/make.py --out " +
             (data / "andijan-tracking.db").string() + " > /dev/null");
-  StandIn fhir(dir, "examples/stand-ins/fhir-server/serve.py", {"--token", "demo-fhir-token"});
+  StandIn fhir(dir, "examples/stand-ins/fhir-server/serve.py",
+               {"--token", "demo-fhir-token", "--data", "examples/stand-ins/fhir-server/data"});
   StandIn sis(dir, "examples/stand-ins/oneroster-sis/serve.py", {"--token", "demo-sis-token"});
   StandIn api(dir, "examples/stand-ins/rest-api/serve.py", {"--token", "demo-api-token"});
   fhir.start();
