@@ -96,14 +96,17 @@ TEST(NationalPicture, EveryAdapterAgainstItsStandInShowsThreeSectorsTenRegionsAn
       sources.insert(std::string(item.at("source").as_string()));
     for (const auto& source : pluginSources)
       if (!sources.count(source)) return false;
-    sectors = keysOf(hub, "sector");
     regions = keysOf(hub, "region");
+    // The sectors and the statuses from one roll-up by sector.
+    sectors.clear();
     res = hub.get("/api/v1/summary?by=sector", kReader);
     if (res.status != 200) return false;
     const json::value body = json::parse(res.body);
-    for (const auto& g : body.at("groups").as_array())
+    for (const auto& g : body.at("groups").as_array()) {
+      sectors.insert(std::string(g.at("key").as_string()));
       for (const auto& [status, n] : g.at("byStatus").as_object())
         if (n.to_number<std::int64_t>() > 0) statuses.insert(std::string(status));
+    }
     return true;
   };
   const bool complete = waitFor(look, std::chrono::seconds(120));
