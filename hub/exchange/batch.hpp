@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hub/model/lineage.hpp"
 #include "hub/model/status.hpp"
 #include "hub/model/types.hpp"
 #include "hub/xml/safe_reader.hpp"
@@ -31,25 +32,8 @@ namespace ijro::exchange {
 // minor and the one before.
 inline constexpr int kFeedSchemaMinor = 1;
 
-// One hub an entry passed through: the hub, the sequence of the batch it left that hub in and
-// when that hub accepted it.
-struct Hop {
-  std::string hub;
-  std::int64_t sequence = 0;
-  std::string receivedAt;  // ISO 8601 UTC
-};
-
-// Where an entry came from: the source that first reported it, through which adapter (plugin
-// library name and version, e.g. "health-fhir 0.2.0", or "http" for POST /api/v1/reports), when
-// the first hub accepted it, the source's revision, and the hubs it passed through (origin first;
-// the sending hub last).
-struct Lineage {
-  std::string source;
-  std::string adapter;
-  std::string receivedAt;  // ISO 8601 UTC
-  std::int64_t revision = 0;
-  std::vector<Hop> hubs;
-};
+using model::Hop;
+using model::Lineage;
 
 struct BatchEntry {
   model::Implementation implementation;  // as the sending hub holds it now (its current row)
@@ -57,9 +41,9 @@ struct BatchEntry {
 };
 
 struct BatchHeader {
-  std::string hub;          // the sending hub's id
+  std::string hub;            // the sending hub's id
   std::int64_t sequence = 0;  // per hub, from 1, without gaps
-  std::string generatedAt;  // ISO 8601 UTC
+  std::string generatedAt;    // ISO 8601 UTC
   model::Date asOf{};
   int schemaMinor = kFeedSchemaMinor;
 };
