@@ -39,4 +39,34 @@ std::string formatTimestampMillis(std::chrono::system_clock::time_point t) {
   return format(t, true);
 }
 
+std::optional<std::chrono::system_clock::time_point> parseTimestamp(std::string_view s) {
+  using namespace std::chrono;
+  auto digits = [&](std::size_t at, std::size_t n) -> int {
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (i >= s.size() || s[i] < '0' || s[i] > '9') return -1;
+      v = v * 10 + (s[i] - '0');
+    }
+    return v;
+  };
+  if (s.size() != 20 && s.size() != 24) return std::nullopt;
+  if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s.back() != 'Z')
+    return std::nullopt;
+  const int y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2), h = digits(11, 2),
+            mi = digits(14, 2), se = digits(17, 2);
+  int ms = 0;
+  if (s.size() == 24) {
+    if (s[19] != '.') return std::nullopt;
+    ms = digits(20, 3);
+  }
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0 || ms < 0 || h > 23 || mi > 59 ||
+      se > 59)
+    return std::nullopt;
+  const year_month_day date{year{y}, month{static_cast<unsigned>(mo)},
+                            day{static_cast<unsigned>(d)}};
+  if (!date.ok()) return std::nullopt;
+  return system_clock::time_point(sys_days(date).time_since_epoch() + hours(h) + minutes(mi) +
+                                  seconds(se) + milliseconds(ms));
+}
+
 }  // namespace ijro::base

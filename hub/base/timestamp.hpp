@@ -4,7 +4,9 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace ijro::base {
 
@@ -13,5 +15,9 @@ std::string formatTimestamp(std::chrono::system_clock::time_point t);
 
 // Millisecond precision, rounded down.
 std::string formatTimestampMillis(std::chrono::system_clock::time_point t);
+
+// Reads what the two above write ("...T10:00:00Z", "...T10:00:00.123Z"); nullopt for anything
+// else (another form, an impossible date or time).
+std::optional<std::chrono::system_clock::time_point> parseTimestamp(std::string_view text);
 
 }  // namespace ijro::base

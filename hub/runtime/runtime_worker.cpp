@@ -4,15 +4,6 @@
 
 namespace ijro::runtime::detail {
 
-std::chrono::milliseconds backoffFor(int n, std::chrono::milliseconds min,
-                                     std::chrono::milliseconds max) {
-  if (min.count() <= 0) min = std::chrono::milliseconds(1);
-  if (max < min) max = min;
-  auto d = min;
-  for (int i = 1; i < n && d < max; ++i) d *= 2;
-  return std::min(d, max);
-}
-
 Worker::Worker(Shared shared, Kind kind, std::string id, std::filesystem::path library,
                std::string origin, RunnerOptions runnerOptions)
     : shared_(shared),

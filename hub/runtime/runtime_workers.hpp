@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/base/backoff.hpp"
 #include "hub/intake/accept.hpp"
 #include "hub/isolation/make_runner.hpp"
 #include "hub/plugin_host/records.hpp"
@@ -185,7 +186,6 @@ class SinkWorker final : public Worker {
 };
 
 // Back-off for the n-th consecutive failure (n >= 1): min * 2^(n-1), at most max.
-std::chrono::milliseconds backoffFor(int n, std::chrono::milliseconds min,
-                                     std::chrono::milliseconds max);
+using base::backoffFor;
 
 }  // namespace ijro::runtime::detail

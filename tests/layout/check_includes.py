@@ -27,6 +27,7 @@ FLOORS = {
     "store": 3,
     "intake": 4,
     "evidence": 4,
+    "delivery": 4,
     "plugin_host": 4,
     "isolation": 5,
     "api": 5,

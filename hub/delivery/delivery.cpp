@@ -1,0 +1,324 @@
+#include "hub/delivery/delivery.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <random>
+
+#include "hub/base/backoff.hpp"
+#include "hub/base/timestamp.hpp"
+#include "hub/exchange/batch.hpp"
+
+namespace ijro::delivery {
+
+namespace json = boost::json;
+using Clock = std::chrono::system_clock;
+
+std::optional<store::FeedBatch> makeBatch(store::Store& store, const Settings& settings) {
+  return store.appendFeedBatch(
+      settings.hubId, settings.batchSize,
+      [&](std::int64_t sequence, std::vector<store::Change>& changes) {
+        exchange::BatchHeader header;
+        header.hub = settings.hubId;
+        header.sequence = sequence;
+        header.generatedAt = base::formatTimestamp(Clock::now());
+        header.asOf = settings.today ? settings.today() : model::today();
+        std::vector<exchange::BatchEntry> entries;
+        entries.reserve(changes.size());
+        for (auto& c : changes) {
+          exchange::BatchEntry e;
+          e.lineage.source = c.current.source;
+          e.lineage.adapter = settings.adapterOf ? settings.adapterOf(c.current.source) : "";
+          e.lineage.receivedAt = c.receivedAt;
+          e.lineage.revision = c.current.revision;
+          e.lineage.hubs.push_back({settings.hubId, sequence, c.receivedAt});
+          e.implementation = std::move(c.current);
+          entries.push_back(std::move(e));
+        }
+        auto xml = exchange::writeBatch(header, settings.rules, entries);
+        return settings.sign ? settings.sign(xml) : xml;
+      });
+}
+
+namespace {
+
+std::string text(const json::object& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->value().is_string() ? std::string(it->value().as_string())
+                                                  : std::string();
+}
+
+std::int64_t number(const json::object& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->value().is_int64() ? it->value().as_int64() : 0;
+}
+
+// The receiver's words for a refusal: the problem's detail, else the start of the body.
+std::string refusalText(const HttpAnswer& a) {
+  std::error_code ec;
+  auto v = json::parse(a.body, ec);
+  if (!ec && v.is_object()) {
+    auto detail = text(v.as_object(), "detail");
+    if (!detail.empty()) return detail;
+  }
+  return a.body.substr(0, 300);
+}
+
+}  // namespace
+
+Transport receiptTransport(HttpPost post) {
+  return [post = std::move(post)](const store::FeedBatch& batch) {
+    SendResult r;
+    HttpAnswer a;
+    try {
+      a = post(batch.body);
+    } catch (const std::exception& e) {
+      r.kind = SendResult::Kind::Transient;
+      r.reason = e.what();
+      return r;
+    }
+    const std::string status = "HTTP " + std::to_string(a.status);
+    if (a.status >= 500 || a.status == 408 || a.status == 429) {
+      r.kind = SendResult::Kind::Transient;
+      r.reason = status + ": " + refusalText(a);
+      return r;
+    }
+    if (a.status < 200 || a.status >= 300) {
+      r.kind = SendResult::Kind::Refused;
+      r.reason = status + ": " + refusalText(a);
+      return r;
+    }
+    // A receipt: {"summary": {...}, "records": [{"index", "measure", "region", "organisation",
+    // "revision", "outcome", "reason"}]}. A 2xx without one is not a receipt: send again.
+    std::error_code ec;
+    const json::value receipt = json::parse(a.body, ec);
+    const json::array* records = nullptr;
+    if (!ec && receipt.is_object())
+      if (auto it = receipt.as_object().find("records");
+          it != receipt.as_object().end() && it->value().is_array())
+        records = &it->value().as_array();
+    if (records == nullptr) {
+      r.kind = SendResult::Kind::Transient;
+      r.reason =
+          status + " without a receipt (a JSON object with \"records\"): " + a.body.substr(0, 200);
+      return r;
+    }
+    r.kind = SendResult::Kind::Delivered;
+    for (const auto& item : *records) {
+      if (!item.is_object()) continue;
+      const auto& o = item.as_object();
+      const auto outcome = text(o, "outcome");
+      if (outcome == "accepted") {
+        ++r.accepted;
+      } else if (outcome == "duplicate" || outcome == "stale") {
+        ++r.duplicates;  // the receiver holds it (or something newer) already
+      } else {
+        r.rejected.push_back({static_cast<std::size_t>(number(o, "index")), text(o, "measure"),
+                              text(o, "region"), text(o, "organisation"), number(o, "revision"),
+                              outcome + ": " + text(o, "reason")});
+      }
+    }
+    return r;
+  };
+}
+
+Delivery::Delivery(store::Store& store, Settings settings, Transport transport)
+    : store_(store),
+      settings_(std::move(settings)),
+      transport_(std::move(transport)),
+      random_(std::random_device{}()) {}
+
+Delivery::~Delivery() {
+  stop();
+}
+
+void Delivery::start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void Delivery::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Delivery::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+Delivery::Counters Delivery::counters() const {
+  std::lock_guard lock(mutex_);
+  return counters_;
+}
+
+void Delivery::loop() {
+  for (;;) {
+    bool busy = false;
+    try {
+      busy = runOnce();
+    } catch (const std::exception& e) {
+      // A store that cannot be reached: the loop goes on and tries again at the next interval.
+      std::lock_guard lock(mutex_);
+      ++counters_.storeErrors;
+      counters_.lastError = e.what();
+      spdlog::error("feed delivery: {}", e.what());
+    }
+    std::unique_lock lock(mutex_);
+    if (stopping_) return;
+    if (busy) continue;
+    auto wait = settings_.interval;
+    if (transport_ && failures_ > 0) {
+      const auto untilSend = std::chrono::duration_cast<std::chrono::milliseconds>(
+          nextSend_ - std::chrono::steady_clock::now());
+      wait = std::max(std::chrono::milliseconds(1), std::min(wait, untilSend));
+    }
+    cv_.wait_for(lock, wait, [this] { return stopping_ || woken_; });
+    woken_ = false;
+    if (stopping_) return;
+  }
+}
+
+bool Delivery::runOnce() {
+  bool did = false;
+  // A few batches per round, so that a long backlog of changes does not hold up sending.
+  for (int i = 0; i < 4; ++i) {
+    auto batch = makeBatch(store_, settings_);
+    if (!batch) break;
+    did = true;
+    std::lock_guard lock(mutex_);
+    ++counters_.batchesMade;
+    counters_.entriesBatched += static_cast<std::uint64_t>(batch->entries);
+  }
+  if (transport_) {
+    bool due = false;
+    {
+      std::lock_guard lock(mutex_);
+      due = failures_ == 0 || std::chrono::steady_clock::now() >= nextSend_;
+    }
+    if (due && sendOne()) did = true;
+  }
+  return did;
+}
+
+bool Delivery::sendOne() {
+  auto batch = store_.claimFeedBatch(settings_.owner, settings_.lease);
+  if (!batch) return false;
+  SendResult r;
+  try {
+    r = transport_(*batch);
+  } catch (const std::exception& e) {
+    r.kind = SendResult::Kind::Transient;
+    r.reason = e.what();
+  }
+  if (r.kind == SendResult::Kind::Delivered) {
+    std::vector<store::DeadLetter> dead;
+    for (const auto& x : r.rejected) {
+      store::DeadLetter d;
+      d.kind = store::DeadLetterKind::Sink;
+      d.owner = kDeadLetterOwner;
+      d.key = {"", x.measure, x.region, x.organisation};
+      d.revision = x.revision;
+      json::object record{{"batch", batch->sequence},       {"entry", x.index},
+                          {"measure", x.measure},           {"region", x.region},
+                          {"organisation", x.organisation}, {"revision", x.revision}};
+      d.record = json::serialize(record);
+      d.reason = "the receiver rejected entry " + std::to_string(x.index) + " of batch " +
+                 std::to_string(batch->sequence) + ": " + x.reason;
+      dead.push_back(std::move(d));
+    }
+    store_.feedBatchDelivered(batch->sequence, settings_.owner, dead);
+    if (!dead.empty())
+      spdlog::warn(
+          "feed delivery: batch {}: {} entr{} rejected by the receiver (dead letters, "
+          "owner \"{}\")",
+          batch->sequence, dead.size(), dead.size() == 1 ? "y" : "ies", kDeadLetterOwner);
+    std::lock_guard lock(mutex_);
+    ++counters_.sends;
+    ++counters_.delivered;
+    counters_.entriesAccepted += r.accepted;
+    counters_.entriesDuplicate += r.duplicates;
+    counters_.entriesRejected += r.rejected.size();
+    failures_ = 0;
+    return true;
+  }
+  store_.feedBatchFailed(batch->sequence, settings_.owner, r.reason);
+  std::lock_guard lock(mutex_);
+  ++counters_.sends;
+  ++failures_;
+  counters_.lastError = r.reason;
+  std::chrono::milliseconds delay;
+  if (r.kind == SendResult::Kind::Refused) {
+    ++counters_.refusals;
+    delay = settings_.retryMax;
+    spdlog::error("feed delivery: the receiver refused batch {}: {}; sending it again in {} ms",
+                  batch->sequence, r.reason, delay.count());
+  } else {
+    ++counters_.transientFailures;
+    delay = base::jittered(base::backoffFor(failures_, settings_.retryMin, settings_.retryMax),
+                           random_);
+    random_ = random_ * 6364136223846793005ULL + 1442695040888963407ULL;
+    spdlog::warn("feed delivery: batch {} not delivered ({}); again in {} ms", batch->sequence,
+                 r.reason, delay.count());
+  }
+  nextSend_ = std::chrono::steady_clock::now() + delay;
+  return false;
+}
+
+std::vector<metrics::Family> Delivery::metrics() {
+  const auto c = counters();
+  using metrics::Type;
+  std::vector<metrics::Family> out;
+  auto one = [&](const char* name, const char* help, Type type, double value) {
+    out.push_back({name, help, type, {{{}, value}}});
+  };
+  one("ijro_feed_batches_made_total", "Feed batches made from accepted changes.", Type::Counter,
+      static_cast<double>(c.batchesMade));
+  one("ijro_feed_entries_batched_total", "Entries put into feed batches.", Type::Counter,
+      static_cast<double>(c.entriesBatched));
+  if (transport_) {
+    one("ijro_feed_sends_total", "Feed batches sent, delivered or not.", Type::Counter,
+        static_cast<double>(c.sends));
+    one("ijro_feed_batches_delivered_total", "Feed batches the receiver answered with a receipt.",
+        Type::Counter, static_cast<double>(c.delivered));
+    one("ijro_feed_send_failures_total",
+        "Sends without a receipt (no answer, 5xx, 408, 429): sent again after a back-off.",
+        Type::Counter, static_cast<double>(c.transientFailures));
+    one("ijro_feed_batches_refused_total",
+        "Sends the receiver refused whole (4xx): sent again at the longest back-off.",
+        Type::Counter, static_cast<double>(c.refusals));
+    out.push_back({"ijro_feed_entries_total",
+                   "Entries of delivered batches by the receiver's outcome.",
+                   Type::Counter,
+                   {{{{"outcome", "accepted"}}, static_cast<double>(c.entriesAccepted)},
+                    {{{"outcome", "duplicate"}}, static_cast<double>(c.entriesDuplicate)},
+                    {{{"outcome", "rejected"}}, static_cast<double>(c.entriesRejected)}}});
+  }
+  const auto backlog = store_.feedBacklog();
+  one("ijro_feed_last_sequence", "The sequence of the hub's last feed batch.", Type::Gauge,
+      static_cast<double>(backlog.lastSequence));
+  one("ijro_feed_unbatched_changes", "Accepted changes not yet in a feed batch.", Type::Gauge,
+      static_cast<double>(
+          std::max<std::int64_t>(0, backlog.lastHistoryId - backlog.batchedHistoryId)));
+  if (transport_) {
+    one("ijro_feed_lag_batches", "Feed batches made but not yet delivered.", Type::Gauge,
+        static_cast<double>(backlog.undelivered));
+    double seconds = 0;
+    if (auto oldest = base::parseTimestamp(backlog.oldestUndeliveredAt))
+      seconds = std::max(0.0, std::chrono::duration<double>(Clock::now() - *oldest).count());
+    one("ijro_feed_lag_seconds", "Age of the oldest feed batch not yet delivered (0: none).",
+        Type::Gauge, seconds);
+  }
+  return out;
+}
+
+}  // namespace ijro::delivery
