@@ -127,6 +127,8 @@ void initialise() {
       return;
     }
     xmlSecIOCleanupCallbacks();
+    // Set again: initialisation may have put back xmlsec's default (printing) callback.
+    xmlSecErrorsSetCallback(onXmlsecError);
   });
   if (!initFailure.empty()) throw SignatureError(initFailure);
   xmlsecError.clear();
@@ -185,16 +187,16 @@ CertificateInfo infoOf(const X509* cert) {
   return info;
 }
 
-// One PEM certificate; `what` names it in the error.
-X509Ptr parseCertificatePem(std::string_view pem, const std::string& what) {
+// One PEM certificate; `name` names it in the error (none when empty).
+X509Ptr parseCertificatePem(std::string_view pem, const std::string& name) {
+  const std::string what = name.empty() ? std::string() : name + ": ";
   if (pem.find("-----BEGIN CERTIFICATE-----") == std::string_view::npos)
     throw SignatureError(what +
-                         ": not a PEM certificate (expected a \"-----BEGIN CERTIFICATE-----\" "
+                         "not a PEM certificate (expected a \"-----BEGIN CERTIFICATE-----\" "
                          "block, e.g. as `ijro-hub feed keygen` writes it)");
   auto bio = memoryBio(pem);
   X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-  if (!cert)
-    throw SignatureError(what + ": the PEM certificate cannot be read: " + opensslErrors());
+  if (!cert) throw SignatureError(what + "the PEM certificate cannot be read: " + opensslErrors());
   return cert;
 }
 
@@ -439,7 +441,7 @@ const char* failureName(SignatureFailure f) {
 }
 
 CertificateInfo readCertificate(const std::string& pem) {
-  return infoOf(parseCertificatePem(pem, "certificate").get());
+  return infoOf(parseCertificatePem(pem, "").get());
 }
 
 namespace {
