@@ -522,6 +522,12 @@ std::string signEnveloped(std::string_view xml, const SigningKey& key, const Lim
   DocPtr doc = parseDocument(xml, "document to sign", limits);
   xmlNode* root = xmlDocGetRootElement(doc.get());
   if (!root) throw XmlError("no root element", "document to sign", 0, 0);
+  // A second signature would make the document malformed for every verifier.
+  std::vector<xmlNode*> existing;
+  collectSignatures(root, existing);
+  if (!existing.empty())
+    throw SignatureError("the document is already signed (ds:Signature" + at(existing.front()) +
+                         "); sign the batch as the hub wrote it");
 
   xmlNode* sig = xmlSecTmplSignatureCreateNsPref(
       doc.get(), xmlSecTransformExclC14NId,

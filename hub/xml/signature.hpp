@@ -48,7 +48,7 @@ std::shared_ptr<const SigningKey> signingKeyFromPem(std::string_view keyPem,
 // Signs a well-formed document the hub wrote itself (parsed with the safe options and `limits`):
 // appends an enveloped ds:Signature as the root's last child (see above) and returns the signed
 // document's bytes (UTF-8, with an XML declaration). Throws XmlError for a document it cannot
-// read, SignatureError when xmlsec or OpenSSL fail.
+// read, SignatureError for a document already signed or when xmlsec or OpenSSL fail.
 std::string signEnveloped(std::string_view xml, const SigningKey& key, const Limits& limits = {});
 
 enum class SignatureFailure {

@@ -164,6 +164,17 @@ TEST(XmlSignature, SigningAgainGivesAVerifiableDocumentEachTime) {
   EXPECT_TRUE(verifyEnveloped(b, {ecPem().cert}).ok);
 }
 
+TEST(XmlSignature, SigningAnAlreadySignedDocumentIsRefused) {
+  auto key = keyOf(ecPem());
+  auto signedXml = signEnveloped(kFeed, *key);
+  try {
+    signEnveloped(signedXml, *key);
+    FAIL() << "a signed document was signed again";
+  } catch (const SignatureError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("already signed"));
+  }
+}
+
 // ---- failures -------------------------------------------------------------------------------
 
 TEST(XmlSignature, OneAlteredByteInAValueIsAlteredWithTheDigestNamed) {
@@ -359,7 +370,7 @@ TEST(XmlSignature, OversizedDocumentIsMalformed) {
   small.maxBytes = 512;
   auto v = verifyEnveloped(signedXml, {ecPem().cert}, small);
   EXPECT_EQ(v.failure, SignatureFailure::Malformed);
-  EXPECT_FALSE(v.reason.empty());
+  EXPECT_THAT(v.reason, HasSubstr("over the limit of 512"));
 }
 
 // ---- keys and certificates ------------------------------------------------------------------
