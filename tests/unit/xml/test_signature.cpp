@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -414,6 +415,42 @@ TEST(XmlSignature, UnreadableOrNonPemKeyFilesAreRefusedNamingTheFile) {
   std::ofstream(certFile) << ecPem().cert;
   EXPECT_NE(loadSigningKey(keyFile, certFile), nullptr);
   std::filesystem::remove_all(dir);
+}
+
+// The PEM of `key` (taken over), encrypted with `passphrase` when one is given.
+std::string keyPem(EVP_PKEY* key, const char* passphrase = nullptr) {
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> owner(key, &EVP_PKEY_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+  if (passphrase)
+    PEM_write_bio_PKCS8PrivateKey(bio.get(), key, EVP_aes_256_cbc(), passphrase,
+                                  static_cast<int>(std::strlen(passphrase)), nullptr, nullptr);
+  else
+    PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr);
+  return bioString(bio.get());
+}
+
+std::string loadError(const std::string& key) {
+  try {
+    signingKeyFromPem(key, ecPem().cert, "k");
+  } catch (const SignatureError& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TEST(XmlSignature, WeakOtherCurveAndEncryptedKeysAreRefusedSayingWhy) {
+  EXPECT_THAT(loadError(keyPem(EVP_RSA_gen(1024))), HasSubstr("has 1024 bits; use at least 2048"));
+  EXPECT_THAT(loadError(keyPem(EVP_EC_gen("P-384"))), HasSubstr("P-256"));
+  // Encrypted: refused with a message, never a pass phrase prompt.
+  EXPECT_THAT(loadError(keyPem(EVP_EC_gen("P-256"), "secret")), HasSubstr("is encrypted"));
+}
+
+TEST(XmlSignature, SignatureMethodThatDoesNotFitTheCertificatesKeyIsMalformed) {
+  auto signedXml = signEnveloped(kFeed, *keyOf(rsaPem()));
+  auto v = verifyEnveloped(
+      replaced(signedXml, "xmldsig-more#rsa-sha256", "xmldsig-more#ecdsa-sha256"), {rsaPem().cert});
+  EXPECT_EQ(v.failure, SignatureFailure::Malformed);
+  EXPECT_THAT(v.reason, HasSubstr("holds an RSA key"));
 }
 
 TEST(XmlSignature, BadTrustedCertificateThrowsNamingItsIndex) {
