@@ -452,10 +452,9 @@ std::shared_ptr<const SigningKey> makeSigningKey(std::string_view keyPem,
                                                  std::string_view certPem,
                                                  const std::string& certName) {
   initialise();
-  const std::string& name = keyName;
   auto key = std::make_shared<SigningKey>();
   if (keyPem.find("-----BEGIN") == std::string_view::npos)
-    throw SignatureError(name +
+    throw SignatureError(keyName +
                          ": not a PEM private key (expected a \"-----BEGIN PRIVATE "
                          "KEY-----\" block, e.g. as `ijro-hub feed keygen` writes it)");
   auto bio = memoryBio(keyPem);
@@ -463,16 +462,16 @@ std::shared_ptr<const SigningKey> makeSigningKey(std::string_view keyPem,
   if (!key->key) {
     if (keyPem.find("ENCRYPTED") != std::string_view::npos) {
       ERR_clear_error();
-      throw SignatureError(name +
+      throw SignatureError(keyName +
                            ": the private key is encrypted; the hub reads an unencrypted key "
                            "(keep the file readable by the hub's user only)");
     }
-    throw SignatureError(name + ": the PEM private key cannot be read: " + opensslErrors());
+    throw SignatureError(keyName + ": the PEM private key cannot be read: " + opensslErrors());
   }
   const int type = EVP_PKEY_get_base_id(key->key.get());
   if (type == EVP_PKEY_RSA) {
     if (EVP_PKEY_get_bits(key->key.get()) < 2048)
-      throw SignatureError(name + ": the RSA key has " +
+      throw SignatureError(keyName + ": the RSA key has " +
                            std::to_string(EVP_PKEY_get_bits(key->key.get())) +
                            " bits; use at least 2048 (or an EC P-256 key)");
   } else if (type == EVP_PKEY_EC) {
@@ -480,11 +479,11 @@ std::shared_ptr<const SigningKey> makeSigningKey(std::string_view keyPem,
     std::size_t len = 0;
     if (EVP_PKEY_get_group_name(key->key.get(), group, sizeof group, &len) != 1 ||
         std::string_view(group, len) != "prime256v1")
-      throw SignatureError(name + ": the EC key is on the curve \"" + std::string(group, len) +
+      throw SignatureError(keyName + ": the EC key is on the curve \"" + std::string(group, len) +
                            "\"; the hub signs with P-256 (prime256v1)");
     key->ec = true;
   } else {
-    throw SignatureError(name +
+    throw SignatureError(keyName +
                          ": the private key is neither RSA nor EC; use an EC P-256 key "
                          "(`ijro-hub feed keygen`) or RSA of at least 2048 bits");
   }
@@ -497,7 +496,7 @@ std::shared_ptr<const SigningKey> makeSigningKey(std::string_view keyPem,
   }
   unsigned char* der = nullptr;
   int derLen = i2d_X509(key->certificate.get(), &der);
-  if (derLen <= 0) throw SignatureError(name + ": cannot encode the certificate");
+  if (derLen <= 0) throw SignatureError(keyName + ": cannot encode the certificate");
   key->certificateBase64 = base64(der, static_cast<std::size_t>(derLen));
   OPENSSL_free(der);
   return key;
