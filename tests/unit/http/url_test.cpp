@@ -64,5 +64,45 @@ TEST(HttpUrl, SplitTargetRejectsOtherForms) {
   EXPECT_FALSE(splitTarget("ht tp://x/y").ok);
 }
 
+TEST(HttpUrl, ParseUrlTakesSchemeHostPortAndTarget) {
+  const auto a = parseUrl("https://hub.example:8443/api/v1/feed?since=3#top");
+  EXPECT_EQ(a.error, "");
+  EXPECT_TRUE(a.https);
+  EXPECT_EQ(a.host, "hub.example");
+  EXPECT_EQ(a.port, 8443);
+  EXPECT_EQ(a.target, "/api/v1/feed?since=3");
+
+  const auto b = parseUrl("HTTP://127.0.0.1");
+  EXPECT_EQ(b.error, "");
+  EXPECT_FALSE(b.https);
+  EXPECT_EQ(b.port, 80);
+  EXPECT_EQ(b.target, "/");
+
+  const auto c = parseUrl("https://[::1]/x");
+  EXPECT_EQ(c.error, "");
+  EXPECT_EQ(c.host, "::1");
+  EXPECT_EQ(c.port, 443);
+
+  const auto d = parseUrl("https://[::1]:9/?q");
+  EXPECT_EQ(d.port, 9);
+  EXPECT_EQ(d.target, "/?q");
+  const auto e = parseUrl("https://h?q=1");
+  EXPECT_EQ(e.target, "/?q=1");
+}
+
+TEST(HttpUrl, ParseUrlRefusesWhatItCannotUse) {
+  EXPECT_NE(parseUrl("ftp://h/x").error.find("neither http nor https"), std::string::npos);
+  EXPECT_NE(parseUrl("h:80/x").error.find("no scheme"), std::string::npos);
+  EXPECT_NE(parseUrl("https://user:pw@h/").error.find("user information"), std::string::npos);
+  EXPECT_NE(parseUrl("https:///x").error.find("no host"), std::string::npos);
+  EXPECT_NE(parseUrl("https://h:0/").error.find("1..65535"), std::string::npos);
+  EXPECT_NE(parseUrl("https://h:65536/").error.find("1..65535"), std::string::npos);
+  EXPECT_NE(parseUrl("https://h:8x/").error.find("1..65535"), std::string::npos);
+  EXPECT_NE(parseUrl("https://h:/").error.find("port is empty"), std::string::npos);
+  EXPECT_NE(parseUrl("https://::1/").error.find("brackets"), std::string::npos);
+  EXPECT_NE(parseUrl("https://h/a b").error.find("space"), std::string::npos);
+  EXPECT_NE(parseUrl("https://[::1/").error.find("']'"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ijro::http
