@@ -539,6 +539,7 @@ Response Api::getSummary(const Request& req, const intake::Scope& reader) {
 }
 
 Response Api::getFeed(const Request& req, const intake::Scope& reader) {
+  if (req.query.count("after") > 0) return getFeedBatch(req, reader);
   ReadQuery q;
   if (auto err = parseReadQuery(req, q, {"asOf", "region", "sector"})) {
     ++counters_.badRequests;
@@ -553,6 +554,43 @@ Response Api::getFeed(const Request& req, const intake::Scope& reader) {
     store_.forEach(q.filter, withUploadedEvidence(emit));
   });
   return {200, "application/xml; charset=utf-8", std::move(body), {}};
+}
+
+// GET /api/v1/feed?after=SEQ: the hub's first signed feed batch after SEQ, byte for byte as it
+// is pushed (so a receiver may pull instead); 204 when there is none yet. One batch per
+// response: the Link header names the next one.
+Response Api::getFeedBatch(const Request& req, const intake::Scope& reader) {
+  if (req.query.size() != 1) {
+    ++counters_.badRequests;
+    return problem(req, 400,
+                   "GET /api/v1/feed?after=SEQ takes no other parameter: a batch holds whatever "
+                   "the hub accepted, in every region and sector");
+  }
+  const std::string& text = req.query.find("after")->second;
+  std::int64_t after = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), after);
+  if (ec != std::errc{} || end != text.data() + text.size() || after < 0) {
+    ++counters_.badRequests;
+    return problem(req, 400,
+                   "after=\"" + text +
+                       "\" is not a batch sequence: give the last sequence you hold (0 for the "
+                       "first batch)");
+  }
+  if (!reader.regions.empty() || !reader.sectors.empty()) {
+    ++counters_.forbidden;
+    return problem(req, 403,
+                   "the token of " + reader.label() +
+                       " reads only some regions or sectors, but a feed batch holds every one: "
+                       "pull batches with a token for all regions and sectors (regions=\"*\" "
+                       "sectors=\"*\")");
+  }
+  auto batch = store_.feedBatchAfter(after);
+  if (!batch) return {204, "text/plain; charset=utf-8", {}, {}};
+  Response res{200, "application/xml; charset=utf-8", std::move(batch->body), {}};
+  res.headers.emplace_back("Ijro-Feed-Sequence", std::to_string(batch->sequence));
+  res.headers.emplace_back(
+      "Link", "</api/v1/feed?after=" + std::to_string(batch->sequence) + ">; rel=\"next\"");
+  return res;
 }
 
 Response Api::getHistory(const Request& req, const intake::Scope& reader,

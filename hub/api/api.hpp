@@ -67,6 +67,7 @@ class Api {
   http::Response postReports(const http::Request& req, const intake::Scope& source);
   http::Response getMeasures(const http::Request& req, const intake::Scope& reader);
   http::Response getSummary(const http::Request& req, const intake::Scope& reader);
+  http::Response getFeedBatch(const http::Request& req, const intake::Scope& reader);
   http::Response getFeed(const http::Request& req, const intake::Scope& reader);
   http::Response readyz(const http::Request& req, const intake::Scope& reader);
   // GET /api/v1/measures/{measure}/history: every accepted change, from every source.

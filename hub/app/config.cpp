@@ -161,6 +161,8 @@ class Loader {
       } else if (is(n, "readers")) {
         for (xmlNode* r = n->children; r; r = r->next)
           if (is(r, "reader")) reader(r);
+      } else if (is(n, "feed")) {
+        feed(n);
       } else if (is(n, "plugins")) {
         for (xmlNode* p = n->children; p; p = p->next) {
           if (is(p, "source")) pluginSource(p);
@@ -191,6 +193,60 @@ class Loader {
         problem(s, e.what());
       }
     }
+  }
+
+  // <feed key certificate batchSize intervalMs> <push url ca clientCertificate clientKey
+  // allowPlainHttp timeoutMs retryMinMs retryMaxMs/>? </feed>
+  void feed(xmlNode* n) {
+    Config::Feed f;
+    auto file = [&](xmlNode* e, const char* attribute) -> std::string {
+      const auto value = prop(e, attribute);
+      if (value.empty()) return {};
+      fs::path p(value);
+      if (!p.is_absolute()) p = configDir() / p;
+      std::error_code ec;
+      if (!fs::is_regular_file(p, ec))
+        problem(e, std::string(attribute) + "=\"" + value + "\": no such file (" + p.string() +
+                       "); paths are relative to the configuration file's folder");
+      return p.string();
+    };
+    f.keyFile = file(n, "key");
+    f.certificateFile = file(n, "certificate");
+    f.batchSize = number<std::size_t>(prop(n, "batchSize"), f.batchSize);
+    if (f.batchSize == 0) problem(n, "feed batchSize must be at least 1");
+    f.interval = std::chrono::milliseconds(number<long>(prop(n, "intervalMs"), f.interval.count()));
+    for (xmlNode* e = n->children; e; e = e->next) {
+      if (!is(e, "push")) continue;
+      Config::Push p;
+      p.url = prop(e, "url");
+      p.caFile = file(e, "ca");
+      p.clientCertFile = file(e, "clientCertificate");
+      p.clientKeyFile = file(e, "clientKey");
+      p.allowPlainHttp = prop(e, "allowPlainHttp") == "true";
+      p.timeout = std::chrono::milliseconds(number<long>(prop(e, "timeoutMs"), p.timeout.count()));
+      p.retryMin =
+          std::chrono::milliseconds(number<long>(prop(e, "retryMinMs"), p.retryMin.count()));
+      p.retryMax =
+          std::chrono::milliseconds(number<long>(prop(e, "retryMaxMs"), p.retryMax.count()));
+      if (p.url.rfind("https://", 0) != 0) {
+        if (p.url.rfind("http://", 0) != 0)
+          problem(e, "push url=\"" + p.url +
+                         "\" must be the receiver's https://HOST:PORT/api/v1/feeds");
+        else if (!p.allowPlainHttp)
+          problem(e, "push url=\"" + p.url +
+                         "\" is plain HTTP: batches and their receipts would cross the network "
+                         "in clear text; use https:// (with ca=\"...\" for a private CA), or "
+                         "say allowPlainHttp=\"true\" for a receiver on loopback or a trusted "
+                         "network");
+      }
+      if (p.clientCertFile.empty() != p.clientKeyFile.empty())
+        problem(e,
+                "push clientCertificate and clientKey go together (mutual TLS): give both or "
+                "neither");
+      if (p.retryMax < p.retryMin) problem(e, "push retryMaxMs must not be below retryMinMs");
+      f.push = std::move(p);
+    }
+    cfg_.feed = std::move(f);
   }
 
   // The roles of a bearer token: roles="source controller", or the older rights="write read".

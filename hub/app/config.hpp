@@ -56,6 +56,21 @@ struct Config {
   std::vector<store::Organisation> organisations;
   // priority="N" on HTTP and plugin sources (those without it: store::kDefaultSourcePriority).
   std::map<std::string, int> sourcePriorities;
+  // <feed>: the hub's outgoing feed of signed batches (absent: the hub makes no batches).
+  struct Push {
+    std::string url;  // the receiver's POST /api/v1/feeds, https:// (http:// only when allowed)
+    std::string caFile, clientCertFile, clientKeyFile;  // resolved against the file's folder
+    bool allowPlainHttp = false;
+    std::chrono::milliseconds timeout{30'000};
+    std::chrono::milliseconds retryMin{500}, retryMax{60'000};
+  };
+  struct Feed {
+    std::string keyFile, certificateFile;  // the hub's signing key and its certificate
+    std::size_t batchSize = 500;
+    std::chrono::milliseconds interval{1000};
+    std::optional<Push> push;
+  };
+  std::optional<Feed> feed;
 };
 
 // Every problem found, as "file:line: what is wrong and how to fix it".

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "hub/api/api.hpp"
+#include "hub/app/feed_delivery.hpp"
 #include "hub/app/logging.hpp"
 #include "hub/app/paths.hpp"
 #include "hub/evidence/blob_store.hpp"
@@ -76,10 +77,23 @@ int serve(const Config& cfg) {
   // The plugin runtime has threads of its own: plugin calls block, the HTTP threads must not.
   // It is declared before the API and the server, so it stops after them (and before the store).
   runtime::Runtime plugins(runtimeSettings(cfg), *store);
+  // The outgoing feed: batches made and pushed on a thread of its own, from the store.
+  auto feed = makeDelivery(cfg, *store);
   auto settings = apiSettings(cfg);
-  settings.extraMetrics = [&plugins] { return runtime::metricFamilies(plugins.metrics()); };
+  settings.extraMetrics = [&plugins, &feed] {
+    auto families = runtime::metricFamilies(plugins.metrics());
+    if (feed) {
+      auto more = feed->metrics();
+      families.insert(families.end(), std::make_move_iterator(more.begin()),
+                      std::make_move_iterator(more.end()));
+    }
+    return families;
+  };
   settings.health = [&plugins] { return plugins.health(); };
-  settings.onAccepted = [&plugins] { plugins.wake(); };
+  settings.onAccepted = [&plugins, &feed] {
+    plugins.wake();
+    if (feed) feed->wake();
+  };
   // Opening the blob store removes the temporary files of uploads a crash interrupted.
   evidence::BlobStore blobs(evidenceFolder(cfg));
   if (blobs.leftoversRemoved() > 0)
@@ -93,12 +107,14 @@ int serve(const Config& cfg) {
   api::Api api(std::move(settings), *store);
   http::Server server(std::move(options), [&api](const http::Request& r) { return api.handle(r); });
   plugins.start();
+  if (feed) feed->start();
   spdlog::info(
       "hub \"{}\" listening on http://{}:{} with {} threads ({} sources, {} readers, {} "
       "plugin sources, {} plugin transforms, {} plugin sinks)",
       cfg.hubId, cfg.host, server.port(), cfg.threads, cfg.sources.size(), cfg.readers.size(),
       cfg.pluginSources.size(), cfg.pluginTransforms.size(), cfg.pluginSinks.size());
   server.run(true);
+  if (feed) feed->stop();  // a send under way finishes; the next process resends what it held
   // The server has drained; now the polls and deliveries in progress finish and commit.
   if (!plugins.stop()) {
     spdlog::critical(

@@ -1,0 +1,80 @@
+#include "hub/app/feed_delivery.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <map>
+
+#include "hub/http/client.hpp"
+#include "hub/plugin_host/loader.hpp"
+#include "hub/xml/signature.hpp"
+
+namespace ijro::app {
+
+namespace {
+
+// Source id -> "name version" of the plugin library behind it; token sources post over HTTP.
+std::map<std::string, std::string> adapters(const Config& cfg) {
+  std::map<std::string, std::string> out;
+  for (const auto& s : cfg.pluginSources) {
+    try {
+      const auto plugin = plugin_host::load(s.library);
+      out[s.id] = plugin.info().name + " " + plugin.info().version;
+    } catch (const std::exception&) {
+      out[s.id] = s.library.stem().string();  // the runtime reports why it cannot load it
+    }
+  }
+  return out;
+}
+
+std::string processName() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(host) + ":" + std::to_string(getpid());
+}
+
+}  // namespace
+
+std::unique_ptr<delivery::Delivery> makeDelivery(const Config& cfg, store::Store& store) {
+  if (!cfg.feed) return nullptr;
+  const auto& feed = *cfg.feed;
+  auto key = xml::loadSigningKey(feed.keyFile, feed.certificateFile);
+
+  delivery::Settings s;
+  s.hubId = cfg.hubId;
+  s.rules = cfg.rules;
+  s.batchSize = feed.batchSize;
+  s.interval = feed.interval;
+  s.owner = processName();
+  s.sign = [key](const std::string& xml) { return xml::signEnveloped(xml, *key); };
+  s.adapterOf = [map = adapters(cfg)](const std::string& source) {
+    auto it = map.find(source);
+    return it == map.end() ? std::string("http") : it->second;
+  };
+
+  delivery::Transport transport;
+  if (feed.push) {
+    const auto push = *feed.push;
+    s.retryMin = push.retryMin;
+    s.retryMax = push.retryMax;
+    http::ClientOptions options;
+    options.timeout = push.timeout;
+    options.tls.caFile = push.caFile;
+    options.tls.certificateFile = push.clientCertFile;
+    options.tls.keyFile = push.clientKeyFile;
+    transport = delivery::receiptTransport([url = push.url, options](const std::string& body) {
+      auto r = http::request(
+          "POST", url, body,
+          {{"Content-Type", "application/xml; charset=utf-8"}, {"Accept", "application/json"}},
+          options);
+      return delivery::HttpAnswer{r.status, std::move(r.body)};
+    });
+    spdlog::info("feed: signed batches of up to {} changes, pushed to {}", s.batchSize, push.url);
+  } else {
+    spdlog::info("feed: signed batches of up to {} changes, served at /api/v1/feed?after=SEQ",
+                 s.batchSize);
+  }
+  return std::make_unique<delivery::Delivery>(store, std::move(s), std::move(transport));
+}
+
+}  // namespace ijro::app
