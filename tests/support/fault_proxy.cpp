@@ -129,6 +129,7 @@ class ProxySession : public std::enable_shared_from_this<ProxySession> {
   void finish(bool abortive) {
     if (closed_) return;
     closed_ = true;
+    --proxy_.open;  // before the peers see the close, so a test seeing it also sees this
     upTimer_.cancel();
     downTimer_.cancel();
     if (abortive) {
@@ -139,7 +140,6 @@ class ProxySession : public std::enable_shared_from_this<ProxySession> {
       client_.close(ignored);
       target_.close(ignored);
     }
-    --proxy_.open;
   }
 
  private:

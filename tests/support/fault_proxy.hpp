@@ -21,8 +21,9 @@ struct ByteRange {
 
 // The faults drawn for each new connection (probabilities 0..1; 1 means every connection).
 // Per connection, in this order: refuse; else blackhole; else reset and responseReset are drawn
-// independently (whichever byte count is reached first fires). Delay is drawn per chunk, for
-// the chunks of connections that were not refused or black-holed.
+// independently (whichever byte count is reached first fires; a stream that ends before its
+// count is reached is not reset). Delay is drawn per chunk, for the chunks of connections that
+// were not refused or black-holed.
 struct FaultMix {
   double refuse = 0;     // accept, then close at once with a reset: no byte reaches the target
   double blackhole = 0;  // accept, read and discard the client's bytes, never answer
@@ -34,7 +35,8 @@ struct FaultMix {
   std::chrono::milliseconds delayBy{0};
 };
 
-// What the proxy has done so far. Bytes count what was forwarded, each way.
+// What the proxy has done so far. Bytes count what was forwarded, each way. Each field is read
+// atomically, the fields one after another (not all at one instant).
 struct FaultProxyCounters {
   std::uint64_t connections = 0;     // accepted from clients
   std::uint64_t open = 0;            // client connections not yet closed
