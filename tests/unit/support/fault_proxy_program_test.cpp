@@ -185,6 +185,14 @@ TEST(FaultProxyProgram, ABadProbabilityExitsTwoNamingTheOptionAndTheRange) {
       << err;
 }
 
+TEST(FaultProxyProgram, AnInvertedByteRangeExitsTwoNamingTheOption) {
+  ProxyProcess proc({"--to", "127.0.0.1:9", "--reset", "0.5", "--reset-after", "100-10"});
+  EXPECT_EQ(proc.wait(), 2);
+  const auto err = proc.readErr();
+  EXPECT_NE(err.find("--reset-after: the range '100-10' ends before it starts"), std::string::npos)
+      << err;
+}
+
 TEST(FaultProxyProgram, AMissingTargetExitsTwoSayingToIsRequired) {
   ProxyProcess proc({"--delay-ms", "10"});
   EXPECT_EQ(proc.wait(), 2);

@@ -167,6 +167,30 @@ TEST(FaultProxy, PassThroughIsByteTransparentAndCountsEveryByteEachWay) {
   EXPECT_EQ(peer.received.load(), sent.size());
 }
 
+TEST(FaultProxy, ConcurrentConnectionsEachGetTheirOwnAnswer) {
+  EchoHttp server;
+  FaultProxy proxy(kHost, server.port());
+  constexpr int kClients = 8;
+  std::vector<std::string> answers(kClients);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i)
+    clients.emplace_back([&, i] {
+      try {
+        answers[static_cast<std::size_t>(i)] =
+            post(proxy.port(), binaryBytes(50'000, 100u + static_cast<unsigned>(i))).body;
+      } catch (const std::exception& e) {
+        answers[static_cast<std::size_t>(i)] = std::string("error: ") + e.what();
+      }
+    });
+  for (auto& t : clients) t.join();
+  for (int i = 0; i < kClients; ++i)
+    EXPECT_TRUE(answers[static_cast<std::size_t>(i)] ==
+                binaryBytes(50'000, 100u + static_cast<unsigned>(i)))
+        << "client " << i
+        << " got another answer: " << answers[static_cast<std::size_t>(i)].substr(0, 80);
+  EXPECT_EQ(proxy.counters().connections, static_cast<std::uint64_t>(kClients));
+}
+
 TEST(FaultProxy, RefusedConnectionGivesTheClientAnErrorAndNeverReachesTheTarget) {
   EchoHttp server;
   FaultProxy proxy(kHost, server.port());
