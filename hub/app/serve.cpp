@@ -50,6 +50,7 @@ http::ServerOptions serverOptions(const Config& cfg) {
   o.bodyLimit = cfg.bodyLimit;
   o.headerTimeout = cfg.headerTimeout;
   o.readTimeout = cfg.readTimeout;
+  o.tls = cfg.tls;  // the certificate and key are read when the server is made
   return o;
 }
 
@@ -94,10 +95,11 @@ int serve(const Config& cfg) {
   http::Server server(std::move(options), [&api](const http::Request& r) { return api.handle(r); });
   plugins.start();
   spdlog::info(
-      "hub \"{}\" listening on http://{}:{} with {} threads ({} sources, {} readers, {} "
+      "hub \"{}\" listening on {}://{}:{} with {} threads ({} sources, {} readers, {} "
       "plugin sources, {} plugin transforms, {} plugin sinks)",
-      cfg.hubId, cfg.host, server.port(), cfg.threads, cfg.sources.size(), cfg.readers.size(),
-      cfg.pluginSources.size(), cfg.pluginTransforms.size(), cfg.pluginSinks.size());
+      cfg.hubId, cfg.tls ? "https" : "http", cfg.host, server.port(), cfg.threads,
+      cfg.sources.size(), cfg.readers.size(), cfg.pluginSources.size(), cfg.pluginTransforms.size(),
+      cfg.pluginSinks.size());
   server.run(true);
   // The server has drained; now the polls and deliveries in progress finish and commit.
   if (!plugins.stop()) {
