@@ -159,5 +159,22 @@ TEST(TlsConfig, MissingTlsFilesAndUnsetTokenVariablesAreNamed) {
   EXPECT_EQ(r.err.find("without TLS"), std::string::npos) << r.err;  // <tls> is there
 }
 
+TEST(TlsConfig, ServeRefusesACertificateFileThatIsNotOneNamingIt) {
+  const auto dir = tempDir("tls-config");
+  ::setenv(kEnvToken, kTashkentToken, 1);
+  TestCa ca(dir, "test-ca");
+  ca.issue("hub", "hub.test", {"IP:127.0.0.1"}, false);
+  std::ofstream(dir / "garbage.crt") << "not a certificate\n";
+  const auto config = writeConfig(
+      dir,
+      R"(<listen host="127.0.0.1" port="0"><tls certificate="garbage.crt" key="hub.key"/></listen>)");
+  const auto r = runHub(
+      {"serve", "--config", config.string(), "--store", "sqlite:" + (dir / "hub.db").string()});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("TLS: cannot load the certificate " + (dir / "garbage.crt").string()),
+            std::string::npos)
+      << r.err;
+}
+
 }  // namespace
 }  // namespace ijro::test
