@@ -5,6 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -219,6 +225,35 @@ TEST(HttpsServer, OptionalClientCertificateLetsAClientWithoutOneThroughWithNoSub
   EXPECT_EQ(res.body, "GET /api/v1/health?x=1 [] ");
   res = request("GET", url(srv.port()), {}, {}, withClientCert(pki().client));
   EXPECT_EQ(res.body, "GET /api/v1/health?x=1 [CN=region-1703,O=Toshkent viloyati] ");
+}
+
+TEST(HttpsServer, KeptAliveTlsConnectionServesSeveralRequests) {
+  namespace net = boost::asio;
+  namespace beast = boost::beast;
+  namespace bhttp = boost::beast::http;
+  Running srv(serverTls(pki().server));
+  net::io_context ioc;
+  net::ssl::context ctx(net::ssl::context::tls_client);
+  ctx.load_verify_file(pki().ca.files().certificate.string());
+  ctx.set_verify_mode(net::ssl::verify_peer);
+  net::ssl::stream<net::ip::tcp::socket> stream(ioc, ctx);
+  net::ip::tcp::resolver resolver(ioc);
+  net::connect(stream.next_layer(), resolver.resolve("127.0.0.1", std::to_string(srv.port())));
+  stream.handshake(net::ssl::stream_base::client);
+  beast::flat_buffer buffer;
+  for (const std::string target : {"/one", "/two", "/three"}) {
+    bhttp::request<bhttp::string_body> req{bhttp::verb::get, target, 11};
+    req.set(bhttp::field::host, "127.0.0.1");
+    req.keep_alive(true);
+    bhttp::write(stream, req);
+    bhttp::response<bhttp::string_body> res;
+    bhttp::read(stream, buffer, res);
+    EXPECT_EQ(res.result_int(), 200u);
+    EXPECT_EQ(res.body(), "GET " + target + " [] ");
+    EXPECT_TRUE(res.keep_alive());
+  }
+  EXPECT_EQ(srv.calls.load(), 3);
+  EXPECT_EQ(srv.server.stats().connections.load(), 1u);
 }
 
 // --------------------------------------------------------------------- what is not TLS, timeouts
