@@ -3,6 +3,7 @@
 // checks. Certificates are made at run time (tests/support/test_certs): a CA, a server
 // certificate for localhost and 127.0.0.1, client certificates.
 #include <gtest/gtest.h>
+#include <openssl/ssl.h>
 
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -254,6 +255,24 @@ TEST(HttpsServer, KeptAliveTlsConnectionServesSeveralRequests) {
   }
   EXPECT_EQ(srv.calls.load(), 3);
   EXPECT_EQ(srv.server.stats().connections.load(), 1u);
+}
+
+TEST(HttpsServer, ClientOfferingOnlyTls11IsRefusedInTheHandshake) {
+  namespace net = boost::asio;
+  Running srv(serverTls(pki().server));
+  net::io_context ioc;
+  net::ssl::context ctx(net::ssl::context::tls_client);
+  SSL_CTX_set_security_level(ctx.native_handle(), 0);  // let this client offer TLS 1.1 at all
+  SSL_CTX_ctrl(ctx.native_handle(), SSL_CTRL_SET_MAX_PROTO_VERSION, TLS1_1_VERSION, nullptr);
+  ctx.set_verify_mode(net::ssl::verify_none);
+  net::ssl::stream<net::ip::tcp::socket> stream(ioc, ctx);
+  net::ip::tcp::resolver resolver(ioc);
+  net::connect(stream.next_layer(), resolver.resolve("127.0.0.1", std::to_string(srv.port())));
+  boost::system::error_code ec;
+  stream.handshake(net::ssl::stream_base::client, ec);
+  EXPECT_TRUE(ec) << "a TLS 1.1 handshake succeeded";
+  EXPECT_TRUE(test::waitFor([&] { return srv.handshakeFailures() == 1; }, 5s));
+  EXPECT_EQ(srv.calls.load(), 0);
 }
 
 // --------------------------------------------------------------------- what is not TLS, timeouts
