@@ -80,6 +80,8 @@ int serveCommand(int argc, char** argv) {
   if (!parseCommandLine(argc, argv, desc, vm)) return 0;
   auto cfg = load(vm);
   if (vm.count("listen")) applyListen(cfg, vm["listen"].as<std::string>());
+  // --listen may have moved the hub off loopback: the same rule as the file's.
+  if (auto p = plainHttpProblem(cfg)) throw ConfigError({*p});
   if (vm.count("store")) cfg.storeUrl = vm["store"].as<std::string>();
   return serve(cfg);
 }

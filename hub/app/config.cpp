@@ -1,5 +1,9 @@
 #include "hub/app/config.hpp"
 
+#include <arpa/inet.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <charconv>
 #include <fstream>
@@ -96,6 +100,7 @@ class Loader {
         cfg_.host = prop(n, "host", cfg_.host);
         cfg_.port = number<std::uint16_t>(prop(n, "port"), cfg_.port);
         cfg_.threads = number<int>(prop(n, "threads"), cfg_.threads);
+        listen(n);
       } else if (is(n, "store")) {
         cfg_.storeUrl = prop(n, "url");
         cfg_.storePool = number<int>(prop(n, "pool"), cfg_.storePool);
@@ -354,13 +359,70 @@ class Loader {
     cfg_.readers.push_back(std::move(s));
   }
 
-  // The token and scope every bearer token has, and what must differ between them.
+  // <listen allowPlainHttp><tls certificate key clientCa requireClientCert/></listen>.
+  void listen(xmlNode* n) {
+    cfg_.listenLine = static_cast<int>(xmlGetLineNo(n));
+    cfg_.allowPlainHttp = prop(n, "allowPlainHttp") == "true" || prop(n, "allowPlainHttp") == "1";
+    for (xmlNode* t = n->children; t; t = t->next) {
+      if (!is(t, "tls")) continue;
+      http::ServerTls tls;
+      const auto file = [&](const char* attribute, bool secret) {
+        const auto value = prop(t, attribute);
+        if (value.empty()) return std::string{};
+        const fs::path p = fs::path(value).is_absolute() ? fs::path(value) : configDir() / value;
+        if (!std::ifstream(p, std::ios::binary))
+          problem(t, std::string("listen tls ") + attribute + " file " + p.string() +
+                         " cannot be read: check the path (relative to the configuration "
+                         "file) and that the hub's user may read it");
+        struct stat st {};
+        if (secret && ::stat(p.c_str(), &st) == 0 && (st.st_mode & S_IROTH) != 0)
+          spdlog::warn(
+              "{}: listen tls key file {} can be read by every user of this machine: "
+              "chmod o-r {}",
+              origin(t), p.string(), p.string());
+        return p.string();
+      };
+      tls.certificateFile = file("certificate", false);
+      tls.keyFile = file("key", true);
+      tls.clientCaFile = file("clientCa", false);
+      tls.requireClientCert =
+          prop(t, "requireClientCert") == "true" || prop(t, "requireClientCert") == "1";
+      if (tls.requireClientCert && tls.clientCaFile.empty())
+        problem(t,
+                "listen tls requireClientCert=\"true\" needs clientCa=\"...\": the PEM file "
+                "of the CAs that sign the clients' certificates");
+      cfg_.tls = std::move(tls);
+    }
+  }
+
+  // The token and scope every bearer token has, and what must differ between them. The token is
+  // given one way: token (inline), tokenSha256 (its hash), tokenFromFile or tokenFromEnv (read
+  // like a plugin's secret option).
   void token(xmlNode* n, const std::string& what, intake::Scope& s) {
     s.line = static_cast<int>(xmlGetLineNo(n));
     auto token = prop(n, "token");
     auto hash = prop(n, "tokenSha256");
-    if (token.empty() == hash.empty()) {
-      problem(n, what + " needs exactly one of token or tokenSha256");
+    const auto fromFile = prop(n, "tokenFromFile"), fromEnv = prop(n, "tokenFromEnv");
+    const int ways = (token.empty() ? 0 : 1) + (hash.empty() ? 0 : 1) + (fromFile.empty() ? 0 : 1) +
+                     (fromEnv.empty() ? 0 : 1);
+    if (ways != 1) {
+      problem(n, what + " needs exactly one of token, tokenSha256, tokenFromFile or tokenFromEnv");
+    } else if (!fromFile.empty() || !fromEnv.empty()) {
+      std::string why;
+      const auto value = !fromFile.empty() ? readSecretFile(fs::path(fromFile).is_absolute()
+                                                                ? fs::path(fromFile)
+                                                                : configDir() / fromFile,
+                                                            origin(n), what + " token", why)
+                                           : readSecretEnv(fromEnv, why);
+      if (!value)
+        problem(n, what + " token: " + why);
+      else if (value->size() < 16)
+        problem(n, what + " token (from " +
+                       (fromFile.empty() ? "the environment variable " + fromEnv
+                                         : "the file " + fromFile) +
+                       ") is shorter than 16 characters: use a longer one");
+      else
+        s.tokenSha256 = base::sha256Hex(*value);
     } else if (!token.empty()) {
       if (token.size() < 16)
         problem(n, what + " token is shorter than 16 characters: use a longer one");
@@ -677,8 +739,34 @@ Config loadConfig(const std::string& path, const std::string& schemaDir, bool ch
   cfg.path = path;
   Loader loader(path, cfg, checkPlugins);
   loader.load(root);
+  if (auto p = plainHttpProblem(cfg)) loader.problems.push_back(std::move(*p));
   if (!loader.problems.empty()) throw ConfigError(std::move(loader.problems));
   return cfg;
+}
+
+namespace {
+
+// 127.0.0.0/8, ::1 (also written out, or as ::ffff:127.x.y.z) and the name localhost.
+bool isLoopback(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::string> plainHttpProblem(const Config& cfg) {
+  if (cfg.tls || cfg.allowPlainHttp || isLoopback(cfg.host)) return std::nullopt;
+  return cfg.path + ":" + std::to_string(cfg.listenLine) + ": listen host \"" + cfg.host +
+         "\" without TLS would send bearer tokens and data in clear text to other machines: "
+         "add <tls certificate=\"...\" key=\"...\"/> inside <listen>, or allowPlainHttp=\"true\" "
+         "on <listen> when a TLS proxy in front of the hub is the only client";
 }
 
 std::string findSchemaDir(const std::string& flag) {

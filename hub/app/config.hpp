@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/http/server.hpp"
 #include "hub/intake/scope.hpp"
 #include "hub/model/sectors.hpp"
 #include "hub/model/status.hpp"
@@ -71,6 +72,12 @@ struct Config {
     std::optional<Push> push;
   };
   std::optional<Feed> feed;
+  // <listen><tls certificate key clientCa requireClientCert/></listen>: HTTPS on the port, the
+  // files resolved against the configuration file's folder. Unset: plain HTTP.
+  std::optional<http::ServerTls> tls{};
+  // <listen allowPlainHttp="true">: plain HTTP on an address other than loopback is accepted.
+  bool allowPlainHttp = false;
+  int listenLine = 0;  // the <listen> element's line, for problems about it (0: none)
 };
 
 // Every problem found, as "file:line: what is wrong and how to fix it".
@@ -85,6 +92,13 @@ struct ConfigError : std::runtime_error {
 // plugin library is loaded (its descriptor, not its hooks) and the instance's options checked
 // against its option table. Throws ConfigError listing every problem.
 Config loadConfig(const std::string& path, const std::string& schemaDir, bool checkPlugins = true);
+
+// Plain HTTP where other machines can reach it carries bearer tokens and data in clear text: the
+// problem ("FILE:LINE: ...", saying to add <tls> or allowPlainHttp="true") when the hub would
+// listen without TLS on an address other than loopback (127.0.0.0/8, ::1, localhost) and
+// allowPlainHttp is not set; nullopt otherwise. loadConfig checks it; `serve` checks it again
+// after --listen changed the address.
+std::optional<std::string> plainHttpProblem(const Config& cfg);
 
 // The folder holding hub-config.xsd: `flag` (--schemas) if not empty, else $IJRO_SCHEMA_DIR, else
 // ../share/ijro-hub/schemas beside the binary (see paths.hpp). Throws SchemaNotFound.

@@ -208,40 +208,59 @@ std::optional<OptionElement> readOptionElement(xmlNode* o, const std::string& co
       out.value = *t;
   } else if (fromFile) {
     out.form = OptionForm::FromFile;
-    const fs::path path = resolved(configDir, prop(o, "fromFile"));
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      problem(where, fmt::format("cannot read the secret's file {}: check the path (relative to "
-                                 "the configuration file) and that the hub's user may read it",
-                                 path.string()));
-    } else {
-      std::ostringstream all;
-      all << in.rdbuf();
-      out.value = all.str();
-      while (!out.value.empty() && (out.value.back() == '\n' || out.value.back() == '\r'))
-        out.value.pop_back();
-      struct stat st {};
-      if (::stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH) != 0)
-        spdlog::warn(
-            "{}: {}: option \"{}\": the secret's file {} can be read by every user of "
-            "this machine: chmod o-r {}",
-            where, what, out.name, path.string(), path.string());
-    }
+    std::string why;
+    const std::string owner = fmt::format("{}: option \"{}\"", what, out.name);
+    if (auto v = readSecretFile(resolved(configDir, prop(o, "fromFile")), where, owner, why))
+      out.value = std::move(*v);
+    else
+      problem(where, why);
   } else if (fromEnv) {
     out.form = OptionForm::FromEnv;
-    const std::string variable = prop(o, "fromEnv");
-    const char* v = variable.empty() ? nullptr : std::getenv(variable.c_str());
-    if (v == nullptr)
-      problem(where, fmt::format("the environment variable \"{}\" is not set: set it in the "
-                                 "hub's environment (e.g. the systemd unit's Environment=)",
-                                 variable));
+    std::string why;
+    if (auto v = readSecretEnv(prop(o, "fromEnv"), why))
+      out.value = std::move(*v);
     else
-      out.value = v;
+      problem(where, why);
   } else {
     out.value = text;
   }
   if (problems.size() != before) return std::nullopt;
   return out;
+}
+
+std::optional<std::string> readSecretFile(const fs::path& path, const std::string& where,
+                                          const std::string& what, std::string& problem) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    problem = fmt::format(
+        "cannot read the secret's file {}: check the path (relative to the configuration file) "
+        "and that the hub's user may read it",
+        path.string());
+    return std::nullopt;
+  }
+  std::ostringstream all;
+  all << in.rdbuf();
+  std::string value = all.str();
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH) != 0)
+    spdlog::warn(
+        "{}: {}: the secret's file {} can be read by every user of this machine: "
+        "chmod o-r {}",
+        where, what, path.string(), path.string());
+  return value;
+}
+
+std::optional<std::string> readSecretEnv(const std::string& variable, std::string& problem) {
+  const char* v = variable.empty() ? nullptr : std::getenv(variable.c_str());
+  if (v == nullptr) {
+    problem = fmt::format(
+        "the environment variable \"{}\" is not set: set it in the hub's environment (e.g. the "
+        "systemd unit's Environment=)",
+        variable);
+    return std::nullopt;
+  }
+  return std::string(v);
 }
 
 std::optional<std::string> optionFormProblem(OptionForm form, const std::string& typeName,

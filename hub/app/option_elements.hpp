@@ -38,6 +38,18 @@ std::optional<std::string> readTableCsv(const std::filesystem::path& csvPath,
                                         const std::string& option, const std::string& what,
                                         std::vector<std::string>& problems);
 
+// A secret read from a file: its content without trailing line breaks; warns, naming `where`
+// ("FILE:LINE") and `what` (whose secret it is), when every user of the machine may read the
+// file. nullopt when it cannot be read, with `problem` saying what to check. Shared by plugin
+// secrets (fromFile) and the configuration's tokens (tokenFromFile).
+std::optional<std::string> readSecretFile(const std::filesystem::path& path,
+                                          const std::string& where, const std::string& what,
+                                          std::string& problem);
+
+// A secret read from an environment variable of the hub; nullopt when it is not set, with
+// `problem` saying where to set it.
+std::optional<std::string> readSecretEnv(const std::string& variable, std::string& problem);
+
 // Whether an option given in `form` may be of `typeName` ("table", "secret", ...); else the
 // sentence saying why not and what to write instead.
 std::optional<std::string> optionFormProblem(OptionForm form, const std::string& typeName,

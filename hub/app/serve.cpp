@@ -51,6 +51,7 @@ http::ServerOptions serverOptions(const Config& cfg) {
   o.bodyLimit = cfg.bodyLimit;
   o.headerTimeout = cfg.headerTimeout;
   o.readTimeout = cfg.readTimeout;
+  o.tls = cfg.tls;  // the certificate and key are read when the server is made
   return o;
 }
 
@@ -109,10 +110,11 @@ int serve(const Config& cfg) {
   plugins.start();
   if (feed) feed->start();
   spdlog::info(
-      "hub \"{}\" listening on http://{}:{} with {} threads ({} sources, {} readers, {} "
+      "hub \"{}\" listening on {}://{}:{} with {} threads ({} sources, {} readers, {} "
       "plugin sources, {} plugin transforms, {} plugin sinks)",
-      cfg.hubId, cfg.host, server.port(), cfg.threads, cfg.sources.size(), cfg.readers.size(),
-      cfg.pluginSources.size(), cfg.pluginTransforms.size(), cfg.pluginSinks.size());
+      cfg.hubId, cfg.tls ? "https" : "http", cfg.host, server.port(), cfg.threads,
+      cfg.sources.size(), cfg.readers.size(), cfg.pluginSources.size(), cfg.pluginTransforms.size(),
+      cfg.pluginSinks.size());
   server.run(true);
   if (feed) feed->stop();  // a send under way finishes; the next process resends what it held
   // The server has drained; now the polls and deliveries in progress finish and commit.

@@ -33,6 +33,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -57,6 +58,10 @@
 #include "hub/http/url.hpp"
 
 #include <fcntl.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <unistd.h>
 
 namespace ijro::http {
@@ -66,6 +71,7 @@ namespace {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
@@ -146,6 +152,85 @@ bool isMalformed(const beast::error_code& ec) {
   }
 }
 
+// The OpenSSL reason of a TLS error code, else its message.
+std::string tlsReason(const beast::error_code& ec) {
+  if (ec.category() == net::error::get_ssl_category()) {
+    if (const char* reason = ERR_reason_error_string(static_cast<unsigned long>(ec.value())))
+      return reason;
+  }
+  return ec.message();
+}
+
+// The server's TLS context from ServerOptions::tls: TLS 1.2+, security level 2 or above, the
+// certificate chain and key, and the client CAs when mutual TLS is asked for. Throws
+// std::runtime_error naming the file that cannot be used.
+std::unique_ptr<ssl::context> makeTlsContext(const ServerTls& o) {
+  const auto fail = [](const std::string& what) {
+    throw std::runtime_error("http server: TLS: " + what);
+  };
+  if (o.certificateFile.empty()) fail("no certificate file: give the server's certificate (PEM)");
+  if (o.keyFile.empty()) fail("no key file: give the private key of " + o.certificateFile);
+  if (o.requireClientCert && o.clientCaFile.empty())
+    fail("requireClientCert needs the CAs that sign client certificates (clientCa)");
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* native = ctx->native_handle();
+  // SSL_CTX_set_min_proto_version without the macro's C cast.
+  SSL_CTX_ctrl(native, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION, nullptr);
+  if (SSL_CTX_get_security_level(native) < 2) SSL_CTX_set_security_level(native, 2);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::single_dh_use);
+  beast::error_code ec;
+  ctx->use_certificate_chain_file(o.certificateFile, ec);
+  if (ec)
+    fail("cannot load the certificate " + o.certificateFile + ": " + tlsReason(ec) +
+         "; give a PEM file with the server's certificate, then its intermediate CAs");
+  ctx->use_private_key_file(o.keyFile, ssl::context::pem, ec);
+  if (ec && ec.category() == net::error::get_ssl_category() &&
+      ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH)
+    fail("the key " + o.keyFile + " does not belong to the certificate " + o.certificateFile +
+         "; give the key the certificate was made for");
+  if (ec)
+    fail("cannot load the key " + o.keyFile + ": " + tlsReason(ec) +
+         "; give an unencrypted PEM private key (a passphrase is not supported)");
+  if (SSL_CTX_check_private_key(native) != 1)
+    fail("the key " + o.keyFile + " does not belong to the certificate " + o.certificateFile);
+  if (!o.clientCaFile.empty()) {
+    ctx->load_verify_file(o.clientCaFile, ec);
+    if (ec)
+      fail("cannot load the client CAs " + o.clientCaFile + ": " + tlsReason(ec) +
+           "; give a PEM file of the CAs that sign client certificates");
+    // The CA names sent in the certificate request, so a client picks a certificate they signed.
+    if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(o.clientCaFile.c_str()))
+      SSL_CTX_set_client_CA_list(native, names);
+    ctx->set_verify_mode(ssl::verify_peer |
+                         (o.requireClientCert ? ssl::verify_fail_if_no_peer_cert : 0));
+    // Resumed sessions keep the verified certificate; OpenSSL needs a context name for that.
+    static constexpr unsigned char kSessionContext[] = "ijro-hub";
+    SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
+  } else {
+    ctx->set_verify_mode(ssl::verify_none);
+  }
+  return ctx;
+}
+
+// The subject of the peer's verified certificate, RFC 2253 with UTF-8 kept; empty when none.
+std::string peerSubject(SSL* ssl) {
+  if (SSL_get_verify_result(ssl) != X509_V_OK) return {};
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (!cert) return {};
+  std::string out;
+  if (BIO* bio = BIO_new(BIO_s_mem())) {
+    if (X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
+                           XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+      char* data = nullptr;
+      const long n = BIO_get_mem_data(bio, &data);
+      if (n > 0 && data) out.assign(data, static_cast<std::size_t>(n));
+    }
+    BIO_free(bio);
+  }
+  X509_free(cert);
+  return out;
+}
+
 // The temporary file a streamed body is written to; removed unless handed to the Handler.
 class BodyFile {
  public:
@@ -209,6 +294,7 @@ class Core {
         drainTimer_(strand_) {
     if (!handler) throw std::invalid_argument("http server: no handler");
     if (options.threads < 1) options.threads = 1;
+    if (options.tls) tls_ = makeTlsContext(*options.tls);  // before listening: a bad file stops
     const auto endpoint = resolve();
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
@@ -219,7 +305,8 @@ class Core {
                                ec.message());
     acceptor_.listen(net::socket_base::max_listen_connections);
     boundPort_ = acceptor_.local_endpoint().port();
-    spdlog::debug("http: listening on {}", endpointString(acceptor_.local_endpoint()));
+    spdlog::debug("http: listening on {}{}", endpointString(acceptor_.local_endpoint()),
+                  tls_ ? " (TLS)" : "");
   }
 
   ~Core() {
@@ -240,6 +327,7 @@ class Core {
   const Handler handler;
   ServerStats stats;
   net::thread_pool* handlers() { return handlers_ ? &*handlers_ : nullptr; }
+  ssl::context* tls() { return tls_.get(); }  // null: plain HTTP
 
  private:
   tcp::endpoint resolve();
@@ -262,6 +350,7 @@ class Core {
   std::uint16_t boundPort_ = 0;
 
   std::optional<net::thread_pool> handlers_;  // see ServerOptions::handlerThreads
+  std::unique_ptr<ssl::context> tls_;         // ServerOptions::tls, read at construction
   net::io_context ioc_;
   net::strand<net::io_context::executor_type> strand_;  // acceptor, signals, drain timer
   tcp::acceptor acceptor_;
@@ -278,7 +367,9 @@ class Session : public std::enable_shared_from_this<Session> {
       : core_(core),
         stream_(std::move(socket)),
         remote_(std::move(remote)),
-        accepted_(Clock::now()) {}
+        accepted_(Clock::now()) {
+    if (auto* ctx = core_.tls()) tls_.emplace(stream_, *ctx);
+  }
 
   ~Session() { core_.forget(id); }
 
@@ -287,14 +378,16 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void start() {
     net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::awaitRequest, shared_from_this()));
+                  beast::bind_front_handler(tls_ ? &Session::handshake : &Session::awaitRequest,
+                                            shared_from_this()));
   }
 
   // Both run on the session's strand (posted there by the Core).
   void serverStopping() {
     stopRequested_ = true;
-    // Waiting for the next request with nothing received: nothing to finish, close now.
-    if (state_ == State::Idle) close();
+    // Waiting for the next request (or still in the TLS handshake) with nothing received:
+    // nothing to finish, close now.
+    if (state_ == State::Idle || state_ == State::Handshake) close();
   }
   void forceClose() {
     if (!closed_ && state_ != State::Closing)
@@ -308,8 +401,20 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t id = 0;
 
  private:
-  enum class State { Idle, ReadingHead, ReadingBody, Handling, Writing, Closing };
+  enum class State { Handshake, Idle, ReadingHead, ReadingBody, Handling, Writing, Closing };
 
+  // Runs f on the stream the HTTP bytes travel on: the TLS stream over TLS, else the TCP one;
+  // so reading and writing have one code path for both. Deadlines and closing stay on stream_.
+  template <typename F>
+  void withStream(F&& f) {
+    if (tls_)
+      f(*tls_);
+    else
+      f(stream_);
+  }
+
+  void handshake();
+  void onHandshake(beast::error_code ec);
   void awaitRequest();
   void onFirstBytes(beast::error_code ec, std::size_t n);
   void readHeader();
@@ -337,6 +442,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   Core& core_;
   beast::tcp_stream stream_;
+  std::optional<ssl::stream<beast::tcp_stream&>> tls_;  // over stream_ when the port is TLS
+  std::string clientSubject_;                           // verified in the handshake
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::empty_body>> head_;     // until the head is in
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;  // then one of these two
@@ -361,6 +468,28 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 // ----------------------------------------------------------------------------------- Session
+
+// The handshake and the first request head share headerTimeout from the accept.
+void Session::handshake() {
+  state_ = State::Handshake;
+  if (closed_) return;
+  stream_.expires_at(accepted_ + core_.options.headerTimeout);
+  tls_->async_handshake(ssl::stream_base::server,
+                        beast::bind_front_handler(&Session::onHandshake, shared_from_this()));
+}
+
+void Session::onHandshake(beast::error_code ec) {
+  if (closed_) return;
+  if (ec) {
+    ++core_.stats.tlsHandshakeFailures;
+    const std::string why =
+        ec == beast::error::timeout ? "no handshake within the header timeout" : tlsReason(ec);
+    spdlog::info("http: TLS handshake with {} failed: {}", remote_, why);
+    return;  // the session ends and the socket closes with it
+  }
+  clientSubject_ = peerSubject(tls_->native_handle());
+  awaitRequest();
+}
 
 void Session::awaitRequest() {
   state_ = State::Idle;
@@ -389,8 +518,10 @@ void Session::awaitRequest() {
     stream_.expires_at(accepted_ + core_.options.headerTimeout);
   else
     stream_.expires_after(core_.options.idleTimeout);
-  stream_.async_read_some(buffer_.prepare(kReadChunk),
-                          beast::bind_front_handler(&Session::onFirstBytes, shared_from_this()));
+  withStream([&](auto& s) {
+    s.async_read_some(buffer_.prepare(kReadChunk),
+                      beast::bind_front_handler(&Session::onFirstBytes, shared_from_this()));
+  });
 }
 
 void Session::onFirstBytes(beast::error_code ec, std::size_t n) {
@@ -410,8 +541,10 @@ void Session::readHeader() {
   state_ = State::ReadingHead;
   stream_.expires_at(requestStart_ +
                      std::min(core_.options.headerTimeout, core_.options.readTimeout));
-  bhttp::async_read_header(stream_, buffer_, *head_,
-                           beast::bind_front_handler(&Session::onReadHeader, shared_from_this()));
+  withStream([&](auto& s) {
+    bhttp::async_read_header(s, buffer_, *head_,
+                             beast::bind_front_handler(&Session::onReadHeader, shared_from_this()));
+  });
 }
 
 void Session::onReadHeader(beast::error_code ec, std::size_t) {
@@ -432,8 +565,10 @@ void Session::onReadHeader(beast::error_code ec, std::size_t) {
   if (expectContinue) {
     state_ = State::ReadingBody;
     stream_.expires_at(requestStart_ + readTimeout());
-    net::async_write(stream_, net::buffer(kContinue, sizeof kContinue - 1),
-                     beast::bind_front_handler(&Session::onContinueWritten, shared_from_this()));
+    withStream([&](auto& s) {
+      net::async_write(s, net::buffer(kContinue, sizeof kContinue - 1),
+                       beast::bind_front_handler(&Session::onContinueWritten, shared_from_this()));
+    });
     return;
   }
   readBody();
@@ -489,16 +624,20 @@ void Session::readBody() {
     readStreamedChunk();
     return;
   }
-  bhttp::async_read(stream_, buffer_, *parser_,
-                    beast::bind_front_handler(&Session::onReadBody, shared_from_this()));
+  withStream([&](auto& s) {
+    bhttp::async_read(s, buffer_, *parser_,
+                      beast::bind_front_handler(&Session::onReadBody, shared_from_this()));
+  });
 }
 
 void Session::readStreamedChunk() {
   auto& body = streamed_->get().body();
   body.data = chunk_.data();
   body.size = chunk_.size();
-  bhttp::async_read(stream_, buffer_, *streamed_,
-                    beast::bind_front_handler(&Session::onStreamedChunk, shared_from_this()));
+  withStream([&](auto& s) {
+    bhttp::async_read(s, buffer_, *streamed_,
+                      beast::bind_front_handler(&Session::onStreamedChunk, shared_from_this()));
+  });
 }
 
 void Session::onStreamedChunk(beast::error_code ec, std::size_t) {
@@ -604,6 +743,7 @@ void Session::handleRequest() {
   req.path = std::move(split.path);
   req.query = parseQuery(split.query);
   req.remote = remote_;
+  req.clientSubject = clientSubject_;
 
   ++core_.stats.requests;
   if (auto* pool = core_.handlers()) {
@@ -730,14 +870,18 @@ void Session::respond(unsigned version, bool head, Response out, bool keepAlive,
     fileRes_.emplace(std::move(res_.base()));
     fileRes_->body() = std::move(file);
     fileRes_->content_length(size);
-    bhttp::async_write(
-        stream_, *fileRes_,
-        beast::bind_front_handler(&Session::onWrite, shared_from_this(), keepAlive, linger));
+    withStream([&](auto& s) {
+      bhttp::async_write(
+          s, *fileRes_,
+          beast::bind_front_handler(&Session::onWrite, shared_from_this(), keepAlive, linger));
+    });
     return;
   }
-  bhttp::async_write(
-      stream_, res_,
-      beast::bind_front_handler(&Session::onWrite, shared_from_this(), keepAlive, linger));
+  withStream([&](auto& s) {
+    bhttp::async_write(
+        s, res_,
+        beast::bind_front_handler(&Session::onWrite, shared_from_this(), keepAlive, linger));
+  });
 }
 
 void Session::onWrite(bool keepAlive, bool linger, beast::error_code ec, std::size_t) {
@@ -761,6 +905,8 @@ void Session::onWrite(bool keepAlive, bool linger, beast::error_code ec, std::si
   }
 }
 
+// Over TLS too the rest is drained from the TCP stream: it is discarded, not decrypted. No TLS
+// close_notify is sent before closing: every response is framed by its Content-Length.
 void Session::lingerClose() {
   state_ = State::Closing;
   beast::error_code ignored;

@@ -28,6 +28,10 @@ struct Request {
   std::string bodyFile;
   std::uint64_t bodySize = 0;
   std::string remote;  // "127.0.0.1:54321"
+  // Over TLS with a client CA (ServerTls::clientCaFile): the subject of the client certificate
+  // the handshake verified, RFC 2253 ("CN=region-1703,O=Toshkent viloyati"); empty when the
+  // client sent none or the connection is plain HTTP.
+  std::string clientSubject{};
   std::string header(const std::string& lowerName) const {
     auto it = headers.find(lowerName);
     return it == headers.end() ? std::string{} : it->second;
@@ -72,6 +76,19 @@ struct StreamedBody {
 using StreamBodyRoute =
     std::function<std::optional<StreamedBody>(const std::string& method, const std::string& path)>;
 
+// TLS on every connection of the port: TLS 1.2 or later, OpenSSL's default ciphers at security
+// level 2 or above. The files are read when the Server is made; one that cannot be used throws
+// std::runtime_error naming it and saying how to fix it.
+struct ServerTls {
+  std::string certificateFile{};  // PEM: the server's certificate, then its intermediate CAs
+  std::string keyFile{};          // PEM: its private key, not encrypted
+  // PEM: the CAs that sign client certificates. Set: the server asks for a client certificate
+  // and a client that sends one the CAs did not sign is refused in the handshake; the verified
+  // subject reaches Request::clientSubject. Empty: no client certificate is asked for.
+  std::string clientCaFile{};
+  bool requireClientCert = false;  // a client without a certificate is refused (needs a CA)
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;   // 0: any free port, see Server::port()
@@ -86,6 +103,8 @@ struct ServerOptions {
   std::chrono::milliseconds readTimeout{30'000};    // whole request must arrive within
   std::chrono::milliseconds idleTimeout{60'000};    // keep-alive connection with no request
   std::chrono::milliseconds drainTimeout{10'000};   // on stop: in-flight requests may finish
+  // Unset: plain HTTP. Set: TLS; the handshake and the request head share headerTimeout.
+  std::optional<ServerTls> tls{};
 };
 
 struct ServerStats {
@@ -96,6 +115,9 @@ struct ServerStats {
   // 507 a streamed body could not be written,
   // or closed because the head/body did not arrive within headerTimeout/readTimeout
   std::atomic<std::uint64_t> rejected{0};
+  // TLS handshakes that failed or timed out: a plain-HTTP client on a TLS port, an untrusted or
+  // missing client certificate, no common protocol version or cipher, a scanner
+  std::atomic<std::uint64_t> tlsHandshakeFailures{0};
 };
 
 class Server {

@@ -86,7 +86,7 @@ void HubProcess::start() {
   pid_ =
       spawn({"serve", "--config", config_.string(), "--listen", "127.0.0.1:0", "--store", store_},
             (dir_ / "hub.out").string(), (dir_ / "hub.log").string());
-  static const std::regex kListening(R"(listening on http://127\.0\.0\.1:(\d+))");
+  static const std::regex kListening(R"(listening on https?://127\.0\.0\.1:(\d+))");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {
     auto text = log();
@@ -119,6 +119,9 @@ int HubProcess::wait() {
 http::Response HubProcess::request(const std::string& method, const std::string& target,
                                    const std::string& body,
                                    const std::map<std::string, std::string>& headers) {
+  if (https)
+    return http::request(method, "https://127.0.0.1:" + std::to_string(port_) + target, body,
+                         headers, *https);
   return http::request("127.0.0.1", port_, method, target, body, headers,
                        std::chrono::milliseconds(30'000));
 }

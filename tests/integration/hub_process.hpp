@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,10 @@ class HubProcess {
   bool running() const { return pid_ > 0; }
   std::uint16_t port() const { return port_; }
   std::string log() const;
+
+  // Set: request(), post() and get() go to https://127.0.0.1:PORT with these options (the hub's
+  // configuration has <listen><tls/></listen>).
+  std::optional<http::ClientOptions> https;
 
   http::Response request(const std::string& method, const std::string& target,
                          const std::string& body = {},

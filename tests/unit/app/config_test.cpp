@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "hub/base/sha256.hpp"
@@ -275,6 +277,89 @@ TEST(Config, OrganisationsAndPrioritiesAreCheckedWithTheirLines) {
   EXPECT_EQ(cfg.organisations[0].names.at("ru"), "Минздрав");
   EXPECT_EQ(cfg.sourcePriorities.at("a"), 7);
   EXPECT_EQ(cfg.sourcePriorities.count("b"), 0u);  // the default applies
+}
+
+TEST(Config, ListenTlsPathsResolveAgainstTheConfigFolder) {
+  const auto path = write(R"(<hub xmlns="urn:ijro-hub:config:1" id="t">
+  <listen host="0.0.0.0" port="8443">
+    <tls certificate="tls/hub.crt" key="tls/hub.key" clientCa="tls/ca.crt"
+         requireClientCert="true"/>
+  </listen>
+</hub>)");
+  const auto dir = std::filesystem::path(path).parent_path();
+  std::filesystem::create_directories(dir / "tls");
+  for (const char* f : {"hub.crt", "hub.key", "ca.crt"}) std::ofstream(dir / "tls" / f) << "x\n";
+  const auto cfg = loadConfig(path, schemas());
+  ASSERT_TRUE(cfg.tls.has_value());
+  EXPECT_EQ(cfg.tls->certificateFile, (dir / "tls/hub.crt").string());
+  EXPECT_EQ(cfg.tls->keyFile, (dir / "tls/hub.key").string());
+  EXPECT_EQ(cfg.tls->clientCaFile, (dir / "tls/ca.crt").string());
+  EXPECT_TRUE(cfg.tls->requireClientCert);
+  EXPECT_FALSE(plainHttpProblem(cfg).has_value());
+}
+
+TEST(Config, PlainHttpIsAcceptedOnLoopbackOrWhenAllowedOnly) {
+  Config cfg;
+  cfg.path = "hub.xml";
+  cfg.listenLine = 3;
+  for (const char* host : {"127.0.0.1", "127.9.8.7", "::1", "localhost", "::ffff:127.0.0.1"}) {
+    cfg.host = host;
+    EXPECT_FALSE(plainHttpProblem(cfg).has_value()) << host;
+  }
+  for (const char* host : {"0.0.0.0", "10.0.0.1", "::", "hub.example", "128.0.0.1"}) {
+    cfg.host = host;
+    const auto problem = plainHttpProblem(cfg);
+    ASSERT_TRUE(problem.has_value()) << host;
+    EXPECT_EQ(problem->rfind(std::string("hub.xml:3: listen host \"") + host + "\" without TLS", 0),
+              0u)
+        << *problem;
+  }
+  cfg.allowPlainHttp = true;
+  EXPECT_FALSE(plainHttpProblem(cfg).has_value());
+  cfg.allowPlainHttp = false;
+  cfg.tls = http::ServerTls{"hub.crt", "hub.key", {}, false};
+  EXPECT_FALSE(plainHttpProblem(cfg).has_value());
+}
+
+TEST(Config, TokensFromAFileOrTheEnvironmentAreHashedLikeInlineOnes) {
+  ::setenv("IJRO_CONFIG_TEST_TOKEN", "token-from-the-environment", 1);
+  const auto path = write(R"(<hub xmlns="urn:ijro-hub:config:1" id="t">
+  <sources>
+    <source id="a" tokenFromEnv="IJRO_CONFIG_TEST_TOKEN" regions="1703" sectors="*"/>
+  </sources>
+  <readers>
+    <reader id="b" tokenFromFile="b.token" regions="*" sectors="*"/>
+  </readers>
+</hub>)");
+  std::ofstream(std::filesystem::path(path).parent_path() / "b.token") << "token-from-a-file\n";
+  const auto cfg = loadConfig(path, schemas());
+  ASSERT_EQ(cfg.sources.size(), 1u);
+  EXPECT_EQ(cfg.sources[0].tokenSha256, base::sha256Hex("token-from-the-environment"));
+  ASSERT_EQ(cfg.readers.size(), 1u);
+  EXPECT_EQ(cfg.readers[0].tokenSha256, base::sha256Hex("token-from-a-file"));
+}
+
+TEST(Config, TokenGivenTwoWaysOrTooShortFromAFileIsAProblem) {
+  ::setenv("IJRO_CONFIG_TEST_TOKEN", "token-from-the-environment", 1);
+  const auto path = write(R"(<hub xmlns="urn:ijro-hub:config:1" id="t">
+  <sources>
+    <source id="a" token="0123456789abcdef-a" tokenFromEnv="IJRO_CONFIG_TEST_TOKEN" regions="1703" sectors="*"/>
+    <source id="b" tokenFromFile="short.token" regions="1703" sectors="*"/>
+  </sources>
+</hub>)");
+  std::ofstream(std::filesystem::path(path).parent_path() / "short.token") << "short\n";
+  try {
+    loadConfig(path, schemas());
+    FAIL() << "loaded";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.problems.size(), 2u);
+    EXPECT_EQ(e.problems[0], path +
+                                 ":3: source \"a\" needs exactly one of token, tokenSha256, "
+                                 "tokenFromFile or tokenFromEnv");
+    EXPECT_EQ(e.problems[1], path +
+                                 ":4: source \"b\" token (from the file short.token) is "
+                                 "shorter than 16 characters: use a longer one");
+  }
 }
 
 }  // namespace
