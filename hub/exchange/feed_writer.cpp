@@ -1,7 +1,9 @@
-#include "hub/exchange/feed.hpp"
+// The feed writer (feed_writer.hpp) and the whole feed written with it (writeFeed, feed.hpp).
+#include "hub/exchange/feed_writer.hpp"
 
 #include <array>
 
+#include "hub/exchange/feed.hpp"
 #include "hub/exchange/fields.hpp"
 #include "hub/exchange/implementation_xml.hpp"
 #include "hub/xml/writer.hpp"
@@ -124,51 +126,62 @@ void writeRollUp(xml::Writer& w, model::RollUpBy by, const model::RollUp& r) {
   w.endElement();
 }
 
+constexpr std::array<model::RollUpBy, 4> kBy{model::RollUpBy::Measure, model::RollUpBy::Region,
+                                             model::RollUpBy::Sector,
+                                             model::RollUpBy::Organisation};
+
 }  // namespace
+
+FeedWriter::FeedWriter(const FeedHeader& header, const model::StatusRules& rules)
+    : asOf_(header.asOf),
+      rules_(rules),
+      rollups_{model::RollUpBuilder(kBy[0]), model::RollUpBuilder(kBy[1]),
+               model::RollUpBuilder(kBy[2]), model::RollUpBuilder(kBy[3])} {
+  w_.startElement("feed", kFeedNs);
+  w_.attribute("hub", header.hubId);
+  w_.attribute("generatedAt", header.generatedAt);
+  w_.attribute("asOf", model::formatDate(header.asOf));
+}
+
+void FeedWriter::add(const model::Implementation& impl,
+                     const std::function<void(xml::Writer&)>& tail) {
+  const model::Evaluation ev = model::evaluate(impl, asOf_, rules_, tasks_);
+  w_.startElement("implementation");
+  w_.attribute("source", impl.source);
+  w_.attribute("revision", std::to_string(impl.revision));
+  writeImplementationFacts(w_, impl, Facts::Feed);
+  if (!impl.organisationCode.empty()) {
+    w_.startElement("organisationIdentity");
+    w_.attribute("code", impl.organisationCode);
+    for (const auto& n : impl.organisationNames) {
+      w_.startElement("name");
+      w_.attribute("lang", n.lang);
+      w_.text(n.text);
+      w_.endElement();
+    }
+    w_.endElement();
+  }
+  writeEvaluation(w_, ev, tasks_);
+  if (tail) tail(w_);
+  w_.endElement();
+  for (auto& r : rollups_) r.add(impl, ev);
+}
+
+std::string FeedWriter::finish() {
+  w_.startElement("rollups");
+  for (std::size_t i = 0; i < kBy.size(); ++i)
+    for (const auto& r : rollups_[i].result()) writeRollUp(w_, kBy[i], r);
+  w_.endElement();
+  w_.endElement();
+  return w_.finish();
+}
 
 std::string writeFeed(
     const FeedHeader& header, const model::StatusRules& rules,
     const std::function<void(const std::function<void(const model::Implementation&)>&)>& each) {
-  constexpr std::array<model::RollUpBy, 4> kBy{model::RollUpBy::Measure, model::RollUpBy::Region,
-                                               model::RollUpBy::Sector,
-                                               model::RollUpBy::Organisation};
-  std::array<model::RollUpBuilder, 4> rollups{
-      model::RollUpBuilder(kBy[0]), model::RollUpBuilder(kBy[1]), model::RollUpBuilder(kBy[2]),
-      model::RollUpBuilder(kBy[3])};
-
-  xml::Writer w;
-  w.startElement("feed", kFeedNs);
-  w.attribute("hub", header.hubId);
-  w.attribute("generatedAt", header.generatedAt);
-  w.attribute("asOf", model::formatDate(header.asOf));
-  std::vector<model::TaskEvaluation> tasks;
-  each([&](const model::Implementation& impl) {
-    const model::Evaluation ev = model::evaluate(impl, header.asOf, rules, tasks);
-    w.startElement("implementation");
-    w.attribute("source", impl.source);
-    w.attribute("revision", std::to_string(impl.revision));
-    writeImplementationFacts(w, impl, Facts::Feed);
-    if (!impl.organisationCode.empty()) {
-      w.startElement("organisationIdentity");
-      w.attribute("code", impl.organisationCode);
-      for (const auto& n : impl.organisationNames) {
-        w.startElement("name");
-        w.attribute("lang", n.lang);
-        w.text(n.text);
-        w.endElement();
-      }
-      w.endElement();
-    }
-    writeEvaluation(w, ev, tasks);
-    w.endElement();
-    for (auto& r : rollups) r.add(impl, ev);
-  });
-  w.startElement("rollups");
-  for (std::size_t i = 0; i < kBy.size(); ++i)
-    for (const auto& r : rollups[i].result()) writeRollUp(w, kBy[i], r);
-  w.endElement();
-  w.endElement();
-  return w.finish();
+  FeedWriter feed(header, rules);
+  each([&](const model::Implementation& impl) { feed.add(impl); });
+  return feed.finish();
 }
 
 }  // namespace ijro::exchange
