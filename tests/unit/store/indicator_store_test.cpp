@@ -176,7 +176,7 @@ TEST_P(IndicatorStoreTest, SchemaSevenStoreIsMigratedKeepingItsPeriods) {
         soci::use(id);
   }
   auto s = db().open();
-  EXPECT_EQ(s->schemaVersion(), 8);
+  EXPECT_EQ(s->schemaVersion(), detail::kLatestSchemaVersion);
   EXPECT_EQ(db().text("SELECT description FROM schema_version WHERE version = 8"),
             "indicator numerators and denominators, and breakdowns of a period's values");
   const model::ImplementationKey key{"health", "DU2030-3.1", "1703", "Ministry of Health"};
