@@ -5,7 +5,7 @@
 #include <map>
 #include <tuple>
 
-#include "hub/store/feed_batches.hpp"
+#include "hub/store/received_batches.hpp"
 #include "hub/store/record_io.hpp"
 #include "hub/store/text.hpp"
 

@@ -15,7 +15,7 @@
 #include "hub/model/indicators.hpp"
 #include "hub/store/changes.hpp"
 #include "hub/store/evidence_io.hpp"
-#include "hub/store/feed_batches.hpp"
+#include "hub/store/received_batches.hpp"
 #include "hub/store/identity.hpp"
 #include "hub/store/migrations.hpp"
 #include "hub/store/plugin_state.hpp"

@@ -1,4 +1,4 @@
-#include "hub/store/feed_batches.hpp"
+#include "hub/store/received_batches.hpp"
 
 #include <soci/soci.h>
 
