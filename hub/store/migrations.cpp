@@ -359,9 +359,37 @@ const std::vector<Migration>& migrations() {
     REFERENCES indicator_period (implementation_id, indicator_pos, pos) ON DELETE CASCADE
 ))",
        }},
-      // Placeholder: version 9 belongs to the feed batches a hub sends (another change brings
-      // its tables); it is here so that the versions apply in order.
-      {9, "reserved for the feed batches a hub sends", {}},
+      {9,
+       "the hub's outgoing feed: batches with a gap-free sequence, stored before their first send",
+       {
+           // One row: which hub owns this database's feed (set by the first batch), the last
+           // sequence given out and the last history row in a batch. Writers of batches lock it.
+           R"(CREATE TABLE feed_state (
+  id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+  hub TEXT NOT NULL,
+  last_sequence BIGINT NOT NULL,
+  last_history_id BIGINT NOT NULL
+))",
+           "INSERT INTO feed_state (id, hub, last_sequence, last_history_id) VALUES (1, '', 0, 0)",
+           // A batch's bytes (signed) are written once, before the first send, so every resend
+           // is byte-identical. delivered_at: when the receiver's receipt came (NULL: not yet);
+           // lease_owner / lease_until: the process sending it now, so that two processes of one
+           // hub never send the same batch at the same time.
+           R"(CREATE TABLE feed_batch (
+  sequence BIGINT NOT NULL PRIMARY KEY,
+  first_history_id BIGINT NOT NULL,
+  last_history_id BIGINT NOT NULL,
+  entries INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  body TEXT NOT NULL,
+  delivered_at TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  lease_owner TEXT,
+  lease_until TEXT
+))",
+           "CREATE INDEX feed_batch_undelivered ON feed_batch (delivered_at, sequence)",
+       }},
       {10,
        "feed batches received from other hubs, and the lineage of stored records",
        {

@@ -65,21 +65,26 @@ std::vector<Change> readChangesAfter(soci::session& sql, std::int64_t historyId,
   // it came from): a lower-priority source's report brings the unchanged current state again.
   struct Ref {
     long long id;
-    long long current;  // 0: none (cannot happen while rows are never deleted)
+    long long current;       // 0: none (cannot happen while rows are never deleted)
+    std::string receivedAt;  // the current row's
   };
   std::vector<Ref> refs;
   {
     long long after = historyId, id = 0, current = 0;
-    soci::indicator currentInd = soci::i_null;
+    std::string receivedAt;
+    soci::indicator currentInd = soci::i_null, receivedInd = soci::i_null;
     long long max = static_cast<long long>(limit);
     soci::statement st =
-        (sql.prepare << "SELECT h.id, i.id FROM history h LEFT JOIN implementation i ON "
-                        "i.measure_id = h.measure_id AND i.region = h.region AND "
-                        "i.organisation_key = h.organisation_key AND i.is_current = 1 WHERE "
+        (sql.prepare << "SELECT h.id, i.id, i.received_at FROM history h LEFT JOIN "
+                        "implementation i ON i.measure_id = h.measure_id AND i.region = h.region "
+                        "AND i.organisation_key = h.organisation_key AND i.is_current = 1 WHERE "
                         "h.id > :a ORDER BY h.id LIMIT :n",
-         soci::use(after), soci::use(max), soci::into(id), soci::into(current, currentInd));
+         soci::use(after), soci::use(max), soci::into(id), soci::into(current, currentInd),
+         soci::into(receivedAt, receivedInd));
     st.execute();
-    while (st.fetch()) refs.push_back({id, currentInd == soci::i_ok ? current : 0});
+    while (st.fetch())
+      refs.push_back({id, currentInd == soci::i_ok ? current : 0,
+                      receivedInd == soci::i_ok ? receivedAt : std::string()});
   }
   if (refs.empty()) return {};
 
@@ -108,7 +113,7 @@ std::vector<Change> readChangesAfter(soci::session& sql, std::int64_t historyId,
     if (it == current.end())
       throw StoreError("store: history row " + std::to_string(r.id) +
                        " names an implementation that is not in the database");
-    Change c{r.id, std::move(*it->second), std::nullopt};
+    Change c{r.id, std::move(*it->second), r.receivedAt};
     if (auto l = lineage.find(r.current); l != lineage.end()) c.lineage = std::move(l->second);
     out.push_back(std::move(c));
   }

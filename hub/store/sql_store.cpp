@@ -15,10 +15,11 @@
 #include "hub/model/indicators.hpp"
 #include "hub/store/changes.hpp"
 #include "hub/store/evidence_io.hpp"
-#include "hub/store/received_batches.hpp"
+#include "hub/store/feed_batches.hpp"
 #include "hub/store/identity.hpp"
 #include "hub/store/migrations.hpp"
 #include "hub/store/plugin_state.hpp"
+#include "hub/store/received_batches.hpp"
 #include "hub/store/record_io.hpp"
 #include "hub/store/text.hpp"
 
@@ -905,6 +906,75 @@ void SqlStore::advanceSinkCursor(const std::string& sink, std::int64_t historyId
         return 0;
       },
       deadLetters.empty());
+}
+
+// ---- the hub's outgoing feed (hub/store/feed_batches.cpp does the SQL) -------------------------
+
+std::optional<FeedBatch> SqlStore::appendFeedBatch(const std::string& hub, std::size_t limit,
+                                                   const FeedBatchBuilder& build) {
+  if (limit == 0) return std::nullopt;
+  return withWrite(
+      "making a feed batch",
+      [&](soci::session& sql) {
+        const std::string at = formatTimestamp(std::chrono::system_clock::now());
+        return appendBatch(sql, location_.dialect, hub, limit, build, at);
+      },
+      true);
+}
+
+std::optional<FeedBatch> SqlStore::feedBatchAfter(std::int64_t sequence) {
+  return withSession(
+      "reading a feed batch", [&](Lease& l) { return selectBatchAfter(l.session(), sequence); },
+      true);
+}
+
+std::optional<FeedBatch> SqlStore::claimFeedBatch(const std::string& owner,
+                                                  std::chrono::seconds lease) {
+  const auto now = std::chrono::system_clock::now();
+  const std::string nowText = formatTimestampMillis(now);
+  const std::string until = formatTimestampMillis(now + lease);
+  return withWrite(
+      "claiming a feed batch",
+      [&](soci::session& sql) { return claimBatch(sql, location_.dialect, owner, nowText, until); },
+      true);
+}
+
+void SqlStore::feedBatchDelivered(std::int64_t sequence, const std::string& /*owner*/,
+                                  std::span<const DeadLetter> deadLetters) {
+  const std::string at = formatTimestamp(std::chrono::system_clock::now());
+  withWrite(
+      "recording a delivered feed batch",
+      [&](soci::session& sql) {
+        // Delivered once only: a sender whose lease ran out while another delivered the same
+        // batch adds no second set of dead letters.
+        if (markBatchDelivered(sql, sequence, at))
+          for (const auto& d : deadLetters) insertDeadLetter(sql, d, at);
+        return 0;
+      },
+      true);
+}
+
+void SqlStore::feedBatchFailed(std::int64_t sequence, const std::string& owner,
+                               const std::string& error) {
+  withWrite(
+      "recording a failed send of a feed batch",
+      [&](soci::session& sql) {
+        markBatchFailed(sql, sequence, owner, error);
+        return 0;
+      },
+      false);
+}
+
+FeedBacklog SqlStore::feedBacklog() {
+  return withSession(
+      "reading the feed's backlog",
+      [&](Lease& l) {
+        Transaction tx(l, readTransaction());
+        auto out = selectBacklog(l.session());
+        tx.commit();
+        return out;
+      },
+      true);
 }
 
 bool SqlStore::issueToken(const AccessToken& token) {

@@ -31,6 +31,16 @@ class SqlStore final : public Store {
   std::vector<Change> changesAfter(std::int64_t historyId, std::size_t limit) override;
   std::int64_t lastHistoryId() override;
   std::int64_t sinkCursor(const std::string& sink) override;
+  std::optional<FeedBatch> appendFeedBatch(const std::string& hub, std::size_t limit,
+                                           const FeedBatchBuilder& build) override;
+  std::optional<FeedBatch> feedBatchAfter(std::int64_t sequence) override;
+  std::optional<FeedBatch> claimFeedBatch(const std::string& owner,
+                                          std::chrono::seconds lease) override;
+  void feedBatchDelivered(std::int64_t sequence, const std::string& owner,
+                          std::span<const DeadLetter> deadLetters) override;
+  void feedBatchFailed(std::int64_t sequence, const std::string& owner,
+                       const std::string& error) override;
+  FeedBacklog feedBacklog() override;
   void advanceSinkCursor(const std::string& sink, std::int64_t historyId,
                          std::span<const DeadLetter> deadLetters) override;
   std::int64_t addDeadLetter(const DeadLetter& letter) override;

@@ -63,6 +63,7 @@ struct Checkpoint {
 struct Change {
   std::int64_t historyId = 0;
   model::Implementation current;
+  std::string receivedAt{};  // when the current state was accepted (ISO 8601 UTC)
   // Where the current state came from, when it came in a feed batch (or its source said so):
   // stored with the row's revision, so a later revision without one leaves it empty.
   std::optional<model::Lineage> lineage{};
@@ -90,6 +91,33 @@ struct PeerBatches {
   std::vector<std::int64_t> firstGaps{};  // the lowest of them, at most kFirstGaps
   static constexpr std::size_t kFirstGaps = 10;
 };
+
+// One batch of the hub's outgoing feed: the changes after the previous batch's, as the bytes
+// that are sent every time (signed), with where its delivery stands.
+struct FeedBatch {
+  std::int64_t sequence = 0;  // from 1, without gaps
+  std::int64_t firstHistoryId = 0, lastHistoryId = 0;
+  std::int64_t entries = 0;
+  std::string createdAt;  // ISO 8601 UTC
+  std::string body;
+  std::string deliveredAt;  // empty: not delivered yet
+  int attempts = 0;         // sends that did not end in a receipt
+  std::string lastError;
+};
+
+// How far delivery is behind: batches not yet delivered (and when the oldest was made), and
+// accepted changes not yet in any batch.
+struct FeedBacklog {
+  std::int64_t lastSequence = 0;
+  std::int64_t undelivered = 0;
+  std::string oldestUndeliveredAt;    // empty when none
+  std::int64_t lastHistoryId = 0;     // the last accepted change
+  std::int64_t batchedHistoryId = 0;  // the last change in a batch
+};
+
+// Makes a batch's bytes from its sequence and changes (the caller writes and signs it).
+using FeedBatchBuilder =
+    std::function<std::string(std::int64_t sequence, std::vector<Change>& changes)>;
 
 // A record a plugin produced or was to deliver that could not be taken: kept with the reason
 // until someone looks at it (`ijro-hub dlq list`) and, if wanted, replays it.
@@ -265,6 +293,31 @@ class Store {
   // transaction, so a crash neither loses them nor records them twice.
   virtual void advanceSinkCursor(const std::string& sink, std::int64_t historyId,
                                  std::span<const DeadLetter> deadLetters) = 0;
+
+  // ---- the hub's outgoing feed ---------------------------------------------------------------
+
+  // Makes the next batch: under the feed's lock (one writer of batches at a time, across every
+  // process on the database), reads at most `limit` changes after the last batched one and, if
+  // there are any, stores build(last sequence + 1, changes) with them in the same transaction.
+  // The first batch records `hub` as the feed's owner; a database whose feed another hub id
+  // owns is refused (StoreError naming both). nullopt when there is nothing new.
+  virtual std::optional<FeedBatch> appendFeedBatch(const std::string& hub, std::size_t limit,
+                                                   const FeedBatchBuilder& build) = 0;
+  // The first batch with a sequence above `sequence` (nullopt: none yet).
+  virtual std::optional<FeedBatch> feedBatchAfter(std::int64_t sequence) = 0;
+  // Takes the undelivered batch with the lowest sequence that no other sender holds, for
+  // `lease` under the name `owner` (a process), so that two senders never send one batch at the
+  // same time; a sender that dies lets its lease run out. nullopt when none is free.
+  virtual std::optional<FeedBatch> claimFeedBatch(const std::string& owner,
+                                                  std::chrono::seconds lease) = 0;
+  // The receiver's receipt came: the batch is delivered, and its entries the receiver rejected
+  // for good become dead letters, in one transaction.
+  virtual void feedBatchDelivered(std::int64_t sequence, const std::string& owner,
+                                  std::span<const DeadLetter> deadLetters) = 0;
+  // The send failed (it is tried again): releases the lease, counts the attempt, keeps `error`.
+  virtual void feedBatchFailed(std::int64_t sequence, const std::string& owner,
+                               const std::string& error) = 0;
+  virtual FeedBacklog feedBacklog() = 0;
 
   // ---- dead letters --------------------------------------------------------------------------
 

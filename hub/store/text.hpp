@@ -37,5 +37,6 @@ std::optional<std::string> decodeBase64(std::string_view text);
 
 // ISO 8601 UTC with second precision: 2026-03-01T10:00:00Z.
 using base::formatTimestamp;
+using base::formatTimestampMillis;
 
 }  // namespace ijro::store::detail

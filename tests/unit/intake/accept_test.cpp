@@ -73,6 +73,25 @@ class FailingStore : public store::Store {
   }
   std::int64_t lastHistoryId() override { return s_.lastHistoryId(); }
   std::int64_t sinkCursor(const std::string& k) override { return s_.sinkCursor(k); }
+  std::optional<store::FeedBatch> appendFeedBatch(const std::string& hub, std::size_t n,
+                                                  const store::FeedBatchBuilder& b) override {
+    return s_.appendFeedBatch(hub, n, b);
+  }
+  std::optional<store::FeedBatch> feedBatchAfter(std::int64_t seq) override {
+    return s_.feedBatchAfter(seq);
+  }
+  std::optional<store::FeedBatch> claimFeedBatch(const std::string& o,
+                                                 std::chrono::seconds l) override {
+    return s_.claimFeedBatch(o, l);
+  }
+  void feedBatchDelivered(std::int64_t seq, const std::string& o,
+                          std::span<const store::DeadLetter> d) override {
+    s_.feedBatchDelivered(seq, o, d);
+  }
+  void feedBatchFailed(std::int64_t seq, const std::string& o, const std::string& e) override {
+    s_.feedBatchFailed(seq, o, e);
+  }
+  store::FeedBacklog feedBacklog() override { return s_.feedBacklog(); }
   void advanceSinkCursor(const std::string& k, std::int64_t id,
                          std::span<const store::DeadLetter> d) override {
     s_.advanceSinkCursor(k, id, d);
