@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/api/api.hpp"
 #include "hub/intake/scope.hpp"
 #include "hub/model/sectors.hpp"
 #include "hub/model/status.hpp"
@@ -56,6 +57,9 @@ struct Config {
   std::vector<store::Organisation> organisations;
   // priority="N" on HTTP and plugin sources (those without it: store::kDefaultSourcePriority).
   std::map<std::string, int> sourcePriorities;
+  // <peers>: the hubs whose signed feed batches this hub receives (POST /api/v1/feeds), each
+  // with its regions and its certificates read and checked at load.
+  std::vector<api::PeerHub> peers{};
 };
 
 // Every problem found, as "file:line: what is wrong and how to fix it".
