@@ -260,6 +260,8 @@ Response Api::handle(const Request& req) {
   try {
     const auto& p = req.path;
     if (p == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n", {}};
+    // Feed batches from other hubs authenticate by their signature, not a token (feeds.cpp).
+    if (p == "/api/v1/feeds") return postFeeds(req);
 
     // Everything else needs a token, whatever the path: an unknown path tells nothing to a
     // caller without one.
@@ -486,6 +488,7 @@ Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
   std::size_t total = 0;
   const std::size_t first = (q.page - 1) * q.pageSize;
   std::vector<model::TaskEvaluation> tasks;
+  const auto lineage = lineageIndex(q.filter.measureId);
   store_.forEach(q.filter, [&](const model::Implementation& impl) {
     auto ev = model::evaluate(impl, q.asOf, settings_.rules, tasks);
     if (!matches(q, ev)) return;
@@ -497,13 +500,18 @@ Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
       if (!any) return;
     }
     if (total++ < first || items.size() >= q.pageSize) return;
-    items.push_back(measureJson(impl, ev, tasks, q.tasks, languages));
+    auto item = measureJson(impl, ev, tasks, q.tasks, languages);
+    addLineage(item, impl, lineage);
+    items.push_back(std::move(item));
   });
-  return jsonResponse(200, json::object{{"asOf", model::formatDate(q.asOf)},
-                                        {"total", total},
-                                        {"page", q.page},
-                                        {"pageSize", q.pageSize},
-                                        {"items", std::move(items)}});
+  json::object out{{"asOf", model::formatDate(q.asOf)},
+                   {"total", total},
+                   {"page", q.page},
+                   {"pageSize", q.pageSize},
+                   {"items", std::move(items)}};
+  // Ministry mode: how fresh each region's data is (the last batch from the hubs covering it).
+  if (auto fresh = freshness(reader); !fresh.is_null()) out["freshness"] = std::move(fresh);
+  return jsonResponse(200, out);
 }
 
 Response Api::getSummary(const Request& req, const intake::Scope& reader) {
@@ -532,10 +540,12 @@ Response Api::getSummary(const Request& req, const intake::Scope& reader) {
   });
   json::array out;
   for (const auto& r : groups.result()) out.push_back(regionRollUpJson(r, *by));
-  return jsonResponse(200, json::object{{"asOf", model::formatDate(q.asOf)},
-                                        {"by", model::toString(*by)},
-                                        {"implementations", n},
-                                        {"groups", std::move(out)}});
+  json::object doc{{"asOf", model::formatDate(q.asOf)},
+                   {"by", model::toString(*by)},
+                   {"implementations", n},
+                   {"groups", std::move(out)}};
+  if (auto fresh = freshness(reader); !fresh.is_null()) doc["freshness"] = std::move(fresh);
+  return jsonResponse(200, doc);
 }
 
 Response Api::getFeed(const Request& req, const intake::Scope& reader) {
@@ -726,6 +736,7 @@ Response Api::metrics() {
                       "Current implementations in the store.",
                       Type::Gauge,
                       {{{}, static_cast<double>(store_.count())}}});
+  for (auto& f : feedMetrics()) families.push_back(std::move(f));
   if (settings_.extraMetrics)
     for (auto& f : settings_.extraMetrics()) families.push_back(std::move(f));
   return {200, metrics::kContentType, metrics::render(families), {}};

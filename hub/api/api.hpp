@@ -13,14 +13,21 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include "hub/evidence/blob_store.hpp"
 #include "hub/http/server.hpp"
 #include "hub/intake/scope.hpp"
 #include "hub/metrics/exposition.hpp"
+#include "hub/model/lineage.hpp"
 #include "hub/model/sectors.hpp"
 #include "hub/model/status.hpp"
 #include "hub/store/store.hpp"
@@ -37,6 +44,16 @@ struct EvidenceSettings {
   std::uint64_t maxBytes = 50u << 20;
 };
 
+// A hub that sends feed batches to this one (POST /api/v1/feeds, feeds.cpp): configured as
+// <peers><hub id regions><certificate file/>{1,2}</hub></peers>.
+struct PeerHub {
+  std::string id;
+  std::set<std::string> regions;  // first-level SOATO codes its entries may be for (any sector)
+  std::vector<std::string> certificatePems;       // trusted signers, at most two (key rotation)
+  std::vector<std::string> certificateNames;      // where each came from (its file), for metrics
+  std::vector<std::int64_t> certificateNotAfter;  // each one's expiry, unix seconds
+};
+
 struct Settings {
   std::string hubId = "ijro-hub";
   model::StatusRules rules;
@@ -50,6 +67,8 @@ struct Settings {
   std::function<std::string()> health;  // lines appended to /readyz (informational)
   std::function<void()> onAccepted;     // a report stored new revisions
   EvidenceSettings evidence;
+  // Ministry mode: the hubs whose batches are received. Empty: POST /api/v1/feeds answers 404.
+  std::vector<PeerHub> peers{};
 };
 
 struct Counters {
@@ -64,6 +83,19 @@ class Api {
   const Counters& counters() const { return counters_; }
 
  private:
+  // POST /api/v1/feeds (feeds.cpp): a signed feed batch from a configured hub.
+  http::Response postFeeds(const http::Request& req);
+  // Per sending hub: its batches, refusals and certificates (feeds.cpp).
+  std::vector<metrics::Family> feedMetrics();
+  // Each region a configured hub covers (within the reader's regions) with the last batch
+  // received from it and its age in seconds (feeds.cpp). Null when no hub is configured.
+  boost::json::value freshness(const intake::Scope& reader);
+  // The lineage of current implementations by their source row's key, for /api/v1/measures
+  // (feeds.cpp): read only when hubs are configured (nothing else stores lineage).
+  using LineageIndex = std::map<std::string, model::Lineage>;
+  LineageIndex lineageIndex(const std::optional<std::string>& measureId);
+  static void addLineage(boost::json::object& item, const model::Implementation& impl,
+                         const LineageIndex& index);
   http::Response postReports(const http::Request& req, const intake::Scope& source);
   http::Response getMeasures(const http::Request& req, const intake::Scope& reader);
   http::Response getSummary(const http::Request& req, const intake::Scope& reader);
@@ -88,6 +120,8 @@ class Api {
   Settings settings_;
   store::Store& store_;
   Counters counters_;
+  std::mutex feedMutex_;                                 // guards refusedBatches_
+  std::map<std::string, std::uint64_t> refusedBatches_;  // by reason
 };
 
 // The route of the server that streams its body to a file: POST /api/v1/evidence, into the

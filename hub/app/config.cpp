@@ -19,6 +19,7 @@
 #include "hub/plugin_host/options.hpp"
 #include "hub/xml/safe_reader.hpp"
 #include "hub/xml/schema.hpp"
+#include "hub/xml/signature.hpp"
 
 namespace ijro::app {
 
@@ -174,6 +175,9 @@ class Loader {
           if (is(p, "transform")) pluginTransform(p);
           if (is(p, "sink")) pluginSink(p);
         }
+      } else if (is(n, "peers")) {
+        for (xmlNode* h = n->children; h; h = h->next)
+          if (is(h, "hub")) peer(h);
       }
     }
     // A source may name transforms declared after it.
@@ -694,6 +698,66 @@ class Loader {
       checkPlugin(n, what, s.library, ph::Kind::Sink, s.options, lines);
     }
     cfg_.pluginSinks.push_back(std::move(s));
+  }
+
+  // <hub id regions><certificate file/>{1,2}</hub> in <peers>: a hub that sends feed batches.
+  void peer(xmlNode* n) {
+    api::PeerHub p;
+    p.id = prop(n, "id");
+    const std::string what = "peer hub \"" + p.id + "\"";
+    if (p.id == cfg_.hubId)
+      problem(n, what + " is this hub's own id: a hub does not receive its own batches");
+    for (const auto& other : cfg_.peers)
+      if (other.id == p.id) problem(n, what + " is declared twice: declare each hub once");
+    std::set<std::string> sectors;  // a hub's batches may carry every sector
+    scope(n, what, p.regions, sectors);
+    if (words(prop(n, "regions")).empty())
+      problem(n, what +
+                     " has no regions: give the SOATO codes of the regions it covers, e.g. "
+                     "regions=\"1726\" (or * for every region)");
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    for (xmlNode* c = n->children; c; c = c->next) {
+      if (!is(c, "certificate")) continue;
+      const std::string file = prop(c, "file");
+      const fs::path path = fs::path(file).is_absolute() ? fs::path(file) : configDir() / file;
+      if (p.certificatePems.size() == 2) {
+        problem(c, what +
+                       ": at most two certificates (the current one and the next, during a "
+                       "key rotation); remove \"" +
+                       file + "\"");
+        continue;
+      }
+      std::ifstream in(path, std::ios::binary);
+      if (!in) {
+        problem(c, what + ": certificate file " + path.string() +
+                       " cannot be read (a relative path is relative to the folder of this "
+                       "file): check the path and its permissions");
+        continue;
+      }
+      std::ostringstream pem;
+      pem << in.rdbuf();
+      try {
+        const auto info = xml::readCertificate(pem.str());
+        if (info.notAfter < now) {
+          problem(c, what + ": certificate " + path.string() + " (" + info.subject +
+                         ") has expired: configure the hub's current certificate");
+          continue;
+        }
+        p.certificatePems.push_back(pem.str());
+        p.certificateNames.push_back(file);
+        p.certificateNotAfter.push_back(info.notAfter);
+      } catch (const std::exception& e) {
+        problem(c,
+                what + ": certificate " + path.string() + " is not a PEM certificate: " + e.what());
+      }
+    }
+    if (p.certificatePems.empty())
+      problem(n, what +
+                     " has no usable certificate: add <certificate file=\"...pem\"/>, the "
+                     "certificate the hub signs its batches with");
+    cfg_.peers.push_back(std::move(p));
   }
 
   std::string path_;

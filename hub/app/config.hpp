@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hub/http/server.hpp"
+#include "hub/api/api.hpp"
 #include "hub/intake/scope.hpp"
 #include "hub/model/sectors.hpp"
 #include "hub/model/status.hpp"
@@ -78,6 +79,9 @@ struct Config {
   // <listen allowPlainHttp="true">: plain HTTP on an address other than loopback is accepted.
   bool allowPlainHttp = false;
   int listenLine = 0;  // the <listen> element's line, for problems about it (0: none)
+  // <peers>: the hubs whose signed feed batches this hub receives (POST /api/v1/feeds), each
+  // with its regions and its certificates read and checked at load.
+  std::vector<api::PeerHub> peers{};
 };
 
 // Every problem found, as "file:line: what is wrong and how to fix it".

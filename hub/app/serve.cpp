@@ -31,6 +31,7 @@ api::Settings apiSettings(const Config& cfg) {
   s.xmlLimits.maxDepth = cfg.maxXmlDepth;
   s.jsonMaxDepth = static_cast<std::size_t>(cfg.maxXmlDepth);
   s.organisations = store::OrganisationDirectory(cfg.organisations);
+  s.peers = cfg.peers;
   return s;
 }
 

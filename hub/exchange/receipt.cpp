@@ -38,6 +38,10 @@ std::string writeReceiptXml(const Receipt& r) {
   w.startElement("receipt", kReceiptNs);
   if (!r.source.empty()) w.attribute("source", r.source);
   w.attribute("receivedAt", r.receivedAt);
+  if (r.batchSequence > 0) {
+    w.attribute("hub", r.batchHub);
+    w.attribute("sequence", std::to_string(r.batchSequence));
+  }
   w.startElement("summary");
   for (std::size_t i = 0; i < kOutcomes.size(); ++i)
     w.attribute(kOutcomes[i], std::to_string(counts[i]));
@@ -63,6 +67,10 @@ std::string writeReceiptJson(const Receipt& r) {
   json::object doc;
   doc["source"] = r.source;
   doc["receivedAt"] = r.receivedAt;
+  if (r.batchSequence > 0) {
+    doc["hub"] = r.batchHub;
+    doc["sequence"] = r.batchSequence;
+  }
   json::object summary;
   for (std::size_t i = 0; i < kOutcomes.size(); ++i)
     summary[kOutcomes[i]] = static_cast<std::uint64_t>(counts[i]);

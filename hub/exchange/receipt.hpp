@@ -1,5 +1,6 @@
 // The answer to a posted report: one line per record, in the request's format.
-//   XML (schemas/receipt.xsd): <receipt xmlns="urn:ijro-hub:receipt:1" source? receivedAt>
+//   XML (schemas/receipt.xsd): <receipt xmlns="urn:ijro-hub:receipt:1" source? receivedAt
+//     hub? sequence?>
 //     <summary accepted duplicate stale rejected/> <record index measure? region? organisation?
 //     revision? outcome>reason</record>* </receipt>   (unknown identifiers are left out)
 //   JSON: {"source", "receivedAt", "summary": {"accepted", "duplicate", "stale", "rejected"},
@@ -29,6 +30,10 @@ struct Receipt {
   std::string source;
   std::string receivedAt;  // ISO 8601 UTC
   std::vector<ReceiptLine> lines;
+  // A feed batch's receipt: the sending hub and the batch's sequence (written when the
+  // sequence is set: XML attributes hub and sequence on <receipt>, JSON keys "hub", "sequence").
+  std::string batchHub{};
+  std::int64_t batchSequence = 0;
 };
 
 std::string writeReceiptXml(const Receipt& r);

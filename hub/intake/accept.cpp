@@ -64,6 +64,21 @@ Incoming fromReport(exchange::ParsedRecord&& parsed) {
   return in;
 }
 
+Incoming fromBatch(exchange::ParsedEntry&& parsed) {
+  Incoming in;
+  in.index = parsed.index;
+  in.measureId = std::move(parsed.measureId);
+  in.region = std::move(parsed.region);
+  in.organisation = std::move(parsed.organisation);
+  in.revision = parsed.revision;
+  if (parsed.entry) {
+    in.record = std::move(parsed.entry->implementation);
+    in.lineage = std::move(parsed.entry->lineage);
+  }
+  in.errors = std::move(parsed.errors);
+  return in;
+}
+
 const char* toString(Verdict v) {
   return base::nameOf(kVerdicts, v);
 }
@@ -86,7 +101,11 @@ Result accept(const Scope& scope, std::vector<Incoming> records, const Policy& p
   for (std::size_t i = 0; i < records.size(); ++i) {
     auto& r = records[i];
     // Whatever the sender claims, a record is the scope's: its key and its dead letter say so.
-    if (r.record) r.record->source = scope.id;
+    // A batch's entry keeps its upstream source under the sending hub's id.
+    if (r.record)
+      r.record->source = policy.mode == Mode::Batch
+                             ? scope.id + kBatchSourceSeparator + r.record->source
+                             : scope.id;
     const std::string& territory = r.record ? r.record->region : r.region;
     const std::string sector = r.record ? r.record->sector : std::string();
     outside[i] = writeRefusal(scope, territory, sector);
@@ -112,6 +131,7 @@ Result accept(const Scope& scope, std::vector<Incoming> records, const Policy& p
   std::vector<model::Implementation> batch;
   std::vector<std::size_t> from;  // batch[k] is records[from[k]]
   std::vector<store::DeadLetter> dead;
+  std::vector<std::optional<model::Lineage>> lineage;  // Batch: lineage[k] goes with batch[k]
   for (std::size_t i = 0; i < records.size(); ++i) {
     auto& r = records[i];
     auto& out = result.outcomes[i];
@@ -139,11 +159,12 @@ Result accept(const Scope& scope, std::vector<Incoming> records, const Policy& p
     }
     from.push_back(i);
     batch.push_back(std::move(*r.record));
+    if (policy.mode == Mode::Batch) lineage.push_back(std::move(r.lineage));
   }
 
   // A request with nothing valid has nothing to commit; a poll still commits its dead letters
   // and its checkpoint.
-  if (batch.empty() && policy.mode != Mode::Poll) return result;
+  if (batch.empty() && policy.mode != Mode::Poll && policy.mode != Mode::Batch) return result;
   // What the store refuses is, for a plugin's record, a dead letter that says so.
   const std::string storePrefix = policy.mode == Mode::Request ? "" : "the store refused it: ";
   store::UpsertOptions options;
@@ -152,6 +173,12 @@ Result accept(const Scope& scope, std::vector<Incoming> records, const Policy& p
     options.deadLetterRejected = [&](std::size_t k, const std::string& reason) {
       return deadLetter(scope, records[from[k]].text, &batch[k], storePrefix + reason);
     };
+  }
+  if (policy.mode == Mode::Batch && policy.receivedBatch) {
+    options.lineage = std::move(lineage);
+    options.receivedBatch = *policy.receivedBatch;
+    // The entries refused on the way in; the store counts its own outcomes.
+    options.receivedBatch->rejected = static_cast<std::int64_t>(records.size() - batch.size());
   }
   result.deadLetters = dead.size();
   options.deadLetters = std::move(dead);

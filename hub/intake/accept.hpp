@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/exchange/batch.hpp"
 #include "hub/exchange/report.hpp"
 #include "hub/intake/scope.hpp"
 #include "hub/model/sectors.hpp"
@@ -27,10 +28,19 @@ struct Incoming {
   std::optional<model::Implementation> record;  // set when it could be read
   std::vector<std::string> errors;  // why it could not be read, or was refused on its way in
   std::string text;  // a plugin's record as the source emitted it: what its dead letter keeps
+  // A feed batch's entry: where it came from (stored with it when accepted).
+  std::optional<model::Lineage> lineage{};
 };
 
 // A record of a parsed status report.
 Incoming fromReport(exchange::ParsedRecord&& parsed);
+// An entry of a parsed feed batch; its record keeps the entry's source (accept prefixes it).
+Incoming fromBatch(exchange::ParsedEntry&& parsed);
+
+// Between the sending hub's id and an entry's own source in the source of a batch's record at
+// the receiving hub: "tashkent-city/health-fhir". Not a character of configured ids ([a-z0-9._-]),
+// so no configured source can take the name of an upstream one.
+inline constexpr char kBatchSourceSeparator = '/';
 
 enum class Verdict { Accepted, Duplicate, Stale, Rejected, OutOfScope };
 const char* toString(Verdict v);  // accepted | duplicate | stale | rejected | outOfScope
@@ -56,15 +66,25 @@ struct Policy {
     // Dead letters replayed: per record, like Poll, but refused records only come back as
     // outcomes; the caller returns them to the dead letters.
     Replay,
+    // A feed batch from another hub (the scope is that hub's: its id and regions): each record
+    // is stored under the source "<hub>/<the entry's source>", so every upstream source keeps
+    // its own revisions; a record outside the hub's regions is rejected alone (outOfScope) and
+    // the others go on; the batch's row and the records' lineage commit with them, even when
+    // no record is accepted.
+    Batch,
   };
   Mode mode = Mode::Request;
   std::optional<std::string> checkpoint;  // Poll: the plugin's, committed with its records
+  std::optional<store::ReceivedBatch> receivedBatch{};  // Batch: its hub, sequence and digest
 
   static Policy request() { return {Mode::Request, std::nullopt}; }
   static Policy poll(std::optional<std::string> checkpoint) {
     return {Mode::Poll, std::move(checkpoint)};
   }
   static Policy replay() { return {Mode::Replay, std::nullopt}; }
+  static Policy batch(store::ReceivedBatch received) {
+    return {Mode::Batch, std::nullopt, std::move(received)};
+  }
 };
 
 // What the records are checked against and stored in.
@@ -84,7 +104,8 @@ struct Result {
 };
 
 // Checks each record against `scope` (territory and sector) and the model's rules (with the
-// context's sectors and date), sets its source to the scope's id, and upserts the valid ones in
+// context's sectors and date), sets its source to the scope's id (Batch: "<id>/<its source>"),
+// and upserts the valid ones in
 // one transaction. Throws store::StoreError when the transaction fails: then nothing of it is
 // stored, the checkpoint has not moved, and the same call can be made again.
 Result accept(const Scope& scope, std::vector<Incoming> records, const Policy& policy,

@@ -390,6 +390,39 @@ const std::vector<Migration>& migrations() {
 ))",
            "CREATE INDEX feed_batch_undelivered ON feed_batch (delivered_at, sequence)",
        }},
+      {10,
+       "feed batches received from other hubs, and the lineage of stored records",
+       {
+           // One row per batch received: its digest tells a batch sent again from another
+           // batch under the same number; the counts are its entries' outcomes.
+           R"(CREATE TABLE received_batch (
+  hub {key} NOT NULL,
+  sequence BIGINT NOT NULL,
+  received_at TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  accepted BIGINT NOT NULL,
+  duplicate BIGINT NOT NULL,
+  stale BIGINT NOT NULL,
+  rejected BIGINT NOT NULL,
+  PRIMARY KEY (hub, sequence)
+))",
+           "CREATE INDEX received_batch_by_time ON received_batch (hub, received_at)",
+           // Where a source row's state came from: one row per source row (its key), for the
+           // revision stored with it; hops one per line, "hub<TAB>sequence<TAB>receivedAt".
+           R"(CREATE TABLE record_lineage (
+  source {key} NOT NULL,
+  measure_id {key} NOT NULL,
+  region {key} NOT NULL,
+  organisation {key} NOT NULL,
+  revision BIGINT NOT NULL,
+  origin_source TEXT NOT NULL,
+  adapter TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  origin_revision BIGINT NOT NULL,
+  hops TEXT NOT NULL,
+  PRIMARY KEY (source, measure_id, region, organisation)
+))",
+       }},
   };
   return all;
 }

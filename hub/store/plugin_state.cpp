@@ -5,6 +5,7 @@
 #include <map>
 #include <tuple>
 
+#include "hub/store/received_batches.hpp"
 #include "hub/store/record_io.hpp"
 #include "hub/store/text.hpp"
 
@@ -102,6 +103,9 @@ std::vector<Change> readChangesAfter(soci::session& sql, std::int64_t historyId,
   std::map<long long, long long> last;
   for (const auto& r : refs) last[r.current] = r.id;
 
+  // Their lineage, where they came with one: one query for the page.
+  auto lineage = selectChangeLineages(sql, historyId, refs.back().id);
+
   std::vector<Change> out;
   for (const auto& r : refs) {
     if (last[r.current] != r.id) continue;
@@ -109,7 +113,9 @@ std::vector<Change> readChangesAfter(soci::session& sql, std::int64_t historyId,
     if (it == current.end())
       throw StoreError("store: history row " + std::to_string(r.id) +
                        " names an implementation that is not in the database");
-    out.push_back({r.id, std::move(*it->second), r.receivedAt});
+    Change c{r.id, std::move(*it->second), r.receivedAt};
+    if (auto l = lineage.find(r.current); l != lineage.end()) c.lineage = std::move(l->second);
+    out.push_back(std::move(c));
   }
   return out;
 }

@@ -19,6 +19,7 @@
 #include "hub/store/identity.hpp"
 #include "hub/store/migrations.hpp"
 #include "hub/store/plugin_state.hpp"
+#include "hub/store/received_batches.hpp"
 #include "hub/store/record_io.hpp"
 #include "hub/store/text.hpp"
 
@@ -291,7 +292,8 @@ std::vector<UpsertResult> SqlStore::upsert(std::span<const model::Implementation
     }
   }
   const bool pluginState = options.checkpoint || !options.deadLetters.empty() ||
-                           (options.deadLetterRejected && order.size() < batch.size());
+                           (options.deadLetterRejected && order.size() < batch.size()) ||
+                           options.receivedBatch;
   if (order.empty() && !pluginState) return results;
   // Taking row locks in key order keeps concurrent batches from deadlocking; stable, so that two
   // records with the same key are still applied in batch order.
@@ -362,6 +364,21 @@ void SqlStore::writeBatch(soci::session& sql, std::span<const model::Implementat
         insertDeadLetter(sql, options.deadLetterRejected(i, results[i].reason), receivedAt);
   }
   if (options.checkpoint) writeCheckpoint(sql, *options.checkpoint, receivedAt);
+  // A feed batch: the lineage of what it brought, and its own row with its entries' outcomes.
+  for (std::size_t i = 0; i < options.lineage.size() && i < batch.size(); ++i)
+    if (options.lineage[i] && results[i].outcome == Outcome::Accepted)
+      writeLineage(sql, batch[i], *options.lineage[i]);
+  if (options.receivedBatch) {
+    ReceivedBatch b = *options.receivedBatch;
+    if (b.receivedAt.empty()) b.receivedAt = receivedAt;
+    for (const auto& r : results) {
+      if (r.outcome == Outcome::Accepted) ++b.accepted;
+      if (r.outcome == Outcome::Duplicate) ++b.duplicate;
+      if (r.outcome == Outcome::Stale) ++b.stale;
+      if (r.outcome == Outcome::Rejected) ++b.rejected;
+    }
+    insertReceivedBatch(sql, b);
+  }
 }
 
 // Each record under its own savepoint. Its child and history rows wait in `pending` and go in
@@ -840,6 +857,32 @@ std::vector<Change> SqlStore::changesAfter(std::int64_t historyId, std::size_t l
         return out;
       },
       true);
+}
+
+std::optional<ReceivedBatch> SqlStore::receivedBatch(const std::string& hub,
+                                                     std::int64_t sequence) {
+  return withSession(
+      "reading a received feed batch",
+      [&](Lease& l) { return selectReceivedBatch(l.session(), hub, sequence); }, true);
+}
+
+std::vector<PeerBatches> SqlStore::peerBatches() {
+  return withSession(
+      "reading the feed batches received",
+      [&](Lease& l) {
+        Transaction tx(l, readTransaction());
+        auto out = selectPeerBatches(l.session());
+        tx.commit();
+        return out;
+      },
+      true);
+}
+
+std::vector<Store::KeyedLineage> SqlStore::currentLineages(
+    const std::optional<std::string>& measureId) {
+  return withSession(
+      "reading the lineage of stored records",
+      [&](Lease& l) { return selectCurrentLineages(l.session(), measureId); }, true);
 }
 
 std::int64_t SqlStore::lastHistoryId() {

@@ -60,6 +60,10 @@ class SqlStore final : public Store {
   std::vector<AccessToken> accessTokens() override;
   bool revokeToken(const std::string& id) override;
   std::optional<AccessToken> validToken(const std::string& tokenSha256) override;
+  std::optional<ReceivedBatch> receivedBatch(const std::string& hub,
+                                             std::int64_t sequence) override;
+  std::vector<PeerBatches> peerBatches() override;
+  std::vector<KeyedLineage> currentLineages(const std::optional<std::string>& measureId) override;
   int schemaVersion() override;
   bool ping() noexcept override;
   std::string backend() const override;

@@ -148,4 +148,20 @@ bool Store::readEvidenceContent(const std::string&, const std::function<void(std
   noEvidence();
 }
 
+namespace {
+[[noreturn]] void noFeedBatches() {
+  throw StoreError("store: this store does not keep feed batches");
+}
+}  // namespace
+
+std::optional<ReceivedBatch> Store::receivedBatch(const std::string&, std::int64_t) {
+  noFeedBatches();
+}
+std::vector<PeerBatches> Store::peerBatches() {
+  noFeedBatches();
+}
+std::vector<Store::KeyedLineage> Store::currentLineages(const std::optional<std::string>&) {
+  noFeedBatches();
+}
+
 }  // namespace ijro::store

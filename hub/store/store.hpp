@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hub/model/lineage.hpp"
 #include "hub/model/types.hpp"
 #include "hub/store/access_tokens.hpp"
 #include "hub/store/organisations.hpp"
@@ -63,6 +64,32 @@ struct Change {
   std::int64_t historyId = 0;
   model::Implementation current;
   std::string receivedAt{};  // when the current state was accepted (ISO 8601 UTC)
+  // Where the current state came from, when it came in a feed batch (or its source said so):
+  // stored with the row's revision, so a later revision without one leaves it empty.
+  std::optional<model::Lineage> lineage{};
+};
+
+// A feed batch received from another hub (POST /api/v1/feeds): one row per (hub, sequence).
+struct ReceivedBatch {
+  std::string hub;
+  std::int64_t sequence = 0;
+  std::string receivedAt{};  // ISO 8601 UTC; the upsert's receivedAt when empty
+  std::string digest{};      // SHA-256 hex of the batch's bytes as received
+  // The batch's entries by outcome. Given to upsert: rejected counts the entries refused before
+  // the store (unreadable, invalid, outside the hub's regions); the store adds its own outcomes.
+  std::int64_t accepted = 0, duplicate = 0, stale = 0, rejected = 0;
+};
+
+// What the ministry knows of one sending hub's batches.
+struct PeerBatches {
+  std::string hub;
+  std::int64_t lastSequence = 0;  // of the batch received last
+  std::string lastReceivedAt{};   // when that batch was received
+  std::int64_t highestSequence = 0;
+  std::int64_t received = 0;              // batches received
+  std::int64_t gaps = 0;                  // sequences below the highest never received
+  std::vector<std::int64_t> firstGaps{};  // the lowest of them, at most kFirstGaps
+  static constexpr std::size_t kFirstGaps = 10;
 };
 
 // One batch of the hub's outgoing feed: the changes after the previous batch's, as the bytes
@@ -136,6 +163,11 @@ struct UpsertOptions {
   // When set, each record the store rejects becomes the dead letter this returns (given the
   // record's position in the batch and the store's reason), in the same transaction.
   std::function<DeadLetter(std::size_t index, const std::string& reason)> deadLetterRejected;
+  // A feed batch: each record's lineage by its position (empty, or one per record), written for
+  // the records accepted, and the batch's row, in the same transaction. A row for the same hub
+  // and sequence already there is kept as it was.
+  std::vector<std::optional<model::Lineage>> lineage{};
+  std::optional<ReceivedBatch> receivedBatch{};
 };
 
 struct HistoryEntry {
@@ -355,6 +387,23 @@ class Store {
   // Streams stored content in chunks (keepsEvidenceContent() only); false when not stored.
   virtual bool readEvidenceContent(const std::string& sha256,
                                    const std::function<void(std::string_view chunk)>& fn);
+
+  // ---- feed batches received from other hubs -----------------------------------------------
+  // (Not pure, as for evidence: the defaults throw StoreError.)
+
+  // The batch received from `hub` with this sequence, if any (to tell a batch sent again from
+  // another batch under a number already used).
+  virtual std::optional<ReceivedBatch> receivedBatch(const std::string& hub, std::int64_t sequence);
+  // Per sending hub, by hub: its last batch, its highest sequence and the gaps below it.
+  virtual std::vector<PeerBatches> peerBatches();
+  // The lineage of every current implementation whose state came with one (by the source row's
+  // key), of one measure or of all: what the read side shows beside the implementations.
+  struct KeyedLineage {
+    model::ImplementationKey key;
+    model::Lineage lineage;
+  };
+  virtual std::vector<KeyedLineage> currentLineages(const std::optional<std::string>& measureId);
+
   virtual int schemaVersion() = 0;
   virtual bool ping() noexcept = 0;         // for /readyz
   virtual std::string backend() const = 0;  // "sqlite3" | "postgresql"

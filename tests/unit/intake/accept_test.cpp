@@ -302,3 +302,59 @@ TEST_F(AcceptTest, ScopeWithoutTheWriteRightWritesNothing) {
 
 }  // namespace
 }  // namespace ijro::intake
+
+namespace ijro::intake {
+namespace {
+
+// A feed batch: entries under "<hub>/<their source>", one outside the hub's regions rejected
+// alone, the batch's row and the accepted entries' lineage committed with them.
+TEST_F(AcceptTest, BatchStoresUnderHubAndSourceAndRejectsAnEntryOutsideItsRegionsAlone) {
+  auto fromUpstream = [](std::size_t index, const std::string& id, const std::string& region) {
+    auto m = sample(id, region);
+    m.source = "tax-fiscal";
+    auto r = in(index, m);
+    r.lineage = model::Lineage{"tax-fiscal",
+                               "tax-fiscal 0.3.0",
+                               "2026-05-31T09:00:00Z",
+                               1,
+                               {{"tashkent-tax", 7, "2026-05-31T09:00:00Z"}}};
+    return r;
+  };
+  store::ReceivedBatch batch;
+  batch.hub = "tashkent-tax";
+  batch.sequence = 7;
+  batch.digest = std::string(64, 'c');
+  auto r = run({fromUpstream(1, "M-1", "1726"), fromUpstream(2, "M-2", "1703"),
+                fromUpstream(3, "M-3", "1726")},
+               Policy::batch(batch));
+  ASSERT_FALSE(r.refusal.has_value());
+  ASSERT_EQ(r.outcomes.size(), 3u);
+  EXPECT_EQ(r.outcomes[0].verdict, Verdict::Accepted);
+  EXPECT_EQ(r.outcomes[1].verdict, Verdict::OutOfScope);
+  EXPECT_THAT(r.outcomes[1].reason, HasSubstr("1703"));
+  EXPECT_EQ(r.outcomes[2].verdict, Verdict::Accepted);
+  EXPECT_TRUE(real_->get({"tashkent-tax/tax-fiscal", "M-1", "1726", "State Tax Committee"}));
+  EXPECT_FALSE(real_->get({"tashkent-tax", "M-1", "1726", "State Tax Committee"}));
+  auto row = real_->receivedBatch("tashkent-tax", 7);
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->accepted, 2);
+  EXPECT_EQ(row->rejected, 1);
+  EXPECT_EQ(real_->currentLineages(std::nullopt).size(), 2u);
+  EXPECT_TRUE(dead().empty());
+}
+
+TEST_F(AcceptTest, BatchWithNothingAcceptedStillRecordsTheBatch) {
+  store::ReceivedBatch batch;
+  batch.hub = "tashkent-tax";
+  batch.sequence = 8;
+  batch.digest = std::string(64, 'd');
+  auto r = run({unreadable(1, "1726")}, Policy::batch(batch));
+  ASSERT_EQ(r.outcomes.size(), 1u);
+  EXPECT_EQ(r.outcomes[0].verdict, Verdict::Rejected);
+  auto row = real_->receivedBatch("tashkent-tax", 8);
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->rejected, 1);
+}
+
+}  // namespace
+}  // namespace ijro::intake
