@@ -2,8 +2,10 @@
 # Installs what is missing, builds, and runs the national picture: the stand-ins of
 # examples/stand-ins (a FHIR server, a school information system, the fiscal system's export,
 # regional tracking sheets, ...) and the hub on config/national.xml, which runs every bundled
-# adapter against them; posts the example reports too, and says where to look. The picture is
-# rebuilt at each run (var/national, var/national.db). Ctrl-C stops everything gracefully.
+# adapter against them and pushes its signed feed batches to a ministry hub (config/ministry.xml,
+# the same binary on port 8090); posts the example reports too, and says where to look. The
+# picture is rebuilt at each run (var/national, var/national.db, var/ministry.db). Ctrl-C stops
+# everything gracefully.
 # IJRO_CONFIG=config/hub.xml runs the plain default configuration instead, with no stand-ins.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,9 +25,17 @@ stop() {
 trap stop EXIT
 trap 'exit 130' INT TERM
 
+ministry="http://127.0.0.1:8090"
 if [ "$config" = config/national.xml ]; then
-  rm -rf var/national var/national.db var/national.db-wal var/national.db-shm
+  rm -rf var/national var/national.db var/national.db-wal var/national.db-shm \
+    var/ministry.db var/ministry.db-wal var/ministry.db-shm
   mkdir -p var/national/logs
+  # The national hub's signing key pair; the ministry trusts its certificate (config/ministry.xml).
+  "$hub" feed keygen --key var/national/keys/national-demo.key \
+    --cert var/national/keys/national-demo.crt --hub national-demo >/dev/null
+  "$hub" validate --config config/ministry.xml
+  "$hub" serve --config config/ministry.xml >var/national/logs/ministry.log 2>&1 &
+  pids+=($!)
   python3 examples/national/make_sheets.py --out var/national/sheets >/dev/null
   python3 examples/stand-ins/fiscal-registers/export.py --out var/national/fiscal \
     --as-of "$(date -u -d '+5 hours' +%Y-%m-%dT%H:%M:%S+05:00)" >/dev/null
@@ -92,6 +102,27 @@ for g in json.load(sys.stdin)["groups"]:
   regions=$(curl -fsS -H "Authorization: Bearer $national" "$base/api/v1/summary?by=region" |
     python3 -c 'import json,sys; print(len(json.load(sys.stdin)["groups"]))')
   echo "  in $regions regions"
+  # The ministry hub receives the same picture in signed batches (pushed every half second).
+  count() {  # base token
+    curl -fsS -H "Authorization: Bearer $2" "$1/api/v1/summary?by=sector" |
+      python3 -c 'import json,sys; print(sum(g["total"] for g in json.load(sys.stdin)["groups"]))' \
+      2>/dev/null || echo 0
+  }
+  for _ in $(seq 1 300); do
+    [ "$(count "$ministry" demo-ministry-read-token)" = "$(count "$base" "$national")" ] && break
+    sleep 0.2
+  done
+  echo
+  echo "The ministry hub ($ministry) received them as signed feed batches:"
+  curl -fsS "$base/metrics" -H "Authorization: Bearer $national" |
+    grep -E '^ijro_feed_(last_sequence|lag_batches) ' | sed 's/^/  national-demo: /'
+  curl -fsS -H "Authorization: Bearer demo-ministry-read-token" \
+    "$ministry/api/v1/summary?by=sector" | python3 -c '
+import json, sys
+body = json.load(sys.stdin)
+print("  {} implementations at the ministry".format(sum(g["total"] for g in body["groups"])))
+for f in body.get("freshness", [])[:3]:
+    print("  region {}: last batch at {}".format(f.get("region"), f.get("lastBatchAt")))'
 fi
 
 cat <<TXT
@@ -110,4 +141,14 @@ Post a report yourself:
        --data-binary @examples/report-tashkent.xml $base/api/v1/reports
 Ctrl-C stops the hub and the stand-ins.
 TXT
+if [ "$config" = config/national.xml ]; then
+  cat <<TXT
+The ministry hub, fed by this one's signed batches (token demo-ministry-read-token):
+  curl -H 'Authorization: Bearer demo-ministry-read-token' '$ministry/api/v1/summary?by=region'
+      the national picture with each region's freshness (last batch received, its age)
+  curl -H 'Authorization: Bearer $national' '$base/api/v1/feed?after=0' > batch.xml
+  $hub feed verify batch.xml --cert var/national/keys/national-demo.crt
+      one signed batch, pulled and verified
+TXT
+fi
 wait $hubpid

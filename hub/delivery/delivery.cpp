@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
+#include <map>
 #include <random>
 
 #include "hub/base/backoff.hpp"
@@ -13,32 +14,6 @@ namespace ijro::delivery {
 
 namespace json = boost::json;
 using Clock = std::chrono::system_clock;
-
-std::optional<store::FeedBatch> makeBatch(store::Store& store, const Settings& settings) {
-  return store.appendFeedBatch(
-      settings.hubId, settings.batchSize,
-      [&](std::int64_t sequence, std::vector<store::Change>& changes) {
-        exchange::BatchHeader header;
-        header.hub = settings.hubId;
-        header.sequence = sequence;
-        header.generatedAt = base::formatTimestamp(Clock::now());
-        header.asOf = settings.today ? settings.today() : model::today();
-        std::vector<exchange::BatchEntry> entries;
-        entries.reserve(changes.size());
-        for (auto& c : changes) {
-          exchange::BatchEntry e;
-          e.lineage.source = c.current.source;
-          e.lineage.adapter = settings.adapterOf ? settings.adapterOf(c.current.source) : "";
-          e.lineage.receivedAt = c.receivedAt;
-          e.lineage.revision = c.current.revision;
-          e.lineage.hubs.push_back({settings.hubId, sequence, c.receivedAt});
-          e.implementation = std::move(c.current);
-          entries.push_back(std::move(e));
-        }
-        auto xml = exchange::writeBatch(header, settings.rules, entries);
-        return settings.sign ? settings.sign(xml) : xml;
-      });
-}
 
 namespace {
 
@@ -65,6 +40,71 @@ std::string refusalText(const HttpAnswer& a) {
 }
 
 }  // namespace
+
+std::optional<store::FeedBatch> makeBatch(store::Store& store, const Settings& settings) {
+  // Entries a receiver rejected that someone queued for replay (`ijro-hub dlq replay`): their
+  // current state goes into the next batch, with the new changes or alone.
+  store::DeadLetterFilter queued;
+  queued.kind = store::DeadLetterKind::Sink;
+  queued.owner = kDeadLetterOwner;
+  queued.states = {store::ReplayState::Queued};
+  queued.limit = settings.batchSize;
+  std::vector<store::Change> replayed;
+  std::vector<std::int64_t> replayedIds;
+  for (const auto& letter : store.deadLetters(queued)) {
+    if (auto current = store.get(letter.key)) {
+      // When the hub first accepted it, as the rejected batch said.
+      std::string receivedAt;
+      std::error_code ec;
+      const auto record = json::parse(letter.record, ec);
+      if (!ec && record.is_object()) receivedAt = text(record.as_object(), "receivedAt");
+      replayed.push_back({letter.historyId.value_or(0), std::move(*current), receivedAt, {}});
+      replayedIds.push_back(letter.id);
+    } else {
+      store.returnToDeadLetters(letter.id,
+                                "the hub no longer holds this implementation under source \"" +
+                                    letter.key.source + "\": nothing to send again");
+    }
+  }
+  auto batch = store.appendFeedBatch(
+      settings.hubId, settings.batchSize,
+      [&](std::int64_t sequence, std::vector<store::Change>& changes) {
+        for (const auto& r : replayed) changes.push_back(r);
+        exchange::BatchHeader header;
+        header.hub = settings.hubId;
+        header.sequence = sequence;
+        header.generatedAt = base::formatTimestamp(Clock::now());
+        header.asOf = settings.today ? settings.today() : model::today();
+        std::vector<exchange::BatchEntry> entries;
+        entries.reserve(changes.size());
+        for (auto& c : changes) {
+          exchange::BatchEntry e;
+          if (c.lineage) {
+            // It came from another hub: its lineage as stored, which ends with this hub's own
+            // hop; that hop leaves in this batch.
+            e.lineage = std::move(*c.lineage);
+            if (e.lineage.hubs.empty() || e.lineage.hubs.back().hub != settings.hubId)
+              e.lineage.hubs.push_back({settings.hubId, 0, c.receivedAt});
+            e.lineage.hubs.back().sequence = sequence;
+          } else {
+            e.lineage.source = c.current.source;
+            e.lineage.adapter = settings.adapterOf ? settings.adapterOf(c.current.source) : "";
+            e.lineage.receivedAt = c.receivedAt;
+            e.lineage.revision = c.current.revision;
+            e.lineage.hubs.push_back({settings.hubId, sequence, c.receivedAt});
+          }
+          e.implementation = std::move(c.current);
+          entries.push_back(std::move(e));
+        }
+        auto xml = exchange::writeBatch(header, settings.rules, entries);
+        return settings.sign ? settings.sign(xml) : xml;
+      },
+      !replayed.empty());
+  // Sent again from now on (at least once: a crash before this line sends them twice, and the
+  // receiver answers the second time duplicate).
+  if (batch && !replayedIds.empty()) store.markReplayed(replayedIds);
+  return batch;
+}
 
 Transport receiptTransport(HttpPost post) {
   return [post = std::move(post)](const store::FeedBatch& batch) {
@@ -221,16 +261,33 @@ bool Delivery::sendOne() {
     r.reason = e.what();
   }
   if (r.kind == SendResult::Kind::Delivered) {
+    // The batch names each entry's source, which the receipt does not: the dead letter's key is
+    // the implementation's row here, so a replay sends its current state again.
+    std::map<std::size_t, std::string> sources, receivedAt;
+    if (!r.rejected.empty()) {
+      try {
+        for (const auto& e : exchange::parseBatch(batch->body).entries) {
+          sources[e.index] = e.source;
+          if (e.entry) receivedAt[e.index] = e.entry->lineage.receivedAt;
+        }
+      } catch (const std::exception& e) {
+        spdlog::warn(
+            "feed delivery: batch {} cannot be read back ({}): its dead letters carry "
+            "no source",
+            batch->sequence, e.what());
+      }
+    }
     std::vector<store::DeadLetter> dead;
     for (const auto& x : r.rejected) {
       store::DeadLetter d;
       d.kind = store::DeadLetterKind::Sink;
       d.owner = kDeadLetterOwner;
-      d.key = {"", x.measure, x.region, x.organisation};
+      d.key = {sources[x.index], x.measure, x.region, x.organisation};
       d.revision = x.revision;
       json::object record{{"batch", batch->sequence},       {"entry", x.index},
                           {"measure", x.measure},           {"region", x.region},
-                          {"organisation", x.organisation}, {"revision", x.revision}};
+                          {"organisation", x.organisation}, {"revision", x.revision},
+                          {"source", sources[x.index]},     {"receivedAt", receivedAt[x.index]}};
       d.record = json::serialize(record);
       d.reason = "the receiver rejected entry " + std::to_string(x.index) + " of batch " +
                  std::to_string(batch->sequence) + ": " + x.reason;

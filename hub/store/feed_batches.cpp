@@ -35,7 +35,7 @@ std::optional<FeedBatch> selectOne(soci::session& sql, const std::string& where,
 
 std::optional<FeedBatch> appendBatch(soci::session& sql, Dialect dialect, const std::string& hub,
                                      std::size_t limit, const FeedBatchBuilder& build,
-                                     const std::string& at) {
+                                     const std::string& at, bool always) {
   std::string owner;
   long long lastSequence = 0, lastHistory = 0;
   // The row lock makes batch writers take turns across processes (SQLite: BEGIN IMMEDIATE has).
@@ -48,16 +48,16 @@ std::optional<FeedBatch> appendBatch(soci::session& sql, Dialect dialect, const 
                      hub +
                      "\": processes of one hub share one id (set <hub id> alike), and another "
                      "hub needs a database of its own");
-  auto changes = readChangesAfter(sql, lastHistory, limit);
-  if (changes.empty()) return std::nullopt;
+  auto changes = limit > 0 ? readChangesAfter(sql, lastHistory, limit) : std::vector<Change>{};
+  if (changes.empty() && !always) return std::nullopt;
 
   FeedBatch b;
   b.sequence = lastSequence + 1;
   b.firstHistoryId = lastHistory + 1;
-  b.lastHistoryId = changes.back().historyId;
-  b.entries = static_cast<std::int64_t>(changes.size());
+  b.lastHistoryId = changes.empty() ? lastHistory : changes.back().historyId;
   b.createdAt = at;
   b.body = build(b.sequence, changes);
+  b.entries = static_cast<std::int64_t>(changes.size());  // the builder may add its own
   long long sequence = b.sequence, first = b.firstHistoryId, last = b.lastHistoryId,
             entries = b.entries;
   sql << "INSERT INTO feed_batch (sequence, first_history_id, last_history_id, entries, "

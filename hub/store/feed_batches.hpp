@@ -16,7 +16,7 @@ namespace ijro::store::detail {
 
 std::optional<FeedBatch> appendBatch(soci::session& sql, Dialect dialect, const std::string& hub,
                                      std::size_t limit, const FeedBatchBuilder& build,
-                                     const std::string& at);
+                                     const std::string& at, bool always);
 std::optional<FeedBatch> selectBatchAfter(soci::session& sql, std::int64_t sequence);
 std::optional<FeedBatch> claimBatch(soci::session& sql, Dialect dialect, const std::string& owner,
                                     const std::string& now, const std::string& until);

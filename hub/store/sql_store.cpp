@@ -911,13 +911,13 @@ void SqlStore::advanceSinkCursor(const std::string& sink, std::int64_t historyId
 // ---- the hub's outgoing feed (hub/store/feed_batches.cpp does the SQL) -------------------------
 
 std::optional<FeedBatch> SqlStore::appendFeedBatch(const std::string& hub, std::size_t limit,
-                                                   const FeedBatchBuilder& build) {
-  if (limit == 0) return std::nullopt;
+                                                   const FeedBatchBuilder& build, bool always) {
+  if (limit == 0 && !always) return std::nullopt;
   return withWrite(
       "making a feed batch",
       [&](soci::session& sql) {
         const std::string at = formatTimestamp(std::chrono::system_clock::now());
-        return appendBatch(sql, location_.dialect, hub, limit, build, at);
+        return appendBatch(sql, location_.dialect, hub, limit, build, at, always);
       },
       true);
 }

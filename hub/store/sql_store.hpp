@@ -32,7 +32,8 @@ class SqlStore final : public Store {
   std::int64_t lastHistoryId() override;
   std::int64_t sinkCursor(const std::string& sink) override;
   std::optional<FeedBatch> appendFeedBatch(const std::string& hub, std::size_t limit,
-                                           const FeedBatchBuilder& build) override;
+                                           const FeedBatchBuilder& build,
+                                           bool always = false) override;
   std::optional<FeedBatch> feedBatchAfter(std::int64_t sequence) override;
   std::optional<FeedBatch> claimFeedBatch(const std::string& owner,
                                           std::chrono::seconds lease) override;

@@ -300,9 +300,12 @@ class Store {
   // process on the database), reads at most `limit` changes after the last batched one and, if
   // there are any, stores build(last sequence + 1, changes) with them in the same transaction.
   // The first batch records `hub` as the feed's owner; a database whose feed another hub id
-  // owns is refused (StoreError naming both). nullopt when there is nothing new.
+  // owns is refused (StoreError naming both). nullopt when there is nothing new, unless
+  // `always`: then a batch is made even without new changes (the builder adds entries of its
+  // own, e.g. dead letters replayed).
   virtual std::optional<FeedBatch> appendFeedBatch(const std::string& hub, std::size_t limit,
-                                                   const FeedBatchBuilder& build) = 0;
+                                                   const FeedBatchBuilder& build,
+                                                   bool always = false) = 0;
   // The first batch with a sequence above `sequence` (nullopt: none yet).
   virtual std::optional<FeedBatch> feedBatchAfter(std::int64_t sequence) = 0;
   // Takes the undelivered batch with the lowest sequence that no other sender holds, for

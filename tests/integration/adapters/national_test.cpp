@@ -2,7 +2,8 @@
 // ports of the stand-ins and the data folder, runs every bundled adapter and source plugin against
 // the stand-ins of examples/stand-ins and the files scripts/run.sh prepares (fiscal exports,
 // regional tracking sheets). Without a single report posted, the hub shows at least three
-// sectors and ten regions, with work on track, at risk, overdue and done late.
+// sectors and ten regions, with work on track, at risk, overdue and done late; and the ministry
+// hub of config/ministry.xml shows the same picture from the national hub's signed feed batches.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -27,6 +29,7 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 
 constexpr const char* kReader = "demo-national-read-token";
+constexpr const char* kMinistryReader = "demo-ministry-read-token";
 
 void replaceAll(std::string& s, const std::string& from, const std::string& to) {
   for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
@@ -66,8 +69,25 @@ TEST(NationalPicture, EveryAdapterAgainstItsStandInShowsThreeSectorsTenRegionsAn
   sis.start();
   api.start();
 
+  // The ministry hub of config/ministry.xml, which receives the national hub's feed: started
+  // first, on its own store, with the key pair scripts/run.sh makes.
+  const auto keys = data / "keys";
+  fs::create_directories(keys);
+  auto made = runHub({"feed", "keygen", "--key", (keys / "national-demo.key").string(), "--cert",
+                      (keys / "national-demo.crt").string(), "--hub", "national-demo"});
+  ASSERT_EQ(made.exitCode, 0) << made.err;
+  std::string ministryConfig = readFile(sourceDir() / "config/ministry.xml");
+  replaceAll(ministryConfig, "../var/national", data.string());
+  fs::create_directories(dir / "ministry");
+  std::ofstream(dir / "ministry" / "ministry.xml") << ministryConfig;
+  HubProcess ministry(dir / "ministry", dir / "ministry" / "ministry.xml");
+  ministry.start();
+
   std::string config = readFile(sourceDir() / "config/national.xml");
+  replaceAll(config, "../var/national", data.string());
   replaceAll(config, "var/national", data.string());
+  replaceAll(config, "http://127.0.0.1:8090",
+             "http://127.0.0.1:" + std::to_string(ministry.port()));
   replaceAll(config, "http://127.0.0.1:18101", fhir.url());
   replaceAll(config, "http://127.0.0.1:18102", sis.url());
   replaceAll(config, "http://127.0.0.1:18103", api.url());
@@ -128,8 +148,43 @@ TEST(NationalPicture, EveryAdapterAgainstItsStandInShowsThreeSectorsTenRegionsAn
   for (const char* status : {"onTrack", "atRisk", "overdue", "doneLate", "doneOnTime"})
     EXPECT_EQ(statuses.count(status), 1u) << status << "; " << seen;
 
+  // The ministry shows the same picture, from the national hub's signed batches: as many
+  // implementations per sector, each with its lineage, and the sending hub's freshness.
+  std::map<std::string, std::int64_t> national, atMinistry;
+  const auto totals = [](HubProcess& h, const char* token) {
+    std::map<std::string, std::int64_t> out;
+    auto res = h.get("/api/v1/summary?by=sector", token);
+    if (res.status != 200) return out;
+    const json::value body = json::parse(res.body);
+    for (const auto& g : body.at("groups").as_array())
+      out[std::string(g.at("key").as_string())] = g.at("total").to_number<std::int64_t>();
+    return out;
+  };
+  const bool same = waitFor(
+      [&] {
+        national = totals(hub, kReader);
+        atMinistry = totals(ministry, kMinistryReader);
+        return !national.empty() && national == atMinistry;
+      },
+      std::chrono::seconds(60));
+  EXPECT_TRUE(same) << "national: " << ::testing::PrintToString(national)
+                    << "\nministry: " << ::testing::PrintToString(atMinistry) << "\n"
+                    << ministry.log() << hub.log();
+  auto measures = ministry.get("/api/v1/measures?pageSize=5", kMinistryReader);
+  ASSERT_EQ(measures.status, 200) << measures.body;
+  const json::value page = json::parse(measures.body);
+  ASSERT_FALSE(page.at("items").as_array().empty());
+  const auto& first = page.at("items").as_array().front();
+  EXPECT_EQ(std::string(first.at("source").as_string()).rfind("national-demo/", 0), 0u)
+      << measures.body;
+  EXPECT_TRUE(first.as_object().contains("lineage")) << measures.body;
+  auto summary = ministry.get("/api/v1/summary?by=region", kMinistryReader);
+  EXPECT_NE(summary.body.find("\"national-demo\""), std::string::npos) << summary.body;
+
   hub.signal(SIGTERM);
   EXPECT_EQ(hub.wait(), 0) << hub.log();
+  ministry.signal(SIGTERM);
+  EXPECT_EQ(ministry.wait(), 0) << ministry.log();
 }
 
 }  // namespace

@@ -160,6 +160,7 @@ TEST(ReceiptTransport, ReceiptOutcomesAndFailuresAreToldApart) {
 struct FlakyReceiver {
   std::mutex m;
   int failuresLeft = 2;
+  bool rejectSecond = true;
   std::vector<std::string> bodies;
   SendResult operator()(const store::FeedBatch& b) {
     std::lock_guard lock(m);
@@ -171,8 +172,10 @@ struct FlakyReceiver {
     SendResult r;
     r.kind = SendResult::Kind::Delivered;
     r.accepted = 1;
-    r.rejected.push_back(
-        {2, "DU2030-1.2", "1726", "Tashkent City Health Department", 1, "rejected: a reason"});
+    if (rejectSecond)  // the first batch's second entry, once
+      r.rejected.push_back(
+          {2, "DU2030-1.2", "1726", "Tashkent City Health Department", 1, "rejected: a reason"});
+    rejectSecond = false;
     return r;
   }
 };
@@ -203,6 +206,36 @@ TEST_F(DeliveryTest, BatchIsSentAgainUntilAReceiptAndRejectedEntriesBecomeDeadLe
   EXPECT_EQ(letters[0].key.measureId, "DU2030-1.2");
   EXPECT_THAT(letters[0].reason,
               HasSubstr("the receiver rejected entry 2 of batch 1: rejected: a reason"));
+}
+
+TEST_F(DeliveryTest, RejectedEntryQueuedForReplayIsSentAgainInTheNextBatch) {
+  add(1, 2);
+  FlakyReceiver receiver;
+  receiver.failuresLeft = 0;
+  Delivery d(*store_, settings(), [&](const store::FeedBatch& b) { return receiver(b); });
+  while (d.runOnce()) {
+  }
+  store::DeadLetterFilter f;
+  f.owner = kDeadLetterOwner;
+  auto letters = store_->deadLetters(f);
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].key.source, "tashkent-city");  // read back from the batch sent
+
+  // Nothing new was accepted, yet the replayed entry goes out in batch 2.
+  EXPECT_EQ(store_->queueReplay(f).size(), 1u);
+  while (d.runOnce()) {
+  }
+  std::lock_guard lock(receiver.m);
+  ASSERT_EQ(receiver.bodies.size(), 2u);
+  auto second = exchange::parseBatch(receiver.bodies[1]);
+  EXPECT_EQ(second.header.sequence, 2);
+  ASSERT_EQ(second.entries.size(), 1u);
+  ASSERT_TRUE(second.entries[0].entry) << ::testing::PrintToString(second.entries[0].errors);
+  EXPECT_EQ(second.entries[0].entry->implementation.measure.id, "DU2030-1.2");
+  EXPECT_EQ(second.entries[0].entry->lineage.receivedAt,
+            exchange::parseBatch(receiver.bodies[0]).entries[1].entry->lineage.receivedAt);
+  f.states = {store::ReplayState::Replayed};
+  EXPECT_EQ(store_->deadLetters(f).size(), 1u);
 }
 
 TEST_F(DeliveryTest, BacklogLivesInTheStoreAndANewProcessSendsIt) {

@@ -74,8 +74,9 @@ class FailingStore : public store::Store {
   std::int64_t lastHistoryId() override { return s_.lastHistoryId(); }
   std::int64_t sinkCursor(const std::string& k) override { return s_.sinkCursor(k); }
   std::optional<store::FeedBatch> appendFeedBatch(const std::string& hub, std::size_t n,
-                                                  const store::FeedBatchBuilder& b) override {
-    return s_.appendFeedBatch(hub, n, b);
+                                                  const store::FeedBatchBuilder& b,
+                                                  bool always) override {
+    return s_.appendFeedBatch(hub, n, b, always);
   }
   std::optional<store::FeedBatch> feedBatchAfter(std::int64_t seq) override {
     return s_.feedBatchAfter(seq);
