@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <map>
 
 #include "hub/http/client.hpp"
@@ -57,6 +58,12 @@ std::unique_ptr<delivery::Delivery> makeDelivery(const Config& cfg, store::Store
     const auto push = *feed.push;
     s.retryMin = push.retryMin;
     s.retryMax = push.retryMax;
+    // A send holds its batch no longer than the HTTP exchange can last (the client's timeout
+    // bounds the whole exchange) plus a margin for recording its outcome. A process killed
+    // mid-send leaves its lease behind, and its successor (another pid, so another owner) waits
+    // for that lease to run out before it sends the batch again: with the default lease of two
+    // minutes a SIGKILL stalled the batch, and the hub's lag, for two minutes.
+    s.lease = std::chrono::ceil<std::chrono::seconds>(push.timeout) + std::chrono::seconds(5);
     http::ClientOptions options;
     options.timeout = push.timeout;
     options.tls.caFile = push.caFile;

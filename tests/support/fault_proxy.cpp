@@ -75,6 +75,7 @@ struct ProxyCore {
 
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
+  mutable std::mutex targetMutex;  // guards target (setTarget runs on other threads)
   tcp::endpoint target{};
   std::uint16_t boundPort = 0;
   std::thread thread{};
@@ -113,7 +114,12 @@ class ProxySession : public std::enable_shared_from_this<ProxySession> {
       return;
     }
     auto self = shared_from_this();
-    target_.async_connect(proxy_.target, [this, self](const error_code& ec) {
+    tcp::endpoint to;
+    {
+      std::lock_guard lock(proxy_.targetMutex);
+      to = proxy_.target;
+    }
+    target_.async_connect(to, [this, self](const error_code& ec) {
       if (closed_) return;
       if (ec) {
         ++proxy_.targetFailures;
@@ -330,6 +336,17 @@ FaultProxy::~FaultProxy() {
 
 std::uint16_t FaultProxy::port() const {
   return impl_->boundPort;
+}
+
+void FaultProxy::setTarget(const std::string& targetHost, std::uint16_t targetPort) {
+  asio::io_context io;
+  error_code ec;
+  auto found = tcp::resolver(io).resolve(targetHost, std::to_string(targetPort), ec);
+  if (ec || found.empty())
+    throw std::runtime_error("fault proxy: cannot resolve the new target " + targetHost + ":" +
+                             std::to_string(targetPort) + ": " + ec.message());
+  std::lock_guard lock(impl_->targetMutex);
+  impl_->target = found.begin()->endpoint();
 }
 
 void FaultProxy::passThrough() {

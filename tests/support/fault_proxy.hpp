@@ -65,6 +65,11 @@ class FaultProxy {
 
   std::uint16_t port() const;  // the bound port
 
+  // Forwards connections accepted from now on to targetHost:targetPort (resolved here), e.g. to
+  // a receiver restarted on another port; connections already open keep their target.
+  // Thread-safe. Throws std::runtime_error if it cannot resolve the target.
+  void setTarget(const std::string& targetHost, std::uint16_t targetPort);
+
   // Thread-safe fault setters. Each fixed setter replaces the whole mix with one fault applied
   // to every new connection; passThrough() clears all faults.
   void passThrough();

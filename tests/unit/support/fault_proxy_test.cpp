@@ -367,6 +367,19 @@ TEST(FaultProxy, UnreachableTargetResetsTheClientAndCountsTheFailure) {
   EXPECT_EQ(proxy.counters().bytesToTarget, 0u);
 }
 
+TEST(FaultProxy, SetTargetSendsLaterConnectionsToTheNewTargetOnly) {
+  EchoHttp first, second;
+  FaultProxy proxy(kHost, first.port());
+  EXPECT_EQ(post(proxy.port(), "to the first").body, "to the first");
+  proxy.setTarget(kHost, second.port());
+  EXPECT_EQ(post(proxy.port(), "to the second").body, "to the second");
+  EXPECT_EQ(first.handled.load(), 1);
+  EXPECT_EQ(second.handled.load(), 1);
+  EXPECT_THROW(proxy.setTarget("no-such-host.invalid", 1), std::runtime_error);
+  EXPECT_EQ(post(proxy.port(), "still the second").body, "still the second");
+  EXPECT_EQ(second.handled.load(), 2);
+}
+
 TEST(FaultProxy, StopClosesOpenConnectionsAndReturns) {
   EchoHttp server;
   FaultProxy proxy(kHost, server.port());
