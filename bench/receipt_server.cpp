@@ -72,17 +72,15 @@ std::size_t implementations(std::string_view body) {
 }
 
 std::string countJson() {
-  std::uint64_t batches = 0, entries = 0, maxSequence = 0, gaps = 0;
+  std::uint64_t batches = 0, entries = 0, maxSequence = 0;
   for (std::size_t s = 1; s < totals.bySequence.size(); ++s) {
-    if (totals.bySequence[s] == 0) {
-      ++gaps;
-      continue;
-    }
+    if (totals.bySequence[s] == 0) continue;
     ++batches;
     maxSequence = s;
     if (totals.bySequence[s] > 0) entries += static_cast<std::uint64_t>(totals.bySequence[s]);
   }
-  gaps -= totals.bySequence.size() - 1 - maxSequence;  // only gaps below the highest count
+  // Sequences below the highest that never arrived.
+  const std::uint64_t gaps = maxSequence - batches;
   std::ostringstream out;
   out << "{\"posts\":" << totals.posts << ",\"postedEntries\":" << totals.postedEntries
       << ",\"batches\":" << batches << ",\"entries\":" << entries
