@@ -7,8 +7,13 @@ import platform
 import sys
 
 micro_path, results_path, out_path, commit = sys.argv[1:5]
+# "feed" (BENCH_ONLY=feed): only the feed drain rows were measured; they replace those rows of
+# out_path and every other row stays as the last full run wrote it.
+partial = sys.argv[5] if len(sys.argv) > 5 else ""
 # Google Benchmark appends settings to the name ("BM_Feed_Hub/real_time"): keep the function name.
-micro = {b["name"].split("/")[0]: b for b in json.load(open(micro_path))["benchmarks"]}
+# A partial run (BENCH_ONLY=feed) has no micro.json: its rows read n/a.
+micro = ({b["name"].split("/")[0]: b for b in json.load(open(micro_path))["benchmarks"]}
+         if os.path.exists(micro_path) else {})
 values = {}
 for line in open(results_path):
     key, _, value = line.strip().partition(" ")
@@ -91,6 +96,41 @@ for key, label in (("rss.intake-xml.kib", "rss (intake load, XML)"),
                  "n/a" if mib is None else ("met" if mib <= 64 or "intake" not in key else "short"),
                  what))
 
+
+
+def backlog_label(n):
+    return "1M" if n == 1_000_000 else f"{n:,}"
+
+
+# The feed drain, one pair of rows per batch size: the drain rate, and the peak resident set
+# against the requirement (under 128 MiB while draining 1,000,000 undelivered entries).
+feed_n = int(num("feed.backlog") or 0)
+sizes = values.get("feed.sizes", "").split()
+for size in sizes:
+    key = f"feed.{size}"
+    label = backlog_label(feed_n) + " backlog" + ("" if size == "500" else f", batchSize {size}")
+    seconds, entries = num(f"{key}.seconds"), num(f"{key}.receiver.entries")
+    check = values.get(f"{key}.check", "not run")
+    rate_ = entries / seconds if seconds and entries else None
+    rows.append((f"feed drain ({label})", fmt(rate_, " entries/s"), "", "", "reported",
+                 "met" if check == "ok" else "FAILED: " + check,
+                 f"the hub restarted on the roll-up store with all {feed_n:,} changes undelivered "
+                 f"and a `<feed>` pushing signed batches of {size} over loopback HTTP to "
+                 f"ijro-bench-receipt-server (a receipt accepting every entry): "
+                 f"{fmt(seconds, ' s')} from start to the last receipt; the receiver counted "
+                 f"{int(entries or 0):,} entries in {values.get(f'{key}.receiver.batches', '?')} "
+                 f"batches ({values.get(f'{key}.receiver.resends', '?')} resent), checked against "
+                 f"the store (each change once)"))
+    hwm = num(f"{key}.hwm.kib")
+    mib = hwm / 1024 if hwm else None
+    kib_mib = lambda k: fmt((num(k) or 0) / 1024, " MiB")
+    rows.append((f"rss (feed drain, {label})", fmt(mib, " MiB"), "", "", "< 128 MiB",
+                 "n/a" if mib is None else ("met" if mib < 128 else "short"),
+                 f"peak resident set (VmHWM) of the hub process while it drains, batches of "
+                 f"{size}; VmRSS sampled every 0.25 s: {kib_mib(f'{key}.rss.first.kib')} at the "
+                 f"first receipt, {kib_mib(f'{key}.rss.last.kib')} at the last, at most "
+                 f"{kib_mib(f'{key}.rss.max.kib')}"))
+
 cpu = "unknown"
 try:
     for line in open("/proc/cpuinfo"):
@@ -99,12 +139,32 @@ try:
             break
 except OSError:
     pass
+now = f"{datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC"
+load = values.get("load.start", "?")
+machine = f"{os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}"
+FEED_ROWS = ("feed drain (", "rss (feed drain")
+header = (f"Written by `bench/run` on {now}, commit `{commit}`, {machine}, load average "
+          f"{load} at the start. Each ratio divides the hub's figure by the limit measured "
+          "beside it in the same run. See bench/README.md.\n\n")
+if partial == "feed":
+    # Keep the last full run's text and rows; swap in this run's feed drain rows.
+    old_lines = open(out_path).read().splitlines() if os.path.exists(out_path) else []
+    kept_text = [l for l in old_lines if l and not l.startswith("|") and not l.startswith("#")
+                 and not l.startswith("The feed drain rows")]
+    kept_rows = [l for l in old_lines if l.startswith("| ") and not l.startswith("| row ")
+                 and not l[2:].startswith(FEED_ROWS)]
+    header = ("\n\n".join(kept_text) + "\n\n" if kept_text else "") + (
+        f"The feed drain rows were written by `BENCH_ONLY=feed bench/run` on {now}, commit "
+        f"`{commit}`, {machine}, load average {load} at the start; the other rows are from the "
+        "full run above.\n\n")
+    rows = [r for r in rows if r[0].startswith(FEED_ROWS)]
+else:
+    kept_rows = []
 with open(out_path, "w") as out:
     out.write("# Benchmark results\n\n")
-    out.write(f"Written by `bench/run` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, commit "
-              f"`{commit}`, {os.cpu_count()} cores ({cpu}), {platform.system()} "
-              f"{platform.release()}. Each ratio divides the hub's figure by the limit measured "
-              "beside it in the same run. See bench/README.md.\n\n")
+    out.write(header)
     out.write("| row | hub | limit | ratio | goal | | what is measured |\n|---|---|---|---|---|---|---|\n")
+    for line in kept_rows:
+        out.write(line + "\n")
     for r in rows:
         out.write("| " + " | ".join(r) + " |\n")
