@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -47,7 +48,13 @@ std::unique_ptr<delivery::Delivery> makeDelivery(const Config& cfg, store::Store
   s.batchSize = feed.batchSize;
   s.interval = feed.interval;
   s.owner = processName();
-  s.sign = [key](const std::string& xml) { return xml::signEnveloped(xml, *key); };
+  // The hub signs what it wrote itself: the size limit follows the batch (a large batchSize
+  // must not stall the feed on the reader's default limit).
+  s.sign = [key](const std::string& xml) {
+    xml::Limits limits;
+    limits.maxBytes = std::max<std::size_t>(limits.maxBytes, xml.size() + (1u << 20));
+    return xml::signEnveloped(xml, *key, limits);
+  };
   s.adapterOf = [map = adapters(cfg)](const std::string& source) {
     auto it = map.find(source);
     return it == map.end() ? std::string("http") : it->second;
