@@ -7,6 +7,7 @@
 
 #include "hub/app/config.hpp"
 #include "hub/app/paths.hpp"
+#include "hub/xml/signature.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace ijro::app {
@@ -289,11 +290,21 @@ TEST_F(PluginsConfig, WithoutPluginChecksNothingIsLoaded) {
 // Bare library names resolve beside the running binary, which here is the test's: the shipped
 // configurations with their plugins loaded are checked on the real binary
 // (Cli.ValidateAcceptsEveryShippedConfig).
+// They are loaded as scripts/run.sh uses them: copied beside the key pair it makes
+// (var/national/keys, named relative to the configuration's folder).
 TEST_F(PluginsConfig, ShippedConfigurationsLoad) {
+  const auto root = test::tempDir("shipped-configs");
+  fs::create_directories(root / "config");
+  fs::create_directories(root / "var/national/keys");
+  const auto pair = xml::makeSelfSignedKeyPair("national-demo", 30);
+  std::ofstream(root / "var/national/keys/national-demo.key") << pair.keyPem;
+  std::ofstream(root / "var/national/keys/national-demo.crt") << pair.certPem;
   for (const auto& entry : fs::directory_iterator(test::sourceDir() / "config")) {
     if (entry.path().extension() != ".xml") continue;
     SCOPED_TRACE(entry.path().string());
-    EXPECT_NO_THROW(loadConfig(entry.path().string(), schemas(), /*checkPlugins=*/false));
+    const auto copy = root / "config" / entry.path().filename();
+    fs::copy_file(entry.path(), copy);
+    EXPECT_NO_THROW(loadConfig(copy.string(), schemas(), /*checkPlugins=*/false));
   }
   auto cfg = loadConfig((test::sourceDir() / "config/plugins-example.xml").string(), schemas(),
                         /*checkPlugins=*/false);
