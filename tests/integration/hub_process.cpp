@@ -23,6 +23,9 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& outPath,
   std::vector<std::string> copy = args;
   for (auto& a : copy) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // Everything the child needs is made before fork: between fork and exec it may not allocate,
+  // since another thread of the test (a server it runs) may hold the allocator's lock.
+  const std::string cwd = sourceDir().string();
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -31,7 +34,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& outPath,
     if (out < 0 || err < 0) ::_exit(127);
     ::dup2(out, 1);
     ::dup2(err, 2);
-    ::chdir(sourceDir().c_str());
+    if (::chdir(cwd.c_str()) != 0) ::_exit(127);
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }

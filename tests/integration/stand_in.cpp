@@ -54,6 +54,8 @@ void StandIn::start() {
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   const std::string log = logPath_.string();
+  // Made before fork: the child may not allocate before exec (another thread may hold the lock).
+  const std::string cwd = sourceDir().string();
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
@@ -63,7 +65,7 @@ void StandIn::start() {
     if (out < 0) ::_exit(127);
     ::dup2(out, 1);
     ::dup2(out, 2);
-    if (::chdir(sourceDir().c_str()) != 0) ::_exit(127);
+    if (::chdir(cwd.c_str()) != 0) ::_exit(127);
     ::execvp(argv[0], argv.data());
     ::_exit(127);
   }
