@@ -225,6 +225,11 @@ class Loader {
     if (f.batchSize == 0) problem(n, "feed batchSize must be at least 1");
     f.interval = std::chrono::milliseconds(number<long>(prop(n, "intervalMs"), f.interval.count()));
     for (xmlNode* e = n->children; e; e = e->next) {
+      if (is(e, "exchange")) {
+        fs::path dir(prop(e, "dir"));
+        f.exchangeDir = (dir.is_absolute() ? dir : configDir() / dir).lexically_normal().string();
+        continue;
+      }
       if (!is(e, "push")) continue;
       Config::Push p;
       p.url = prop(e, "url");

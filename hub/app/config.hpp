@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "hub/http/server.hpp"
 #include "hub/api/api.hpp"
+#include "hub/http/server.hpp"
 #include "hub/intake/scope.hpp"
 #include "hub/model/sectors.hpp"
 #include "hub/model/status.hpp"
@@ -71,6 +71,7 @@ struct Config {
     std::size_t batchSize = 500;
     std::chrono::milliseconds interval{1000};
     std::optional<Push> push;
+    std::string exchangeDir;  // <exchange dir>: batches also as XML exchange files (resolved)
   };
   std::optional<Feed> feed;
   // <listen><tls certificate key clientCa requireClientCert/></listen>: HTTPS on the port, the

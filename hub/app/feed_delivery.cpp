@@ -48,6 +48,7 @@ std::unique_ptr<delivery::Delivery> makeDelivery(const Config& cfg, store::Store
   s.batchSize = feed.batchSize;
   s.interval = feed.interval;
   s.owner = processName();
+  s.exchangeDir = feed.exchangeDir;
   // The hub signs what it wrote itself: the size limit follows the batch (a large batchSize
   // must not stall the feed on the reader's default limit).
   s.sign = [key](const std::string& xml) {
@@ -88,6 +89,8 @@ std::unique_ptr<delivery::Delivery> makeDelivery(const Config& cfg, store::Store
     spdlog::info("feed: signed batches of up to {} changes, served at /api/v1/feed?after=SEQ",
                  s.batchSize);
   }
+  if (!s.exchangeDir.empty())
+    spdlog::info("feed: every batch also written as an XML exchange file into {}", s.exchangeDir);
   return std::make_unique<delivery::Delivery>(store, std::move(s), std::move(transport));
 }
 

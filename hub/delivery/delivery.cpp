@@ -1,9 +1,15 @@
 #include "hub/delivery/delivery.hpp"
 
+#include <fcntl.h>
 #include <malloc.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <map>
 #include <random>
 
@@ -244,6 +250,7 @@ bool Delivery::runOnce() {
     ++counters_.batchesMade;
     counters_.entriesBatched += static_cast<std::uint64_t>(batch->entries);
   }
+  if (!settings_.exchangeDir.empty() && writeExchangeFiles()) did = true;
   if (transport_) {
     bool due = false;
     {
@@ -251,6 +258,86 @@ bool Delivery::runOnce() {
       due = failures_ == 0 || std::chrono::steady_clock::now() >= nextSend_;
     }
     if (due && sendOne()) did = true;
+  }
+  return did;
+}
+
+namespace {
+
+// "<hub>-000000000042.xml" -> 42 for this hub; nullopt for any other name.
+std::optional<std::int64_t> sequenceOfFile(const std::string& name, const std::string& hub) {
+  const std::string prefix = hub + "-";
+  if (name.size() != prefix.size() + 12 + 4 || name.rfind(prefix, 0) != 0 ||
+      !name.ends_with(".xml"))
+    return std::nullopt;
+  std::int64_t n = 0;
+  for (std::size_t i = prefix.size(); i < prefix.size() + 12; ++i) {
+    if (name[i] < '0' || name[i] > '9') return std::nullopt;
+    n = n * 10 + (name[i] - '0');
+  }
+  return n;
+}
+
+void writeAll(int fd, const std::string& bytes, const std::string& path) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+// The file appears whole under its name or not at all, and stays after a power cut.
+void writeDurably(const std::filesystem::path& dir, const std::string& name,
+                  const std::string& bytes) {
+  const auto tmp = (dir / ("." + name + ".tmp")).string();
+  const auto final = (dir / name).string();
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("cannot create " + tmp + ": " + std::strerror(errno));
+  try {
+    writeAll(fd, bytes, tmp);
+    if (::fsync(fd) != 0)
+      throw std::runtime_error("cannot fsync " + tmp + ": " + std::strerror(errno));
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), final.c_str()) != 0)
+    throw std::runtime_error("cannot rename " + tmp + " to " + final + ": " + std::strerror(errno));
+  const int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirFd >= 0) {
+    ::fsync(dirFd);
+    ::close(dirFd);
+  }
+}
+
+}  // namespace
+
+// Writes the batches after the last one in the exchange folder, a few per round.
+bool Delivery::writeExchangeFiles() {
+  const std::filesystem::path dir(settings_.exchangeDir);
+  if (!exported_) {
+    std::filesystem::create_directories(dir);
+    std::int64_t last = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir))
+      if (auto n = sequenceOfFile(entry.path().filename().string(), settings_.hubId))
+        last = std::max(last, *n);
+    exported_ = last;
+  }
+  bool did = false;
+  for (int i = 0; i < 4; ++i) {
+    auto batch = store_.feedBatchAfter(*exported_);
+    if (!batch) break;
+    char name[32];
+    std::snprintf(name, sizeof name, "-%012lld.xml", static_cast<long long>(batch->sequence));
+    writeDurably(dir, settings_.hubId + name, batch->body);
+    exported_ = batch->sequence;
+    did = true;
+    std::lock_guard lock(mutex_);
+    ++counters_.filesWritten;
   }
   return did;
 }
@@ -347,6 +434,9 @@ std::vector<metrics::Family> Delivery::metrics() {
       static_cast<double>(c.batchesMade));
   one("ijro_feed_entries_batched_total", "Entries put into feed batches.", Type::Counter,
       static_cast<double>(c.entriesBatched));
+  if (!settings_.exchangeDir.empty())
+    one("ijro_feed_exchange_files_total", "Feed batches written as XML exchange files.",
+        Type::Counter, static_cast<double>(c.filesWritten));
   if (transport_) {
     one("ijro_feed_sends_total", "Feed batches sent, delivered or not.", Type::Counter,
         static_cast<double>(c.sends));

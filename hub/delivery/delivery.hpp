@@ -64,6 +64,10 @@ struct Settings {
   std::function<std::string(const std::string& source)> adapterOf;
   // The date statuses are evaluated as of (today in the hub's time zone).
   std::function<model::Date()> today;
+  // XML exchange files: every batch also written into this folder as "<hub>-<sequence>.xml"
+  // (twelve digits), the same signed bytes, each file whole once it has its name (temporary
+  // file, fsync, rename, fsync of the folder). Empty: none.
+  std::string exchangeDir;
 };
 
 // Makes the next batch from the store (nullopt: nothing new). Used by Delivery; public so the
@@ -104,6 +108,7 @@ class Delivery {
     std::uint64_t sends = 0, delivered = 0, transientFailures = 0, refusals = 0;
     std::uint64_t entriesAccepted = 0, entriesDuplicate = 0, entriesRejected = 0;
     std::uint64_t storeErrors = 0;
+    std::uint64_t filesWritten = 0;  // exchange files
     std::string lastError;
   };
   Counters counters() const;
@@ -111,6 +116,7 @@ class Delivery {
  private:
   void loop();
   bool sendOne();
+  bool writeExchangeFiles();
 
   store::Store& store_;
   Settings settings_;
@@ -122,6 +128,7 @@ class Delivery {
   Counters counters_;
   int failures_ = 0;  // consecutive failed sends
   std::chrono::steady_clock::time_point nextSend_{};
+  std::optional<std::int64_t> exported_;  // the last batch in the exchange folder (read once)
   std::uint64_t random_;
   std::thread thread_;
 };

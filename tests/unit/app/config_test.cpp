@@ -149,6 +149,53 @@ TEST(Config, ReadersAndRightsAreCheckedWithTheirLines) {
                ConfigError);
 }
 
+TEST(Config, FeedPathsResolveAgainstTheConfigFolderAndItsPushIsChecked) {
+  const auto path = write(R"(<hub xmlns="urn:ijro-hub:config:1" id="f">
+  <feed key="keys/hub.key" certificate="keys/hub.crt" batchSize="50" intervalMs="200">
+    <push url="https://ministry.example.uz:8443/api/v1/feeds" ca="keys/ca.crt"
+          retryMinMs="100" retryMaxMs="1000" timeoutMs="5000"/>
+    <exchange dir="../exchange"/>
+  </feed>
+</hub>)");
+  const auto dir = std::filesystem::path(path).parent_path();
+  std::filesystem::create_directories(dir / "keys");
+  for (const char* f : {"hub.key", "hub.crt", "ca.crt"}) std::ofstream(dir / "keys" / f) << "x";
+  const auto cfg = loadConfig(path, schemas());
+  ASSERT_TRUE(cfg.feed);
+  EXPECT_EQ(cfg.feed->keyFile, (dir / "keys/hub.key").string());
+  EXPECT_EQ(cfg.feed->batchSize, 50u);
+  EXPECT_EQ(cfg.feed->interval, std::chrono::milliseconds(200));
+  EXPECT_EQ(cfg.feed->exchangeDir, (dir.parent_path() / "exchange").string());
+  ASSERT_TRUE(cfg.feed->push);
+  EXPECT_EQ(cfg.feed->push->caFile, (dir / "keys/ca.crt").string());
+  EXPECT_EQ(cfg.feed->push->retryMax, std::chrono::milliseconds(1000));
+  EXPECT_EQ(cfg.feed->push->timeout, std::chrono::milliseconds(5000));
+}
+
+TEST(Config, FeedWithPlainHttpPushHalfAClientPairOrAMissingKeyIsRefusedWithTheLine) {
+  const auto path = write(R"(<hub xmlns="urn:ijro-hub:config:1" id="f">
+  <feed key="missing.key" certificate="missing.crt">
+    <push url="http://ministry.example.uz/api/v1/feeds" clientCertificate="missing.crt"/>
+  </feed>
+</hub>)");
+  try {
+    loadConfig(path, schemas());
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    std::string all;
+    for (const auto& p : e.problems) all += p + "\n";
+    EXPECT_NE(all.find(path + ":2: key=\"missing.key\": no such file"), std::string::npos) << all;
+    EXPECT_NE(all.find(path + ":3: push url=\"http://ministry.example.uz/api/v1/feeds\" is plain "
+                              "HTTP"),
+              std::string::npos)
+        << all;
+    EXPECT_NE(all.find("allowPlainHttp=\"true\""), std::string::npos) << all;
+    EXPECT_NE(all.find(path + ":3: push clientCertificate and clientKey go together"),
+              std::string::npos)
+        << all;
+  }
+}
+
 TEST(Config, DefaultsApplyWhenElementsAreAbsent) {
   auto cfg = loadConfig(write(R"(<hub xmlns="urn:ijro-hub:config:1" id="min"/>)"), schemas());
   EXPECT_EQ(cfg.threads, 2);

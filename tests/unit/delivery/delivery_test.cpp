@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <mutex>
@@ -236,6 +237,36 @@ TEST_F(DeliveryTest, RejectedEntryQueuedForReplayIsSentAgainInTheNextBatch) {
             exchange::parseBatch(receiver.bodies[0]).entries[1].entry->lineage.receivedAt);
   f.states = {store::ReplayState::Replayed};
   EXPECT_EQ(store_->deadLetters(f).size(), 1u);
+}
+
+TEST_F(DeliveryTest, ExchangeFolderHoldsEachBatchOnceAsItsSignedBytesAndAMissingOneIsWrittenAgain) {
+  add(1, 5);
+  auto s = settings();
+  s.exchangeDir = (dir_ / "exchange").string();
+  {
+    Delivery d(*store_, s, {});
+    while (d.runOnce()) {
+    }
+    EXPECT_EQ(d.counters().filesWritten, 3u);
+  }
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir_ / "exchange"))
+    names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  EXPECT_THAT(names, ElementsAre("hub-a-000000000001.xml", "hub-a-000000000002.xml",
+                                 "hub-a-000000000003.xml"));
+  for (std::int64_t seq = 1; seq <= 3; ++seq) {
+    const auto body = test::readFile(dir_ / "exchange" / names[static_cast<std::size_t>(seq - 1)]);
+    EXPECT_EQ(body, store_->feedBatchAfter(seq - 1)->body);
+    EXPECT_TRUE(xml::verifyEnveloped(body, {keys_.certPem}).ok);
+  }
+  // The last file lost (a crash before its rename): the next process writes it, and only it.
+  std::filesystem::remove(dir_ / "exchange" / names[2]);
+  Delivery again(*store_, s, {});
+  while (again.runOnce()) {
+  }
+  EXPECT_EQ(again.counters().filesWritten, 1u);
+  EXPECT_EQ(test::readFile(dir_ / "exchange" / names[2]), store_->feedBatchAfter(2)->body);
 }
 
 TEST_F(DeliveryTest, BacklogLivesInTheStoreAndANewProcessSendsIt) {
