@@ -210,9 +210,12 @@ json::value Api::freshness(const intake::Scope& reader) {
   std::map<std::string, store::PeerBatches> batches;
   for (auto& p : store_.peerBatches()) batches.emplace(p.hub, std::move(p));
   std::map<std::string, std::vector<const PeerHub*>> byRegion;
-  for (const auto& peer : settings_.peers)
+  for (const auto& peer : settings_.peers) {
+    // A hub that speaks for every region (regions="*") is listed once, under "*".
+    if (peer.regions.empty()) byRegion["*"].push_back(&peer);
     for (const auto& r : peer.regions)
       if (reader.regions.empty() || reader.regions.count(r)) byRegion[r].push_back(&peer);
+  }
   const std::int64_t now = nowSeconds();
   json::array out;
   for (const auto& [region, peers] : byRegion) {
