@@ -29,7 +29,7 @@ ministry="http://127.0.0.1:8090"
 if [ "$config" = config/national.xml ]; then
   rm -rf var/national var/national.db var/national.db-wal var/national.db-shm \
     var/ministry.db var/ministry.db-wal var/ministry.db-shm
-  mkdir -p var/national/logs
+  mkdir -p var/national/logs var/national/keys
   # The national hub's signing key pair; the ministry trusts its certificate (config/ministry.xml).
   "$hub" feed keygen --key var/national/keys/national-demo.key \
     --cert var/national/keys/national-demo.crt --hub national-demo >/dev/null
