@@ -545,6 +545,7 @@ class Loader {
     try {
       auto plugin = ph::load(lib);
       const auto& info = plugin.info();
+      cfg_.pluginVersions[lib.string()] = info.name + " " + info.version;
       if (info.kind != kind) {
         problem(n, what + ": " + info.label() + " is a " + ph::toString(info.kind) +
                        " plugin, not a " + ph::toString(kind) + ": configure it as <" +

@@ -74,6 +74,9 @@ struct Config {
     std::string exchangeDir;  // <exchange dir>: batches also as XML exchange files (resolved)
   };
   std::optional<Feed> feed;
+  // "name version" of each plugin library, by its resolved path, when the libraries were loaded
+  // to check their options (loadConfig with checkPlugins).
+  std::map<std::string, std::string> pluginVersions;
   // <listen><tls certificate key clientCa requireClientCert/></listen>: HTTPS on the port, the
   // files resolved against the configuration file's folder. Unset: plain HTTP.
   std::optional<http::ServerTls> tls{};

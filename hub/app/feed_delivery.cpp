@@ -8,23 +8,19 @@
 #include <map>
 
 #include "hub/http/client.hpp"
-#include "hub/plugin_host/loader.hpp"
 #include "hub/xml/signature.hpp"
 
 namespace ijro::app {
 
 namespace {
 
-// Source id -> "name version" of the plugin library behind it; token sources post over HTTP.
+// Source id -> "name version" of the plugin library behind it (as the configuration's check
+// read it); token sources post over HTTP.
 std::map<std::string, std::string> adapters(const Config& cfg) {
   std::map<std::string, std::string> out;
   for (const auto& s : cfg.pluginSources) {
-    try {
-      const auto plugin = plugin_host::load(s.library);
-      out[s.id] = plugin.info().name + " " + plugin.info().version;
-    } catch (const std::exception&) {
-      out[s.id] = s.library.stem().string();  // the runtime reports why it cannot load it
-    }
+    auto it = cfg.pluginVersions.find(s.library.string());
+    out[s.id] = it != cfg.pluginVersions.end() ? it->second : s.library.stem().string();
   }
   return out;
 }

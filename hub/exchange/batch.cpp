@@ -196,13 +196,7 @@ std::string writeBatch(const BatchHeader& header, const model::StatusRules& rule
 
 ParsedBatch parseBatch(std::string_view xml, const xml::Limits& limits) {
   xml::Reader r(xml, kDocumentName, limits);
-  bool root = false;
-  while (r.read())
-    if (r.nodeType() == XML_READER_TYPE_ELEMENT) {
-      root = true;
-      break;
-    }
-  if (!root) throw xml::XmlError("the document has no root element", kDocumentName, 0, 0);
+  r.readRoot();
   if (r.localName() != "feed" || r.namespaceUri() != kFeedNs)
     r.fail("the root element is <" + std::string(r.localName()) + ">" +
            (r.namespaceUri().empty() ? std::string(" with no namespace")

@@ -37,13 +37,7 @@ constexpr std::string_view kReportNsPrefix = "urn:ijro-hub:report:";
 
 ParsedReport parseReportXml(std::string_view body, const xml::Limits& limits) {
   xml::Reader r(body, kDocumentName, limits);
-  bool root = false;
-  while (r.read())
-    if (r.nodeType() == XML_READER_TYPE_ELEMENT) {
-      root = true;
-      break;
-    }
-  if (!root) throw xml::XmlError("the document has no root element", kDocumentName, 0, 0);
+  r.readRoot();
   if (r.localName() != "report" || r.namespaceUri() != kReportNs) wrongRoot(r);
 
   ParsedReport report;

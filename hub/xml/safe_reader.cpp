@@ -300,6 +300,12 @@ std::string Reader::readText() {
   return text;
 }
 
+void Reader::readRoot() {
+  while (read())
+    if (nodeType() == XML_READER_TYPE_ELEMENT) return;
+  throw XmlError("the document has no root element", name_, 0, 0);
+}
+
 void Reader::skipElement() {
   if (nodeType() != XML_READER_TYPE_ELEMENT || isEmptyElement()) return;
   const int d = depth();

@@ -70,7 +70,9 @@ class Reader {
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
 
-  bool read();           // next node; false at end of document
+  bool read();  // next node; false at end of document
+  // Reads up to the root element; throws XmlError "the document has no root element" if none.
+  void readRoot();
   int nodeType() const;  // XML_READER_TYPE_*
   int depth() const;     // 0 for the root element
   bool isEmptyElement() const;
