@@ -10,6 +10,7 @@
 
 #include "hub/api/views.hpp"
 #include "hub/base/timestamp.hpp"
+#include "hub/base/utf8.hpp"
 #include "hub/exchange/feed.hpp"
 #include "hub/exchange/json_text.hpp"
 #include "hub/exchange/receipt.hpp"
@@ -118,6 +119,12 @@ struct ReadQuery {
 std::optional<std::string> parseReadQuery(const Request& req, ReadQuery& q,
                                           const std::set<std::string>& allowed) {
   for (const auto& [k, v] : req.query) {
+    // Every parameter is text the store may compare: bytes that are not UTF-8 would be refused
+    // by PostgreSQL as a failed statement, so they are the caller's error, said here.
+    if (auto bad = base::firstInvalidUtf8(v))
+      return "query parameter \"" + base::replaceInvalidUtf8(k) + "\" is not valid UTF-8 (byte " +
+             std::to_string(*bad + 1) +
+             " of its value): percent-encode the UTF-8 bytes of the text";
     if (!allowed.count(k)) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;

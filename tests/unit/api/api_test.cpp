@@ -377,5 +377,61 @@ TEST_F(ApiTest, ReadTokenSeesOnlyItsRegionsAndSectors) {
   EXPECT_EQ(boost::json::parse(get("/api/v1/measures").body).at("total").as_int64(), 6);
 }
 
+// An indicator at the edge of what a double holds, stored before the bounds existed (or by a
+// store written to directly): progress would be NaN and the feed writer refuses NaN. The record
+// is still listed and fed, with no progress, and the others with it.
+TEST_F(ApiTest, ARecordWithExtremeValuesDoesNotBreakTheFeedTheListOrTheSummary) {
+  auto extreme = sample("M-X", "1726");
+  model::Indicator ind{"cash-registers", "registers installed", "registers", true, -1e308, {}};
+  ind.periods.push_back(
+      {*model::parseDate("2026-01-01"), *model::parseDate("2026-02-28"), 1e308, 1e308});
+  extreme.indicators.push_back(ind);
+  seed({extreme, sample("M-Y", "1726")});
+  auto feed = get("/api/v1/feed");
+  ASSERT_EQ(feed.status, 200) << feed.body;
+  EXPECT_THAT(feed.body, HasSubstr("M-X"));
+  EXPECT_THAT(feed.body, HasSubstr("M-Y"));
+  auto list = get("/api/v1/measures");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_THAT(column(list, "items", "measure"), ElementsAre("M-X", "M-Y"));
+  EXPECT_EQ(get("/api/v1/summary").status, 200);
+}
+
+// The same record posted now is refused by the bounds, naming the field, and the rest of the
+// report is stored.
+TEST_F(ApiTest, AReportedValueBeyondTheBoundsIsRejectedAloneNamingTheField) {
+  auto extreme = sample("M-X", "1726");
+  model::Indicator ind{"cash-registers", "registers installed", "registers", true, -1e308, {}};
+  ind.periods.push_back(
+      {*model::parseDate("2026-01-01"), *model::parseDate("2026-02-28"), 1e308, 1e308});
+  extreme.indicators.push_back(ind);
+  auto res =
+      post(exchange::writeReportJson("tax", {extreme, sample("M-Y", "1726")}), "application/json");
+  ASSERT_EQ(res.status, 200) << res.body;
+  const auto doc = boost::json::parse(res.body);
+  const auto& records = doc.at("records").as_array();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records.at(0).at("outcome").as_string(), "rejected");
+  EXPECT_THAT(boost::json::serialize(records.at(0)),
+              HasSubstr("indicators[0].baseline -1e+308 is outside the range"));
+  EXPECT_EQ(records.at(1).at("outcome").as_string(), "accepted");
+  EXPECT_EQ(store_->count(), 1u);
+}
+
+// Bytes that are not UTF-8 in a query are the caller's error (PostgreSQL would fail the statement
+// and the hub answer 503 and reconnect), on every backend alike.
+TEST_F(ApiTest, AQueryParameterThatIsNotUtf8IsABadRequestNamingIt) {
+  for (const char* path : {"/api/v1/measures", "/api/v1/summary", "/api/v1/feed"}) {
+    auto res = get(path, {{"region", "17\xff\xfe"}});
+    EXPECT_EQ(res.status, 400) << path;
+    EXPECT_THAT(res.body,
+                HasSubstr("query parameter &quot;region&quot; is not valid UTF-8 (byte 3"))
+        << res.body;
+  }
+  auto text = get("/api/v1/measures", {{"q", "\xc3("}});
+  EXPECT_EQ(text.status, 400);
+  EXPECT_EQ(get("/api/v1/measures", {{"q", "Тошкент"}}).status, 200);
+}
+
 }  // namespace
 }  // namespace ijro::api
