@@ -433,5 +433,18 @@ TEST_F(ApiTest, AQueryParameterThatIsNotUtf8IsABadRequestNamingIt) {
   EXPECT_EQ(get("/api/v1/measures", {{"q", "Тошкент"}}).status, 200);
 }
 
+// A control act that names its action twice would be read as the last by Boost.JSON: refused.
+TEST_F(ApiTest, AControlActWithAMemberGivenTwiceIsRefusedNamingIt) {
+  http::Request r;
+  r.method = "POST";
+  r.path = r.target = "/api/v1/control";
+  r.headers["content-type"] = "application/json";
+  r.headers["authorization"] = std::string("Bearer ") + kNational;
+  r.body = R"({"measure": "M-1", "region": "1726", "action": "submit", "action": "verify"})";
+  auto res = api_->handle(r);
+  EXPECT_EQ(res.status, 400);
+  EXPECT_THAT(res.body, HasSubstr("appears twice in one object")) << res.body;
+}
+
 }  // namespace
 }  // namespace ijro::api
