@@ -9,6 +9,7 @@
 #include <span>
 
 #include "hub/api/views.hpp"
+#include "hub/base/correlation.hpp"
 #include "hub/base/timestamp.hpp"
 #include "hub/base/utf8.hpp"
 #include "hub/exchange/feed.hpp"
@@ -388,11 +389,17 @@ Response Api::handle(const Request& req) {
                        "history, /api/v1/summary, /api/v1/feed, /api/v1/organisations, "
                        "/api/v1/evidence");
   } catch (const store::StoreError& e) {
+    // The driver's words stay in the log (they may name tables, hosts or values); the client
+    // gets the id to quote.
     ++counters_.errors;
-    spdlog::error("store error on {} {}: {}", req.method, req.target, e.what());
-    return problem(
-        req, 503,
-        std::string("store unavailable, nothing was stored: ") + e.what() + "; retry later");
+    const std::string errorId = base::newCorrelationId();
+    spdlog::error("store error on {} {} (error id {}): {}", req.method, req.target, errorId,
+                  e.what());
+    auto res = problem(req, 503,
+                       "store unavailable, nothing was stored; retry later (error id " + errorId +
+                           ": the hub's log has the detail)");
+    res.headers.emplace_back("Retry-After", "5");
+    return res;
   }
 }
 

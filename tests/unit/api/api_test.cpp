@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 #include <boost/json.hpp>
 
 #include "hub/base/sha256.hpp"
@@ -46,7 +48,8 @@ model::Implementation in(const std::string& id, const std::string& region,
 class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = store::Store::open("sqlite:" + (test::tempDir("api") / "hub.db").string(), 2);
+    dbPath_ = test::tempDir("api") / "hub.db";
+    store_ = store::Store::open("sqlite:" + dbPath_.string(), 2);
     Settings s;
     s.hubId = "test-hub";
     intake::Scope tax = intake::Scope::writer("tax");
@@ -107,6 +110,7 @@ class ApiTest : public ::testing::Test {
     for (const auto& item : doc.at(list).as_array()) out.emplace_back(item.at(field).as_string());
     return out;
   }
+  std::filesystem::path dbPath_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Api> api_;
 };
@@ -444,6 +448,23 @@ TEST_F(ApiTest, AControlActWithAMemberGivenTwiceIsRefusedNamingIt) {
   auto res = api_->handle(r);
   EXPECT_EQ(res.status, 400);
   EXPECT_THAT(res.body, HasSubstr("appears twice in one object")) << res.body;
+}
+
+// A store failure is answered 503 with Retry-After and an id; the driver's words (here SQLite's,
+// naming the table) stay in the log.
+TEST_F(ApiTest, AStoreFailureIs503WithAnErrorIdAndNotTheDriversMessage) {
+  seed({sample("M-1", "1726")});
+  {
+    soci::session raw(soci::sqlite3, dbPath_.string());
+    raw << "ALTER TABLE implementation RENAME TO implementation_gone";
+  }
+  auto res = get("/api/v1/measures");
+  ASSERT_EQ(res.status, 503) << res.body;
+  EXPECT_THAT(res.body, HasSubstr("store unavailable, nothing was stored; retry later (error id "));
+  EXPECT_THAT(res.body, ::testing::Not(HasSubstr("implementation"))) << res.body;
+  bool retryAfter = false;
+  for (const auto& [name, value] : res.headers) retryAfter |= name == "Retry-After";
+  EXPECT_TRUE(retryAfter);
 }
 
 }  // namespace
