@@ -10,6 +10,7 @@
 #include "hub/api/json_problem.hpp"
 #include "hub/api/views.hpp"
 #include "hub/base/timestamp.hpp"
+#include "hub/base/utf8.hpp"
 #include "hub/exchange/json_text.hpp"
 #include "hub/model/regions.hpp"
 #include "hub/model/validate.hpp"
@@ -38,6 +39,11 @@ struct DashQuery {
 std::optional<std::string> parseDashQuery(const Request& req, DashQuery& q,
                                           const std::set<std::string>& allowed) {
   for (const auto& [k, v] : req.query) {
+    // As for the list: bytes that are not UTF-8 are the caller's error, not a failed statement.
+    if (auto bad = base::firstInvalidUtf8(v))
+      return "query parameter \"" + base::replaceInvalidUtf8(k) + "\" is not valid UTF-8 (byte " +
+             std::to_string(*bad + 1) +
+             " of its value): percent-encode the UTF-8 bytes of the text";
     if (!allowed.count(k)) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;

@@ -253,6 +253,9 @@ TEST_P(DashboardTest, BadOverviewParametersAreRefusedWithTheReason) {
   res = get("/api/v1/overview", {{"region", "9999"}});
   EXPECT_EQ(res.status, 400);
   EXPECT_THAT(res.body, HasSubstr("SOATO"));
+  res = get("/api/v1/overview", {{"sector", "health\xff"}});
+  EXPECT_EQ(res.status, 400);
+  EXPECT_THAT(res.body, HasSubstr("not valid UTF-8"));
 }
 
 TEST_P(DashboardTest, TheListSortsByEachKeyBothWaysKeepingTheStoreOrderOnTies) {
