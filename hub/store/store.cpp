@@ -216,3 +216,15 @@ std::vector<Store::KeyedLineage> Store::currentLineages(const std::optional<std:
 }
 
 }  // namespace ijro::store
+
+namespace ijro::store {
+
+std::vector<Store::TerritoryReceived> Store::lastReceived(const Filter&) {
+  throw StoreError("store: this store does not read when each territory last reported");
+}
+
+std::vector<Store::Revision> Store::revisions(const RevisionQuery&) {
+  throw StoreError("store: this store does not keep the facts of past revisions");
+}
+
+}  // namespace ijro::store
