@@ -10,6 +10,7 @@
 
 #include "hub/api/views.hpp"
 #include "hub/base/timestamp.hpp"
+#include "hub/dashboard/dashboard.hpp"
 #include "hub/exchange/feed.hpp"
 #include "hub/exchange/json_text.hpp"
 #include "hub/exchange/receipt.hpp"
@@ -260,6 +261,8 @@ Response Api::handle(const Request& req) {
   try {
     const auto& p = req.path;
     if (p == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n", {}};
+    // The dashboard's files are public: the app sends the person's token with each API call.
+    if (dashboard::owns(p)) return dashboard::serve(req);
     // Feed batches from other hubs authenticate by their signature, not a token (feeds.cpp).
     if (p == "/api/v1/feeds") return postFeeds(req);
 
