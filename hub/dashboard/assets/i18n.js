@@ -488,24 +488,28 @@ const FALLBACK_LABELS = {
     doneOnTime: "Done on time", doneLate: "Done late", cancelled: "Cancelled", suspended: "Suspended",
     green: "Green", amber: "Amber", red: "Red",
     submitted: "Submitted", verified: "Verified", returned: "Returned", removed: "Removed",
+    onControl: "On control", none: "Not rated",
   },
   ru: {
     notStarted: "Не начато", onTrack: "В срок", atRisk: "Под угрозой", overdue: "Просрочено",
     doneOnTime: "Исполнено в срок", doneLate: "Исполнено с опозданием", cancelled: "Отменено",
     suspended: "Приостановлено", green: "Зелёный", amber: "Жёлтый", red: "Красный",
     submitted: "Представлено", verified: "Подтверждено", returned: "Возвращено", removed: "Снято",
+    onControl: "На контроле", none: "Без оценки",
   },
   "uz-Latn": {
     notStarted: "Boshlanmagan", onTrack: "Muddatida", atRisk: "Xavf ostida", overdue: "Muddati oʻtgan",
     doneOnTime: "Muddatida bajarilgan", doneLate: "Kechikib bajarilgan", cancelled: "Bekor qilingan",
     suspended: "Toʻxtatilgan", green: "Yashil", amber: "Sariq", red: "Qizil",
     submitted: "Topshirilgan", verified: "Tasdiqlangan", returned: "Qaytarilgan", removed: "Nazoratdan olingan",
+    onControl: "Nazoratda", none: "Baholanmagan",
   },
   "uz-Cyrl": {
     notStarted: "Бошланмаган", onTrack: "Муддатида", atRisk: "Хавф остида", overdue: "Муддати ўтган",
     doneOnTime: "Муддатида бажарилган", doneLate: "Кечикиб бажарилган", cancelled: "Бекор қилинган",
     suspended: "Тўхтатилган", green: "Яшил", amber: "Сариқ", red: "Қизил",
     submitted: "Топширилган", verified: "Тасдиқланган", returned: "Қайтарилган", removed: "Назоратдан олинган",
+    onControl: "Назоратда", none: "Баҳоланмаган",
   },
 };
 
