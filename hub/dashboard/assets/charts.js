@@ -11,10 +11,18 @@ function scale(domainMax, domainMin = 0) {
   return (v) => PAD.top + (H - PAD.top - PAD.bottom) * (1 - (v - domainMin) / span);
 }
 
+// A round step (1, 2 or 5 times a power of ten) that splits the span into about four parts.
+function niceStep(span) {
+  const raw = span / 4 || 1;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const f = raw / power;
+  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * power;
+}
+
 function yAxis(y, max, min, fmt) {
   const out = [];
-  for (let i = 0; i <= 4; i++) {
-    const v = min + ((max - min) * i) / 4;
+  const step = niceStep(max - min);
+  for (let v = Math.ceil(min / step) * step; v <= max + step / 1e6; v += step) {
     out.push(svg("line", { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: "grid" }),
       svg("text", { x: PAD.left - 6, y: y(v) + 4, "text-anchor": "end", class: "tick" }, fmt(v)));
   }
@@ -25,8 +33,9 @@ function yAxis(y, max, min, fmt) {
 export function indicatorChart(ind) {
   const periods = ind.periods || [];
   const values = periods.flatMap((p) => [p.target, p.actual]).concat([ind.baseline]).filter((v) => typeof v === "number");
-  const max = Math.max(1, ...values) * 1.1;
   const min = Math.min(0, ...values);
+  const top = Math.max(1, ...values);
+  const max = Math.ceil(top / niceStep(top - min)) * niceStep(top - min);
   const y = scale(max, min);
   const slot = (W - PAD.left - PAD.right) / Math.max(1, periods.length);
   const bar = Math.min(40, slot / 3);
@@ -60,8 +69,9 @@ export function indicatorChart(ind) {
 
 // Lines over dates: series = [{key, label, cls}], points = [{date, [key]: share 0..1}].
 export function lineChart(points, series) {
-  const max = Math.max(0.1, ...points.flatMap((p) => series.map((s) => p[s.key] ?? 0))) * 1.1;
-  const y = scale(Math.min(1, max), 0);
+  const top = Math.max(0.1, ...points.flatMap((p) => series.map((s) => p[s.key] ?? 0)));
+  const max = Math.min(1, Math.ceil(top / niceStep(top)) * niceStep(top));
+  const y = scale(max, 0);
   const n = Math.max(1, points.length - 1);
   const x = (i) => PAD.left + ((W - PAD.left - PAD.right) * i) / n;
   const every = Math.ceil(points.length / 8);
@@ -79,5 +89,5 @@ export function lineChart(points, series) {
     svg("rect", { x: PAD.left + i * 220, y: H - 18, width: 10, height: 10 }),
     svg("text", { x: PAD.left + 14 + i * 220, y: H - 9, class: "tick" }, s.label)));
   return svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart line-chart", role: "img", "data-points": points.length },
-    ...yAxis(y, Math.min(1, max), 0, formatShare), ...labels, ...lines, ...legend);
+    ...yAxis(y, max, 0, formatShare), ...labels, ...lines, ...legend);
 }
