@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 #include <ctime>
@@ -114,7 +115,22 @@ struct ReadQuery {
   std::string by;
   TaskFilter tasks;
   std::string lang;
+  // The list's own filters and order (/api/v1/measures).
+  std::optional<std::string> district;  // 7-digit SOATO; becomes filter.region
+  std::optional<std::string> decree;    // case folded: the act's number, or its type and number
+  std::optional<long> minDelay;         // days late at least (overdue or done late)
+  std::string sort = "measure";         // a key of kSortKeys
+  bool descending = false;              // sort given with a leading '-'
 };
+
+// The orders of /api/v1/measures; ties keep the store's order (measure, region, organisation,
+// source), so pages of one order never overlap.
+constexpr const char* kSortKeys[] = {"measure",  "region", "organisation",
+                                     "deadline", "delay",  "status"};
+
+bool isDigits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
 
 std::optional<std::string> parseReadQuery(const Request& req, ReadQuery& q,
                                           const std::set<std::string>& allowed) {
@@ -188,13 +204,45 @@ std::optional<std::string> parseReadQuery(const Request& req, ReadQuery& q,
       if (!model::isLanguageTag(v))
         return "lang \"" + v + "\" is not a language tag: use uz-Latn, uz-Cyrl, ru or en";
       q.lang = v;
+    } else if (k == "district") {
+      if (v.size() != 7 || !isDigits(v) || !model::isKnownTerritory(v))
+        return "district \"" + v +
+               "\" is not a known district: use a 7-digit SOATO code under a known region (e.g. "
+               "1703202)";
+      q.district = v;
+    } else if (k == "decree") {
+      if (v.empty()) return "decree is empty: give the act's number (e.g. UP-6079)";
+      q.decree = store::detail::foldCase(v);
+    } else if (k == "minDelay") {
+      auto n = parseNumber<long>(v);
+      if (!n || *n < 0) return "minDelay must be a whole number of days from 0, not \"" + v + "\"";
+      q.minDelay = *n;
+    } else if (k == "sort") {
+      const bool desc = v.starts_with("-");
+      const std::string key = desc ? v.substr(1) : v;
+      if (std::find(std::begin(kSortKeys), std::end(kSortKeys), key) == std::end(kSortKeys)) {
+        std::string list;
+        for (const char* s : kSortKeys) list += (list.empty() ? "" : ", ") + std::string(s);
+        return "sort \"" + v + "\" is unknown: use one of " + list +
+               " (a leading - sorts descending, e.g. sort=-delay)";
+      }
+      q.sort = key;
+      q.descending = desc;
     }
+  }
+  // A district narrows the region: it must lie in it.
+  if (q.district) {
+    if (q.filter.region && model::regionOf(*q.district) != model::regionOf(*q.filter.region))
+      return "district " + *q.district + " is not in region " + *q.filter.region +
+             ": leave one of them out, or give a district of that region";
+    q.filter.region = q.district;
   }
   return std::nullopt;
 }
 
 bool matches(const ReadQuery& q, const model::Evaluation& ev) {
   if (!q.statuses.empty() && !q.statuses.count(ev.status)) return false;
+  if (q.minDelay && ev.delayDays < *q.minDelay) return false;
   if (q.overdue && (ev.status == model::ExecutionStatus::Overdue) != *q.overdue) return false;
   if (q.rag && ev.rag != *q.rag) return false;
   return true;
@@ -305,6 +353,8 @@ Response Api::handle(const Request& req) {
         {"POST", "/api/v1/reports", &Api::postReports, true},
         {"GET", "/api/v1/measures", &Api::getMeasures, false},
         {"GET", "/api/v1/summary", &Api::getSummary, false},
+        {"GET", "/api/v1/overview", &Api::getOverview, false},
+        {"GET", "/api/v1/trend", &Api::getTrend, false},
         {"GET", "/api/v1/feed", &Api::getFeed, false},
         {"GET", "/api/v1/organisations", &Api::getOrganisations, false},
         {"POST", "/api/v1/evidence", &Api::postEvidence, true},
@@ -478,7 +528,8 @@ Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
   if (auto err =
           parseReadQuery(req, q,
                          {"region", "sector", "organisation", "measure", "q", "status", "overdue",
-                          "rag", "asOf", "page", "pageSize", "assignee", "overdueTasks", "lang"})) {
+                          "rag", "asOf", "page", "pageSize", "assignee", "overdueTasks", "lang",
+                          "district", "decree", "minDelay", "sort"})) {
     ++counters_.badRequests;
     return problem(req, 400, *err);
   }
@@ -492,7 +543,21 @@ Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
   const std::size_t first = (q.page - 1) * q.pageSize;
   std::vector<model::TaskEvaluation> tasks;
   const auto lineage = lineageIndex(q.filter.measureId);
+  // The store streams in measure order; any other order needs every match first.
+  const bool streamed = q.sort == "measure" && !q.descending;
+  struct Match {
+    model::Implementation impl;
+    model::Evaluation ev;
+    std::vector<model::TaskEvaluation> tasks;
+    std::string organisationName;
+  };
+  std::vector<Match> all;
   store_.forEach(q.filter, [&](const model::Implementation& impl) {
+    if (q.decree) {
+      const std::string number = store::detail::foldCase(impl.measure.act.number);
+      const std::string typed = store::detail::foldCase(impl.measure.act.type) + " " + number;
+      if (*q.decree != number && *q.decree != typed) return;
+    }
     auto ev = model::evaluate(impl, q.asOf, settings_.rules, tasks);
     if (!matches(q, ev)) return;
     // With a task filter, only implementations with a task it selects are listed.
@@ -502,15 +567,41 @@ Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
         any = q.tasks.matches(impl.assignments[i], tasks[i]);
       if (!any) return;
     }
+    if (!streamed) {
+      ++total;
+      all.push_back({impl, std::move(ev), tasks,
+                     pickText(impl.organisation, impl.organisationNames, languages)});
+      return;
+    }
     if (total++ < first || items.size() >= q.pageSize) return;
     auto item = measureJson(impl, ev, tasks, q.tasks, languages);
     addLineage(item, impl, lineage);
     items.push_back(std::move(item));
   });
+  if (!streamed) {
+    // Stable, so equal keys keep the store's order (also when descending).
+    auto less = [&](const Match& a, const Match& b) {
+      if (q.sort == "measure") return a.impl.measure.id < b.impl.measure.id;
+      if (q.sort == "region") return a.impl.region < b.impl.region;
+      if (q.sort == "organisation") return a.organisationName < b.organisationName;
+      if (q.sort == "deadline") return a.ev.deadline < b.ev.deadline;
+      if (q.sort == "delay") return a.ev.delayDays < b.ev.delayDays;
+      return a.ev.status < b.ev.status;  // status: in the order of model::ExecutionStatus
+    };
+    std::stable_sort(all.begin(), all.end(), [&](const Match& a, const Match& b) {
+      return q.descending ? less(b, a) : less(a, b);
+    });
+    for (std::size_t i = first; i < all.size() && items.size() < q.pageSize; ++i) {
+      auto item = measureJson(all[i].impl, all[i].ev, all[i].tasks, q.tasks, languages);
+      addLineage(item, all[i].impl, lineage);
+      items.push_back(std::move(item));
+    }
+  }
   json::object out{{"asOf", model::formatDate(q.asOf)},
                    {"total", total},
                    {"page", q.page},
                    {"pageSize", q.pageSize},
+                   {"sort", (q.descending ? "-" : "") + q.sort},
                    {"items", std::move(items)}};
   // Ministry mode: how fresh each region's data is (the last batch from the hubs covering it).
   if (auto fresh = freshness(reader); !fresh.is_null()) out["freshness"] = std::move(fresh);

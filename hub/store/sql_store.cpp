@@ -93,6 +93,44 @@ std::string regionClause(const std::string& column, const std::string& region, P
   return column + " = " + param(region);
 }
 
+// The WHERE conditions (each starting with " AND ") of a Filter over the implementation table;
+// fixed SQL fragments only, every value a bound parameter made by `param`.
+template <typename Param>
+std::string filterClause(const Filter& filter, const OrganisationDirectory& organisations,
+                         Param&& param) {
+  std::string where;
+  if (filter.region) where += " AND " + regionClause("region", *filter.region, param);
+  if (!filter.regionsIn.empty()) {
+    std::string any;
+    for (const auto& r : filter.regionsIn) {
+      any += any.empty() ? "(" : " OR ";
+      any += regionClause("region", r, param);
+    }
+    where += " AND " + any + ")";
+  }
+  if (filter.sector) where += " AND sector = " + param(*filter.sector);
+  if (!filter.sectorsIn.empty()) {
+    std::string list;
+    for (const auto& c : filter.sectorsIn) {
+      list += list.empty() ? "" : ", ";
+      list += param(c);
+    }
+    where += " AND sector IN (" + list + ")";
+  }
+  if (filter.organisation) {
+    // A code, or any spelling of the organisation: its implementations under every spelling.
+    // (As given, for a code; resolved, for a spelling.)
+    std::string given = param(*filter.organisation);
+    std::string resolved = param(organisations.keyOf(*filter.organisation));
+    where += " AND organisation_key IN (" + given + ", " + resolved + ")";
+  }
+  if (filter.measureId) where += " AND measure_id = " + param(*filter.measureId);
+  if (filter.text)
+    where += " AND search_text LIKE " + param("%" + escapeLike(foldCase(*filter.text)) + "%") +
+             " ESCAPE '!'";
+  return where;
+}
+
 auto keyTuple(const model::Implementation& x) {
   return std::tie(x.measure.id, x.region, x.organisation, x.source);
 }
@@ -574,36 +612,7 @@ void SqlStore::forEach(const Filter& filter,
   // (Each placeholder is named in its own statement: the operands of a chain of + are evaluated
   // in no particular order, and the names must follow the order of the values.)
   // Only the current state of each implementation (one source's row).
-  where += " AND is_current = 1";
-  if (filter.region) where += " AND " + regionClause("region", *filter.region, param);
-  if (!filter.regionsIn.empty()) {
-    std::string any;
-    for (const auto& r : filter.regionsIn) {
-      any += any.empty() ? "(" : " OR ";
-      any += regionClause("region", r, param);
-    }
-    where += " AND " + any + ")";
-  }
-  if (filter.sector) where += " AND sector = " + param(*filter.sector);
-  if (!filter.sectorsIn.empty()) {
-    std::string list;
-    for (const auto& c : filter.sectorsIn) {
-      list += list.empty() ? "" : ", ";
-      list += param(c);
-    }
-    where += " AND sector IN (" + list + ")";
-  }
-  if (filter.organisation) {
-    // A code, or any spelling of the organisation: its implementations under every spelling.
-    // (As given, for a code; resolved, for a spelling.)
-    std::string given = param(*filter.organisation);
-    std::string resolved = param(identity()->organisations.keyOf(*filter.organisation));
-    where += " AND organisation_key IN (" + given + ", " + resolved + ")";
-  }
-  if (filter.measureId) where += " AND measure_id = " + param(*filter.measureId);
-  if (filter.text)
-    where += " AND search_text LIKE " + param("%" + escapeLike(foldCase(*filter.text)) + "%") +
-             " ESCAPE '!'";
+  where += " AND is_current = 1" + filterClause(filter, identity()->organisations, param);
   const std::size_t fixedParams = params.size();
   const std::string order =
       " ORDER BY measure_id, region, organisation, source LIMIT " + std::to_string(kPageSize);
@@ -770,6 +779,32 @@ std::vector<HistoryEntry> SqlStore::historyOf(const HistoryQuery& q) {
           e.revision = revision;
           out.push_back(e);
         }
+        return out;
+      },
+      true);
+}
+
+std::vector<Store::TerritoryReceived> SqlStore::lastReceived(const Filter& filter) {
+  std::vector<std::string> params;
+  auto param = [&params](std::string v) {
+    params.push_back(std::move(v));
+    return ":p" + std::to_string(params.size());
+  };
+  // Fixed SQL fragments only; every value is a bound parameter.
+  const std::string sql =
+      "SELECT region, max(received_at) FROM implementation WHERE is_current = 1" +
+      filterClause(filter, identity()->organisations, param) + " GROUP BY region ORDER BY region";
+  return withSession(
+      "reading when each territory last reported",
+      [&](Lease& l) {
+        std::vector<TerritoryReceived> out;
+        TerritoryReceived t;
+        soci::details::prepare_temp_type p = (l.session().prepare << sql);
+        p, soci::into(t.territory), soci::into(t.lastReceivedAt);
+        for (const auto& v : params) p, soci::use(v);
+        soci::statement st(p);
+        st.execute();
+        while (st.fetch()) out.push_back(t);
         return out;
       },
       true);

@@ -165,3 +165,11 @@ std::vector<Store::KeyedLineage> Store::currentLineages(const std::optional<std:
 }
 
 }  // namespace ijro::store
+
+namespace ijro::store {
+
+std::vector<Store::TerritoryReceived> Store::lastReceived(const Filter&) {
+  throw StoreError("store: this store does not read when each territory last reported");
+}
+
+}  // namespace ijro::store

@@ -407,6 +407,17 @@ class Store {
   };
   virtual std::vector<KeyedLineage> currentLineages(const std::optional<std::string>& measureId);
 
+  // ---- the dashboard's reads -------------------------------------------------------------------
+  // (Not pure, as for evidence: the defaults throw StoreError.)
+
+  // Per stored territory code (a region, a district or "17"), the latest receivedAt of the
+  // current rows matching the filter: when anything still shown for it last came in.
+  struct TerritoryReceived {
+    std::string territory;
+    std::string lastReceivedAt;  // ISO 8601 UTC
+  };
+  virtual std::vector<TerritoryReceived> lastReceived(const Filter& filter);
+
   virtual int schemaVersion() = 0;
   virtual bool ping() noexcept = 0;         // for /readyz
   virtual std::string backend() const = 0;  // "sqlite3" | "postgresql"
