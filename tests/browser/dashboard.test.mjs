@@ -153,8 +153,13 @@ async function openBrowser(hub) {
 }
 
 // Navigates within the app (hash route) and waits until the page is drawn.
+// On the route already, the page stays as drawn.
 async function go(page, hash, pageName) {
-  await page.evaluate((h) => { document.getElementById("app").dataset.ready = "stale"; location.hash = h; }, hash);
+  await page.evaluate((h) => {
+    if (location.hash === h) return;
+    document.getElementById("app").dataset.ready = "stale";
+    location.hash = h;
+  }, hash);
   await waitReady(page, pageName);
 }
 async function waitReady(page, pageName) {

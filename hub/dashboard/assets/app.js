@@ -54,7 +54,7 @@ function renderNav() {
   const signedIn = !!token();
   nav.replaceChildren(...(signedIn ? [
     h("a", { href: "#/overview" }, t("nav.overview")),
-    h("a", { href: "#/list?status=overdue" }, t("nav.overdue")),
+    h("a", { href: "#/list?status=overdue&sort=-delay" }, t("nav.overdue")),
     h("a", { href: "#/list?status=atRisk" }, t("nav.atRisk")),
     h("a", { href: "#/list" }, t("nav.all")),
     h("a", { href: "#/trend" }, t("nav.trend")),

@@ -126,6 +126,9 @@ const TEXTS = {
     "err.title": "Could not load",
     "err.network": "The hub did not answer: check the connection and try again.",
     "loading": "Loading…",
+    "age.minutes": "{n} min ago",
+    "age.hours": "{n} h ago",
+    "age.days": "{n} d ago",
     "days": "{n} d",
   },
   ru: {
@@ -243,6 +246,9 @@ const TEXTS = {
     "err.title": "Не удалось загрузить",
     "err.network": "Хаб не ответил: проверьте соединение и повторите.",
     "loading": "Загрузка…",
+    "age.minutes": "{n} мин назад",
+    "age.hours": "{n} ч назад",
+    "age.days": "{n} дн. назад",
     "days": "{n} дн.",
   },
   "uz-Latn": {
@@ -360,6 +366,9 @@ const TEXTS = {
     "err.title": "Yuklab boʻlmadi",
     "err.network": "Hub javob bermadi: ulanishni tekshirib, qayta urinib koʻring.",
     "loading": "Yuklanmoqda…",
+    "age.minutes": "{n} daqiqa oldin",
+    "age.hours": "{n} soat oldin",
+    "age.days": "{n} kun oldin",
     "days": "{n} kun",
   },
   "uz-Cyrl": {
@@ -477,6 +486,9 @@ const TEXTS = {
     "err.title": "Юклаб бўлмади",
     "err.network": "Хаб жавоб бермади: уланишни текшириб, қайта уриниб кўринг.",
     "loading": "Юкланмоқда…",
+    "age.minutes": "{n} дақиқа олдин",
+    "age.hours": "{n} соат олдин",
+    "age.days": "{n} кун олдин",
     "days": "{n} кун",
   },
 };
@@ -588,34 +600,55 @@ export function columnLabel(name) {
 }
 
 // Formatting per language. Dates are calendar dates (YYYY-MM-DD), shown in UTC so the day never
-// shifts with the browser's time zone.
-function intlTag() { return current; }
+// shifts with the browser's time zone. A browser whose Intl data lacks Uzbek in Latin script
+// (Chromium ships uz-Cyrl but formats uz as the root locale: "2026 M08 31") gets the CLDR
+// patterns of uz-Latn from here: its numbers are uz-Cyrl's (the same digits and separators), its
+// dates are written out with the Latin month names.
+const UZ_LATN_MONTHS = ["yan", "fev", "mar", "apr", "may", "iyn", "iyl", "avg", "sen", "okt", "noy", "dek"];
+const lacking = new Map();
+function lacksData(tag) {
+  if (!lacking.has(tag)) {
+    const jan = new Date(Date.UTC(2026, 0, 15));
+    const o = { month: "short", timeZone: "UTC" };
+    // The root locale names months by number ("M01").
+    lacking.set(tag, /^M\d{2}$/.test(new Intl.DateTimeFormat(tag, o).format(jan)));
+  }
+  return lacking.get(tag);
+}
+const ownUzLatn = () => current === "uz-Latn" && lacksData("uz-Latn");
+function numberTag() { return ownUzLatn() ? "uz-Cyrl" : current; }
+
 export function formatNumber(n) {
   if (n === null || n === undefined || Number.isNaN(n)) return "–";
-  return new Intl.NumberFormat(intlTag()).format(n);
+  return new Intl.NumberFormat(numberTag()).format(n);
 }
 export function formatShare(x) {
   if (x === null || x === undefined || Number.isNaN(x)) return "–";
-  return new Intl.NumberFormat(intlTag(), { style: "percent", maximumFractionDigits: 1 }).format(x);
+  return new Intl.NumberFormat(numberTag(), { style: "percent", maximumFractionDigits: 1 }).format(x);
 }
+function uzLatnDate(d) {
+  return `${d.getUTCDate()}-${UZ_LATN_MONTHS[d.getUTCMonth()]}, ${d.getUTCFullYear()}`;
+}
+const two = (n) => String(n).padStart(2, "0");
 export function formatDate(iso) {
   if (!iso) return "–";
   const d = new Date(`${String(iso).slice(0, 10)}T00:00:00Z`);
   if (Number.isNaN(d.getTime())) return String(iso);
-  return new Intl.DateTimeFormat(intlTag(), { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" }).format(d);
+  if (ownUzLatn()) return uzLatnDate(d);
+  return new Intl.DateTimeFormat(current, { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" }).format(d);
 }
 export function formatDateTime(iso) {
   if (!iso) return "–";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
-  return new Intl.DateTimeFormat(intlTag(), { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(d);
+  if (ownUzLatn()) return `${uzLatnDate(d)}, ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
+  return new Intl.DateTimeFormat(current, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(d);
 }
-// An age in seconds as the largest whole unit ("3 days ago").
+// An age in seconds as the largest whole unit ("3 d ago"), in the dashboard's own words: the
+// browser's relative-time data is missing for Uzbek in some builds.
 export function formatAge(seconds) {
   if (seconds === null || seconds === undefined) return "–";
-  const rtf = new Intl.RelativeTimeFormat(intlTag(), { numeric: "auto" });
   const s = Math.max(0, Math.round(seconds));
-  if (s < 3600) return rtf.format(-Math.round(s / 60), "minute");
-  if (s < 86400) return rtf.format(-Math.round(s / 3600), "hour");
-  return rtf.format(-Math.round(s / 86400), "day");
+  const [n, unit] = s < 3600 ? [Math.floor(s / 60), "minutes"] : s < 86400 ? [Math.floor(s / 3600), "hours"] : [Math.floor(s / 86400), "days"];
+  return t(`age.${unit}`, { n: formatNumber(n) });
 }
