@@ -79,10 +79,12 @@ async function startHub() {
       if (token) headers.Authorization = `Bearer ${token}`;
       if (type) headers["Content-Type"] = type;
       const res = await fetch(base + target, { method, headers, body });
-      const text = await res.text();
+      // The bytes as sent (text() would drop a CSV's byte order mark).
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const text = bytes.toString("utf8");
       let json = null;
       try { json = JSON.parse(text); } catch { /* not JSON */ }
-      return { status: res.status, json, text };
+      return { status: res.status, json, text, bytes, headers: res.headers };
     },
     // A read that must succeed: its JSON.
     async read(target, token = READERS.national) {
@@ -317,6 +319,10 @@ const CASES = {
       await go(page, `#/measure/${encodeURIComponent(measure)}`, "measure");
       assert.deepEqual(await attrs(page, "#implementations tbody tr", "data-region"), implementations.items.map((m) => m.region), `${lang}: ${measure}`);
       assert.deepEqual(await attrs(page, "#implementations tbody tr", "data-status"), implementations.items.map((m) => m.status));
+      const act = implementations.items[0].act;
+      assert.ok(act?.number, `${measure} names its act`);
+      const actShown = await text(page, "#act");
+      assert.ok(actShown.includes(act.number) && actShown.includes(act.item ?? ""), `${lang}: act shown as "${actShown}"`);
       const charts = implementations.items.reduce((n, m) => n + m.indicators.length, 0);
       assert.equal((await page.$$("svg.indicator-chart")).length, charts, `${lang}: indicator charts`);
       assert.ok((await page.$$("#history tbody tr")).length > 0, `${lang}: history rows`);
@@ -332,6 +338,36 @@ const CASES = {
     assert.match(titles.get("uz-Cyrl"), /[\u0400-\u04FF]/);
     assert.match(titles.get("ru"), /[\u0400-\u04FF]/);
     assert.doesNotMatch(titles.get("uz-Latn"), /[\u0400-\u04FF]/);
+  },
+
+  // The list's export buttons fetch the same rows with the token and save them as a file: the
+  // saved CSV is byte for byte the API's export of the list's query.
+  async list_export_saves_the_api_file(hub, ui) {
+    const { page } = ui;
+    await signIn(ui, hub, READERS.national);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ijro-download-"));
+    try {
+      const cdp = await page.createCDPSession();
+      await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: dir });
+      await go(page, "#/list?status=overdue&sort=-delay", "list");
+      await page.click('button.export[data-format="csv"]');
+      const expected = await hub.call("GET", `/api/v1/export/measures?status=overdue&sort=-delay&format=csv&asOf=${AS_OF}&lang=en`, READERS.national);
+      assert.equal(expected.status, 200, expected.text);
+      const name = /filename="?([^";]+)"?/.exec(expected.headers.get("content-disposition") ?? "")?.[1];
+      assert.ok(name, "the export names its file");
+      const deadline = Date.now() + 30000;
+      let files = [];
+      while (Date.now() < deadline) {
+        files = fs.readdirSync(dir).filter((f) => !f.endsWith(".crdownload"));
+        if (files.length) break;
+        await new Promise((r) => setTimeout(r, 100));  // polling the folder for the saved file
+      }
+      assert.deepEqual(files, [name], `saved files in ${dir}`);
+      assert.ok(fs.readFileSync(path.join(dir, name)).equals(expected.bytes), "the saved file differs from the API's export");
+      await ui.check("export");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   },
 
   // A token for one region sees that region only: its overview shows no other, another region's

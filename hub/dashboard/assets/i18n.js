@@ -595,8 +595,10 @@ export function sectorLabel(code, apiName) {
   if (!code) return apiName || "";
   return hubLabel("sector", code) ?? apiName ?? code;
 }
+// A column by the catalogue's name (column.<name>), else the dashboard's own text.
+const OWN_COLUMN = { regionName: "region", delayDays: "delay" };
 export function columnLabel(name) {
-  return hubLabel("column", name) ?? t(`col.${name}`);
+  return hubLabel("column", name) ?? t(`col.${OWN_COLUMN[name] ?? name}`);
 }
 
 // Formatting per language. Dates are calendar dates (YYYY-MM-DD), shown in UTC so the day never

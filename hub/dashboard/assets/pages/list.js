@@ -3,13 +3,14 @@
 // same rows exported as XLSX or CSV (fetched with the token, saved as a file).
 import { apiUrl, download, getJson } from "../api.js";
 import { badge, h, table } from "../dom.js";
-import { STATUSES, columnLabel, formatDate, formatNumber, language, ragLabel, regionLabel,
-  statusLabel, t } from "../i18n.js";
+import { STATUSES, columnLabel, formatDate, formatNumber, ragLabel, regionLabel, statusLabel,
+  t } from "../i18n.js";
 import { errorBox, routeHref } from "../ui.js";
 
 const FILTERS = ["region", "district", "sector", "organisation", "decree", "status", "rag", "minDelay"];
-const SORTABLE = { measure: "measure", region: "region", organisation: "organisation",
-  deadline: "deadline", delay: "delay", status: "status" };
+// Column (the catalogue's name) -> the sort key of /api/v1/measures.
+const SORTABLE = { measure: "measure", regionName: "region", organisation: "organisation",
+  deadline: "deadline", delayDays: "delay", status: "status" };
 const PAGE_SIZE = 25;
 
 function currentQuery(params) {
@@ -19,7 +20,7 @@ function currentQuery(params) {
 }
 
 function filterForm(q) {
-  const field = (name, input) => h("label", {}, h("span", {}, columnLabel(name === "minDelay" ? "minDelay" : name)), input);
+  const field = (name, input) => h("label", {}, h("span", {}, columnLabel(name)), input);
   const text = (name, attrs = {}) => field(name, h("input", { name, value: q[name] || "", ...attrs }));
   const status = h("select", { name: "status" }, h("option", { value: "" }, t("list.any")),
     STATUSES.map((s) => h("option", { value: s, selected: q.status === s }, statusLabel(s))));
@@ -67,17 +68,12 @@ export function measureRows(items) {
   }));
 }
 
-export const MEASURE_COLUMNS = ["measure", "title", "region", "organisation", "deadline", "delay", "status", "rag"];
-
-function apiQuery(q) {
-  const out = { ...q, pageSize: PAGE_SIZE };
-  return out;
-}
+export const MEASURE_COLUMNS = ["measure", "title", "regionName", "organisation", "deadline", "delayDays", "status", "rag"];
 
 export async function listPage(params) {
   const q = currentQuery(params);
   const page = Number(q.page || 1);
-  const data = await getJson("/api/v1/measures", apiQuery(q));
+  const data = await getJson("/api/v1/measures", { ...q, pageSize: PAGE_SIZE });
   const pages = Math.max(1, Math.ceil(data.total / PAGE_SIZE));
   const exportQuery = { ...q };
   delete exportQuery.page;

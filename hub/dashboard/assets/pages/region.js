@@ -3,11 +3,11 @@
 // refusal, shown as it says it.
 import { ApiError, getJson } from "../api.js";
 import { badge, h, section, table } from "../dom.js";
-import { formatNumber, formatShare, ragLabel, regionLabel, sectorLabel, statusLabel, t } from "../i18n.js";
+import { columnLabel, formatNumber, formatShare, ragLabel, regionLabel, sectorLabel, statusLabel,
+  t } from "../i18n.js";
 import { totals } from "./overview.js";
 import { MEASURE_COLUMNS, measureRows } from "./list.js";
 import { routeHref } from "../ui.js";
-import { columnLabel } from "../i18n.js";
 
 function rollUpTable(id, firstHeader, groups, label) {
   return table(
