@@ -500,6 +500,7 @@ const FALLBACK_LABELS = {
     doneOnTime: "Done on time", doneLate: "Done late", cancelled: "Cancelled", suspended: "Suspended",
     green: "Green", amber: "Amber", red: "Red",
     submitted: "Submitted", verified: "Verified", returned: "Returned", removed: "Removed",
+    pending: "Pending", approved: "Approved", rejected: "Rejected",
     onControl: "On control", none: "Not rated",
   },
   ru: {
@@ -507,6 +508,7 @@ const FALLBACK_LABELS = {
     doneOnTime: "Исполнено в срок", doneLate: "Исполнено с опозданием", cancelled: "Отменено",
     suspended: "Приостановлено", green: "Зелёный", amber: "Жёлтый", red: "Красный",
     submitted: "Представлено", verified: "Подтверждено", returned: "Возвращено", removed: "Снято",
+    pending: "На рассмотрении", approved: "Одобрено", rejected: "Отклонено",
     onControl: "На контроле", none: "Без оценки",
   },
   "uz-Latn": {
@@ -514,6 +516,7 @@ const FALLBACK_LABELS = {
     doneOnTime: "Muddatida bajarilgan", doneLate: "Kechikib bajarilgan", cancelled: "Bekor qilingan",
     suspended: "Toʻxtatilgan", green: "Yashil", amber: "Sariq", red: "Qizil",
     submitted: "Topshirilgan", verified: "Tasdiqlangan", returned: "Qaytarilgan", removed: "Nazoratdan olingan",
+    pending: "Koʻrib chiqilmoqda", approved: "Maʼqullangan", rejected: "Rad etilgan",
     onControl: "Nazoratda", none: "Baholanmagan",
   },
   "uz-Cyrl": {
@@ -521,6 +524,7 @@ const FALLBACK_LABELS = {
     doneOnTime: "Муддатида бажарилган", doneLate: "Кечикиб бажарилган", cancelled: "Бекор қилинган",
     suspended: "Тўхтатилган", green: "Яшил", amber: "Сариқ", red: "Қизил",
     submitted: "Топширилган", verified: "Тасдиқланган", returned: "Қайтарилган", removed: "Назоратдан олинган",
+    pending: "Кўриб чиқилмоқда", approved: "Маъқулланган", rejected: "Рад этилган",
     onControl: "Назоратда", none: "Баҳоланмаган",
   },
 };
@@ -581,6 +585,11 @@ export function ragLabel(rag) {
 export function controlLabel(state) {
   if (!state) return "";
   return hubLabel("control", state) ?? FALLBACK_LABELS[current][state] ?? state;
+}
+// A deadline change's decision: pending, approved or rejected.
+export function decisionLabel(decision) {
+  if (!decision) return "";
+  return hubLabel("decision", decision) ?? FALLBACK_LABELS[current][decision] ?? decision;
 }
 // A region by SOATO code: the hub's label, else the built-in table, else the name the API gave.
 export function regionLabel(code, apiName) {

@@ -4,7 +4,7 @@
 import { apiUrl, download, getJson } from "../api.js";
 import { indicatorChart } from "../charts.js";
 import { badge, h, section, table } from "../dom.js";
-import { controlLabel, formatDate, formatDateTime, formatNumber, formatShare, ragLabel, regionLabel,
+import { controlLabel, decisionLabel, formatDate, formatDateTime, formatNumber, formatShare, ragLabel, regionLabel,
   statusLabel, t } from "../i18n.js";
 import { actionsFor } from "./actions.js";
 import { routeHref } from "../ui.js";
@@ -124,7 +124,7 @@ function changes(title, list) {
     list.map((c) => ({
       attrs: { dataset: { decision: c.decision } },
       cells: [formatDate(c.previous), formatDate(c.deadline), c.reason || "", c.requestedBy || "",
-        `${c.decision}${c.decidedBy ? ` · ${c.decidedBy}` : ""}${c.decidedOn ? ` · ${formatDate(c.decidedOn)}` : ""}`],
+        `${decisionLabel(c.decision)}${c.decidedBy ? ` · ${c.decidedBy}` : ""}${c.decidedOn ? ` · ${formatDate(c.decidedOn)}` : ""}`],
     }))));
 }
 
