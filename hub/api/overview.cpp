@@ -10,6 +10,7 @@
 #include "hub/api/json_problem.hpp"
 #include "hub/api/views.hpp"
 #include "hub/base/timestamp.hpp"
+#include "hub/base/utf8.hpp"
 #include "hub/exchange/json_text.hpp"
 #include "hub/model/regions.hpp"
 #include "hub/model/validate.hpp"
@@ -38,6 +39,11 @@ struct DashQuery {
 std::optional<std::string> parseDashQuery(const Request& req, DashQuery& q,
                                           const std::set<std::string>& allowed) {
   for (const auto& [k, v] : req.query) {
+    // As for the list: bytes that are not UTF-8 are the caller's error, not a failed statement.
+    if (auto bad = base::firstInvalidUtf8(v))
+      return "query parameter \"" + base::replaceInvalidUtf8(k) + "\" is not valid UTF-8 (byte " +
+             std::to_string(*bad + 1) +
+             " of its value): percent-encode the UTF-8 bytes of the text";
     if (!allowed.count(k)) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
@@ -117,6 +123,18 @@ std::int64_t ageSeconds(const std::string& at, std::chrono::system_clock::time_p
 }
 
 constexpr std::size_t kMaxEarlyWarnings = 100;
+constexpr std::size_t kMaxTrendPoints = 120;
+
+// `months` calendar months before d, on the same day of the month or the month's last day.
+model::Date minusMonths(model::Date d, int months) {
+  const std::chrono::year_month_day ymd{d};
+  const auto month = std::chrono::year_month{ymd.year(), ymd.month()} - std::chrono::months(months);
+  const std::chrono::year_month_day_last last{month.year(),
+                                              std::chrono::month_day_last{month.month()}};
+  return std::chrono::sys_days{
+      ymd.day() > last.day() ? std::chrono::year_month_day{last}
+                             : std::chrono::year_month_day{month.year(), month.month(), ymd.day()}};
+}
 
 }  // namespace
 
@@ -265,7 +283,96 @@ Response Api::getTrend(const Request& req, const intake::Scope& reader) {
     ++counters_.forbidden;
     return jsonProblem(403, *err);
   }
-  return jsonProblem(501, "GET /api/v1/trend is not built yet: use /api/v1/overview");
+  const bool weekly = q.step == "week";
+  const model::Date to = q.to.value_or(q.asOf);
+  const model::Date from = q.from.value_or(minusMonths(to, 12));
+  if (from > to) {
+    ++counters_.badRequests;
+    return jsonProblem(400, "from " + model::formatDate(from) + " is after to " +
+                                model::formatDate(to) + ": give from on or before to");
+  }
+  // The points step back from `to`, so the last is the date asked for.
+  std::vector<model::Date> dates;
+  for (int k = 0;; ++k) {
+    const model::Date d = weekly ? to - std::chrono::days(7 * k) : minusMonths(to, k);
+    if (d < from) break;
+    if (dates.size() == kMaxTrendPoints) {
+      ++counters_.badRequests;
+      return jsonProblem(400, "from " + model::formatDate(from) + " to " + model::formatDate(to) +
+                                  " by " + q.step + " gives more than " +
+                                  std::to_string(kMaxTrendPoints) +
+                                  " points: shorten the range or use step=month");
+    }
+    dates.push_back(d);
+  }
+  std::reverse(dates.begin(), dates.end());
+
+  store::Store::RevisionQuery rq;
+  rq.region = q.filter.region;
+  rq.regionsIn = q.filter.regionsIn;
+  rq.until = model::formatDate(to) + "T23:59:59Z";
+  const auto revisions = store_.revisions(rq);
+
+  // Each implementation's revisions by source row, in commit order.
+  struct Row {
+    std::vector<const store::Store::Revision*> revisions;
+  };
+  std::map<std::string, std::map<std::string, Row>> byImplementation;
+  for (const auto& r : revisions) {
+    const auto& f = r.facts;
+    byImplementation[f.measure.id + '\x1f' + f.region + '\x1f' + r.organisationKey]
+                    [f.source + '\x1f' + f.organisation]
+                        .revisions.push_back(&r);
+  }
+
+  json::array points;
+  for (const model::Date date : dates) {
+    // Known on `date`: received by the end of that day (UTC).
+    const std::string until = model::formatDate(date) + "T23:59:59Z";
+    model::RollUpBuilder counts(model::RollUpBy::Region);
+    std::size_t n = 0;
+    for (const auto& [identity, rows] : byImplementation) {
+      // Of each source row, the last revision received by then; of those, the current one as
+      // the store chooses it: the highest priority, then the latest received.
+      const store::Store::Revision* current = nullptr;
+      for (const auto& [key, row] : rows) {
+        const store::Store::Revision* known = nullptr;
+        for (const auto* r : row.revisions)
+          if (r->receivedAt <= until) known = r;
+        if (!known) continue;
+        if (!current || known->priority > current->priority ||
+            (known->priority == current->priority && known->historyId > current->historyId))
+          current = known;
+      }
+      if (!current) continue;
+      const auto& f = current->facts;
+      if (q.filter.sector && f.sector != *q.filter.sector) continue;
+      if (!q.filter.sectorsIn.empty() && !q.filter.sectorsIn.count(f.sector)) continue;
+      counts.add(std::string("point"), model::evaluate(f, date, settings_.rules));
+      ++n;
+    }
+    const auto groups = counts.result();
+    const model::RollUp g = groups.empty() ? model::RollUp{} : groups.front();
+    auto share = [](std::size_t part, std::size_t whole) {
+      return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
+    };
+    points.push_back(
+        json::object{{"date", model::formatDate(date)},
+                     {"implementations", n},
+                     {"overdue", g.overdue},
+                     {"done", g.done},
+                     {"doneLate", g.doneLate},
+                     {"dueOrFinished", g.dueOrFinished},
+                     // overdue over the work due by then (finished or past due)
+                     {"shareOverdue", share(g.overdue, g.dueOrFinished)},
+                     // done late over finished work, as /api/v1/summary's
+                     {"shareDoneLate", g.shareDoneLate},
+                     {"shareDoneLateOfDueOrFinished", g.shareDoneLateOfDueOrFinished}});
+  }
+  return jsonOk(json::object{{"from", model::formatDate(from)},
+                             {"to", model::formatDate(to)},
+                             {"step", q.step},
+                             {"points", std::move(points)}});
 }
 
 }  // namespace ijro::api

@@ -21,6 +21,7 @@
 #include "hub/store/plugin_state.hpp"
 #include "hub/store/received_batches.hpp"
 #include "hub/store/record_io.hpp"
+#include "hub/store/revision_facts.hpp"
 #include "hub/store/text.hpp"
 
 namespace ijro::store::detail {
@@ -805,6 +806,60 @@ std::vector<Store::TerritoryReceived> SqlStore::lastReceived(const Filter& filte
         soci::statement st(p);
         st.execute();
         while (st.fetch()) out.push_back(t);
+        return out;
+      },
+      true);
+}
+
+std::vector<Store::Revision> SqlStore::revisions(const RevisionQuery& q) {
+  const auto rules = identity();
+  std::vector<std::string> params;
+  auto param = [&params](std::string v) {
+    params.push_back(std::move(v));
+    return ":p" + std::to_string(params.size());
+  };
+  // Fixed SQL fragments only; every value is a bound parameter.
+  std::string where = " WHERE h.facts IS NOT NULL AND h.received_at <= " + param(q.until);
+  if (q.region) where += " AND " + regionClause("h.region", *q.region, param);
+  if (!q.regionsIn.empty()) {
+    std::string any;
+    for (const auto& r : q.regionsIn) {
+      any += any.empty() ? "(" : " OR ";
+      any += regionClause("h.region", r, param);
+    }
+    where += " AND " + any + ")";
+  }
+  if (q.measureId) where += " AND h.measure_id = " + param(*q.measureId);
+  const std::string sql =
+      "SELECT h.id, h.source, h.measure_id, h.region, h.organisation, h.revision, h.received_at, "
+      "h.organisation_key, h.facts FROM history h" +
+      where + " ORDER BY h.id";
+  return withSession(
+      "reading past revisions",
+      [&](Lease& l) {
+        std::vector<Revision> out;
+        Revision r;
+        long long id = 0, revision = 0;
+        std::string facts;
+        soci::details::prepare_temp_type p = (l.session().prepare << sql);
+        p, soci::into(id), soci::into(r.facts.source), soci::into(r.facts.measure.id),
+            soci::into(r.facts.region), soci::into(r.facts.organisation), soci::into(revision),
+            soci::into(r.receivedAt), soci::into(r.organisationKey), soci::into(facts);
+        for (const auto& v : params) p, soci::use(v);
+        soci::statement st(p);
+        st.execute();
+        while (st.fetch()) {
+          Revision one = r;
+          one.historyId = id;
+          one.facts.revision = revision;
+          if (!decodeFacts(facts, one.facts))
+            throw StoreError("store: the facts of history row " + std::to_string(id) +
+                             " are unreadable");
+          auto prio = rules->sourcePriorities.find(one.facts.source);
+          one.priority =
+              prio == rules->sourcePriorities.end() ? kDefaultSourcePriority : prio->second;
+          out.push_back(std::move(one));
+        }
         return out;
       },
       true);

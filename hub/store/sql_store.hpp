@@ -66,6 +66,7 @@ class SqlStore final : public Store {
   std::vector<PeerBatches> peerBatches() override;
   std::vector<KeyedLineage> currentLineages(const std::optional<std::string>& measureId) override;
   std::vector<TerritoryReceived> lastReceived(const Filter& filter) override;
+  std::vector<Revision> revisions(const RevisionQuery& query) override;
   int schemaVersion() override;
   bool ping() noexcept override;
   std::string backend() const override;

@@ -172,4 +172,8 @@ std::vector<Store::TerritoryReceived> Store::lastReceived(const Filter&) {
   throw StoreError("store: this store does not read when each territory last reported");
 }
 
+std::vector<Store::Revision> Store::revisions(const RevisionQuery&) {
+  throw StoreError("store: this store does not keep the facts of past revisions");
+}
+
 }  // namespace ijro::store

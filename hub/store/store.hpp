@@ -418,6 +418,29 @@ class Store {
   };
   virtual std::vector<TerritoryReceived> lastReceived(const Filter& filter);
 
+  // Which accepted revisions to read (revisions()): those received up to `until` (inclusive, ISO
+  // 8601 UTC) of rows in these regions (as in Filter; sectors are the caller's, from the facts).
+  struct RevisionQuery {
+    std::optional<std::string> region;
+    std::set<std::string> regionsIn;
+    std::optional<std::string> measureId;
+    std::string until;
+  };
+  // One accepted revision as it was: its source row's key, the implementation it belongs to
+  // (organisationKey), when it came, its source's priority now, and the facts its evaluation
+  // needs (sector, lifecycle, start, deadline, completion, deadline changes, control events; see
+  // revision_facts.hpp) with the key's fields set. Revisions stored before the facts were kept
+  // (schema 11) are left out, but for each row's latest, whose facts the migration filled in.
+  struct Revision {
+    std::int64_t historyId = 0;
+    std::string receivedAt{};
+    std::string organisationKey{};
+    int priority = kDefaultSourcePriority;
+    model::Implementation facts{};
+  };
+  // Every matching revision, in commit order (history id).
+  virtual std::vector<Revision> revisions(const RevisionQuery& query);
+
   virtual int schemaVersion() = 0;
   virtual bool ping() noexcept = 0;         // for /readyz
   virtual std::string backend() const = 0;  // "sqlite3" | "postgresql"

@@ -143,7 +143,7 @@ TEST_P(DashboardTest, OverviewCountsEachRegionAndSectorAndTheNationalTotals) {
   EXPECT_EQ(num(totals, "done"), 2);
   EXPECT_EQ(num(totals, "doneLate"), 1);
   EXPECT_EQ(num(totals, "earlyWarnings"), 2);
-  EXPECT_DOUBLE_EQ(totals.at("shareDoneLate").as_double(), 0.5);
+  EXPECT_DOUBLE_EQ(totals.at("shareDoneLate").to_number<double>(), 0.5);
   EXPECT_EQ(totals.at("byStatus").at("overdue").to_number<int>(), 2);
   EXPECT_FALSE(totals.as_object().contains("key"));
 
@@ -215,6 +215,36 @@ TEST_P(DashboardTest, OverviewFreshnessIsTheLatestReceiptOfEachRegionsCurrentRow
     }
 }
 
+// Ministry mode: a region a peer hub covers also shows that hub's batches (none received yet).
+TEST_P(DashboardTest, InMinistryModeFreshnessAlsoNamesThePeerHubsOfARegion) {
+  Settings s;
+  intake::Scope national;
+  national.id = "ministry";
+  national.read = true;
+  national.tokenSha256 = base::sha256Hex(kNational);
+  s.scopes = {national};
+  PeerHub tashkent;
+  tashkent.id = "tashkent-hub";
+  tashkent.regions = {"1726"};
+  s.peers = {tashkent};
+  api_ = std::make_unique<Api>(std::move(s), *store_);
+  storeFixtures();
+  const json::value doc = getJson("/api/v1/overview", {{"asOf", "2026-06-10"}});
+  bool sawTashkent = false;
+  for (const auto& f : doc.at("freshness").as_array()) {
+    if (f.at("region") != "1726") {
+      EXPECT_FALSE(f.as_object().contains("hubs")) << f;
+      continue;
+    }
+    sawTashkent = true;
+    EXPECT_EQ(f.at("lastReport"), "2026-04-11T10:00:00Z");
+    EXPECT_TRUE(f.at("lastBatchAt").is_null());
+    ASSERT_EQ(f.at("hubs").as_array().size(), 1u);
+    EXPECT_EQ(f.at("hubs").at(0).at("hub"), "tashkent-hub");
+  }
+  EXPECT_TRUE(sawTashkent);
+}
+
 TEST_P(DashboardTest, ARegionTokenSeesItsRegionOnlyAndIsRefusedAnother) {
   storeFixtures();
   const json::value doc = getJson("/api/v1/overview", {{"asOf", "2026-06-10"}}, kAndijan);
@@ -253,6 +283,9 @@ TEST_P(DashboardTest, BadOverviewParametersAreRefusedWithTheReason) {
   res = get("/api/v1/overview", {{"region", "9999"}});
   EXPECT_EQ(res.status, 400);
   EXPECT_THAT(res.body, HasSubstr("SOATO"));
+  res = get("/api/v1/overview", {{"sector", "health\xff"}});
+  EXPECT_EQ(res.status, 400);
+  EXPECT_THAT(res.body, HasSubstr("not valid UTF-8"));
 }
 
 TEST_P(DashboardTest, TheListSortsByEachKeyBothWaysKeepingTheStoreOrderOnTies) {
@@ -316,6 +349,94 @@ TEST_P(DashboardTest, BadListParametersAreRefusedWithTheReason) {
   EXPECT_THAT(res.body, HasSubstr("is not in region 1726"));
   res = get("/api/v1/measures", {{"decree", ""}});
   EXPECT_EQ(res.status, 400);
+}
+
+// The trend's points as (date, implementations, overdue, doneLate).
+struct Point {
+  std::string date;
+  std::int64_t implementations, overdue, doneLate;
+  bool operator==(const Point&) const = default;
+};
+void PrintTo(const Point& p, std::ostream* os) {
+  *os << p.date << ": " << p.implementations << " implementations, " << p.overdue << " overdue, "
+      << p.doneLate << " done late";
+}
+std::vector<Point> points(const json::value& doc) {
+  std::vector<Point> out;
+  for (const auto& p : doc.at("points").as_array())
+    out.push_back({json::value_to<std::string>(p.at("date")), num(p, "implementations"),
+                   num(p, "overdue"), num(p, "doneLate")});
+  return out;
+}
+
+// M-1 is due 2026-03-31. Revision 1 (received 01-10) has it open; revision 2, received 05-05,
+// says it was done on 04-20. On 04-30 the hub knew only revision 1: overdue then, done late
+// only from 05-05 on, although revision 2 evaluated on 04-30 would say done late.
+TEST_P(DashboardTest, TheTrendCountsEachDateWithTheRevisionKnownThen) {
+  auto m1 = work("M-1", "1703", "education", "2026-03-31");
+  put(m1, "2026-01-10T09:00:00Z");
+  put(work("M-2", "1726", "health", "2026-12-31"), "2026-02-01T09:00:00Z");
+  m1.revision = 2;
+  m1.completed = day("2026-04-20");
+  m1.lifecycle = model::Lifecycle::Completed;
+  put(m1, "2026-05-05T09:00:00Z");
+
+  const json::value doc =
+      getJson("/api/v1/trend", {{"from", "2026-01-31"}, {"to", "2026-05-31"}, {"step", "month"}});
+  EXPECT_THAT(points(doc), ElementsAre(Point{"2026-01-31", 1, 0, 0}, Point{"2026-02-28", 2, 0, 0},
+                                       Point{"2026-03-31", 2, 0, 0}, Point{"2026-04-30", 2, 1, 0},
+                                       Point{"2026-05-31", 2, 0, 1}));
+  const auto& april = doc.at("points").at(3);
+  EXPECT_DOUBLE_EQ(april.at("shareOverdue").to_number<double>(), 1.0);  // 1 overdue of 1 due
+  const auto& may = doc.at("points").at(4);
+  EXPECT_EQ(num(may, "done"), 1);
+  EXPECT_DOUBLE_EQ(may.at("shareDoneLate").to_number<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(may.at("shareOverdue").to_number<double>(), 0.0);
+
+  // Narrowed: one sector, and a token of Andijan sees M-1 only.
+  EXPECT_THAT(points(getJson("/api/v1/trend",
+                             {{"from", "2026-04-30"}, {"to", "2026-05-31"}, {"sector", "health"}})),
+              ElementsAre(Point{"2026-04-30", 1, 0, 0}, Point{"2026-05-31", 1, 0, 0}));
+  EXPECT_THAT(
+      points(getJson("/api/v1/trend", {{"from", "2026-04-30"}, {"to", "2026-05-31"}}, kAndijan)),
+      ElementsAre(Point{"2026-04-30", 1, 1, 0}, Point{"2026-05-31", 1, 0, 1}));
+}
+
+TEST_P(DashboardTest, TheTrendStepsBackFromItsEndByMonthOrWeek) {
+  auto dates = [&](std::map<std::string, std::string> query) {
+    std::vector<std::string> out;
+    for (const auto& p : points(getJson("/api/v1/trend", std::move(query)))) out.push_back(p.date);
+    return out;
+  };
+  // Default: the twelve months to asOf, thirteen points.
+  auto byDefault = dates({{"asOf", "2026-06-10"}});
+  ASSERT_EQ(byDefault.size(), 13u);
+  EXPECT_EQ(byDefault.front(), "2025-06-10");
+  EXPECT_EQ(byDefault.back(), "2026-06-10");
+  EXPECT_THAT(dates({{"from", "2026-05-01"}, {"to", "2026-05-29"}, {"step", "week"}}),
+              ElementsAre("2026-05-01", "2026-05-08", "2026-05-15", "2026-05-22", "2026-05-29"));
+  // A month without the day falls back to its last day.
+  EXPECT_THAT(dates({{"from", "2026-01-31"}, {"to", "2026-03-31"}}),
+              ElementsAre("2026-01-31", "2026-02-28", "2026-03-31"));
+}
+
+TEST_P(DashboardTest, BadTrendParametersAreRefusedWithTheReason) {
+  auto res = get("/api/v1/trend", {{"step", "day"}});
+  EXPECT_EQ(res.status, 400);
+  EXPECT_THAT(res.body, HasSubstr("step must be month or week"));
+  res = get("/api/v1/trend", {{"from", "2026-06-01"}, {"to", "2026-05-01"}});
+  EXPECT_EQ(res.status, 400);
+  EXPECT_THAT(res.body, HasSubstr("is after to"));
+  res = get("/api/v1/trend", {{"from", "2020-01-01"}, {"to", "2026-01-01"}, {"step", "week"}});
+  EXPECT_EQ(res.status, 400);
+  EXPECT_THAT(res.body, HasSubstr("more than 120 points"));
+  res = get("/api/v1/trend", {{"from", "yesterday"}});
+  EXPECT_EQ(res.status, 400);
+  EXPECT_THAT(res.body, HasSubstr("YYYY-MM-DD"));
+  // Ten years by month is exactly 121 points: one too many.
+  res = get("/api/v1/trend", {{"from", "2016-01-01"}, {"to", "2026-01-01"}});
+  EXPECT_EQ(res.status, 400);
+  EXPECT_EQ(get("/api/v1/trend", {{"from", "2016-02-01"}, {"to", "2026-01-01"}}).status, 200);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DashboardTest, ::testing::Values("sqlite", "postgresql"),
