@@ -10,6 +10,7 @@
 #include "hub/api/api.hpp"
 #include "hub/api/json_problem.hpp"
 #include "hub/api/views.hpp"
+#include "hub/base/correlation.hpp"
 #include "hub/exchange/json_text.hpp"
 #include "hub/export/format.hpp"
 #include "hub/export/labels.hpp"
@@ -61,6 +62,15 @@ std::optional<std::string> pagingError(const Request& req) {
         "an export holds every matching row: leave page and pageSize out (filter with region, "
         "sector, status, ... to make it smaller)");
   return std::nullopt;
+}
+
+// A file that could not be written: the cause (a path, a library's words) stays in the log, the
+// client gets the id to quote.
+Response exportFailedResponse(const std::string& what, const std::exception& e) {
+  const std::string errorId = base::newCorrelationId();
+  spdlog::error("export of {} failed (error id {}): {}", what, errorId, e.what());
+  return jsonProblem(500, "the export could not be written; retry later (error id " + errorId +
+                              ": the hub's log has the detail)");
 }
 
 Response attachment(const exports::Table& table, exports::Format format, const std::string& name,
@@ -147,8 +157,7 @@ Response Api::getExportMeasures(const Request& req, const intake::Scope& reader)
     return attachment(table->table(), *format, "measures", listing.asOf);
   } catch (const std::runtime_error& e) {
     ++counters_.errors;
-    spdlog::error("export of measures failed: {}", e.what());
-    return jsonProblem(500, std::string("the export could not be written: ") + e.what());
+    return exportFailedResponse("measures", e);
   }
 }
 
@@ -179,8 +188,7 @@ Response Api::getExportSummary(const Request& req, const intake::Scope& reader) 
                       std::string("summary-") + model::toString(summary.by), summary.asOf);
   } catch (const std::runtime_error& e) {
     ++counters_.errors;
-    spdlog::error("export of the summary failed: {}", e.what());
-    return jsonProblem(500, std::string("the export could not be written: ") + e.what());
+    return exportFailedResponse("the summary", e);
   }
 }
 

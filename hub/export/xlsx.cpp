@@ -131,54 +131,63 @@ std::uint32_t ragFill(model::Rag rag) {
 void writeXlsx(const Table& table, const std::filesystem::path& file) {
   const std::string name = file.string();
   std::string tmpdir = file.has_parent_path() ? file.parent_path().string() : ".";
+  // Constant memory: rows go to a temporary file in `tmpdir` as they are written (in order), so
+  // the workbook costs little beside the table itself; texts are then written inline.
   lxw_workbook_options options{};
+  options.constant_memory = LXW_TRUE;
   options.tmpdir = tmpdir.data();
   lxw_workbook* wb = workbook_new_opt(name.c_str(), &options);
   if (!wb) fail(file, "cannot start the workbook", LXW_ERROR_CREATING_XLSX_FILE);
   // From here the workbook is always closed (which frees it), also when a write fails.
   lxw_error err = LXW_NO_ERROR;
   std::string what;
+  auto failed = [&](lxw_error e, auto describe) {
+    if (e == LXW_NO_ERROR) return false;
+    err = e;
+    what = describe();
+    return true;
+  };
   const std::string sheet =
       workbook_validate_sheet_name(wb, table.sheetName.c_str()) == LXW_NO_ERROR ? table.sheetName
                                                                                 : "Sheet1";
   lxw_worksheet* ws = workbook_add_worksheet(wb, sheet.c_str());
-  if (!ws) {
-    err = LXW_ERROR_MEMORY_MALLOC_FAILED;
-    what = "cannot add the sheet";
-  }
+  if (!ws) failed(LXW_ERROR_MEMORY_MALLOC_FAILED, [] { return "cannot add the sheet"; });
   Formats formats(wb);
+
+  // Widths from the header and the texts (dates take 10 characters), with room for the filter
+  // button, from 8 to at most 60 characters.
   std::vector<std::size_t> widths(table.columns.size(), 0);
-  for (std::size_t c = 0; ws && err == LXW_NO_ERROR && c < table.columns.size(); ++c) {
+  for (std::size_t c = 0; c < table.columns.size(); ++c)
     widths[c] = displayWidth(table.columns[c].header);
-    err = worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), table.columns[c].header.c_str(),
-                                 formats.header());
-    what = "cannot write the header row";
-  }
-  for (std::size_t r = 0; ws && err == LXW_NO_ERROR && r < table.rows.size(); ++r) {
-    const auto& row = table.rows[r];
-    for (std::size_t c = 0; err == LXW_NO_ERROR && c < row.cells.size() && c < widths.size(); ++c) {
-      const auto type = table.columns[c].type;
-      err = writeCell(ws, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c), row.cells[c],
-                      formats.cell(type, row.rag));
-      what = "cannot write row " + std::to_string(r + 2);
-      if (const auto* s = std::get_if<std::string>(&row.cells[c]))
-        widths[c] = std::max(widths[c], displayWidth(*s));
+  for (const auto& row : table.rows)
+    for (std::size_t c = 0; c < row.cells.size() && c < widths.size(); ++c) {
+      if (const auto* text = std::get_if<std::string>(&row.cells[c]))
+        widths[c] = std::max(widths[c], displayWidth(*text));
       else if (std::holds_alternative<model::Date>(row.cells[c]))
         widths[c] = std::max<std::size_t>(widths[c], 10);
     }
+  for (std::size_t c = 0; ws && !err && c < widths.size(); ++c) {
+    const double width = static_cast<double>(std::clamp<std::size_t>(widths[c] + 3, 8, 60));
+    failed(worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), width,
+                                nullptr),
+           [] { return "cannot set the column widths"; });
   }
-  if (ws && err == LXW_NO_ERROR && !table.columns.empty()) {
-    const auto lastCol = static_cast<lxw_col_t>(table.columns.size() - 1);
+  if (ws && !err && !table.columns.empty()) {
     worksheet_freeze_panes(ws, 1, 0);
-    err = worksheet_autofilter(ws, 0, 0, static_cast<lxw_row_t>(table.rows.size()), lastCol);
-    what = "cannot set the autofilter";
-    for (std::size_t c = 0; err == LXW_NO_ERROR && c < widths.size(); ++c) {
-      // Room for the filter button; long titles wrap at 60 characters' width.
-      const double width = static_cast<double>(std::clamp<std::size_t>(widths[c] + 3, 8, 60));
-      err = worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), width,
-                                 nullptr);
-      what = "cannot set the column widths";
-    }
+    failed(worksheet_autofilter(ws, 0, 0, static_cast<lxw_row_t>(table.rows.size()),
+                                static_cast<lxw_col_t>(table.columns.size() - 1)),
+           [] { return "cannot set the autofilter"; });
+  }
+  for (std::size_t c = 0; ws && !err && c < table.columns.size(); ++c)
+    failed(worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), table.columns[c].header.c_str(),
+                                  formats.header()),
+           [] { return "cannot write the header row"; });
+  for (std::size_t r = 0; ws && !err && r < table.rows.size(); ++r) {
+    const auto& row = table.rows[r];
+    for (std::size_t c = 0; !err && c < row.cells.size() && c < widths.size(); ++c)
+      failed(writeCell(ws, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c), row.cells[c],
+                       formats.cell(table.columns[c].type, row.rag)),
+             [&] { return "cannot write row " + std::to_string(r + 2); });
   }
   const lxw_error closed = workbook_close(wb);
   if (err != LXW_NO_ERROR) fail(file, what, err);
