@@ -370,6 +370,31 @@ const CASES = {
     }
   },
 
+  // The trend page draws the API's points: one per week up to today (the reports were received
+  // today, so the last point counts them), with the shares overdue and done late.
+  async trend_draws_the_api_points(hub, ui) {
+    const { page } = ui;
+    await signIn(ui, hub, READERS.national);
+    const to = new Date().toISOString().slice(0, 10);
+    const from = new Date(Date.now() - 28 * 86400000).toISOString().slice(0, 10);
+    const trend = await hub.read(`/api/v1/trend?from=${from}&to=${to}&step=week`);
+    assert.ok(trend.points.length >= 2, JSON.stringify(trend));
+    assert.ok(trend.points.at(-1).implementations > 0, "the last point counts the reports received today");
+    await go(page, `#/trend?from=${from}&to=${to}&step=week`, "trend");
+    assert.equal(await page.$eval("svg.line-chart", (e) => e.dataset.points), String(trend.points.length));
+    assert.equal((await page.$$("svg.line-chart [data-series] circle")).length, 2 * trend.points.length);
+    assert.deepEqual(await attrs(page, "#trend-table tbody tr", "data-date"), trend.points.map((p) => p.date));
+    const nf = new Intl.NumberFormat("en");
+    const pf = new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 });
+    const share = (x) => (x === null || x === undefined ? "–" : pf.format(x));
+    const rows = await page.$$eval("#trend-table tbody tr", (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
+    trend.points.forEach((p, i) => {
+      assert.deepEqual(rows[i].slice(1), [nf.format(p.implementations), nf.format(p.overdue), nf.format(p.doneLate),
+        share(p.shareOverdue), share(p.shareDoneLate)], `point ${p.date}`);
+    });
+    await ui.check("trend");
+  },
+
   // A token for one region sees that region only: its overview shows no other, another region's
   // page shows the API's refusal, and a measure carried out elsewhere only is not shown.
   async region_token_sees_only_its_region(hub, ui) {
