@@ -588,7 +588,7 @@ Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
     std::string organisationName;
   };
   std::vector<Match> all;
-  store_.forEach(q.filter, [&](const model::Implementation& impl) {
+  auto each = [&](const model::Implementation& impl) {
     auto ev = model::evaluate(impl, q.asOf, settings_.rules, tasks);
     if (!listed(q, impl, ev, tasks)) return;
     if (!streamed) {
@@ -601,7 +601,12 @@ Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
     auto item = measureJson(impl, ev, tasks, q.tasks, languages);
     addLineage(item, impl, lineage);
     items.push_back(std::move(item));
-  });
+  };
+  // One measure's implementations (its page) carry the files uploaded for them too.
+  if (q.filter.measureId)
+    store_.forEach(q.filter, withUploadedEvidence(each));
+  else
+    store_.forEach(q.filter, each);
   if (!streamed) {
     // Stable, so equal keys keep the store's order (also when descending).
     auto less = [&](const Match& a, const Match& b) {

@@ -10,6 +10,7 @@
 // IJRO_BROWSER_ARTIFACTS (screenshots).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -47,7 +48,12 @@ function log(...args) { console.log(`[${new Date().toISOString().slice(11, 19)}]
 
 async function startHub() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ijro-browser-"));
-  const child = spawn(HUB, ["serve", "--config", CONFIG, "--listen", "127.0.0.1:0", "--store", `sqlite:${dir}/hub.db`],
+  // The demo configuration with evidence uploads kept in the test's folder.
+  const config = path.join(dir, "hub.xml");
+  const at = CONFIG_TEXT.indexOf("<status ");
+  assert.ok(at > 0, "config/hub.xml has no <status> element to put <evidence> before");
+  fs.writeFileSync(config, `${CONFIG_TEXT.slice(0, at)}<evidence dir="${dir}/evidence"/>\n  ${CONFIG_TEXT.slice(at)}`);
+  const child = spawn(HUB, ["serve", "--config", config, "--listen", "127.0.0.1:0", "--store", `sqlite:${dir}/hub.db`],
     { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   // Whatever happens to this test, the hub does not outlive it.
@@ -424,6 +430,7 @@ const CASES = {
 
   // A controller submits a task's completion and verifies it in the measure page; the page and
   // the API then show it verified. A reader without the role is refused with the API's words.
+  // Evidence uploaded from the page is listed there and downloads with the token.
   async controller_verifies_submitted_task(hub, ui) {
     const { page } = ui;
     const controller = tokenOf("tashkent-city");
@@ -466,6 +473,35 @@ const CASES = {
     const events = await attrs(page, `${taskSel} > .events li`, "data-state");
     assert.deepEqual(events.slice(-2), ["submitted", "verified"], `control events shown: ${events}`);
     await ui.check("verified");
+
+    // The controller's office uploads a scan for the task; the measure page lists it, and its
+    // download (with the token) is the same bytes.
+    const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
+    const sha256 = crypto.createHash("sha256").update(png).digest("hex");
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "ijro-upload-"));
+    try {
+      fs.writeFileSync(path.join(work, "proof.png"), png);
+      await openActions();
+      const input = await page.$(`${taskSel} > details.actions form[data-action="upload"] input[type="file"]`);
+      await input.uploadFile(path.join(work, "proof.png"));
+      await page.click(`${taskSel} > details.actions form[data-action="upload"] button`);
+      const listed = `section.implementation[data-region="${m.region}"] ul.evidence li[data-sha256="${sha256}"]`;
+      await page.waitForSelector(listed, { timeout: 30000 });
+      await waitReady(page, "measure");
+      const saved = path.join(work, "saved");
+      fs.mkdirSync(saved);
+      const cdp = await page.createCDPSession();
+      await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: saved });
+      await page.click(`${listed} button`);
+      const until = Date.now() + 30000;
+      while (Date.now() < until && !fs.readdirSync(saved).some((f) => !f.endsWith(".crdownload")))
+        await new Promise((r) => setTimeout(r, 100));  // polling the folder for the saved file
+      assert.deepEqual(fs.readdirSync(saved), ["proof.png"]);
+      assert.ok(fs.readFileSync(path.join(saved, "proof.png")).equals(png), "the downloaded evidence differs from the upload");
+      await ui.check("evidence");
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
 
     const after = await hub.read(`/api/v1/measures?measure=${encodeURIComponent(m.measure)}&region=${m.region}&asOf=${AS_OF}`, controller);
     const stored = after.items.find((x) => x.organisation === m.organisation).tasks.find((x) => x.id === task.id);
