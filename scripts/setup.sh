@@ -16,11 +16,16 @@ packages=(
   dpkg-dev file lintian
   # unshare -m and mount (the SDK built with the hub's other headers hidden): tests/unit/plugins
   util-linux mount
+  # the dashboard's browser test (tests/browser): headless chromium driven from node
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# node and npm for the browser test: Debian's npm brings nodejs; a nodejs from elsewhere (e.g.
+# NodeSource) carries its own npm and conflicts with Debian's, so npm is asked for only if missing.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
   exit 0

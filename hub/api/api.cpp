@@ -13,6 +13,7 @@
 #include "hub/base/correlation.hpp"
 #include "hub/base/timestamp.hpp"
 #include "hub/base/utf8.hpp"
+#include "hub/dashboard/dashboard.hpp"
 #include "hub/exchange/feed.hpp"
 #include "hub/exchange/json_text.hpp"
 #include "hub/exchange/receipt.hpp"
@@ -259,7 +260,7 @@ bool matches(const ReadQuery& q, const model::Evaluation& ev) {
 // one task it selects.
 bool listed(const ReadQuery& q, const model::Implementation& impl, const model::Evaluation& ev,
             const std::vector<model::TaskEvaluation>& tasks) {
-  if (q.decree) {
+  if (q.decree) {  // the act's number, or its type and number
     const std::string number = store::detail::foldCase(impl.measure.act.number);
     const std::string typed = store::detail::foldCase(impl.measure.act.type) + " " + number;
     if (*q.decree != number && *q.decree != typed) return false;
@@ -366,6 +367,8 @@ Response Api::handle(const Request& req) {
   try {
     const auto& p = req.path;
     if (p == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n", {}};
+    // The dashboard's files are public: the app sends the person's token with each API call.
+    if (dashboard::owns(p)) return dashboard::serve(req);
     // Feed batches from other hubs authenticate by their signature, not a token (feeds.cpp).
     if (p == "/api/v1/feeds") return postFeeds(req);
     // The label catalogue is public: it holds no data (exports.cpp).
@@ -606,7 +609,7 @@ Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
   const auto lineage = lineageIndex(q.filter.measureId);
   const bool streamed = streamedOrder(q);
   std::vector<Listed> all;
-  store_.forEach(q.filter, [&](const model::Implementation& impl) {
+  auto each = [&](const model::Implementation& impl) {
     auto ev = model::evaluate(impl, q.asOf, settings_.rules, tasks);
     if (!listed(q, impl, ev, tasks)) return;
     if (!streamed) {
@@ -619,7 +622,12 @@ Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
     auto item = measureJson(impl, ev, tasks, q.tasks, languages);
     addLineage(item, impl, lineage);
     items.push_back(std::move(item));
-  });
+  };
+  // One measure's implementations (its page) carry the files uploaded for them too.
+  if (q.filter.measureId)
+    store_.forEach(q.filter, withUploadedEvidence(each));
+  else
+    store_.forEach(q.filter, each);
   if (!streamed) {
     sortListed(q, all);
     for (std::size_t i = first; i < all.size() && items.size() < q.pageSize; ++i) {

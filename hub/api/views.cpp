@@ -128,6 +128,33 @@ json::object taskSummaryJson(const model::TaskSummary& s) {
   };
 }
 
+// The legal act that set the measure (null when the report named none).
+json::value actJson(const model::SourceAct& act) {
+  if (act.type.empty() && act.number.empty()) return nullptr;
+  return json::object{
+      {"type", text(act.type)},
+      {"number", text(act.number)},
+      {"date",
+       act.date == model::Date{} ? json::value(nullptr) : json::value(model::formatDate(act.date))},
+      {"item", text(act.item)}};
+}
+
+// Evidence documents reported for the work: links, or the hub's own uploads by digest.
+json::array evidenceJson(const std::vector<model::Evidence>& list) {
+  json::array out;
+  for (const auto& e : list)
+    out.push_back(
+        json::object{{"url", text(e.url)},
+                     {"title", text(e.title)},
+                     {"format", text(e.format)},
+                     {"date", e.date == model::Date{} ? json::value(nullptr)
+                                                      : json::value(model::formatDate(e.date))},
+                     {"uploader", text(e.uploader)},
+                     {"sha256", text(e.sha256)},
+                     {"size", e.size ? json::value(*e.size) : json::value(nullptr)}});
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> languagePreferences(const std::string& lang,
@@ -258,6 +285,8 @@ json::object measureJson(const model::Implementation& impl, const model::Evaluat
       {"tasks", std::move(shown)},
       {"indicators", indicatorsJson(impl)},
       {"periodsOutsideWork", ev.periodsOutsideWork},
+      {"act", actJson(impl.measure.act)},
+      {"evidence", evidenceJson(impl.evidence)},
   };
 }
 

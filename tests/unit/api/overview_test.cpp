@@ -215,6 +215,36 @@ TEST_P(DashboardTest, OverviewFreshnessIsTheLatestReceiptOfEachRegionsCurrentRow
     }
 }
 
+// Ministry mode: a region a peer hub covers also shows that hub's batches (none received yet).
+TEST_P(DashboardTest, InMinistryModeFreshnessAlsoNamesThePeerHubsOfARegion) {
+  Settings s;
+  intake::Scope national;
+  national.id = "ministry";
+  national.read = true;
+  national.tokenSha256 = base::sha256Hex(kNational);
+  s.scopes = {national};
+  PeerHub tashkent;
+  tashkent.id = "tashkent-hub";
+  tashkent.regions = {"1726"};
+  s.peers = {tashkent};
+  api_ = std::make_unique<Api>(std::move(s), *store_);
+  storeFixtures();
+  const json::value doc = getJson("/api/v1/overview", {{"asOf", "2026-06-10"}});
+  bool sawTashkent = false;
+  for (const auto& f : doc.at("freshness").as_array()) {
+    if (f.at("region") != "1726") {
+      EXPECT_FALSE(f.as_object().contains("hubs")) << f;
+      continue;
+    }
+    sawTashkent = true;
+    EXPECT_EQ(f.at("lastReport"), "2026-04-11T10:00:00Z");
+    EXPECT_TRUE(f.at("lastBatchAt").is_null());
+    ASSERT_EQ(f.at("hubs").as_array().size(), 1u);
+    EXPECT_EQ(f.at("hubs").at(0).at("hub"), "tashkent-hub");
+  }
+  EXPECT_TRUE(sawTashkent);
+}
+
 TEST_P(DashboardTest, ARegionTokenSeesItsRegionOnlyAndIsRefusedAnother) {
   storeFixtures();
   const json::value doc = getJson("/api/v1/overview", {{"asOf", "2026-06-10"}}, kAndijan);
