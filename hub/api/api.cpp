@@ -255,6 +255,56 @@ bool matches(const ReadQuery& q, const model::Evaluation& ev) {
   return true;
 }
 
+// Whether a listing shows the implementation: the status filters, and with a task filter at least
+// one task it selects.
+bool listed(const ReadQuery& q, const model::Implementation& impl, const model::Evaluation& ev,
+            const std::vector<model::TaskEvaluation>& tasks) {
+  if (q.decree) {
+    const std::string number = store::detail::foldCase(impl.measure.act.number);
+    const std::string typed = store::detail::foldCase(impl.measure.act.type) + " " + number;
+    if (*q.decree != number && *q.decree != typed) return false;
+  }
+  if (!matches(q, ev)) return false;
+  if (!q.tasks.any()) return true;
+  for (std::size_t i = 0; i < tasks.size() && i < impl.assignments.size(); ++i)
+    if (q.tasks.matches(impl.assignments[i], tasks[i])) return true;
+  return false;
+}
+
+// The query parameters of GET /api/v1/measures (and of its export, less the paging).
+const std::set<std::string> kMeasuresParameters{
+    "region",       "sector", "organisation", "measure", "q",        "status",
+    "overdue",      "rag",    "asOf",         "page",    "pageSize", "assignee",
+    "overdueTasks", "lang",   "district",     "decree",  "minDelay", "sort"};
+
+// One implementation a listing shows, with what its order needs.
+struct Listed {
+  model::Implementation impl;
+  model::Evaluation ev;
+  std::vector<model::TaskEvaluation> tasks;
+  std::string organisationName;  // in the reader's language
+};
+
+// The store streams in measure order; any other order needs every match first.
+bool streamedOrder(const ReadQuery& q) {
+  return q.sort == "measure" && !q.descending;
+}
+
+// The listing's order. Stable, so equal keys keep the store's order (also when descending).
+void sortListed(const ReadQuery& q, std::vector<Listed>& all) {
+  auto less = [&](const Listed& a, const Listed& b) {
+    if (q.sort == "measure") return a.impl.measure.id < b.impl.measure.id;
+    if (q.sort == "region") return a.impl.region < b.impl.region;
+    if (q.sort == "organisation") return a.organisationName < b.organisationName;
+    if (q.sort == "deadline") return a.ev.deadline < b.ev.deadline;
+    if (q.sort == "delay") return a.ev.delayDays < b.ev.delayDays;
+    return a.ev.status < b.ev.status;  // status: in the order of model::ExecutionStatus
+  };
+  std::stable_sort(all.begin(), all.end(), [&](const Listed& a, const Listed& b) {
+    return q.descending ? less(b, a) : less(a, b);
+  });
+}
+
 json::object regionRollUpJson(const model::RollUp& r, model::RollUpBy by) {
   json::object o = rollUpJson(r);
   if (by == model::RollUpBy::Region) {
@@ -318,6 +368,8 @@ Response Api::handle(const Request& req) {
     if (p == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n", {}};
     // Feed batches from other hubs authenticate by their signature, not a token (feeds.cpp).
     if (p == "/api/v1/feeds") return postFeeds(req);
+    // The label catalogue is public: it holds no data (exports.cpp).
+    if (p == "/api/v1/labels") return getLabels(req);
 
     // Everything else needs a token, whatever the path: an unknown path tells nothing to a
     // caller without one.
@@ -362,6 +414,8 @@ Response Api::handle(const Request& req) {
         {"GET", "/api/v1/trend", &Api::getTrend, false},
         {"GET", "/api/v1/feed", &Api::getFeed, false},
         {"GET", "/api/v1/organisations", &Api::getOrganisations, false},
+        {"GET", "/api/v1/export/measures", &Api::getExportMeasures, false},
+        {"GET", "/api/v1/export/summary", &Api::getExportSummary, false},
         {"POST", "/api/v1/evidence", &Api::postEvidence, true},
         {"GET", "/readyz", &Api::readyz, false},
         {"GET", "/metrics", nullptr, false},  // metrics(): the same for every reader
@@ -536,11 +590,7 @@ Response Api::postReports(const Request& req, const intake::Scope& source) {
 
 Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
   ReadQuery q;
-  if (auto err =
-          parseReadQuery(req, q,
-                         {"region", "sector", "organisation", "measure", "q", "status", "overdue",
-                          "rag", "asOf", "page", "pageSize", "assignee", "overdueTasks", "lang",
-                          "district", "decree", "minDelay", "sort"})) {
+  if (auto err = parseReadQuery(req, q, kMeasuresParameters)) {
     ++counters_.badRequests;
     return problem(req, 400, *err);
   }
@@ -554,30 +604,11 @@ Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
   const std::size_t first = (q.page - 1) * q.pageSize;
   std::vector<model::TaskEvaluation> tasks;
   const auto lineage = lineageIndex(q.filter.measureId);
-  // The store streams in measure order; any other order needs every match first.
-  const bool streamed = q.sort == "measure" && !q.descending;
-  struct Match {
-    model::Implementation impl;
-    model::Evaluation ev;
-    std::vector<model::TaskEvaluation> tasks;
-    std::string organisationName;
-  };
-  std::vector<Match> all;
+  const bool streamed = streamedOrder(q);
+  std::vector<Listed> all;
   store_.forEach(q.filter, [&](const model::Implementation& impl) {
-    if (q.decree) {
-      const std::string number = store::detail::foldCase(impl.measure.act.number);
-      const std::string typed = store::detail::foldCase(impl.measure.act.type) + " " + number;
-      if (*q.decree != number && *q.decree != typed) return;
-    }
     auto ev = model::evaluate(impl, q.asOf, settings_.rules, tasks);
-    if (!matches(q, ev)) return;
-    // With a task filter, only implementations with a task it selects are listed.
-    if (q.tasks.any()) {
-      bool any = false;
-      for (std::size_t i = 0; i < tasks.size() && !any; ++i)
-        any = q.tasks.matches(impl.assignments[i], tasks[i]);
-      if (!any) return;
-    }
+    if (!listed(q, impl, ev, tasks)) return;
     if (!streamed) {
       ++total;
       all.push_back({impl, std::move(ev), tasks,
@@ -590,18 +621,7 @@ Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
     items.push_back(std::move(item));
   });
   if (!streamed) {
-    // Stable, so equal keys keep the store's order (also when descending).
-    auto less = [&](const Match& a, const Match& b) {
-      if (q.sort == "measure") return a.impl.measure.id < b.impl.measure.id;
-      if (q.sort == "region") return a.impl.region < b.impl.region;
-      if (q.sort == "organisation") return a.organisationName < b.organisationName;
-      if (q.sort == "deadline") return a.ev.deadline < b.ev.deadline;
-      if (q.sort == "delay") return a.ev.delayDays < b.ev.delayDays;
-      return a.ev.status < b.ev.status;  // status: in the order of model::ExecutionStatus
-    };
-    std::stable_sort(all.begin(), all.end(), [&](const Match& a, const Match& b) {
-      return q.descending ? less(b, a) : less(a, b);
-    });
+    sortListed(q, all);
     for (std::size_t i = first; i < all.size() && items.size() < q.pageSize; ++i) {
       auto item = measureJson(all[i].impl, all[i].ev, all[i].tasks, q.tasks, languages);
       addLineage(item, all[i].impl, lineage);
@@ -619,7 +639,40 @@ Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
   return jsonResponse(200, out);
 }
 
-Response Api::getSummary(const Request& req, const intake::Scope& reader) {
+std::optional<Response> Api::listMeasures(const Request& req, const intake::Scope& reader,
+                                          MeasureListing& listing, const ListedFn& each) {
+  ReadQuery q;
+  std::set<std::string> allowed = kMeasuresParameters;
+  allowed.erase("page");
+  allowed.erase("pageSize");
+  if (auto err = parseReadQuery(req, q, allowed)) {
+    ++counters_.badRequests;
+    return problem(req, 400, *err);
+  }
+  if (auto err = narrowToScope(reader, q)) {
+    ++counters_.forbidden;
+    return problem(req, 403, *err);
+  }
+  listing.asOf = q.asOf;
+  listing.languages = languagePreferences(q.lang, req.header("accept-language"));
+  std::vector<model::TaskEvaluation> tasks;
+  // In the list's order: streamed in the store's, else every match sorted first.
+  const bool streamed = streamedOrder(q);
+  std::vector<Listed> all;
+  store_.forEach(q.filter, [&](const model::Implementation& impl) {
+    auto ev = model::evaluate(impl, q.asOf, settings_.rules, tasks);
+    if (!listed(q, impl, ev, tasks)) return;
+    if (streamed) return each(impl, ev);
+    all.push_back({impl, std::move(ev), tasks,
+                   pickText(impl.organisation, impl.organisationNames, listing.languages)});
+  });
+  sortListed(q, all);
+  for (const auto& m : all) each(m.impl, m.ev);
+  return std::nullopt;
+}
+
+std::optional<Response> Api::summarise(const Request& req, const intake::Scope& reader,
+                                       SummaryResult& out) {
   ReadQuery q;
   if (auto err = parseReadQuery(
           req, q, {"by", "region", "sector", "organisation", "measure", "q", "asOf"})) {
@@ -637,17 +690,26 @@ Response Api::getSummary(const Request& req, const intake::Scope& reader) {
                    "by \"" + q.by + "\" is unknown: use region, sector, organisation or measure");
   }
   model::RollUpBuilder groups(*by);
-  std::size_t n = 0;
+  out.implementations = 0;
   store_.forEach(q.filter, [&](const model::Implementation& impl) {
     auto ev = model::evaluate(impl, q.asOf, settings_.rules);
     groups.add(impl, ev);
-    ++n;
+    ++out.implementations;
   });
+  out.asOf = q.asOf;
+  out.by = *by;
+  out.groups = groups.result();
+  return std::nullopt;
+}
+
+Response Api::getSummary(const Request& req, const intake::Scope& reader) {
+  SummaryResult summary;
+  if (auto refused = summarise(req, reader, summary)) return std::move(*refused);
   json::array out;
-  for (const auto& r : groups.result()) out.push_back(regionRollUpJson(r, *by));
-  json::object doc{{"asOf", model::formatDate(q.asOf)},
-                   {"by", model::toString(*by)},
-                   {"implementations", n},
+  for (const auto& r : summary.groups) out.push_back(regionRollUpJson(r, summary.by));
+  json::object doc{{"asOf", model::formatDate(summary.asOf)},
+                   {"by", model::toString(summary.by)},
+                   {"implementations", summary.implementations},
                    {"groups", std::move(out)}};
   if (auto fresh = freshness(reader); !fresh.is_null()) doc["freshness"] = std::move(fresh);
   return jsonResponse(200, doc);

@@ -241,7 +241,10 @@ class Store {
   virtual ~Store() = default;
 
   // Opens (creating if needed) and migrates to the latest schema version. Throws StoreError.
-  static std::unique_ptr<Store> open(const std::string& url, std::size_t poolSize = 4);
+  // `password`, when not empty, is added to a PostgreSQL connection (so it need not be written
+  // in the URL, a command line or a configuration file); a SQLite store takes none.
+  static std::unique_ptr<Store> open(const std::string& url, std::size_t poolSize = 4,
+                                     const std::string& password = {});
 
   // Stores a batch in one transaction. When this returns, every Accepted record is on disk
   // (SQLite: WAL + synchronous=FULL; PostgreSQL: committed). Each record's source must be set.
@@ -448,6 +451,10 @@ class Store {
   virtual bool ping() noexcept = 0;         // for /readyz
   virtual std::string backend() const = 0;  // "sqlite3" | "postgresql"
 };
+
+// The store URL with any password masked (password=..., user:password@): what logs, messages
+// and `validate` show.
+std::string redactStoreUrl(std::string_view url);
 
 struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
