@@ -311,6 +311,7 @@ Response Api::getTrend(const Request& req, const intake::Scope& reader) {
   rq.region = q.filter.region;
   rq.regionsIn = q.filter.regionsIn;
   rq.until = model::formatDate(to) + "T23:59:59Z";
+  rq.since = model::formatDate(dates.front()) + "T23:59:59Z";  // older revisions are superseded
   const auto revisions = store_.revisions(rq);
 
   // Each implementation's revisions by source row, in commit order.

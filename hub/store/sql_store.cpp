@@ -830,6 +830,14 @@ std::vector<Store::Revision> SqlStore::revisions(const RevisionQuery& q) {
     where += " AND " + any + ")";
   }
   if (q.measureId) where += " AND h.measure_id = " + param(*q.measureId);
+  if (!q.since.empty()) {
+    std::string after = param(q.since);
+    std::string upTo = param(q.since);
+    where += " AND (h.received_at > " + after +
+             " OR h.id IN (SELECT max(l.id) FROM history l WHERE l.facts IS NOT NULL AND "
+             "l.received_at <= " +
+             upTo + " GROUP BY l.source, l.measure_id, l.region, l.organisation))";
+  }
   const std::string sql =
       "SELECT h.id, h.source, h.measure_id, h.region, h.organisation, h.revision, h.received_at, "
       "h.organisation_key, h.facts FROM history h" +

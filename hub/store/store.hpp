@@ -428,6 +428,9 @@ class Store {
     std::set<std::string> regionsIn;
     std::optional<std::string> measureId;
     std::string until;
+    // Of the revisions received up to `since` (ISO 8601 UTC), only each source row's latest:
+    // the rest can no longer be what any date from `since` on knew. Empty: every revision.
+    std::string since{};
   };
   // One accepted revision as it was: its source row's key, the implementation it belongs to
   // (organisationKey), when it came, its source's priority now, and the facts its evaluation
@@ -441,7 +444,7 @@ class Store {
     int priority = kDefaultSourcePriority;
     model::Implementation facts{};
   };
-  // Every matching revision, in commit order (history id).
+  // Every matching revision (see `since`), in commit order (history id).
   virtual std::vector<Revision> revisions(const RevisionQuery& query);
 
   virtual int schemaVersion() = 0;

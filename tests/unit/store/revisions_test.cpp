@@ -87,6 +87,32 @@ TEST_P(RevisionStoreTest, RevisionsAreReadUpToTheInstantAndWithinTheRegionsAsked
               ElementsAre("M-2"));
 }
 
+TEST_P(RevisionStoreTest, BeforeSinceOnlyEachRowsLatestRevisionIsRead) {
+  auto s = db().open();
+  auto x = sample("M-1", "1703");
+  put(*s, x, "2026-05-01T08:00:00Z");
+  x.revision = 2;
+  x.deadline = day("2026-10-31");
+  put(*s, x, "2026-05-02T08:00:00Z");
+  x.revision = 3;
+  x.deadline = day("2026-11-30");
+  put(*s, x, "2026-05-04T08:00:00Z");
+  x.revision = 4;
+  x.deadline = day("2026-12-31");
+  put(*s, x, "2026-05-05T08:00:00Z");
+  put(*s, sample("M-2", "1703"), "2026-05-01T09:00:00Z");
+  auto revisions = [&](const char* since) {
+    std::vector<std::string> out;
+    Store::RevisionQuery q{std::nullopt, {}, std::nullopt, "2026-05-04T23:59:59Z", since};
+    for (const auto& r : s->revisions(q))
+      out.push_back(r.facts.measure.id + " r" + std::to_string(r.facts.revision));
+    return out;
+  };
+  // Commit order: M-2 came last although its receipt time is earlier; r4 came after `until`.
+  EXPECT_THAT(revisions(""), ElementsAre("M-1 r1", "M-1 r2", "M-1 r3", "M-2 r1"));
+  EXPECT_THAT(revisions("2026-05-03T00:00:00Z"), ElementsAre("M-1 r2", "M-1 r3", "M-2 r1"));
+}
+
 TEST_P(RevisionStoreTest, AStoreFromBeforeTheFactsKnowsEachRowsLatestRevisionAfterMigrating) {
   const auto expected = createEarlierDatabase(db(), 2);
   auto s = db().open();
