@@ -3,7 +3,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 
 #include "hub/export/adx.hpp"
@@ -35,24 +34,6 @@ AdxHeader header(const char* period, const char* asOf) {
 std::string write(const std::vector<model::Implementation>& all, const char* period,
                   const char* asOf, std::size_t* groups = nullptr) {
   return writeAdx(header(period, asOf), {}, test::feed(all), groups);
-}
-
-// The ADX schema of the hub: IHE's XSLT applied to the hub's DSD by xsltproc, with the SDMX
-// time-range type it imports placed beside it as sdmx/SDMXCommon.xsd.
-fs::path generatedSchema() {
-  static const fs::path path = [] {
-    const fs::path dir = ijro::test::tempDir("adx-schema");
-    const fs::path adx = ijro::test::sourceDir() / "schemas" / "adx";
-    fs::create_directories(dir / "sdmx");
-    fs::copy_file(adx / "sdmx-time-range.xsd", dir / "sdmx" / "SDMXCommon.xsd",
-                  fs::copy_options::overwrite_existing);
-    const std::string cmd = "xsltproc --nonet -o '" + (dir / "adx.xsd").string() + "' '" +
-                            (adx / "dsd2adx2.xsl").string() + "' '" +
-                            (adx / "ijro-hub-dsd.xml").string() + "'";
-    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd << " (is the package xsltproc installed?)";
-    return dir / "adx.xsd";
-  }();
-  return path;
 }
 
 TEST(AdxPeriod, MonthAndYearAreStartAndDuration) {
@@ -94,7 +75,7 @@ TEST(AdxExport, CountsImplementationsPerTerritorySectorAndStatus) {
               ElementsAre("1"));
   EXPECT_THAT(select(xml, "//a:group[@orgUnit='1726']/a:dataValue/@sector"),
               ElementsAre("education"));
-  EXPECT_THAT(violations(generatedSchema(), xml), IsEmpty());
+  EXPECT_THAT(violations(test::adxSchema(), xml), IsEmpty());
 }
 
 TEST(AdxExport, StatusIsAsOfThePeriodsLastDayButNeverAfterAsOf) {
@@ -138,7 +119,7 @@ TEST(AdxExport, IndicatorValuesSumThePeriodsEndingInThePeriod) {
   const std::string year = write({a, b}, "2026", "2026-11-28");
   EXPECT_THAT(select(year, "//a:dataValue[@dataElement='INDICATOR_ACTUAL']/@value"),
               ElementsAre("51"));
-  EXPECT_THAT(violations(generatedSchema(), xml), IsEmpty());
+  EXPECT_THAT(violations(test::adxSchema(), xml), IsEmpty());
 }
 
 TEST(AdxExport, ExampleReportsValidateAgainstTheSchemaMadeByIhesXslt) {
@@ -148,7 +129,7 @@ TEST(AdxExport, ExampleReportsValidateAgainstTheSchemaMadeByIhesXslt) {
     std::size_t groups = 0;
     const std::string xml = write(all, period, "2026-11-28", &groups);
     EXPECT_GT(groups, 1u);
-    EXPECT_THAT(violations(generatedSchema(), xml), IsEmpty());
+    EXPECT_THAT(violations(test::adxSchema(), xml), IsEmpty());
   }
 }
 
@@ -156,13 +137,13 @@ TEST(AdxExport, ExampleReportsValidateAgainstTheSchemaMadeByIhesXslt) {
 // number, a period not in start/duration form.
 TEST(AdxExport, GeneratedSchemaRefusesValuesOutsideTheDsd) {
   const std::string good = write(test::exampleImplementations(), "2026", "2026-11-28");
-  ASSERT_THAT(violations(generatedSchema(), good), IsEmpty());
+  ASSERT_THAT(violations(test::adxSchema(), good), IsEmpty());
   auto broken = [&](const std::string& from, const std::string& to) {
     std::string xml = good;
     const auto at = xml.find(from);
     EXPECT_NE(at, std::string::npos) << from;
     if (at != std::string::npos) xml.replace(at, from.size(), to);
-    return violations(generatedSchema(), xml);
+    return violations(test::adxSchema(), xml);
   };
   EXPECT_THAT(broken("status=\"", "status=\"x"), Contains(HasSubstr("status")));
   EXPECT_THAT(broken("value=\"", "value=\"many"), Contains(HasSubstr("value")));

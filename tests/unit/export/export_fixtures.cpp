@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 
 #include <libxml/xpath.h>
@@ -76,6 +77,22 @@ std::vector<std::string> violations(const fs::path& xsd, const std::string& xml)
     return {std::string("not well-formed: ") + e.what()};
   }
   return schema.validate(doc.get(), "export");
+}
+
+fs::path adxSchema() {
+  static const fs::path path = [] {
+    const fs::path dir = ijro::test::tempDir("adx-schema");
+    const fs::path adx = ijro::test::sourceDir() / "schemas" / "adx";
+    fs::create_directories(dir / "sdmx");
+    fs::copy_file(adx / "sdmx-time-range.xsd", dir / "sdmx" / "SDMXCommon.xsd",
+                  fs::copy_options::overwrite_existing);
+    const std::string cmd = "xsltproc --nonet -o '" + (dir / "adx.xsd").string() + "' '" +
+                            (adx / "dsd2adx2.xsl").string() + "' '" +
+                            (adx / "ijro-hub-dsd.xml").string() + "'";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd << " (is the package xsltproc installed?)";
+    return dir / "adx.xsd";
+  }();
+  return path;
 }
 
 std::vector<std::string> select(const std::string& xml, const std::string& xpath) {

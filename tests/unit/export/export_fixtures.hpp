@@ -29,6 +29,11 @@ std::function<void(const std::function<void(const model::Implementation&)>&)> fe
 // valid. A document that is not well-formed is one violation.
 std::vector<std::string> violations(const std::filesystem::path& xsd, const std::string& xml);
 
+// The hub's ADX schema, made once per test process in a temporary folder: IHE's XSLT
+// (schemas/adx/dsd2adx2.xsl) applied to the hub's DSD by xsltproc, with the SDMX time-range type
+// it imports placed beside it as sdmx/SDMXCommon.xsd.
+std::filesystem::path adxSchema();
+
 // The string values of the nodes `xpath` selects in `xml` (attributes: their value; elements:
 // their text). The prefix "a" is bound to the ADX namespace.
 std::vector<std::string> select(const std::string& xml, const std::string& xpath);
