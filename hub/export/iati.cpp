@@ -235,8 +235,7 @@ struct IndicatorAt {
   const model::Implementation* impl = nullptr;
 };
 
-void writeResults(xml::Writer& w, const std::vector<Evaluated>& items,
-                  const std::string& defaultLang) {
+void writeResults(xml::Writer& w, const std::vector<Evaluated>& items) {
   std::map<std::string, std::vector<IndicatorAt>> byCode;  // one result per indicator code
   for (const auto& e : items)
     for (const auto& ind : e.impl->indicators) byCode[ind.code].push_back({&ind, e.impl});
@@ -300,7 +299,6 @@ void writeResults(xml::Writer& w, const std::vector<Evaluated>& items,
     w.endElement();
     w.endElement();
   }
-  (void)defaultLang;
 }
 
 std::string describeAct(const model::Measure& m) {
@@ -344,7 +342,7 @@ void writeActivity(xml::Writer& w, const IatiHeader& h, const std::vector<Evalua
   for (const auto& e : items)
     for (const auto& ev : e.impl->evidence)
       if (!ev.url.empty() && links.insert(ev.url).second) writeDocumentLink(w, ev);
-  writeResults(w, items, h.defaultLang);
+  writeResults(w, items);
   w.endElement();
 }
 
