@@ -61,6 +61,7 @@ struct IatiSettings {
   std::string reportingOrgRef;
   std::string reportingOrgType = "10";  // government
   model::Translations reportingOrgNames;
+  std::string mainLanguage{};  // the language of titles' main text (BCP 47); empty: unknown
 };
 
 struct Settings {

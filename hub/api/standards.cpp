@@ -28,6 +28,7 @@ Response Api::getExportIati(const Request& req, const intake::Scope& reader) {
   header.reportingOrgRef = iati.reportingOrgRef;
   header.reportingOrgType = iati.reportingOrgType;
   header.reportingOrgNames = iati.reportingOrgNames;
+  if (!iati.mainLanguage.empty()) header.defaultLang = exports::iatiLanguage(iati.mainLanguage);
   header.generatedAt = base::formatTimestamp(std::chrono::system_clock::now());
   header.asOf = asOf;
   std::size_t count = 0;

@@ -194,6 +194,7 @@ class Loader {
   void iati(xmlNode* n) {
     cfg_.iati.reportingOrgRef = prop(n, "reportingOrg");
     cfg_.iati.reportingOrgType = prop(n, "type", cfg_.iati.reportingOrgType);
+    cfg_.iati.mainLanguage = prop(n, "mainLanguage");
     for (xmlNode* c = n->children; c; c = c->next) {
       if (!is(c, "name")) continue;
       const auto lang = prop(c, "lang");

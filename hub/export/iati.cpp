@@ -42,7 +42,7 @@ void narratives(xml::Writer& w, const std::string& main, const model::Translatio
   std::set<std::string> written;
   if (!main.empty()) {
     narrative(w, main);
-    written.insert(defaultLang);
+    if (!defaultLang.empty()) written.insert(defaultLang);
   }
   for (const auto& t : translations) {
     const std::string lang = iatiLanguage(t.lang);
@@ -313,7 +313,7 @@ std::string describeAct(const model::Measure& m) {
 void writeActivity(xml::Writer& w, const IatiHeader& h, const std::vector<Evaluated>& items) {
   const model::Measure& measure = items.front().impl->measure;
   w.startElement("iati-activity");
-  w.attribute("xml:lang", h.defaultLang);
+  if (!h.defaultLang.empty()) w.attribute("xml:lang", h.defaultLang);
   w.textElement("iati-identifier", h.reportingOrgRef + "-" + measure.id);
   w.startElement("reporting-org");
   w.attribute("ref", h.reportingOrgRef);

@@ -36,8 +36,10 @@ struct IatiHeader {
   std::string reportingOrgRef;
   std::string reportingOrgType = "10";    // OrganisationType codelist: 10 Government
   model::Translations reportingOrgNames;  // at least one; lang as BCP 47 (en, ru, uz-Latn, ...)
-  // The language of the main text fields (a measure's title without a tag), as IATI writes it.
-  std::string defaultLang = "uz";
+  // The language of the main text fields (a measure's title and an organisation's spelling carry
+  // no tag) as IATI writes it ("uz", "ru", "en"): the activities' xml:lang. Empty: not known, so
+  // not claimed (no xml:lang on the activity nor on the main text's narrative).
+  std::string defaultLang;
   std::string generatedAt;  // ISO 8601 UTC
   model::Date asOf{};       // evaluations and the cut-off of actual dates
 };

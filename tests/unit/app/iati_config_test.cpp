@@ -22,7 +22,7 @@ std::string write(const std::string& text) {
 
 TEST(IatiConfig, ReportingOrganisationIsRead) {
   auto cfg = loadConfig(write(R"(<hub xmlns="urn:ijro-hub:config:1" id="m">
-  <iati reportingOrg="XM-DAC-12345">
+  <iati reportingOrg="XM-DAC-12345" mainLanguage="uz-Latn">
     <name lang="en">Ministry of Economy</name>
     <name lang="ru">Министерство экономики</name>
   </iati>
@@ -30,6 +30,7 @@ TEST(IatiConfig, ReportingOrganisationIsRead) {
                         schemas());
   EXPECT_EQ(cfg.iati.reportingOrgRef, "XM-DAC-12345");
   EXPECT_EQ(cfg.iati.reportingOrgType, "10");
+  EXPECT_EQ(cfg.iati.mainLanguage, "uz-Latn");
   ASSERT_EQ(cfg.iati.reportingOrgNames.size(), 2u);
   EXPECT_EQ(cfg.iati.reportingOrgNames[1].lang, "ru");
   EXPECT_EQ(cfg.iati.reportingOrgNames[1].text, "Министерство экономики");

@@ -62,13 +62,22 @@ TEST(IatiExport, TitleHasANarrativePerLanguage) {
                          {"ru", "Здравоохранение"},
                          {"uz-Cyrl", "Соғлиқни сақлаш"},
                          {"uz-Latn", "Sog'liqni saqlash"}};
-  const std::string xml = write({impl}, "2026-06-01");
+  // The main text's language is not known: it is not claimed, and every translation is written.
+  std::string xml = write({impl}, "2026-06-01");
+  EXPECT_THAT(select(xml, "//iati-activity/@xml:lang"), IsEmpty());
+  EXPECT_THAT(select(xml, "//iati-activity/title/narrative/@xml:lang"),
+              ElementsAre("en", "ru", "uz-Cyrl", "uz"));
+  // Configured as Uzbek: the activity says so, and the Uzbek translation is not repeated.
+  IatiHeader h = header("2026-06-01");
+  h.defaultLang = "uz";
+  xml = writeIati(h, {}, test::feed({impl}));
+  EXPECT_THAT(select(xml, "//iati-activity/@xml:lang"), ElementsAre("uz"));
   EXPECT_THAT(
       select(xml, "//iati-activity/title/narrative"),
       ElementsAre("Sog'liqni saqlash", "Health care", "Здравоохранение", "Соғлиқни сақлаш"));
   EXPECT_THAT(select(xml, "//iati-activity/title/narrative/@xml:lang"),
               ElementsAre("en", "ru", "uz-Cyrl"));
-  EXPECT_THAT(select(xml, "//iati-activity/@xml:lang"), ElementsAre("uz"));
+  EXPECT_THAT(violations(iatiSchema(), xml), IsEmpty());
 }
 
 TEST(IatiExport, ActivityStatusFollowsTheEvaluations) {
