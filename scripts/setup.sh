@@ -10,6 +10,8 @@ packages=(
   xsltproc
   # zip archives (sdk/tables: XLSX, zip packages) and ICU (plugins/spreadsheet: header matching)
   libzip-dev libicu-dev
+  # XLSX exports (hub/export) and reading them back in the export test (tests/integration)
+  libxlsxwriter-dev python3-openpyxl
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 libpq-dev libsqlite3-dev sqlite3 wrk python3
   # cpack -G DEB with dpkg-shlibdeps (which needs `file`) and lintian: tests/package

@@ -207,6 +207,22 @@ bool matches(const ReadQuery& q, const model::Evaluation& ev) {
   return true;
 }
 
+// Whether a listing shows the implementation: the status filters, and with a task filter at least
+// one task it selects.
+bool listed(const ReadQuery& q, const model::Implementation& impl, const model::Evaluation& ev,
+            const std::vector<model::TaskEvaluation>& tasks) {
+  if (!matches(q, ev)) return false;
+  if (!q.tasks.any()) return true;
+  for (std::size_t i = 0; i < tasks.size() && i < impl.assignments.size(); ++i)
+    if (q.tasks.matches(impl.assignments[i], tasks[i])) return true;
+  return false;
+}
+
+// The query parameters of GET /api/v1/measures (and of its export, less the paging).
+const std::set<std::string> kMeasuresParameters{
+    "region", "sector", "organisation", "measure",  "q",        "status",       "overdue",
+    "rag",    "asOf",   "page",         "pageSize", "assignee", "overdueTasks", "lang"};
+
 json::object regionRollUpJson(const model::RollUp& r, model::RollUpBy by) {
   json::object o = rollUpJson(r);
   if (by == model::RollUpBy::Region) {
@@ -270,6 +286,8 @@ Response Api::handle(const Request& req) {
     if (p == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n", {}};
     // Feed batches from other hubs authenticate by their signature, not a token (feeds.cpp).
     if (p == "/api/v1/feeds") return postFeeds(req);
+    // The label catalogue is public: it holds no data (exports.cpp).
+    if (p == "/api/v1/labels") return getLabels(req);
 
     // Everything else needs a token, whatever the path: an unknown path tells nothing to a
     // caller without one.
@@ -314,6 +332,8 @@ Response Api::handle(const Request& req) {
         {"GET", "/api/v1/export/iati", &Api::getExportIati, false},
         {"GET", "/api/v1/export/adx", &Api::getExportAdx, false},
         {"GET", "/api/v1/organisations", &Api::getOrganisations, false},
+        {"GET", "/api/v1/export/measures", &Api::getExportMeasures, false},
+        {"GET", "/api/v1/export/summary", &Api::getExportSummary, false},
         {"POST", "/api/v1/evidence", &Api::postEvidence, true},
         {"GET", "/readyz", &Api::readyz, false},
         {"GET", "/metrics", nullptr, false},  // metrics(): the same for every reader
@@ -488,10 +508,7 @@ Response Api::postReports(const Request& req, const intake::Scope& source) {
 
 Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
   ReadQuery q;
-  if (auto err =
-          parseReadQuery(req, q,
-                         {"region", "sector", "organisation", "measure", "q", "status", "overdue",
-                          "rag", "asOf", "page", "pageSize", "assignee", "overdueTasks", "lang"})) {
+  if (auto err = parseReadQuery(req, q, kMeasuresParameters)) {
     ++counters_.badRequests;
     return problem(req, 400, *err);
   }
@@ -507,14 +524,7 @@ Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
   const auto lineage = lineageIndex(q.filter.measureId);
   store_.forEach(q.filter, [&](const model::Implementation& impl) {
     auto ev = model::evaluate(impl, q.asOf, settings_.rules, tasks);
-    if (!matches(q, ev)) return;
-    // With a task filter, only implementations with a task it selects are listed.
-    if (q.tasks.any()) {
-      bool any = false;
-      for (std::size_t i = 0; i < tasks.size() && !any; ++i)
-        any = q.tasks.matches(impl.assignments[i], tasks[i]);
-      if (!any) return;
-    }
+    if (!listed(q, impl, ev, tasks)) return;
     if (total++ < first || items.size() >= q.pageSize) return;
     auto item = measureJson(impl, ev, tasks, q.tasks, languages);
     addLineage(item, impl, lineage);
@@ -530,7 +540,32 @@ Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
   return jsonResponse(200, out);
 }
 
-Response Api::getSummary(const Request& req, const intake::Scope& reader) {
+std::optional<Response> Api::listMeasures(const Request& req, const intake::Scope& reader,
+                                          MeasureListing& listing, const ListedFn& each) {
+  ReadQuery q;
+  std::set<std::string> allowed = kMeasuresParameters;
+  allowed.erase("page");
+  allowed.erase("pageSize");
+  if (auto err = parseReadQuery(req, q, allowed)) {
+    ++counters_.badRequests;
+    return problem(req, 400, *err);
+  }
+  if (auto err = narrowToScope(reader, q)) {
+    ++counters_.forbidden;
+    return problem(req, 403, *err);
+  }
+  listing.asOf = q.asOf;
+  listing.languages = languagePreferences(q.lang, req.header("accept-language"));
+  std::vector<model::TaskEvaluation> tasks;
+  store_.forEach(q.filter, [&](const model::Implementation& impl) {
+    auto ev = model::evaluate(impl, q.asOf, settings_.rules, tasks);
+    if (listed(q, impl, ev, tasks)) each(impl, ev);
+  });
+  return std::nullopt;
+}
+
+std::optional<Response> Api::summarise(const Request& req, const intake::Scope& reader,
+                                       SummaryResult& out) {
   ReadQuery q;
   if (auto err = parseReadQuery(
           req, q, {"by", "region", "sector", "organisation", "measure", "q", "asOf"})) {
@@ -548,17 +583,26 @@ Response Api::getSummary(const Request& req, const intake::Scope& reader) {
                    "by \"" + q.by + "\" is unknown: use region, sector, organisation or measure");
   }
   model::RollUpBuilder groups(*by);
-  std::size_t n = 0;
+  out.implementations = 0;
   store_.forEach(q.filter, [&](const model::Implementation& impl) {
     auto ev = model::evaluate(impl, q.asOf, settings_.rules);
     groups.add(impl, ev);
-    ++n;
+    ++out.implementations;
   });
+  out.asOf = q.asOf;
+  out.by = *by;
+  out.groups = groups.result();
+  return std::nullopt;
+}
+
+Response Api::getSummary(const Request& req, const intake::Scope& reader) {
+  SummaryResult summary;
+  if (auto refused = summarise(req, reader, summary)) return std::move(*refused);
   json::array out;
-  for (const auto& r : groups.result()) out.push_back(regionRollUpJson(r, *by));
-  json::object doc{{"asOf", model::formatDate(q.asOf)},
-                   {"by", model::toString(*by)},
-                   {"implementations", n},
+  for (const auto& r : summary.groups) out.push_back(regionRollUpJson(r, summary.by));
+  json::object doc{{"asOf", model::formatDate(summary.asOf)},
+                   {"by", model::toString(summary.by)},
+                   {"implementations", summary.implementations},
                    {"groups", std::move(out)}};
   if (auto fresh = freshness(reader); !fresh.is_null()) doc["freshness"] = std::move(fresh);
   return jsonResponse(200, doc);
