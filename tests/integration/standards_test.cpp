@@ -68,5 +68,37 @@ TEST_F(StandardsServe, RegionalReaderExportsItsRegionOnly) {
   EXPECT_EQ(hub_->get("/api/v1/export/adx?period=2026&region=1726", kAndijanReader).status, 403);
 }
 
+// `ijro-hub export --format iati|adx` reads the store the hub serves from and writes the same
+// documents, valid against the same schemas; a bad period is refused with exit code 2.
+TEST_F(StandardsServe, ExportCommandWritesIatiAndAdxFiles) {
+  const std::string config = (sourceDir() / "config/hub.xml").string();
+  const std::string store = "sqlite:" + (dir_ / "hub.db").string();
+  const auto iatiFile = dir_ / "activities.xml";
+  auto iati = runHub({"export", "--config", config, "--store", store, "--format", "iati", "--as-of",
+                      "2026-11-28", "--out", iatiFile.string()});
+  ASSERT_EQ(iati.exitCode, 0) << iati.err;
+  EXPECT_THAT(iati.out, ::testing::HasSubstr("wrote"));
+  const std::string activities = readFile(iatiFile);
+  EXPECT_THAT(
+      fx::violations(sourceDir() / "schemas/iati-2.03/iati-activities-schema.xsd", activities),
+      IsEmpty());
+  EXPECT_THAT(fx::select(activities, "//iati-identifier"), Not(IsEmpty()));
+
+  const auto adxFile = dir_ / "aggregates.xml";
+  auto adx =
+      runHub({"export", "--config", config, "--store", store, "--format", "adx", "--period",
+              "2026-11", "--as-of", "2026-11-28", "--region", "1703", "--out", adxFile.string()});
+  ASSERT_EQ(adx.exitCode, 0) << adx.err;
+  const std::string aggregates = readFile(adxFile);
+  EXPECT_THAT(fx::violations(fx::adxSchema(), aggregates), IsEmpty());
+  EXPECT_THAT(fx::select(aggregates, "/a:adx/a:group/@orgUnit"), ElementsAre("1703"));
+
+  auto noPeriod = runHub({"export", "--config", config, "--store", store, "--format", "adx",
+                          "--out", (dir_ / "x.xml").string()});
+  EXPECT_EQ(noPeriod.exitCode, 2);
+  EXPECT_THAT(noPeriod.err, ::testing::HasSubstr("--period YYYY-MM"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "x.xml"));
+}
+
 }  // namespace
 }  // namespace ijro::test
