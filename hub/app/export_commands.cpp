@@ -83,7 +83,8 @@ Selection select(const po::variables_map& vm) {
   } else if (auto f = exports::formatFromString(format)) {
     s.format = *f;
   } else {
-    throw po::error("--format \"" + format + "\" is unknown: use xlsx, csv, iati or adx");
+    throw po::error("--format \"" + format +
+                    "\" is unknown: use xlsx or csv (tables), iati or adx (standard documents)");
   }
   if (vm.count("period") && s.standard != "adx")
     throw po::error("--period is for --format adx: leave it out");
