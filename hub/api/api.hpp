@@ -111,6 +111,9 @@ class Api {
   http::Response postReports(const http::Request& req, const intake::Scope& source);
   http::Response getMeasures(const http::Request& req, const intake::Scope& reader);
   http::Response getSummary(const http::Request& req, const intake::Scope& reader);
+  // GET /api/v1/overview and GET /api/v1/trend (overview.cpp): the dashboard's reads.
+  http::Response getOverview(const http::Request& req, const intake::Scope& reader);
+  http::Response getTrend(const http::Request& req, const intake::Scope& reader);
   http::Response getFeedBatch(const http::Request& req, const intake::Scope& reader);
   http::Response getFeed(const http::Request& req, const intake::Scope& reader);
   http::Response readyz(const http::Request& req, const intake::Scope& reader);

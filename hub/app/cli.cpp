@@ -14,6 +14,7 @@
 #include "hub/app/serve.hpp"
 #include "hub/app/store_commands.hpp"
 #include "hub/app/token_commands.hpp"
+#include "hub/store/store.hpp"
 
 namespace ijro::app {
 
@@ -49,7 +50,7 @@ int validateCommand(int argc, char** argv) {
   if (!parseCommandLine(argc, argv, desc, vm)) return 0;
   auto cfg = load(vm);
   std::cout << cfg.path << ": valid (hub \"" << cfg.hubId << "\", " << cfg.sources.size()
-            << " sources, store " << cfg.storeUrl << ")\n";
+            << " sources, store " << store::redactStoreUrl(cfg.storeUrl) << ")\n";
   return 0;
 }
 

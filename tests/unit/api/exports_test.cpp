@@ -112,6 +112,25 @@ TEST_F(ApiExportsTest, MeasuresExportAppliesTheListsFilters) {
   EXPECT_THAT(message(bad), HasSubstr("rag must be green, amber or red"));
 }
 
+TEST_F(ApiExportsTest, MeasuresExportFollowsTheListsOrder) {
+  const std::multimap<std::string, std::string> query{
+      {"asOf", "2026-04-10"}, {"sort", "-delay"}, {"pageSize", "1000"}};
+  auto list = get("/api/v1/measures", query);
+  ASSERT_EQ(list.status, 200) << list.body;
+  auto q = query;
+  q.erase("pageSize");
+  q.emplace("format", "csv");
+  auto res = get("/api/v1/export/measures", q);
+  ASSERT_EQ(res.status, 200) << res.body;
+  const auto rows = tables::parseCsv(res.body, ',');
+  const auto doc = boost::json::parse(list.body);
+  const auto& items = doc.at("items").as_array();
+  ASSERT_EQ(rows.size(), items.size() + 1);
+  for (std::size_t i = 0; i < items.size(); ++i)
+    EXPECT_EQ(rows[i + 1].fields[0], items[i].at("measure").as_string()) << "row " << i + 1;
+  EXPECT_EQ(rows[1].fields[0].substr(0, 2), "M-");  // the longest delay first, not the store order
+}
+
 TEST_F(ApiExportsTest, MeasuresExportIsNarrowedToTheTokensRegions) {
   auto res = get("/api/v1/export/measures", {{"format", "csv"}, {"asOf", "2026-04-10"}}, kAndijan);
   ASSERT_EQ(res.status, 200) << res.body;
