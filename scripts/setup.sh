@@ -6,6 +6,8 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libsoci-dev libspdlog-dev libfmt-dev libssl-dev prometheus-cpp-dev
   libxml2-dev libxml2-utils libxslt1-dev libxmlsec1-dev
+  # xsltproc: the ADX tests make the schema from the hub's DSD with IHE's XSLT (schemas/adx)
+  xsltproc
   # zip archives (sdk/tables: XLSX, zip packages) and ICU (plugins/spreadsheet: header matching)
   libzip-dev libicu-dev
   # XLSX exports (hub/export) and reading them back in the export test (tests/integration)

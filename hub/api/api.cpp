@@ -416,6 +416,8 @@ Response Api::handle(const Request& req) {
         {"GET", "/api/v1/overview", &Api::getOverview, false},
         {"GET", "/api/v1/trend", &Api::getTrend, false},
         {"GET", "/api/v1/feed", &Api::getFeed, false},
+        {"GET", "/api/v1/export/iati", &Api::getExportIati, false},
+        {"GET", "/api/v1/export/adx", &Api::getExportAdx, false},
         {"GET", "/api/v1/organisations", &Api::getOrganisations, false},
         {"GET", "/api/v1/export/measures", &Api::getExportMeasures, false},
         {"GET", "/api/v1/export/summary", &Api::getExportSummary, false},
@@ -915,6 +917,33 @@ Response Api::metrics() {
   if (settings_.extraMetrics)
     for (auto& f : settings_.extraMetrics()) families.push_back(std::move(f));
   return {200, metrics::kContentType, metrics::render(families), {}};
+}
+
+// The exports' query (standards.cpp) with the read side's own checks and scope narrowing.
+std::optional<Response> Api::exportQuery(const Request& req, const intake::Scope& reader,
+                                         const std::set<std::string>& extra, store::Filter& filter,
+                                         model::Date& asOf) {
+  Request common = req;
+  for (const auto& k : extra) common.query.erase(k);
+  ReadQuery q;
+  if (auto err = parseReadQuery(common, q, {"asOf", "region", "sector"})) {
+    std::string message = *err;
+    if (!extra.empty() && message.starts_with("unknown query parameter"))
+      for (const auto& k : extra) message += ", " + k;
+    return exportProblem(req, 400, message);
+  }
+  if (auto err = narrowToScope(reader, q)) {
+    ++counters_.forbidden;
+    return problem(req, 403, *err);
+  }
+  filter = q.filter;
+  asOf = q.asOf;
+  return std::nullopt;
+}
+
+Response Api::exportProblem(const Request& req, int status, const std::string& message) {
+  if (status == 400) ++counters_.badRequests;
+  return problem(req, status, message);
 }
 
 }  // namespace ijro::api

@@ -54,6 +54,16 @@ struct PeerHub {
   std::vector<std::int64_t> certificateNotAfter;  // each one's expiry, unix seconds
 };
 
+// The IATI export's reporting organisation: its IATI identifier (also the prefix of every
+// activity's identifier), its OrganisationType code and its names. No identifier: the export
+// answers 503 naming the configuration it needs.
+struct IatiSettings {
+  std::string reportingOrgRef;
+  std::string reportingOrgType = "10";  // government
+  model::Translations reportingOrgNames;
+  std::string mainLanguage{};  // the language of titles' main text (BCP 47); empty: unknown
+};
+
 struct Settings {
   std::string hubId = "ijro-hub";
   model::StatusRules rules;
@@ -69,6 +79,8 @@ struct Settings {
   EvidenceSettings evidence;
   // Ministry mode: the hubs whose batches are received. Empty: POST /api/v1/feeds answers 404.
   std::vector<PeerHub> peers{};
+  // GET /api/v1/export/iati (standards.cpp): the reporting organisation (<iati> in hub.xml).
+  IatiSettings iati{};
 };
 
 struct Counters {
@@ -143,6 +155,18 @@ class Api {
   // The feed's hook: the implementations it loads carry the evidence uploaded for them.
   std::function<void(const model::Implementation&)> withUploadedEvidence(
       const std::function<void(const model::Implementation&)>& emit);
+
+  // GET /api/v1/export/iati and GET /api/v1/export/adx?period= (standards.cpp): the reader's
+  // implementations in IATI 2.03 and in ADX, filtered like the feed (region, sector, asOf).
+  http::Response getExportIati(const http::Request& req, const intake::Scope& reader);
+  http::Response getExportAdx(const http::Request& req, const intake::Scope& reader);
+  // For the exports: the feed's query checks (region, sector, asOf, and the parameters in
+  // `extra`, left to the caller) narrowed to the reader's scope; a problem response when wrong.
+  std::optional<http::Response> exportQuery(const http::Request& req, const intake::Scope& reader,
+                                            const std::set<std::string>& extra,
+                                            store::Filter& filter, model::Date& asOf);
+  // A problem response (JSON or XML as the client speaks), counted as a bad request for 400.
+  http::Response exportProblem(const http::Request& req, int status, const std::string& message);
 
   Settings settings_;
   store::Store& store_;

@@ -180,6 +180,8 @@ class Loader {
       } else if (is(n, "peers")) {
         for (xmlNode* h = n->children; h; h = h->next)
           if (is(h, "hub")) peer(h);
+      } else if (is(n, "iati")) {
+        iati(n);
       }
     }
     // A source may name transforms declared after it.
@@ -190,6 +192,20 @@ class Loader {
   std::vector<std::string> problems;
 
  private:
+  // <iati>: the schema checks the identifier's form and the languages; one name per language.
+  void iati(xmlNode* n) {
+    cfg_.iati.reportingOrgRef = prop(n, "reportingOrg");
+    cfg_.iati.reportingOrgType = prop(n, "type", cfg_.iati.reportingOrgType);
+    cfg_.iati.mainLanguage = prop(n, "mainLanguage");
+    for (xmlNode* c = n->children; c; c = c->next) {
+      if (!is(c, "name")) continue;
+      const auto lang = prop(c, "lang");
+      for (const auto& existing : cfg_.iati.reportingOrgNames)
+        if (existing.lang == lang) problem(c, "iati has two names in " + lang + ": keep one");
+      cfg_.iati.reportingOrgNames.push_back({lang, ::ijro::app::text(c)});
+    }
+  }
+
   void sectors(xmlNode* n) {
     for (xmlNode* s = n->children; s; s = s->next) {
       if (!is(s, "sector")) continue;

@@ -89,6 +89,8 @@ struct Config {
   // <peers>: the hubs whose signed feed batches this hub receives (POST /api/v1/feeds), each
   // with its regions and its certificates read and checked at load.
   std::vector<api::PeerHub> peers{};
+  // <iati reportingOrg type><name lang/>+</iati>: the IATI export's reporting organisation.
+  api::IatiSettings iati{};
 };
 
 // Every problem found, as "file:line: what is wrong and how to fix it".

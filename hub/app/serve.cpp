@@ -32,6 +32,7 @@ api::Settings apiSettings(const Config& cfg) {
   s.jsonMaxDepth = static_cast<std::size_t>(cfg.maxXmlDepth);
   s.organisations = store::OrganisationDirectory(cfg.organisations);
   s.peers = cfg.peers;
+  s.iati = cfg.iati;
   return s;
 }
 
