@@ -17,7 +17,10 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -76,13 +79,43 @@ struct Counters {
       badRequests{0}, unauthorized{0}, forbidden{0}, errors{0};
 };
 
+// Who may call a route.
+enum class Right {
+  Public,  // no token: health, signed feed batches (their signature decides), the description
+  Read,    // a token with the read right; reads are narrowed to the token's regions and sectors
+  Write,   // a token with the write right (a source's)
+  Upload,  // the write right, or the executor role (evidence of its own work)
+  Token,   // any valid token: the handler checks the role each act needs (control acts)
+};
+
 class Api {
  public:
+  // One route the server answers. `path` is a template: a segment "{name}" stands for any one
+  // non-empty segment. A handler that takes a std::string gets the value of the path's one
+  // parameter; a handler without a scope serves public routes only.
+  struct Route {
+    using Plain = http::Response (Api::*)(const http::Request&);
+    using PlainParam = http::Response (Api::*)(const http::Request&, const std::string&);
+    using Scoped = http::Response (Api::*)(const http::Request&, const intake::Scope&);
+    using ScopedParam = http::Response (Api::*)(const http::Request&, const intake::Scope&,
+                                                const std::string&);
+    std::string_view method;  // GET, HEAD, POST
+    std::string_view path;    // "/api/v1/measures/{measure}/history"
+    std::variant<Plain, PlainParam, Scoped, ScopedParam> handler;
+    Right right = Right::Read;
+  };
+
   Api(Settings settings, store::Store& store);
   http::Response handle(const http::Request& req);
   const Counters& counters() const { return counters_; }
+  // Every route the server answers, one row per method and path, in the order they are matched.
+  static std::span<const Route> routes();
+  // Whether `path` fits the template `pattern`; then `param` holds the value of its parameter
+  // (empty for a template without one).
+  static bool matchPath(std::string_view pattern, std::string_view path, std::string& param);
 
  private:
+  http::Response healthz(const http::Request& req);
   // POST /api/v1/feeds (feeds.cpp): a signed feed batch from a configured hub.
   http::Response postFeeds(const http::Request& req);
   // Per sending hub: its batches, refusals and certificates (feeds.cpp).
@@ -108,7 +141,7 @@ class Api {
   // GET /api/v1/organisations[?unmatched=true]: the configured organisations, or the spellings
   // that match none.
   http::Response getOrganisations(const http::Request& req, const intake::Scope& reader);
-  http::Response metrics();
+  http::Response metrics(const http::Request& req, const intake::Scope& reader);
   http::Response postEvidence(const http::Request& req, const intake::Scope& source);
   // POST /api/v1/control: submit, verify, return, remove or comment on a task (control.cpp).
   http::Response postControl(const http::Request& req, const intake::Scope& actor);
