@@ -10,6 +10,8 @@ packages=(
   libzip-dev libicu-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 libpq-dev libsqlite3-dev sqlite3 wrk python3
+  # the OpenAPI description converted to JSON at build time (hub/api)
+  python3-yaml
   # cpack -G DEB with dpkg-shlibdeps (which needs `file`) and lintian: tests/package
   dpkg-dev file lintian
   # unshare -m and mount (the SDK built with the hub's other headers hidden): tests/unit/plugins

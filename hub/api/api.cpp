@@ -252,6 +252,7 @@ std::span<const Api::Route> Api::routes() {
   static const Route kRoutes[] = {
       {"GET", "/healthz", &Api::healthz, Right::Public},
       {"POST", "/api/v1/feeds", &Api::postFeeds, Right::Public},  // its signature decides
+      {"GET", "/api/v1/openapi.json", &Api::getOpenApi, Right::Public},
       {"POST", "/api/v1/reports", &Api::postReports, Right::Write},
       {"GET", "/api/v1/measures", &Api::getMeasures, Right::Read},
       {"GET", "/api/v1/measures/{measure}/history", &Api::getHistory, Right::Read},

@@ -116,6 +116,8 @@ class Api {
 
  private:
   http::Response healthz(const http::Request& req);
+  // GET /api/v1/openapi.json: the API's description (openapi.cpp).
+  http::Response getOpenApi(const http::Request& req);
   // POST /api/v1/feeds (feeds.cpp): a signed feed batch from a configured hub.
   http::Response postFeeds(const http::Request& req);
   // Per sending hub: its batches, refusals and certificates (feeds.cpp).
