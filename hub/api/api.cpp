@@ -271,7 +271,8 @@ std::span<const Api::Route> Api::routes() {
 
 bool Api::matchPath(std::string_view pattern, std::string_view path, std::string& param) {
   param.clear();
-  // Segment by segment: a literal segment must be equal, "{name}" takes any non-empty one.
+  // Segment by segment: a literal segment must be equal, "{name}" takes any non-empty one, and a
+  // last "{name...}" the rest of the path (one or more non-empty segments).
   while (!pattern.empty() || !path.empty()) {
     if (pattern.empty() || path.empty() || pattern.front() != '/' || path.front() != '/')
       return false;
@@ -280,6 +281,13 @@ bool Api::matchPath(std::string_view pattern, std::string_view path, std::string
     const auto pe = std::min(pattern.find('/'), pattern.size());
     const auto se = std::min(path.find('/'), path.size());
     const auto want = pattern.substr(0, pe), got = path.substr(0, se);
+    if (want.size() > 5 && want.front() == '{' && want.ends_with("...}")) {
+      if (pe != pattern.size() || path.empty() || path.ends_with("/") ||
+          path.find("//") != std::string_view::npos)
+        return false;
+      param = path;
+      return true;
+    }
     if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
       if (got.empty()) return false;
       param = got;
@@ -316,7 +324,9 @@ Response Api::handle(const Request& req) {
       return std::visit(
           [&](auto fn) -> Response {
             using Fn = decltype(fn);
-            if constexpr (std::is_same_v<Fn, Route::Plain>)
+            if constexpr (std::is_same_v<Fn, Route::Free>)
+              return fn(req);
+            else if constexpr (std::is_same_v<Fn, Route::Plain>)
               return (this->*fn)(req);
             else if constexpr (std::is_same_v<Fn, Route::PlainParam>)
               return (this->*fn)(req, param);

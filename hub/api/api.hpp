@@ -91,9 +91,12 @@ enum class Right {
 class Api {
  public:
   // One route the server answers. `path` is a template: a segment "{name}" stands for any one
-  // non-empty segment. A handler that takes a std::string gets the value of the path's one
-  // parameter; a handler without a scope serves public routes only.
+  // non-empty segment, a last segment "{name...}" for the rest of the path (one or more
+  // segments). A handler that takes a std::string gets the value of the path's one parameter; a
+  // handler without a scope (a member, or a free function of the request) serves public routes
+  // only.
   struct Route {
+    using Free = http::Response (*)(const http::Request&);
     using Plain = http::Response (Api::*)(const http::Request&);
     using PlainParam = http::Response (Api::*)(const http::Request&, const std::string&);
     using Scoped = http::Response (Api::*)(const http::Request&, const intake::Scope&);
@@ -101,7 +104,7 @@ class Api {
                                                 const std::string&);
     std::string_view method;  // GET, HEAD, POST
     std::string_view path;    // "/api/v1/measures/{measure}/history"
-    std::variant<Plain, PlainParam, Scoped, ScopedParam> handler;
+    std::variant<Free, Plain, PlainParam, Scoped, ScopedParam> handler;
     Right right = Right::Read;
   };
 
@@ -111,7 +114,7 @@ class Api {
   // Every route the server answers, one row per method and path, in the order they are matched.
   static std::span<const Route> routes();
   // Whether `path` fits the template `pattern`; then `param` holds the value of its parameter
-  // (empty for a template without one).
+  // (empty for a template without one). The description writes "{name...}" as "{name}".
   static bool matchPath(std::string_view pattern, std::string_view path, std::string& param);
 
  private:
