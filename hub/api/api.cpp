@@ -12,7 +12,9 @@
 #include <variant>
 
 #include "hub/api/views.hpp"
+#include "hub/base/correlation.hpp"
 #include "hub/base/timestamp.hpp"
+#include "hub/base/utf8.hpp"
 #include "hub/exchange/feed.hpp"
 #include "hub/exchange/json_text.hpp"
 #include "hub/exchange/receipt.hpp"
@@ -121,6 +123,12 @@ struct ReadQuery {
 std::optional<std::string> parseReadQuery(const Request& req, ReadQuery& q,
                                           const std::set<std::string>& allowed) {
   for (const auto& [k, v] : req.query) {
+    // Every parameter is text the store may compare: bytes that are not UTF-8 would be refused
+    // by PostgreSQL as a failed statement, so they are the caller's error, said here.
+    if (auto bad = base::firstInvalidUtf8(v))
+      return "query parameter \"" + base::replaceInvalidUtf8(k) + "\" is not valid UTF-8 (byte " +
+             std::to_string(*bad + 1) +
+             " of its value): percent-encode the UTF-8 bytes of the text";
     if (!allowed.count(k)) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
@@ -399,11 +407,17 @@ Response Api::handle(const Request& req) {
     }
     return call(*hit, scope);
   } catch (const store::StoreError& e) {
+    // The driver's words stay in the log (they may name tables, hosts or values); the client
+    // gets the id to quote.
     ++counters_.errors;
-    spdlog::error("store error on {} {}: {}", req.method, req.target, e.what());
-    return problem(
-        req, 503,
-        std::string("store unavailable, nothing was stored: ") + e.what() + "; retry later");
+    const std::string errorId = base::newCorrelationId();
+    spdlog::error("store error on {} {} (error id {}): {}", req.method, req.target, errorId,
+                  e.what());
+    auto res = problem(req, 503,
+                       "store unavailable, nothing was stored; retry later (error id " + errorId +
+                           ": the hub's log has the detail)");
+    res.headers.emplace_back("Retry-After", "5");
+    return res;
   }
 }
 

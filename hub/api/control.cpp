@@ -10,6 +10,7 @@
 #include "hub/api/api.hpp"
 #include "hub/api/json_problem.hpp"
 #include "hub/base/timestamp.hpp"
+#include "hub/exchange/json_strict.hpp"
 #include "hub/exchange/json_text.hpp"
 #include "hub/intake/accept.hpp"
 #include "hub/model/regions.hpp"
@@ -51,7 +52,7 @@ model::Date dateMember(const json::object& o, const char* name, model::Date fall
 Response Api::postControl(const Request& req, const intake::Scope& actor) {
   json::object body;
   try {
-    auto v = json::parse(req.body);
+    auto v = exchange::parseStrictJson(req.body, {}, "the body");
     if (!v.is_object()) throw std::invalid_argument("the body must be a JSON object");
     body = v.as_object();
   } catch (const std::exception& e) {

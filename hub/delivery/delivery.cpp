@@ -16,6 +16,7 @@
 #include "hub/base/backoff.hpp"
 #include "hub/base/timestamp.hpp"
 #include "hub/exchange/batch.hpp"
+#include "hub/exchange/json_strict.hpp"
 
 namespace ijro::delivery {
 
@@ -137,10 +138,16 @@ Transport receiptTransport(HttpPost post) {
     }
     // A receipt: {"summary": {...}, "records": [{"index", "measure", "region", "organisation",
     // "revision", "outcome", "reason"}]}. A 2xx without one is not a receipt: send again.
-    std::error_code ec;
-    const json::value receipt = json::parse(a.body, ec);
+    // Parsed strictly: a receipt that names an entry's outcome twice is no receipt.
+    json::value receipt;
+    bool parsed = true;
+    try {
+      receipt = exchange::parseStrictJson(a.body, {}, "the receipt");
+    } catch (const std::invalid_argument&) {
+      parsed = false;
+    }
     const json::array* records = nullptr;
-    if (!ec && receipt.is_object())
+    if (parsed && receipt.is_object())
       if (auto it = receipt.as_object().find("records");
           it != receipt.as_object().end() && it->value().is_array())
         records = &it->value().as_array();

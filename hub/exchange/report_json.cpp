@@ -7,13 +7,17 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
+#include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "hub/exchange/fields.hpp"
+#include "hub/exchange/json_strict.hpp"
 #include "hub/exchange/json_text.hpp"
 #include "hub/exchange/report.hpp"
 #include "hub/model/indicators.hpp"
@@ -479,37 +483,41 @@ model::Implementation RecordParser::implementation(const json::object& o,
   return impl;
 }
 
-// Parses the body, turning every failure into a message with line and column.
-json::value parseBody(std::string_view body, std::size_t maxDepth) {
-  if (auto bad = xml::firstInvalidUtf8(body)) {
-    auto p = xml::positionOf(body, *bad);
-    throw std::invalid_argument("invalid UTF-8 at line " + std::to_string(p.line) + ", column " +
-                                std::to_string(p.column) + ": the report must be encoded as UTF-8");
-  }
-  json::parse_options options;
-  options.max_depth = maxDepth;
-  options.allow_invalid_utf8 = false;
-  json::stream_parser parser({}, options);
-  boost::system::error_code ec;
-  const std::size_t used = parser.write_some(body.data(), body.size(), ec);
-  if (!ec && used < body.size()) ec = json::error::extra_data;
-  if (!ec) parser.finish(ec);
-  if (ec) {
-    auto p = xml::positionOf(body, std::min(used, body.size()));
-    std::string what =
-        ec == json::error::too_deep
-            ? "nesting deeper than " + std::to_string(maxDepth) + " levels is not allowed"
-            : ec.message();
-    throw std::invalid_argument("the report is not valid JSON: " + what + " at line " +
-                                std::to_string(p.line) + ", column " + std::to_string(p.column));
-  }
-  return parser.release();
+// Parses the body, turning every failure into a message with line and column; a member given
+// twice, a number beyond a double and an overlong string are refused too (json_strict.hpp).
+json::value parseBody(std::string_view body, std::size_t maxDepth,
+                      std::vector<JsonDuplicate>& duplicates) {
+  JsonLimits limits;
+  limits.maxDepth = maxDepth;
+  return parseStrictJson(body, limits, "the report", &duplicates);
+}
+
+// The 0-based record a member given twice is in ("implementations[3].revision" is in record 3,
+// named "revision" within it), or nullopt when it is outside the records.
+std::optional<std::pair<std::size_t, std::string>> inRecord(const std::string& path) {
+  static constexpr std::string_view kPrefix = "implementations[";
+  if (!path.starts_with(kPrefix)) return std::nullopt;
+  const auto close = path.find(']', kPrefix.size());
+  std::size_t index = 0;
+  auto [end, ec] = std::from_chars(path.data() + kPrefix.size(), path.data() + close, index);
+  if (ec != std::errc() || close == std::string::npos || path.size() < close + 2)
+    return std::nullopt;
+  return std::pair{index, path.substr(close + 2)};
 }
 
 }  // namespace
 
 ParsedReport parseReportJson(std::string_view body, std::size_t maxDepth) {
-  const json::value doc = parseBody(body, maxDepth);
+  std::vector<JsonDuplicate> duplicates;
+  const json::value doc = parseBody(body, maxDepth, duplicates);
+  // A member given twice refuses the record it is in; outside the records, the report.
+  std::map<std::size_t, std::vector<std::string>> duplicated;
+  for (auto& d : duplicates) {
+    if (auto where = inRecord(d.path))
+      duplicated[where->first].push_back(where->second + ": " + d.message);
+    else
+      throw std::invalid_argument("the report is not valid JSON: at " + d.path + ": " + d.message);
+  }
   if (!doc.is_object())
     throw std::invalid_argument(std::string("a JSON status report is an object with \"source\", "
                                             "\"generatedAt\" and \"implementations\"; got ") +
@@ -553,6 +561,8 @@ ParsedReport parseReportJson(std::string_view body, std::size_t maxDepth) {
     } else {
       RecordParser parser(rec);
       auto impl = parser.implementation(v.get_object(), report.source);
+      if (auto d = duplicated.find(index - 1); d != duplicated.end())
+        rec.errors.insert(rec.errors.end(), d->second.begin(), d->second.end());
       if (rec.errors.empty()) {
         // Actuals of proportions are derived here, so every path into the hub (reports and
         // plugin records) stores them alike.

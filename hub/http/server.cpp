@@ -55,6 +55,7 @@
 #include <utility>
 #include <vector>
 
+#include "hub/base/correlation.hpp"
 #include "hub/http/url.hpp"
 
 #include <fcntl.h>
@@ -429,6 +430,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void readFailed(beast::error_code ec);
   void handleRequest();
   Response callHandler(const Request& req);
+  Response internalError(const Request& req, const std::string& detail);
   void reject(unsigned status, std::string text, unsigned version = 0);
   void respond(unsigned version, bool head, Response out, bool keepAlive, bool linger);
   void onWrite(bool keepAlive, bool linger, beast::error_code ec, std::size_t n);
@@ -772,17 +774,25 @@ Response Session::callHandler(const Request& req) {
   try {
     return core_.handler(req);
   } catch (const std::exception& e) {
-    ++core_.stats.handlerErrors;
-    spdlog::error("http: handler failed for {} {} from {}: {}", req.method, req.target, remote_,
-                  e.what());
-    return Response{
-        500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what(), {}};
+    return internalError(req, e.what());
   } catch (...) {
-    ++core_.stats.handlerErrors;
-    spdlog::error("http: handler failed for {} {} from {}: unknown exception", req.method,
-                  req.target, remote_);
-    return Response{500, "text/plain; charset=utf-8", "internal error: unknown exception", {}};
+    return internalError(req, "unknown exception");
   }
+}
+
+// The client learns that the hub failed and the id to quote; the detail (an exception's text may
+// hold paths, SQL or a driver's words) goes to the log only, under the same id.
+Response Session::internalError(const Request& req, const std::string& detail) {
+  ++core_.stats.handlerErrors;
+  const std::string errorId = base::newCorrelationId();
+  spdlog::error("http: handler failed for {} {} from {} (error id {}): {}", req.method, req.target,
+                remote_, errorId, detail);
+  return Response{500,
+                  "text/plain; charset=utf-8",
+                  "internal error (error id " + errorId +
+                      "): the request was not completed; the hub's log has the detail under this "
+                      "id\n",
+                  {}};
 }
 
 // An error the server answers itself, without calling the Handler; the connection then closes.

@@ -153,10 +153,21 @@ std::optional<std::string> writeRefusal(const Scope& scope, std::string_view ter
 }
 
 std::optional<std::string> bearerSha256(std::string_view authorization) {
-  constexpr std::string_view kBearer = "Bearer ";
-  if (authorization.size() <= kBearer.size() || authorization.substr(0, kBearer.size()) != kBearer)
-    return std::nullopt;
-  return base::sha256Hex(authorization.substr(kBearer.size()));
+  // RFC 9110 11.1: the scheme is case-insensitive and separated from its token by one or more
+  // spaces; surrounding whitespace is not part of the token.
+  constexpr std::string_view kBearer = "bearer";
+  if (authorization.size() <= kBearer.size()) return std::nullopt;
+  for (std::size_t i = 0; i < kBearer.size(); ++i) {
+    char c = authorization[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != kBearer[i]) return std::nullopt;
+  }
+  auto token = authorization.substr(kBearer.size());
+  if (token.front() != ' ') return std::nullopt;
+  while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+  if (token.empty()) return std::nullopt;
+  return base::sha256Hex(token);
 }
 
 const Scope* authenticate(const std::vector<Scope>& scopes, std::string_view authorization) {

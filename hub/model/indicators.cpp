@@ -27,8 +27,9 @@ bool isPercentUnit(std::string_view unit) {
 std::optional<double> ratioOf(std::optional<double> numerator, std::optional<double> denominator,
                               std::string_view unit) {
   if (!numerator || !denominator || *denominator == 0) return std::nullopt;
-  const double r = *numerator / *denominator;
-  return isPercentUnit(unit) ? r * 100 : r;
+  const double r = *numerator / *denominator * (isPercentUnit(unit) ? 100 : 1);
+  if (!std::isfinite(r)) return std::nullopt;  // no derived actual rather than an infinite one
+  return r;
 }
 
 bool actualMatchesRatio(double actual, double ratio) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <utility>
 
 #include "hub/base/enum_names.hpp"
@@ -130,7 +131,11 @@ std::optional<double> indicatorProgress(const Indicator& ind) {
   if (!actual || !target || *target == ind.baseline) return std::nullopt;
   // Dividing by (target - baseline) also covers descending indicators: both differences are
   // negative when the value falls towards a target below the baseline.
-  return std::clamp((*actual - ind.baseline) / (*target - ind.baseline), 0.0, 1.0);
+  // Values beyond the validated range (kept from before the bounds, or from a plugin's own
+  // checks) could overflow to infinity and give NaN: no progress rather than a poisoned one.
+  const double r = (*actual - ind.baseline) / (*target - ind.baseline);
+  if (!std::isfinite(r)) return std::nullopt;
+  return std::clamp(r, 0.0, 1.0);
 }
 
 DeadlineWalk walkDeadlines(Date original, const std::vector<DeadlineChange>& changes) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -76,6 +77,7 @@ class Checker {
     translations("measure.titles", impl_.measure.titles);
     controlEvents("", impl_.controlEvents);
     comments("", impl_.comments);
+    bounds();
     for (std::size_t i = 0; i < impl_.assignments.size(); ++i) {
       const auto& a = impl_.assignments[i];
       const std::string prefix = at("assignments", i) + ".";
@@ -89,6 +91,110 @@ class Checker {
 
  private:
   void problem(std::string text) { problems_.push_back(std::move(text)); }
+
+  // --- bounds (see validate.hpp): every text within its length, every number within range -----
+
+  void text(const std::string& where, const std::string& value, std::size_t limit) {
+    if (value.size() > limit)
+      problem(where + " is " + std::to_string(value.size()) + " bytes long: it must be at most " +
+              std::to_string(limit) + " bytes (UTF-8): shorten it");
+  }
+
+  void number(const std::string& where, const std::optional<double>& v) {
+    if (v && !(std::fabs(*v) <= kMaxIndicatorMagnitude))
+      problem(where + " " + num(*v) + " is outside the range of indicator values (at most " +
+              num(kMaxIndicatorMagnitude) +
+              " either way): give the value in a unit that keeps it in range (thousands, "
+              "millions)");
+  }
+
+  void texts(const std::string& where, const Translations& ts) {
+    for (std::size_t i = 0; i < ts.size(); ++i)
+      text(where + "[" + std::to_string(i) + "].text", ts[i].text, kMaxTitleBytes);
+  }
+
+  void changes(const std::string& where, const std::vector<DeadlineChange>& cs) {
+    for (std::size_t i = 0; i < cs.size(); ++i) {
+      const std::string w = where + at("deadlineChanges", i);
+      text(w + ".requestedBy", cs[i].requestedBy, kMaxNameBytes);
+      text(w + ".decidedBy", cs[i].decidedBy, kMaxNameBytes);
+      text(w + ".reason", cs[i].reason, kMaxNoteBytes);
+    }
+  }
+
+  void journal(const std::string& where, const std::vector<ControlEvent>& es,
+               const std::vector<Comment>& cs) {
+    for (std::size_t i = 0; i < es.size(); ++i) {
+      const std::string w = where + at("controlEvents", i);
+      text(w + ".by", es[i].by, kMaxNameBytes);
+      text(w + ".at", es[i].at, kMaxCodeBytes);
+      text(w + ".reason", es[i].reason, kMaxNoteBytes);
+    }
+    for (std::size_t i = 0; i < cs.size(); ++i) {
+      const std::string w = where + at("comments", i);
+      text(w + ".author", cs[i].author, kMaxNameBytes);
+      text(w + ".at", cs[i].at, kMaxCodeBytes);
+      text(w + ".text", cs[i].text, kMaxNoteBytes);
+    }
+  }
+
+  void bounds() {
+    const auto& m = impl_.measure;
+    text("measure.title", m.title, kMaxTitleBytes);
+    texts("measure.titles", m.titles);
+    text("measure.act.type", m.act.type, kMaxCodeBytes);
+    text("measure.act.number", m.act.number, kMaxCodeBytes);
+    text("measure.act.item", m.act.item, kMaxCodeBytes);
+    text("organisation", impl_.organisation, kMaxOrganisationBytes);
+    text("note", impl_.note, kMaxNoteBytes);
+    changes("", impl_.deadlineChanges);
+    journal("", impl_.controlEvents, impl_.comments);
+    for (std::size_t i = 0; i < impl_.assignments.size(); ++i) {
+      const auto& a = impl_.assignments[i];
+      const std::string w = at("assignments", i);
+      text(w + ".id", a.id, kMaxCodeBytes);
+      text(w + ".parent", a.parentId, kMaxCodeBytes);
+      text(w + ".assignee", a.assignee, kMaxOrganisationBytes);
+      text(w + ".title", a.title, kMaxTitleBytes);
+      texts(w + ".titles", a.titles);
+      changes(w + ".", a.deadlineChanges);
+      journal(w + ".", a.controlEvents, a.comments);
+    }
+    for (std::size_t i = 0; i < impl_.evidence.size(); ++i) {
+      const auto& e = impl_.evidence[i];
+      const std::string w = at("evidence", i);
+      text(w + ".url", e.url, kMaxTitleBytes);
+      text(w + ".title", e.title, kMaxTitleBytes);
+      text(w + ".format", e.format, kMaxCodeBytes);
+      text(w + ".uploader", e.uploader, kMaxNameBytes);
+    }
+    for (std::size_t i = 0; i < impl_.indicators.size(); ++i) {
+      const auto& ind = impl_.indicators[i];
+      const std::string w = at("indicators", i);
+      text(w + ".code", ind.code, kMaxCodeBytes);
+      text(w + ".name", ind.name, kMaxTitleBytes);
+      text(w + ".unit", ind.unit, kMaxCodeBytes);
+      number(w + ".baseline", ind.baseline);
+      for (std::size_t j = 0; j < ind.periods.size(); ++j) {
+        const auto& p = ind.periods[j];
+        const std::string pw = w + "." + at("periods", j);
+        number(pw + ".target", p.target);
+        number(pw + ".actual", p.actual);
+        number(pw + ".numerator", p.numerator);
+        number(pw + ".denominator", p.denominator);
+        for (std::size_t k = 0; k < p.breakdowns.size(); ++k) {
+          const auto& b = p.breakdowns[k];
+          const std::string bw = pw + "." + at("breakdowns", k);
+          text(bw + ".dimension", b.dimension, kMaxCodeBytes);
+          text(bw + ".category", b.category, kMaxCodeBytes);
+          number(bw + ".target", b.target);
+          number(bw + ".actual", b.actual);
+          number(bw + ".numerator", b.numerator);
+          number(bw + ".denominator", b.denominator);
+        }
+      }
+    }
+  }
 
   void measure() {
     const std::string& id = impl_.measure.id;

@@ -31,6 +31,19 @@ bool isLanguageTag(std::string_view tag);
 // per language.
 // Every problem names the field by its path, e.g. assignments[2].deadlineChanges[0].decidedOn,
 // and the rule it breaks.
+//
+// Bounds: every text is at most so many bytes of UTF-8, and every indicator value (baseline,
+// target, actual, numerator, denominator, also of breakdowns) is finite and at most
+// kMaxIndicatorMagnitude either way, so sums and ratios of them stay finite (evaluation never
+// yields NaN or infinity) and no stored text exceeds what a database index takes (an
+// organisation is indexed: PostgreSQL's B-tree takes about 2,700 bytes per entry).
+inline constexpr std::size_t kMaxCodeBytes = 200;  // act number, codes, ids, units, timestamps
+inline constexpr std::size_t kMaxNameBytes = 500;  // people: assignee, by, author, uploader
+inline constexpr std::size_t kMaxOrganisationBytes = 1000;  // the organisation, a task's assignee
+inline constexpr std::size_t kMaxTitleBytes = 4000;         // titles, names, translations, URLs
+inline constexpr std::size_t kMaxNoteBytes = 20000;         // notes, comments, reasons
+inline constexpr double kMaxIndicatorMagnitude = 1e15;
+
 std::vector<std::string> validate(const Implementation& impl, const SectorCatalogue& sectors,
                                   Date today);
 

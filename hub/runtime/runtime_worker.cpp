@@ -145,7 +145,9 @@ std::string Worker::health() const {
   auto m = metrics();
   std::string line = std::string(toString(kind_)) + " " + id_ + ": " + (m.up ? "up" : "down");
   if (m.restarts > 0) line += ", " + std::to_string(m.restarts) + " restarts";
-  if (!m.up && !m.lastFailure.empty()) line += " (" + m.lastFailure + ")";
+  // The failure's text (a plugin's or a driver's words, perhaps a path or a host) is in the log,
+  // not here: /readyz is read by probes and dashboards.
+  if (!m.up && !m.lastFailure.empty()) line += " (the hub's log says why)";
   return line;
 }
 

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 #include <boost/json.hpp>
 
 #include "hub/base/sha256.hpp"
@@ -46,7 +48,8 @@ model::Implementation in(const std::string& id, const std::string& region,
 class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = store::Store::open("sqlite:" + (test::tempDir("api") / "hub.db").string(), 2);
+    dbPath_ = test::tempDir("api") / "hub.db";
+    store_ = store::Store::open("sqlite:" + dbPath_.string(), 2);
     Settings s;
     s.hubId = "test-hub";
     intake::Scope tax = intake::Scope::writer("tax");
@@ -107,6 +110,7 @@ class ApiTest : public ::testing::Test {
     for (const auto& item : doc.at(list).as_array()) out.emplace_back(item.at(field).as_string());
     return out;
   }
+  std::filesystem::path dbPath_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Api> api_;
 };
@@ -375,6 +379,92 @@ TEST_F(ApiTest, ReadTokenSeesOnlyItsRegionsAndSectors) {
 
   // The national token sees everything.
   EXPECT_EQ(boost::json::parse(get("/api/v1/measures").body).at("total").as_int64(), 6);
+}
+
+// An indicator at the edge of what a double holds, stored before the bounds existed (or by a
+// store written to directly): progress would be NaN and the feed writer refuses NaN. The record
+// is still listed and fed, with no progress, and the others with it.
+TEST_F(ApiTest, ARecordWithExtremeValuesDoesNotBreakTheFeedTheListOrTheSummary) {
+  auto extreme = sample("M-X", "1726");
+  model::Indicator ind{"cash-registers", "registers installed", "registers", true, -1e308, {}};
+  ind.periods.push_back(
+      {*model::parseDate("2026-01-01"), *model::parseDate("2026-02-28"), 1e308, 1e308});
+  extreme.indicators.push_back(ind);
+  seed({extreme, sample("M-Y", "1726")});
+  auto feed = get("/api/v1/feed");
+  ASSERT_EQ(feed.status, 200) << feed.body;
+  EXPECT_THAT(feed.body, HasSubstr("M-X"));
+  EXPECT_THAT(feed.body, HasSubstr("M-Y"));
+  auto list = get("/api/v1/measures");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_THAT(column(list, "items", "measure"), ElementsAre("M-X", "M-Y"));
+  EXPECT_EQ(get("/api/v1/summary").status, 200);
+}
+
+// The same record posted now is refused by the bounds, naming the field, and the rest of the
+// report is stored.
+TEST_F(ApiTest, AReportedValueBeyondTheBoundsIsRejectedAloneNamingTheField) {
+  auto extreme = sample("M-X", "1726");
+  model::Indicator ind{"cash-registers", "registers installed", "registers", true, -1e308, {}};
+  ind.periods.push_back(
+      {*model::parseDate("2026-01-01"), *model::parseDate("2026-02-28"), 1e308, 1e308});
+  extreme.indicators.push_back(ind);
+  auto res =
+      post(exchange::writeReportJson("tax", {extreme, sample("M-Y", "1726")}), "application/json");
+  ASSERT_EQ(res.status, 200) << res.body;
+  const auto doc = boost::json::parse(res.body);
+  const auto& records = doc.at("records").as_array();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records.at(0).at("outcome").as_string(), "rejected");
+  EXPECT_THAT(boost::json::serialize(records.at(0)),
+              HasSubstr("indicators[0].baseline -1e+308 is outside the range"));
+  EXPECT_EQ(records.at(1).at("outcome").as_string(), "accepted");
+  EXPECT_EQ(store_->count(), 1u);
+}
+
+// Bytes that are not UTF-8 in a query are the caller's error (PostgreSQL would fail the statement
+// and the hub answer 503 and reconnect), on every backend alike.
+TEST_F(ApiTest, AQueryParameterThatIsNotUtf8IsABadRequestNamingIt) {
+  for (const char* path : {"/api/v1/measures", "/api/v1/summary", "/api/v1/feed"}) {
+    auto res = get(path, {{"region", "17\xff\xfe"}});
+    EXPECT_EQ(res.status, 400) << path;
+    EXPECT_THAT(res.body,
+                HasSubstr("query parameter &quot;region&quot; is not valid UTF-8 (byte 3"))
+        << res.body;
+  }
+  auto text = get("/api/v1/measures", {{"q", "\xc3("}});
+  EXPECT_EQ(text.status, 400);
+  EXPECT_EQ(get("/api/v1/measures", {{"q", "Тошкент"}}).status, 200);
+}
+
+// A control act that names its action twice would be read as the last by Boost.JSON: refused.
+TEST_F(ApiTest, AControlActWithAMemberGivenTwiceIsRefusedNamingIt) {
+  http::Request r;
+  r.method = "POST";
+  r.path = r.target = "/api/v1/control";
+  r.headers["content-type"] = "application/json";
+  r.headers["authorization"] = std::string("Bearer ") + kNational;
+  r.body = R"({"measure": "M-1", "region": "1726", "action": "submit", "action": "verify"})";
+  auto res = api_->handle(r);
+  EXPECT_EQ(res.status, 400);
+  EXPECT_THAT(res.body, HasSubstr("appears twice in one object")) << res.body;
+}
+
+// A store failure is answered 503 with Retry-After and an id; the driver's words (here SQLite's,
+// naming the table) stay in the log.
+TEST_F(ApiTest, AStoreFailureIs503WithAnErrorIdAndNotTheDriversMessage) {
+  seed({sample("M-1", "1726")});
+  {
+    soci::session raw(soci::sqlite3, dbPath_.string());
+    raw << "ALTER TABLE implementation RENAME TO implementation_gone";
+  }
+  auto res = get("/api/v1/measures");
+  ASSERT_EQ(res.status, 503) << res.body;
+  EXPECT_THAT(res.body, HasSubstr("store unavailable, nothing was stored; retry later (error id "));
+  EXPECT_THAT(res.body, ::testing::Not(HasSubstr("implementation"))) << res.body;
+  bool retryAfter = false;
+  for (const auto& [name, value] : res.headers) retryAfter |= name == "Retry-After";
+  EXPECT_TRUE(retryAfter);
 }
 
 }  // namespace

@@ -229,6 +229,47 @@ TEST(ReportJson, NotJsonRefusedWithPosition) {
   EXPECT_THAT(parseError(""), HasSubstr("not valid JSON"));
 }
 
+// Boost.JSON keeps the last of two members with one name; another reader might keep the first.
+// A record that says two things is refused, naming the member; the records beside it pass.
+TEST(ReportJson, AMemberGivenTwiceRefusesItsRecordAloneNamingIt) {
+  std::string twice = kRecordOk;
+  twice.insert(twice.find("\"revision\": 2") + 13, ", \"revision\": 9");
+  std::string nested = kRecordOk;
+  nested.insert(nested.find("\"title\""), "\"id\": \"DU2030-9.9.9\", ");
+  auto parsed = parseReportJson(report(std::string(kRecordOk) + "," + twice + "," + nested));
+  ASSERT_EQ(parsed.records.size(), 3u);
+  EXPECT_TRUE(parsed.records[0].record);
+  EXPECT_FALSE(parsed.records[1].record);
+  EXPECT_THAT(parsed.records[1].errors,
+              ElementsAre(StartsWith("revision: the member \"revision\" appears twice")));
+  EXPECT_FALSE(parsed.records[2].record);
+  EXPECT_THAT(parsed.records[2].errors,
+              ElementsAre(StartsWith("measure.id: the member \"id\" appears twice")));
+  // Outside the records it is the report's own problem.
+  EXPECT_THAT(parseError("{\"source\": \"a\", \"source\": \"b\", \"implementations\": [" +
+                         std::string(kRecordOk) + "]}"),
+              HasSubstr("the member \"source\" appears twice"));
+}
+
+TEST(ReportJson, ANumberBeyondADoubleIsRefusedNotReadAsInfinity) {
+  std::string rec = kRecordOk;
+  rec.insert(rec.rfind('}'),
+             ", \"indicators\": [{\"code\": \"x\", \"name\": \"x\", \"unit\": \"n\", "
+             "\"baseline\": 1e999, \"periods\": []}]");
+  const std::string e = parseError(report(rec));
+  EXPECT_THAT(e, HasSubstr("the number 1e999 is beyond the range of a double"));
+  EXPECT_THAT(e, HasSubstr("at line"));
+}
+
+TEST(ReportJson, AStringLongerThanTheLimitIsRefused) {
+  std::string rec = kRecordOk;
+  rec.insert(rec.rfind('}'), ", \"note\": \"" + std::string((1u << 20) + 1, 'n') + "\"");
+  EXPECT_THAT(parseError(report(rec)), HasSubstr("a string is longer than 1048576 bytes"));
+  std::string key = kRecordOk;
+  key.insert(key.rfind('}'), ", \"" + std::string(300, 'k') + "\": 1");
+  EXPECT_THAT(parseError(report(key)), HasSubstr("a member name is longer than 256 bytes"));
+}
+
 TEST(ReportJson, TopLevelShapeIsChecked) {
   EXPECT_THAT(parseError("{\"source\": \"x\", \"implementations\": []}"),
               HasSubstr("no implementations"));

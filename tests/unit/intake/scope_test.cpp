@@ -33,6 +33,19 @@ TEST(Scope, BearerTokenSelectsItsScope) {
   EXPECT_EQ(authenticate(s, ""), nullptr);
   // The empty token's hash is a real hash; a scope without a token still never matches it.
   EXPECT_EQ(authenticate(s, "Bearer  "), nullptr);
+  EXPECT_EQ(authenticate(s, "Bearertoken-of-source-b"), nullptr);
+}
+
+// The scheme is case-insensitive (RFC 9110), as clients and proxies write it either way; the
+// token itself is compared exactly.
+TEST(Scope, TheBearerSchemeIsMatchedWithoutRegardToCaseAndSpacesAroundTheToken) {
+  auto s = scopes();
+  for (const char* header : {"bearer token-of-source-b", "BEARER token-of-source-b",
+                             "Bearer   token-of-source-b ", "bEaReR token-of-source-b"}) {
+    ASSERT_NE(authenticate(s, header), nullptr) << header;
+    EXPECT_EQ(authenticate(s, header)->id, "b") << header;
+  }
+  EXPECT_EQ(authenticate(s, "Bearer TOKEN-OF-SOURCE-B"), nullptr);
 }
 
 TEST(Scope, CoversDistrictsOfItsRegions) {

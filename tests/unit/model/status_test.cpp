@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
+
+#include "hub/model/indicators.hpp"
 
 namespace ijro::model {
 namespace {
@@ -759,6 +762,25 @@ TEST(ModelStatus, IndicatorProgressIsClamped) {
   EXPECT_EQ(indicatorProgress(indicator(0, 100, 150)), 1.0);
   EXPECT_EQ(indicatorProgress(indicator(10, 100, 5)), 0.0);
   EXPECT_DOUBLE_EQ(*indicatorProgress(indicator(10, 110, 60)), 0.5);
+}
+
+// Values past the validated range (stored before the bounds existed) overflow the difference to
+// infinity; the indicator then has no progress instead of NaN, and the others still count.
+TEST(ModelStatus, ExtremeFiniteValuesNeverMakeProgressNaN) {
+  EXPECT_EQ(indicatorProgress(indicator(-1e308, 1e308, 1e308)), std::nullopt);
+  auto impl = work();
+  impl.indicators.push_back(indicator(-1e308, 1e308, 1e308, true, "extreme"));
+  impl.indicators.push_back(indicator(0, 100, 50, true, "plain"));
+  auto ev = evaluate(impl, day(50));
+  ASSERT_TRUE(ev.progress);
+  EXPECT_DOUBLE_EQ(*ev.progress, 0.5);
+  ASSERT_TRUE(ev.ratio);
+  EXPECT_TRUE(std::isfinite(*ev.ratio));
+}
+
+TEST(ModelStatus, AShareOfHugeCountsIsNotDerivedAsInfinity) {
+  EXPECT_EQ(ratioOf(1e308, 1e-308, "%"), std::nullopt);
+  EXPECT_DOUBLE_EQ(*ratioOf(1, 4, "%"), 25.0);
 }
 
 TEST(ModelStatus, IndicatorUsesLatestActualAndFinalTarget) {

@@ -9,6 +9,7 @@ namespace ijro::model {
 namespace {
 
 using ::testing::AllOf;
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -558,6 +559,67 @@ TEST(ModelValidate, LanguageTagsOfBcp47Shape) {
     EXPECT_TRUE(isLanguageTag(good)) << good;
   for (const char* bad : {"", "e", "english", "uz_Latn", "uz-", "-uz", "uz--Latn", "uz-abcdefghi"})
     EXPECT_FALSE(isLanguageTag(bad)) << bad;
+}
+
+// Bounds: numbers an evaluation can sum and divide without overflow, texts an index can hold.
+TEST(ModelValidate, IndicatorValuesBeyondTheRangeAreRejectedNamingTheField) {
+  auto impl = valid();
+  impl.indicators[0].baseline = -1e308;
+  impl.indicators[0].periods[0].target = 1e308;
+  impl.indicators[0].periods[0].actual = 1e16;
+  EXPECT_THAT(check(impl),
+              AllOf(Contains(HasSubstr("indicators[0].baseline -1e+308 is outside the range")),
+                    Contains(HasSubstr("indicators[0].periods[0].target 1e+308 is outside")),
+                    Contains(HasSubstr("indicators[0].periods[0].actual 1e+16 is outside"))));
+  impl = valid();
+  impl.indicators[0].periods[0].target = kMaxIndicatorMagnitude;
+  impl.indicators[0].periods[0].actual = kMaxIndicatorMagnitude;
+  EXPECT_THAT(check(impl), IsEmpty()) << "the bound itself is in range";
+}
+
+TEST(ModelValidate, ABreakdownValueBeyondTheRangeIsRejectedNamingIt) {
+  auto impl = valid();
+  Breakdown b;
+  b.dimension = "sex";
+  b.category = "female";
+  b.actual = -2e15;
+  impl.indicators[0].periods[0].breakdowns.push_back(b);
+  EXPECT_THAT(
+      check(impl),
+      ElementsAre(HasSubstr("indicators[0].periods[0].breakdowns[0].actual -2e+15 is outside")));
+}
+
+TEST(ModelValidate, TextsLongerThanTheirLimitAreRejectedNamingTheFieldAndTheLimit) {
+  auto impl = valid();
+  impl.organisation = std::string(kMaxOrganisationBytes + 1, 'o');
+  impl.measure.title = std::string(kMaxTitleBytes + 1, 't');
+  impl.assignments[1].assignee = std::string(kMaxOrganisationBytes + 1, 'a');
+  impl.note = std::string(kMaxNoteBytes + 1, 'n');
+  impl.measure.act.number = std::string(kMaxCodeBytes + 1, '1');
+  EXPECT_THAT(
+      check(impl),
+      AllOf(SizeIs(5),
+            Contains(HasSubstr("organisation is 1001 bytes long: it must be at most 1000 bytes")),
+            Contains(HasSubstr("measure.title is 4001 bytes long")),
+            Contains(HasSubstr("assignments[1].assignee is 1001 bytes long")),
+            Contains(HasSubstr("note is 20001 bytes long")),
+            Contains(HasSubstr("measure.act.number is 201 bytes long"))));
+  impl = valid();
+  impl.organisation = std::string(kMaxOrganisationBytes, 'o');
+  impl.measure.title = std::string(kMaxTitleBytes, 't');
+  EXPECT_THAT(check(impl), IsEmpty()) << "a text of exactly its limit is accepted";
+}
+
+TEST(ModelValidate, LongTranslationsCommentsAndReasonsAreRejectedNamingTheirPath) {
+  auto impl = valid();
+  impl.measure.titles.push_back({"ru", std::string(kMaxTitleBytes + 1, 'x')});
+  impl.assignments[0].comments.push_back(
+      {"Specialist", "2026-04-01T10:00:00Z", "en", std::string(kMaxNoteBytes + 1, 'c')});
+  impl.deadlineChanges[0].reason = std::string(kMaxNoteBytes + 1, 'r');
+  EXPECT_THAT(check(impl),
+              AllOf(SizeIs(3), Contains(HasSubstr("measure.titles[0].text is 4001 bytes")),
+                    Contains(HasSubstr("assignments[0].comments[0].text is 20001 bytes")),
+                    Contains(HasSubstr("deadlineChanges[0].reason is 20001 bytes"))));
 }
 
 }  // namespace

@@ -415,6 +415,27 @@ TEST_F(RuntimeTest, CreationAskedToBeRetriedIsRetried) {
   EXPECT_GE(attempts, 3);
 }
 
+// /readyz shows each instance's state, not its failure's text: that may name hosts, paths or
+// credentials a plugin put in its message, and readiness is read by probes and dashboards.
+TEST_F(RuntimeTest, HealthSaysAnInstanceIsDownWithoutItsFailuresText) {
+  RuntimeSettings rs;
+  rs.sources = {source("later", "later.so")};
+  rs.makeRunner = [&](const RunnerOptions&) -> std::unique_ptr<Runner> {
+    throw PluginError(PluginError::Reason::CreateFailed, "later.so",
+                      "cannot reach postgresql://hub:s3cret@10.0.0.7/tasks", true);
+  };
+  Runtime rt(rs, *store_);
+  rt.start();
+  ASSERT_TRUE(waitFor([&] { return !metricsOf(rt, "later").lastFailure.empty(); }));
+  EXPECT_THAT(metricsOf(rt, "later").lastFailure, HasSubstr("cannot reach"));
+  const std::string health = rt.health();
+  EXPECT_THAT(health, HasSubstr("source later: down"));
+  EXPECT_THAT(health, HasSubstr("the hub's log says why"));
+  EXPECT_THAT(health, ::testing::Not(HasSubstr("s3cret")));
+  EXPECT_THAT(health, ::testing::Not(HasSubstr("10.0.0.7")));
+  ASSERT_TRUE(rt.stop());
+}
+
 // ---- transforms -------------------------------------------------------------------------------
 
 // A source that emits `records` in its first poll (checkpoint "1") and nothing afterwards.

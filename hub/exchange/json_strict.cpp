@@ -1,0 +1,183 @@
+// Strict JSON (see json_strict.hpp): a first pass with Boost.JSON's push parser checks what the
+// value parser lets through (duplicate names, infinite numbers, long strings), then the value is
+// built by the ordinary parser.
+#include "hub/exchange/json_strict.hpp"
+
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/stream_parser.hpp>
+#include <cmath>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "hub/xml/chars.hpp"
+
+namespace ijro::exchange {
+
+namespace json = boost::json;
+using boost::system::error_code;
+
+namespace {
+
+// The push parser's handler: no value is built, only what the checks need. A callback that finds
+// a problem keeps its text and returns false, which stops the parser where the problem is.
+class Checker {
+ public:
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+
+  Checker(const JsonLimits& limits, std::vector<JsonDuplicate>* duplicates)
+      : limits_(limits), duplicates_(duplicates) {}
+  const std::string& problem() const { return problem_; }
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code&) {
+    value();
+    frames_.push_back({true, {}, {}, 0});
+    return true;
+  }
+  bool on_object_end(std::size_t, error_code&) {
+    frames_.pop_back();
+    return true;
+  }
+  bool on_array_begin(error_code&) {
+    value();
+    frames_.push_back({false, {}, {}, 0});
+    return true;
+  }
+  bool on_array_end(std::size_t, error_code&) {
+    frames_.pop_back();
+    return true;
+  }
+  bool on_key_part(json::string_view part, std::size_t n, error_code& ec) {
+    if (n > limits_.maxKeyBytes) return fail(ec, tooLong("a member name", limits_.maxKeyBytes));
+    key_.append(part.data(), part.size());
+    return true;
+  }
+  bool on_key(json::string_view part, std::size_t n, error_code& ec) {
+    if (!on_key_part(part, n, ec)) return false;
+    Frame& object = frames_.back();
+    object.key = std::move(key_);
+    key_.clear();
+    if (object.names.insert(object.key).second) return true;
+    std::string message = "the member \"" + object.key +
+                          "\" appears twice in one object: give each member once (which of the "
+                          "two counts would otherwise depend on the reader)";
+    if (!duplicates_) return fail(ec, std::move(message));
+    duplicates_->push_back({path(), std::move(message)});
+    return true;
+  }
+  bool on_string_part(json::string_view, std::size_t n, error_code& ec) {
+    if (n > limits_.maxStringBytes) return fail(ec, tooLong("a string", limits_.maxStringBytes));
+    return true;
+  }
+  bool on_string(json::string_view part, std::size_t n, error_code& ec) {
+    value();
+    return on_string_part(part, n, ec);
+  }
+  bool on_number_part(json::string_view, error_code&) { return true; }
+  bool on_int64(std::int64_t, json::string_view, error_code&) { return value(); }
+  bool on_uint64(std::uint64_t, json::string_view, error_code&) { return value(); }
+  bool on_double(double v, json::string_view text, error_code& ec) {
+    value();
+    if (std::isfinite(v)) return true;
+    return fail(ec, "the number " + std::string(text) +
+                        " is beyond the range of a double (about 1.8e308): give a number in "
+                        "range");
+  }
+  bool on_bool(bool, error_code&) { return value(); }
+  bool on_null(error_code&) { return value(); }
+  bool on_comment_part(json::string_view, error_code&) { return true; }
+  bool on_comment(json::string_view, error_code&) { return true; }
+
+ private:
+  struct Frame {
+    bool object = false;
+    std::set<std::string> names;  // an object's members so far
+    std::string key;              // an object's current member
+    std::size_t count = 0;        // an array's elements so far
+  };
+
+  // A value starts (containers) or ends (scalars): the enclosing array counts it.
+  bool value() {
+    if (!frames_.empty() && !frames_.back().object) ++frames_.back().count;
+    return true;
+  }
+  // Where the parser is, e.g. implementations[3].revision.
+  std::string path() const {
+    std::string out;
+    for (const auto& f : frames_) {
+      if (f.object)
+        out += (out.empty() ? "" : ".") + f.key;
+      else
+        out += "[" + std::to_string(f.count == 0 ? 0 : f.count - 1) + "]";
+    }
+    return out;
+  }
+  static std::string tooLong(const char* what, std::size_t limit) {
+    return std::string(what) + " is longer than " + std::to_string(limit) + " bytes: shorten it";
+  }
+  bool fail(error_code& ec, std::string problem) {
+    problem_ = std::move(problem);
+    ec = json::make_error_code(json::error::test_failure);  // the parser stops here
+    return false;
+  }
+
+  const JsonLimits& limits_;
+  std::vector<JsonDuplicate>* duplicates_;
+  std::vector<Frame> frames_;
+  std::string key_;
+  std::string problem_;
+};
+
+[[noreturn]] void refuse(std::string_view body, std::size_t at, std::string_view what,
+                         const std::string& problem) {
+  auto p = xml::positionOf(body, std::min(at, body.size()));
+  throw std::invalid_argument(std::string(what) + " is not valid JSON: " + problem + " at line " +
+                              std::to_string(p.line) + ", column " + std::to_string(p.column));
+}
+
+}  // namespace
+
+json::value parseStrictJson(std::string_view body, const JsonLimits& limits, std::string_view what,
+                            std::vector<JsonDuplicate>* duplicates) {
+  if (auto bad = xml::firstInvalidUtf8(body)) {
+    auto p = xml::positionOf(body, *bad);
+    throw std::invalid_argument("invalid UTF-8 at line " + std::to_string(p.line) + ", column " +
+                                std::to_string(p.column) + ": " + std::string(what) +
+                                " must be encoded as UTF-8");
+  }
+  json::parse_options options;
+  options.max_depth = limits.maxDepth;
+  options.allow_invalid_utf8 = false;
+
+  {
+    json::basic_parser<Checker> check(options, limits, duplicates);
+    error_code ec;
+    const std::size_t used = check.write_some(false, body.data(), body.size(), ec);
+    if (ec) {
+      const std::string& problem = check.handler().problem();
+      refuse(
+          body, used, what,
+          !problem.empty() ? problem
+          : ec == json::error::too_deep
+              ? "nesting deeper than " + std::to_string(limits.maxDepth) + " levels is not allowed"
+              : ec.message());
+    }
+    if (used < body.size())
+      refuse(body, used, what, json::make_error_code(json::error::extra_data).message());
+  }
+
+  json::stream_parser parser({}, options);
+  error_code ec;
+  const std::size_t used = parser.write_some(body.data(), body.size(), ec);
+  if (!ec && used < body.size()) ec = json::error::extra_data;
+  if (!ec) parser.finish(ec);
+  if (ec) refuse(body, used, what, ec.message());
+  return parser.release();
+}
+
+}  // namespace ijro::exchange
