@@ -87,11 +87,13 @@ class OpenApiOnTheHub : public ::testing::Test {
     const auto status = config.find("<status ");
     ASSERT_NE(status, std::string::npos);
     config.insert(status, "<evidence dir=\"" + (dir_ / "evidence").string() + "\"/>\n  ");
-    const auto end = config.rfind("</hub>");
+    // <peers> follows <readers> in the configuration's order.
+    const std::string readers = "</readers>";
+    const auto end = config.find(readers);
     ASSERT_NE(end, std::string::npos);
-    config.insert(end,
-                  "  <peers>\n    <hub id=\"regional\" regions=\"1726\">\n"
-                  "      <certificate file=\"keys/regional.pem\"/>\n    </hub>\n  </peers>\n");
+    config.insert(end + readers.size(),
+                  "\n  <peers>\n    <hub id=\"regional\" regions=\"1726\">\n"
+                  "      <certificate file=\"keys/regional.pem\"/>\n    </hub>\n  </peers>");
     fs::create_directories(dir_ / "keys");
     std::ofstream(dir_ / "keys" / "regional.pem")
         << xml::makeSelfSignedKeyPair("regional", 30).certPem;
