@@ -1,11 +1,14 @@
 // The HTTP API (/api/v1/...): routing, authentication, intake of reports and the read side.
-// Takes plain http::Request values, so it is tested without sockets.
+// Takes plain http::Request values, so it is tested without sockets. The routes it answers are
+// one table (Api::routes()), described for clients in schemas/openapi.yaml.
 //
-// Every resource but /healthz needs a bearer token (401 without one). Posting reports needs a
-// token with the write right; everything else (measures, summary, feed, /metrics, /readyz) one
-// with the read right; uploading evidence one that may write, reading it back one that may read.
-// A read token sees only its regions and sectors: the store query is narrowed
-// to them, and a query that names a region or sector outside them is refused with 403.
+// Every resource but the public ones (/healthz, /api/v1/openapi.json, feed batches from other
+// hubs, which their signature authenticates) needs a bearer token (401 without one, also for a
+// path that does not exist). Posting reports needs a token with the write right; everything
+// else (measures, summary, feed, /metrics, /readyz) one with the read right; uploading evidence
+// one that may write, reading it back one that may read. A read token sees only its regions and
+// sectors: the store query is narrowed to them, and a query that names a region or sector
+// outside them is refused with 403.
 // /api/v1/measures/{measure}/history and /api/v1/organisations are read resources too.
 #pragma once
 
