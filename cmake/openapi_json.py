@@ -2,6 +2,7 @@
 """Converts the OpenAPI description (YAML) into a C++ source that holds it as JSON text.
 
 Usage: openapi_json.py SOURCE.yaml OUTPUT.cpp
+       openapi_json.py --self-test   (the refusals and the C++ literal, checked)
 
 The hub serves the JSON at GET /api/v1/openapi.json from its binary, so nothing of the source
 tree is read at run time. The YAML must hold only what JSON can: a date or a time written bare
@@ -61,19 +62,62 @@ def c_literal(chunk: bytes) -> str:
     return '"' + "".join(out) + '"'
 
 
+def convert(text: str) -> str:
+    """The JSON text of a YAML document; raises yaml.YAMLError or ValueError naming the place."""
+    doc = yaml.load(text, Loader=StrictLoader)
+    check_json(doc, "#")
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def self_test() -> int:
+    """Each refusal happens and names its place; the C++ literal reads back as the same bytes."""
+    failures = []
+    for text, expect in [("a: 1\nb:\n  c: 2\n  c: 3\n", "key 'c' is given twice"),
+                         ("a: 2026-12-31\n", "#/a: datetime.date"),
+                         ("on: 1\n", "key True is not a string"),
+                         ("a: [1, 2021-01-01T00:00:00Z]\n", "#/a/1:")]:
+        try:
+            convert(text)
+            failures.append(f"{text!r} was not refused")
+        except (yaml.YAMLError, ValueError) as e:
+            if expect not in str(e):
+                failures.append(f"{text!r}: {e} does not say {expect!r}")
+    sample = 'q: "quote \\" backslash \\\\ question ?? newline \\n Ўзбек тили"\n'
+    data = convert(sample).encode("utf-8")
+    literal = c_literal(data)
+    # Read the literal back as a C compiler would: \\, \" and three-digit octal escapes.
+    body, back, i = literal[1:-1], bytearray(), 0
+    while i < len(body):
+        if body[i] == "\\" and body[i + 1] in '"\\':
+            back.append(ord(body[i + 1]))
+            i += 2
+        elif body[i] == "\\":
+            back.append(int(body[i + 1:i + 4], 8))
+            i += 4
+        else:
+            back.append(ord(body[i]))
+            i += 1
+    if bytes(back) != data or "??" in literal:
+        failures.append(f"the literal {literal} does not read back as {data!r}")
+    for f in failures:
+        print("openapi_json self-test:", f, file=sys.stderr)
+    print("openapi_json self-test:", "FAILED" if failures else "ok")
+    return 1 if failures else 0
+
+
 def main() -> int:
+    if sys.argv[1:] == ["--self-test"]:
+        return self_test()
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
         return 2
     source, output = sys.argv[1], sys.argv[2]
     try:
         with open(source, encoding="utf-8") as f:
-            doc = yaml.load(f, Loader=StrictLoader)
-        check_json(doc, "#")
+            text = convert(f.read()).encode("utf-8")
     except (yaml.YAMLError, ValueError) as e:
         print(f"{source}: {e}", file=sys.stderr)
         return 1
-    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     lines = [c_literal(text[i:i + 96]) for i in range(0, len(text), 96)]
     body = "\n    ".join(lines)
     with open(output + ".tmp", "w", encoding="ascii") as f:
