@@ -8,6 +8,8 @@ packages=(
   libxml2-dev libxml2-utils libxslt1-dev libxmlsec1-dev
   # zip archives (sdk/tables: XLSX, zip packages) and ICU (plugins/spreadsheet: header matching)
   libzip-dev libicu-dev
+  # XLSX exports (hub/export) and reading them back in the export test (tests/integration)
+  libxlsxwriter-dev python3-openpyxl
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 libpq-dev libsqlite3-dev sqlite3 wrk python3
   # the OpenAPI description converted to JSON at build time (hub/api)

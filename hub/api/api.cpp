@@ -118,7 +118,22 @@ struct ReadQuery {
   std::string by;
   TaskFilter tasks;
   std::string lang;
+  // The list's own filters and order (/api/v1/measures).
+  std::optional<std::string> district;  // 7-digit SOATO; becomes filter.region
+  std::optional<std::string> decree;    // case folded: the act's number, or its type and number
+  std::optional<long> minDelay;         // days late at least (overdue or done late)
+  std::string sort = "measure";         // a key of kSortKeys
+  bool descending = false;              // sort given with a leading '-'
 };
+
+// The orders of /api/v1/measures; ties keep the store's order (measure, region, organisation,
+// source), so pages of one order never overlap.
+constexpr const char* kSortKeys[] = {"measure",  "region", "organisation",
+                                     "deadline", "delay",  "status"};
+
+bool isDigits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
 
 std::optional<std::string> parseReadQuery(const Request& req, ReadQuery& q,
                                           const std::set<std::string>& allowed) {
@@ -198,16 +213,98 @@ std::optional<std::string> parseReadQuery(const Request& req, ReadQuery& q,
       if (!model::isLanguageTag(v))
         return "lang \"" + v + "\" is not a language tag: use uz-Latn, uz-Cyrl, ru or en";
       q.lang = v;
+    } else if (k == "district") {
+      if (v.size() != 7 || !isDigits(v) || !model::isKnownTerritory(v))
+        return "district \"" + v +
+               "\" is not a known district: use a 7-digit SOATO code under a known region (e.g. "
+               "1703202)";
+      q.district = v;
+    } else if (k == "decree") {
+      if (v.empty()) return "decree is empty: give the act's number (e.g. UP-6079)";
+      q.decree = store::detail::foldCase(v);
+    } else if (k == "minDelay") {
+      auto n = parseNumber<long>(v);
+      if (!n || *n < 0) return "minDelay must be a whole number of days from 0, not \"" + v + "\"";
+      q.minDelay = *n;
+    } else if (k == "sort") {
+      const bool desc = v.starts_with("-");
+      const std::string key = desc ? v.substr(1) : v;
+      if (std::find(std::begin(kSortKeys), std::end(kSortKeys), key) == std::end(kSortKeys)) {
+        std::string list;
+        for (const char* s : kSortKeys) list += (list.empty() ? "" : ", ") + std::string(s);
+        return "sort \"" + v + "\" is unknown: use one of " + list +
+               " (a leading - sorts descending, e.g. sort=-delay)";
+      }
+      q.sort = key;
+      q.descending = desc;
     }
+  }
+  // A district narrows the region: it must lie in it.
+  if (q.district) {
+    if (q.filter.region && model::regionOf(*q.district) != model::regionOf(*q.filter.region))
+      return "district " + *q.district + " is not in region " + *q.filter.region +
+             ": leave one of them out, or give a district of that region";
+    q.filter.region = q.district;
   }
   return std::nullopt;
 }
 
 bool matches(const ReadQuery& q, const model::Evaluation& ev) {
   if (!q.statuses.empty() && !q.statuses.count(ev.status)) return false;
+  if (q.minDelay && ev.delayDays < *q.minDelay) return false;
   if (q.overdue && (ev.status == model::ExecutionStatus::Overdue) != *q.overdue) return false;
   if (q.rag && ev.rag != *q.rag) return false;
   return true;
+}
+
+// Whether a listing shows the implementation: the status filters, and with a task filter at least
+// one task it selects.
+bool listed(const ReadQuery& q, const model::Implementation& impl, const model::Evaluation& ev,
+            const std::vector<model::TaskEvaluation>& tasks) {
+  if (q.decree) {
+    const std::string number = store::detail::foldCase(impl.measure.act.number);
+    const std::string typed = store::detail::foldCase(impl.measure.act.type) + " " + number;
+    if (*q.decree != number && *q.decree != typed) return false;
+  }
+  if (!matches(q, ev)) return false;
+  if (!q.tasks.any()) return true;
+  for (std::size_t i = 0; i < tasks.size() && i < impl.assignments.size(); ++i)
+    if (q.tasks.matches(impl.assignments[i], tasks[i])) return true;
+  return false;
+}
+
+// The query parameters of GET /api/v1/measures (and of its export, less the paging).
+const std::set<std::string> kMeasuresParameters{
+    "region",       "sector", "organisation", "measure", "q",        "status",
+    "overdue",      "rag",    "asOf",         "page",    "pageSize", "assignee",
+    "overdueTasks", "lang",   "district",     "decree",  "minDelay", "sort"};
+
+// One implementation a listing shows, with what its order needs.
+struct Listed {
+  model::Implementation impl;
+  model::Evaluation ev;
+  std::vector<model::TaskEvaluation> tasks;
+  std::string organisationName;  // in the reader's language
+};
+
+// The store streams in measure order; any other order needs every match first.
+bool streamedOrder(const ReadQuery& q) {
+  return q.sort == "measure" && !q.descending;
+}
+
+// The listing's order. Stable, so equal keys keep the store's order (also when descending).
+void sortListed(const ReadQuery& q, std::vector<Listed>& all) {
+  auto less = [&](const Listed& a, const Listed& b) {
+    if (q.sort == "measure") return a.impl.measure.id < b.impl.measure.id;
+    if (q.sort == "region") return a.impl.region < b.impl.region;
+    if (q.sort == "organisation") return a.organisationName < b.organisationName;
+    if (q.sort == "deadline") return a.ev.deadline < b.ev.deadline;
+    if (q.sort == "delay") return a.ev.delayDays < b.ev.delayDays;
+    return a.ev.status < b.ev.status;  // status: in the order of model::ExecutionStatus
+  };
+  std::stable_sort(all.begin(), all.end(), [&](const Listed& a, const Listed& b) {
+    return q.descending ? less(b, a) : less(a, b);
+  });
 }
 
 json::object regionRollUpJson(const model::RollUp& r, model::RollUpBy by) {
@@ -261,12 +358,18 @@ std::span<const Api::Route> Api::routes() {
       {"GET", "/healthz", &Api::healthz, Right::Public},
       {"POST", "/api/v1/feeds", &Api::postFeeds, Right::Public},  // its signature decides
       {"GET", "/api/v1/openapi.json", &Api::getOpenApi, Right::Public},
+      {"GET", "/api/v1/labels", &Api::getLabels, Right::Public},  // the catalogue holds no data
+      {"HEAD", "/api/v1/labels", &Api::getLabels, Right::Public},
       {"POST", "/api/v1/reports", &Api::postReports, Right::Write},
       {"GET", "/api/v1/measures", &Api::getMeasures, Right::Read},
       {"GET", "/api/v1/measures/{measure}/history", &Api::getHistory, Right::Read},
       {"GET", "/api/v1/summary", &Api::getSummary, Right::Read},
+      {"GET", "/api/v1/overview", &Api::getOverview, Right::Read},
+      {"GET", "/api/v1/trend", &Api::getTrend, Right::Read},
       {"GET", "/api/v1/feed", &Api::getFeed, Right::Read},
       {"GET", "/api/v1/organisations", &Api::getOrganisations, Right::Read},
+      {"GET", "/api/v1/export/measures", &Api::getExportMeasures, Right::Read},
+      {"GET", "/api/v1/export/summary", &Api::getExportSummary, Right::Read},
       {"POST", "/api/v1/evidence", &Api::postEvidence, Right::Upload},
       {"GET", "/api/v1/evidence/{sha256}", &Api::getEvidence, Right::Read},
       {"HEAD", "/api/v1/evidence/{sha256}", &Api::getEvidence, Right::Read},
@@ -508,10 +611,7 @@ Response Api::postReports(const Request& req, const intake::Scope& source) {
 
 Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
   ReadQuery q;
-  if (auto err =
-          parseReadQuery(req, q,
-                         {"region", "sector", "organisation", "measure", "q", "status", "overdue",
-                          "rag", "asOf", "page", "pageSize", "assignee", "overdueTasks", "lang"})) {
+  if (auto err = parseReadQuery(req, q, kMeasuresParameters)) {
     ++counters_.badRequests;
     return problem(req, 400, *err);
   }
@@ -525,32 +625,75 @@ Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
   const std::size_t first = (q.page - 1) * q.pageSize;
   std::vector<model::TaskEvaluation> tasks;
   const auto lineage = lineageIndex(q.filter.measureId);
+  const bool streamed = streamedOrder(q);
+  std::vector<Listed> all;
   store_.forEach(q.filter, [&](const model::Implementation& impl) {
     auto ev = model::evaluate(impl, q.asOf, settings_.rules, tasks);
-    if (!matches(q, ev)) return;
-    // With a task filter, only implementations with a task it selects are listed.
-    if (q.tasks.any()) {
-      bool any = false;
-      for (std::size_t i = 0; i < tasks.size() && !any; ++i)
-        any = q.tasks.matches(impl.assignments[i], tasks[i]);
-      if (!any) return;
+    if (!listed(q, impl, ev, tasks)) return;
+    if (!streamed) {
+      ++total;
+      all.push_back({impl, std::move(ev), tasks,
+                     pickText(impl.organisation, impl.organisationNames, languages)});
+      return;
     }
     if (total++ < first || items.size() >= q.pageSize) return;
     auto item = measureJson(impl, ev, tasks, q.tasks, languages);
     addLineage(item, impl, lineage);
     items.push_back(std::move(item));
   });
+  if (!streamed) {
+    sortListed(q, all);
+    for (std::size_t i = first; i < all.size() && items.size() < q.pageSize; ++i) {
+      auto item = measureJson(all[i].impl, all[i].ev, all[i].tasks, q.tasks, languages);
+      addLineage(item, all[i].impl, lineage);
+      items.push_back(std::move(item));
+    }
+  }
   json::object out{{"asOf", model::formatDate(q.asOf)},
                    {"total", total},
                    {"page", q.page},
                    {"pageSize", q.pageSize},
+                   {"sort", (q.descending ? "-" : "") + q.sort},
                    {"items", std::move(items)}};
   // Ministry mode: how fresh each region's data is (the last batch from the hubs covering it).
   if (auto fresh = freshness(reader); !fresh.is_null()) out["freshness"] = std::move(fresh);
   return jsonResponse(200, out);
 }
 
-Response Api::getSummary(const Request& req, const intake::Scope& reader) {
+std::optional<Response> Api::listMeasures(const Request& req, const intake::Scope& reader,
+                                          MeasureListing& listing, const ListedFn& each) {
+  ReadQuery q;
+  std::set<std::string> allowed = kMeasuresParameters;
+  allowed.erase("page");
+  allowed.erase("pageSize");
+  if (auto err = parseReadQuery(req, q, allowed)) {
+    ++counters_.badRequests;
+    return problem(req, 400, *err);
+  }
+  if (auto err = narrowToScope(reader, q)) {
+    ++counters_.forbidden;
+    return problem(req, 403, *err);
+  }
+  listing.asOf = q.asOf;
+  listing.languages = languagePreferences(q.lang, req.header("accept-language"));
+  std::vector<model::TaskEvaluation> tasks;
+  // In the list's order: streamed in the store's, else every match sorted first.
+  const bool streamed = streamedOrder(q);
+  std::vector<Listed> all;
+  store_.forEach(q.filter, [&](const model::Implementation& impl) {
+    auto ev = model::evaluate(impl, q.asOf, settings_.rules, tasks);
+    if (!listed(q, impl, ev, tasks)) return;
+    if (streamed) return each(impl, ev);
+    all.push_back({impl, std::move(ev), tasks,
+                   pickText(impl.organisation, impl.organisationNames, listing.languages)});
+  });
+  sortListed(q, all);
+  for (const auto& m : all) each(m.impl, m.ev);
+  return std::nullopt;
+}
+
+std::optional<Response> Api::summarise(const Request& req, const intake::Scope& reader,
+                                       SummaryResult& out) {
   ReadQuery q;
   if (auto err = parseReadQuery(
           req, q, {"by", "region", "sector", "organisation", "measure", "q", "asOf"})) {
@@ -568,17 +711,26 @@ Response Api::getSummary(const Request& req, const intake::Scope& reader) {
                    "by \"" + q.by + "\" is unknown: use region, sector, organisation or measure");
   }
   model::RollUpBuilder groups(*by);
-  std::size_t n = 0;
+  out.implementations = 0;
   store_.forEach(q.filter, [&](const model::Implementation& impl) {
     auto ev = model::evaluate(impl, q.asOf, settings_.rules);
     groups.add(impl, ev);
-    ++n;
+    ++out.implementations;
   });
+  out.asOf = q.asOf;
+  out.by = *by;
+  out.groups = groups.result();
+  return std::nullopt;
+}
+
+Response Api::getSummary(const Request& req, const intake::Scope& reader) {
+  SummaryResult summary;
+  if (auto refused = summarise(req, reader, summary)) return std::move(*refused);
   json::array out;
-  for (const auto& r : groups.result()) out.push_back(regionRollUpJson(r, *by));
-  json::object doc{{"asOf", model::formatDate(q.asOf)},
-                   {"by", model::toString(*by)},
-                   {"implementations", n},
+  for (const auto& r : summary.groups) out.push_back(regionRollUpJson(r, summary.by));
+  json::object doc{{"asOf", model::formatDate(summary.asOf)},
+                   {"by", model::toString(summary.by)},
+                   {"implementations", summary.implementations},
                    {"groups", std::move(out)}};
   if (auto fresh = freshness(reader); !fresh.is_null()) doc["freshness"] = std::move(fresh);
   return jsonResponse(200, doc);

@@ -140,9 +140,36 @@ class Api {
   http::Response postReports(const http::Request& req, const intake::Scope& source);
   http::Response getMeasures(const http::Request& req, const intake::Scope& reader);
   http::Response getSummary(const http::Request& req, const intake::Scope& reader);
+  // GET /api/v1/overview and GET /api/v1/trend (overview.cpp): the dashboard's reads.
+  http::Response getOverview(const http::Request& req, const intake::Scope& reader);
+  http::Response getTrend(const http::Request& req, const intake::Scope& reader);
   http::Response getFeedBatch(const http::Request& req, const intake::Scope& reader);
   http::Response getFeed(const http::Request& req, const intake::Scope& reader);
   http::Response readyz(const http::Request& req, const intake::Scope& reader);
+  // The implementations GET /api/v1/measures lists for `req` (its filters and asOf within the
+  // reader's scope; every page, no paging parameters), each with its evaluation, in the store's
+  // order; for the exports (exports.cpp). A problem response when the query is refused.
+  struct MeasureListing {
+    model::Date asOf{};
+    std::vector<std::string> languages;  // the reader's, best first (languagePreferences)
+  };
+  using ListedFn = std::function<void(const model::Implementation&, const model::Evaluation&)>;
+  std::optional<http::Response> listMeasures(const http::Request& req, const intake::Scope& reader,
+                                             MeasureListing& listing, const ListedFn& each);
+  // The groups of GET /api/v1/summary for `req`; a problem response when the query is refused.
+  struct SummaryResult {
+    model::Date asOf{};
+    model::RollUpBy by = model::RollUpBy::Region;
+    std::size_t implementations = 0;
+    std::vector<model::RollUp> groups;
+  };
+  std::optional<http::Response> summarise(const http::Request& req, const intake::Scope& reader,
+                                          SummaryResult& out);
+  // GET /api/v1/labels (public), GET /api/v1/export/measures and /api/v1/export/summary:
+  // the label catalogue and the list and summary as XLSX or CSV (exports.cpp).
+  http::Response getLabels(const http::Request& req);
+  http::Response getExportMeasures(const http::Request& req, const intake::Scope& reader);
+  http::Response getExportSummary(const http::Request& req, const intake::Scope& reader);
   // GET /api/v1/measures/{measure}/history: every accepted change, from every source.
   http::Response getHistory(const http::Request& req, const intake::Scope& reader,
                             const std::string& measureId);

@@ -13,13 +13,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string lowerAscii(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -171,28 +164,6 @@ std::vector<std::string> languagePreferences(const std::string& lang,
   out.reserve(tags.size());
   for (auto& t : tags) out.push_back(std::move(t.tag));
   return out;
-}
-
-const std::string& pickText(const std::string& main, const model::Translations& translations,
-                            const std::vector<std::string>& preferences, std::string* lang) {
-  auto chosen = [&](const model::LocalText& t) -> const std::string& {
-    if (lang) *lang = t.lang;
-    return t.text;
-  };
-  for (const auto& pref : preferences) {
-    const std::string want = lowerAscii(pref);
-    for (const auto& t : translations)
-      if (lowerAscii(t.lang) == want) return chosen(t);
-    for (const auto& t : translations)
-      if (lowerAscii(t.lang).starts_with(want + "-")) return chosen(t);
-    for (std::string cut = want; cut.find('-') != std::string::npos;) {
-      cut.erase(cut.rfind('-'));
-      for (const auto& t : translations)
-        if (lowerAscii(t.lang) == cut) return chosen(t);
-    }
-  }
-  if (lang) lang->clear();
-  return main;
 }
 
 bool TaskFilter::matches(const model::Assignment& task, const model::TaskEvaluation& ev) const {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hub/model/pick_text.hpp"
 #include "hub/model/status.hpp"
 #include "hub/model/types.hpp"
 
@@ -20,14 +21,9 @@ namespace ijro::api {
 std::vector<std::string> languagePreferences(const std::string& lang,
                                              std::string_view acceptLanguage);
 
-// The text to show for `main` and its translations: for each preferred tag in turn, a
-// translation with the same tag (case-insensitive), else one whose tag starts with the
-// preference and '-' ("uz" picks "uz-Latn"), else the preference cut back subtag by subtag
-// ("ru-RU" picks "ru"); with no match the main text. `lang` receives the chosen tag, empty for
-// the main text.
-const std::string& pickText(const std::string& main, const model::Translations& translations,
-                            const std::vector<std::string>& preferences,
-                            std::string* lang = nullptr);
+// The text to show for a title or name in several languages (moved to the model, which the
+// exports share; see hub/model/pick_text.hpp).
+using model::pickText;
 
 // Which tasks a listing shows: every task, or those whose assignee contains `assignee` (case
 // folded, any part of the name) and, with overdueOnly, that are overdue.

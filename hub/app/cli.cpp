@@ -8,11 +8,13 @@
 #include "hub/app/command_line.hpp"
 #include "hub/app/config.hpp"
 #include "hub/app/dlq.hpp"
+#include "hub/app/export_commands.hpp"
 #include "hub/app/feed_commands.hpp"
 #include "hub/app/plugin_commands.hpp"
 #include "hub/app/serve.hpp"
 #include "hub/app/store_commands.hpp"
 #include "hub/app/token_commands.hpp"
+#include "hub/store/store.hpp"
 
 namespace ijro::app {
 
@@ -32,6 +34,7 @@ constexpr const char* kUsage =
     "  store history --store URL --measure ID [...]             accepted changes, every source\n"
     "  token issue|list|revoke --config FILE ...                 bearer tokens issued at run time\n"
     "  feed verify FILE --cert PEM | keygen | sign ...           signatures of feed batches\n"
+    "  export --config FILE --format xlsx|csv --what ... --out F  the list or summary as a file\n"
     "  plugin-host --fd N               (internal) one isolated plugin, started by the hub\n"
     "\n"
     "Run 'ijro-hub <command> --help' for the options of a command.\n";
@@ -47,7 +50,7 @@ int validateCommand(int argc, char** argv) {
   if (!parseCommandLine(argc, argv, desc, vm)) return 0;
   auto cfg = load(vm);
   std::cout << cfg.path << ": valid (hub \"" << cfg.hubId << "\", " << cfg.sources.size()
-            << " sources, store " << cfg.storeUrl << ")\n";
+            << " sources, store " << store::redactStoreUrl(cfg.storeUrl) << ")\n";
   return 0;
 }
 
@@ -106,6 +109,7 @@ int main(int argc, char** argv) {
     if (command == "store") return storeCommand(argc - 1, argv + 1);
     if (command == "token") return tokenCommand(argc - 1, argv + 1);
     if (command == "feed") return feedCommand(argc - 1, argv + 1);
+    if (command == "export") return exportCommand(argc - 1, argv + 1);
     if (command == "plugin-host") return app::pluginHostCommand(argc - 1, argv + 1);
     std::cerr << "ijro-hub: unknown command \"" << command << "\"\n\n" << kUsage;
     return 2;

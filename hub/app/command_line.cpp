@@ -37,7 +37,7 @@ std::unique_ptr<store::Store> openConfiguredStore(const po::variables_map& vm, C
   cfg = loadConfig(vm["config"].as<std::string>(), findSchemaDir(vm["schemas"].as<std::string>()),
                    false);
   if (vm.count("store")) cfg.storeUrl = vm["store"].as<std::string>();
-  return store::Store::open(cfg.storeUrl, 1);
+  return store::Store::open(cfg.storeUrl, 1, cfg.storePassword);
 }
 
 }  // namespace ijro::app

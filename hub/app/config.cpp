@@ -17,6 +17,7 @@
 #include "hub/model/regions.hpp"
 #include "hub/plugin_host/loader.hpp"
 #include "hub/plugin_host/options.hpp"
+#include "hub/store/store.hpp"
 #include "hub/xml/safe_reader.hpp"
 #include "hub/xml/schema.hpp"
 #include "hub/xml/signature.hpp"
@@ -107,8 +108,9 @@ class Loader {
         cfg_.storePool = number<int>(prop(n, "pool"), cfg_.storePool);
         if (cfg_.storeUrl.rfind("sqlite:", 0) != 0 && cfg_.storeUrl.rfind("sqlite3:", 0) != 0 &&
             cfg_.storeUrl.rfind("postgresql://", 0) != 0)
-          problem(n, "store url \"" + cfg_.storeUrl +
+          problem(n, "store url \"" + store::redactStoreUrl(cfg_.storeUrl) +
                          "\" is not supported: use sqlite:PATH or postgresql://CONNINFO");
+        storePassword(n);
       } else if (is(n, "log")) {
         cfg_.logLevel = prop(n, "level", cfg_.logLevel);
         cfg_.logFormat = prop(n, "format", cfg_.logFormat);
@@ -402,6 +404,26 @@ class Loader {
                 "of the CAs that sign the clients' certificates");
       cfg_.tls = std::move(tls);
     }
+  }
+
+  // <store passwordFromFile="..."> or passwordFromEnv="...": read like a token's secret.
+  void storePassword(xmlNode* n) {
+    const auto fromFile = prop(n, "passwordFromFile"), fromEnv = prop(n, "passwordFromEnv");
+    if (fromFile.empty() && fromEnv.empty()) return;
+    if (!fromFile.empty() && !fromEnv.empty()) {
+      problem(n, "store: give passwordFromFile or passwordFromEnv, not both");
+      return;
+    }
+    std::string why;
+    const auto value = !fromFile.empty() ? readSecretFile(fs::path(fromFile).is_absolute()
+                                                              ? fs::path(fromFile)
+                                                              : configDir() / fromFile,
+                                                          origin(n), "store password", why)
+                                         : readSecretEnv(fromEnv, why);
+    if (!value)
+      problem(n, "store password: " + why);
+    else
+      cfg_.storePassword = *value;
   }
 
   // The token and scope every bearer token has, and what must differ between them. The token is

@@ -30,6 +30,9 @@ struct Config {
   int threads = 2;
   std::string storeUrl = "sqlite:var/hub.db";
   int storePool = 4;
+  // <store passwordFromFile|passwordFromEnv>: the PostgreSQL password, kept out of the URL (and
+  // so out of logs, `validate` and `ps`). Never printed.
+  std::string storePassword;
   std::string logLevel = "info";
   std::string logFormat = "text";  // text | json
   std::size_t bodyLimit = 4u << 20;

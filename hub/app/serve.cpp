@@ -70,11 +70,13 @@ runtime::RuntimeSettings runtimeSettings(const Config& cfg) {
 
 int serve(const Config& cfg) {
   setupLogging(cfg.logLevel, cfg.logFormat);
-  auto store = store::Store::open(cfg.storeUrl, static_cast<std::size_t>(cfg.storePool));
+  auto store =
+      store::Store::open(cfg.storeUrl, static_cast<std::size_t>(cfg.storePool), cfg.storePassword);
   // Before anything writes: stored rows follow the configured aliases and priorities.
   store->setIdentity({store::OrganisationDirectory(cfg.organisations), cfg.sourcePriorities});
-  spdlog::info("store {} ready ({}, schema version {}, {} implementations)", cfg.storeUrl,
-               store->backend(), store->schemaVersion(), store->count());
+  spdlog::info("store {} ready ({}, schema version {}, {} implementations)",
+               store::redactStoreUrl(cfg.storeUrl), store->backend(), store->schemaVersion(),
+               store->count());
 
   // The plugin runtime has threads of its own: plugin calls block, the HTTP threads must not.
   // It is declared before the API and the server, so it stops after them (and before the store).

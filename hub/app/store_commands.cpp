@@ -45,13 +45,14 @@ int history(int argc, char** argv) {
     return 0;
   }
   if (!vm.count("measure")) throw po::error("--measure ID is required");
-  std::string url;
+  std::string url, password;
   if (vm.count("store")) {
     url = vm["store"].as<std::string>();
   } else if (vm.count("config")) {
-    url = loadConfig(vm["config"].as<std::string>(), findSchemaDir(vm["schemas"].as<std::string>()),
-                     false)
-              .storeUrl;
+    const auto cfg = loadConfig(vm["config"].as<std::string>(),
+                                findSchemaDir(vm["schemas"].as<std::string>()), false);
+    url = cfg.storeUrl;
+    password = cfg.storePassword;
   } else {
     throw po::error("give --store URL (or --config FILE to use its store)");
   }
@@ -68,7 +69,7 @@ int history(int argc, char** argv) {
   q.newestFirst = order == "newest";
   q.offset = (page - 1) * size;
   q.limit = size;
-  auto store = store::Store::open(url, 1);
+  auto store = store::Store::open(url, 1, password);
   auto entries = store->historyOf(q);
   if (entries.empty()) {
     std::cout << "no accepted changes of " << q.measureId << " match\n";

@@ -434,6 +434,10 @@ void RollUpBuilder::add(const Implementation& impl, const Evaluation& ev) {
       key = impl.organisationCode.empty() ? impl.organisation : impl.organisationCode;
       break;
   }
+  add(std::move(key), ev);
+}
+
+void RollUpBuilder::add(std::string key, const Evaluation& ev) {
   auto [it, inserted] = groups_.try_emplace(key);
   RollUp& g = it->second;
   if (inserted) g.key = std::move(key);

@@ -218,6 +218,9 @@ class RollUpBuilder {
  public:
   explicit RollUpBuilder(RollUpBy by) : by_(by) {}
   void add(const Implementation& impl, const Evaluation& ev);
+  // The same into the group named `key`, whatever `by` says: for groupings the enum does not name
+  // (all work as one group, a region and sector pair).
+  void add(std::string key, const Evaluation& ev);
   std::vector<RollUp> result() const;  // sorted by key
 
  private:

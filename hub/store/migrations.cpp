@@ -9,6 +9,8 @@
 
 #include "hub/store/identity.hpp"
 #include "hub/store/organisations.hpp"
+#include "hub/store/record_io.hpp"
+#include "hub/store/revision_facts.hpp"
 #include "hub/store/store.hpp"
 #include "hub/store/text.hpp"
 
@@ -35,6 +37,33 @@ struct Migration {
 void identityData(soci::session& sql) {
   rekeyOrganisations(sql, [](const std::string& s) { return normaliseOrganisation(s); });
   markCurrent(sql, std::nullopt);
+}
+
+// Version 11: each source row's last history row gets the facts of the revision the row holds,
+// so the work stored before the facts were kept is known from its latest revision on. (Earlier
+// revisions of it stay without facts: what they said is gone.)
+void revisionFactsData(soci::session& sql) {
+  constexpr std::size_t kPage = 500;
+  long long after = 0;
+  for (;;) {
+    std::vector<Loaded> rows;
+    readRows(sql,
+             std::string("SELECT ") + kRowColumns +
+                 " FROM implementation WHERE id > CAST(:after AS BIGINT) ORDER BY id LIMIT " +
+                 std::to_string(kPage),
+             {std::to_string(after)}, rows);
+    if (rows.empty()) break;
+    loadChildren(sql, rows, Decisions::OwnRow);
+    for (const auto& r : rows) {
+      const std::string facts = encodeFacts(r.impl);
+      sql << "UPDATE history SET facts = :facts WHERE id = (SELECT max(id) FROM history WHERE "
+             "source = :s AND measure_id = :m AND region = :r AND organisation = :o)",
+          soci::use(facts), soci::use(r.impl.source), soci::use(r.impl.measure.id),
+          soci::use(r.impl.region), soci::use(r.impl.organisation);
+    }
+    if (rows.size() < kPage) break;
+    after = rows.back().id;
+  }
 }
 
 const std::vector<Migration>& migrations() {
@@ -423,6 +452,14 @@ const std::vector<Migration>& migrations() {
   PRIMARY KEY (source, measure_id, region, organisation)
 ))",
        }},
+      {11,
+       "the facts of each accepted revision, for how work stood on past dates",
+       {
+           // encodeFacts of the revision (revision_facts.hpp); NULL for revisions stored before.
+           "ALTER TABLE history ADD COLUMN facts TEXT",
+           "CREATE INDEX history_received ON history (received_at)",
+       },
+       revisionFactsData},
   };
   return all;
 }

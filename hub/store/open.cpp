@@ -9,8 +9,9 @@
 
 namespace ijro::store {
 
-std::unique_ptr<Store> Store::open(const std::string& url, std::size_t poolSize) {
-  return std::make_unique<detail::SqlStore>(detail::parseStoreUrl(url), poolSize);
+std::unique_ptr<Store> Store::open(const std::string& url, std::size_t poolSize,
+                                   const std::string& password) {
+  return std::make_unique<detail::SqlStore>(detail::parseStoreUrl(url, password), poolSize);
 }
 
 }  // namespace ijro::store

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "hub/base/sha256.hpp"
+#include "hub/store/revision_facts.hpp"
 #include "hub/store/store.hpp"
 #include "hub/store/text.hpp"
 
@@ -770,7 +771,7 @@ struct PendingRows::Rows {
   } ev;
   struct {
     std::vector<std::string> source, measure, region, organisation, receivedAt, changes,
-        organisationKey;
+        organisationKey, facts;
     std::vector<long long> revision;
   } hist;
   struct {
@@ -942,6 +943,7 @@ void PendingRows::addHistory(const model::Implementation& x, const std::string& 
   h.receivedAt.push_back(receivedAt);
   h.changes.push_back(std::move(changes));
   h.organisationKey.push_back(organisationKey);
+  h.facts.push_back(encodeFacts(x));
 }
 
 PendingRows::Mark PendingRows::mark() const {
@@ -968,7 +970,8 @@ void PendingRows::dropAfter(const Mark& m) {
   truncate(m.sizes[5], r.ev.owner, r.ev.pos, r.ev.url, r.ev.title, r.ev.format, r.ev.date,
            r.ev.uploader, r.ev.sha256, r.ev.size, r.ev.sizeInd);
   truncate(m.sizes[6], r.hist.source, r.hist.measure, r.hist.region, r.hist.organisation,
-           r.hist.revision, r.hist.receivedAt, r.hist.changes, r.hist.organisationKey);
+           r.hist.revision, r.hist.receivedAt, r.hist.changes, r.hist.organisationKey,
+           r.hist.facts);
   truncate(m.sizes[7], r.tr.owner, r.tr.assignment, r.tr.pos, r.tr.lang, r.tr.text);
   truncate(m.sizes[8], r.controlEvents.owner, r.controlEvents.task, r.controlEvents.digest,
            r.controlEvents.state, r.controlEvents.by, r.controlEvents.on, r.controlEvents.at,
@@ -1071,11 +1074,11 @@ void PendingRows::insert(soci::session& sql) {
         soci::use(r.comments.body), soci::use(r.comments.source), soci::use(r.comments.receivedAt);
   if (!r.hist.source.empty())
     sql << "INSERT INTO history (source, measure_id, region, organisation, revision, received_at, "
-           "changes, organisation_key) VALUES (:source, :measure, :region, :org, :revision, "
-           ":received, :changes, :key)",
+           "changes, organisation_key, facts) VALUES (:source, :measure, :region, :org, "
+           ":revision, :received, :changes, :key, :facts)",
         soci::use(r.hist.source), soci::use(r.hist.measure), soci::use(r.hist.region),
         soci::use(r.hist.organisation), soci::use(r.hist.revision), soci::use(r.hist.receivedAt),
-        soci::use(r.hist.changes), soci::use(r.hist.organisationKey);
+        soci::use(r.hist.changes), soci::use(r.hist.organisationKey), soci::use(r.hist.facts);
   rows_ = std::make_unique<Rows>();
 }
 

@@ -21,6 +21,7 @@
 #include "hub/store/plugin_state.hpp"
 #include "hub/store/received_batches.hpp"
 #include "hub/store/record_io.hpp"
+#include "hub/store/revision_facts.hpp"
 #include "hub/store/text.hpp"
 
 namespace ijro::store::detail {
@@ -91,6 +92,44 @@ std::string regionClause(const std::string& column, const std::string& region, P
            " ESCAPE '!' AND length(" + column + ") = 7))";
   }
   return column + " = " + param(region);
+}
+
+// The WHERE conditions (each starting with " AND ") of a Filter over the implementation table;
+// fixed SQL fragments only, every value a bound parameter made by `param`.
+template <typename Param>
+std::string filterClause(const Filter& filter, const OrganisationDirectory& organisations,
+                         Param&& param) {
+  std::string where;
+  if (filter.region) where += " AND " + regionClause("region", *filter.region, param);
+  if (!filter.regionsIn.empty()) {
+    std::string any;
+    for (const auto& r : filter.regionsIn) {
+      any += any.empty() ? "(" : " OR ";
+      any += regionClause("region", r, param);
+    }
+    where += " AND " + any + ")";
+  }
+  if (filter.sector) where += " AND sector = " + param(*filter.sector);
+  if (!filter.sectorsIn.empty()) {
+    std::string list;
+    for (const auto& c : filter.sectorsIn) {
+      list += list.empty() ? "" : ", ";
+      list += param(c);
+    }
+    where += " AND sector IN (" + list + ")";
+  }
+  if (filter.organisation) {
+    // A code, or any spelling of the organisation: its implementations under every spelling.
+    // (As given, for a code; resolved, for a spelling.)
+    std::string given = param(*filter.organisation);
+    std::string resolved = param(organisations.keyOf(*filter.organisation));
+    where += " AND organisation_key IN (" + given + ", " + resolved + ")";
+  }
+  if (filter.measureId) where += " AND measure_id = " + param(*filter.measureId);
+  if (filter.text)
+    where += " AND search_text LIKE " + param("%" + escapeLike(foldCase(*filter.text)) + "%") +
+             " ESCAPE '!'";
+  return where;
 }
 
 auto keyTuple(const model::Implementation& x) {
@@ -574,36 +613,7 @@ void SqlStore::forEach(const Filter& filter,
   // (Each placeholder is named in its own statement: the operands of a chain of + are evaluated
   // in no particular order, and the names must follow the order of the values.)
   // Only the current state of each implementation (one source's row).
-  where += " AND is_current = 1";
-  if (filter.region) where += " AND " + regionClause("region", *filter.region, param);
-  if (!filter.regionsIn.empty()) {
-    std::string any;
-    for (const auto& r : filter.regionsIn) {
-      any += any.empty() ? "(" : " OR ";
-      any += regionClause("region", r, param);
-    }
-    where += " AND " + any + ")";
-  }
-  if (filter.sector) where += " AND sector = " + param(*filter.sector);
-  if (!filter.sectorsIn.empty()) {
-    std::string list;
-    for (const auto& c : filter.sectorsIn) {
-      list += list.empty() ? "" : ", ";
-      list += param(c);
-    }
-    where += " AND sector IN (" + list + ")";
-  }
-  if (filter.organisation) {
-    // A code, or any spelling of the organisation: its implementations under every spelling.
-    // (As given, for a code; resolved, for a spelling.)
-    std::string given = param(*filter.organisation);
-    std::string resolved = param(identity()->organisations.keyOf(*filter.organisation));
-    where += " AND organisation_key IN (" + given + ", " + resolved + ")";
-  }
-  if (filter.measureId) where += " AND measure_id = " + param(*filter.measureId);
-  if (filter.text)
-    where += " AND search_text LIKE " + param("%" + escapeLike(foldCase(*filter.text)) + "%") +
-             " ESCAPE '!'";
+  where += " AND is_current = 1" + filterClause(filter, identity()->organisations, param);
   const std::size_t fixedParams = params.size();
   const std::string order =
       " ORDER BY measure_id, region, organisation, source LIMIT " + std::to_string(kPageSize);
@@ -769,6 +779,86 @@ std::vector<HistoryEntry> SqlStore::historyOf(const HistoryQuery& q) {
           e.id = id;
           e.revision = revision;
           out.push_back(e);
+        }
+        return out;
+      },
+      true);
+}
+
+std::vector<Store::TerritoryReceived> SqlStore::lastReceived(const Filter& filter) {
+  std::vector<std::string> params;
+  auto param = [&params](std::string v) {
+    params.push_back(std::move(v));
+    return ":p" + std::to_string(params.size());
+  };
+  // Fixed SQL fragments only; every value is a bound parameter.
+  const std::string sql =
+      "SELECT region, max(received_at) FROM implementation WHERE is_current = 1" +
+      filterClause(filter, identity()->organisations, param) + " GROUP BY region ORDER BY region";
+  return withSession(
+      "reading when each territory last reported",
+      [&](Lease& l) {
+        std::vector<TerritoryReceived> out;
+        TerritoryReceived t;
+        soci::details::prepare_temp_type p = (l.session().prepare << sql);
+        p, soci::into(t.territory), soci::into(t.lastReceivedAt);
+        for (const auto& v : params) p, soci::use(v);
+        soci::statement st(p);
+        st.execute();
+        while (st.fetch()) out.push_back(t);
+        return out;
+      },
+      true);
+}
+
+std::vector<Store::Revision> SqlStore::revisions(const RevisionQuery& q) {
+  const auto rules = identity();
+  std::vector<std::string> params;
+  auto param = [&params](std::string v) {
+    params.push_back(std::move(v));
+    return ":p" + std::to_string(params.size());
+  };
+  // Fixed SQL fragments only; every value is a bound parameter.
+  std::string where = " WHERE h.facts IS NOT NULL AND h.received_at <= " + param(q.until);
+  if (q.region) where += " AND " + regionClause("h.region", *q.region, param);
+  if (!q.regionsIn.empty()) {
+    std::string any;
+    for (const auto& r : q.regionsIn) {
+      any += any.empty() ? "(" : " OR ";
+      any += regionClause("h.region", r, param);
+    }
+    where += " AND " + any + ")";
+  }
+  if (q.measureId) where += " AND h.measure_id = " + param(*q.measureId);
+  const std::string sql =
+      "SELECT h.id, h.source, h.measure_id, h.region, h.organisation, h.revision, h.received_at, "
+      "h.organisation_key, h.facts FROM history h" +
+      where + " ORDER BY h.id";
+  return withSession(
+      "reading past revisions",
+      [&](Lease& l) {
+        std::vector<Revision> out;
+        Revision r;
+        long long id = 0, revision = 0;
+        std::string facts;
+        soci::details::prepare_temp_type p = (l.session().prepare << sql);
+        p, soci::into(id), soci::into(r.facts.source), soci::into(r.facts.measure.id),
+            soci::into(r.facts.region), soci::into(r.facts.organisation), soci::into(revision),
+            soci::into(r.receivedAt), soci::into(r.organisationKey), soci::into(facts);
+        for (const auto& v : params) p, soci::use(v);
+        soci::statement st(p);
+        st.execute();
+        while (st.fetch()) {
+          Revision one = r;
+          one.historyId = id;
+          one.facts.revision = revision;
+          if (!decodeFacts(facts, one.facts))
+            throw StoreError("store: the facts of history row " + std::to_string(id) +
+                             " are unreadable");
+          auto prio = rules->sourcePriorities.find(one.facts.source);
+          one.priority =
+              prio == rules->sourcePriorities.end() ? kDefaultSourcePriority : prio->second;
+          out.push_back(std::move(one));
         }
         return out;
       },

@@ -65,6 +65,8 @@ class SqlStore final : public Store {
                                              std::int64_t sequence) override;
   std::vector<PeerBatches> peerBatches() override;
   std::vector<KeyedLineage> currentLineages(const std::optional<std::string>& measureId) override;
+  std::vector<TerritoryReceived> lastReceived(const Filter& filter) override;
+  std::vector<Revision> revisions(const RevisionQuery& query) override;
   int schemaVersion() override;
   bool ping() noexcept override;
   std::string backend() const override;

@@ -85,7 +85,54 @@ std::string redactUrl(std::string_view url) {
   return s;
 }
 
-Location parseStoreUrl(std::string_view url) {
+Location parseUrl(std::string_view url);  // below: the URL alone
+
+namespace {
+
+// libpq's conninfo quoting: single quotes, with backslash and quote escaped.
+std::string conninfoValue(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\\' || c == '\'') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+// A URI parameter: everything but unreserved characters percent-encoded.
+std::string uriValue(const std::string& v) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : v) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Location parseStoreUrl(std::string_view url, const std::string& password) {
+  Location loc = parseUrl(url);
+  if (password.empty()) return loc;
+  if (loc.dialect == Dialect::Sqlite)
+    throw StoreError("store URL \"" + loc.display +
+                     "\" is a SQLite file, which takes no password: leave the password out");
+  if (loc.connect.starts_with("postgresql:"))  // a URI
+    loc.connect += (loc.connect.find('?') == std::string::npos ? "?password=" : "&password=") +
+                   uriValue(password);
+  else
+    loc.connect += " password=" + conninfoValue(password);
+  return loc;
+}
+
+Location parseUrl(std::string_view url) {
   Location loc;
   loc.display = redactUrl(url);
   for (std::string_view scheme : {"sqlite3:", "sqlite:"}) {
@@ -127,6 +174,10 @@ Location parseStoreUrl(std::string_view url) {
 
 }  // namespace detail
 
+std::string redactStoreUrl(std::string_view url) {
+  return detail::redactUrl(url);
+}
+
 namespace {
 
 [[noreturn]] void noEvidence() {
@@ -162,6 +213,18 @@ std::vector<PeerBatches> Store::peerBatches() {
 }
 std::vector<Store::KeyedLineage> Store::currentLineages(const std::optional<std::string>&) {
   noFeedBatches();
+}
+
+}  // namespace ijro::store
+
+namespace ijro::store {
+
+std::vector<Store::TerritoryReceived> Store::lastReceived(const Filter&) {
+  throw StoreError("store: this store does not read when each territory last reported");
+}
+
+std::vector<Store::Revision> Store::revisions(const RevisionQuery&) {
+  throw StoreError("store: this store does not keep the facts of past revisions");
 }
 
 }  // namespace ijro::store

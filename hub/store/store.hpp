@@ -241,7 +241,10 @@ class Store {
   virtual ~Store() = default;
 
   // Opens (creating if needed) and migrates to the latest schema version. Throws StoreError.
-  static std::unique_ptr<Store> open(const std::string& url, std::size_t poolSize = 4);
+  // `password`, when not empty, is added to a PostgreSQL connection (so it need not be written
+  // in the URL, a command line or a configuration file); a SQLite store takes none.
+  static std::unique_ptr<Store> open(const std::string& url, std::size_t poolSize = 4,
+                                     const std::string& password = {});
 
   // Stores a batch in one transaction. When this returns, every Accepted record is on disk
   // (SQLite: WAL + synchronous=FULL; PostgreSQL: committed). Each record's source must be set.
@@ -407,10 +410,48 @@ class Store {
   };
   virtual std::vector<KeyedLineage> currentLineages(const std::optional<std::string>& measureId);
 
+  // ---- the dashboard's reads -------------------------------------------------------------------
+  // (Not pure, as for evidence: the defaults throw StoreError.)
+
+  // Per stored territory code (a region, a district or "17"), the latest receivedAt of the
+  // current rows matching the filter: when anything still shown for it last came in.
+  struct TerritoryReceived {
+    std::string territory;
+    std::string lastReceivedAt;  // ISO 8601 UTC
+  };
+  virtual std::vector<TerritoryReceived> lastReceived(const Filter& filter);
+
+  // Which accepted revisions to read (revisions()): those received up to `until` (inclusive, ISO
+  // 8601 UTC) of rows in these regions (as in Filter; sectors are the caller's, from the facts).
+  struct RevisionQuery {
+    std::optional<std::string> region;
+    std::set<std::string> regionsIn;
+    std::optional<std::string> measureId;
+    std::string until;
+  };
+  // One accepted revision as it was: its source row's key, the implementation it belongs to
+  // (organisationKey), when it came, its source's priority now, and the facts its evaluation
+  // needs (sector, lifecycle, start, deadline, completion, deadline changes, control events; see
+  // revision_facts.hpp) with the key's fields set. Revisions stored before the facts were kept
+  // (schema 11) are left out, but for each row's latest, whose facts the migration filled in.
+  struct Revision {
+    std::int64_t historyId = 0;
+    std::string receivedAt{};
+    std::string organisationKey{};
+    int priority = kDefaultSourcePriority;
+    model::Implementation facts{};
+  };
+  // Every matching revision, in commit order (history id).
+  virtual std::vector<Revision> revisions(const RevisionQuery& query);
+
   virtual int schemaVersion() = 0;
   virtual bool ping() noexcept = 0;         // for /readyz
   virtual std::string backend() const = 0;  // "sqlite3" | "postgresql"
 };
+
+// The store URL with any password masked (password=..., user:password@): what logs, messages
+// and `validate` show.
+std::string redactStoreUrl(std::string_view url);
 
 struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -22,7 +22,9 @@ struct Location {
 //   postgresql:dbname=ijro user=hub                                  (the same without "//")
 //   postgresql://user:secret@host:5432/ijro?sslmode=require          (libpq URI; also postgres://)
 // Throws StoreError naming the accepted forms for anything else.
-Location parseStoreUrl(std::string_view url);
+// `password`, when not empty, is added to a PostgreSQL connection string (libpq's password
+// keyword, or the URI's password parameter); SQLite refuses one.
+Location parseStoreUrl(std::string_view url, const std::string& password = {});
 
 // The URL with password=... or user:password@ masked.
 std::string redactUrl(std::string_view url);

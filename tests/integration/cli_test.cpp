@@ -1,6 +1,8 @@
 // The command line: validate reports every configuration problem with file:line.
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <cstdlib>
 #include <fstream>
 
 #include "tests/integration/hub_process.hpp"
@@ -132,6 +134,59 @@ TEST(Cli, TokensIssuedAndRevokedWhileTheHubRuns) {
   EXPECT_EQ(hub.get("/api/v1/summary", token).status, 401);
   listed = runHub({"token", "list", "--config", config, "--store", store, "--json"});
   EXPECT_NE(listed.out.find("\"revoked\":true"), std::string::npos) << listed.out;
+}
+
+// The PostgreSQL password kept beside the URL (here from the environment; the throwaway cluster's
+// role ijro_pw must give it): the hub opens its store with it, and neither `validate`, the log nor
+// the process's command line shows it; a password written in a URL is masked where shown.
+TEST(Cli, TheStorePasswordFromTheEnvironmentOpensTheStoreAndShowsNowhere) {
+  constexpr const char* kPassword = "store-password-for-tests";
+  const auto dir = tempDir("cli-store-password");
+  std::string url = postgresUrl();
+  url.replace(url.find("dbname=ijro_test"), 16, "dbname=ijro_pw_test");
+  url.replace(url.find("user=postgres"), 13, "user=ijro_pw");
+  const auto config = dir / "hub.xml";
+  std::ofstream(config) << R"(<hub xmlns="urn:ijro-hub:config:1" id="password-it">
+  <store url=")" << url << R"(" passwordFromEnv="IJRO_IT_STORE_PASSWORD"/>
+  <sources>
+    <source id="tashkent-city" token="demo-tashkent-token" regions="1726" sectors="*"
+            roles="source reader controller"/>
+  </sources>
+</hub>
+)";
+  ::setenv("IJRO_IT_STORE_PASSWORD", kPassword, 1);
+  auto validated = runHub({"validate", "--config", config.string()});
+  EXPECT_EQ(validated.exitCode, 0) << validated.err;
+  EXPECT_NE(validated.out.find("store " + url), std::string::npos) << validated.out;
+  EXPECT_EQ((validated.out + validated.err).find(kPassword), std::string::npos);
+
+  HubProcess hub(dir, config, HubProcess::kConfiguredStore);
+  hub.start();
+  auto posted = hub.post("/api/v1/reports", readFile(sourceDir() / "examples/report-tashkent.xml"),
+                         "application/xml", "demo-tashkent-token");
+  EXPECT_EQ(posted.status, 200) << posted.body;
+  EXPECT_EQ(readFile("/proc/" + std::to_string(hub.pid()) + "/cmdline").find(kPassword),
+            std::string::npos);
+  hub.signal(SIGTERM);
+  EXPECT_EQ(hub.wait(), 0) << hub.log();
+  EXPECT_EQ(hub.log().find(kPassword), std::string::npos) << hub.log();
+
+  // Without it the store refuses the hub, and says why without a password in sight.
+  ::unsetenv("IJRO_IT_STORE_PASSWORD");
+  auto refused = runHub({"validate", "--config", config.string()});
+  EXPECT_EQ(refused.exitCode, 2);
+  EXPECT_NE(refused.err.find("IJRO_IT_STORE_PASSWORD"), std::string::npos) << refused.err;
+
+  // A password written in the URL is masked in what validate shows.
+  std::ofstream(dir / "inline.xml") << R"(<hub xmlns="urn:ijro-hub:config:1" id="inline-it">
+  <store url="postgresql://hub:s3cret-in-url@db.example/ijro"/>
+</hub>
+)";
+  auto masked = runHub({"validate", "--config", (dir / "inline.xml").string()});
+  EXPECT_EQ(masked.exitCode, 0) << masked.err;
+  EXPECT_NE(masked.out.find("postgresql://hub:***@db.example/ijro"), std::string::npos)
+      << masked.out;
+  EXPECT_EQ(masked.out.find("s3cret-in-url"), std::string::npos) << masked.out;
 }
 
 }  // namespace

@@ -86,9 +86,12 @@ std::string HubProcess::log() const {
 void HubProcess::start() {
   // Each start appends to the same log; look for the listening line after what was there.
   const std::size_t before = log().size();
-  pid_ =
-      spawn({"serve", "--config", config_.string(), "--listen", "127.0.0.1:0", "--store", store_},
-            (dir_ / "hub.out").string(), (dir_ / "hub.log").string());
+  std::vector<std::string> args{"serve", "--config", config_.string(), "--listen", "127.0.0.1:0"};
+  if (store_ != kConfiguredStore) {
+    args.push_back("--store");
+    args.push_back(store_);
+  }
+  pid_ = spawn(args, (dir_ / "hub.out").string(), (dir_ / "hub.log").string());
   static const std::regex kListening(R"(listening on https?://127\.0\.0\.1:(\d+))");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {

@@ -26,12 +26,15 @@ class HubProcess {
  public:
   // `serve --config CONFIG --listen 127.0.0.1:0 --store STORE` (default sqlite:DIR/hub.db);
   // start() waits until it listens.
+  // kConfiguredStore as `store`: no --store, the configuration's own <store> is used.
+  static constexpr const char* kConfiguredStore = "(the configuration's store)";
   HubProcess(std::filesystem::path dir, std::filesystem::path config, std::string store = {});
   ~HubProcess();
   void start();
   void signal(int sig);
   int wait();  // exit code, or 128 + signal
   bool running() const { return pid_ > 0; }
+  int pid() const { return pid_; }
   std::uint16_t port() const { return port_; }
   std::string log() const;
 

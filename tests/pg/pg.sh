@@ -23,6 +23,15 @@ case "$cmd" in
       -o "-k $dir -p $port -c listen_addresses='' -c fsync=off -c max_connections=200" start >/dev/null ||
       { cat "$dir/server.log" >&2; echo "pg.sh: PostgreSQL did not start" >&2; exit 1; }
     as_pg "$bin/psql" -h "$dir" -p "$port" -U postgres -d postgres -qc "create database ijro_test" 
+    # A role that must give its password (SCRAM), for the tests of a store password kept out of
+    # the URL; every other role is trusted.
+    as_pg "$bin/psql" -h "$dir" -p "$port" -U postgres -d postgres -q \
+      -c "create role ijro_pw login password 'store-password-for-tests'" \
+      -c "create database ijro_pw_test owner ijro_pw"
+    hba="$dir/data/pg_hba.conf"
+    { echo "local all ijro_pw scram-sha-256"; cat "$hba"; } >"$hba.new" && mv "$hba.new" "$hba"
+    [ "$(id -u)" = 0 ] && chown postgres: "$hba"
+    as_pg "$bin/pg_ctl" -D "$dir/data" reload >/dev/null
     echo "postgresql://dbname=ijro_test host=$dir port=$port user=postgres" >"$dir/url"
     echo "PostgreSQL test cluster up: $(cat "$dir/url")"
     ;;

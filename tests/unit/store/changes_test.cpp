@@ -217,5 +217,26 @@ TEST(StoreUrl, AcceptedForms) {
   EXPECT_THROW(parseStoreUrl(""), StoreError);
 }
 
+// A password given beside the URL (from a file or the environment) reaches libpq in the form the
+// URL uses, quoted, and never shows in what is displayed.
+TEST(StoreUrl, APasswordGivenBesideTheUrlIsAddedToTheConnectionAndNotDisplayed) {
+  using detail::parseStoreUrl;
+  auto kv = parseStoreUrl("postgresql://dbname=ijro host=/run/pg user=hub", "it's \\ secret");
+  EXPECT_EQ(kv.connect, "dbname=ijro host=/run/pg user=hub password='it\\'s \\\\ secret'");
+  EXPECT_EQ(kv.display, "postgresql://dbname=ijro host=/run/pg user=hub");
+  auto uri = parseStoreUrl("postgresql://hub@db.example/ijro", "p&ss w/rd");
+  EXPECT_EQ(uri.connect, "postgresql://hub@db.example/ijro?password=p%26ss%20w%2Frd");
+  EXPECT_EQ(parseStoreUrl("postgresql://hub@db/ijro?sslmode=require", "x").connect,
+            "postgresql://hub@db/ijro?sslmode=require&password=x");
+  EXPECT_EQ(parseStoreUrl("postgresql://hub@db/ijro", "").connect, "postgresql://hub@db/ijro");
+  try {
+    parseStoreUrl("sqlite:/tmp/hub.db", "x");
+    FAIL() << "a SQLite store took a password";
+  } catch (const StoreError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("takes no password"));
+  }
+  EXPECT_EQ(redactStoreUrl("postgresql://hub:s3cret@db/ijro"), "postgresql://hub:***@db/ijro");
+}
+
 }  // namespace
 }  // namespace ijro::store::test

@@ -1,4 +1,5 @@
 // PostgreSQL-specific behaviour: races between writers, and lost connections.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
@@ -6,6 +7,7 @@
 
 #include "hub/store/changes.hpp"
 #include "store_fixture.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace ijro::store::test {
 namespace {
@@ -71,6 +73,25 @@ TEST(StorePostgres, RecoversWhenTheServerDropsItsConnections) {
   auto r = s->upsert(std::vector{x}, std::chrono::system_clock::now());
   EXPECT_EQ(r.at(0).outcome, Outcome::Accepted) << r.at(0).reason;
   EXPECT_EQ(s->get(x.key()), x);
+}
+
+// The throwaway cluster's role ijro_pw must give its password (SCRAM; tests/pg/pg.sh): the store
+// opens with the password given beside the URL, is refused without it, and the refusal does not
+// carry the password.
+TEST(StorePostgres, APasswordGivenBesideTheUrlIsTheOneLibpqUses) {
+  std::string url = ::ijro::test::postgresUrl();
+  url.replace(url.find("dbname=ijro_test"), 16, "dbname=ijro_pw_test");
+  url.replace(url.find("user=postgres"), 13, "user=ijro_pw");
+  auto s = Store::open(url, 1, "store-password-for-tests");
+  s->upsert(std::vector{sample()}, std::chrono::system_clock::now());
+  EXPECT_EQ(s->count(), 1u);
+  try {
+    Store::open(url, 1, "a-wrong-password");
+    FAIL() << "opened with a wrong password";
+  } catch (const StoreError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("password authentication failed"));
+    EXPECT_THAT(e.what(), ::testing::Not(::testing::HasSubstr("a-wrong-password")));
+  }
 }
 
 }  // namespace
