@@ -14,6 +14,8 @@ packages=(
   libxlsxwriter-dev python3-openpyxl
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 libpq-dev libsqlite3-dev sqlite3 wrk python3
+  # the OpenAPI description converted to JSON at build time (hub/api)
+  python3-yaml
   # cpack -G DEB with dpkg-shlibdeps (which needs `file`) and lintian: tests/package
   dpkg-dev file lintian
   # unshare -m and mount (the SDK built with the hub's other headers hidden): tests/unit/plugins

@@ -8,6 +8,8 @@
 #include <ctime>
 #include <set>
 #include <span>
+#include <type_traits>
+#include <variant>
 
 #include "hub/api/views.hpp"
 #include "hub/base/correlation.hpp"
@@ -18,6 +20,7 @@
 #include "hub/exchange/json_text.hpp"
 #include "hub/exchange/receipt.hpp"
 #include "hub/exchange/report.hpp"
+#include "hub/http/url.hpp"
 #include "hub/intake/accept.hpp"
 #include "hub/model/regions.hpp"
 #include "hub/model/validate.hpp"
@@ -335,18 +338,6 @@ std::optional<std::string> narrowToScope(const intake::Scope& reader, ReadQuery&
   return std::nullopt;
 }
 
-// The measure id of "/api/v1/measures/{measure}/history" (percent-decoded by the server), or
-// nullopt for any other path.
-std::optional<std::string> historyMeasure(const std::string& path) {
-  static constexpr std::string_view kPrefix = "/api/v1/measures/", kSuffix = "/history";
-  if (path.size() <= kPrefix.size() + kSuffix.size() || !path.starts_with(kPrefix) ||
-      !path.ends_with(kSuffix))
-    return std::nullopt;
-  auto id = path.substr(kPrefix.size(), path.size() - kPrefix.size() - kSuffix.size());
-  if (id.find('/') != std::string::npos) return std::nullopt;
-  return id;
-}
-
 json::array lines(const std::string& text) {
   json::array out;
   std::size_t start = 0;
@@ -363,16 +354,121 @@ json::array lines(const std::string& text) {
 
 Api::Api(Settings settings, store::Store& store) : settings_(std::move(settings)), store_(store) {}
 
+std::span<const Api::Route> Api::routes() {
+  // One row per method and path; the rows of a path together give a 405's Allow header.
+  static const Route kRoutes[] = {
+      {"GET", "/healthz", &Api::healthz, Right::Public},
+      {"POST", "/api/v1/feeds", &Api::postFeeds, Right::Public},  // its signature decides
+      {"GET", "/api/v1/openapi.json", &Api::getOpenApi, Right::Public},
+      {"GET", "/api/v1/labels", &Api::getLabels, Right::Public},  // the catalogue holds no data
+      {"HEAD", "/api/v1/labels", &Api::getLabels, Right::Public},
+      // The dashboard's files: the app sends the person's token with each API call.
+      {"GET", "/", &dashboard::serve, Right::Public},
+      {"HEAD", "/", &dashboard::serve, Right::Public},
+      {"GET", "/ui/{asset...}", &dashboard::serve, Right::Public},
+      {"HEAD", "/ui/{asset...}", &dashboard::serve, Right::Public},
+      {"POST", "/api/v1/reports", &Api::postReports, Right::Write},
+      {"GET", "/api/v1/measures", &Api::getMeasures, Right::Read},
+      {"GET", "/api/v1/measures/{measure}/history", &Api::getHistory, Right::Read},
+      {"GET", "/api/v1/summary", &Api::getSummary, Right::Read},
+      {"GET", "/api/v1/overview", &Api::getOverview, Right::Read},
+      {"GET", "/api/v1/trend", &Api::getTrend, Right::Read},
+      {"GET", "/api/v1/feed", &Api::getFeed, Right::Read},
+      {"GET", "/api/v1/organisations", &Api::getOrganisations, Right::Read},
+      {"GET", "/api/v1/export/measures", &Api::getExportMeasures, Right::Read},
+      {"GET", "/api/v1/export/summary", &Api::getExportSummary, Right::Read},
+      {"GET", "/api/v1/export/iati", &Api::getExportIati, Right::Read},
+      {"GET", "/api/v1/export/adx", &Api::getExportAdx, Right::Read},
+      {"POST", "/api/v1/evidence", &Api::postEvidence, Right::Upload},
+      {"GET", "/api/v1/evidence/{sha256}", &Api::getEvidence, Right::Read},
+      {"HEAD", "/api/v1/evidence/{sha256}", &Api::getEvidence, Right::Read},
+      {"POST", "/api/v1/control", &Api::postControl, Right::Token},  // each act checks its role
+      {"GET", "/readyz", &Api::readyz, Right::Read},
+      {"GET", "/metrics", &Api::metrics, Right::Read},
+  };
+  return kRoutes;
+}
+
+bool Api::matchPath(std::string_view pattern, std::string_view path, std::string& param) {
+  param.clear();
+  // Segment by segment: a literal segment must be equal, "{name}" takes any non-empty one, and a
+  // last "{name...}" the rest of the path (one or more non-empty segments).
+  while (!pattern.empty() || !path.empty()) {
+    if (pattern.empty() || path.empty() || pattern.front() != '/' || path.front() != '/')
+      return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    const auto pe = std::min(pattern.find('/'), pattern.size());
+    const auto se = std::min(path.find('/'), path.size());
+    const auto want = pattern.substr(0, pe), got = path.substr(0, se);
+    if (want.size() > 5 && want.front() == '{' && want.ends_with("...}")) {
+      if (pe != pattern.size() || path.empty() || path.ends_with("/") ||
+          path.find("//") != std::string_view::npos)
+        return false;
+      param = path;
+      return true;
+    }
+    if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
+      if (got.empty()) return false;
+      param = got;
+    } else if (want != got) {
+      return false;
+    }
+    pattern.remove_prefix(pe);
+    path.remove_prefix(se);
+  }
+  return true;
+}
+
 Response Api::handle(const Request& req) {
   try {
     const auto& p = req.path;
-    if (p == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n", {}};
-    // The dashboard's files are public: the app sends the person's token with each API call.
-    if (dashboard::owns(p)) return dashboard::serve(req);
-    // Feed batches from other hubs authenticate by their signature, not a token (feeds.cpp).
-    if (p == "/api/v1/feeds") return postFeeds(req);
-    // The label catalogue is public: it holds no data (exports.cpp).
-    if (p == "/api/v1/labels") return getLabels(req);
+    // Routing looks at the path as sent, before percent-decoding, so an encoded '/' inside a
+    // value ("/api/v1/measures/M%2F1/history") stays inside that value instead of becoming a
+    // separator; the value a handler gets is decoded. (A target that is not a plain path, e.g.
+    // absolute-form, is routed by its decoded path.)
+    const std::string_view raw =
+        req.target.starts_with('/')
+            ? std::string_view(req.target)
+                  .substr(0, std::min(req.target.find('?'), req.target.size()))
+            : std::string_view(p);
+    // The rows whose template fits the path, and the one among them for this method.
+    const Route* hit = nullptr;
+    std::string param, allow;
+    bool pathKnown = false, everyPublic = true;
+    for (const auto& r : routes()) {
+      std::string value;
+      if (!matchPath(r.path, raw, value)) continue;
+      pathKnown = true;
+      everyPublic = everyPublic && r.right == Right::Public;
+      allow += (allow.empty() ? "" : ", ") + std::string(r.method);
+      if (!hit && r.method == req.method) hit = &r, param = http::percentDecode(value, false);
+    }
+    auto notAllowed = [&] {
+      auto res = problem(req, 405, "method " + req.method + " is not allowed on " + p);
+      res.headers.emplace_back("Allow", allow);
+      return res;
+    };
+    auto call = [&](const Route& r, const intake::Scope* scope) {
+      return std::visit(
+          [&](auto fn) -> Response {
+            using Fn = decltype(fn);
+            if constexpr (std::is_same_v<Fn, Route::Free>)
+              return fn(req);
+            else if constexpr (std::is_same_v<Fn, Route::Plain>)
+              return (this->*fn)(req);
+            else if constexpr (std::is_same_v<Fn, Route::PlainParam>)
+              return (this->*fn)(req, param);
+            else if constexpr (std::is_same_v<Fn, Route::Scoped>)
+              return (this->*fn)(req, *scope);
+            else
+              return (this->*fn)(req, *scope, param);
+          },
+          r.handler);
+    };
+    // Public routes answer without a token, and so does a wrong method on a public path.
+    if (hit && hit->right == Right::Public) return call(*hit, nullptr);
+    if (pathKnown && everyPublic) return notAllowed();
 
     // Everything else needs a token, whatever the path: an unknown path tells nothing to a
     // caller without one.
@@ -402,101 +498,40 @@ Response Api::handle(const Request& req) {
       res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"ijro-hub\"");
       return res;
     }
+    if (!pathKnown) {
+      // The resources, from the table itself, so the list never falls behind it.
+      std::string list;
+      std::set<std::string_view> seen;
+      for (const auto& r : routes())
+        if (std::string_view(r.path).starts_with("/api/") && seen.insert(r.path).second)
+          list += (list.empty() ? "" : ", ") + std::string(r.path);
+      return problem(
+          req, 404,
+          "no such resource " + p + ": see " + list + " (described in /api/v1/openapi.json)");
+    }
+    if (!hit) return notAllowed();
 
-    struct Route {
-      const char* method;
-      const char* path;
-      Response (Api::*fn)(const Request&, const intake::Scope&);
-      bool write;  // needs the write right; else the read right
-    };
-    static const Route kRoutes[] = {
-        {"POST", "/api/v1/reports", &Api::postReports, true},
-        {"GET", "/api/v1/measures", &Api::getMeasures, false},
-        {"GET", "/api/v1/summary", &Api::getSummary, false},
-        {"GET", "/api/v1/overview", &Api::getOverview, false},
-        {"GET", "/api/v1/trend", &Api::getTrend, false},
-        {"GET", "/api/v1/feed", &Api::getFeed, false},
-        {"GET", "/api/v1/export/iati", &Api::getExportIati, false},
-        {"GET", "/api/v1/export/adx", &Api::getExportAdx, false},
-        {"GET", "/api/v1/organisations", &Api::getOrganisations, false},
-        {"GET", "/api/v1/export/measures", &Api::getExportMeasures, false},
-        {"GET", "/api/v1/export/summary", &Api::getExportSummary, false},
-        {"POST", "/api/v1/evidence", &Api::postEvidence, true},
-        {"GET", "/readyz", &Api::readyz, false},
-        {"GET", "/metrics", nullptr, false},  // metrics(): the same for every reader
-    };
-    if (p == "/api/v1/control") {  // each act checks its own role (control.cpp)
-      if (req.method != "POST") {
-        auto res = problem(req, 405, "method " + req.method + " is not allowed on " + p);
-        res.headers.emplace_back("Allow", "POST");
-        return res;
-      }
-      return postControl(req, *scope);
+    // An executor uploads the evidence of its own work; reports are a source's.
+    const bool uploading = hit->right == Right::Upload;
+    if ((hit->right == Right::Write || uploading) && !scope->write &&
+        !(uploading && scope->executor)) {
+      ++counters_.forbidden;
+      return problem(req, 403,
+                     "the token of " + scope->label() +
+                         (uploading ? " may not upload evidence: upload with the token of a "
+                                      "source or an executor"
+                                    : " may read but not post reports: post with the token of "
+                                      "a source"));
     }
-    if (auto measure = historyMeasure(p)) {
-      if (req.method != "GET") {
-        auto res = problem(req, 405, "method " + req.method + " is not allowed on " + p);
-        res.headers.emplace_back("Allow", "GET");
-        return res;
-      }
-      if (!scope->read) {
-        ++counters_.forbidden;
-        return problem(req, 403,
-                       "the token of " + scope->label() +
-                           " may post reports but not read: read with a token that has the read "
-                           "right (a <reader>, or rights=\"write read\" on the source)");
-      }
-      return getHistory(req, *scope, *measure);
+    if (hit->right == Right::Read && !scope->read) {
+      ++counters_.forbidden;
+      return problem(req, 403,
+                     "the token of " + scope->label() +
+                         " may post reports but not read: read with a token that has the read "
+                         "right (a <reader>, or rights=\"write read\" on the source); ask the "
+                         "hub operator");
     }
-    bool pathKnown = false;
-    // GET /api/v1/evidence/{sha256}: the one route with a parameter in its path.
-    static const Route kEvidenceGet{"GET", "/api/v1/evidence/", &Api::getEvidence, false};
-    const bool evidencePath = p.starts_with(kEvidenceGet.path) && p.size() > 17;
-    for (const auto& r : evidencePath ? std::span(&kEvidenceGet, 1) : std::span(kRoutes)) {
-      if (evidencePath) {
-        pathKnown = true;
-        if (req.method != r.method && req.method != "HEAD") continue;
-      } else {
-        if (p != r.path) continue;
-        pathKnown = true;
-        if (req.method != r.method) continue;
-      }
-      // An executor uploads the evidence of its own work; reports are a source's.
-      const bool uploading = r.fn == &Api::postEvidence;
-      if (r.write && !scope->write && !(uploading && scope->executor)) {
-        ++counters_.forbidden;
-        return problem(req, 403,
-                       "the token of " + scope->label() +
-                           (uploading ? " may not upload evidence: upload with the token of a "
-                                        "source or an executor"
-                                      : " may read but not post reports: post with the token of "
-                                        "a source"));
-      }
-      if (!r.write && !scope->read) {
-        ++counters_.forbidden;
-        return problem(req, 403,
-                       "the token of " + scope->label() +
-                           " may post reports but not read: read with a token that has the read "
-                           "right (a <reader>, or rights=\"write read\" on the source); ask the "
-                           "hub operator");
-      }
-      if (!r.fn) return metrics();
-      return (this->*r.fn)(req, *scope);
-    }
-    if (pathKnown) {
-      auto res = problem(req, 405, "method " + req.method + " is not allowed on " + p);
-      std::string allow;
-      for (const auto& r : kRoutes)
-        if (p == r.path) allow += (allow.empty() ? "" : ", ") + std::string(r.method);
-      if (evidencePath) allow = "GET, HEAD";
-      res.headers.emplace_back("Allow", allow);
-      return res;
-    }
-    return problem(req, 404,
-                   "no such resource " + p +
-                       ": see /api/v1/reports, /api/v1/measures, /api/v1/measures/{measure}/"
-                       "history, /api/v1/summary, /api/v1/feed, /api/v1/organisations, "
-                       "/api/v1/evidence");
+    return call(*hit, scope);
   } catch (const store::StoreError& e) {
     // The driver's words stay in the log (they may name tables, hosts or values); the client
     // gets the id to quote.
@@ -510,6 +545,10 @@ Response Api::handle(const Request& req) {
     res.headers.emplace_back("Retry-After", "5");
     return res;
   }
+}
+
+Response Api::healthz(const Request&) {
+  return {200, "text/plain; charset=utf-8", "ok\n", {}};
 }
 
 Response Api::readyz(const Request&, const intake::Scope&) {
@@ -891,7 +930,7 @@ Response Api::getOrganisations(const Request& req, const intake::Scope&) {
   return jsonResponse(200, json::object{{"unmatched", true}, {"items", std::move(items)}});
 }
 
-Response Api::metrics() {
+Response Api::metrics(const Request&, const intake::Scope&) {
   using metrics::Type;
   std::vector<metrics::Family> families;
   auto counter = [&](const char* name, const char* help, const std::atomic<std::uint64_t>& v) {

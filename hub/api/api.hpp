@@ -1,11 +1,14 @@
 // The HTTP API (/api/v1/...): routing, authentication, intake of reports and the read side.
-// Takes plain http::Request values, so it is tested without sockets.
+// Takes plain http::Request values, so it is tested without sockets. The routes it answers are
+// one table (Api::routes()), described for clients in schemas/openapi.yaml.
 //
-// Every resource but /healthz needs a bearer token (401 without one). Posting reports needs a
-// token with the write right; everything else (measures, summary, feed, /metrics, /readyz) one
-// with the read right; uploading evidence one that may write, reading it back one that may read.
-// A read token sees only its regions and sectors: the store query is narrowed
-// to them, and a query that names a region or sector outside them is refused with 403.
+// Every resource but the public ones (/healthz, /api/v1/openapi.json, feed batches from other
+// hubs, which their signature authenticates) needs a bearer token (401 without one, also for a
+// path that does not exist). Posting reports needs a token with the write right; everything
+// else (measures, summary, feed, /metrics, /readyz) one with the read right; uploading evidence
+// one that may write, reading it back one that may read. A read token sees only its regions and
+// sectors: the store query is narrowed to them, and a query that names a region or sector
+// outside them is refused with 403.
 // /api/v1/measures/{measure}/history and /api/v1/organisations are read resources too.
 #pragma once
 
@@ -17,7 +20,10 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -88,13 +94,48 @@ struct Counters {
       badRequests{0}, unauthorized{0}, forbidden{0}, errors{0};
 };
 
+// Who may call a route.
+enum class Right {
+  Public,  // no token: health, signed feed batches (their signature decides), the description
+  Read,    // a token with the read right; reads are narrowed to the token's regions and sectors
+  Write,   // a token with the write right (a source's)
+  Upload,  // the write right, or the executor role (evidence of its own work)
+  Token,   // any valid token: the handler checks the role each act needs (control acts)
+};
+
 class Api {
  public:
+  // One route the server answers. `path` is a template: a segment "{name}" stands for any one
+  // non-empty segment, a last segment "{name...}" for the rest of the path (one or more
+  // segments). A handler that takes a std::string gets the value of the path's one parameter; a
+  // handler without a scope (a member, or a free function of the request) serves public routes
+  // only.
+  struct Route {
+    using Free = http::Response (*)(const http::Request&);
+    using Plain = http::Response (Api::*)(const http::Request&);
+    using PlainParam = http::Response (Api::*)(const http::Request&, const std::string&);
+    using Scoped = http::Response (Api::*)(const http::Request&, const intake::Scope&);
+    using ScopedParam = http::Response (Api::*)(const http::Request&, const intake::Scope&,
+                                                const std::string&);
+    std::string_view method;  // GET, HEAD, POST
+    std::string_view path;    // "/api/v1/measures/{measure}/history"
+    std::variant<Free, Plain, PlainParam, Scoped, ScopedParam> handler;
+    Right right = Right::Read;
+  };
+
   Api(Settings settings, store::Store& store);
   http::Response handle(const http::Request& req);
   const Counters& counters() const { return counters_; }
+  // Every route the server answers, one row per method and path, in the order they are matched.
+  static std::span<const Route> routes();
+  // Whether `path` fits the template `pattern`; then `param` holds the value of its parameter
+  // (empty for a template without one). The description writes "{name...}" as "{name}".
+  static bool matchPath(std::string_view pattern, std::string_view path, std::string& param);
 
  private:
+  http::Response healthz(const http::Request& req);
+  // GET /api/v1/openapi.json: the API's description (openapi.cpp).
+  http::Response getOpenApi(const http::Request& req);
   // POST /api/v1/feeds (feeds.cpp): a signed feed batch from a configured hub.
   http::Response postFeeds(const http::Request& req);
   // Per sending hub: its batches, refusals and certificates (feeds.cpp).
@@ -147,7 +188,7 @@ class Api {
   // GET /api/v1/organisations[?unmatched=true]: the configured organisations, or the spellings
   // that match none.
   http::Response getOrganisations(const http::Request& req, const intake::Scope& reader);
-  http::Response metrics();
+  http::Response metrics(const http::Request& req, const intake::Scope& reader);
   http::Response postEvidence(const http::Request& req, const intake::Scope& source);
   // POST /api/v1/control: submit, verify, return, remove or comment on a task (control.cpp).
   http::Response postControl(const http::Request& req, const intake::Scope& actor);

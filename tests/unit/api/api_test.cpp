@@ -467,5 +467,21 @@ TEST_F(ApiTest, AStoreFailureIs503WithAnErrorIdAndNotTheDriversMessage) {
   EXPECT_TRUE(retryAfter);
 }
 
+// Measure ids may hold '/': sent percent-encoded, it stays inside the id (routing looks at the
+// path as sent; the handler gets the decoded id), and a '/' sent as such is a separator.
+TEST_F(ApiTest, AnEncodedSlashInAMeasureIdStaysInTheIdWhenRouting) {
+  seed({sample("DU2030/1.2", "1726")});
+  http::Request r;
+  r.method = "GET";
+  r.target = "/api/v1/measures/DU2030%2F1.2/history";
+  r.path = "/api/v1/measures/DU2030/1.2/history";  // as the server decodes it
+  r.headers["authorization"] = std::string("Bearer ") + kNational;
+  auto res = api_->handle(r);
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_THAT(res.body, HasSubstr("DU2030/1.2"));
+  r.target = r.path;
+  EXPECT_EQ(api_->handle(r).status, 404);
+}
+
 }  // namespace
 }  // namespace ijro::api
