@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "hub/api/query.hpp"
 #include "hub/api/views.hpp"
 #include "hub/base/correlation.hpp"
 #include "hub/base/timestamp.hpp"
@@ -140,22 +141,9 @@ bool isDigits(const std::string& s) {
 std::optional<std::string> parseReadQuery(const Request& req, ReadQuery& q,
                                           const std::set<std::string>& allowed) {
   for (const auto& [k, v] : req.query) {
-    // Every parameter is text the store may compare: bytes that are not UTF-8 would be refused
-    // by PostgreSQL as a failed statement, so they are the caller's error, said here.
-    if (auto bad = base::firstInvalidUtf8(v))
-      return "query parameter \"" + base::replaceInvalidUtf8(k) + "\" is not valid UTF-8 (byte " +
-             std::to_string(*bad + 1) +
-             " of its value): percent-encode the UTF-8 bytes of the text";
-    if (!allowed.count(k)) {
-      std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      return "unknown query parameter \"" + k + "\": valid parameters are " + list;
-    }
+    if (auto problem = parameterProblem(k, v, allowed)) return problem;
     if (k == "region") {
-      if (!model::isKnownTerritory(v))
-        return "region \"" + v +
-               "\" is not a known SOATO code: use a 4-digit region (e.g. 1703), "
-               "a 7-digit district or 17 for national";
+      if (auto problem = regionProblem(v)) return problem;
       q.filter.region = v;
     } else if (k == "sector") {
       q.filter.sector = v;
@@ -322,22 +310,6 @@ json::object regionRollUpJson(const model::RollUp& r, model::RollUpBy by) {
   return o;
 }
 
-// The token's scope narrows what a read returns. A region or sector the query names outside it is
-// refused rather than answered empty, so a reader learns that its token, not the data, is why.
-std::optional<std::string> narrowToScope(const intake::Scope& reader, ReadQuery& q) {
-  if (q.filter.region && !reader.coversRegion(*q.filter.region))
-    return "region " + *q.filter.region + " is outside the regions of " + reader.label() +
-           ": leave region out to see what the token may read, or ask the hub operator for a "
-           "token that covers it";
-  if (q.filter.sector && !reader.coversSector(*q.filter.sector))
-    return "sector " + *q.filter.sector + " is outside the sectors of " + reader.label() +
-           ": leave sector out to see what the token may read, or ask the hub operator for a "
-           "token that covers it";
-  q.filter.regionsIn = reader.regions;
-  q.filter.sectorsIn = reader.sectors;
-  return std::nullopt;
-}
-
 json::array lines(const std::string& text) {
   json::array out;
   std::size_t start = 0;
@@ -351,6 +323,42 @@ json::array lines(const std::string& text) {
 }
 
 }  // namespace
+
+std::optional<std::string> parameterProblem(const std::string& name, const std::string& value,
+                                            const std::set<std::string>& allowed) {
+  // Every parameter is text the store may compare: bytes that are not UTF-8 would be refused
+  // by PostgreSQL as a failed statement, so they are the caller's error, said here.
+  if (auto bad = base::firstInvalidUtf8(value))
+    return "query parameter \"" + base::replaceInvalidUtf8(name) + "\" is not valid UTF-8 (byte " +
+           std::to_string(*bad + 1) + " of its value): percent-encode the UTF-8 bytes of the text";
+  if (!allowed.count(name)) {
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    return "unknown query parameter \"" + name + "\": valid parameters are " + list;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> regionProblem(const std::string& region) {
+  if (model::isKnownTerritory(region)) return std::nullopt;
+  return "region \"" + region +
+         "\" is not a known SOATO code: use a 4-digit region (e.g. 1703), a 7-digit district or "
+         "17 for national";
+}
+
+std::optional<std::string> narrowToScope(const intake::Scope& reader, store::Filter& filter) {
+  if (filter.region && !reader.coversRegion(*filter.region))
+    return "region " + *filter.region + " is outside the regions of " + reader.label() +
+           ": leave region out to see what the token may read, or ask the hub operator for a "
+           "token that covers it";
+  if (filter.sector && !reader.coversSector(*filter.sector))
+    return "sector " + *filter.sector + " is outside the sectors of " + reader.label() +
+           ": leave sector out to see what the token may read, or ask the hub operator for a "
+           "token that covers it";
+  filter.regionsIn = reader.regions;
+  filter.sectorsIn = reader.sectors;
+  return std::nullopt;
+}
 
 Api::Api(Settings settings, store::Store& store) : settings_(std::move(settings)), store_(store) {}
 
@@ -638,7 +646,7 @@ Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
     ++counters_.badRequests;
     return problem(req, 400, *err);
   }
-  if (auto err = narrowToScope(reader, q)) {
+  if (auto err = narrowToScope(reader, q.filter)) {
     ++counters_.forbidden;
     return problem(req, 403, *err);
   }
@@ -698,7 +706,7 @@ std::optional<Response> Api::listMeasures(const Request& req, const intake::Scop
     ++counters_.badRequests;
     return problem(req, 400, *err);
   }
-  if (auto err = narrowToScope(reader, q)) {
+  if (auto err = narrowToScope(reader, q.filter)) {
     ++counters_.forbidden;
     return problem(req, 403, *err);
   }
@@ -728,7 +736,7 @@ std::optional<Response> Api::summarise(const Request& req, const intake::Scope& 
     ++counters_.badRequests;
     return problem(req, 400, *err);
   }
-  if (auto err = narrowToScope(reader, q)) {
+  if (auto err = narrowToScope(reader, q.filter)) {
     ++counters_.forbidden;
     return problem(req, 403, *err);
   }
@@ -771,7 +779,7 @@ Response Api::getFeed(const Request& req, const intake::Scope& reader) {
     ++counters_.badRequests;
     return problem(req, 400, *err);
   }
-  if (auto err = narrowToScope(reader, q)) {
+  if (auto err = narrowToScope(reader, q.filter)) {
     ++counters_.forbidden;
     return problem(req, 403, *err);
   }
@@ -971,7 +979,7 @@ std::optional<Response> Api::exportQuery(const Request& req, const intake::Scope
       for (const auto& k : extra) message += ", " + k;
     return exportProblem(req, 400, message);
   }
-  if (auto err = narrowToScope(reader, q)) {
+  if (auto err = narrowToScope(reader, q.filter)) {
     ++counters_.forbidden;
     return problem(req, 403, *err);
   }

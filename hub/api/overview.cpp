@@ -8,9 +8,9 @@
 
 #include "hub/api/api.hpp"
 #include "hub/api/json_problem.hpp"
+#include "hub/api/query.hpp"
 #include "hub/api/views.hpp"
 #include "hub/base/timestamp.hpp"
-#include "hub/base/utf8.hpp"
 #include "hub/exchange/json_text.hpp"
 #include "hub/model/regions.hpp"
 #include "hub/model/validate.hpp"
@@ -39,21 +39,9 @@ struct DashQuery {
 std::optional<std::string> parseDashQuery(const Request& req, DashQuery& q,
                                           const std::set<std::string>& allowed) {
   for (const auto& [k, v] : req.query) {
-    // As for the list: bytes that are not UTF-8 are the caller's error, not a failed statement.
-    if (auto bad = base::firstInvalidUtf8(v))
-      return "query parameter \"" + base::replaceInvalidUtf8(k) + "\" is not valid UTF-8 (byte " +
-             std::to_string(*bad + 1) +
-             " of its value): percent-encode the UTF-8 bytes of the text";
-    if (!allowed.count(k)) {
-      std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      return "unknown query parameter \"" + k + "\": valid parameters are " + list;
-    }
+    if (auto problem = parameterProblem(k, v, allowed)) return problem;
     if (k == "region") {
-      if (!model::isKnownTerritory(v))
-        return "region \"" + v +
-               "\" is not a known SOATO code: use a 4-digit region (e.g. 1703), a 7-digit "
-               "district or 17 for national";
+      if (auto problem = regionProblem(v)) return problem;
       q.filter.region = v;
     } else if (k == "sector") {
       if (v.empty()) return "sector is empty: give a sector code (e.g. health)";
@@ -73,21 +61,6 @@ std::optional<std::string> parseDashQuery(const Request& req, DashQuery& q,
       q.lang = v;
     }
   }
-  return std::nullopt;
-}
-
-// As /api/v1/measures: a region or sector outside the token is refused, not answered empty.
-std::optional<std::string> narrow(const intake::Scope& reader, DashQuery& q) {
-  if (q.filter.region && !reader.coversRegion(*q.filter.region))
-    return "region " + *q.filter.region + " is outside the regions of " + reader.label() +
-           ": leave region out to see what the token may read, or ask the hub operator for a "
-           "token that covers it";
-  if (q.filter.sector && !reader.coversSector(*q.filter.sector))
-    return "sector " + *q.filter.sector + " is outside the sectors of " + reader.label() +
-           ": leave sector out to see what the token may read, or ask the hub operator for a "
-           "token that covers it";
-  q.filter.regionsIn = reader.regions;
-  q.filter.sectorsIn = reader.sectors;
   return std::nullopt;
 }
 
@@ -144,7 +117,7 @@ Response Api::getOverview(const Request& req, const intake::Scope& reader) {
     ++counters_.badRequests;
     return jsonProblem(400, *err);
   }
-  if (auto err = narrow(reader, q)) {
+  if (auto err = narrowToScope(reader, q.filter)) {
     ++counters_.forbidden;
     return jsonProblem(403, *err);
   }
@@ -279,7 +252,7 @@ Response Api::getTrend(const Request& req, const intake::Scope& reader) {
     ++counters_.badRequests;
     return jsonProblem(400, *err);
   }
-  if (auto err = narrow(reader, q)) {
+  if (auto err = narrowToScope(reader, q.filter)) {
     ++counters_.forbidden;
     return jsonProblem(403, *err);
   }

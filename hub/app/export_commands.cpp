@@ -88,22 +88,22 @@ Selection select(const po::variables_map& vm) {
   }
   if (vm.count("period") && s.standard != "adx")
     throw po::error("--period is for --format adx: leave it out");
+  // What every format takes: where and as of when.
+  if (vm.count("region")) {
+    const auto region = vm["region"].as<std::string>();
+    if (!model::isKnownTerritory(region))
+      throw po::error("--region \"" + region +
+                      "\" is not a known SOATO code: use a 4-digit region (e.g. 1703), a "
+                      "7-digit district or 17 for national");
+    s.filter.region = region;
+  }
+  if (vm.count("sector")) s.filter.sector = vm["sector"].as<std::string>();
+  if (vm.count("as-of")) {
+    auto d = model::parseDate(vm["as-of"].as<std::string>());
+    if (!d) throw po::error("--as-of \"" + vm["as-of"].as<std::string>() + "\" is not YYYY-MM-DD");
+    s.asOf = *d;
+  }
   if (!s.standard.empty()) {
-    if (vm.count("region")) {
-      const auto region = vm["region"].as<std::string>();
-      if (!model::isKnownTerritory(region))
-        throw po::error("--region \"" + region +
-                        "\" is not a known SOATO code: use a 4-digit region (e.g. 1703), a "
-                        "7-digit district or 17 for national");
-      s.filter.region = region;
-    }
-    if (vm.count("sector")) s.filter.sector = vm["sector"].as<std::string>();
-    if (vm.count("as-of")) {
-      auto d = model::parseDate(vm["as-of"].as<std::string>());
-      if (!d)
-        throw po::error("--as-of \"" + vm["as-of"].as<std::string>() + "\" is not YYYY-MM-DD");
-      s.asOf = *d;
-    }
     if (s.period && s.period->start > s.asOf)
       throw po::error("--period " + vm["period"].as<std::string>() + " begins after --as-of " +
                       model::formatDate(s.asOf) + ": ask for a period that has begun");
@@ -122,15 +122,6 @@ Selection select(const po::variables_map& vm) {
                       "\" is unknown: use region, sector, organisation or measure");
     s.by = *by;
   }
-  if (vm.count("region")) {
-    const auto region = vm["region"].as<std::string>();
-    if (!model::isKnownTerritory(region))
-      throw po::error("--region \"" + region +
-                      "\" is not a known SOATO code: use a 4-digit region (e.g. 1703), a "
-                      "7-digit district or 17 for national");
-    s.filter.region = region;
-  }
-  if (vm.count("sector")) s.filter.sector = vm["sector"].as<std::string>();
   if (vm.count("status")) {
     if (s.summary)
       throw po::error("--status filters the measures list: the summary counts every status");
@@ -149,11 +140,6 @@ Selection select(const po::variables_map& vm) {
       if (end == std::string::npos) break;
       start = end + 1;
     }
-  }
-  if (vm.count("as-of")) {
-    auto d = model::parseDate(vm["as-of"].as<std::string>());
-    if (!d) throw po::error("--as-of \"" + vm["as-of"].as<std::string>() + "\" is not YYYY-MM-DD");
-    s.asOf = *d;
   }
   if (vm.count("lang")) {
     s.lang = vm["lang"].as<std::string>();

@@ -94,6 +94,18 @@ std::string regionClause(const std::string& column, const std::string& region, P
   return column + " = " + param(region);
 }
 
+// A scope's regions (each with its districts), any of them: "(c1 OR c2 ...)". Not empty.
+template <typename Param>
+std::string anyRegionClause(const std::string& column, const std::set<std::string>& regions,
+                            Param&& param) {
+  std::string any;
+  for (const auto& r : regions) {
+    any += any.empty() ? "(" : " OR ";
+    any += regionClause(column, r, param);
+  }
+  return any + ")";
+}
+
 // The WHERE conditions (each starting with " AND ") of a Filter over the implementation table;
 // fixed SQL fragments only, every value a bound parameter made by `param`.
 template <typename Param>
@@ -101,14 +113,8 @@ std::string filterClause(const Filter& filter, const OrganisationDirectory& orga
                          Param&& param) {
   std::string where;
   if (filter.region) where += " AND " + regionClause("region", *filter.region, param);
-  if (!filter.regionsIn.empty()) {
-    std::string any;
-    for (const auto& r : filter.regionsIn) {
-      any += any.empty() ? "(" : " OR ";
-      any += regionClause("region", r, param);
-    }
-    where += " AND " + any + ")";
-  }
+  if (!filter.regionsIn.empty())
+    where += " AND " + anyRegionClause("region", filter.regionsIn, param);
   if (filter.sector) where += " AND sector = " + param(*filter.sector);
   if (!filter.sectorsIn.empty()) {
     std::string list;
@@ -725,14 +731,7 @@ std::vector<HistoryEntry> SqlStore::historyOf(const HistoryQuery& q) {
     std::string resolved = param(rules->organisations.keyOf(*q.organisation));
     where += " AND h.organisation_key IN (" + given + ", " + resolved + ")";
   }
-  if (!q.regionsIn.empty()) {
-    std::string any;
-    for (const auto& r : q.regionsIn) {
-      any += any.empty() ? "(" : " OR ";
-      any += regionClause("h.region", r, param);
-    }
-    where += " AND " + any + ")";
-  }
+  if (!q.regionsIn.empty()) where += " AND " + anyRegionClause("h.region", q.regionsIn, param);
   if (!q.sectorsIn.empty()) {
     std::string list;
     for (const auto& c : q.sectorsIn) {
@@ -821,14 +820,7 @@ std::vector<Store::Revision> SqlStore::revisions(const RevisionQuery& q) {
   // Fixed SQL fragments only; every value is a bound parameter.
   std::string where = " WHERE h.facts IS NOT NULL AND h.received_at <= " + param(q.until);
   if (q.region) where += " AND " + regionClause("h.region", *q.region, param);
-  if (!q.regionsIn.empty()) {
-    std::string any;
-    for (const auto& r : q.regionsIn) {
-      any += any.empty() ? "(" : " OR ";
-      any += regionClause("h.region", r, param);
-    }
-    where += " AND " + any + ")";
-  }
+  if (!q.regionsIn.empty()) where += " AND " + anyRegionClause("h.region", q.regionsIn, param);
   if (q.measureId) where += " AND h.measure_id = " + param(*q.measureId);
   if (!q.since.empty()) {
     std::string after = param(q.since);

@@ -143,7 +143,7 @@ TEST(Cli, TheStorePasswordFromTheEnvironmentOpensTheStoreAndShowsNowhere) {
   constexpr const char* kPassword = "store-password-for-tests";
   const auto dir = tempDir("cli-store-password");
   std::string url = postgresUrl();
-  url.replace(url.find("dbname=ijro_test"), 16, "dbname=ijro_pw_test");
+  url.replace(url.find("dbname=ijro_test"), 16, "dbname=ijro_pw_cli");
   url.replace(url.find("user=postgres"), 13, "user=ijro_pw");
   const auto config = dir / "hub.xml";
   std::ofstream(config) << R"(<hub xmlns="urn:ijro-hub:config:1" id="password-it">

@@ -24,10 +24,12 @@ case "$cmd" in
       { cat "$dir/server.log" >&2; echo "pg.sh: PostgreSQL did not start" >&2; exit 1; }
     as_pg "$bin/psql" -h "$dir" -p "$port" -U postgres -d postgres -qc "create database ijro_test" 
     # A role that must give its password (SCRAM), for the tests of a store password kept out of
-    # the URL; every other role is trusted.
+    # the URL (a database for each such test, as they may run at once); every other role is
+    # trusted.
     as_pg "$bin/psql" -h "$dir" -p "$port" -U postgres -d postgres -q \
       -c "create role ijro_pw login password 'store-password-for-tests'" \
-      -c "create database ijro_pw_test owner ijro_pw"
+      -c "create database ijro_pw_store owner ijro_pw" \
+      -c "create database ijro_pw_cli owner ijro_pw"
     hba="$dir/data/pg_hba.conf"
     { echo "local all ijro_pw scram-sha-256"; cat "$hba"; } >"$hba.new" && mv "$hba.new" "$hba"
     [ "$(id -u)" = 0 ] && chown postgres: "$hba"

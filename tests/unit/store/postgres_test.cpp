@@ -80,7 +80,7 @@ TEST(StorePostgres, RecoversWhenTheServerDropsItsConnections) {
 // carry the password.
 TEST(StorePostgres, APasswordGivenBesideTheUrlIsTheOneLibpqUses) {
   std::string url = ::ijro::test::postgresUrl();
-  url.replace(url.find("dbname=ijro_test"), 16, "dbname=ijro_pw_test");
+  url.replace(url.find("dbname=ijro_test"), 16, "dbname=ijro_pw_store");
   url.replace(url.find("user=postgres"), 13, "user=ijro_pw");
   auto s = Store::open(url, 1, "store-password-for-tests");
   s->upsert(std::vector{sample()}, std::chrono::system_clock::now());
