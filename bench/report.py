@@ -1,23 +1,31 @@
 """Turns the benchmark measurements into bench/RESULTS.md: each figure a ratio against the
-limit measured beside it in the same run, with the goal next to it."""
+limit measured beside it in the same run, with the goal next to it.
+  report.py SECTIONS-DIR OUT
+SECTIONS-DIR holds one SECTION.txt per section measured ("key value" lines, with the section's
+commit, date and load) and micro.json (Google Benchmark's output of the micro section)."""
 import datetime
+import glob
 import json
 import os
 import platform
 import sys
 
-micro_path, results_path, out_path, commit = sys.argv[1:5]
-# "feed" (BENCH_ONLY=feed): only the feed drain rows were measured; they replace those rows of
-# out_path and every other row stays as the last full run wrote it.
-partial = sys.argv[5] if len(sys.argv) > 5 else ""
+sections_dir, out_path = sys.argv[1:3]
+SECTION_ORDER = ("micro", "intake", "rollup", "feed")
+values = {}
+sections = {}
+for path in sorted(glob.glob(os.path.join(sections_dir, "*.txt"))):
+    own = {}
+    for line in open(path):
+        key, _, value = line.strip().partition(" ")
+        own[key] = value
+    sections[own.get("section", os.path.basename(path)[:-4])] = own
+    values.update({k: v for k, v in own.items()
+                   if k not in ("section", "commit", "date", "load.start", "section.seconds")})
+micro_path = os.path.join(sections_dir, "micro.json")
 # Google Benchmark appends settings to the name ("BM_Feed_Hub/real_time"): keep the function name.
-# A partial run (BENCH_ONLY=feed) has no micro.json: its rows read n/a.
 micro = ({b["name"].split("/")[0]: b for b in json.load(open(micro_path))["benchmarks"]}
          if os.path.exists(micro_path) else {})
-values = {}
-for line in open(results_path):
-    key, _, value = line.strip().partition(" ")
-    values[key] = value
 
 
 def rate(name, field):
@@ -57,6 +65,11 @@ for f in ("xml", "json"):
               f"6-record report, each a new revision committed before the reply; p50/p99 hub "
               f"{values.get(f'intake.hub-{f}.p50')}/{values.get(f'intake.hub-{f}.p99')}, "
               f"null server {values.get(f'intake.null-{f}.p50')}/{values.get(f'intake.null-{f}.p99')}")
+    ratio_row(f"intake ({f}, durable limit)", num(f"intake.hub-{f}.rps"),
+              num(f"intake.nullsync-{f}.rps"), " req/s", "reported", lambda r: True,
+              f"the same hub figure against the null server that appends each body to a file and "
+              f"answers after one fdatasync per group of waiting requests; p50/p99 "
+              f"{values.get(f'intake.nullsync-{f}.p50')}/{values.get(f'intake.nullsync-{f}.p99')}")
 ratio_row("store (SQLite)", rate("BM_Store_Hub_SQLite", "items_per_second"),
           rate("BM_Store_RawSqlite", "items_per_second"), " rec/s", ">= 0.8", lambda r: r >= 0.8,
           "Store::upsert, batches of 100, vs. raw sqlite3 inserts of the same rows, WAL + synchronous=FULL")
@@ -79,7 +92,7 @@ hub_s, sql_s = num("rollup.hub.seconds"), num("rollup.sql.seconds")
 rr = hub_s / sql_s if hub_s and sql_s else None
 rows.append(("roll-up", fmt(hub_s, " s"), fmt(sql_s, " s"), "n/a" if rr is None else f"{rr:.2f}x",
              "<= 1.5x", "n/a" if rr is None else ("met" if rr <= 1.5 else "short"),
-             f"/api/v1/summary?by=region over {os.environ.get('BENCH_ROLLUP_N', '1000000')} implementations "
+             f"/api/v1/summary?by=region over {values.get('rollup.n', '?')} implementations "
              "vs. the same aggregation as one SQL statement in the sqlite3 shell (best of 3)"))
 for key, label in (("rss.intake-xml.kib", "rss (intake load, XML)"),
                    ("rss.intake-json.kib", "rss (intake load, JSON)"),
@@ -139,32 +152,23 @@ try:
             break
 except OSError:
     pass
-now = f"{datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC"
-load = values.get("load.start", "?")
 machine = f"{os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}"
-FEED_ROWS = ("feed drain (", "rss (feed drain")
-header = (f"Written by `bench/run` on {now}, commit `{commit}`, {machine}, load average "
-          f"{load} at the start. Each ratio divides the hub's figure by the limit measured "
-          "beside it in the same run. See bench/README.md.\n\n")
-if partial == "feed":
-    # Keep the last full run's text and rows; swap in this run's feed drain rows.
-    old_lines = open(out_path).read().splitlines() if os.path.exists(out_path) else []
-    kept_text = [l for l in old_lines if l and not l.startswith("|") and not l.startswith("#")
-                 and not l.startswith("The feed drain rows")]
-    kept_rows = [l for l in old_lines if l.startswith("| ") and not l.startswith("| row ")
-                 and not l[2:].startswith(FEED_ROWS)]
-    header = ("\n\n".join(kept_text) + "\n\n" if kept_text else "") + (
-        f"The feed drain rows were written by `BENCH_ONLY=feed bench/run` on {now}, commit "
-        f"`{commit}`, {machine}, load average {load} at the start; the other rows are from the "
-        "full run above.\n\n")
-    rows = [r for r in rows if r[0].startswith(FEED_ROWS)]
-else:
-    kept_rows = []
+runs = []
+for name in SECTION_ORDER:
+    own = sections.get(name)
+    if own is None:
+        runs.append(f"- `{name}`: not measured yet (`bench/run {name}`)")
+        continue
+    runs.append(f"- `{name}`: {own.get('date', '?')}, commit `{own.get('commit', '?')}`, "
+                f"{own.get('section.seconds', '?')} s, load average {own.get('load.start', '?')} "
+                "at its start")
+header = (f"Written by `bench/run` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, {machine}. "
+          "Each ratio divides the hub's figure by the limit measured beside it in the same "
+          "run. The sections and the runs their rows come from:\n\n" + "\n".join(runs) +
+          "\n\nSee bench/README.md.\n\n")
 with open(out_path, "w") as out:
     out.write("# Benchmark results\n\n")
     out.write(header)
     out.write("| row | hub | limit | ratio | goal | | what is measured |\n|---|---|---|---|---|---|---|\n")
-    for line in kept_rows:
-        out.write(line + "\n")
     for r in rows:
         out.write("| " + " | ".join(r) + " |\n")
