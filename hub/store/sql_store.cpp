@@ -4,6 +4,7 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <exception>
@@ -12,6 +13,7 @@
 #include <tuple>
 #include <utility>
 
+#include "hub/base/correlation.hpp"
 #include "hub/model/indicators.hpp"
 #include "hub/store/changes.hpp"
 #include "hub/store/evidence_io.hpp"
@@ -55,8 +57,9 @@ bool isTransient(const soci::soci_error& e) {
   return state == "40001" || state == "40P01";
 }
 
-// Errors caused by the record's content (constraints, data exceptions, triggers that refuse it):
-// the record is rejected and the rest of the batch goes on. Anything else fails the batch.
+// Errors caused by the record's content (constraints, data exceptions, triggers that refuse it, a
+// value beyond a limit of the database such as an index row too large): the record is rejected
+// and the rest of the batch goes on. Anything else fails the batch.
 bool isRecordError(const soci::soci_error& e) {
   if (auto lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
     int code = lite->result() & 0xFF;
@@ -64,7 +67,23 @@ bool isRecordError(const soci::soci_error& e) {
   }
   auto state = sqlstateOf(e);
   auto cls = state.substr(0, 2);
-  return cls == "22" || cls == "23" || cls == "P0";
+  return cls == "22" || cls == "23" || cls == "P0" || state == "54000";
+}
+
+// What a client is told about a record error: a fixed phrase per kind, never the driver's text
+// (it may name tables, indexes, constraints or values); the log has that.
+const char* recordErrorKind(const soci::soci_error& e) {
+  if (auto lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
+    int code = lite->result() & 0xFF;
+    if (code == SQLITE_TOOBIG) return "a value is larger than the database can hold";
+    if (code == SQLITE_MISMATCH) return "a value has a type its column cannot hold";
+    return "it breaks a rule of the database (a constraint or a trigger)";
+  }
+  auto state = sqlstateOf(e);
+  if (state == "54000") return "a value exceeds a limit of the database (e.g. too long to index)";
+  if (state.rfind("22", 0) == 0) return "a value is one the database cannot hold";
+  if (state.rfind("23", 0) == 0) return "it breaks a constraint of the database";
+  return "a rule of the database (a trigger) refused it";
 }
 
 // After an error: is this PostgreSQL connection gone (server restart, network, terminated)?
@@ -304,6 +323,37 @@ void SqlStore::setUpSession(soci::session& sql) {
   }
 }
 
+std::vector<std::map<std::string, std::string>> SqlStore::connectionSettings() {
+  // Every connection leased at once, so that each is a different one.
+  std::vector<Lease> held;
+  for (std::size_t i = 0; i < size_; ++i) held.push_back(lease(kLeaseWait));
+  std::vector<std::map<std::string, std::string>> out;
+  for (auto& l : held) {
+    auto& sql = l.session();
+    std::map<std::string, std::string> settings;
+    try {
+      if (location_.dialect == Dialect::Sqlite) {
+        for (const char* name : {"journal_mode", "synchronous", "foreign_keys", "busy_timeout"}) {
+          std::string value;
+          sql << std::string("PRAGMA ") + name, soci::into(value);
+          settings[name] = value;
+        }
+      } else {
+        for (const char* name : {"synchronous_commit", "fsync"}) {
+          std::string value;
+          sql << std::string("SHOW ") + name, soci::into(value);
+          settings[name] = value;
+        }
+      }
+    } catch (const soci::soci_error& e) {
+      l.suspect();
+      throw StoreError(std::string("store: reading the connection settings failed: ") + e.what());
+    }
+    out.push_back(std::move(settings));
+  }
+  return out;
+}
+
 std::string SqlStore::backend() const {
   return location_.dialect == Dialect::Postgres ? "postgresql" : "sqlite3";
 }
@@ -453,10 +503,16 @@ void SqlStore::writeRecords(soci::session& sql, std::span<const model::Implement
       sql << "ROLLBACK TO SAVEPOINT record";
       sql << "RELEASE SAVEPOINT record";
       auto current = findCurrent(sql, x.key(), false);
-      results[i] = {
-          Outcome::Rejected,
-          "the database refused this record, nothing of it was stored: " + e.get_error_message(),
-          current ? current->revision : 0};
+      const std::string errorId = base::newCorrelationId();
+      spdlog::warn(
+          "store: the database refused the record of measure {} in region {} from {} (error id "
+          "{}): {}",
+          x.measure.id, x.region, x.source, errorId, e.get_error_message());
+      results[i] = {Outcome::Rejected,
+                    fmt::format("the database refused this record, nothing of it was stored: {} "
+                                "(error id {}: the hub's log has the detail)",
+                                recordErrorKind(e), errorId),
+                    current ? current->revision : 0};
     }
   }
   pending.insert(sql);

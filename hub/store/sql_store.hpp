@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -70,6 +71,7 @@ class SqlStore final : public Store {
   int schemaVersion() override;
   bool ping() noexcept override;
   std::string backend() const override;
+  std::vector<std::map<std::string, std::string>> connectionSettings() override;
   bool keepsEvidenceContent() const override;
   EvidenceAdded addEvidence(const EvidenceUpload& upload,
                             const std::optional<std::string>& contentFile) override;

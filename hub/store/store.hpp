@@ -257,7 +257,9 @@ class Store {
   // Results come back in batch order; records with the same key are applied in batch order.
   // A record the store cannot hold (no source, text that is not UTF-8 or contains NUL, a
   // non-finite number, a date outside 0001..9999) or that the database refuses (a constraint or
-  // data error) is Rejected without leaving anything behind, and the rest of the batch goes on.
+  // data error, a trigger, a value beyond a limit such as an index row too large) is Rejected
+  // without leaving anything behind, and the rest of the batch goes on; its reason is a short
+  // phrase with an error id, the database's own message goes to the log under that id.
   // Any other database failure throws StoreError and nothing of the batch is committed; sending
   // the batch again is always safe.
   std::vector<UpsertResult> upsert(std::span<const model::Implementation> batch,
@@ -450,6 +452,11 @@ class Store {
   virtual int schemaVersion() = 0;
   virtual bool ping() noexcept = 0;         // for /readyz
   virtual std::string backend() const = 0;  // "sqlite3" | "postgresql"
+  // The settings in force on each of the store's own pooled connections, one map per connection
+  // (waits until every connection is free): SQLite's journal_mode, synchronous (2 = FULL),
+  // foreign_keys and busy_timeout; PostgreSQL's synchronous_commit and fsync. For diagnostics and
+  // the tests that hold the store to what it promises above.
+  virtual std::vector<std::map<std::string, std::string>> connectionSettings() { return {}; }
 };
 
 // The store URL with any password masked (password=..., user:password@): what logs, messages

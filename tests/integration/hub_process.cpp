@@ -16,7 +16,17 @@ namespace ijro::test {
 namespace {
 
 pid_t spawn(const std::vector<std::string>& args, const std::string& outPath,
-            const std::string& errPath) {
+            const std::string& errPath, const std::map<std::string, std::string>& env = {}) {
+  // The test's environment with `env` laid over it.
+  std::vector<std::string> vars;
+  for (char** e = environ; *e; ++e) {
+    std::string var = *e;
+    if (!env.count(var.substr(0, var.find('=')))) vars.push_back(std::move(var));
+  }
+  for (const auto& [name, value] : env) vars.push_back(name + "=" + value);
+  std::vector<char*> envp;
+  for (auto& v : vars) envp.push_back(v.data());
+  envp.push_back(nullptr);
   std::vector<char*> argv;
   std::string bin = IJRO_HUB_BINARY;
   argv.push_back(bin.data());
@@ -35,7 +45,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& outPath,
     ::dup2(out, 1);
     ::dup2(err, 2);
     if (::chdir(cwd.c_str()) != 0) ::_exit(127);
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   return pid;
@@ -91,7 +101,7 @@ void HubProcess::start() {
     args.push_back("--store");
     args.push_back(store_);
   }
-  pid_ = spawn(args, (dir_ / "hub.out").string(), (dir_ / "hub.log").string());
+  pid_ = spawn(args, (dir_ / "hub.out").string(), (dir_ / "hub.log").string(), env);
   static const std::regex kListening(R"(listening on https?://127\.0\.0\.1:(\d+))");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {

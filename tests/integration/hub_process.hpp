@@ -38,6 +38,9 @@ class HubProcess {
   std::uint16_t port() const { return port_; }
   std::string log() const;
 
+  // Added to (or replacing in) the environment the hub starts with, e.g. LD_PRELOAD.
+  std::map<std::string, std::string> env;
+
   // Set: request(), post() and get() go to https://127.0.0.1:PORT with these options (the hub's
   // configuration has <listen><tls/></listen>).
   std::optional<http::ClientOptions> https;

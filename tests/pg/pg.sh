@@ -2,13 +2,19 @@
 # Starts or stops a throwaway PostgreSQL 15 cluster for the tests, listening only on a Unix
 # socket inside DIR. `start` writes the connection URL to DIR/url. Fails loudly if it cannot.
 set -euo pipefail
-cmd=${1:?usage: pg.sh start|stop DIR}
-dir=${2:?usage: pg.sh start|stop DIR}
+cmd=${1:?usage: pg.sh start|stop|crash|resume DIR}
+dir=${2:?usage: pg.sh start|stop|crash|resume DIR}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
 [ -x "$bin/initdb" ] || { echo "pg.sh: PostgreSQL server binaries not found (apt-get install postgresql-15)" >&2; exit 1; }
 
 as_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+server_start() {
+  as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-k $dir -p $1 -c listen_addresses='' -c fsync=off -c max_connections=200" start >/dev/null ||
+    { cat "$dir/server.log" >&2; echo "pg.sh: PostgreSQL did not start" >&2; exit 1; }
 }
 
 case "$cmd" in
@@ -19,9 +25,8 @@ case "$cmd" in
     as_pg "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 ||
       { cat "$dir/initdb.log" >&2; echo "pg.sh: initdb failed" >&2; exit 1; }
     port=$((20000 + RANDOM % 20000))
-    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-k $dir -p $port -c listen_addresses='' -c fsync=off -c max_connections=200" start >/dev/null ||
-      { cat "$dir/server.log" >&2; echo "pg.sh: PostgreSQL did not start" >&2; exit 1; }
+    echo "$port" >"$dir/port"
+    server_start "$port"
     as_pg "$bin/psql" -h "$dir" -p "$port" -U postgres -d postgres -qc "create database ijro_test" 
     # A role that must give its password (SCRAM), for the tests of a store password kept out of
     # the URL (a database for each such test, as they may run at once); every other role is
@@ -37,9 +42,17 @@ case "$cmd" in
     echo "postgresql://dbname=ijro_test host=$dir port=$port user=postgres" >"$dir/url"
     echo "PostgreSQL test cluster up: $(cat "$dir/url")"
     ;;
+  crash)
+    # The server goes away at once, as in a crash (the fault tests): its clients' connections
+    # break mid-transaction. `resume` starts it again on the same port.
+    as_pg "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
+    ;;
+  resume)
+    server_start "$(cat "$dir/port")"
+    ;;
   stop)
     [ -d "$dir/data" ] && as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
     rm -f "$dir/url"
     ;;
-  *) echo "usage: pg.sh start|stop DIR" >&2; exit 2 ;;
+  *) echo "usage: pg.sh start|stop|crash|resume DIR" >&2; exit 2 ;;
 esac

@@ -59,6 +59,7 @@ class ScriptedRunner : public Runner {
   Kind kind() const override { return kind_; }
   PollResult poll() override {
     enter();
+    // Part of the scenario, not a wait: a poll that takes this long (0 by default).
     std::this_thread::sleep_for(pollTakes);
     PollResult r;
     if (pollThrows) {
@@ -362,12 +363,17 @@ TEST_F(RuntimeTest, RateLimitSpacesPolls) {
   // A poll's worth of records is 200 ms of the limit.
   rs.makeRunner = scripted(runner, Kind::Source, [](ScriptedRunner& r) { r.recordsPerPoll = 20; });
   Runtime rt(rs, *store_);
+  const auto started = Clock::now();
   rt.start();
-  std::this_thread::sleep_for(1s);
+  // 100 records per second allow a poll of 20 every 200 ms (the first is free): the fourth poll
+  // cannot start before two of those spaces have passed. Without the limit (interval 1 ms) it
+  // starts within milliseconds.
+  ASSERT_TRUE(waitFor([&] { return runner->calls >= 4; }));
+  const auto took = Clock::now() - started;
   ASSERT_TRUE(rt.stop());
-  // 100 records per second allow 5 polls of 20 in a second (plus the first, which is free).
-  EXPECT_GE(runner->calls, 3);
-  EXPECT_LE(runner->calls, 7);
+  EXPECT_GE(took, 400ms);
+  // Stopped right after the fourth poll: the limit did not let more than a couple through since.
+  EXPECT_LE(runner->calls, 6);
 }
 
 TEST_F(RuntimeTest, StopLetsThePollInProgressFinishAndCommit) {

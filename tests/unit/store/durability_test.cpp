@@ -65,5 +65,29 @@ TEST(StoreDurability, AcknowledgedSqliteUpsertSurvivesSigkill) {
   std::filesystem::remove_all(dir);
 }
 
+// What upsert() promises (an acknowledged batch is on disk; foreign keys hold) rests on settings
+// of each connection, not of the database file: every pooled connection must have them, the
+// ones opened after the first included.
+TEST(StoreDurability, EverySqliteConnectionRunsWalWithFullSyncAndForeignKeys) {
+  FreshDatabase db("sqlite");
+  auto s = db.open(4);
+  auto settings = s->connectionSettings();
+  ASSERT_EQ(settings.size(), 4u);
+  for (const auto& c : settings) {
+    EXPECT_EQ(c.at("journal_mode"), "wal");
+    EXPECT_EQ(c.at("synchronous"), "2") << "synchronous must be FULL (2)";
+    EXPECT_EQ(c.at("foreign_keys"), "1");
+    EXPECT_EQ(c.at("busy_timeout"), "10000");
+  }
+}
+
+TEST(StoreDurability, EveryPostgresConnectionCommitsSynchronously) {
+  FreshDatabase db("postgresql");
+  auto s = db.open(3);
+  auto settings = s->connectionSettings();
+  ASSERT_EQ(settings.size(), 3u);
+  for (const auto& c : settings) EXPECT_EQ(c.at("synchronous_commit"), "on");
+}
+
 }  // namespace
 }  // namespace ijro::store::test

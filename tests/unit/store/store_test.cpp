@@ -348,6 +348,44 @@ TEST_P(StoreTest, UnstorableRecordsAreRejectedAndTheRestOfTheBatchIsStored) {
   EXPECT_EQ(db().scalar("SELECT count(*) FROM history"), 1);
 }
 
+// The database itself refuses one record of a batch: on PostgreSQL a real program_limit_exceeded
+// (SQLSTATE 54000: an index row too large, from a test-only index on the title), on SQLite a
+// trigger (a constraint error). That record alone is rejected, the rest are stored, and the
+// reason the client sees is short, with an error id, and without the driver's words.
+TEST_P(StoreTest, DatabaseRefusalOfOneRecordRejectsItAloneWithoutDriverText) {
+  auto s = db().open();
+  auto refused = sample("M-2");
+  std::string secret;  // words only the driver's message carries
+  if (GetParam() == "postgresql") {
+    *db().raw() << "CREATE INDEX test_title_btree ON implementation (title)";
+    // Incompressible, so that the index row cannot shrink under the btree's 2704-byte limit.
+    std::mt19937 random(12);
+    const std::string alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
+    refused.measure.title.clear();
+    for (int i = 0; i < 6000; ++i) refused.measure.title += alphabet[random() % alphabet.size()];
+    secret = "test_title_btree";
+  } else {
+    *db().raw() << "CREATE TRIGGER test_refuse BEFORE INSERT ON implementation WHEN "
+                   "NEW.measure_id = 'M-2' BEGIN SELECT RAISE(ABORT, 'test_secret_refusal'); END";
+    secret = "test_secret_refusal";
+  }
+  auto r = put(*s, {sample("M-1"), refused, sample("M-3")});
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].outcome, Outcome::Accepted) << r[0].reason;
+  EXPECT_EQ(r[2].outcome, Outcome::Accepted) << r[2].reason;
+  ASSERT_EQ(r[1].outcome, Outcome::Rejected) << r[1].reason;
+  EXPECT_THAT(r[1].reason, HasSubstr("the database refused this record"));
+  EXPECT_THAT(r[1].reason, ::testing::ContainsRegex("error id [0-9a-f]{16}"));
+  EXPECT_THAT(r[1].reason, ::testing::Not(HasSubstr(secret)));
+  EXPECT_THAT(r[1].reason, ::testing::Not(HasSubstr("index row")));
+  if (GetParam() == "postgresql") {
+    EXPECT_THAT(r[1].reason, HasSubstr("limit of the database"));
+  }
+  EXPECT_EQ(s->count(), 2u);
+  EXPECT_FALSE(s->get(refused.key()).has_value());
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM history"), 2);
+}
+
 TEST_P(StoreTest, SameKeyTwiceInABatchIsAppliedInOrder) {
   auto s = db().open();
   auto k = [](std::int64_t rev, const char* note) {
@@ -410,7 +448,10 @@ TEST_P(StoreTest, DatabaseErrorInOneRecordLeavesNoPartialRows) {
   auto r = put(*s, {poisonNew, good, poisonUpdate});
   ASSERT_EQ(r.size(), 3u);
   EXPECT_EQ(r[0].outcome, Outcome::Rejected);
-  EXPECT_THAT(r[0].reason, HasSubstr("poisoned evidence"));
+  // The trigger's words stay in the log: the reason is the store's own, with an error id.
+  EXPECT_THAT(r[0].reason, HasSubstr("the database refused this record"));
+  EXPECT_THAT(r[0].reason, HasSubstr("error id"));
+  EXPECT_THAT(r[0].reason, ::testing::Not(HasSubstr("poisoned evidence")));
   EXPECT_EQ(r[0].storedRevision, 0);
   EXPECT_EQ(r[1].outcome, Outcome::Accepted);
   EXPECT_EQ(r[2].outcome, Outcome::Rejected);
