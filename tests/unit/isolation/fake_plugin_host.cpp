@@ -105,8 +105,19 @@ int main() {
       switch (f.type) {
         case FrameType::Init:
           limits = proto::decodeInit(f).limits;
-          ch.send(FrameType::Ready, proto::encode(proto::Ready{"fake", "1.0", {}}));
+          ch.send(FrameType::Ready,
+                  proto::encode(proto::Ready{"fake", "1.0",
+                                             mode == "big_transform"
+                                                 ? ijro::plugin_host::Kind::Transform
+                                                 : ijro::plugin_host::Kind::Source}));
           break;
+        case FrameType::Transform: {  // big_transform: a mapped record past maxRecordBytes
+          proto::TransformDone done;
+          done.status = ijro::plugin_host::Status::Ok;
+          done.record = std::string(limits.maxRecordBytes + 1, 'x');
+          ch.send(FrameType::TransformDone, proto::encode(done));
+          break;
+        }
         case FrameType::Poll:
           misbehave(ch, mode, limits);
           break;

@@ -490,6 +490,19 @@ TEST_F(FakeHost, MoreRecordsThanMaxRecordsPerPollKillTheChild) {
   EXPECT_TRUE(reaped(pid));
 }
 
+TEST_F(FakeHost, ATransformedRecordPastMaxRecordBytesIsRefused) {
+  auto runner = start("big_transform");
+  ASSERT_EQ(runner->kind(), Kind::Transform);
+  const pid_t pid = dynamic_cast<IsolatedRunner&>(*runner).childPid();
+  TransformResult t = runner->transform(R"({"a":1})");
+  EXPECT_EQ(t.status, Status::Error);
+  EXPECT_EQ(t.record, std::nullopt);
+  EXPECT_THAT(t.message, HasSubstr("on_transform returned a record of 1048577 bytes, more than "
+                                   "the limit of 1048576 bytes (maxRecordBytes): refused"));
+  EXPECT_EQ(runner->stats().transformsFailed, 1u);
+  EXPECT_EQ(dynamic_cast<IsolatedRunner&>(*runner).childPid(), pid);
+}
+
 TEST_F(FakeHost, AFramePastTheInstancesLimitIsRefusedFromItsHeader) {
   // 8 MiB is under the 16 MiB a frame to the child may have, but over what the instance's limits
   // let a child send (a record, a checkpoint and 1 MiB): refused at once, not waited for.
