@@ -1,11 +1,13 @@
 #include "hub/app/config.hpp"
 
 #include <arpa/inet.h>
+#include <pwd.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -626,6 +628,42 @@ class Loader {
     timeout = std::chrono::milliseconds(number<long long>(prop(n, "timeoutMs"), timeout.count()));
   }
 
+  // env, memoryLimitMb, cpuLimitSeconds, openFilesLimit and user: what an isolated instance's
+  // child may see and use (hub/isolation/child_limits.hpp).
+  void childLimits(xmlNode* n, const std::string& what, rt::Isolation mode,
+                   isolation::ChildLimits& c) {
+    const char* const attributes[] = {"env", "memoryLimitMb", "cpuLimitSeconds", "openFilesLimit",
+                                      "user"};
+    if (mode != rt::Isolation::Process) {
+      for (const char* a : attributes)
+        if (!prop(n, a).empty())
+          problem(n, what + ": " + a +
+                         " applies to a plugin-host child only: add isolation=\"process\" or "
+                         "remove it");
+      return;
+    }
+    c.env = words(prop(n, "env"));
+    c.memoryMb = number<std::uint64_t>(prop(n, "memoryLimitMb"), c.memoryMb);
+    c.cpuSeconds = number<std::uint64_t>(prop(n, "cpuLimitSeconds"), c.cpuSeconds);
+    c.openFiles = number<std::uint64_t>(prop(n, "openFilesLimit"), c.openFiles);
+    if (c.openFiles > 0 && c.openFiles < 16)
+      problem(n, what + ": openFilesLimit=\"" + std::to_string(c.openFiles) +
+                     "\" leaves the plugin-host too few files: give 0 (no limit) or 16 or more");
+    if (auto name = prop(n, "user"); !name.empty()) {
+      std::vector<char> buffer(16384);
+      passwd pw{};
+      passwd* found = nullptr;
+      const int err = ::getpwnam_r(name.c_str(), &pw, buffer.data(), buffer.size(), &found);
+      if (found == nullptr)
+        problem(n, what + ": user=\"" + name + "\" " +
+                       (err != 0 ? std::string("cannot be looked up: ") + std::strerror(err)
+                                 : std::string("is no user on this machine")) +
+                       ": give an existing user (e.g. nobody) or remove user=");
+      else
+        c.user = isolation::ChildUser{name, pw.pw_uid, pw.pw_gid};
+    }
+  }
+
   void retry(xmlNode* n, const std::string& what, std::chrono::milliseconds& retryMin,
              std::chrono::milliseconds& retryMax) {
     retryMin =
@@ -657,6 +695,7 @@ class Loader {
     const std::string what = "plugin source \"" + s.id + "\"";
     claimId(n, what, s.id);
     howToRun(n, s.isolation, s.timeout);
+    childLimits(n, what, s.isolation, s.child);
     retry(n, what, s.retryMin, s.retryMax);
     s.interval = interval(n, what, s.interval);
     s.jitter = number<double>(prop(n, "jitter"), s.jitter);
@@ -692,6 +731,7 @@ class Loader {
     const std::string what = "plugin transform \"" + t.id + "\"";
     claimId(n, what, t.id);
     howToRun(n, t.isolation, t.timeout);
+    childLimits(n, what, t.isolation, t.child);
     std::map<std::string, int> lines;
     t.options = options(n, what, lines);
     if (auto lib = library(n, what)) {
@@ -732,6 +772,7 @@ class Loader {
     const std::string what = "plugin sink \"" + s.id + "\"";
     claimId(n, what, s.id);
     howToRun(n, s.isolation, s.timeout);
+    childLimits(n, what, s.isolation, s.child);
     retry(n, what, s.retryMin, s.retryMax);
     s.idle = interval(n, what, s.idle);
     s.batchSize = number<std::size_t>(prop(n, "batchSize"), s.batchSize);

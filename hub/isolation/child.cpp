@@ -1,15 +1,22 @@
 #include "hub/isolation/child.hpp"
 
 #include <fmt/format.h>
+#include <grp.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <csignal>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <new>
+#include <optional>
 #include <string_view>
 
 #include "hub/isolation/protocol.hpp"
@@ -35,6 +42,86 @@ void setupLogging() {
                                                  std::make_shared<spdlog::sinks::stderr_sink_mt>());
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l plugin-host[%P]: %v");
   spdlog::set_default_logger(std::move(logger));
+}
+
+// An allocation that fails (the address-space limit, or the machine's memory) ends the child
+// with a status the hub names, instead of a bad_alloc that plugin code may swallow half-way.
+void outOfMemory() {
+  static constexpr char kMessage[] =
+      "plugin-host: out of memory (an allocation failed within the address-space limit); "
+      "exiting\n";
+  [[maybe_unused]] auto n = ::write(2, kMessage, sizeof kMessage - 1);
+  ::_exit(kExitOutOfMemory);
+}
+
+// Sets soft and hard limit, never above the hard limit the child already has (only root could
+// raise it, and a lower one is the stricter).
+std::optional<std::string> limit(int resource, const char* name, rlim_t soft, rlim_t hard) {
+  rlimit now{};
+  if (::getrlimit(resource, &now) != 0)
+    return fmt::format("getrlimit({}): {}", name, std::strerror(errno));
+  if (now.rlim_max != RLIM_INFINITY) {
+    hard = std::min(hard, now.rlim_max);
+    soft = std::min(soft, hard);
+  }
+  const rlimit want{soft, hard};
+  if (::setrlimit(resource, &want) != 0)
+    return fmt::format("setrlimit({}): {}", name, std::strerror(errno));
+  return std::nullopt;
+}
+
+// The address space mapped now, in bytes (the first field of /proc/self/statm, in pages).
+std::optional<std::uint64_t> mappedBytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t pages = 0;
+  if (!(statm >> pages)) return std::nullopt;
+  return pages * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+// Applies the instance's resource limits, then becomes its user: before the plugin is loaded,
+// so none of its code (constructors included) runs with more. Empty, or why it could not.
+std::optional<std::string> confine(const ChildLimits& c) {
+  constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
+  if (c.memoryMb > 0) {
+    // Relative to what the plugin-host maps already (the hub binary and its libraries, or a
+    // sanitizer's shadow memory), so the limit is what the plugin may add.
+    auto mapped = mappedBytes();
+    if (!mapped) return std::string("cannot read /proc/self/statm for the address-space limit");
+    const auto bytes = static_cast<rlim_t>(*mapped + std::min(c.memoryMb, kMiB * kMiB) * kMiB);
+    if (auto e = limit(RLIMIT_AS, "RLIMIT_AS", bytes, bytes)) return e;
+  }
+  if (c.cpuSeconds > 0) {
+    rusage used{};
+    ::getrusage(RUSAGE_SELF, &used);
+    const auto spent =
+        static_cast<rlim_t>(used.ru_utime.tv_sec + used.ru_stime.tv_sec + 1);  // rounded up
+    // SIGXCPU at the soft limit; SIGKILL a second later for a plugin that ignores it.
+    const auto soft = spent + static_cast<rlim_t>(c.cpuSeconds);
+    if (auto e = limit(RLIMIT_CPU, "RLIMIT_CPU", soft, soft + 1)) return e;
+  }
+  if (c.openFiles > 0) {
+    const auto n = static_cast<rlim_t>(c.openFiles);
+    if (auto e = limit(RLIMIT_NOFILE, "RLIMIT_NOFILE", n, n)) return e;
+  }
+  if (c.user) {
+    const ChildUser& u = *c.user;
+    const pid_t parent = ::getppid();
+    if (::setgroups(1, &u.gid) != 0)
+      return fmt::format("setgroups({}) for user \"{}\": {}", u.gid, u.name, std::strerror(errno));
+    if (::setgid(u.gid) != 0)
+      return fmt::format("setgid({}) for user \"{}\": {}", u.gid, u.name, std::strerror(errno));
+    if (::setuid(u.uid) != 0)
+      return fmt::format("setuid({}) for user \"{}\": {}", u.uid, u.name, std::strerror(errno));
+    if (::getuid() != u.uid || ::geteuid() != u.uid || ::getgid() != u.gid || ::getegid() != u.gid)
+      return fmt::format("the ids after dropping to user \"{}\" are not {}:{}", u.name, u.uid,
+                         u.gid);
+    if (u.uid != 0 && (::setuid(0) == 0 || ::seteuid(0) == 0))
+      return fmt::format("could regain root after dropping to user \"{}\"", u.name);
+    // Changing the ids cleared the parent-death signal: set it again.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) return std::string("the hub ended while the child was starting");
+  }
+  return std::nullopt;
 }
 
 [[noreturn]] void unexpected(const Frame& f, const char* why) {
@@ -105,6 +192,16 @@ class PluginHost {
     protocol::Init m = protocol::decodeInit(f);
     spdlog::set_level(static_cast<spdlog::level::level_enum>(
         std::clamp<std::int32_t>(m.logLevel, spdlog::level::trace, spdlog::level::off)));
+    std::set_new_handler(outOfMemory);
+    if (auto why = confine(m.child)) {
+      channel_.send(FrameType::Failed,
+                    protocol::encode(protocol::Failed{
+                        PluginError::Reason::NotLoadable, false,
+                        fmt::format("{}: the plugin-host cannot confine itself before loading "
+                                    "the plugin: {}",
+                                    m.pluginPath, *why)}));
+      return;
+    }
     try {
       LoadedPlugin plugin = load(m.pluginPath);
       std::string name = m.instanceName.empty() ? plugin.info().name : m.instanceName;

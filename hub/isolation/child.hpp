@@ -6,8 +6,12 @@
 
 namespace ijro::isolation {
 
+// The child's exit status when an allocation fails (its address-space limit, memoryLimitMb).
+inline constexpr int kExitOutOfMemory = 12;
+
 // argv[0] is "plugin-host". Returns the process's exit code: 0 after Shutdown or when the hub
-// closed the socket, 2 for a bad command line, 3 for a protocol error.
+// closed the socket, 2 for a bad command line, 3 for a protocol error, kExitOutOfMemory when
+// memory ran out.
 int pluginHostMain(int argc, char** argv);
 
 }  // namespace ijro::isolation

@@ -12,14 +12,18 @@
 #include <cerrno>
 #include <condition_variable>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <functional>
 #include <future>
 #include <limits>
 #include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
+#include "hub/isolation/child.hpp"
 #include "hub/isolation/protocol.hpp"
 
 namespace ijro::isolation {
@@ -45,14 +49,38 @@ std::string duration(std::chrono::milliseconds d) {
   return fmt::format("{} ms", d.count());
 }
 
+// The child's whole environment: nothing of the hub's (database URLs, tokens, proxy settings)
+// unless the instance names it (env="..."). PATH is fixed, LANG is C.UTF-8, TZ follows the hub's
+// so that local times agree. A sanitizer build passes its sanitizers' options on as well, so a
+// child reports (or does not report) as the hub does.
+std::vector<std::string> childEnvironment(const std::vector<std::string>& names) {
+  std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"};
+  std::vector<std::string> passed = {"TZ"};
+#if defined(__SANITIZE_ADDRESS__)
+  passed.insert(passed.end(), {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"});
+#endif
+  passed.insert(passed.end(), names.begin(), names.end());
+  for (const auto& name : passed) {
+    if (name.empty() || name == "PATH" || name == "LANG") continue;
+    if (std::any_of(env.begin(), env.end(), [&](const std::string& e) {
+          return e.size() > name.size() && e.compare(0, name.size(), name) == 0 &&
+                 e[name.size()] == '=';
+        }))
+      continue;
+    if (const char* value = std::getenv(name.c_str())) env.push_back(name + "=" + value);
+  }
+  return env;
+}
+
 std::string signalName(int sig) {
   const char* abbrev = ::sigabbrev_np(sig);
   return abbrev != nullptr ? fmt::format("SIG{}", abbrev) : fmt::format("signal {}", sig);
 }
 
 // What the forked child does before exec; async-signal-safe calls only (the hub has threads).
-[[noreturn]] void execPluginHost(const char* path, char** argv, int fd, int devnull, pid_t parent,
-                                 long maxFd, char* execFailed, std::size_t execFailedLen) noexcept {
+[[noreturn]] void execPluginHost(const char* path, char** argv, char** envp, int fd, int devnull,
+                                 pid_t parent, long maxFd, char* execFailed,
+                                 std::size_t execFailedLen) noexcept {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);       // dies with the hub
   if (::getppid() != parent) ::_exit(127);  // the hub died before prctl took effect
   sigset_t none;
@@ -68,7 +96,7 @@ std::string signalName(int sig) {
   // Nothing else of the hub's (listening sockets, the store's files) leaks into the child.
   if (::close_range(4, ~0U, 0) != 0)
     for (long i = 4; i < maxFd; ++i) ::close(static_cast<int>(i));
-  ::execv(path, argv);
+  ::execve(path, argv, envp);
   const auto err = static_cast<std::uint32_t>(errno);
   for (int i = 0; i < 4; ++i)
     execFailed[protocol::kHeaderBytes + static_cast<std::size_t>(i)] =
@@ -171,10 +199,21 @@ struct IsolatedRunner::Child {
     reap(true);
   }
 
-  // "crashed with SIGSEGV", "exited with status 3", ...
-  std::string fate() const {
+  // "crashed with SIGSEGV", "exited with status 3", ...; a death from one of the child's limits
+  // says which limit.
+  std::string fate(const ChildLimits& limits) const {
     if (unknownStatus) return "exited (its exit status was collected elsewhere)";
     if (killedByHub) return "closed its connection without exiting and was killed";
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU)
+      return fmt::format(
+          "used up its CPU time limit of {} s (cpuLimitSeconds) and was ended with "
+          "SIGXCPU",
+          limits.cpuSeconds);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == kExitOutOfMemory)
+      return fmt::format(
+          "ran out of memory: an allocation failed within its address-space limit "
+          "of {} MiB (memoryLimitMb)",
+          limits.memoryMb);
     if (WIFSIGNALED(status))
       return fmt::format("crashed with {}{}", signalName(WTERMSIG(status)),
                          WCOREDUMP(status) ? " (core dumped)" : "");
@@ -253,6 +292,10 @@ std::unique_ptr<IsolatedRunner::Child> IsolatedRunner::spawn() {
   }
   // Everything the child needs is prepared here: after fork it may not allocate.
   const std::string path = hubBinary_.string();
+  std::vector<std::string> env = childEnvironment(opts_.child.env);
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
   std::string arg0 = hubName_, arg1 = "plugin-host", arg2 = "--fd", arg3 = "3";
   char* argv[] = {arg0.data(), arg1.data(), arg2.data(), arg3.data(), nullptr};
   std::string execFailed = protocol::encodeFrame(FrameType::ExecFailed, std::string(4, '\0'));
@@ -262,8 +305,8 @@ std::unique_ptr<IsolatedRunner::Child> IsolatedRunner::spawn() {
   const auto [pid, forkErrno] = forkThread().run([&]() -> std::pair<pid_t, int> {
     const pid_t p = ::fork();
     if (p == 0)
-      execPluginHost(path.c_str(), argv, sv[1], devnull, parent, maxFd, execFailed.data(),
-                     execFailed.size());
+      execPluginHost(path.c_str(), argv, envp.data(), sv[1], devnull, parent, maxFd,
+                     execFailed.data(), execFailed.size());
     return {p, errno};
   });
   ::close(sv[1]);
@@ -273,7 +316,7 @@ std::unique_ptr<IsolatedRunner::Child> IsolatedRunner::spawn() {
     errno = forkErrno;
     throw fail("fork");
   }
-  return std::make_unique<Child>(pid, sv[0], protocol::kBaseFrameLimit);
+  return std::make_unique<Child>(pid, sv[0], protocol::kStartReplyLimit);
 }
 
 void IsolatedRunner::start() {
@@ -303,6 +346,8 @@ void IsolatedRunner::start() {
     init.checkpoint = opts_.checkpoint;
     init.limits = opts_.limits;
     init.logLevel = static_cast<std::int32_t>(spdlog::get_level());
+    init.child = opts_.child;
+    init.child.env.clear();  // the environment was set at exec
     child->channel.send(FrameType::Init, protocol::encode(init), until);
 
     f = child->channel.receive(until);
@@ -317,7 +362,7 @@ void IsolatedRunner::start() {
     switch (e.kind()) {
       case ChannelError::Kind::Closed:
         child->reapAfterClose();
-        what = fmt::format("its plugin-host {} while starting", child->fate());
+        what = fmt::format("its plugin-host {} while starting", child->fate(opts_.child));
         break;
       case ChannelError::Kind::Timeout:
         what = fmt::format(
@@ -339,7 +384,7 @@ void IsolatedRunner::start() {
                       fmt::format("{}: the plugin is now a {}, it was a {} when the hub started: "
                                   "the file was replaced; restart the hub",
                                   label_, toString(ready.kind), toString(kind_)));
-  child->channel.setFrameLimit(protocol::frameLimit(opts_.limits));
+  child->channel.setFrameLimit(protocol::replyLimit(opts_.limits));
   if (!started_) {  // set once: name(), kind() and messages read them without the call lock
     kind_ = ready.kind;
     if (name_.empty()) name_ = ready.pluginName;
@@ -390,7 +435,7 @@ std::string IsolatedRunner::failed(const std::exception& e, const char* call) {
                           duration(opts_.callTimeout));
   } else if (ce != nullptr && ce->kind() == ChannelError::Kind::Closed) {
     child_->reapAfterClose();
-    message = fmt::format("{} {} during {}; {}", label_, child_->fate(), call, redo);
+    message = fmt::format("{} {} during {}; {}", label_, child_->fate(opts_.child), call, redo);
   } else {
     child_->killNow();
     message = fmt::format("{} broke the plugin-host protocol during {} ({}): killed; {}", label_,
@@ -485,14 +530,21 @@ PollResult IsolatedRunner::poll() {
     const auto until = deadline();
     child_->channel.send(FrameType::Poll, {}, until);
     std::vector<std::string> records;
+    std::size_t came = 0;     // Record frames, taken or refused
+    std::size_t refused = 0;  // larger than maxRecordBytes
     for (;;) {
       Frame f = answer(child_->channel, until);
       if (f.type != FrameType::Record) {
         protocol::PollDone done = protocol::decodePollDone(f);
-        if (done.records != records.size())
+        if (done.records != came)
           throw ChannelError(
               ChannelError::Kind::Malformed,
-              fmt::format("PollDone counts {} records, {} came", done.records, records.size()));
+              fmt::format("PollDone counts {} records, {} came", done.records, came));
+        if (done.checkpoint && done.checkpoint->size() > opts_.limits.maxCheckpointBytes)
+          throw ChannelError(ChannelError::Kind::Malformed,
+                             fmt::format("a checkpoint of {} bytes, more than the limit of {} "
+                                         "bytes (maxCheckpointBytes)",
+                                         done.checkpoint->size(), opts_.limits.maxCheckpointBytes));
         out.status = done.status;
         out.message = std::move(done.message);
         if (out.status == Status::Ok) {
@@ -500,12 +552,27 @@ PollResult IsolatedRunner::poll() {
           out.checkpoint = std::move(done.checkpoint);
         }
         answered(done.stats, std::move(done.counters), done.gauges);
+        if (refused > 0) {
+          std::lock_guard state(stateMutex_);
+          past_.recordsRefused += refused;
+        }
         return out;
       }
-      if (records.size() >= opts_.limits.maxRecordsPerPoll)
+      if (came >= opts_.limits.maxRecordsPerPoll)
         throw ChannelError(
             ChannelError::Kind::Malformed,
             fmt::format("more than {} records in one poll", opts_.limits.maxRecordsPerPoll));
+      ++came;
+      if (f.payload.size() > opts_.limits.maxRecordBytes) {
+        // Only a plugin that writes frames itself gets here (the host in the child refuses such
+        // an emit): this record is refused, the rest of the poll stands.
+        ++refused;
+        spdlog::error(
+            "{}: record {} of a poll is {} bytes, more than the limit of {} bytes "
+            "(maxRecordBytes): refused",
+            label_, came, f.payload.size(), opts_.limits.maxRecordBytes);
+        continue;
+      }
       records.push_back(std::move(f.payload));
     }
   } catch (const std::exception& e) {
@@ -550,7 +617,9 @@ DeliverResult IsolatedRunner::deliver(std::span<const std::string> records) {
     for (const auto& r : records) child_->channel.send(FrameType::Record, r, until);
     child_->channel.send(FrameType::Deliver,
                          protocol::encodeCount(static_cast<std::uint32_t>(records.size())), until);
+    child_->channel.setFrameLimit(protocol::replyLimit(opts_.limits, records.size()));
     protocol::DeliverDone done = protocol::decodeDeliverDone(answer(child_->channel, until));
+    child_->channel.setFrameLimit(protocol::replyLimit(opts_.limits));
     if (done.records.size() != records.size())
       throw ChannelError(ChannelError::Kind::Malformed,
                          fmt::format("DeliverDone answers for {} records, the batch had {}",
@@ -593,10 +662,21 @@ TransformResult IsolatedRunner::transform(std::string_view record) {
     const auto until = deadline();
     child_->channel.send(FrameType::Transform, protocol::encodeText(record), until);
     protocol::TransformDone done = protocol::decodeTransformDone(answer(child_->channel, until));
+    answered(done.stats, std::move(done.counters), done.gauges);
+    if (done.record && done.record->size() > opts_.limits.maxRecordBytes) {
+      // As in poll: only a plugin writing frames itself gets here; this record is refused.
+      out.status = Status::Error;
+      out.message = fmt::format(
+          "{}: on_transform returned a record of {} bytes, more than the limit of {} bytes "
+          "(maxRecordBytes): refused",
+          label_, done.record->size(), opts_.limits.maxRecordBytes);
+      std::lock_guard state(stateMutex_);
+      ++past_.transformsFailed;
+      return out;
+    }
     out.status = done.status;
     out.message = std::move(done.message);
     out.record = std::move(done.record);
-    answered(done.stats, std::move(done.counters), done.gauges);
   } catch (const std::exception& e) {
     out = TransformResult{};
     out.status = Status::Retry;

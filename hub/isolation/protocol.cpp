@@ -158,6 +158,10 @@ std::size_t frameLimit(const HostLimits& limits) {
                   limits.maxRecordBytes + limits.maxCheckpointBytes + (std::size_t{1} << 20));
 }
 
+std::size_t replyLimit(const HostLimits& limits, std::size_t answers) {
+  return limits.maxRecordBytes + limits.maxCheckpointBytes + kReplySlack + answers;
+}
+
 const char* toString(FrameType t) {
   return base::nameOf(kFrameTypes, t, "unknown");
 }
@@ -358,7 +362,15 @@ std::string encode(const Init& m) {
       .u64(m.limits.maxRecordsPerPoll)
       .u64(m.limits.maxCheckpointBytes)
       .u64(m.limits.messageCapacity)
-      .u32(static_cast<std::uint32_t>(m.logLevel));
+      .u32(static_cast<std::uint32_t>(m.logLevel))
+      .u64(m.child.memoryMb)
+      .u64(m.child.cpuSeconds)
+      .u64(m.child.openFiles)
+      .u8(m.child.user ? 1 : 0);
+  if (m.child.user)
+    e.str(m.child.user->name)
+        .u32(static_cast<std::uint32_t>(m.child.user->uid))
+        .u32(static_cast<std::uint32_t>(m.child.user->gid));
   return e.take();
 }
 
@@ -378,6 +390,20 @@ Init decodeInit(const Frame& f) {
   m.limits.maxCheckpointBytes = d.u64();
   m.limits.messageCapacity = d.u64();
   m.logLevel = static_cast<std::int32_t>(d.u32());
+  m.child.memoryMb = d.u64();
+  m.child.cpuSeconds = d.u64();
+  m.child.openFiles = d.u64();
+  const std::uint8_t hasUser = d.u8();
+  if (hasUser > 1)
+    throw ChannelError(ChannelError::Kind::Malformed,
+                       fmt::format("an Init frame has a user marker of {}", hasUser));
+  if (hasUser == 1) {
+    ChildUser user;
+    user.name = d.str();
+    user.uid = static_cast<uid_t>(d.u32());
+    user.gid = static_cast<gid_t>(d.u32());
+    m.child.user = std::move(user);
+  }
   d.end();
   return m;
 }

@@ -35,19 +35,29 @@
 #include <vector>
 
 #include "hub/isolation/boundary.hpp"
+#include "hub/isolation/child_limits.hpp"
 
 namespace ijro::isolation::protocol {
 
 // Bumped whenever a frame changes; the hub refuses a plugin-host that speaks another version.
 // 2: PollDone, DeliverDone and TransformDone carry the plugin's counters.
 // 3: every answer that carries the counters carries the plugin's gauges after them.
-inline constexpr std::uint32_t kVersion = 3;
+// 4: Init carries the child's resource limits and user.
+inline constexpr std::uint32_t kVersion = 4;
 inline constexpr std::size_t kHeaderBytes = 5;
 // Frames before Init (and the floor of frameLimit): Init carries options and a checkpoint.
 inline constexpr std::size_t kBaseFrameLimit = std::size_t{16} << 20;
 
-// The largest frame either side accepts once the instance's limits are known.
+// The largest frame the child accepts from the hub once the instance's limits are known (the
+// hub is trusted; this only bounds a frame that is not the protocol).
 std::size_t frameLimit(const HostLimits& limits);
+// What the hub accepts from a child, which runs untrusted code. Before Ready (Hello, Failed,
+// Ready): kStartReplyLimit. After it: a record, a checkpoint and kReplySlack for the message,
+// the stats, counters and gauges, plus `answers` bytes for a DeliverDone's per-record statuses.
+// A longer frame is refused from its header, before any of it is read.
+inline constexpr std::size_t kStartReplyLimit = std::size_t{1} << 20;
+inline constexpr std::size_t kReplySlack = std::size_t{1} << 20;
+std::size_t replyLimit(const HostLimits& limits, std::size_t answers = 0);
 
 enum class FrameType : std::uint8_t {
   Hello = 1,
@@ -160,6 +170,8 @@ struct Init {
   std::optional<std::string> checkpoint;
   HostLimits limits;
   std::int32_t logLevel = 2;  // spdlog::level::level_enum
+  // The child's resource limits and user (its env list is the parent's business: not sent).
+  ChildLimits child;
 };
 std::string encode(const Init& m);
 Init decodeInit(const Frame& f);

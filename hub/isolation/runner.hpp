@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "hub/isolation/boundary.hpp"
+#include "hub/isolation/child_limits.hpp"
 
 namespace ijro::isolation {
 
@@ -29,6 +30,7 @@ struct RunnerOptions {
   std::chrono::milliseconds callTimeout{30'000};  // a hook running longer is a hang: kill, restart
   std::chrono::milliseconds restartBackoffMin{200};
   std::chrono::milliseconds restartBackoffMax{30'000};
+  ChildLimits child;  // the child's environment, resource limits and user
 };
 
 struct RunnerHealth {

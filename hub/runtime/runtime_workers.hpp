@@ -36,6 +36,7 @@ RunnerOptions runnerOptionsOf(const InstanceSettings& s, const RuntimeSettings& 
   o.isolation = s.isolation;
   o.hubBinary = rt.hubBinary;
   o.callTimeout = s.timeout;
+  o.child = s.child;
   return o;
 }
 

@@ -46,6 +46,7 @@ struct SourceSettings {
   std::chrono::milliseconds interval{30'000};
   double jitter = 0.1;  // each wait is interval * (1 +- jitter), drawn uniformly
   std::chrono::milliseconds timeout{30'000};  // process isolation: a longer call is a hang
+  isolation::ChildLimits child;               // process isolation: the child's env, limits and user
   int concurrency = 1;                        // polls running at once
   std::optional<double> maxRecordsPerSecond;  // averaged over polls
   // The regions and sectors its records may cover, checked by intake as for an HTTP source
@@ -66,6 +67,7 @@ struct TransformSettings {
   OptionValues options;
   Isolation isolation = Isolation::InProcess;
   std::chrono::milliseconds timeout{30'000};  // process isolation: a longer call is a hang
+  isolation::ChildLimits child;               // process isolation: the child's env, limits and user
   std::string origin;
 };
 
@@ -79,6 +81,7 @@ struct SinkSettings {
   std::chrono::milliseconds retryMin{1'000};
   std::chrono::milliseconds retryMax{300'000};
   std::chrono::milliseconds timeout{30'000};
+  isolation::ChildLimits child;           // process isolation: the child's env, limits and user
   std::chrono::milliseconds idle{1'000};  // how often a sink with nothing to do looks again
   std::string origin;
 };

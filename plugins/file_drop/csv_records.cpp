@@ -90,6 +90,17 @@ std::string headerKey(std::string_view name) {
   return lowerAscii(trim(name));
 }
 
+// "column 5 (E)": a column of the file by its position, with the letter a spreadsheet shows.
+// Problems name columns this way and never quote a cell: a header or a cell is whatever the
+// file holds (a pasted password, control characters for a terminal), and reason files and
+// logs are read by others.
+std::string columnAt(std::size_t c) {
+  std::string letters;
+  for (std::size_t n = c + 1; n > 0; n = (n - 1) / 26)
+    letters.insert(letters.begin(), static_cast<char>('A' + (n - 1) % 26));
+  return "column " + std::to_string(c + 1) + " (" + letters + ")";
+}
+
 // "field=value;field=value" -> (field index, value); throws naming the option.
 std::vector<std::pair<std::size_t, std::string>> fieldPairs(std::string_view text,
                                                             const char* option) {
@@ -236,8 +247,8 @@ CsvMapping::Binding CsvMapping::bind(const CsvRow& header) const {
       continue;
     }
     if (auto [it, inserted] = seen.emplace(key, c); !inserted)
-      throw FileProblem(line + ": the column \"" + std::string(trim(name)) + "\" appears twice (" +
-                            std::to_string(it->second + 1) + " and " + std::to_string(c + 1) + ")",
+      throw FileProblem(line + ": " + columnAt(it->second) + " and " + columnAt(c) +
+                            " have the same name in the header",
                         "Give every column a different name, then drop the corrected file into "
                         "the folder again.");
     auto field = byHeader.find(key);
@@ -245,7 +256,7 @@ CsvMapping::Binding CsvMapping::bind(const CsvRow& header) const {
       if (settings_.ignoreUnknownColumns)
         b.ignored.push_back(c);
       else
-        unknown.push_back("\"" + std::string(trim(name)) + "\"");
+        unknown.push_back(columnAt(c));
       continue;
     }
     b.column[field->second] = c;
@@ -254,9 +265,10 @@ CsvMapping::Binding CsvMapping::bind(const CsvRow& header) const {
     std::string list, expected;
     for (const auto& u : unknown) list += (list.empty() ? "" : ", ") + u;
     for (const auto& h : headerOf_) expected += (expected.empty() ? "\"" : ", \"") + h + "\"";
-    throw FileProblem(line + ": the column" + (unknown.size() > 1 ? "s " : " ") + list +
-                          (unknown.size() > 1 ? " are" : " is") +
-                          " not mapped to any field. The columns read are " + expected + ".",
+    throw FileProblem(line + ": " + list + (unknown.size() > 1 ? " are" : " is") +
+                          " not mapped to any field: the header names a column the plugin does "
+                          "not read. The columns read are " +
+                          expected + ".",
                       "Name the columns as above, or map the file's names to fields with the "
                       "plugin option \"columns\" (e.g. columns=\"organisation=Executor;"
                       "measure_id=Measure ID\"; the fields are " +
@@ -423,9 +435,8 @@ std::vector<std::string> CsvMapping::records(std::string_view text,
               "option \"delimiter\". Then drop the corrected file into the folder again.");
     for (std::size_t c : b.ignored)
       if (headerKey(rows.front().fields[c]).empty() && !trim(row.fields[c]).empty())
-        throw FileProblem("line " + std::to_string(row.line) + ": column " + std::to_string(c + 1) +
-                              " has no name in the header but holds \"" +
-                              std::string(trim(row.fields[c])) + "\"",
+        throw FileProblem("line " + std::to_string(row.line) + ": " + columnAt(c) +
+                              " has no name in the header but holds a value",
                           "Name the column in the header (and map it with the option "
                           "\"columns\"), or remove the value. Then drop the file into the folder "
                           "again.");

@@ -16,13 +16,20 @@
 #include <ijro_folder.hpp>
 #include <ijro_plugin.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <boost/json.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -100,6 +107,66 @@ std::vector<FileId> filesOf(const std::optional<std::string>& checkpoint) {
     if (e1 || e2) continue;
     out.push_back(FileId{std::string(name->get_string()), sz, mt});
   }
+  return out;
+}
+
+// A folder entry that is not a regular file of the folder itself: never read.
+class NotAFile : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Reads the file `name` of the folder `dir`, at most maxBytes. It is opened relative to the
+// folder with O_NOFOLLOW, so a symbolic link (to /etc/passwd, to a file only root may read) is
+// never followed, and checked with fstat, so a FIFO or a device is not read either: NotAFile.
+// Any other failure: std::runtime_error (tried again at the next poll).
+std::string readInFolder(const fs::path& dir, const std::string& name, std::uintmax_t maxBytes) {
+  if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
+    throw NotAFile("its name is not a file name of the folder");
+  const int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirFd < 0)
+    throw std::runtime_error("cannot open the folder " + dir.string() + ": " +
+                             std::strerror(errno));
+  const int fd = ::openat(dirFd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  const int openErrno = errno;
+  ::close(dirFd);
+  if (fd < 0) {
+    if (openErrno == ELOOP) throw NotAFile("it is a symbolic link");
+    throw std::runtime_error(std::string("cannot open it: ") + std::strerror(openErrno));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw NotAFile("it is not a regular file");
+  }
+  std::string bytes;
+  char chunk[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      throw std::runtime_error(std::string("cannot read it: ") + std::strerror(err));
+    }
+    if (n == 0) break;
+    bytes.append(chunk, static_cast<std::size_t>(n));
+    if (bytes.size() > maxBytes) {
+      ::close(fd);
+      throw std::runtime_error("it grew beyond " + std::to_string(maxBytes) +
+                               " bytes while it was read");
+    }
+  }
+  ::close(fd);
+  return bytes;
+}
+
+// A file name as messages and reason files show it: control characters (which a terminal
+// would obey) become '?'.
+std::string printable(std::string_view name) {
+  std::string out(name);
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
   return out;
 }
 
@@ -243,6 +310,12 @@ class FileDrop : public ijro::sdk::Source {
   // The records of one file; nullopt when it was quarantined or cannot be read right now.
   std::optional<FileRecords> readOne(const Context& ctx, const FileId& file) {
     const fs::path path = dir_ / file.name;
+    // The listing followed links (stat); what is read must be the folder's own regular file.
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+      refuse(ctx, file, S_ISLNK(st.st_mode) ? "it is a symbolic link" : "it is not a regular file");
+      return std::nullopt;
+    }
     try {
       if (file.size > maxFileBytes_)
         throw FileProblem("the file has " + std::to_string(file.size) + " bytes, more than " +
@@ -251,9 +324,12 @@ class FileDrop : public ijro::sdk::Source {
                           "max_file_bytes; then drop it into the folder again.");
       std::string bytes;
       try {
-        bytes = ijro::sdk::folder::readFile(path, maxFileBytes_);
+        bytes = readInFolder(dir_, file.name, maxFileBytes_);
+      } catch (const NotAFile& e) {
+        refuse(ctx, file, e.what());
+        return std::nullopt;
       } catch (const std::exception& e) {
-        ctx.warn("cannot read " + path.string() +
+        ctx.warn("cannot read " + printable(path.string()) +
                  " now, trying again at the next poll: " + e.what());
         return std::nullopt;
       }
@@ -305,6 +381,45 @@ class FileDrop : public ijro::sdk::Source {
     return out;
   }
 
+  // A folder entry that is not a regular file (a symbolic link, a FIFO): never read. It is
+  // renamed into quarantine_dir with NAME.reason.txt beside it (renamed only, never copied: a
+  // copy would read through the link); if that fails it stays and is skipped, said once.
+  void refuse(const Context& ctx, const FileId& file, const std::string& why) {
+    const std::string name = printable(file.name);
+    const std::string text =
+        "file-drop refused " + name + " (" + ijro::sdk::folder::utcNow() + ", from " +
+        dir_.string() + ") and moved it here: " + why +
+        ".\n\nfile-drop reads only regular files that are in the folder itself, never through "
+        "a symbolic link, which could point at any file the hub may read. Nothing of it was "
+        "read.\n\nHow to fix it:\n  Copy or move the file itself into the folder instead of "
+        "linking it.\n";
+    std::error_code ec;
+    fs::create_directories(quarantineDir_, ec);
+    fs::path target = quarantineDir_ / file.name;
+    const std::string stem = fs::path(file.name).stem().string();
+    const std::string ext = fs::path(file.name).extension().string();
+    for (int n = 1; fs::symlink_status(target, ec).type() != fs::file_type::not_found; ++n)
+      target = quarantineDir_ / (stem + "." + std::to_string(n) + ext);
+    if (::rename((dir_ / file.name).c_str(), target.c_str()) != 0) {
+      const int err = errno;
+      if (refused_.insert(file.name).second)
+        ctx.warn("refused " + name + ": " + why + "; it is not read, and cannot be moved to " +
+                 quarantineDir_.string() + " (" + std::strerror(err) +
+                 "): remove it from the folder");
+      return;
+    }
+    refused_.erase(file.name);
+    try {
+      ijro::sdk::folder::writeTextFile(
+          quarantineDir_ / (target.filename().string() + ".reason.txt"), text);
+    } catch (const std::exception& e) {
+      ctx.warn(std::string("cannot write the reason file: ") + e.what());
+    }
+    ctx.warn("refused " + name + ": " + why + "; moved to " + printable(target.string()) +
+             " unread");
+    ctx.counterAdd("files_refused");
+  }
+
   // Moves the file to quarantine_dir with NAME.reason.txt beside it.
   void quarantine(const Context& ctx, const FileId& file, const FileProblem& p) {
     const fs::path path = dir_ / file.name;
@@ -316,7 +431,7 @@ class FileDrop : public ijro::sdk::Source {
                        quarantineDir_.string() + ": " + e.code().message() +
                        " (the file: " + p.what() + ")");
     }
-    const std::string text = "file-drop could not read " + file.name + " (" +
+    const std::string text = "file-drop could not read " + printable(file.name) + " (" +
                              ijro::sdk::folder::utcNow() + ", from " + dir_.string() +
                              ") and moved it here.\n\nWhat is wrong:\n  " + p.what() +
                              "\n\nHow to fix it:\n  " + p.fix() + "\n";
@@ -326,7 +441,8 @@ class FileDrop : public ijro::sdk::Source {
     } catch (const std::exception& e) {
       ctx.warn(std::string("cannot write the reason file: ") + e.what());
     }
-    ctx.warn("quarantined " + file.name + " as " + moved.string() + ": " + p.what());
+    ctx.warn("quarantined " + printable(file.name) + " as " + printable(moved.string()) + ": " +
+             p.what());
     ctx.counterAdd("files_quarantined");
   }
 
@@ -342,6 +458,7 @@ class FileDrop : public ijro::sdk::Source {
   // Rejected XML implementations of files read but not yet moved aside, by file name. Lost on a
   // restart: then the list is simply not written.
   std::map<std::string, std::vector<std::string>> rejected_;
+  std::set<std::string> refused_;  // entries refused but not moved: warned about once
 };
 
 }  // namespace

@@ -399,6 +399,48 @@ TEST(Plugins, IsolatedSegfaultingPluginIsRestartedWhileTheHubServes) {
   EXPECT_EQ(hub.wait(), 0) << hub.log();
 }
 
+// A plugin that spins is ended by its child's CPU limit and restarted, while the hub serves.
+TEST(Plugins, AnIsolatedPluginPastItsCpuLimitIsEndedAndRestartedWhileTheHubServes) {
+  auto dir = tempDir("plugins-cpu");
+  auto config = writeConfig(
+      dir, "    <source id=\"spinner\" library=\"" IJRO_TEST_PLUGIN_CHILD_PROBE
+           "\" isolation=\"process\" timeoutMs=\"60000\" cpuLimitSeconds=\"1\" "
+           "interval=\"100ms\" jitter=\"0\" retryMinMs=\"50\" retryMaxMs=\"200\" regions=\"*\" "
+           "sectors=\"*\">\n      <option name=\"mode\">spin</option>\n    </source>\n" +
+               goodSource("steady"));
+  HubProcess hub(dir, config);
+  hub.start();
+  long long restarts = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (restarts < 1 && std::chrono::steady_clock::now() < deadline) {
+    ASSERT_EQ(hub.request("GET", "/healthz").status, 200) << hub.log();
+    restarts = metric(hub.get("/metrics", kReader).body,
+                      "ijro_plugin_restarts_total{instance=\"spinner\",kind=\"source\"}");
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_GE(restarts, 1) << hub.log();
+  EXPECT_THAT(hub.log(), HasSubstr("used up its CPU time limit of 1 s (cpuLimitSeconds) and was "
+                                   "ended with SIGXCPU during poll"));
+  ASSERT_TRUE(hub.running());
+  EXPECT_THAT(hub.get("/api/v1/feed", kReader).body, HasSubstr("DEMO-1"));
+  hub.signal(SIGTERM);
+  EXPECT_EQ(hub.wait(), 0) << hub.log();
+}
+
+TEST(Plugins, AnIsolatedInstanceWithAMissingUserIsAConfigurationErrorWithItsLine) {
+  auto dir = tempDir("plugins-user");
+  auto config = writeConfig(dir, "    <source id=\"dhis2\" library=\"" IJRO_TEST_PLUGIN_GOOD_SOURCE
+                                 "\" isolation=\"process\" user=\"no-such-user-here\" "
+                                 "regions=\"*\" sectors=\"*\">\n      <option "
+                                 "name=\"endpoint\">https://x.example.uz</option>\n    "
+                                 "</source>\n");
+  auto r = runHub({"validate", "--config", config.string()});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_THAT(r.err, HasSubstr(config.string() + ":11: plugin source \"dhis2\": "
+                                                 "user=\"no-such-user-here\" is no user on this "
+                                                 "machine"));
+}
+
 // In-process, the same plugin takes the hub down with it: what isolation="process" is for.
 TEST(Plugins, InProcessSegfaultTakesTheHubDown) {
   auto dir = tempDir("plugins-segv-inproc");

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <pwd.h>
+
 #include <fstream>
 
 #include "hub/app/config.hpp"
@@ -101,6 +103,62 @@ TEST_F(PluginsConfig, InstancesAreReadWithTheirSettings) {
   EXPECT_EQ(k.retryMin, std::chrono::milliseconds(1000));  // defaults
   EXPECT_EQ(k.retryMax, std::chrono::milliseconds(300000));
   EXPECT_TRUE(k.options.empty());
+}
+
+TEST_F(PluginsConfig, AnIsolatedInstanceTakesItsChildsEnvironmentLimitsAndUser) {
+  auto path = write(std::string(R"(    <source id="dhis2" library=")") +
+                    IJRO_TEST_PLUGIN_GOOD_SOURCE + R"(" isolation="process" regions="*" sectors="*"
+            env="HTTPS_PROXY  ORACLE_HOME" memoryLimitMb="256" cpuLimitSeconds="60"
+            openFilesLimit="64" user="nobody">
+      <option name="endpoint">https://dhis2.example.uz</option>
+    </source>
+    <sink id="files" library=")" +
+                    IJRO_TEST_PLUGIN_GOOD_SINK +
+                    R"(" isolation="process"/>
+)");
+  auto cfg = loadConfig(path, schemas());
+  ASSERT_EQ(cfg.pluginSources.size(), 1u);
+  const isolation::ChildLimits& c = cfg.pluginSources[0].child;
+  EXPECT_THAT(c.env, ElementsAre("HTTPS_PROXY", "ORACLE_HOME"));
+  EXPECT_EQ(c.memoryMb, 256u);
+  EXPECT_EQ(c.cpuSeconds, 60u);
+  EXPECT_EQ(c.openFiles, 64u);
+  ASSERT_TRUE(c.user.has_value());
+  EXPECT_EQ(c.user->name, "nobody");
+  EXPECT_EQ(c.user->uid, ::getpwnam("nobody")->pw_uid);
+  // The defaults, documented in schemas/hub-config.xsd and docs/plugin-guide.md.
+  const isolation::ChildLimits& d = cfg.pluginSinks.at(0).child;
+  EXPECT_TRUE(d.env.empty());
+  EXPECT_EQ(d.memoryMb, 2048u);
+  EXPECT_EQ(d.cpuSeconds, 3600u);
+  EXPECT_EQ(d.openFiles, 1024u);
+  EXPECT_FALSE(d.user.has_value());
+}
+
+TEST_F(PluginsConfig, ChildSettingsProblemsNameTheirLine) {
+  auto path = write(std::string(R"(    <source id="a" library=")") + IJRO_TEST_PLUGIN_GOOD_SOURCE +
+                    R"(" isolation="process" user="no-such-user-here" regions="*" sectors="*">
+      <option name="endpoint">https://dhis2.example.uz</option>
+    </source>
+    <source id="b" library=")" +
+                    IJRO_TEST_PLUGIN_GOOD_SOURCE +
+                    R"(" memoryLimitMb="100" regions="*" sectors="*">
+      <option name="endpoint">https://dhis2.example.uz</option>
+    </source>
+    <sink id="c" library=")" +
+                    IJRO_TEST_PLUGIN_GOOD_SINK +
+                    R"(" isolation="process" openFilesLimit="3"/>
+)");
+  EXPECT_THAT(
+      problems(path),
+      ElementsAre(AllOf(HasSubstr("hub.xml:6: plugin source \"a\": user=\"no-such-user-here\" "
+                                  "is no user on this machine"),
+                        HasSubstr("remove user=")),
+                  AllOf(HasSubstr("hub.xml:9: plugin source \"b\": memoryLimitMb applies "
+                                  "to a plugin-host child only"),
+                        HasSubstr("isolation=\"process\"")),
+                  HasSubstr("hub.xml:12: plugin sink \"c\": openFilesLimit=\"3\" leaves "
+                            "the plugin-host too few files")));
 }
 
 TEST_F(PluginsConfig, DefaultsApply) {

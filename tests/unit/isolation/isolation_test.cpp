@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <sys/wait.h>
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "hub/isolation/protocol.hpp"
@@ -445,9 +447,86 @@ class FakeHost : public ::testing::Test {
     RunnerOptions o = isolated(IJRO_TEST_PLUGIN_GOOD_SOURCE);
     o.hubBinary = IJRO_FAKE_PLUGIN_HOST;
     o.callTimeout = 2s;
+    o.child.env = {"IJRO_FAKE_HOST_MODE"};  // the child's environment is cleared otherwise
+    o.limits.maxRecordsPerPoll = 5;
     return makeRunner(o);
   }
 };
+
+// ---- A hostile child: the hub holds it to the instance's limits ------------------------------
+
+TEST_F(FakeHost, ARecordPastMaxRecordBytesIsRefusedAndTheRestOfThePollStands) {
+  auto runner = start("big_record");
+  const pid_t pid = dynamic_cast<IsolatedRunner&>(*runner).childPid();
+  PollResult p = runner->poll();
+  ASSERT_EQ(p.status, Status::Ok) << p.message;
+  EXPECT_THAT(p.records, ElementsAre(R"({"n":1})", R"({"n":3})"));
+  EXPECT_EQ(p.checkpoint, "7");
+  EXPECT_EQ(runner->stats().recordsRefused, 1u);
+  EXPECT_EQ(dynamic_cast<IsolatedRunner&>(*runner).childPid(), pid);  // still the same child
+  EXPECT_TRUE(runner->health().up);
+}
+
+TEST_F(FakeHost, ACheckpointPastMaxCheckpointBytesKillsTheChild) {
+  auto runner = start("big_checkpoint");
+  const pid_t pid = dynamic_cast<IsolatedRunner&>(*runner).childPid();
+  PollResult p = runner->poll();
+  EXPECT_EQ(p.status, Status::Retry);
+  EXPECT_EQ(p.checkpoint, std::nullopt);
+  EXPECT_THAT(p.message, AllOf(HasSubstr("broke the plugin-host protocol during poll"),
+                               HasSubstr("a checkpoint of 65537 bytes, more than the limit of "
+                                         "65536 bytes (maxCheckpointBytes)"),
+                               HasSubstr("killed")));
+  EXPECT_TRUE(reaped(pid));
+}
+
+TEST_F(FakeHost, MoreRecordsThanMaxRecordsPerPollKillTheChild) {
+  auto runner = start("too_many");  // 6, the limit is 5
+  const pid_t pid = dynamic_cast<IsolatedRunner&>(*runner).childPid();
+  PollResult p = runner->poll();
+  EXPECT_EQ(p.status, Status::Retry);
+  EXPECT_TRUE(p.records.empty());
+  EXPECT_THAT(p.message, AllOf(HasSubstr("more than 5 records in one poll"), HasSubstr("killed")));
+  EXPECT_TRUE(reaped(pid));
+}
+
+TEST_F(FakeHost, ATransformedRecordPastMaxRecordBytesIsRefused) {
+  auto runner = start("big_transform");
+  ASSERT_EQ(runner->kind(), Kind::Transform);
+  const pid_t pid = dynamic_cast<IsolatedRunner&>(*runner).childPid();
+  TransformResult t = runner->transform(R"({"a":1})");
+  EXPECT_EQ(t.status, Status::Error);
+  EXPECT_EQ(t.record, std::nullopt);
+  EXPECT_THAT(t.message, HasSubstr("on_transform returned a record of 1048577 bytes, more than "
+                                   "the limit of 1048576 bytes (maxRecordBytes): refused"));
+  EXPECT_EQ(runner->stats().transformsFailed, 1u);
+  EXPECT_EQ(dynamic_cast<IsolatedRunner&>(*runner).childPid(), pid);
+}
+
+TEST_F(FakeHost, AFramePastTheInstancesLimitIsRefusedFromItsHeader) {
+  // 8 MiB is under the 16 MiB a frame to the child may have, but over what the instance's limits
+  // let a child send (a record, a checkpoint and 1 MiB): refused at once, not waited for.
+  auto runner = start("big_frame");
+  const pid_t pid = dynamic_cast<IsolatedRunner&>(*runner).childPid();
+  PollResult p = runner->poll();
+  EXPECT_EQ(p.status, Status::Retry);
+  EXPECT_THAT(p.message,
+              AllOf(HasSubstr("a PollDone frame of 8388608 bytes, more than the limit of "),
+                    HasSubstr(fmt::format("{} bytes", protocol::replyLimit(HostLimits{}))),
+                    HasSubstr("killed")));
+  EXPECT_TRUE(reaped(pid));
+}
+
+TEST_F(FakeHost, AnOversizedFrameBeforeReadyIsAStartError) {
+  try {
+    start("big_hello");
+    FAIL() << "an 8 MiB Hello was waited for";
+  } catch (const PluginError& e) {
+    EXPECT_THAT(e.what(), AllOf(HasSubstr("broke the protocol while starting"),
+                                HasSubstr("a Hello frame of 8388608 bytes, more than the limit of "
+                                          "1048576 bytes")));
+  }
+}
 
 TEST_F(FakeHost, MalformedAnswersKillTheChildAndRetry) {
   const std::pair<const char*, const char*> cases[] = {
@@ -518,6 +597,117 @@ TEST_F(FakeHost, AChildThatIgnoresShutdownIsKilledAfterTheGracePeriod) {
   }
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
   EXPECT_TRUE(reaped(pid));
+}
+
+// ---- What the child may see and use ----------------------------------------------------------
+
+// One poll of child_probe in a plugin-host child confined by `child`: its one record, or the
+// failed poll's message after "!".
+std::string probe(const std::string& mode, const std::string& arg, ChildLimits child = {}) {
+  RunnerOptions o = isolated(IJRO_TEST_PLUGIN_CHILD_PROBE, {{"mode", mode}, {"arg", arg}});
+  o.child = std::move(child);
+  auto runner = makeRunner(o);
+  PollResult p = runner->poll();
+  if (p.status != Status::Ok) return "!" + p.message;
+  return p.records.size() == 1 ? p.records[0] : "!" + std::to_string(p.records.size()) + " records";
+}
+
+class ChildEnvironment : public ::testing::Test {
+ protected:
+  void SetUp() override { ::setenv("IJRO_TEST_HUB_SECRET", "db-password-7f3a", 1); }
+  void TearDown() override { ::unsetenv("IJRO_TEST_HUB_SECRET"); }
+};
+
+TEST_F(ChildEnvironment, TheChildDoesNotSeeTheHubsVariables) {
+  EXPECT_EQ(probe("env", "IJRO_TEST_HUB_SECRET"), R"({"env":null})");
+  EXPECT_EQ(probe("env", "HOME"), R"({"env":null})");
+  EXPECT_EQ(probe("env", "LANG"), R"({"env":"C.UTF-8"})");
+  EXPECT_EQ(probe("env", "PATH"), R"({"env":"/usr/local/bin:/usr/bin:/bin"})");
+}
+
+TEST_F(ChildEnvironment, AVariableTheInstanceNamesIsPassedOn) {
+  ChildLimits c;
+  c.env = {"IJRO_TEST_HUB_SECRET", "IJRO_TEST_NOT_SET"};
+  EXPECT_EQ(probe("env", "IJRO_TEST_HUB_SECRET", c), R"({"env":"db-password-7f3a"})");
+  EXPECT_EQ(probe("env", "IJRO_TEST_NOT_SET", c), R"({"env":null})");
+}
+
+TEST(ChildResourceLimits, AnAllocationPastTheMemoryLimitEndsTheChildAndIsReported) {
+  EXPECT_EQ(probe("alloc", "512", ChildLimits{.memoryMb = 0}), R"({"allocated":512})");
+  RunnerOptions o = isolated(IJRO_TEST_PLUGIN_CHILD_PROBE, {{"mode", "alloc"}, {"arg", "512"}});
+  o.child.memoryMb = 64;
+  auto runner = makeRunner(o);
+  const pid_t pid = dynamic_cast<IsolatedRunner&>(*runner).childPid();
+  PollResult p = runner->poll();
+  EXPECT_EQ(p.status, Status::Retry);
+  EXPECT_TRUE(p.records.empty());
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer's allocator reports the failed allocation itself and aborts.
+  EXPECT_THAT(p.message, HasSubstr("crashed with SIGABRT during poll"));
+#else
+  EXPECT_THAT(p.message, HasSubstr("ran out of memory: an allocation failed within its "
+                                   "address-space limit of 64 MiB (memoryLimitMb) during poll"));
+#endif
+  EXPECT_TRUE(reaped(pid));
+  EXPECT_FALSE(runner->health().up);
+  // Restarted as after any crash.
+  PollResult again = pollAfterBackoff(*runner);
+  EXPECT_EQ(again.status, Status::Retry);
+  EXPECT_EQ(runner->health().restarts, 1u);
+}
+
+TEST(ChildResourceLimits, ASpinningPluginIsEndedAtItsCpuLimit) {
+  RunnerOptions o = isolated(IJRO_TEST_PLUGIN_CHILD_PROBE, {{"mode", "spin"}});
+  o.child.cpuSeconds = 1;
+  o.callTimeout = 30s;  // the CPU limit ends it, not the call timeout
+  auto runner = makeRunner(o);
+  const pid_t pid = dynamic_cast<IsolatedRunner&>(*runner).childPid();
+  const auto t0 = std::chrono::steady_clock::now();
+  PollResult p = runner->poll();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 20s);
+  EXPECT_EQ(p.status, Status::Retry);
+  EXPECT_THAT(p.message, HasSubstr("used up its CPU time limit of 1 s (cpuLimitSeconds) and was "
+                                   "ended with SIGXCPU during poll"));
+  EXPECT_TRUE(reaped(pid));
+  EXPECT_EQ(runner->health().lastFailure, p.message);
+}
+
+TEST(ChildResourceLimits, OpeningMoreFilesThanTheLimitFails) {
+  EXPECT_EQ(probe("files", "200", ChildLimits{.openFiles = 0}), R"({"opened":200,"errno":0})");
+  const std::string limited = probe("files", "200", ChildLimits{.openFiles = 32});
+  EXPECT_THAT(limited, HasSubstr(fmt::format(R"("errno":{})", EMFILE)));
+  const int opened = std::stoi(limited.substr(limited.find(':') + 1));
+  EXPECT_GT(opened, 0);
+  EXPECT_LT(opened, 32);
+}
+
+// ---- Another user (the tests run as root) -----------------------------------------------------
+
+TEST(ChildAsUser, TheChildRunsAsTheConfiguredUserAndCannotReadRootsFiles) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to change users";
+  const passwd* nobody = ::getpwnam("nobody");
+  ASSERT_NE(nobody, nullptr) << "no user nobody on this machine";
+  const ChildUser user{"nobody", nobody->pw_uid, nobody->pw_gid};
+  // The plugin file must be readable by the user: a copy in a folder anyone may enter.
+  const auto dir = test::tempDir("child-user");
+  std::filesystem::permissions(dir, std::filesystem::perms(0755));
+  const auto plugin = dir / "child_probe.so";
+  std::filesystem::copy_file(IJRO_TEST_PLUGIN_CHILD_PROBE, plugin);
+  std::filesystem::permissions(plugin, std::filesystem::perms(0644));
+  const auto secret = dir / "root-only.txt";
+  { std::ofstream(secret) << "root only\n"; }
+  std::filesystem::permissions(secret, std::filesystem::perms(0600));
+
+  auto run = [&](std::optional<ChildUser> as) {
+    RunnerOptions o = isolated(plugin.c_str(), {{"mode", "ids"}, {"arg", secret.string()}});
+    o.child.user = as;
+    PollResult p = makeRunner(o)->poll();
+    EXPECT_EQ(p.status, Status::Ok) << p.message;
+    return p.records.empty() ? std::string() : p.records[0];
+  };
+  EXPECT_EQ(run(std::nullopt), R"({"uid":0,"euid":0,"gid":0,"egid":0,"read":true})");
+  EXPECT_EQ(run(user), fmt::format(R"({{"uid":{0},"euid":{0},"gid":{1},"egid":{1},"read":false}})",
+                                   nobody->pw_uid, nobody->pw_gid));
 }
 
 TEST(Isolation, AHubBinaryThatCannotRunIsAStartError) {

@@ -59,6 +59,10 @@ TEST_F(ProtocolChannel, EveryMessageSurvivesTheTrip) {
   init.checkpoint = std::string("bin\0ary", 7);
   init.limits.maxRecordBytes = 12345;
   init.logLevel = 1;
+  init.child.memoryMb = 77;
+  init.child.cpuSeconds = 5;
+  init.child.openFiles = 64;
+  init.child.user = ChildUser{"nobody", 65534, 65533};
   a.send(FrameType::Init, encode(init));
   Init got = decodeInit(b.receive(soon()));
   EXPECT_EQ(got.pluginPath, init.pluginPath);
@@ -68,6 +72,16 @@ TEST_F(ProtocolChannel, EveryMessageSurvivesTheTrip) {
   EXPECT_EQ(got.limits.maxRecordBytes, 12345u);
   EXPECT_EQ(got.limits.maxRecordsPerPoll, init.limits.maxRecordsPerPoll);
   EXPECT_EQ(got.logLevel, 1);
+  EXPECT_EQ(got.child.memoryMb, 77u);
+  EXPECT_EQ(got.child.cpuSeconds, 5u);
+  EXPECT_EQ(got.child.openFiles, 64u);
+  ASSERT_TRUE(got.child.user.has_value());
+  EXPECT_EQ(got.child.user->name, "nobody");
+  EXPECT_EQ(got.child.user->uid, 65534u);
+  EXPECT_EQ(got.child.user->gid, 65533u);
+  init.child.user.reset();
+  a.send(FrameType::Init, encode(init));
+  EXPECT_FALSE(decodeInit(b.receive(soon())).child.user.has_value());
 
   PollDone done;
   done.status = Status::Ok;
@@ -290,6 +304,16 @@ TEST_F(ProtocolChannel, SendingToAClosedPeerIsAnErrorNotASignal) {
   } catch (const ChannelError& e) {
     EXPECT_EQ(e.kind(), ChannelError::Kind::Closed);
   }
+}
+
+TEST(ProtocolFrameLimit, WhatAChildMaySendFollowsTheInstanceLimitsWithoutAFloor) {
+  HostLimits limits;
+  EXPECT_EQ(replyLimit(limits), limits.maxRecordBytes + limits.maxCheckpointBytes + kReplySlack);
+  EXPECT_LT(replyLimit(limits), kBaseFrameLimit);
+  EXPECT_EQ(replyLimit(limits, 500), replyLimit(limits) + 500);  // a DeliverDone's answers
+  limits.maxRecordBytes = 1000;
+  limits.maxCheckpointBytes = 100;
+  EXPECT_EQ(replyLimit(limits), 1100 + kReplySlack);
 }
 
 TEST(ProtocolFrameLimit, FollowsTheInstanceLimits) {

@@ -111,23 +111,50 @@ TEST(CsvMapping, WholeFileProblems) {
       "deadline=2026-12-31;lifecycle=planned";
   CsvMapping m(s);
   EXPECT_THAT(fileProblem(m, ""), HasSubstr("no header"));
-  EXPECT_THAT(fileProblem(m, "measure_id,region,organisation,Executor\nM,1726,O,X\n"),
-              AllOf(HasSubstr("line 1: the column \"Executor\" is not mapped"),
-                    HasSubstr("option \"columns\"")));
+  EXPECT_THAT(
+      fileProblem(m, "measure_id,region,organisation,Executor\nM,1726,O,X\n"),
+      AllOf(HasSubstr("line 1: column 4 (D) is not mapped"), HasSubstr("option \"columns\"")));
   EXPECT_THAT(fileProblem(m, "measure_id,region\nM,1726\n"),
               HasSubstr("no column for the required field \"organisation\" (organisation)"));
   EXPECT_THAT(fileProblem(m, "measure_id,region,organisation,Region\nM,1,O,2\n"),
-              HasSubstr("the column \"Region\" appears twice"));
+              HasSubstr("column 2 (B) and column 4 (D) have the same name"));
   EXPECT_THAT(fileProblem(m, "measure_id,region,organisation\nM,1726,O\nM,1726,O,extra\n"),
               HasSubstr("line 3 has 4 fields, but the header (line 1) has 3"));
   EXPECT_THAT(fileProblem(m, "measure_id,region,organisation,\nM,1726,O,stray\n"),
-              HasSubstr("line 2: column 4 has no name in the header"));
+              HasSubstr("line 2: column 4 (D) has no name in the header but holds a value"));
   // The same unnamed column, empty, is fine (spreadsheets add them).
   EXPECT_EQ(fileProblem(m, "measure_id,region,organisation,\nM,1726,O,\n"), "");
+
+  // Column 28 is AB, as a spreadsheet names it.
+  EXPECT_THAT(fileProblem(m, "measure_id,region,organisation" + std::string(24, ',') + ",x\n"),
+              HasSubstr("line 1: column 28 (AB) is not mapped"));
 
   s.ignoreUnknownColumns = true;
   CsvMapping lenient(s);
   EXPECT_EQ(lenient.records("measure_id,region,organisation,Executor\nM,1726,O,X\n", 1).size(), 1u);
+}
+
+// A header or a cell is the file's content: a problem names the column by its position and
+// never quotes it (a pasted secret, terminal control characters).
+TEST(CsvMapping, ProblemsNeverQuoteTheFilesCells) {
+  CsvSettings s;
+  s.dateFormat = "YYYY-MM-DD";
+  CsvMapping m(s);
+  const std::string secret = "password=Hunter2-9f8e7d";
+  const std::string control = "Col\x1b]0;pwned\x07\x1b[2J";
+  for (const std::string& text : {
+           "measure_id,region,organisation," + secret + "\nM,1726,O,X\n",
+           "measure_id,region,organisation," + control + "\nM,1726,O,X\n",
+           "measure_id," + secret + ",organisation," + secret + "\nM,1726,O,X\n",
+           "measure_id,region,organisation,\nM,1726,O," + secret + "\n",
+       }) {
+    const std::string problem = fileProblem(m, text);
+    ASSERT_NE(problem, "") << text;
+    EXPECT_THAT(problem, ::testing::Not(HasSubstr("Hunter2"))) << problem;
+    EXPECT_THAT(problem, ::testing::Not(HasSubstr("pwned"))) << problem;
+    EXPECT_EQ(problem.find('\x1b'), std::string::npos) << problem;
+    EXPECT_EQ(problem.find('\x07'), std::string::npos) << problem;
+  }
 }
 
 }  // namespace

@@ -219,10 +219,69 @@ TEST_F(FileDrop, AFileThatCannotBeReadIsQuarantinedWithAReasonBesideIt) {
   EXPECT_EQ(read(inbox_ / "quarantine" / "a-bad.csv"), "measure_id,title,Executor\nM,T,X\n");
   const std::string reason = read(inbox_ / "quarantine" / "a-bad.csv.reason.txt");
   EXPECT_THAT(reason, AllOf(HasSubstr("a-bad.csv"), HasSubstr("What is wrong"),
-                            HasSubstr("line 1: the column \"Executor\" is not mapped"),
+                            HasSubstr("line 1: column 3 (C) is not mapped"),
                             HasSubstr("How to fix it"), HasSubstr("option \"columns\"")));
   EXPECT_EQ(p.counters().at("files_quarantined"), 1);
   EXPECT_THAT(*run.checkpoint, Not(HasSubstr("a-bad.csv")));
+}
+
+// One poll, and what the host logged meanwhile (its log goes to stdout or stderr).
+std::pair<ijro::testkit::PollResult, std::string> pollLogged(PluginUnderTest& p) {
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  auto run = p.poll();
+  std::string log = ::testing::internal::GetCapturedStdout();
+  log += ::testing::internal::GetCapturedStderr();
+  return {std::move(run), std::move(log)};
+}
+
+TEST_F(FileDrop, ASymbolicLinkInTheFolderIsRefusedUnreadAndQuarantined) {
+  // A file outside the folder that only root may read, and a link to it dropped in the folder.
+  const fs::path outside = root_ / "outside" / "secret.csv";
+  fs::create_directories(outside.parent_path());
+  { std::ofstream(outside) << kHeader << kRows; }
+  fs::permissions(outside, fs::perms(0600));
+  fs::create_symlink(outside, inbox_ / "linked.csv");
+  fs::create_symlink("/etc/passwd", inbox_ / "passwd.csv");
+  drop("good.csv", std::string(kHeader) + kRows);
+  PluginUnderTest p(IJRO_FILE_DROP_PLUGIN, options());
+  auto run = pollLogged(p);
+  const std::string& log = run.second;
+  ASSERT_EQ(run.first.status, Status::Ok) << run.first.message;
+  EXPECT_EQ(run.first.records.size(), 3u);  // good.csv only
+  EXPECT_THAT(*run.first.checkpoint, AllOf(HasSubstr("good.csv"), Not(HasSubstr("linked.csv")),
+                                           Not(HasSubstr("passwd.csv"))));
+  const fs::path q = inbox_ / "quarantine";
+  for (const char* name : {"linked.csv", "passwd.csv"}) {
+    EXPECT_FALSE(fs::exists(fs::symlink_status(inbox_ / name))) << name;
+    EXPECT_TRUE(fs::is_symlink(q / name)) << name;  // the link itself, moved, not a copy
+    EXPECT_THAT(read(q / (std::string(name) + ".reason.txt")),
+                AllOf(HasSubstr(std::string("refused ") + name), HasSubstr("symbolic link"),
+                      HasSubstr("Nothing of it was read"), Not(HasSubstr("root:")),
+                      Not(HasSubstr("DU2030"))));
+  }
+  EXPECT_EQ(read(outside), std::string(kHeader) + kRows);  // untouched
+  EXPECT_TRUE(fs::exists("/etc/passwd"));
+  EXPECT_THAT(
+      log, AllOf(HasSubstr("refused linked.csv: it is a symbolic link"), Not(HasSubstr("root:"))));
+  EXPECT_EQ(p.counters().at("files_refused"), 2);
+}
+
+TEST_F(FileDrop, AReasonFileAndTheLogNeverQuoteTheFilesHeaderCells) {
+  const std::string secret = "api_key=sk_live_4f9a8b7c6d5e";
+  drop("leaky.csv", "measure_id,title," + secret + ",\x1b[2J\x1b]0;owned\x07\nM,T,X,Y\n");
+  PluginUnderTest p(IJRO_FILE_DROP_PLUGIN, options());
+  auto run = pollLogged(p);
+  const std::string& log = run.second;
+  ASSERT_EQ(run.first.status, Status::Ok) << run.first.message;
+  const std::string reason = read(inbox_ / "quarantine" / "leaky.csv.reason.txt");
+  EXPECT_THAT(reason, HasSubstr("column 3 (C), column 4 (D) are not mapped to any field"));
+  EXPECT_THAT(log, HasSubstr("quarantined leaky.csv"));  // the log line is there, and clean:
+  for (const std::string& text : {reason, log}) {
+    EXPECT_THAT(text, AllOf(Not(HasSubstr("sk_live")), Not(HasSubstr("owned"))));
+    EXPECT_EQ(text.find('\x1b'), std::string::npos);
+    EXPECT_EQ(text.find('\x07'), std::string::npos);
+  }
 }
 
 TEST_F(FileDrop, EachKindOfUnreadableFileSaysWhatIsWrong) {
