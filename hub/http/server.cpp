@@ -83,6 +83,7 @@ constexpr std::size_t kStreamChunk = 64 * 1024;  // a streamed body goes to its 
 // this long before closing: closing with unread data makes the kernel send a RST, which can
 // destroy the response before the client has read it.
 constexpr std::chrono::milliseconds kLingerTime{1000};
+constexpr std::size_t kLingerChunk = 64 * 1024;
 constexpr std::chrono::milliseconds kDrainPoll{10};
 constexpr std::chrono::milliseconds kAcceptRetry{100};
 constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -539,7 +540,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool first_ = true;           // no request completed on this connection yet
   bool stopRequested_ = false;  // the server is stopping: close after the current response
   bool closed_ = false;
-  std::array<char, 4096> discard_{};
+  // What lingerClose() reads and throws away: made only while lingering, and large, so that
+  // draining a refused multi-MB body costs few reads (a flood of them is cheap to shed).
+  std::unique_ptr<char[]> discard_;
 };
 
 // ----------------------------------------------------------------------------------- Session
@@ -1120,13 +1123,14 @@ void Session::lingerClose() {
   beast::error_code ignored;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   stream_.expires_after(kLingerTime);
-  stream_.async_read_some(net::buffer(discard_),
+  if (!discard_) discard_ = std::make_unique<char[]>(kLingerChunk);
+  stream_.async_read_some(net::buffer(discard_.get(), kLingerChunk),
                           beast::bind_front_handler(&Session::onLinger, shared_from_this()));
 }
 
 void Session::onLinger(beast::error_code ec, std::size_t) {
   if (closed_ || ec) return;  // eof (the client closed too), timeout or error: done
-  stream_.async_read_some(net::buffer(discard_),
+  stream_.async_read_some(net::buffer(discard_.get(), kLingerChunk),
                           beast::bind_front_handler(&Session::onLinger, shared_from_this()));
 }
 
