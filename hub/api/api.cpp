@@ -428,30 +428,170 @@ bool Api::matchPath(std::string_view pattern, std::string_view path, std::string
   return true;
 }
 
+Api::Match Api::match(const Request& req) {
+  // Routing looks at the path as sent, before percent-decoding, so an encoded '/' inside a
+  // value ("/api/v1/measures/M%2F1/history") stays inside that value instead of becoming a
+  // separator; the value a handler gets is decoded. (A target that is not a plain path, e.g.
+  // absolute-form, is routed by its decoded path.)
+  const std::string_view raw =
+      req.target.starts_with('/')
+          ? std::string_view(req.target)
+                .substr(0, std::min(req.target.find('?'), req.target.size()))
+          : std::string_view(req.path);
+  // The rows whose template fits the path, and the one among them for this method.
+  Match m;
+  for (const auto& r : routes()) {
+    std::string value;
+    if (!matchPath(r.path, raw, value)) continue;
+    m.pathKnown = true;
+    m.everyPublic = m.everyPublic && r.right == Right::Public;
+    m.allow += (m.allow.empty() ? "" : ", ") + std::string(r.method);
+    if (!m.hit && r.method == req.method) m.hit = &r, m.param = http::percentDecode(value, false);
+  }
+  return m;
+}
+
+const intake::Scope* Api::authenticate(const Request& req, std::optional<intake::Scope>& issued) {
+  const intake::Scope* scope = intake::authenticate(settings_.scopes, req.header("authorization"));
+  // Tokens issued at run time (`ijro-hub token issue`) are looked up in the store on each
+  // request, so an issue or a revocation counts at once, in every process on the store.
+  if (!scope)
+    if (auto hash = intake::bearerSha256(req.header("authorization")))
+      if (auto token = store_.validToken(*hash)) {
+        issued = intake::scopeOf(*token);
+        scope = &*issued;
+      }
+  return scope;
+}
+
+Response Api::unauthorized(const Request& req) {
+  ++counters_.unauthorized;
+  const bool posting = req.path == "/api/v1/reports" || req.path == "/api/v1/evidence";
+  const std::string which = posting ? "the token configured for your source"
+                                    : "a read token configured for you (<reader> in the "
+                                      "hub's configuration)";
+  auto res = problem(req, 401,
+                     req.header("authorization").empty()
+                         ? "missing Authorization header: send \"Authorization: Bearer "
+                           "TOKEN\" with " +
+                               which
+                         : "unknown token: send \"Authorization: Bearer TOKEN\" with " + which);
+  res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"ijro-hub\"");
+  return res;
+}
+
+namespace {
+
+// The address of "127.0.0.1:54321" or "[::1]:54321", without the port.
+std::string addressOf(const std::string& remote) {
+  if (remote.starts_with('[')) return remote.substr(1, remote.find(']') - 1);
+  return remote.substr(0, remote.rfind(':'));
+}
+
+// Whole seconds, rounded up, at least 1: the value of a Retry-After.
+std::string retryAfter(std::chrono::steady_clock::duration d) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  return std::to_string(std::max<long long>(1, (ms + 999) / 1000));
+}
+
+constexpr std::size_t kMaxTrackedAddresses = 65'536;
+
+}  // namespace
+
+std::optional<Response> Api::admit(const Request& head) {
+  try {
+    const auto m = match(head);
+    if ((m.hit && m.hit->right == Right::Public) || (m.pathKnown && m.everyPublic))
+      return std::nullopt;  // handle() answers, a token is not needed
+    const auto& a = settings_.admission;
+    const auto now = a.clock ? a.clock() : std::chrono::steady_clock::now();
+    const std::string address = addressOf(head.remote);
+    const bool throttling = a.authFailures > 0 && a.authWindow.count() > 0;
+    if (throttling) {
+      std::lock_guard lock(admissionMutex_);
+      if (auto it = failures_.find(address); it != failures_.end()) {
+        const auto end = it->second.since + a.authWindow;
+        if (now >= end) {
+          failures_.erase(it);
+        } else if (it->second.count >= a.authFailures) {
+          ++counters_.authThrottled;
+          const auto wait = retryAfter(end - now);
+          auto res = problem(head, 429,
+                             std::to_string(it->second.count) +
+                                 " requests with unknown tokens came from " + address + " within " +
+                                 std::to_string(a.authWindow.count()) +
+                                 " ms: requests from it are refused for " + wait +
+                                 " s; send the token configured for you");
+          res.headers.emplace_back("Retry-After", wait);
+          return res;
+        }
+      }
+    }
+    std::optional<intake::Scope> issued;
+    const intake::Scope* scope = authenticate(head, issued);
+    if (!scope) {
+      if (throttling && !head.header("authorization").empty()) {
+        std::lock_guard lock(admissionMutex_);
+        if (failures_.size() >= kMaxTrackedAddresses && !failures_.count(address)) {
+          std::erase_if(failures_,
+                        [&](const auto& f) { return now >= f.second.since + a.authWindow; });
+          if (failures_.size() >= kMaxTrackedAddresses) failures_.clear();  // a wide attack
+        }
+        auto& f = failures_[address];
+        if (f.count == 0) f.since = now;
+        ++f.count;
+      }
+      return unauthorized(head);
+    }
+    if (a.tokenRate > 0) {
+      const auto key =
+          intake::bearerSha256(head.header("authorization")).value_or("scope:" + scope->label());
+      const double burst = std::max(1.0, a.tokenBurst);
+      std::lock_guard lock(admissionMutex_);
+      auto [it, fresh] = buckets_.try_emplace(key, Bucket{burst, now});
+      auto& b = it->second;
+      if (!fresh) {
+        const double elapsed = std::chrono::duration<double>(now - b.last).count();
+        b.tokens = std::min(burst, b.tokens + std::max(0.0, elapsed) * a.tokenRate);
+        b.last = now;
+      }
+      if (b.tokens < 1.0) {
+        ++counters_.rateLimited;
+        const auto wait =
+            retryAfter(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                std::chrono::duration<double>((1.0 - b.tokens) / a.tokenRate)));
+        auto res = problem(head, 429,
+                           "the token of " + scope->label() + " made more than " +
+                               std::to_string(static_cast<long long>(a.tokenRate)) +
+                               " requests per second: retry after " + wait +
+                               " s, or ask the hub operator to raise limits/@tokenRate");
+        res.headers.emplace_back("Retry-After", wait);
+        return res;
+      }
+      b.tokens -= 1.0;
+    }
+    return std::nullopt;
+  } catch (const store::StoreError& e) {
+    ++counters_.errors;
+    const std::string errorId = base::newCorrelationId();
+    spdlog::error("store error checking the token of {} {} (error id {}): {}", head.method,
+                  head.target, errorId, e.what());
+    auto res = problem(head, 503,
+                       "store unavailable, nothing was stored; retry later (error id " + errorId +
+                           ": the hub's log has the detail)");
+    res.headers.emplace_back("Retry-After", "5");
+    return res;
+  }
+}
+
 Response Api::handle(const Request& req) {
   try {
     const auto& p = req.path;
-    // Routing looks at the path as sent, before percent-decoding, so an encoded '/' inside a
-    // value ("/api/v1/measures/M%2F1/history") stays inside that value instead of becoming a
-    // separator; the value a handler gets is decoded. (A target that is not a plain path, e.g.
-    // absolute-form, is routed by its decoded path.)
-    const std::string_view raw =
-        req.target.starts_with('/')
-            ? std::string_view(req.target)
-                  .substr(0, std::min(req.target.find('?'), req.target.size()))
-            : std::string_view(p);
-    // The rows whose template fits the path, and the one among them for this method.
-    const Route* hit = nullptr;
-    std::string param, allow;
-    bool pathKnown = false, everyPublic = true;
-    for (const auto& r : routes()) {
-      std::string value;
-      if (!matchPath(r.path, raw, value)) continue;
-      pathKnown = true;
-      everyPublic = everyPublic && r.right == Right::Public;
-      allow += (allow.empty() ? "" : ", ") + std::string(r.method);
-      if (!hit && r.method == req.method) hit = &r, param = http::percentDecode(value, false);
-    }
+    auto m = match(req);
+    const Route* hit = m.hit;
+    const std::string& param = m.param;
+    const std::string& allow = m.allow;
+    const bool pathKnown = m.pathKnown, everyPublic = m.everyPublic;
     auto notAllowed = [&] {
       auto res = problem(req, 405, "method " + req.method + " is not allowed on " + p);
       res.headers.emplace_back("Allow", allow);
@@ -480,32 +620,9 @@ Response Api::handle(const Request& req) {
 
     // Everything else needs a token, whatever the path: an unknown path tells nothing to a
     // caller without one.
-    const bool posting = p == "/api/v1/reports" || p == "/api/v1/evidence";
-    const intake::Scope* scope =
-        intake::authenticate(settings_.scopes, req.header("authorization"));
-    // Tokens issued at run time (`ijro-hub token issue`) are looked up in the store on each
-    // request, so an issue or a revocation counts at once, in every process on the store.
     std::optional<intake::Scope> issued;
-    if (!scope)
-      if (auto hash = intake::bearerSha256(req.header("authorization")))
-        if (auto token = store_.validToken(*hash)) {
-          issued = intake::scopeOf(*token);
-          scope = &*issued;
-        }
-    if (!scope) {
-      ++counters_.unauthorized;
-      const std::string which = posting ? "the token configured for your source"
-                                        : "a read token configured for you (<reader> in the "
-                                          "hub's configuration)";
-      auto res = problem(req, 401,
-                         req.header("authorization").empty()
-                             ? "missing Authorization header: send \"Authorization: Bearer "
-                               "TOKEN\" with " +
-                                   which
-                             : "unknown token: send \"Authorization: Bearer TOKEN\" with " + which);
-      res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"ijro-hub\"");
-      return res;
-    }
+    const intake::Scope* scope = authenticate(req, issued);
+    if (!scope) return unauthorized(req);
     if (!pathKnown) {
       // The resources, from the table itself, so the list never falls behind it.
       std::string list;
@@ -956,6 +1073,14 @@ Response Api::metrics(const Request&, const intake::Scope&) {
           "regions and sectors, a read with a write-only token, a post with a read token).",
           counters_.forbidden);
   counter("ijro_errors_total", "Requests failed by a store error.", counters_.errors);
+  counter("ijro_rate_limited_total",
+          "Requests refused with 429 because their token made more than limits/@tokenRate "
+          "requests per second.",
+          counters_.rateLimited);
+  counter("ijro_auth_throttled_total",
+          "Requests refused with 429 because their address sent limits/@authFailures unknown "
+          "tokens within limits/@authWindowMs.",
+          counters_.authThrottled);
   families.push_back({"ijro_implementations",
                       "Current implementations in the store.",
                       Type::Gauge,

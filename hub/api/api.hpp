@@ -70,6 +70,19 @@ struct IatiSettings {
   std::string mainLanguage{};  // the language of titles' main text (BCP 47); empty: unknown
 };
 
+// Admission of a request from its head (Api::admit), before its body is read: each token may
+// make tokenRate requests per second with bursts of tokenBurst (a token bucket; 429 past it),
+// and an address that sent authFailures unknown tokens within authWindow gets 429 for
+// everything that needs a token until that window ends, without its token being looked up.
+struct AdmissionSettings {
+  double tokenRate = 1000;  // 0: no limit per token
+  double tokenBurst = 2000;
+  std::uint32_t authFailures = 50;               // 0: no throttle per address
+  std::chrono::milliseconds authWindow{60'000};  // from the address's first failure
+  // The clock of both (steady); empty: std::chrono::steady_clock::now. Tests set their own.
+  std::function<std::chrono::steady_clock::time_point()> clock{};
+};
+
 struct Settings {
   std::string hubId = "ijro-hub";
   model::StatusRules rules;
@@ -87,11 +100,14 @@ struct Settings {
   std::vector<PeerHub> peers{};
   // GET /api/v1/export/iati (standards.cpp): the reporting organisation (<iati> in hub.xml).
   IatiSettings iati{};
+  AdmissionSettings admission{};
 };
 
 struct Counters {
   std::atomic<std::uint64_t> reports{0}, accepted{0}, duplicate{0}, stale{0}, rejected{0},
-      badRequests{0}, unauthorized{0}, forbidden{0}, errors{0};
+      badRequests{0}, unauthorized{0}, forbidden{0}, errors{0},
+      rateLimited{0},    // 429: the token's requests per second
+      authThrottled{0};  // 429: too many unknown tokens from the address
 };
 
 // Who may call a route.
@@ -125,6 +141,10 @@ class Api {
 
   Api(Settings settings, store::Store& store);
   http::Response handle(const http::Request& req);
+  // The server's head check (http::ServerOptions::checkHead): for a route that needs a token,
+  // 401 for a missing or unknown one and 429 past the token's rate or the address's failures
+  // (AdmissionSettings); nullopt admits the request (handle() then decides the rest).
+  std::optional<http::Response> admit(const http::Request& head);
   const Counters& counters() const { return counters_; }
   // Every route the server answers, one row per method and path, in the order they are matched.
   static std::span<const Route> routes();
@@ -209,8 +229,33 @@ class Api {
   // A problem response (JSON or XML as the client speaks), counted as a bad request for 400.
   http::Response exportProblem(const http::Request& req, int status, const std::string& message);
 
+  // The route table's rows for the request's path and method.
+  struct Match {
+    const Route* hit = nullptr;  // the row for the method
+    std::string param;           // the value of its path parameter, decoded
+    std::string allow;           // the methods of the path, for a 405
+    bool pathKnown = false, everyPublic = true;
+  };
+  static Match match(const http::Request& req);
+  // The scope of the request's bearer token (configured, else issued: then held in `issued`);
+  // null when there is none or it is unknown.
+  const intake::Scope* authenticate(const http::Request& req, std::optional<intake::Scope>& issued);
+  http::Response unauthorized(const http::Request& req);  // the 401, counted
+
   Settings settings_;
   store::Store& store_;
+  // Admission (admit()): the token buckets by the token's SHA-256, the failures by address.
+  struct Bucket {
+    double tokens = 0;
+    std::chrono::steady_clock::time_point last{};
+  };
+  struct Failures {
+    std::uint32_t count = 0;
+    std::chrono::steady_clock::time_point since{};
+  };
+  std::mutex admissionMutex_;
+  std::map<std::string, Bucket> buckets_;
+  std::map<std::string, Failures> failures_;
   Counters counters_;
   std::mutex feedMutex_;                                 // guards refusedBatches_
   std::map<std::string, std::uint64_t> refusedBatches_;  // by reason

@@ -123,6 +123,28 @@ class Loader {
             number<long>(prop(n, "headerTimeoutMs"), cfg_.headerTimeout.count()));
         cfg_.readTimeout = std::chrono::milliseconds(
             number<long>(prop(n, "readTimeoutMs"), cfg_.readTimeout.count()));
+        auto& h = cfg_.http;
+        h.maxConnections = number<std::size_t>(prop(n, "maxConnections"), h.maxConnections);
+        h.handlerThreads = number<int>(prop(n, "handlerThreads"), h.handlerThreads);
+        h.handlerQueue = number<std::size_t>(prop(n, "handlerQueue"), h.handlerQueue);
+        h.queueTimeout = std::chrono::milliseconds(
+            number<long>(prop(n, "queueTimeoutMs"), h.queueTimeout.count()));
+        h.idleTimeout = std::chrono::milliseconds(
+            number<long>(prop(n, "idleTimeoutMs"), h.idleTimeout.count()));
+        h.headerLimit = number<std::size_t>(prop(n, "headerBytes"), h.headerLimit);
+        h.maxBuffer = number<std::size_t>(prop(n, "bufferBytes"), h.maxBuffer);
+        h.chunkLineLimit = number<std::size_t>(prop(n, "chunkLineBytes"), h.chunkLineLimit);
+        auto& a = cfg_.admission;
+        a.tokenRate = number<double>(prop(n, "tokenRate"), a.tokenRate);
+        a.tokenBurst = number<double>(prop(n, "tokenBurst"), a.tokenBurst);
+        a.authFailures = number<std::uint32_t>(prop(n, "authFailures"), a.authFailures);
+        a.authWindow =
+            std::chrono::milliseconds(number<long>(prop(n, "authWindowMs"), a.authWindow.count()));
+        if (h.maxBuffer < h.headerLimit)
+          problem(n, "limits bufferBytes (" + std::to_string(h.maxBuffer) +
+                         ") is smaller than headerBytes (" + std::to_string(h.headerLimit) +
+                         "): a connection's buffer must hold a whole request head; raise "
+                         "bufferBytes");
       } else if (is(n, "evidence")) {
         cfg_.evidenceDir = prop(n, "dir");
         cfg_.evidenceMaxBytes = number<std::uint64_t>(prop(n, "maxBytes"), cfg_.evidenceMaxBytes);

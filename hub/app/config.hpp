@@ -39,6 +39,10 @@ struct Config {
   int maxXmlDepth = 64;
   std::chrono::milliseconds headerTimeout{10'000};
   std::chrono::milliseconds readTimeout{30'000};
+  // <limits>: the HTTP server's load shedding and admission (http::ServerOptions and
+  // api::AdmissionSettings hold what each one means and its default).
+  http::ServerOptions http{};
+  api::AdmissionSettings admission{};
   // <evidence>: uploaded files. dir empty: "evidence" beside the SQLite database file (with
   // PostgreSQL, which keeps the content itself, var/evidence holds only uploads in transit).
   std::string evidenceDir;

@@ -2,8 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <iterator>
+#include <vector>
+
+#include <sys/resource.h>
 
 #include "hub/api/api.hpp"
 #include "hub/app/feed_delivery.hpp"
@@ -11,6 +16,7 @@
 #include "hub/app/paths.hpp"
 #include "hub/evidence/blob_store.hpp"
 #include "hub/http/server.hpp"
+#include "hub/metrics/exposition.hpp"
 #include "hub/runtime/metric_families.hpp"
 #include "hub/runtime/runtime.hpp"
 #include "hub/store/store.hpp"
@@ -33,6 +39,7 @@ api::Settings apiSettings(const Config& cfg) {
   s.organisations = store::OrganisationDirectory(cfg.organisations);
   s.peers = cfg.peers;
   s.iati = cfg.iati;
+  s.admission = cfg.admission;
   return s;
 }
 
@@ -46,7 +53,7 @@ std::filesystem::path evidenceFolder(const Config& cfg) {
 }
 
 http::ServerOptions serverOptions(const Config& cfg) {
-  http::ServerOptions o;
+  http::ServerOptions o = cfg.http;  // <limits>: shedding, buffers, handler pool
   o.host = cfg.host;
   o.port = cfg.port;
   o.threads = cfg.threads;
@@ -55,6 +62,54 @@ http::ServerOptions serverOptions(const Config& cfg) {
   o.readTimeout = cfg.readTimeout;
   o.tls = cfg.tls;  // the certificate and key are read when the server is made
   return o;
+}
+
+// Every open connection is a descriptor: the soft RLIMIT_NOFILE is raised (up to the hard
+// one) to leave room for maxConnections beside the store, plugins and files.
+void raiseFileLimit(std::size_t maxConnections) {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  const rlim_t want = static_cast<rlim_t>(maxConnections) + 256;
+  if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < want) {
+    const rlim_t before = lim.rlim_cur;
+    lim.rlim_cur = lim.rlim_max == RLIM_INFINITY ? want : std::min(want, lim.rlim_max);
+    if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) lim.rlim_cur = before;
+  }
+  if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < want)
+    spdlog::warn(
+        "open files are limited to {} (hard limit {}): fewer than limits/@maxConnections ({}) "
+        "connections can be open; raise the limit (ulimit -n, LimitNOFILE=) or lower "
+        "maxConnections",
+        lim.rlim_cur, lim.rlim_max, maxConnections);
+}
+
+// The server's own counters on /metrics.
+std::vector<metrics::Family> serverMetrics(const http::ServerStats& s) {
+  using metrics::Type;
+  auto one = [](const char* name, const char* help, Type type, std::uint64_t v) {
+    return metrics::Family{name, help, type, {{{}, static_cast<double>(v)}}};
+  };
+  return {
+      one("ijro_http_connections_total", "Connections accepted.", Type::Counter,
+          s.connections.load()),
+      one("ijro_http_open_connections", "Connections open now.", Type::Gauge,
+          s.openConnections.load()),
+      one("ijro_http_queued_requests", "Requests waiting for a handler thread now.", Type::Gauge,
+          s.queued.load()),
+      one("ijro_http_connections_shed_total",
+          "Connections answered 503 and closed at once because limits/@maxConnections were open.",
+          Type::Counter, s.connectionsShed.load()),
+      one("ijro_http_requests_shed_total",
+          "Requests answered 503 because the handler queue was full or they could not start "
+          "within limits/@queueTimeoutMs.",
+          Type::Counter, s.requestsShed.load()),
+      one("ijro_http_refused_on_head_total",
+          "Requests refused from their head (401, 429) before their body was read.", Type::Counter,
+          s.refusedOnHead.load()),
+      one("ijro_http_rejected_total",
+          "Requests the server refused itself (malformed, too large, too slow).", Type::Counter,
+          s.rejected.load()),
+  };
 }
 
 runtime::RuntimeSettings runtimeSettings(const Config& cfg) {
@@ -85,8 +140,14 @@ int serve(const Config& cfg) {
   // The outgoing feed: batches made and pushed on a thread of its own, from the store.
   auto feed = makeDelivery(cfg, *store);
   auto settings = apiSettings(cfg);
-  settings.extraMetrics = [&plugins, &feed] {
+  http::Server* server = nullptr;  // made below, after the API it calls
+  settings.extraMetrics = [&plugins, &feed, &server] {
     auto families = runtime::metricFamilies(plugins.metrics());
+    if (server) {
+      auto more = serverMetrics(server->stats());
+      families.insert(families.end(), std::make_move_iterator(more.begin()),
+                      std::make_move_iterator(more.end()));
+    }
     if (feed) {
       auto more = feed->metrics();
       families.insert(families.end(), std::make_move_iterator(more.begin()),
@@ -110,16 +171,21 @@ int serve(const Config& cfg) {
   auto options = serverOptions(cfg);
   options.streamBody = api::evidenceUploadRoute(settings.evidence, cfg.evidenceReadTimeout);
   api::Api api(std::move(settings), *store);
-  http::Server server(std::move(options), [&api](const http::Request& r) { return api.handle(r); });
+  // The token is checked from the request head, before the body is read.
+  options.checkHead = [&api](const http::Request& head) { return api.admit(head); };
+  raiseFileLimit(options.maxConnections);
+  http::Server httpServer(std::move(options),
+                          [&api](const http::Request& r) { return api.handle(r); });
+  server = &httpServer;
   plugins.start();
   if (feed) feed->start();
   spdlog::info(
       "hub \"{}\" listening on {}://{}:{} with {} threads ({} sources, {} readers, {} "
       "plugin sources, {} plugin transforms, {} plugin sinks)",
-      cfg.hubId, cfg.tls ? "https" : "http", cfg.host, server.port(), cfg.threads,
+      cfg.hubId, cfg.tls ? "https" : "http", cfg.host, httpServer.port(), cfg.threads,
       cfg.sources.size(), cfg.readers.size(), cfg.pluginSources.size(), cfg.pluginTransforms.size(),
       cfg.pluginSinks.size());
-  server.run(true);
+  httpServer.run(true);
   if (feed) feed->stop();  // a send under way finishes; the next process resends what it held
   // The server has drained; now the polls and deliveries in progress finish and commit.
   if (!plugins.stop()) {

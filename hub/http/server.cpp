@@ -83,12 +83,37 @@ constexpr std::size_t kStreamChunk = 64 * 1024;  // a streamed body goes to its 
 // this long before closing: closing with unread data makes the kernel send a RST, which can
 // destroy the response before the client has read it.
 constexpr std::chrono::milliseconds kLingerTime{1000};
+constexpr std::size_t kLingerChunk = 64 * 1024;
 constexpr std::chrono::milliseconds kDrainPoll{10};
 constexpr std::chrono::milliseconds kAcceptRetry{100};
 constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr const char* kRetryAfter = "1";  // seconds, in the 503s of load shedding
+
+// What a connection over maxConnections gets before it is closed (written straight to the new
+// socket: it is small enough for an empty send buffer).
+const std::string& tooManyConnections() {
+  static const std::string text = [] {
+    const std::string body = "the hub has too many open connections; retry after a second\n";
+    return "HTTP/1.1 503 Service Unavailable\r\nServer: ijro-hub\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\nRetry-After: " +
+           std::string(kRetryAfter) +
+           "\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+           body;
+  }();
+  return text;
+}
 
 std::string toString(beast::string_view s) {
   return std::string(s.data(), s.size());
+}
+
+// A 503 of load shedding: the server is busy, the client may retry after Retry-After.
+Response busy(const std::string& why) {
+  return Response{503,
+                  "text/plain; charset=utf-8",
+                  "the hub is busy (" + why + "); nothing was done, retry after " +
+                      std::string(kRetryAfter) + " second\n",
+                  {{"Retry-After", kRetryAfter}}};
 }
 
 std::string lower(std::string s) {
@@ -295,6 +320,10 @@ class Core {
         drainTimer_(strand_) {
     if (!handler) throw std::invalid_argument("http server: no handler");
     if (options.threads < 1) options.threads = 1;
+    // The buffer holds a whole head (up to headerLimit) and what arrives with it.
+    options.maxBuffer =
+        std::max({options.maxBuffer, options.headerLimit + kReadChunk, kReadChunk * 2});
+    if (options.maxConnections < 1) options.maxConnections = 1;
     if (options.tls) tls_ = makeTlsContext(*options.tls);  // before listening: a bad file stops
     const auto endpoint = resolve();
     acceptor_.open(endpoint.protocol());
@@ -328,6 +357,15 @@ class Core {
   const Handler handler;
   ServerStats stats;
   net::thread_pool* handlers() { return handlers_ ? &*handlers_ : nullptr; }
+  // A place in the handler queue (false: it is full); given back when the job starts.
+  bool enqueue() {
+    if (stats.queued.fetch_add(1) >= options.handlerQueue) {
+      stats.queued.fetch_sub(1);
+      return false;
+    }
+    return true;
+  }
+  void dequeued() { stats.queued.fetch_sub(1); }
   ssl::context* tls() { return tls_.get(); }  // null: plain HTTP
 
  private:
@@ -367,9 +405,17 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(Core& core, tcp::socket&& socket, std::string remote)
       : core_(core),
         stream_(std::move(socket)),
+        buffer_(core.options.maxBuffer),
         remote_(std::move(remote)),
         accepted_(Clock::now()) {
     if (auto* ctx = core_.tls()) tls_.emplace(stream_, *ctx);
+    // Beast applies no limit of its own to a chunk's extensions: this one does.
+    onChunkHeader_ = [this](std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
+      if (extensions.size() > core_.options.chunkLineLimit) {
+        chunkLineTooLong_ = true;
+        ec = bhttp::error::bad_chunk_extension;
+      }
+    };
   }
 
   ~Session() { core_.forget(id); }
@@ -402,7 +448,28 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t id = 0;
 
  private:
-  enum class State { Handshake, Idle, ReadingHead, ReadingBody, Handling, Writing, Closing };
+  enum class State {
+    Handshake,
+    Idle,
+    ReadingHead,
+    Checking,
+    ReadingBody,
+    Handling,
+    Writing,
+    Closing
+  };
+
+  // Work for the handler pool (the head check, the Handler) and what to do with its result back
+  // on the session's strand. The job waits in the pool's queue under its bound; if it has not
+  // started within queueTimeout the request is answered 503 and the job is dropped unstarted.
+  using Work = std::function<std::optional<Response>()>;
+  using Done = std::function<void(std::optional<Response>)>;
+  struct Job {
+    explicit Job(net::any_io_executor ex) : timer(std::move(ex)) {}
+    std::atomic<bool> claimed{false};  // by the pool (it runs) or the deadline (it is shed)
+    Work work;
+    net::steady_timer timer;  // on the session's strand
+  };
 
   // Runs f on the stream the HTTP bytes travel on: the TLS stream over TLS, else the TCP one;
   // so reading and writing have one code path for both. Deadlines and closing stay on stream_.
@@ -428,6 +495,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void onStreamedChunk(beast::error_code ec, std::size_t n);
   bool bodyDone() const { return streamed_ ? streamed_->is_done() : parser_->is_done(); }
   void readFailed(beast::error_code ec);
+  void checkHead(bool expectContinue);
+  void afterHead(bool expectContinue);  // the head is admitted: read the body
+  void offload(Work work, Done done, bool bodyRead);
+  void shed(const std::string& why, bool bodyRead);
   void handleRequest();
   Response callHandler(const Request& req);
   Response internalError(const Request& req, const std::string& detail);
@@ -453,8 +524,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<StreamedBody> route_;  // the route streams its body
   BodyFile bodyFile_;
   std::vector<char> chunk_;
-  std::uint64_t limit_ = 0;  // of the request being read
-  unsigned version_ = 11;    // of the request being read, once its head is in
+  std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> onChunkHeader_;
+  bool chunkLineTooLong_ = false;
+  std::shared_ptr<Job> job_;  // the one waiting in or running on the handler pool
+  std::uint64_t limit_ = 0;   // of the request being read
+  unsigned version_ = 11;     // of the request being read, once its head is in
   bool headDone_ = false;
   bhttp::response<bhttp::string_body> res_;
   std::optional<bhttp::response<bhttp::file_body>> fileRes_;  // a body sent from a file
@@ -466,7 +540,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool first_ = true;           // no request completed on this connection yet
   bool stopRequested_ = false;  // the server is stopping: close after the current response
   bool closed_ = false;
-  std::array<char, 4096> discard_{};
+  // What lingerClose() reads and throws away: made only while lingering, and large, so that
+  // draining a refused multi-MB body costs few reads (a flood of them is cheap to shed).
+  std::unique_ptr<char[]> discard_;
 };
 
 // ----------------------------------------------------------------------------------- Session
@@ -504,6 +580,7 @@ void Session::awaitRequest() {
   streamed_.reset();
   route_.reset();
   headDone_ = false;
+  chunkLineTooLong_ = false;
   head_.emplace();
   // The limit depends on the route, known once the head is in: startBody() checks it.
   head_->body_limit(boost::none);
@@ -562,6 +639,63 @@ void Session::onReadHeader(beast::error_code ec, std::size_t) {
   target_ = toString(head.target());
   const bool expectContinue = head.version() >= 11 && !head_->is_done() &&
                               beast::iequals(head[bhttp::field::expect], "100-continue");
+  if (core_.options.checkHead) {
+    checkHead(expectContinue);
+    return;
+  }
+  afterHead(expectContinue);
+}
+
+// The head check runs before any of the body is read and before a 100 Continue: a refused
+// request costs its head only.
+void Session::checkHead(bool expectContinue) {
+  auto split = splitTarget(target_);
+  if (!split.ok) {
+    reject(400, "malformed HTTP request: invalid request target\n");
+    return;
+  }
+  auto head = std::make_shared<Request>();
+  head->method = method_;
+  head->target = target_;
+  for (const auto& field : head_->get()) {
+    auto name = lower(toString(field.name_string()));
+    auto value = toString(field.value());
+    auto [it, inserted] = head->headers.emplace(std::move(name), value);
+    if (!inserted) it->second += ", " + value;
+  }
+  head->path = std::move(split.path);
+  head->query = parseQuery(split.query);
+  head->remote = remote_;
+  head->clientSubject = clientSubject_;
+  state_ = State::Checking;
+  stream_.expires_never();
+  const bool bodyRead = head_->is_done();
+  offload(
+      [this, head]() -> std::optional<Response> {
+        try {
+          return core_.options.checkHead(*head);
+        } catch (const std::exception& e) {
+          return internalError(*head, e.what());
+        } catch (...) {
+          return internalError(*head, "unknown exception");
+        }
+      },
+      [this, expectContinue, bodyRead](std::optional<Response> refusal) {
+        if (!refusal) {
+          afterHead(expectContinue);
+          return;
+        }
+        ++core_.stats.refusedOnHead;
+        // The body was not read: the connection closes after the answer, draining what comes.
+        const bool keepAlive = bodyRead && head_->get().keep_alive();
+        const bool isHead = head_->get().method() == bhttp::verb::head;
+        head_.reset();
+        respond(version_, isHead, std::move(*refusal), keepAlive, !bodyRead);
+      },
+      bodyRead);
+}
+
+void Session::afterHead(bool expectContinue) {
   startBody();
   if (!parser_ && !streamed_) return;  // refused
   if (expectContinue) {
@@ -597,6 +731,7 @@ void Session::startBody() {
   if (!route_) {
     parser_.emplace(std::move(*head_));
     parser_->body_limit(limit_);
+    parser_->on_chunk_header(onChunkHeader_);
     head_.reset();
     return;
   }
@@ -611,6 +746,7 @@ void Session::startBody() {
   }
   streamed_.emplace(std::move(*head_));
   streamed_->body_limit(limit_);
+  streamed_->on_chunk_header(onChunkHeader_);
   head_.reset();
   chunk_.resize(kStreamChunk);
 }
@@ -685,6 +821,13 @@ void Session::readFailed(beast::error_code ec) {
     reject(413, "request body is larger than the limit of " + std::to_string(opt.bodyLimit) +
                     " bytes; send a smaller body (split the batch into several requests) or "
                     "raise the server's body limit (limits/@bodyBytes in the hub configuration)\n");
+  } else if (chunkLineTooLong_ ||
+             (ec == bhttp::error::buffer_overflow && state_ == State::ReadingBody)) {
+    // Past the head only a chunk-size line (with its extensions) or the trailer can fill the
+    // buffer: Beast bounds neither.
+    reject(400, "malformed HTTP request: a chunk-size line or the trailer is longer than " +
+                    std::to_string(chunkLineTooLong_ ? opt.chunkLineLimit : opt.maxBuffer) +
+                    " bytes; send chunks without extensions\n");
   } else if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
     reject(431, "request head (request line and header fields) is larger than the limit of " +
                     std::to_string(opt.headerLimit) + " bytes\n");
@@ -747,25 +890,83 @@ void Session::handleRequest() {
   req.remote = remote_;
   req.clientSubject = clientSubject_;
 
-  ++core_.stats.requests;
-  if (auto* pool = core_.handlers()) {
-    // The Handler may block (the store); the answer comes back to this session's strand.
-    net::post(*pool, [self = shared_from_this(), req = std::move(req), version, head,
-                      keepAlive]() mutable {
-      Response out = self->callHandler(req);
+  // The request (and its body file, removed with it) lives as long as its job's work.
+  struct Owned {
+    Request req;
+    ~Owned() {
       if (!req.bodyFile.empty()) ::unlink(req.bodyFile.c_str());
-      net::post(self->stream_.get_executor(),
-                [self, version, head, keepAlive, out = std::move(out)]() mutable {
-                  if (self->closed_) return;
-                  self->respond(version, head, std::move(out), keepAlive, false);
-                });
-    });
+    }
+  };
+  auto owned = std::make_shared<Owned>();
+  owned->req = std::move(req);
+  offload(
+      [this, owned]() -> std::optional<Response> {
+        ++core_.stats.requests;
+        return callHandler(owned->req);
+      },
+      [this, version, head, keepAlive](std::optional<Response> out) {
+        respond(version, head, std::move(*out), keepAlive, false);
+      },
+      true);
+}
+
+// Without a handler pool the work runs here, on the I/O thread. With one, the job waits in the
+// pool's queue (the Handler may block on the store) and the result comes back to this strand.
+// The deadline's timer holds the session while the job waits or runs; the pool holds it only
+// weakly, so a session closed meanwhile (forceClose) ends and its job is dropped unstarted.
+void Session::offload(Work work, Done done, bool bodyRead) {
+  auto* pool = core_.handlers();
+  if (!pool) {
+    auto out = work();
+    work = nullptr;
+    if (!closed_) done(std::move(out));
     return;
   }
-  Response out = callHandler(req);
-  if (!req.bodyFile.empty()) ::unlink(req.bodyFile.c_str());
-  if (closed_) return;
-  respond(version, head, std::move(out), keepAlive, false);
+  if (!core_.enqueue()) {
+    shed("every handler thread is busy and " + std::to_string(core_.options.handlerQueue) +
+             " requests are waiting",
+         bodyRead);
+    return;
+  }
+  auto job = std::make_shared<Job>(stream_.get_executor());
+  job->work = std::move(work);
+  job_ = job;
+  job->timer.expires_after(core_.options.queueTimeout);
+  job->timer.async_wait([self = shared_from_this(), job, bodyRead](beast::error_code ec) {
+    if (ec || job->claimed.exchange(true)) return;
+    job->work = nullptr;  // frees the request now, not when the pool gets to it
+    if (self->job_ == job) self->job_.reset();
+    if (self->closed_) return;
+    self->shed("no handler thread was free within " +
+                   std::to_string(self->core_.options.queueTimeout.count()) + " ms",
+               bodyRead);
+  });
+  net::post(*pool, [core = &core_, weak = weak_from_this(), job, done = std::move(done)]() mutable {
+    core->dequeued();
+    auto self = weak.lock();
+    if (job->claimed.exchange(true) || !self) return;
+    std::optional<Response> out = job->work();
+    job->work = nullptr;
+    net::post(self->stream_.get_executor(),
+              [self, job, done = std::move(done), out = std::move(out)]() mutable {
+                job->timer.cancel();
+                if (self->job_ == job) self->job_.reset();
+                if (self->closed_) return;
+                done(std::move(out));
+              });
+  });
+}
+
+// Load shedding: the request is answered 503 with Retry-After, its connection closed.
+void Session::shed(const std::string& why, bool bodyRead) {
+  ++core_.stats.requestsShed;
+  spdlog::debug("http: shedding {} {} from {}: {}", method_, target_, remote_, why);
+  const bool isHead = method_ == "HEAD";
+  bodyFile_.discard();
+  head_.reset();
+  parser_.reset();
+  streamed_.reset();
+  respond(version_ == 10 ? 10 : 11, isHead, busy(why), false, !bodyRead);
 }
 
 // Runs the Handler; whatever it throws becomes a logged, counted 500. Touches no session state
@@ -922,13 +1123,14 @@ void Session::lingerClose() {
   beast::error_code ignored;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   stream_.expires_after(kLingerTime);
-  stream_.async_read_some(net::buffer(discard_),
+  if (!discard_) discard_ = std::make_unique<char[]>(kLingerChunk);
+  stream_.async_read_some(net::buffer(discard_.get(), kLingerChunk),
                           beast::bind_front_handler(&Session::onLinger, shared_from_this()));
 }
 
 void Session::onLinger(beast::error_code ec, std::size_t) {
   if (closed_ || ec) return;  // eof (the client closed too), timeout or error: done
-  stream_.async_read_some(net::buffer(discard_),
+  stream_.async_read_some(net::buffer(discard_.get(), kLingerChunk),
                           beast::bind_front_handler(&Session::onLinger, shared_from_this()));
 }
 
@@ -936,6 +1138,8 @@ void Session::close() {
   if (closed_) return;
   closed_ = true;
   state_ = State::Closing;
+  if (job_) job_->timer.cancel();  // a job not yet started is dropped with the session
+
   beast::error_code ignored;
   stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
   stream_.close();
@@ -1041,6 +1245,17 @@ void Core::onAccept(beast::error_code ec, tcp::socket socket) {
   }
   ++stats.connections;
   beast::error_code ignored;
+  if (liveCount() >= options.maxConnections) {
+    // Over the cap: a short 503 and the socket is closed, without a session (never blocking:
+    // what the send buffer does not take is dropped).
+    ++stats.connectionsShed;
+    socket.non_blocking(true, ignored);
+    socket.write_some(net::buffer(tooManyConnections()), ignored);
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    socket.close(ignored);
+    doAccept();
+    return;
+  }
   socket.set_option(tcp::no_delay(true), ignored);
   const auto remote = socket.remote_endpoint(ignored);
   auto session = std::make_shared<Session>(*this, std::move(socket), endpointString(remote));
@@ -1048,6 +1263,7 @@ void Core::onAccept(beast::error_code ec, tcp::socket socket) {
     std::lock_guard lock(sessionsMutex_);
     session->id = ++nextSessionId_;
     sessions_.emplace(session->id, session);
+    stats.openConnections = sessions_.size();
   }
   session->start();
   doAccept();
@@ -1056,6 +1272,7 @@ void Core::onAccept(beast::error_code ec, tcp::socket socket) {
 void Core::forget(std::uint64_t id) {
   std::lock_guard lock(sessionsMutex_);
   sessions_.erase(id);
+  stats.openConnections = sessions_.size();
 }
 
 std::vector<std::shared_ptr<Session>> Core::liveSessions() {

@@ -76,6 +76,13 @@ struct StreamedBody {
 using StreamBodyRoute =
     std::function<std::optional<StreamedBody>(const std::string& method, const std::string& path)>;
 
+// Called once a request head is parsed, before any of its body is read (and before a 100
+// Continue is sent), with the head as a Request without a body (method, target, decoded path
+// and query, headers, remote address, client subject). A Response refuses the request: it is
+// sent as it is and, when the body was not read, the connection closes after it. It runs where
+// the Handler runs (on the handler pool, under its queue bound and deadline), so it may block.
+using RequestCheck = std::function<std::optional<Response>(const Request& head)>;
+
 // TLS on every connection of the port: TLS 1.2 or later, OpenSSL's default ciphers at security
 // level 2 or above. The files are read when the Server is made; one that cannot be used throws
 // std::runtime_error naming it and saying how to fix it.
@@ -99,6 +106,19 @@ struct ServerOptions {
   std::size_t bodyLimit = 4u << 20;  // bodies held in memory (Request::body)
   StreamBodyRoute streamBody;        // empty: no route streams its body
   std::size_t headerLimit = 16u << 10;
+  // Load shedding. Past maxConnections open connections a new one is answered 503 (Retry-After)
+  // and closed at once. At most handlerQueue requests wait for a handler thread; one that finds
+  // the queue full, or cannot start within queueTimeout, is answered 503 with Retry-After and
+  // its connection closed (a Handler that has started is never interrupted).
+  std::size_t maxConnections = 10'000;
+  std::size_t handlerQueue = 1'024;
+  std::chrono::milliseconds queueTimeout{5'000};
+  // The read buffer of a connection never grows past maxBuffer (at least headerLimit + 8 KiB):
+  // a chunk-size line or trailer that does not fit is refused with 400. A chunk-size line's
+  // extensions longer than chunkLineLimit bytes are refused with 400 too.
+  std::size_t maxBuffer = 64u << 10;
+  std::size_t chunkLineLimit = 4u << 10;
+  RequestCheck checkHead;                           // empty: every head is admitted
   std::chrono::milliseconds headerTimeout{10'000};  // whole request head must arrive within
   std::chrono::milliseconds readTimeout{30'000};    // whole request must arrive within
   std::chrono::milliseconds idleTimeout{60'000};    // keep-alive connection with no request
@@ -118,6 +138,14 @@ struct ServerStats {
   // TLS handshakes that failed or timed out: a plain-HTTP client on a TLS port, an untrusted or
   // missing client certificate, no common protocol version or cipher, a scanner
   std::atomic<std::uint64_t> tlsHandshakeFailures{0};
+  std::atomic<std::uint64_t> openConnections{0};  // now (a gauge)
+  std::atomic<std::uint64_t> queued{0};  // requests waiting for a handler thread now (a gauge)
+  // connections answered 503 and closed at once because maxConnections were open
+  std::atomic<std::uint64_t> connectionsShed{0};
+  // requests answered 503 because the handler queue was full or they could not start in time
+  std::atomic<std::uint64_t> requestsShed{0};
+  // requests refused by ServerOptions::checkHead before their body was read
+  std::atomic<std::uint64_t> refusedOnHead{0};
 };
 
 class Server {

@@ -3,8 +3,18 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/json.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <regex>
+#include <stdexcept>
 
 #include "hub/exchange/report.hpp"
 #include "hub/xml/safe_reader.hpp"
@@ -331,6 +341,98 @@ TEST_F(ServeTest, ReadSideValidatesQueries) {
     EXPECT_EQ(item.at("status").as_string(), "overdue");
   auto other = boost::json::parse(hub_->get("/api/v1/measures?region=1703", kNational).body);
   EXPECT_EQ(other.at("total").to_number<std::size_t>(), 0u);
+}
+
+// A TCP connection to the hub that sends nothing: it only holds a place, or reads what comes.
+class IdleConnection {
+ public:
+  explicit IdleConnection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+      throw std::runtime_error("cannot connect to the hub");
+  }
+  ~IdleConnection() { ::close(fd_); }
+  IdleConnection(const IdleConnection&) = delete;
+  IdleConnection& operator=(const IdleConnection&) = delete;
+  // What arrives until the hub closes (or 10 s pass).
+  std::string readAll() {
+    std::string out;
+    char buf[4096];
+    for (;;) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 10'000) <= 0) return out;
+      const auto n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) return out;
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+
+ private:
+  int fd_;
+};
+
+// config/hub.xml with its <limits> replaced.
+std::filesystem::path configWithLimits(const std::filesystem::path& dir,
+                                       const std::string& limits) {
+  auto text = readFile(sourceDir() / "config/hub.xml");
+  const std::regex element("<limits[^>]*/>");
+  EXPECT_TRUE(std::regex_search(text, element));
+  text = std::regex_replace(text, element, limits);
+  const auto path = dir / "hub.xml";
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(ServeLimits, LimitsFromTheConfigurationShedConnectionsAndThrottleTokens) {
+  const auto dir = tempDir("serve-limits");
+  HubProcess hub(dir, configWithLimits(dir,
+                                       "<limits bodyBytes=\"4194304\" maxConnections=\"2\" "
+                                       "tokenRate=\"0.01\" tokenBurst=\"3\" "
+                                       "authFailures=\"2\" authWindowMs=\"600000\"/>"));
+  hub.start();
+  {
+    // Two connections are open: the third is answered 503 and closed at once.
+    IdleConnection first(hub.port()), second(hub.port()), third(hub.port());
+    const auto answer = third.readAll();
+    EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer;
+    EXPECT_NE(answer.find("Retry-After: 1"), std::string::npos) << answer;
+  }
+  // Once they are closed, connections are served again (the hub notices the close soon after).
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  int health = 0;
+  while (std::chrono::steady_clock::now() < until && health != 200) {
+    try {
+      health = hub.get("/healthz", "").status;
+    } catch (const std::exception&) {
+      health = 0;  // shed while the two were still counted
+    }
+  }
+  ASSERT_EQ(health, 200);
+  auto metrics = hub.get("/metrics", kNational);
+  ASSERT_EQ(metrics.status, 200) << metrics.body;
+  EXPECT_NE(metrics.body.find("ijro_http_connections_shed_total "), std::string::npos);
+  EXPECT_EQ(metrics.body.find("ijro_http_connections_shed_total 0"), std::string::npos)
+      << metrics.body;
+
+  // Three requests per token at once (the first was /metrics), then 429 with Retry-After.
+  EXPECT_EQ(hub.get("/api/v1/measures", kNational).status, 200);
+  EXPECT_EQ(hub.get("/api/v1/measures", kNational).status, 200);
+  auto limited = hub.get("/api/v1/measures", kNational);
+  EXPECT_EQ(limited.status, 429) << limited.body;
+  EXPECT_FALSE(headerOf(limited, "retry-after").empty());
+  EXPECT_EQ(hub.get("/api/v1/measures", kAndijanReader).status, 200);  // its own bucket
+
+  // Two unknown tokens from this address, then even a valid one is refused from it.
+  const auto report = readFile(sourceDir() / "examples/report-tashkent.xml");
+  EXPECT_EQ(hub.post("/api/v1/reports", report, kXml, "guess-one").status, 401);
+  EXPECT_EQ(hub.post("/api/v1/reports", report, kXml, "guess-two").status, 401);
+  auto throttled = hub.post("/api/v1/reports", report, kXml, kTashkent);
+  EXPECT_EQ(throttled.status, 429) << throttled.body;
+  EXPECT_FALSE(headerOf(throttled, "retry-after").empty());
+  EXPECT_EQ(hub.get("/healthz", "").status, 200);  // public routes stay open
 }
 
 }  // namespace
