@@ -205,8 +205,9 @@ TEST(XmlSafeReader, TooManyAttributesRefused) {
 
 // A start tag with a huge number of attributes: libxml2 spends seconds of CPU on it (its
 // duplicate checks grow with the square of the count) before the reader sees the element, so the
-// limit is applied to the bytes first. Without the pre-scan this document takes far longer than
-// the bound below (see tests/fuzz/README.md for the figures).
+// limit is applied to the bytes first. Without the pre-scan (measured on the ASan build with
+// Debian's libxml2 2.9.14): 20,000 attributes took 2.5 s, 50,000 took 23 s; 200,000 would take
+// minutes. With it, 200,000 are refused in about 0.1 s.
 std::string manyAttributes(int count, const std::string& prefix) {
   std::string doc = "<r>\n <big";
   doc.reserve(static_cast<std::size_t>(count) * 16);
