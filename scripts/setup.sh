@@ -22,6 +22,8 @@ packages=(
   util-linux mount
   # the dashboard's browser test (tests/browser): headless chromium driven from node
   chromium
+  # the libFuzzer targets (tests/fuzz): clang 14 and its runtimes (libFuzzer, ASan, UBSan)
+  clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -8,6 +8,9 @@ build=${IJRO_TEST_BUILD:-build/asan}
 jobs=$(nproc)
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DIJRO_SANITIZE=ON -DIJRO_WERROR=ON
 cmake --build "$build" -j "$jobs"
+# The fuzz targets: a second, clang build (build/fuzz, only the fuzz targets and what they link);
+# the ctest tests fuzz_* run them. It fails here, loudly, when clang is missing.
+tests/fuzz/run --build-only
 # intercept_tls_get_addr=0: GCC 12's sanitizer runtime can take the dynamic TLS block of a
 # dlopen'ed plugin for one with a glibc header (depending on where it lands) and LeakSanitizer then
 # crashes at exit scanning a bogus range ("Tracer caught signal 11"). Without the interception

@@ -621,7 +621,8 @@ class Loader {
       };
       for (const auto& [name, value] : values) {
         auto spec = std::find_if(info.options.begin(), info.options.end(),
-                                 [&](const ph::OptionSpec& o) { return o.name == name; });
+                                 // (an init-capture: clang 14 cannot capture a structured binding)
+                                 [&key = name](const ph::OptionSpec& o) { return o.name == key; });
         if (spec == info.options.end()) {
           problems.push_back(lineOf(name) + ": " + what + ": plugin " + info.label() +
                              " has no option \"" + name +
