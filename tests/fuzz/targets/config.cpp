@@ -10,6 +10,7 @@
 #include <string>
 
 #include "hub/app/config.hpp"
+#include "tests/fuzz/targets/scratch.hpp"
 
 namespace {
 std::string scratch;
@@ -20,13 +21,7 @@ void removeScratch() {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  // Written once per input: memory-backed /dev/shm when there is one, so the disk does not set
-  // the pace.
-  const char* tmp = std::getenv("TMPDIR");
-  const std::string base = ::access("/dev/shm", W_OK) == 0 ? "/dev/shm"
-                           : tmp && *tmp                   ? tmp
-                                                           : "/tmp";
-  std::string pattern = base + "/ijro-fuzz-config-XXXXXX";
+  std::string pattern = ijro::fuzz::scratchBase() + "/ijro-fuzz-config-XXXXXX";
   const int fd = ::mkstemp(pattern.data());
   if (fd < 0) {
     std::perror("mkstemp");

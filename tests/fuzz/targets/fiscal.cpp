@@ -12,6 +12,7 @@
 #include <string>
 
 #include "fiscal_export.hpp"
+#include "tests/fuzz/targets/scratch.hpp"
 
 namespace tf = ijro::tax_fiscal;
 
@@ -27,13 +28,7 @@ void removeFolder() {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  // Written once per input: memory-backed /dev/shm when there is one, so the disk does not set
-  // the pace.
-  const char* tmp = std::getenv("TMPDIR");
-  const std::string base = ::access("/dev/shm", W_OK) == 0 ? "/dev/shm"
-                           : tmp && *tmp                   ? tmp
-                                                           : "/tmp";
-  std::string pattern = base + "/ijro-fuzz-fiscal-XXXXXX";
+  std::string pattern = ijro::fuzz::scratchBase() + "/ijro-fuzz-fiscal-XXXXXX";
   if (!::mkdtemp(pattern.data())) {
     std::perror("mkdtemp");
     std::abort();
