@@ -42,17 +42,19 @@ std::vector<Found> stringsNaming(const std::string& bytes, const std::string& fo
 
 // AddressSanitizer and UndefinedBehaviorSanitizer record the name of each compiled source file,
 // as the compiler was given it, to say where a finding is; GCC offers no way to shorten it. Such
-// a label is a source file's path, never a folder the program looks into.
+// a label is the path of a C or C++ source file, never a folder the program looks into: one of
+// the tree's own, or one the build generated (the embedded dashboard assets, the OpenAPI text).
 bool isSanitizerLabel(const std::string& text, const fs::path& sources, const fs::path& build) {
   static const std::vector<std::string> kSourceExtensions = {".c", ".cc", ".cpp", ".h", ".hpp"};
   const fs::path p(text);
   const auto ext = p.extension().string();
-  const auto rel = p.lexically_relative(sources).string();
-  const auto inBuild = p.lexically_relative(build).string();
+  const auto inside = [&p](const fs::path& root) {
+    const auto rel = p.lexically_relative(root).string();
+    return !rel.empty() && rel.rfind("..", 0) != 0;
+  };
   return std::find(kSourceExtensions.begin(), kSourceExtensions.end(), ext) !=
              kSourceExtensions.end() &&
-         !rel.empty() && rel.rfind("..", 0) != 0 &&
-         (inBuild.empty() || inBuild.rfind("..", 0) == 0) && fs::is_regular_file(p);
+         (inside(sources) || inside(build)) && fs::is_regular_file(p);
 }
 
 class BuiltFiles : public ::testing::TestWithParam<const char*> {};
@@ -106,7 +108,8 @@ TEST(BuiltFilesScan, FindsTheRelativeLayoutInTheHub) {
   fs::remove_all(dir);
 }
 
-// Only a path to one of the tree's own C or C++ source files passes as a sanitizer's label.
+// Only a path to an existing C or C++ source file of the source or build tree passes as a
+// sanitizer's label.
 TEST(BuiltFilesScan, SanitizerLabelsAreSourceFilesOfTheTreeOnly) {
   const fs::path src = sourceDir(), build = binaryDir();
   EXPECT_TRUE(isSanitizerLabel((src / "hub/app/paths.cpp").string(), src, build));
@@ -115,6 +118,7 @@ TEST(BuiltFilesScan, SanitizerLabelsAreSourceFilesOfTheTreeOnly) {
   EXPECT_FALSE(isSanitizerLabel((src / "schemas/hub-config.xsd").string(), src, build));
   EXPECT_FALSE(isSanitizerLabel((src / "hub/app/no-such-file.cpp").string(), src, build));
   EXPECT_FALSE(isSanitizerLabel((build / "lib/ijro-hub/plugins").string(), src, build));
+  EXPECT_FALSE(isSanitizerLabel((build / "no-such-generated.cpp").string(), src, build));
   EXPECT_FALSE(isSanitizerLabel("/usr/include/c++/12/bits/basic_string.h", src, build));
 }
 
