@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "hub/store/statements.hpp"
+
 namespace ijro::store::detail {
 
 namespace {
@@ -64,14 +66,8 @@ void markCurrent(soci::session& sql, const std::optional<Identity>& only) {
     return;
   }
   update += " AND measure_id = :m AND region = :r AND organisation_key = :k";
-  sql << update, soci::use(only->measureId), soci::use(only->region),
-      soci::use(only->organisationKey);
-}
-
-long long nextReportedSeq(soci::session& sql) {
-  long long seq = 0;
-  sql << "SELECT coalesce(max(reported_seq), 0) + 1 FROM implementation", soci::into(seq);
-  return seq;
+  run(sql, update, soci::use(only->measureId), soci::use(only->region),
+      soci::use(only->organisationKey));
 }
 
 }  // namespace ijro::store::detail

@@ -30,7 +30,4 @@ struct Identity {
 // and the others as not.
 void markCurrent(soci::session& sql, const std::optional<Identity>& only);
 
-// The next value of reported_seq: above every row's (writers are serialised).
-long long nextReportedSeq(soci::session& sql);
-
 }  // namespace ijro::store::detail

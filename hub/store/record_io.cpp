@@ -3,7 +3,9 @@
 #include <soci/soci.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <functional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -11,6 +13,7 @@
 
 #include "hub/base/sha256.hpp"
 #include "hub/store/revision_facts.hpp"
+#include "hub/store/statements.hpp"
 #include "hub/store/store.hpp"
 #include "hub/store/text.hpp"
 
@@ -216,12 +219,10 @@ void selectChildren(soci::session& sql, const std::string& columns, const std::s
   std::string q = "SELECT implementation_id, " + columns + " FROM " + table + " WHERE " +
                   condition + " ORDER BY " + order;
   long long owner = 0;
-  soci::details::prepare_temp_type p = (sql.prepare << q);
-  p, soci::into(owner);
-  bind(p);
-  p, soci::use(list);
-  soci::statement st(p);
-  st.execute();
+  Statement st(sql, q);
+  st, soci::into(owner);
+  bind(st);
+  st, soci::use(list);
   while (st.fetch()) row(owner);
 }
 
@@ -243,12 +244,10 @@ void selectJournal(soci::session& sql, const std::string& columns, const std::st
       table + " j ON j.implementation_id = s.id WHERE " + condition + " ORDER BY o.id, " + order;
   long long owner = 0;
   std::string entry;
-  soci::details::prepare_temp_type p = (sql.prepare << q);
-  p, soci::into(owner), soci::into(entry);
-  bind(p);
-  p, soci::use(list);
-  soci::statement st(p);
-  st.execute();
+  Statement st(sql, q);
+  st, soci::into(owner), soci::into(entry);
+  bind(st);
+  st, soci::use(list);
   std::set<std::pair<long long, std::string>> seen;
   while (st.fetch())
     if (seen.emplace(owner, entry).second) row(owner);
@@ -277,7 +276,8 @@ struct ChangeFetch {
   std::string previous, deadline, requestedBy, requestedOn, reason, decision, decidedBy, decidedOn;
   soci::indicator requestedOnInd = soci::i_null, decidedOnInd = soci::i_null;
 
-  void bind(soci::details::prepare_temp_type& p) {
+  template <typename Target>
+  void bind(Target& p) {
     p, soci::into(previous), soci::into(deadline), soci::into(requestedBy),
         soci::into(requestedOn, requestedOnInd), soci::into(reason), soci::into(decision),
         soci::into(decidedBy), soci::into(decidedOn, decidedOnInd);
@@ -328,12 +328,10 @@ void mergeSiblingDeadlineChanges(soci::session& sql, const std::vector<long long
   int pos = 0;
   std::string taskId;
   ChangeFetch row;
-  soci::details::prepare_temp_type p = (sql.prepare << q);
-  p, soci::into(owner), soci::into(taskId);
-  row.bind(p);
-  p, soci::into(seq), soci::into(pos), soci::use(list), soci::use(list);
-  soci::statement st(p);
-  st.execute();
+  Statement st(sql, q);
+  st, soci::into(owner), soci::into(taskId);
+  row.bind(st);
+  st, soci::into(seq), soci::into(pos), soci::use(list), soci::use(list);
   while (st.fetch()) {
     auto& impl = byId(index, owner);
     std::vector<model::DeadlineChange>* changes = &impl.deadlineChanges;
@@ -368,7 +366,7 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
   }
 
   ChangeFetch fetched;
-  auto bindChange = [&](soci::details::prepare_temp_type& p) { fetched.bind(p); };
+  auto bindChange = [&](auto& p) { fetched.bind(p); };
   auto change = [&] { return fetched.change(); };
   const std::string changeColumns = ChangeFetch::kColumns;
 
@@ -382,7 +380,7 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
     selectChildren(
         sql, "pos, code, name, unit, ascending, baseline", "indicator", "implementation_id, pos",
         ids,
-        [&](soci::details::prepare_temp_type& p) {
+        [&](auto& p) {
           p, soci::into(pos), soci::into(code), soci::into(name), soci::into(unit),
               soci::into(ascending), soci::into(baseline);
         },
@@ -401,7 +399,7 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
     selectChildren(
         sql, "indicator_pos, start_date, end_date, target, actual, numerator, denominator",
         "indicator_period", "implementation_id, indicator_pos, pos", ids,
-        [&](soci::details::prepare_temp_type& p) {
+        [&](auto& p) {
           p, soci::into(indicatorPos), soci::into(start), soci::into(end),
               soci::into(target, targetInd), soci::into(actual, actualInd),
               soci::into(numerator, numeratorInd), soci::into(denominator, denominatorInd);
@@ -431,7 +429,7 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
         sql,
         "indicator_pos, period_pos, dimension, category, target, actual, numerator, denominator",
         "indicator_breakdown", "implementation_id, indicator_pos, period_pos, pos", ids,
-        [&](soci::details::prepare_temp_type& p) {
+        [&](auto& p) {
           p, soci::into(indicatorPos), soci::into(periodPos), soci::into(dimension),
               soci::into(category), soci::into(target, targetInd), soci::into(actual, actualInd),
               soci::into(numerator, numeratorInd), soci::into(denominator, denominatorInd);
@@ -456,7 +454,7 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
     selectChildren(
         sql, "pos, assignment_id, parent_id, assignee, title, deadline, control, completed",
         "assignment", "implementation_id, pos", ids,
-        [&](soci::details::prepare_temp_type& p) {
+        [&](auto& p) {
           p, soci::into(pos), soci::into(id), soci::into(parentId), soci::into(assignee),
               soci::into(title), soci::into(due), soci::into(control),
               soci::into(completed, completedInd);
@@ -482,7 +480,7 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
     selectChildren(
         sql, "assignment_pos, " + changeColumns, "assignment_deadline_change",
         "implementation_id, assignment_pos, pos", ids,
-        [&](soci::details::prepare_temp_type& p) {
+        [&](auto& p) {
           p, soci::into(assignmentPos);
           bindChange(p);
         },
@@ -502,7 +500,7 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
     selectChildren(
         sql, "url, title, format, doc_date, uploader, sha256, size", "evidence",
         "implementation_id, pos", ids,
-        [&](soci::details::prepare_temp_type& p) {
+        [&](auto& p) {
           p, soci::into(url), soci::into(title), soci::into(format), soci::into(date),
               soci::into(uploader), soci::into(sha256), soci::into(size, sizeInd);
         },
@@ -519,9 +517,7 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
     selectChildren(
         sql, "assignment_pos, lang, text", "title_translation",
         "implementation_id, assignment_pos, pos", ids,
-        [&](soci::details::prepare_temp_type& p) {
-          p, soci::into(assignmentPos), soci::into(lang), soci::into(text);
-        },
+        [&](auto& p) { p, soci::into(assignmentPos), soci::into(lang), soci::into(text); },
         [&](long long owner) {
           auto& impl = byId(index, owner);
           if (assignmentPos == -1) {
@@ -549,7 +545,7 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
     selectJournal(
         sql, "j.task_id, j.state, j.by_whom, j.on_date, j.at_time, j.completed, j.reason",
         "journal_control_event", "j.on_date, j.id", ids,
-        [&](soci::details::prepare_temp_type& p) {
+        [&](auto& p) {
           p, soci::into(taskId), soci::into(state), soci::into(by), soci::into(on), soci::into(at),
               soci::into(completed, completedInd), soci::into(why);
         },
@@ -573,7 +569,7 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
     std::string taskId, author, at, lang, body;
     selectJournal(
         sql, "j.task_id, j.author, j.at_time, j.lang, j.body", "journal_comment", "j.id", ids,
-        [&](soci::details::prepare_temp_type& p) {
+        [&](auto& p) {
           p, soci::into(taskId), soci::into(author), soci::into(at), soci::into(lang),
               soci::into(body);
         },
@@ -678,10 +674,10 @@ std::optional<CurrentRow> findCurrent(soci::session& sql, const model::Implement
       "SELECT id, revision, fingerprint FROM implementation WHERE measure_id = :m AND region = :r "
       "AND organisation = :o AND source = :s";
   if (forUpdate) q += " FOR UPDATE";
-  sql << q, soci::use(key.measureId), soci::use(key.region), soci::use(key.organisation),
-      soci::use(key.source), soci::into(row.id), soci::into(row.revision),
-      soci::into(row.fingerprint);
-  if (!sql.got_data()) return std::nullopt;
+  if (!run(sql, q, soci::use(key.measureId), soci::use(key.region), soci::use(key.organisation),
+           soci::use(key.source), soci::into(row.id), soci::into(row.revision),
+           soci::into(row.fingerprint)))
+    return std::nullopt;
   return row;
 }
 
@@ -689,52 +685,43 @@ std::optional<long long> insertRow(soci::session& sql, const model::Implementati
                                    const std::string& fingerprint, const std::string& receivedAt) {
   RowValues v(x, fingerprint, receivedAt);
   long long id = 0;
-  sql << "INSERT INTO implementation (source, measure_id, region, organisation, sector, revision, "
-         "lifecycle, start_date, deadline, completed, title, act_type, act_number, act_date, "
-         "act_item, note, search_text, fingerprint, received_at) VALUES (:source, :measure, "
-         ":region, :org, :sector, :revision, :lifecycle, :start, :deadline, :completed, :title, "
-         ":act_type, :act_number, :act_date, :act_item, :note, :search, :fingerprint, :received) "
-         "ON CONFLICT (measure_id, region, organisation, source) DO NOTHING RETURNING id",
-      soci::use(v.source), soci::use(v.measureId), soci::use(v.region), soci::use(v.organisation),
-      soci::use(v.sector), soci::use(v.revision), soci::use(v.lifecycle), soci::use(v.start),
-      soci::use(v.deadline), soci::use(v.completed, v.completedInd), soci::use(v.title),
-      soci::use(v.actType), soci::use(v.actNumber), soci::use(v.actDate), soci::use(v.actItem),
-      soci::use(v.note), soci::use(v.search), soci::use(v.fingerprint), soci::use(v.receivedAt),
-      soci::into(id);
-  if (!sql.got_data()) return std::nullopt;
+  if (!run(
+          sql,
+          "INSERT INTO implementation (source, measure_id, region, organisation, sector, revision, "
+          "lifecycle, start_date, deadline, completed, title, act_type, act_number, act_date, "
+          "act_item, note, search_text, fingerprint, received_at) VALUES (:source, :measure, "
+          ":region, :org, :sector, :revision, :lifecycle, :start, :deadline, :completed, :title, "
+          ":act_type, :act_number, :act_date, :act_item, :note, :search, :fingerprint, :received) "
+          "ON CONFLICT (measure_id, region, organisation, source) DO NOTHING RETURNING id",
+          soci::use(v.source), soci::use(v.measureId), soci::use(v.region),
+          soci::use(v.organisation), soci::use(v.sector), soci::use(v.revision),
+          soci::use(v.lifecycle), soci::use(v.start), soci::use(v.deadline),
+          soci::use(v.completed, v.completedInd), soci::use(v.title), soci::use(v.actType),
+          soci::use(v.actNumber), soci::use(v.actDate), soci::use(v.actItem), soci::use(v.note),
+          soci::use(v.search), soci::use(v.fingerprint), soci::use(v.receivedAt), soci::into(id)))
+    return std::nullopt;
   return id;
 }
 
 void updateRow(soci::session& sql, long long id, const model::Implementation& x,
                const std::string& fingerprint, const std::string& receivedAt) {
   RowValues v(x, fingerprint, receivedAt);
-  sql << "UPDATE implementation SET sector = :sector, revision = :revision, lifecycle = "
-         ":lifecycle, start_date = :start, deadline = :deadline, completed = :completed, title = "
-         ":title, act_type = :act_type, act_number = :act_number, act_date = :act_date, act_item "
-         "= :act_item, note = :note, search_text = :search, fingerprint = :fingerprint, "
-         "received_at = :received WHERE id = :id",
+  run(sql,
+      "UPDATE implementation SET sector = :sector, revision = :revision, lifecycle = "
+      ":lifecycle, start_date = :start, deadline = :deadline, completed = :completed, title = "
+      ":title, act_type = :act_type, act_number = :act_number, act_date = :act_date, act_item "
+      "= :act_item, note = :note, search_text = :search, fingerprint = :fingerprint, "
+      "received_at = :received WHERE id = :id",
       soci::use(v.sector), soci::use(v.revision), soci::use(v.lifecycle), soci::use(v.start),
       soci::use(v.deadline), soci::use(v.completed, v.completedInd), soci::use(v.title),
       soci::use(v.actType), soci::use(v.actNumber), soci::use(v.actDate), soci::use(v.actItem),
       soci::use(v.note), soci::use(v.search), soci::use(v.fingerprint), soci::use(v.receivedAt),
-      soci::use(id);
-}
-
-void deleteChildren(soci::session& sql, long long id) {
-  // Grandchildren first, so the result does not depend on foreign keys being enforced.
-  for (const char* q : {"DELETE FROM indicator_breakdown WHERE implementation_id = :id",
-                        "DELETE FROM indicator_period WHERE implementation_id = :id",
-                        "DELETE FROM assignment_deadline_change WHERE implementation_id = :id",
-                        "DELETE FROM indicator WHERE implementation_id = :id",
-                        "DELETE FROM assignment WHERE implementation_id = :id",
-                        "DELETE FROM deadline_change WHERE implementation_id = :id",
-                        "DELETE FROM evidence WHERE implementation_id = :id",
-                        "DELETE FROM title_translation WHERE implementation_id = :id"})
-    sql << q, soci::use(id);
+      soci::use(id));
 }
 
 struct PendingRows::Rows {
-  ChangeRows changes;  // deadline_change (ownerPos unused)
+  std::vector<long long> replaced;  // rows whose children are deleted first
+  ChangeRows changes;               // deadline_change (ownerPos unused)
   struct {
     std::vector<long long> owner;
     std::vector<int> pos, ascending;
@@ -796,6 +783,143 @@ template <typename... V>
 void truncate(std::size_t n, V&... v) {
   (v.resize(n), ...);
 }
+
+// The rows of one table written with one statement. SQLite: a prepared INSERT run once per row
+// (cheap in process). PostgreSQL: every column bound as one array and the rows made by unnest,
+// one round trip for the table instead of one per row; in the arrays' order, so ids (history,
+// journals) follow the order the rows were added in.
+class BulkInsert {
+ public:
+  BulkInsert(soci::session& sql, const char* table, bool postgres)
+      : sql_(sql), table_(table), pg_(postgres) {}
+
+  BulkInsert& col(const char* name, const std::vector<long long>& v) {
+    return pg_ ? array(name, "BIGINT[]", v.size(),
+                       [&](std::size_t i) {
+                         return std::optional<std::string>(std::to_string(v[i]));
+                       })
+               : bind(name, [&v](Statement& st) { st, soci::use(v); });
+  }
+  BulkInsert& col(const char* name, const std::vector<long long>& v,
+                  std::vector<soci::indicator>* ind) {
+    return pg_ ? array(name, "BIGINT[]", v.size(),
+                       [&](std::size_t i) {
+                         return null(ind, i) ? std::nullopt
+                                             : std::optional<std::string>(std::to_string(v[i]));
+                       })
+               : bind(name, [&v, ind](Statement& st) { st, soci::use(v, *ind); });
+  }
+  BulkInsert& col(const char* name, const std::vector<int>& v) {
+    return pg_ ? array(name, "INTEGER[]", v.size(),
+                       [&](std::size_t i) {
+                         return std::optional<std::string>(std::to_string(v[i]));
+                       })
+               : bind(name, [&v](Statement& st) { st, soci::use(v); });
+  }
+  BulkInsert& col(const char* name, const std::vector<double>& v,
+                  std::vector<soci::indicator>* ind = nullptr) {
+    return pg_   ? array(name, "DOUBLE PRECISION[]", v.size(),
+                         [&](std::size_t i) {
+                         return null(ind, i) ? std::nullopt
+                                               : std::optional<std::string>(shortest(v[i]));
+                       })
+           : ind ? bind(name, [&v, ind](Statement& st) { st, soci::use(v, *ind); })
+                 : bind(name, [&v](Statement& st) { st, soci::use(v); });
+  }
+  BulkInsert& col(const char* name, const std::vector<std::string>& v,
+                  std::vector<soci::indicator>* ind = nullptr) {
+    return pg_   ? array(name, "TEXT[]", v.size(),
+                         [&](std::size_t i) {
+                         return null(ind, i) ? std::nullopt
+                                               : std::optional<std::string>(quoted(v[i]));
+                       })
+           : ind ? bind(name, [&v, ind](Statement& st) { st, soci::use(v, *ind); })
+                 : bind(name, [&v](Statement& st) { st, soci::use(v); });
+  }
+
+  // suffix: what follows the rows, e.g. an ON CONFLICT clause.
+  void run(const char* suffix = "") {
+    std::string q = std::string("INSERT INTO ") + table_ + " (" + names_ + ") ";
+    if (pg_) {
+      std::string from, aliases;
+      for (std::size_t i = 0; i < types_.size(); ++i) {
+        const std::string n = std::to_string(i + 1);
+        from += (i ? ", CAST(:a" : "CAST(:a") + n + " AS " + types_[i] + ")";
+        aliases += "c" + n + ", ";
+      }
+      q += "SELECT " + aliases.substr(0, aliases.size() - 2) + " FROM unnest(" + from +
+           ") WITH ORDINALITY AS u(" + aliases + "ord) ORDER BY ord";
+    } else {
+      q += "VALUES (" + placeholders_ + ")";
+    }
+    q += suffix;
+    Statement st(sql_, q);
+    if (pg_) {
+      for (const auto& a : arrays_) st, soci::use(a);
+    } else {
+      for (const auto& b : binds_) b(st);
+    }
+    st.execute();
+  }
+
+ private:
+  static bool null(std::vector<soci::indicator>* ind, std::size_t i) {
+    return ind && (*ind)[i] == soci::i_null;
+  }
+  // The shortest text that reads back as the same double.
+  static std::string shortest(double d) {
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+    if (ec != std::errc()) throw StoreError("store: a number could not be written");
+    return std::string(buf, end);
+  }
+  // An element of a PostgreSQL array literal: quoted, with '"' and '\' escaped.
+  static std::string quoted(const std::string& v) {
+    std::string out;
+    out.reserve(v.size() + 2);
+    out += '"';
+    for (char c : v) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+    return out;
+  }
+  void name(const char* n) {
+    if (!names_.empty()) {
+      names_ += ", ";
+      placeholders_ += ", ";
+    }
+    names_ += n;
+    placeholders_ += ":" + std::string(n);
+  }
+  template <typename Element>
+  BulkInsert& array(const char* n, const char* type, std::size_t size, Element element) {
+    name(n);
+    std::string a = "{";
+    for (std::size_t i = 0; i < size; ++i) {
+      if (i) a += ',';
+      auto e = element(i);
+      a += e ? *e : "NULL";
+    }
+    a += '}';
+    arrays_.push_back(std::move(a));
+    types_.push_back(type);
+    return *this;
+  }
+  BulkInsert& bind(const char* n, std::function<void(Statement&)> b) {
+    name(n);
+    binds_.push_back(std::move(b));
+    return *this;
+  }
+
+  soci::session& sql_;
+  const char* table_;
+  bool pg_;
+  std::string names_, placeholders_;
+  std::vector<std::string> arrays_, types_;             // PostgreSQL
+  std::vector<std::function<void(Statement&)>> binds_;  // SQLite
+};
 
 }  // namespace
 
@@ -950,11 +1074,17 @@ PendingRows::Mark PendingRows::mark() const {
   const Rows& r = *rows_;
   return {{r.changes.owner.size(), r.ind.owner.size(), r.per.owner.size(), r.asg.owner.size(),
            r.asgChanges.owner.size(), r.ev.owner.size(), r.hist.source.size(), r.tr.owner.size(),
-           r.controlEvents.owner.size(), r.comments.owner.size(), r.brk.owner.size()}};
+           r.controlEvents.owner.size(), r.comments.owner.size(), r.brk.owner.size(),
+           r.replaced.size()}};
+}
+
+void PendingRows::replaceChildren(long long id) {
+  rows_->replaced.push_back(id);
 }
 
 void PendingRows::dropAfter(const Mark& m) {
   Rows& r = *rows_;
+  r.replaced.resize(m.sizes[11]);
   r.changes.truncate(m.sizes[0]);
   truncate(m.sizes[1], r.ind.owner, r.ind.pos, r.ind.ascending, r.ind.code, r.ind.name, r.ind.unit,
            r.ind.baseline);
@@ -991,94 +1121,140 @@ bool PendingRows::empty() const {
 
 void PendingRows::insert(soci::session& sql) {
   Rows& r = *rows_;
-  if (!r.changes.owner.empty())
-    sql << "INSERT INTO deadline_change (implementation_id, pos, previous, deadline, "
-           "requested_by, requested_on, reason, decision, decided_by, decided_on) VALUES (:id, "
-           ":pos, :previous, :deadline, :rby, :ron, :reason, :decision, :dby, :don)",
-        soci::use(r.changes.owner), soci::use(r.changes.pos), soci::use(r.changes.previous),
-        soci::use(r.changes.deadline), soci::use(r.changes.requestedBy),
-        soci::use(r.changes.requestedOn, r.changes.requestedOnInd), soci::use(r.changes.reason),
-        soci::use(r.changes.decision), soci::use(r.changes.decidedBy),
-        soci::use(r.changes.decidedOn, r.changes.decidedOnInd);
+  const bool pg = sql.get_backend_name() == "postgresql";
+  if (!r.replaced.empty()) {
+    // One statement per table for every replaced row; grandchildren first, so the result does
+    // not depend on foreign keys being enforced.
+    std::string condition;
+    const std::string ids = idList(sql, r.replaced, condition);
+    for (const char* table :
+         {"indicator_breakdown", "indicator_period", "assignment_deadline_change", "indicator",
+          "assignment", "deadline_change", "evidence", "title_translation"})
+      run(sql, std::string("DELETE FROM ") + table + " WHERE " + condition, soci::use(ids));
+  }
+  auto changes = [&](const char* table, ChangeRows& c, bool assignment) {
+    if (c.owner.empty()) return;
+    BulkInsert in(sql, table, pg);
+    in.col("implementation_id", c.owner);
+    if (assignment) in.col("assignment_pos", c.ownerPos);
+    in.col("pos", c.pos)
+        .col("previous", c.previous)
+        .col("deadline", c.deadline)
+        .col("requested_by", c.requestedBy)
+        .col("requested_on", c.requestedOn, &c.requestedOnInd)
+        .col("reason", c.reason)
+        .col("decision", c.decision)
+        .col("decided_by", c.decidedBy)
+        .col("decided_on", c.decidedOn, &c.decidedOnInd)
+        .run();
+  };
+  changes("deadline_change", r.changes, false);
   if (!r.ind.owner.empty())
-    sql << "INSERT INTO indicator (implementation_id, pos, code, name, unit, ascending, baseline) "
-           "VALUES (:id, :pos, :code, :name, :unit, :ascending, :baseline)",
-        soci::use(r.ind.owner), soci::use(r.ind.pos), soci::use(r.ind.code), soci::use(r.ind.name),
-        soci::use(r.ind.unit), soci::use(r.ind.ascending), soci::use(r.ind.baseline);
+    BulkInsert(sql, "indicator", pg)
+        .col("implementation_id", r.ind.owner)
+        .col("pos", r.ind.pos)
+        .col("code", r.ind.code)
+        .col("name", r.ind.name)
+        .col("unit", r.ind.unit)
+        .col("ascending", r.ind.ascending)
+        .col("baseline", r.ind.baseline)
+        .run();
   if (!r.per.owner.empty())
-    sql << "INSERT INTO indicator_period (implementation_id, indicator_pos, pos, start_date, "
-           "end_date, target, actual, numerator, denominator) VALUES (:id, :indicator, :pos, "
-           ":start, :end, :target, :actual, :numerator, :denominator)",
-        soci::use(r.per.owner), soci::use(r.per.indicator), soci::use(r.per.pos),
-        soci::use(r.per.start), soci::use(r.per.end), soci::use(r.per.target, r.per.targetInd),
-        soci::use(r.per.actual, r.per.actualInd), soci::use(r.per.numerator, r.per.numeratorInd),
-        soci::use(r.per.denominator, r.per.denominatorInd);
+    BulkInsert(sql, "indicator_period", pg)
+        .col("implementation_id", r.per.owner)
+        .col("indicator_pos", r.per.indicator)
+        .col("pos", r.per.pos)
+        .col("start_date", r.per.start)
+        .col("end_date", r.per.end)
+        .col("target", r.per.target, &r.per.targetInd)
+        .col("actual", r.per.actual, &r.per.actualInd)
+        .col("numerator", r.per.numerator, &r.per.numeratorInd)
+        .col("denominator", r.per.denominator, &r.per.denominatorInd)
+        .run();
   if (!r.brk.owner.empty())
-    sql << "INSERT INTO indicator_breakdown (implementation_id, indicator_pos, period_pos, pos, "
-           "dimension, category, target, actual, numerator, denominator) VALUES (:id, "
-           ":indicator, :period, :pos, :dimension, :category, :target, :actual, :numerator, "
-           ":denominator)",
-        soci::use(r.brk.owner), soci::use(r.brk.indicator), soci::use(r.brk.period),
-        soci::use(r.brk.pos), soci::use(r.brk.dimension), soci::use(r.brk.category),
-        soci::use(r.brk.target, r.brk.targetInd), soci::use(r.brk.actual, r.brk.actualInd),
-        soci::use(r.brk.numerator, r.brk.numeratorInd),
-        soci::use(r.brk.denominator, r.brk.denominatorInd);
+    BulkInsert(sql, "indicator_breakdown", pg)
+        .col("implementation_id", r.brk.owner)
+        .col("indicator_pos", r.brk.indicator)
+        .col("period_pos", r.brk.period)
+        .col("pos", r.brk.pos)
+        .col("dimension", r.brk.dimension)
+        .col("category", r.brk.category)
+        .col("target", r.brk.target, &r.brk.targetInd)
+        .col("actual", r.brk.actual, &r.brk.actualInd)
+        .col("numerator", r.brk.numerator, &r.brk.numeratorInd)
+        .col("denominator", r.brk.denominator, &r.brk.denominatorInd)
+        .run();
   if (!r.asg.owner.empty())
-    sql << "INSERT INTO assignment (implementation_id, pos, assignment_id, parent_id, assignee, "
-           "title, deadline, control, completed) VALUES (:id, :pos, :aid, :parent, :assignee, "
-           ":title, :deadline, :control, :completed)",
-        soci::use(r.asg.owner), soci::use(r.asg.pos), soci::use(r.asg.aid), soci::use(r.asg.parent),
-        soci::use(r.asg.assignee), soci::use(r.asg.title), soci::use(r.asg.deadline),
-        soci::use(r.asg.control), soci::use(r.asg.completed, r.asg.completedInd);
-  if (!r.asgChanges.owner.empty())
-    sql << "INSERT INTO assignment_deadline_change (implementation_id, assignment_pos, pos, "
-           "previous, deadline, requested_by, requested_on, reason, decision, decided_by, "
-           "decided_on) VALUES (:id, :assignment, :pos, :previous, :deadline, :rby, :ron, "
-           ":reason, :decision, :dby, :don)",
-        soci::use(r.asgChanges.owner), soci::use(r.asgChanges.ownerPos),
-        soci::use(r.asgChanges.pos), soci::use(r.asgChanges.previous),
-        soci::use(r.asgChanges.deadline), soci::use(r.asgChanges.requestedBy),
-        soci::use(r.asgChanges.requestedOn, r.asgChanges.requestedOnInd),
-        soci::use(r.asgChanges.reason), soci::use(r.asgChanges.decision),
-        soci::use(r.asgChanges.decidedBy),
-        soci::use(r.asgChanges.decidedOn, r.asgChanges.decidedOnInd);
+    BulkInsert(sql, "assignment", pg)
+        .col("implementation_id", r.asg.owner)
+        .col("pos", r.asg.pos)
+        .col("assignment_id", r.asg.aid)
+        .col("parent_id", r.asg.parent)
+        .col("assignee", r.asg.assignee)
+        .col("title", r.asg.title)
+        .col("deadline", r.asg.deadline)
+        .col("control", r.asg.control)
+        .col("completed", r.asg.completed, &r.asg.completedInd)
+        .run();
+  changes("assignment_deadline_change", r.asgChanges, true);
   if (!r.ev.owner.empty())
-    sql << "INSERT INTO evidence (implementation_id, pos, url, title, format, doc_date, uploader, "
-           "sha256, size) VALUES (:id, :pos, :url, :title, :format, :date, :uploader, :sha, :size)",
-        soci::use(r.ev.owner), soci::use(r.ev.pos), soci::use(r.ev.url), soci::use(r.ev.title),
-        soci::use(r.ev.format), soci::use(r.ev.date), soci::use(r.ev.uploader),
-        soci::use(r.ev.sha256), soci::use(r.ev.size, r.ev.sizeInd);
+    BulkInsert(sql, "evidence", pg)
+        .col("implementation_id", r.ev.owner)
+        .col("pos", r.ev.pos)
+        .col("url", r.ev.url)
+        .col("title", r.ev.title)
+        .col("format", r.ev.format)
+        .col("doc_date", r.ev.date)
+        .col("uploader", r.ev.uploader)
+        .col("sha256", r.ev.sha256)
+        .col("size", r.ev.size, &r.ev.sizeInd)
+        .run();
   if (!r.tr.owner.empty())
-    sql << "INSERT INTO title_translation (implementation_id, assignment_pos, pos, lang, text) "
-           "VALUES (:id, :assignment, :pos, :lang, :text)",
-        soci::use(r.tr.owner), soci::use(r.tr.assignment), soci::use(r.tr.pos),
-        soci::use(r.tr.lang), soci::use(r.tr.text);
+    BulkInsert(sql, "title_translation", pg)
+        .col("implementation_id", r.tr.owner)
+        .col("assignment_pos", r.tr.assignment)
+        .col("pos", r.tr.pos)
+        .col("lang", r.tr.lang)
+        .col("text", r.tr.text)
+        .run();
   if (!r.controlEvents.owner.empty())
-    sql << "INSERT INTO journal_control_event (implementation_id, task_id, digest, state, "
-           "by_whom, on_date, at_time, completed, reason, source, received_at) VALUES (:id, "
-           ":task, :digest, :state, :by, :on, :at, :completed, :reason, :source, :received) ON "
-           "CONFLICT (implementation_id, task_id, digest) DO NOTHING",
-        soci::use(r.controlEvents.owner), soci::use(r.controlEvents.task),
-        soci::use(r.controlEvents.digest), soci::use(r.controlEvents.state),
-        soci::use(r.controlEvents.by), soci::use(r.controlEvents.on), soci::use(r.controlEvents.at),
-        soci::use(r.controlEvents.completed, r.controlEvents.completedInd),
-        soci::use(r.controlEvents.reason), soci::use(r.controlEvents.source),
-        soci::use(r.controlEvents.receivedAt);
+    BulkInsert(sql, "journal_control_event", pg)
+        .col("implementation_id", r.controlEvents.owner)
+        .col("task_id", r.controlEvents.task)
+        .col("digest", r.controlEvents.digest)
+        .col("state", r.controlEvents.state)
+        .col("by_whom", r.controlEvents.by)
+        .col("on_date", r.controlEvents.on)
+        .col("at_time", r.controlEvents.at)
+        .col("completed", r.controlEvents.completed, &r.controlEvents.completedInd)
+        .col("reason", r.controlEvents.reason)
+        .col("source", r.controlEvents.source)
+        .col("received_at", r.controlEvents.receivedAt)
+        .run(" ON CONFLICT (implementation_id, task_id, digest) DO NOTHING");
   if (!r.comments.owner.empty())
-    sql << "INSERT INTO journal_comment (implementation_id, task_id, digest, author, at_time, "
-           "lang, body, source, received_at) VALUES (:id, :task, :digest, :author, :at, :lang, "
-           ":body, :source, :received) ON CONFLICT (implementation_id, task_id, digest) DO "
-           "NOTHING",
-        soci::use(r.comments.owner), soci::use(r.comments.task), soci::use(r.comments.digest),
-        soci::use(r.comments.author), soci::use(r.comments.at), soci::use(r.comments.lang),
-        soci::use(r.comments.body), soci::use(r.comments.source), soci::use(r.comments.receivedAt);
+    BulkInsert(sql, "journal_comment", pg)
+        .col("implementation_id", r.comments.owner)
+        .col("task_id", r.comments.task)
+        .col("digest", r.comments.digest)
+        .col("author", r.comments.author)
+        .col("at_time", r.comments.at)
+        .col("lang", r.comments.lang)
+        .col("body", r.comments.body)
+        .col("source", r.comments.source)
+        .col("received_at", r.comments.receivedAt)
+        .run(" ON CONFLICT (implementation_id, task_id, digest) DO NOTHING");
   if (!r.hist.source.empty())
-    sql << "INSERT INTO history (source, measure_id, region, organisation, revision, received_at, "
-           "changes, organisation_key, facts) VALUES (:source, :measure, :region, :org, "
-           ":revision, :received, :changes, :key, :facts)",
-        soci::use(r.hist.source), soci::use(r.hist.measure), soci::use(r.hist.region),
-        soci::use(r.hist.organisation), soci::use(r.hist.revision), soci::use(r.hist.receivedAt),
-        soci::use(r.hist.changes), soci::use(r.hist.organisationKey), soci::use(r.hist.facts);
+    BulkInsert(sql, "history", pg)
+        .col("source", r.hist.source)
+        .col("measure_id", r.hist.measure)
+        .col("region", r.hist.region)
+        .col("organisation", r.hist.organisation)
+        .col("revision", r.hist.revision)
+        .col("received_at", r.hist.receivedAt)
+        .col("changes", r.hist.changes)
+        .col("organisation_key", r.hist.organisationKey)
+        .col("facts", r.hist.facts)
+        .run();
   rows_ = std::make_unique<Rows>();
 }
 
@@ -1094,16 +1270,14 @@ void readRows(soci::session& sql, const std::string& query, const std::vector<st
   std::string source, measureId, region, organisation, sector, lifecycle, start, deadline,
       completed, title, actType, actNumber, actDate, actItem, note;
   soci::indicator completedInd = soci::i_null;
-  soci::details::prepare_temp_type p = (sql.prepare << query);
+  Statement p(sql, query);
   p, soci::into(id), soci::into(source), soci::into(measureId), soci::into(region),
       soci::into(organisation), soci::into(sector), soci::into(revision), soci::into(lifecycle),
       soci::into(start), soci::into(deadline), soci::into(completed, completedInd),
       soci::into(title), soci::into(actType), soci::into(actNumber), soci::into(actDate),
       soci::into(actItem), soci::into(note);
   for (const auto& v : params) p, soci::use(v);
-  soci::statement st(p);
-  st.execute();
-  while (st.fetch()) {
+  while (p.fetch()) {
     Loaded row;
     row.id = id;
     auto& x = row.impl;

@@ -36,8 +36,6 @@ std::optional<long long> insertRow(soci::session& sql, const model::Implementati
                                    const std::string& fingerprint, const std::string& receivedAt);
 void updateRow(soci::session& sql, long long id, const model::Implementation& x,
                const std::string& fingerprint, const std::string& receivedAt);
-// Deletes the child rows that a new revision replaces; journals are never deleted.
-void deleteChildren(soci::session& sql, long long id);
 
 // The child rows and history rows of the records written in one transaction, inserted with one
 // statement per table instead of several per record (statement preparation dominates SQLite
@@ -46,14 +44,17 @@ class PendingRows {
  public:
   PendingRows();
   ~PendingRows();
-  // Child rows of `x`, replacing what the row had (after deleteChildren), and its journal entries
+  // The child rows row `id` holds now are deleted before the pending rows go in (a new revision
+  // replaces them); journals are never deleted.
+  void replaceChildren(long long id);
+  // Child rows of `x`, replacing what the row had (after replaceChildren), and its journal entries
   // (control events, comments), added to what is stored: entries already there are kept once.
   void addChildren(long long id, const model::Implementation& x, const std::string& receivedAt);
   // organisationKey: the implementation's identity (see IdentityRules).
   void addHistory(const model::Implementation& x, const std::string& receivedAt,
                   std::string changes, const std::string& organisationKey);
   struct Mark {
-    std::size_t sizes[11];
+    std::size_t sizes[12];
   };
   Mark mark() const;
   void dropAfter(const Mark& m);

@@ -24,6 +24,7 @@
 #include "hub/store/received_batches.hpp"
 #include "hub/store/record_io.hpp"
 #include "hub/store/revision_facts.hpp"
+#include "hub/store/statements.hpp"
 #include "hub/store/text.hpp"
 
 namespace ijro::store::detail {
@@ -184,7 +185,7 @@ class SqlStore::Lease {
 
 class SqlStore::Transaction {
  public:
-  Transaction(Lease& lease, const char* begin) : lease_(lease) { lease_.session() << begin; }
+  Transaction(Lease& lease, const char* begin) : lease_(lease) { run(lease_.session(), begin); }
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   ~Transaction() {
@@ -196,7 +197,7 @@ class SqlStore::Transaction {
     }
   }
   void commit() {
-    lease_.session() << "COMMIT";
+    run(lease_.session(), "COMMIT");
     done_ = true;
   }
 
@@ -215,6 +216,8 @@ SqlStore::Lease SqlStore::lease(std::chrono::milliseconds wait) {
   Lease l(*this, pos);
   if (suspect_[pos]) {
     try {
+      // Statements prepared on the old connection go with it.
+      dropStatements(l.session());
       l.session().reconnect();
       setUpSession(l.session());
       suspect_[pos] = false;
@@ -303,13 +306,17 @@ SqlStore::SqlStore(Location location, std::size_t poolSize)
       migrate(sql, location_.dialect);
     }
   } catch (const StoreError&) {
+    for (std::size_t i = 0; i < size_; ++i) dropStatements(pool_.at(i));
     throw;
   } catch (const std::exception& e) {
+    for (std::size_t i = 0; i < size_; ++i) dropStatements(pool_.at(i));
     throw StoreError("store: cannot open " + location_.display + ": " + e.what());
   }
 }
 
-SqlStore::~SqlStore() = default;
+SqlStore::~SqlStore() {
+  for (std::size_t i = 0; i < size_; ++i) dropStatements(pool_.at(i));
+}
 
 void SqlStore::setUpSession(soci::session& sql) {
   if (location_.dialect == Dialect::Sqlite) {
@@ -321,6 +328,7 @@ void SqlStore::setUpSession(soci::session& sql) {
   } else {
     sql << "SET client_min_messages TO warning";
   }
+  keepStatements(sql);
 }
 
 std::vector<std::map<std::string, std::string>> SqlStore::connectionSettings() {
@@ -438,16 +446,16 @@ void SqlStore::writeBatch(soci::session& sql, std::span<const model::Implementat
                           const std::string& receivedAt, std::vector<UpsertResult>& results,
                           const UpsertOptions& options) {
   const auto decided = results;
-  sql << "SAVEPOINT batch";
+  run(sql, "SAVEPOINT batch");
   try {
     writeRecords(sql, batch, order, fingerprints, receivedAt, results, false);
-    sql << "RELEASE SAVEPOINT batch";
+    run(sql, "RELEASE SAVEPOINT batch");
   } catch (const soci::soci_error& e) {
     if (!isRecordError(e)) throw;
     // The database refused a row written for the batch as a whole: write it again record by
     // record, so that only the record it belongs to is rejected.
-    sql << "ROLLBACK TO SAVEPOINT batch";
-    sql << "RELEASE SAVEPOINT batch";
+    run(sql, "ROLLBACK TO SAVEPOINT batch");
+    run(sql, "RELEASE SAVEPOINT batch");
     results = decided;
     writeRecords(sql, batch, order, fingerprints, receivedAt, results, true);
   }
@@ -476,8 +484,10 @@ void SqlStore::writeBatch(soci::session& sql, std::span<const model::Implementat
   }
 }
 
-// Each record under its own savepoint. Its child and history rows wait in `pending` and go in
-// with one statement per table for the whole batch, unless `immediate` (then inside the savepoint).
+// Child and history rows wait in `pending` and go in with one statement per table for the whole
+// batch. A refusal of the database then fails the batch's pass (writeBatch rolls it back). With
+// `immediate`, each record is written under its own savepoint with its rows, so that a refusal
+// rejects that record alone.
 void SqlStore::writeRecords(soci::session& sql, std::span<const model::Implementation> batch,
                             const std::vector<std::size_t>& order,
                             const std::vector<std::string>& fingerprints,
@@ -490,18 +500,22 @@ void SqlStore::writeRecords(soci::session& sql, std::span<const model::Implement
     // A key written earlier in this batch: its pending rows go in first, outside this record's
     // savepoint, so that this record reads them and a rollback of it keeps them.
     if (!written.insert(keyTuple(x)).second) pending.insert(sql);
+    if (!immediate) {
+      results[i] = upsertRecord(sql, x, fingerprints[i], receivedAt, pending);
+      continue;
+    }
     const auto mark = pending.mark();
-    sql << "SAVEPOINT record";
+    run(sql, "SAVEPOINT record");
     try {
       results[i] = upsertRecord(sql, x, fingerprints[i], receivedAt, pending);
-      if (immediate) pending.insert(sql);
-      sql << "RELEASE SAVEPOINT record";
+      pending.insert(sql);
+      run(sql, "RELEASE SAVEPOINT record");
     } catch (const soci::soci_error& e) {
       if (!isRecordError(e)) throw;
       // Undo whatever part of this record was written; the rest of the batch goes on.
       pending.dropAfter(mark);
-      sql << "ROLLBACK TO SAVEPOINT record";
-      sql << "RELEASE SAVEPOINT record";
+      run(sql, "ROLLBACK TO SAVEPOINT record");
+      run(sql, "RELEASE SAVEPOINT record");
       auto current = findCurrent(sql, x.key(), false);
       const std::string errorId = base::newCorrelationId();
       spdlog::warn(
@@ -586,10 +600,10 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
   auto rank = [&](long long id) {
     auto p = rules->sourcePriorities.find(x.source);
     int priority = p == rules->sourcePriorities.end() ? kDefaultSourcePriority : p->second;
-    long long seq = nextReportedSeq(sql);
-    sql << "UPDATE implementation SET organisation_key = :k, priority = :p, reported_seq = :s "
-           "WHERE id = :id",
-        soci::use(identity.organisationKey), soci::use(priority), soci::use(seq), soci::use(id);
+    run(sql,
+        "UPDATE implementation SET organisation_key = :k, priority = :p, reported_seq = (SELECT "
+        "coalesce(max(reported_seq), 0) + 1 FROM implementation) WHERE id = :id",
+        soci::use(identity.organisationKey), soci::use(priority), soci::use(id));
     markCurrent(sql, identity);
   };
   auto current = findCurrent(sql, key, lock);
@@ -653,7 +667,7 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
   if (changes.empty()) changes = "no changes apart from the revision";
   updateRow(sql, current->id, stored, fp, receivedAt);
   rank(current->id);
-  deleteChildren(sql, current->id);
+  pending.replaceChildren(current->id);
   pending.addChildren(current->id, stored, receivedAt);
   pending.addHistory(stored, receivedAt, std::move(changes), identity.organisationKey);
   return {Outcome::Accepted,

@@ -94,6 +94,43 @@ TEST_P(StoreTest, RoundTripKeepsEveryChildInOrder) {
   EXPECT_EQ(s->get(bare.key()), bare);
 }
 
+// Child rows go in as one statement per table (on PostgreSQL as arrays): text that looks like
+// array syntax, quotes, backslashes, commas, braces, the word NULL and empty text, and numbers at
+// the edges, come back exactly as sent, and an absent value stays absent.
+TEST_P(StoreTest, ChildTextWithArraySyntaxAndEdgeNumbersReadBackExactly) {
+  auto s = db().open();
+  auto x = sample();
+  const std::vector<std::string> awkward = {"{\"a\",b}", "back\\slash \\\"",       "NULL",
+                                            "",          "comma, and ; semicolon", "{}",
+                                            "\"",        "Sirdaryo — Гулистон"};
+  ASSERT_FALSE(x.indicators.empty());
+  ASSERT_FALSE(x.indicators[0].periods.empty());
+  x.indicators[0].unit = awkward[0];
+  x.indicators[0].name = awkward[1];
+  x.indicators[0].baseline = -0.0;
+  auto& period = x.indicators[0].periods[0];
+  period.target = 1e15;
+  period.actual = 5e-324;  // the smallest double
+  period.numerator = std::nullopt;
+  period.denominator = 0.1;
+  for (std::size_t i = 0; i < awkward.size(); ++i)
+    x.evidence.push_back({"https://example.org/" + std::to_string(i), awkward[i], "pdf",
+                          day("2026-01-02"), awkward[(i + 1) % awkward.size()],
+                          std::string(64, 'a'),
+                          i % 2 ? std::optional<std::int64_t>() : std::optional<std::int64_t>(i)});
+  ASSERT_EQ(putOne(*s, x).outcome, Outcome::Accepted);
+  auto back = s->get(x.key());
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(*back, x);
+  EXPECT_EQ(back->indicators[0].periods[0].actual, 5e-324);
+  EXPECT_FALSE(back->indicators[0].periods[0].numerator.has_value());
+  // A later revision replaces the children with the same text again.
+  x.revision = 2;
+  x.evidence.pop_back();
+  ASSERT_EQ(putOne(*s, x).outcome, Outcome::Accepted);
+  EXPECT_EQ(s->get(x.key()), x);
+}
+
 TEST_P(StoreTest, DuplicateChangesNothing) {
   auto s = db().open();
   auto x = sample();
