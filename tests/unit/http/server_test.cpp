@@ -646,7 +646,7 @@ TEST(HttpServer, DrainTimeoutClosesStuckConnections) {
   o.drainTimeout = 200ms;
   Running srv(echoPath(), o);
   RawConnection c(srv.port());
-  startStuckRequest(c);
+  ASSERT_NO_FATAL_FAILURE(startStuckRequest(c));
   const auto start = Clock::now();
   srv.stop();
   const auto elapsed = msSince(start);
@@ -683,7 +683,7 @@ TEST(HttpServer, SecondSignalClosesStuckConnections) {
   Running srv(echoPath(), o, /*signals=*/true);
   ASSERT_EQ(get(srv.port(), "/").status, 200);
   RawConnection c(srv.port());
-  startStuckRequest(c);
+  ASSERT_NO_FATAL_FAILURE(startStuckRequest(c));
   RawConnection idle(srv.port());  // kept alive between requests: the first signal closes it
   ASSERT_TRUE(idle.send("GET /idle HTTP/1.1\r\nHost: x\r\n\r\n"));
   ASSERT_NE(idle.readUntil("/idle", 5s).find("\r\n\r\n/idle"), std::string::npos);
