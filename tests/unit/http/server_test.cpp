@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -92,6 +93,35 @@ bool eventually(Pred pred, std::chrono::milliseconds limit = 2s) {
     std::this_thread::sleep_for(5ms);
   }
   return true;
+}
+
+// A Handler holds at wait() until the test opens the gate: it is busy for exactly as long as the
+// test needs. The wait is bounded (10 s) so that a failed test does not hold the server's drain.
+class Gate {
+ public:
+  void wait() {
+    std::unique_lock lock(m_);
+    cv_.wait_for(lock, 10s, [&] { return open_; });
+  }
+  void open() {
+    std::lock_guard lock(m_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+// Sends the head of a request whose body never comes, and waits until the server says it reads
+// the body (100 Continue): from then on the connection is in the middle of a request.
+void startStuckRequest(RawConnection& c) {
+  ASSERT_TRUE(
+      c.send("POST /never-finished HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+             "Content-Length: 10\r\n\r\n"));
+  ASSERT_NE(c.readUntil("100 Continue", 5s).find("HTTP/1.1 100 Continue"), std::string::npos);
 }
 
 long msSince(Clock::time_point t) {
@@ -542,12 +572,13 @@ TEST(HttpServer, IdleKeepAliveConnectionClosedAfterIdleTimeout) {
 
 TEST(HttpServer, GracefulStopFinishesInFlightRequest) {
   std::promise<void> entered;
+  Gate release;
   auto o = localOptions();
   o.drainTimeout = 5s;
   Running srv(
       [&](const Request&) {
         entered.set_value();
-        std::this_thread::sleep_for(300ms);
+        release.wait();
         return Response{200, "text/plain", "done", {}};
       },
       o);
@@ -557,6 +588,9 @@ TEST(HttpServer, GracefulStopFinishesInFlightRequest) {
   const auto start = Clock::now();
   srv.server.stop();
   srv.server.stop();  // idempotent
+  // The server has taken the stop in (it refuses connections) while the Handler still runs.
+  ASSERT_TRUE(eventually([&] { return !test::canConnect(port); }));
+  release.open();
   const auto res = reply.get();
   EXPECT_EQ(res.status, 200);
   EXPECT_EQ(res.body, "done");
@@ -568,9 +602,10 @@ TEST(HttpServer, GracefulStopFinishesInFlightRequest) {
 
 TEST(HttpServer, StopStopsAcceptingImmediately) {
   std::promise<void> entered;
+  Gate release;
   Running srv([&](const Request&) {
     entered.set_value();
-    std::this_thread::sleep_for(500ms);
+    release.wait();
     return Response{};
   });
   const auto port = srv.port();
@@ -585,6 +620,7 @@ TEST(HttpServer, StopStopsAcceptingImmediately) {
   }
   EXPECT_TRUE(refused);
   EXPECT_EQ(reply.wait_for(0ms), std::future_status::timeout);
+  release.open();
   EXPECT_EQ(reply.get().status, 200);
 }
 
@@ -610,8 +646,7 @@ TEST(HttpServer, DrainTimeoutClosesStuckConnections) {
   o.drainTimeout = 200ms;
   Running srv(echoPath(), o);
   RawConnection c(srv.port());
-  ASSERT_TRUE(c.send("GET /never-finished HTTP/1.1\r\nHost: x\r\n"));
-  std::this_thread::sleep_for(50ms);  // let the server start reading the head
+  ASSERT_NO_FATAL_FAILURE(startStuckRequest(c));
   const auto start = Clock::now();
   srv.stop();
   const auto elapsed = msSince(start);
@@ -648,12 +683,18 @@ TEST(HttpServer, SecondSignalClosesStuckConnections) {
   Running srv(echoPath(), o, /*signals=*/true);
   ASSERT_EQ(get(srv.port(), "/").status, 200);
   RawConnection c(srv.port());
-  ASSERT_TRUE(c.send("GET /never-finished HTTP/1.1\r\nHost: x\r\n"));
-  std::this_thread::sleep_for(50ms);
+  ASSERT_NO_FATAL_FAILURE(startStuckRequest(c));
+  RawConnection idle(srv.port());  // kept alive between requests: the first signal closes it
+  ASSERT_TRUE(idle.send("GET /idle HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_NE(idle.readUntil("/idle", 5s).find("\r\n\r\n/idle"), std::string::npos);
   const auto start = Clock::now();
   ASSERT_EQ(std::raise(SIGINT), 0);
-  std::this_thread::sleep_for(200ms);
-  c.readAll(10ms);
+  // The idle connection closing shows the server has acted on the first signal, on every
+  // connection at once. The stuck one stays open: 100 ms is the window in which a close
+  // would show (the drain itself lasts 30 s).
+  idle.readAll(5s);
+  ASSERT_TRUE(idle.closed());
+  c.readAll(100ms);
   EXPECT_FALSE(c.closed());  // still draining
   ASSERT_EQ(std::raise(SIGINT), 0);
   srv.join();
@@ -703,8 +744,9 @@ TEST(HttpServer, FiftyConcurrentClientsAllGetAnswers) {
 // ------------------------------------------------------------------------------------ client
 
 TEST(HttpClient, TimeoutThrows) {
-  Running srv([](const Request&) {
-    std::this_thread::sleep_for(500ms);
+  Gate release;  // the server does not answer until the client has given up
+  Running srv([&](const Request&) {
+    release.wait();
     return Response{};
   });
   const auto start = Clock::now();
@@ -717,7 +759,8 @@ TEST(HttpClient, TimeoutThrows) {
     EXPECT_NE(std::string(e.what()).find("/slow"), std::string::npos) << e.what();
   }
   EXPECT_TRUE(threw) << "no timeout";
-  EXPECT_LT(msSince(start), 450);
+  EXPECT_LT(msSince(start), 450);  // the timeout (100 ms) is what is measured here
+  release.open();
 }
 
 TEST(HttpClient, ConnectionRefusedThrows) {

@@ -54,14 +54,39 @@ bool restarting(const std::string& message) {
   return message.find("is restarting in") != std::string::npos;
 }
 
-// Polls until the runner is past its back-off (at most 5 s of waiting).
-PollResult pollAfterBackoff(Runner& r) {
-  PollResult p = r.poll();
-  for (int i = 0; i < 250 && p.status == Status::Retry && restarting(p.message); ++i) {
+// Repeats a call the runner refuses while it backs off until the back-off is over (at most 5 s of
+// waiting); the first answer that is not such a refusal.
+template <class Call>
+auto afterBackoff(Call call) {
+  auto result = call();
+  for (int i = 0; i < 250 && result.status == Status::Retry && restarting(result.message); ++i) {
     std::this_thread::sleep_for(20ms);
-    p = r.poll();
+    result = call();
   }
-  return p;
+  return result;
+}
+
+PollResult pollAfterBackoff(Runner& r) {
+  return afterBackoff([&] { return r.poll(); });
+}
+
+// Waits (at most 5 s) until the thread `tid` of this process is gone from the kernel: past its
+// exit, when the death signals of the children it forked have been sent.
+bool threadGone(pid_t tid) {
+  const auto entry = std::filesystem::path("/proc/self/task") / std::to_string(tid);
+  for (int i = 0; i < 5000 && std::filesystem::exists(entry); ++i) std::this_thread::sleep_for(1ms);
+  return !std::filesystem::exists(entry);
+}
+
+// Waits until the child `pid` has exited, leaving it to be reaped (by the runner): by then its
+// end of the socket is closed.
+bool exited(pid_t pid) {
+  siginfo_t info{};
+  int r = 0;
+  do {
+    r = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT);
+  } while (r == -1 && errno == EINTR);
+  return r == 0;
 }
 
 std::vector<std::string> inProcessRecords(const char* plugin, const OptionValues& options,
@@ -308,11 +333,15 @@ TEST(Isolation, TheChildOutlivesTheThreadThatStartedIt) {
   // PR_SET_PDEATHSIG follows the forking thread: a runner made and used on a thread that ends
   // must keep its child.
   std::unique_ptr<Runner> runner;
+  pid_t starter = -1;
   std::thread([&] {
+    starter = ::gettid();
     runner = makeRunner(isolated(IJRO_TEST_PLUGIN_GOOD_SOURCE, kSource));
     EXPECT_EQ(runner->poll().status, Status::Ok);
   }).join();
-  std::this_thread::sleep_for(100ms);
+  // join() returns before the kernel is done with the thread; once it is gone, a death signal
+  // tied to it has been sent, and a child it killed can no longer answer the poll.
+  ASSERT_TRUE(threadGone(starter));
   PollResult p = runner->poll();
   EXPECT_EQ(p.status, Status::Ok) << p.message;
   EXPECT_EQ(runner->health().restarts, 0u);
@@ -392,7 +421,7 @@ TEST(Isolation, AChildKilledFromOutsideIsNoticedAndNoSigpipeReachesTheHub) {
   auto& iso = dynamic_cast<IsolatedRunner&>(*runner);
   const pid_t pid = iso.childPid();
   ASSERT_EQ(::kill(pid, SIGKILL), 0);  // e.g. the OOM killer
-  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(exited(pid));            // its end of the socket is closed now
   // Writing a batch to a dead peer: EPIPE, not SIGPIPE (which would end this test binary).
   std::vector<std::string> batch(200, std::string(4096, 'x'));
   DeliverResult d = runner->deliver(batch);
@@ -403,9 +432,8 @@ TEST(Isolation, AChildKilledFromOutsideIsNoticedAndNoSigpipeReachesTheHub) {
   EXPECT_TRUE(reaped(pid));
   EXPECT_EQ(runner->stats().recordsRetry, batch.size());
 
-  std::this_thread::sleep_for(100ms);
   const std::vector<std::string> one = {R"({"a":1})"};
-  DeliverResult ok = runner->deliver(one);
+  DeliverResult ok = afterBackoff([&] { return runner->deliver(one); });
   EXPECT_EQ(ok.status, Status::Ok) << ok.message;
   EXPECT_EQ(runner->health().restarts, 1u);
 }
