@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "hub/store/statements.hpp"
+#include "hub/store/text.hpp"
 
 namespace ijro::store::detail {
 
@@ -55,6 +56,23 @@ void applyPriorities(soci::session& sql, const std::map<std::string, int>& prior
     sql << "UPDATE implementation SET priority = :p WHERE source = :s AND priority <> :p2",
         soci::use(p), soci::use(source), soci::use(p);
   }
+}
+
+void markCurrent(soci::session& sql, const std::vector<Identity>& identities) {
+  if (identities.empty()) return;
+  std::vector<std::string> m, r, k;
+  for (const auto& i : identities) {
+    m.push_back(i.measureId);
+    r.push_back(i.region);
+    k.push_back(i.organisationKey);
+  }
+  const std::string current = std::string("CASE WHEN ") + kOutranked + " THEN 0 ELSE 1 END";
+  const std::string ms = pgTextArray(m), rs = pgTextArray(r), ks = pgTextArray(k);
+  run(sql,
+      "UPDATE implementation SET is_current = " + current + " WHERE is_current <> " + current +
+          " AND (measure_id, region, organisation_key) IN (SELECT * FROM unnest(CAST(:m AS "
+          "TEXT[]), CAST(:r AS TEXT[]), CAST(:k AS TEXT[])))",
+      soci::use(ms), soci::use(rs), soci::use(ks));
 }
 
 void markCurrent(soci::session& sql, const std::optional<Identity>& only) {

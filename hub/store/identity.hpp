@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ijro::store::detail {
 
@@ -29,5 +30,7 @@ struct Identity {
 // priority, then the highest reported_seq (the latest received), then the highest id, as current
 // and the others as not.
 void markCurrent(soci::session& sql, const std::optional<Identity>& only);
+// The same in each of `identities` with one statement (PostgreSQL).
+void markCurrent(soci::session& sql, const std::vector<Identity>& identities);
 
 }  // namespace ijro::store::detail

@@ -6,8 +6,10 @@
 #include <charconv>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -682,23 +684,26 @@ std::optional<CurrentRow> findCurrent(soci::session& sql, const model::Implement
 }
 
 std::optional<long long> insertRow(soci::session& sql, const model::Implementation& x,
-                                   const std::string& fingerprint, const std::string& receivedAt) {
+                                   const std::string& fingerprint, const std::string& receivedAt,
+                                   const std::string& organisationKey, int priority) {
   RowValues v(x, fingerprint, receivedAt);
   long long id = 0;
-  if (!run(
-          sql,
-          "INSERT INTO implementation (source, measure_id, region, organisation, sector, revision, "
-          "lifecycle, start_date, deadline, completed, title, act_type, act_number, act_date, "
-          "act_item, note, search_text, fingerprint, received_at) VALUES (:source, :measure, "
-          ":region, :org, :sector, :revision, :lifecycle, :start, :deadline, :completed, :title, "
-          ":act_type, :act_number, :act_date, :act_item, :note, :search, :fingerprint, :received) "
-          "ON CONFLICT (measure_id, region, organisation, source) DO NOTHING RETURNING id",
-          soci::use(v.source), soci::use(v.measureId), soci::use(v.region),
-          soci::use(v.organisation), soci::use(v.sector), soci::use(v.revision),
-          soci::use(v.lifecycle), soci::use(v.start), soci::use(v.deadline),
-          soci::use(v.completed, v.completedInd), soci::use(v.title), soci::use(v.actType),
-          soci::use(v.actNumber), soci::use(v.actDate), soci::use(v.actItem), soci::use(v.note),
-          soci::use(v.search), soci::use(v.fingerprint), soci::use(v.receivedAt), soci::into(id)))
+  if (!run(sql,
+           "INSERT INTO implementation (source, measure_id, region, organisation, sector, "
+           "revision, lifecycle, start_date, deadline, completed, title, act_type, act_number, "
+           "act_date, act_item, note, search_text, fingerprint, received_at, organisation_key, "
+           "priority, reported_seq) VALUES (:source, :measure, :region, :org, :sector, :revision, "
+           ":lifecycle, :start, :deadline, :completed, :title, :act_type, :act_number, :act_date, "
+           ":act_item, :note, :search, :fingerprint, :received, :key, :priority, (SELECT "
+           "coalesce(max(reported_seq), 0) + 1 FROM implementation)) ON CONFLICT (measure_id, "
+           "region, organisation, source) DO NOTHING RETURNING id",
+           soci::use(v.source), soci::use(v.measureId), soci::use(v.region),
+           soci::use(v.organisation), soci::use(v.sector), soci::use(v.revision),
+           soci::use(v.lifecycle), soci::use(v.start), soci::use(v.deadline),
+           soci::use(v.completed, v.completedInd), soci::use(v.title), soci::use(v.actType),
+           soci::use(v.actNumber), soci::use(v.actDate), soci::use(v.actItem), soci::use(v.note),
+           soci::use(v.search), soci::use(v.fingerprint), soci::use(v.receivedAt),
+           soci::use(organisationKey), soci::use(priority), soci::into(id)))
     return std::nullopt;
   return id;
 }
@@ -831,14 +836,22 @@ class BulkInsert {
     return pg_   ? array(name, "TEXT[]", v.size(),
                          [&](std::size_t i) {
                          return null(ind, i) ? std::nullopt
-                                               : std::optional<std::string>(quoted(v[i]));
+                                               : std::optional<std::string>(pgArrayElement(v[i]));
                        })
            : ind ? bind(name, [&v, ind](Statement& st) { st, soci::use(v, *ind); })
                  : bind(name, [&v](Statement& st) { st, soci::use(v); });
   }
 
-  // suffix: what follows the rows, e.g. an ON CONFLICT clause.
-  void run(const char* suffix = "") {
+  // PostgreSQL: a column whose value is an SQL expression; `ord` in it is the row's number (1..).
+  BulkInsert& computed(const char* name, const std::string& expression) {
+    names_ += std::string(names_.empty() ? "" : ", ") + name;
+    computed_ += ", " + expression;
+    return *this;
+  }
+
+  // suffix: what follows the rows, e.g. an ON CONFLICT or RETURNING clause. rows: binds the
+  // into() targets of a RETURNING clause and fetches its rows.
+  void run(const std::string& suffix = "", const std::function<void(Statement&)>& rows = nullptr) {
     std::string q = std::string("INSERT INTO ") + table_ + " (" + names_ + ") ";
     if (pg_) {
       std::string from, aliases;
@@ -847,7 +860,7 @@ class BulkInsert {
         from += (i ? ", CAST(:a" : "CAST(:a") + n + " AS " + types_[i] + ")";
         aliases += "c" + n + ", ";
       }
-      q += "SELECT " + aliases.substr(0, aliases.size() - 2) + " FROM unnest(" + from +
+      q += "SELECT " + aliases.substr(0, aliases.size() - 2) + computed_ + " FROM unnest(" + from +
            ") WITH ORDINALITY AS u(" + aliases + "ord) ORDER BY ord";
     } else {
       q += "VALUES (" + placeholders_ + ")";
@@ -859,7 +872,10 @@ class BulkInsert {
     } else {
       for (const auto& b : binds_) b(st);
     }
-    st.execute();
+    if (rows)
+      rows(st);
+    else
+      st.execute();
   }
 
  private:
@@ -872,18 +888,6 @@ class BulkInsert {
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
     if (ec != std::errc()) throw StoreError("store: a number could not be written");
     return std::string(buf, end);
-  }
-  // An element of a PostgreSQL array literal: quoted, with '"' and '\' escaped.
-  static std::string quoted(const std::string& v) {
-    std::string out;
-    out.reserve(v.size() + 2);
-    out += '"';
-    for (char c : v) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-    return out;
   }
   void name(const char* n) {
     if (!names_.empty()) {
@@ -917,6 +921,7 @@ class BulkInsert {
   const char* table_;
   bool pg_;
   std::string names_, placeholders_;
+  std::string computed_;                                // PostgreSQL
   std::vector<std::string> arrays_, types_;             // PostgreSQL
   std::vector<std::function<void(Statement&)>> binds_;  // SQLite
 };
@@ -1256,6 +1261,86 @@ void PendingRows::insert(soci::session& sql) {
         .col("facts", r.hist.facts)
         .run();
   rows_ = std::make_unique<Rows>();
+}
+
+std::vector<std::optional<long long>> insertRows(soci::session& sql,
+                                                 const std::vector<NewRow>& rows,
+                                                 const std::string& receivedAt) {
+  std::vector<std::optional<long long>> ids(rows.size());
+  if (rows.empty()) return ids;
+  std::vector<std::string> source, measure, region, organisation, sector, lifecycle, start,
+      deadline, completed, title, actType, actNumber, actDate, actItem, note, search, fingerprint,
+      received, key;
+  std::vector<soci::indicator> completedInd;
+  std::vector<long long> revision;
+  std::vector<int> priority;
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, std::size_t> index;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& x = *rows[i].record;
+    RowValues v(x, rows[i].fingerprint, receivedAt);
+    index.emplace(std::make_tuple(v.measureId, v.region, v.organisation, v.source), i);
+    source.push_back(std::move(v.source));
+    measure.push_back(std::move(v.measureId));
+    region.push_back(std::move(v.region));
+    organisation.push_back(std::move(v.organisation));
+    sector.push_back(std::move(v.sector));
+    revision.push_back(v.revision);
+    lifecycle.push_back(std::move(v.lifecycle));
+    start.push_back(std::move(v.start));
+    deadline.push_back(std::move(v.deadline));
+    completed.push_back(std::move(v.completed));
+    completedInd.push_back(v.completedInd);
+    title.push_back(std::move(v.title));
+    actType.push_back(std::move(v.actType));
+    actNumber.push_back(std::move(v.actNumber));
+    actDate.push_back(std::move(v.actDate));
+    actItem.push_back(std::move(v.actItem));
+    note.push_back(std::move(v.note));
+    search.push_back(std::move(v.search));
+    fingerprint.push_back(std::move(v.fingerprint));
+    received.push_back(std::move(v.receivedAt));
+    key.push_back(rows[i].organisationKey);
+    priority.push_back(rows[i].priority);
+  }
+  long long id = 0;
+  std::string m, r, o, src;
+  BulkInsert(sql, "implementation", true)
+      .col("source", source)
+      .col("measure_id", measure)
+      .col("region", region)
+      .col("organisation", organisation)
+      .col("sector", sector)
+      .col("revision", revision)
+      .col("lifecycle", lifecycle)
+      .col("start_date", start)
+      .col("deadline", deadline)
+      .col("completed", completed, &completedInd)
+      .col("title", title)
+      .col("act_type", actType)
+      .col("act_number", actNumber)
+      .col("act_date", actDate)
+      .col("act_item", actItem)
+      .col("note", note)
+      .col("search_text", search)
+      .col("fingerprint", fingerprint)
+      .col("received_at", received)
+      .col("organisation_key", key)
+      .col("priority", priority)
+      // Taken once for the statement, so the rows rank in the order given.
+      .computed("reported_seq", "(SELECT coalesce(max(reported_seq), 0) FROM implementation) + ord")
+      .run(
+          " ON CONFLICT (measure_id, region, organisation, source) DO NOTHING RETURNING id, "
+          "measure_id, region, organisation, source",
+          [&](Statement& st) {
+            st, soci::into(id), soci::into(m), soci::into(r), soci::into(o), soci::into(src);
+            while (st.fetch()) {
+              auto it = index.find(std::make_tuple(m, r, o, src));
+              if (it == index.end())
+                throw StoreError("store: an inserted row came back with another key");
+              ids[it->second] = id;
+            }
+          });
+  return ids;
 }
 
 // ---- reading ----------------------------------------------------------------------------------

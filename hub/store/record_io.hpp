@@ -31,9 +31,25 @@ struct CurrentRow {
 std::optional<CurrentRow> findCurrent(soci::session& sql, const model::ImplementationKey& key,
                                       bool forUpdate);
 
-// Inserts the row unless the key is already there (a concurrent writer won); returns its id.
+// Inserts the row unless the key is already there (a concurrent writer won); returns its id. The
+// row is ranked as the source's latest report: its identity, its source's priority and the next
+// reported_seq (above every row's; writers are serialised).
 std::optional<long long> insertRow(soci::session& sql, const model::Implementation& x,
-                                   const std::string& fingerprint, const std::string& receivedAt);
+                                   const std::string& fingerprint, const std::string& receivedAt,
+                                   const std::string& organisationKey, int priority);
+// A record for insertRows, with its fingerprint and ranking.
+struct NewRow {
+  const model::Implementation* record = nullptr;
+  std::string fingerprint;
+  std::string organisationKey;
+  int priority = 0;
+};
+// PostgreSQL: the rows of records whose keys are all different, inserted with one statement and
+// ranked like insertRow's, in the order given. Per record, the new row's id, or nullopt where the
+// key was already stored (another transaction's or an earlier one's row).
+std::vector<std::optional<long long>> insertRows(soci::session& sql,
+                                                 const std::vector<NewRow>& rows,
+                                                 const std::string& receivedAt);
 void updateRow(soci::session& sql, long long id, const model::Implementation& x,
                const std::string& fingerprint, const std::string& receivedAt);
 

@@ -495,7 +495,10 @@ void SqlStore::writeRecords(soci::session& sql, std::span<const model::Implement
                             bool immediate) {
   PendingRows pending;
   std::set<std::tuple<std::string, std::string, std::string, std::string>> written;
-  for (std::size_t i : order) {
+  std::vector<std::size_t> rest = order;
+  if (!immediate && location_.dialect == Dialect::Postgres)
+    rest = insertNew(sql, batch, order, fingerprints, receivedAt, results, pending, written);
+  for (std::size_t i : rest) {
     const auto& x = batch[i];
     // A key written earlier in this batch: its pending rows go in first, outside this record's
     // savepoint, so that this record reads them and a rollback of it keeps them.
@@ -530,6 +533,59 @@ void SqlStore::writeRecords(soci::session& sql, std::span<const model::Implement
     }
   }
   pending.insert(sql);
+}
+
+// PostgreSQL, the batch's pass: the first record of each key goes in with one statement for all
+// of them (a round trip per record would bound the batch by latency, not by the database). What
+// that finds already stored, and any later record of a key, is returned, in batch order, to be
+// written one by one after.
+std::vector<std::size_t> SqlStore::insertNew(
+    soci::session& sql, std::span<const model::Implementation> batch,
+    const std::vector<std::size_t>& order, const std::vector<std::string>& fingerprints,
+    const std::string& receivedAt, std::vector<UpsertResult>& results, PendingRows& pending,
+    std::set<std::tuple<std::string, std::string, std::string, std::string>>& written) {
+  const auto rules = identity();
+  std::vector<NewRow> rows;
+  std::vector<std::size_t> positions;  // in `order`, of each of `rows`
+  std::vector<std::size_t> rest;       // positions in `order`
+  std::set<std::tuple<std::string, std::string, std::string, std::string>> seen;
+  for (std::size_t n = 0; n < order.size(); ++n) {
+    const auto& x = batch[order[n]];
+    if (!seen.insert(keyTuple(x)).second) {
+      rest.push_back(n);
+      continue;
+    }
+    auto p = rules->sourcePriorities.find(x.source);
+    rows.push_back({&x, fingerprints[order[n]], rules->organisations.keyOf(x.organisation),
+                    p == rules->sourcePriorities.end() ? kDefaultSourcePriority : p->second});
+    positions.push_back(n);
+  }
+  const auto ids = insertRows(sql, rows, receivedAt);
+  std::vector<Identity> identities;
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    if (!ids[k]) {
+      rest.push_back(positions[k]);
+      continue;
+    }
+    const auto& x = *rows[k].record;
+    if (model::hasMergedIndicators(x)) {
+      // Nothing held yet to merge into: the report's periods are the whole list.
+      model::Implementation whole = x;
+      model::mergeIndicators(nullptr, whole);
+      pending.addChildren(*ids[k], whole, receivedAt);
+    } else {
+      pending.addChildren(*ids[k], x, receivedAt);
+    }
+    pending.addHistory(x, receivedAt, "created", rows[k].organisationKey);
+    results[order[positions[k]]] = {Outcome::Accepted, "created", x.revision};
+    identities.push_back({x.measure.id, x.region, rows[k].organisationKey});
+    written.insert(keyTuple(x));
+  }
+  markCurrent(sql, identities);
+  std::sort(rest.begin(), rest.end());
+  std::vector<std::size_t> out;
+  for (std::size_t n : rest) out.push_back(order[n]);
+  return out;
 }
 
 std::vector<UpsertResult> SqlStore::upsertGrouped(PendingWrite& w) {
@@ -597,9 +653,9 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
   const Identity identity{x.measure.id, x.region, rules->organisations.keyOf(x.organisation)};
   // This row becomes the source's latest report; whether it is the implementation's current
   // state depends on the other sources' rows.
+  auto p = rules->sourcePriorities.find(x.source);
+  const int priority = p == rules->sourcePriorities.end() ? kDefaultSourcePriority : p->second;
   auto rank = [&](long long id) {
-    auto p = rules->sourcePriorities.find(x.source);
-    int priority = p == rules->sourcePriorities.end() ? kDefaultSourcePriority : p->second;
     run(sql,
         "UPDATE implementation SET organisation_key = :k, priority = :p, reported_seq = (SELECT "
         "coalesce(max(reported_seq), 0) + 1 FROM implementation) WHERE id = :id",
@@ -608,8 +664,8 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
   };
   auto current = findCurrent(sql, key, lock);
   if (!current) {
-    if (auto id = insertRow(sql, x, fp, receivedAt)) {
-      rank(*id);
+    if (auto id = insertRow(sql, x, fp, receivedAt, identity.organisationKey, priority)) {
+      markCurrent(sql, identity);
       if (model::hasMergedIndicators(x)) {
         // Nothing held yet to merge into: the report's periods are the whole list.
         model::Implementation whole = x;

@@ -9,6 +9,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <span>
+#include <string>
+#include <tuple>
+#include <vector>
 
 #include "hub/store/store.hpp"
 #include "hub/store/url.hpp"
@@ -109,6 +114,11 @@ class SqlStore final : public Store {
                     const std::vector<std::size_t>& order,
                     const std::vector<std::string>& fingerprints, const std::string& receivedAt,
                     std::vector<UpsertResult>& results, bool immediate);
+  std::vector<std::size_t> insertNew(
+      soci::session& sql, std::span<const model::Implementation> batch,
+      const std::vector<std::size_t>& order, const std::vector<std::string>& fingerprints,
+      const std::string& receivedAt, std::vector<UpsertResult>& results, PendingRows& pending,
+      std::set<std::tuple<std::string, std::string, std::string, std::string>>& written);
   // SQLite group commit: concurrent upserts queue up and one of them, the leader, writes every
   // queued batch in one transaction, so one fsync acknowledges them all. Nothing is answered
   // before that commit.

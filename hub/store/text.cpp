@@ -140,4 +140,26 @@ std::optional<std::string> decodeBase64(std::string_view text) {
   return out;
 }
 
+std::string pgArrayElement(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string pgTextArray(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += pgArrayElement(items[i]);
+  }
+  out += '}';
+  return out;
+}
+
 }  // namespace ijro::store::detail

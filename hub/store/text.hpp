@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hub/base/timestamp.hpp"
 #include "hub/base/utf8.hpp"
@@ -24,6 +25,12 @@ std::string foldCase(std::string_view s);
 // Escapes '%', '_' and the escape character itself for `LIKE ... ESCAPE '!'`.
 inline constexpr char kLikeEscape = '!';
 std::string escapeLike(std::string_view s);
+
+// An element of a PostgreSQL array literal: quoted, with '"' and '\\' escaped (text of a record
+// holds no NUL: unstorable() refuses it).
+std::string pgArrayElement(std::string_view s);
+// A PostgreSQL array literal of texts, for CAST(:p AS TEXT[]).
+std::string pgTextArray(const std::vector<std::string>& items);
 
 // `s` as text every backend can hold: unchanged when it is valid UTF-8 without NUL, otherwise
 // every byte that is not part of a valid character (and NUL) written as \xNN. For dead letters,
