@@ -29,19 +29,25 @@ std::string quoted(std::string_view value) {
 }  // namespace
 
 std::string collapse(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
+  return collapse(std::string(text));
+}
+
+std::string collapse(std::string&& text) {
+  // In place: each run of whitespace becomes one space, none at either end.
+  std::size_t out = 0;
   bool pending = false;
-  for (char c : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     if (space(c)) {
-      pending = !out.empty();
+      pending = out != 0;
       continue;
     }
-    if (pending) out += ' ';
+    if (pending) text[out++] = ' ';
     pending = false;
-    out += c;
+    text[out++] = c;
   }
-  return out;
+  text.resize(out);
+  return text;  // moved (an rvalue reference parameter)
 }
 
 bool isBlank(std::string_view text) {

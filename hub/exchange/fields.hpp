@@ -16,6 +16,7 @@ namespace ijro::exchange::fields {
 // Trims and collapses runs of whitespace to one space (xs:token semantics): identifiers, codes,
 // organisation names and other one-line values.
 std::string collapse(std::string_view text);
+std::string collapse(std::string&& text);  // in place, without a copy
 bool isBlank(std::string_view text);
 
 // "17" (national), 4 digits (region) or 7 digits (district). Whether the code is a known territory

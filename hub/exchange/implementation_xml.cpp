@@ -180,6 +180,10 @@ std::string join(std::initializer_list<std::string_view> names) {
   return out;
 }
 
+// Elements seen in one parent, with their lines. The names are the reader's (libxml2 keeps each
+// element name once, for as long as the reader lives), so nothing is copied per element.
+using SeenElements = std::map<std::string_view, int>;
+
 // The attributes of one element, taken one by one; what is left over was not expected.
 struct Attrs {
   std::string element;
@@ -227,10 +231,10 @@ class RecordParser {
   std::string nonEmptyText(std::string_view element);
   std::optional<Date> dateText(std::string_view element);
   // False (and an error) when the element was already seen in this parent.
-  bool once(std::map<std::string, int, std::less<>>& seen, std::string_view name);
+  bool once(SeenElements& seen, std::string_view name);
   void unknown(std::string_view parent, std::string_view name, std::string_view expected);
-  void missing(const std::map<std::string, int, std::less<>>& seen, int line,
-               std::string_view parent, std::string_view name, std::string_view hint);
+  void missing(const SeenElements& seen, int line, std::string_view parent, std::string_view name,
+               std::string_view hint);
 
   model::Measure measure();
   model::SourceAct act();
@@ -405,7 +409,7 @@ std::optional<Date> RecordParser::dateText(std::string_view element) {
   return d;
 }
 
-bool RecordParser::once(std::map<std::string, int, std::less<>>& seen, std::string_view name) {
+bool RecordParser::once(SeenElements& seen, std::string_view name) {
   auto it = seen.find(name);
   if (it != seen.end()) {
     error(r_.line(), tag(name) + " appears more than once (first on line " +
@@ -413,7 +417,7 @@ bool RecordParser::once(std::map<std::string, int, std::less<>>& seen, std::stri
     r_.skipElement();
     return false;
   }
-  seen.emplace(std::string(name), r_.line());
+  seen.emplace(name, r_.line());
   return true;
 }
 
@@ -424,8 +428,8 @@ void RecordParser::unknown(std::string_view parent, std::string_view name,
   r_.skipElement();
 }
 
-void RecordParser::missing(const std::map<std::string, int, std::less<>>& seen, int line,
-                           std::string_view parent, std::string_view name, std::string_view hint) {
+void RecordParser::missing(const SeenElements& seen, int line, std::string_view parent,
+                           std::string_view name, std::string_view hint) {
   if (seen.find(name) == seen.end())
     error(line, tag(parent) + " has no " + tag(name) + ": add " + std::string(hint));
 }
@@ -507,7 +511,7 @@ model::Measure RecordParser::measure() {
   const int line = r_.line();
   auto a = attributes("measure", {"id"});
   if (auto id = token(a, "id", true)) m.id = rec_.measureId = *id;
-  std::map<std::string, int, std::less<>> seen;
+  SeenElements seen;
   std::optional<std::string> mainTitle;
   int mainTitleLine = 0;
   children("measure", [&](std::string_view name) {
@@ -629,7 +633,7 @@ model::Indicator RecordParser::indicator() {
   ind.unit = raw(a, "unit").value_or("");
   ind.ascending = boolean(a, "ascending").value_or(true);
   ind.baseline = number(a, "baseline").value_or(0);
-  std::map<std::string, int, std::less<>> seen;
+  SeenElements seen;
   children("indicator", [&](std::string_view name) {
     if (name == "name") {
       if (once(seen, name)) ind.name = nonEmptyText(name);
@@ -706,7 +710,7 @@ model::Evidence RecordParser::evidence() {
     else
       error(line, "evidence size \"" + *size + "\" is not a size in bytes: give a whole number");
   }
-  std::map<std::string, int, std::less<>> seen;
+  SeenElements seen;
   children("evidence", [&](std::string_view name) {
     if (name == "title") {
       if (once(seen, name)) e.title = nonEmptyText(name);
@@ -791,7 +795,7 @@ ReadImplementation RecordParser::implementation(const std::string& source) {
       error(a.line, what(a, "revision") + ": " + fields::badRevision(*rev));
   }
 
-  std::map<std::string, int, std::less<>> seen;
+  SeenElements seen;
   children("implementation", [&](std::string_view name) {
     const int at = r_.line();
     if (name == "measure") {

@@ -662,7 +662,10 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
         soci::use(identity.organisationKey), soci::use(priority), soci::use(id));
     markCurrent(sql, identity);
   };
-  auto current = findCurrent(sql, key, lock);
+  // SQLite, one writer: most records are new, so the INSERT is the look-up (one statement, not
+  // two); one that finds the key stored inserts nothing and the row is read after it.
+  std::optional<CurrentRow> current;
+  if (lock) current = findCurrent(sql, key, lock);
   if (!current) {
     if (auto id = insertRow(sql, x, fp, receivedAt, identity.organisationKey, priority)) {
       markCurrent(sql, identity);
@@ -677,10 +680,10 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
       pending.addHistory(x, receivedAt, "created", identity.organisationKey);
       return {Outcome::Accepted, "created", x.revision};
     }
-    // Another transaction inserted the key after our look-up and has committed since
-    // (INSERT ... ON CONFLICT waited for it): lock and use its row.
+    // Stored already (SQLite), or another transaction inserted the key after our look-up and
+    // has committed since (INSERT ... ON CONFLICT waited for it): lock and use its row.
     current = findCurrent(sql, key, lock);
-    if (!current) throw StoreError("store: a concurrently inserted row disappeared");
+    if (!current) throw StoreError("store: a stored row could not be read back");
   }
   if (current->revision > x.revision)
     return {Outcome::Stale,

@@ -253,7 +253,14 @@ bool Reader::read() {
   if (rc < 0)
     throw XmlError("not well-formed XML", name_, xmlTextReaderGetParserLineNumber(reader_),
                    xmlTextReaderGetParserColumnNumber(reader_));
-  if (rc == 0) return false;
+  if (rc == 0) {
+    type_ = XML_READER_TYPE_NONE;
+    depth_ = 0;
+    return false;
+  }
+  // Asked several times per node by the reader and its callers: read once here.
+  type_ = xmlTextReaderNodeType(reader_);
+  depth_ = xmlTextReaderDepth(reader_);
   if (nodeType() == XML_READER_TYPE_ELEMENT) {
     const auto d = static_cast<std::size_t>(depth());
     open_.resize(d + 1);
@@ -309,10 +316,10 @@ void Reader::check() {
 }
 
 int Reader::nodeType() const {
-  return xmlTextReaderNodeType(reader_);
+  return type_;
 }
 int Reader::depth() const {
-  return xmlTextReaderDepth(reader_);
+  return depth_;
 }
 bool Reader::isEmptyElement() const {
   return xmlTextReaderIsEmptyElement(reader_) == 1;

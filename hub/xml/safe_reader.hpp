@@ -108,6 +108,8 @@ class Reader {
   std::string name_;
   Limits limits_;
   detail::ParseErrors errors_;
+  int type_ = XML_READER_TYPE_NONE;  // of the current node, as read() found it
+  int depth_ = 0;
   std::size_t elements_ = 0;       // start tags read so far
   std::vector<std::size_t> open_;  // open_[d]: index of the element last started at depth d
 };
