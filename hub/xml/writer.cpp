@@ -11,19 +11,23 @@ namespace {
 const xmlChar* x(const std::string& s) {
   return reinterpret_cast<const xmlChar*>(s.c_str());
 }
+}  // namespace
 
-void checkChars(std::string_view value, const std::string& where) {
-  if (auto problem = xmlCharProblem(value))
-    throw std::invalid_argument("cannot write " + where + " as XML: it contains " + *problem);
+namespace {
+// libxml2's output goes straight into the document string (which grows geometrically), with no
+// intermediate buffer to copy it out of at the end.
+int appendToString(void* context, const char* bytes, int length) {
+  static_cast<std::string*>(context)->append(bytes, static_cast<std::size_t>(length));
+  return length;
 }
 }  // namespace
 
 Writer::Writer(bool indent) {
-  buffer_ = xmlBufferCreate();
-  if (!buffer_) throw std::runtime_error("XML writer: cannot allocate a buffer");
-  writer_ = xmlNewTextWriterMemory(buffer_, 0);
+  xmlOutputBufferPtr out = xmlOutputBufferCreateIO(appendToString, nullptr, &document_, nullptr);
+  if (!out) throw std::runtime_error("XML writer: cannot allocate an output buffer");
+  writer_ = xmlNewTextWriter(out);  // owns `out` from here
   if (!writer_) {
-    xmlBufferFree(buffer_);
+    xmlOutputBufferClose(out);
     throw std::runtime_error("XML writer: cannot create a writer");
   }
   if (indent) {
@@ -35,7 +39,6 @@ Writer::Writer(bool indent) {
 
 Writer::~Writer() {
   if (writer_) xmlFreeTextWriter(writer_);
-  if (buffer_) xmlBufferFree(buffer_);
 }
 
 const std::string& Writer::current() const {
@@ -48,27 +51,35 @@ void Writer::check(int rc, const char* what) {
   if (rc < 0) throw std::runtime_error(std::string("XML writer: cannot ") + what);
 }
 
+// libxml2 takes NUL-terminated strings: a view is copied into one of two buffers kept for that
+// (their room is reused, so a value costs no allocation once the buffers have grown).
+const xmlChar* Writer::terminated(std::string& buffer, std::string_view s) {
+  buffer.assign(s);
+  return x(buffer);
+}
+
 void Writer::startElement(std::string_view name, std::string_view ns) {
-  const std::string n(name);
   if (!writer_) throw std::logic_error("XML writer: used after finish()");
-  check(xmlTextWriterStartElement(writer_, x(n)), "start an element");
-  open_.push_back(n);
+  check(xmlTextWriterStartElement(writer_, terminated(name_, name)), "start an element");
+  open_.emplace_back(name);
   if (!ns.empty()) attribute("xmlns", ns);
 }
 
 void Writer::attribute(std::string_view name, std::string_view value) {
   if (!writer_) throw std::logic_error("XML writer: used after finish()");
-  const std::string n(name);
-  checkChars(value, "attribute " + n + " of <" + current() + ">");
-  const std::string v(value);
-  check(xmlTextWriterWriteAttribute(writer_, x(n), x(v)), "write an attribute");
+  if (auto problem = xmlCharProblem(value))
+    throw std::invalid_argument("cannot write attribute " + std::string(name) + " of <" +
+                                current() + "> as XML: it contains " + *problem);
+  check(xmlTextWriterWriteAttribute(writer_, terminated(name_, name), terminated(value_, value)),
+        "write an attribute");
 }
 
 void Writer::text(std::string_view value) {
   if (!writer_) throw std::logic_error("XML writer: used after finish()");
-  checkChars(value, "the text of <" + current() + ">");
-  const std::string v(value);
-  check(xmlTextWriterWriteString(writer_, x(v)), "write text");
+  if (auto problem = xmlCharProblem(value))
+    throw std::invalid_argument("cannot write the text of <" + current() +
+                                "> as XML: it contains " + *problem);
+  check(xmlTextWriterWriteString(writer_, terminated(value_, value)), "write text");
 }
 
 void Writer::endElement() {
@@ -86,10 +97,9 @@ void Writer::textElement(std::string_view name, std::string_view value) {
 std::string Writer::finish() {
   if (!writer_) throw std::logic_error("XML writer: finish() called twice");
   check(xmlTextWriterEndDocument(writer_), "end the document");
-  xmlFreeTextWriter(writer_);  // flushes into buffer_
+  xmlFreeTextWriter(writer_);  // flushes the rest into document_
   writer_ = nullptr;
-  return std::string(reinterpret_cast<const char*>(xmlBufferContent(buffer_)),
-                     static_cast<std::size_t>(xmlBufferLength(buffer_)));
+  return std::move(document_);
 }
 
 }  // namespace ijro::xml

@@ -31,10 +31,12 @@ class Writer {
 
  private:
   void check(int rc, const char* what);
-  xmlBufferPtr buffer_ = nullptr;
+  static const xmlChar* terminated(std::string& buffer, std::string_view s);
+  std::string document_;  // written so far (declared before writer_, which writes into it)
   xmlTextWriterPtr writer_ = nullptr;
   const std::string& current() const;
   std::vector<std::string> open_;  // names of the open elements, for messages
+  std::string name_, value_;       // NUL-terminated copies handed to libxml2
 };
 
 }  // namespace ijro::xml
