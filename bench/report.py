@@ -11,7 +11,7 @@ import platform
 import sys
 
 sections_dir, out_path = sys.argv[1:3]
-SECTION_ORDER = ("micro", "intake", "rollup", "feed")
+SECTION_ORDER = ("micro", "intake", "rollup", "feed", "national")
 values = {}
 sections = {}
 for path in sorted(glob.glob(os.path.join(sections_dir, "*.txt"))):
@@ -143,6 +143,34 @@ for size in sizes:
                  f"{size}; VmRSS sampled every 0.25 s: {kib_mib(f'{key}.rss.first.kib')} at the "
                  f"first receipt, {kib_mib(f'{key}.rss.last.kib')} at the last, at most "
                  f"{kib_mib(f'{key}.rss.max.kib')}"))
+
+# The national data set (issue 13's goals; SQLite, factor 1 so far).
+if "national" in sections:
+    n = int(num("national.implementations") or 0)
+    accepted = int(num("national.accepted") or 0)
+    label = f"national {values.get('national.factor', '?')}x"
+    intake = num("national.intake.seconds")
+    rows.append((f"{label}: 14 reports in", fmt(intake, " s"), "", "", "< 3 s",
+                 "n/a" if intake is None else ("met" if intake < 3 and accepted == n else "short"),
+                 f"the 14 regional JSON reports of ijro-bench-national ({n:,} implementations, "
+                 f"{accepted:,} accepted), posted one after the other to a fresh SQLite store; the "
+                 f"slowest report took {fmt(num('national.intake.max'), ' s')}"))
+    for key, what in (("summary", "/api/v1/summary?by=region"),
+                      ("overdue", "/api/v1/measures?status=overdue&pageSize=50")):
+        v = num(f"national.{key}.p95ms")
+        rows.append((f"{label}: {key} p95", fmt(v, " ms"), "", "", "< 50 ms",
+                     "n/a" if v is None else ("met" if v < 50 else "short"),
+                     f"{what}, 95th percentile of 50 warm requests"))
+    hwm = num("national.hwm.kib")
+    mib = hwm / 1024 if hwm else None
+    ok = int(num("national.feed.ok") or 0)
+    seconds, size = num("national.feed.seconds"), num("national.feed.bytes")
+    rows.append((f"{label}: rss, feed with 8 readers", fmt(mib, " MiB"), "", "", "< 64 MiB",
+                 "n/a" if mib is None else ("met" if mib < 64 and ok == 8 else "short"),
+                 f"peak resident set (VmHWM) of the hub through the whole section; 8 readers of "
+                 f"/api/v1/feed at once, {ok} answered 200, {fmt(size / 1e6 if size else None, ' MB')} "
+                 f"in {fmt(seconds, ' s')} ({fmt(size / seconds if size and seconds else None, ' B/s')}; "
+                 f"no raw-writer limit is measured for this row yet)"))
 
 cpu = "unknown"
 try:
