@@ -19,6 +19,15 @@ constexpr const char* kOutranked =
     "(o.reported_seq > implementation.reported_seq OR (o.reported_seq = "
     "implementation.reported_seq AND o.id > implementation.id)))))";
 
+// Marks each row current or not, where the two differ; callers narrow it with an AND clause.
+const std::string& markCurrentUpdate() {
+  static const std::string update = [] {
+    const std::string current = std::string("CASE WHEN ") + kOutranked + " THEN 0 ELSE 1 END";
+    return "UPDATE implementation SET is_current = " + current + " WHERE is_current <> " + current;
+  }();
+  return update;
+}
+
 void rekeyTable(soci::session& sql, const char* table,
                 const std::function<std::string(const std::string&)>& keyOf) {
   std::vector<std::string> spellings;
@@ -66,24 +75,21 @@ void markCurrent(soci::session& sql, const std::vector<Identity>& identities) {
     r.push_back(i.region);
     k.push_back(i.organisationKey);
   }
-  const std::string current = std::string("CASE WHEN ") + kOutranked + " THEN 0 ELSE 1 END";
+  static const std::string update =
+      markCurrentUpdate() +
+      " AND (measure_id, region, organisation_key) IN (SELECT * FROM unnest(CAST(:m AS TEXT[]), "
+      "CAST(:r AS TEXT[]), CAST(:k AS TEXT[])))";
   const std::string ms = pgTextArray(m), rs = pgTextArray(r), ks = pgTextArray(k);
-  run(sql,
-      "UPDATE implementation SET is_current = " + current + " WHERE is_current <> " + current +
-          " AND (measure_id, region, organisation_key) IN (SELECT * FROM unnest(CAST(:m AS "
-          "TEXT[]), CAST(:r AS TEXT[]), CAST(:k AS TEXT[])))",
-      soci::use(ms), soci::use(rs), soci::use(ks));
+  run(sql, update, soci::use(ms), soci::use(rs), soci::use(ks));
 }
 
 void markCurrent(soci::session& sql, const std::optional<Identity>& only) {
-  const std::string current = std::string("CASE WHEN ") + kOutranked + " THEN 0 ELSE 1 END";
-  std::string update =
-      "UPDATE implementation SET is_current = " + current + " WHERE is_current <> " + current;
   if (!only) {
-    sql << update;
+    sql << markCurrentUpdate();
     return;
   }
-  update += " AND measure_id = :m AND region = :r AND organisation_key = :k";
+  static const std::string update =
+      markCurrentUpdate() + " AND measure_id = :m AND region = :r AND organisation_key = :k";
   run(sql, update, soci::use(only->measureId), soci::use(only->region),
       soci::use(only->organisationKey));
 }

@@ -494,7 +494,7 @@ void SqlStore::writeRecords(soci::session& sql, std::span<const model::Implement
                             const std::string& receivedAt, std::vector<UpsertResult>& results,
                             bool immediate) {
   PendingRows pending;
-  std::set<std::tuple<std::string, std::string, std::string, std::string>> written;
+  KeySet written;
   std::vector<std::size_t> rest = order;
   if (!immediate && location_.dialect == Dialect::Postgres)
     rest = insertNew(sql, batch, order, fingerprints, receivedAt, results, pending, written);
@@ -539,25 +539,26 @@ void SqlStore::writeRecords(soci::session& sql, std::span<const model::Implement
 // of them (a round trip per record would bound the batch by latency, not by the database). What
 // that finds already stored, and any later record of a key, is returned, in batch order, to be
 // written one by one after.
-std::vector<std::size_t> SqlStore::insertNew(
-    soci::session& sql, std::span<const model::Implementation> batch,
-    const std::vector<std::size_t>& order, const std::vector<std::string>& fingerprints,
-    const std::string& receivedAt, std::vector<UpsertResult>& results, PendingRows& pending,
-    std::set<std::tuple<std::string, std::string, std::string, std::string>>& written) {
+std::vector<std::size_t> SqlStore::insertNew(soci::session& sql,
+                                             std::span<const model::Implementation> batch,
+                                             const std::vector<std::size_t>& order,
+                                             const std::vector<std::string>& fingerprints,
+                                             const std::string& receivedAt,
+                                             std::vector<UpsertResult>& results,
+                                             PendingRows& pending, KeySet& written) {
   const auto rules = identity();
   std::vector<NewRow> rows;
   std::vector<std::size_t> positions;  // in `order`, of each of `rows`
   std::vector<std::size_t> rest;       // positions in `order`
-  std::set<std::tuple<std::string, std::string, std::string, std::string>> seen;
+  KeySet seen;
   for (std::size_t n = 0; n < order.size(); ++n) {
     const auto& x = batch[order[n]];
     if (!seen.insert(keyTuple(x)).second) {
       rest.push_back(n);
       continue;
     }
-    auto p = rules->sourcePriorities.find(x.source);
     rows.push_back({&x, fingerprints[order[n]], rules->organisations.keyOf(x.organisation),
-                    p == rules->sourcePriorities.end() ? kDefaultSourcePriority : p->second});
+                    rules->priorityOf(x.source)});
     positions.push_back(n);
   }
   const auto ids = insertRows(sql, rows, receivedAt);
@@ -653,8 +654,7 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
   const Identity identity{x.measure.id, x.region, rules->organisations.keyOf(x.organisation)};
   // This row becomes the source's latest report; whether it is the implementation's current
   // state depends on the other sources' rows.
-  auto p = rules->sourcePriorities.find(x.source);
-  const int priority = p == rules->sourcePriorities.end() ? kDefaultSourcePriority : p->second;
+  const int priority = rules->priorityOf(x.source);
   auto rank = [&](long long id) {
     run(sql,
         "UPDATE implementation SET organisation_key = :k, priority = :p, reported_seq = (SELECT "
@@ -984,9 +984,7 @@ std::vector<Store::Revision> SqlStore::revisions(const RevisionQuery& q) {
           if (!decodeFacts(facts, one.facts))
             throw StoreError("store: the facts of history row " + std::to_string(id) +
                              " are unreadable");
-          auto prio = rules->sourcePriorities.find(one.facts.source);
-          one.priority =
-              prio == rules->sourcePriorities.end() ? kDefaultSourcePriority : prio->second;
+          one.priority = rules->priorityOf(one.facts.source);
           out.push_back(std::move(one));
         }
         return out;

@@ -21,6 +21,8 @@
 namespace ijro::store::detail {
 
 class PendingRows;  // record_io.hpp
+// Implementation keys (measure, region, organisation, source) seen in a batch.
+using KeySet = std::set<std::tuple<std::string, std::string, std::string, std::string>>;
 
 class SqlStore final : public Store {
  public:
@@ -114,11 +116,13 @@ class SqlStore final : public Store {
                     const std::vector<std::size_t>& order,
                     const std::vector<std::string>& fingerprints, const std::string& receivedAt,
                     std::vector<UpsertResult>& results, bool immediate);
-  std::vector<std::size_t> insertNew(
-      soci::session& sql, std::span<const model::Implementation> batch,
-      const std::vector<std::size_t>& order, const std::vector<std::string>& fingerprints,
-      const std::string& receivedAt, std::vector<UpsertResult>& results, PendingRows& pending,
-      std::set<std::tuple<std::string, std::string, std::string, std::string>>& written);
+  std::vector<std::size_t> insertNew(soci::session& sql,
+                                     std::span<const model::Implementation> batch,
+                                     const std::vector<std::size_t>& order,
+                                     const std::vector<std::string>& fingerprints,
+                                     const std::string& receivedAt,
+                                     std::vector<UpsertResult>& results, PendingRows& pending,
+                                     KeySet& written);
   // SQLite group commit: concurrent upserts queue up and one of them, the leader, writes every
   // queued batch in one transaction, so one fsync acknowledges them all. Nothing is answered
   // before that commit.

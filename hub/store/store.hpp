@@ -188,6 +188,10 @@ inline constexpr int kDefaultSourcePriority = 0;
 struct IdentityRules {
   OrganisationDirectory organisations;
   std::map<std::string, int> sourcePriorities;
+  int priorityOf(const std::string& source) const {
+    auto it = sourcePriorities.find(source);
+    return it == sourcePriorities.end() ? kDefaultSourcePriority : it->second;
+  }
 };
 
 // Which history rows to read (Store::historyOf): one measure, optionally narrowed.
