@@ -4,6 +4,9 @@
 //   ijro-bench-null-server PORT THREADS --sync FILE  appends each body to FILE and answers once
 //       an fdatasync that began after the append returned: the requests waiting meanwhile share
 //       one fdatasync (group commit), as a durable server at best would.
+//   ijro-bench-null-server PORT THREADS --body FILE  answers every request with FILE's bytes,
+//       read once and held in memory: the raw writer a streamed feed of that size is held
+//       against (no store, no XML, nothing but the socket).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -12,7 +15,9 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -83,6 +88,9 @@ class GroupSync {
   std::thread thread_;
 };
 
+// --body: what every answer carries.
+std::string fixedBody;
+
 asio::awaitable<void> session(tcp::socket socket, GroupSync* sync) {
   beast::flat_buffer buffer;
   // Only the --sync mode waits on it; it shares the session's strand.
@@ -100,6 +108,16 @@ asio::awaitable<void> session(tcp::socket socket, GroupSync* sync) {
         sync->append(req.body(), timer);
         boost::system::error_code ec;
         co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      }
+      if (!fixedBody.empty()) {
+        http::response<http::span_body<const char>> big{http::status::ok, req.version()};
+        big.set(http::field::content_type, "application/xml");
+        big.body() = {fixedBody.data(), fixedBody.size()};
+        big.keep_alive(req.keep_alive());
+        big.prepare_payload();
+        co_await http::async_write(socket, big, asio::use_awaitable);
+        if (!big.keep_alive()) break;
+        continue;
       }
       http::response<http::string_body> res{http::status::ok, req.version()};
       res.set(http::field::content_type, "application/xml");
@@ -130,14 +148,23 @@ asio::awaitable<void> listen(tcp::acceptor& acceptor, GroupSync* sync) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3 && !(argc == 5 && std::string(argv[3]) == "--sync")) {
-    std::cerr << "usage: ijro-bench-null-server PORT THREADS [--sync FILE]\n";
+  const std::string mode = argc == 5 ? argv[3] : "";
+  if (argc != 3 && !(argc == 5 && (mode == "--sync" || mode == "--body"))) {
+    std::cerr << "usage: ijro-bench-null-server PORT THREADS [--sync FILE | --body FILE]\n";
     return 2;
   }
   const auto port = static_cast<unsigned short>(std::atoi(argv[1]));
   const int threads = std::atoi(argv[2]);
   std::unique_ptr<GroupSync> sync;
-  if (argc == 5) sync = std::make_unique<GroupSync>(argv[4]);
+  if (mode == "--sync") sync = std::make_unique<GroupSync>(argv[4]);
+  if (mode == "--body") {
+    std::ifstream in(argv[4], std::ios::binary);
+    fixedBody.assign(std::istreambuf_iterator<char>(in), {});
+    if (fixedBody.empty()) {
+      std::cerr << "ijro-bench-null-server: " << argv[4] << " is empty or unreadable\n";
+      return 2;
+    }
+  }
   asio::io_context io{threads};
   tcp::acceptor acceptor{io, {asio::ip::make_address("127.0.0.1"), port}};
   asio::signal_set signals{io, SIGINT, SIGTERM};

@@ -144,33 +144,56 @@ for size in sizes:
                  f"first receipt, {kib_mib(f'{key}.rss.last.kib')} at the last, at most "
                  f"{kib_mib(f'{key}.rss.max.kib')}"))
 
-# The national data set (issue 13's goals; SQLite, factor 1 so far).
+# The national data set (issue 13's goals): each backend at each size factor.
 if "national" in sections:
-    n = int(num("national.implementations") or 0)
-    accepted = int(num("national.accepted") or 0)
-    label = f"national {values.get('national.factor', '?')}x"
-    intake = num("national.intake.seconds")
-    rows.append((f"{label}: 14 reports in", fmt(intake, " s"), "", "", "< 3 s",
-                 "n/a" if intake is None else ("met" if intake < 3 and accepted == n else "short"),
-                 f"the 14 regional JSON reports of ijro-bench-national ({n:,} implementations, "
-                 f"{accepted:,} accepted), posted one after the other to a fresh SQLite store; the "
-                 f"slowest report took {fmt(num('national.intake.max'), ' s')}"))
-    for key, what in (("summary", "/api/v1/summary?by=region"),
-                      ("overdue", "/api/v1/measures?status=overdue&pageSize=50")):
-        v = num(f"national.{key}.p95ms")
-        rows.append((f"{label}: {key} p95", fmt(v, " ms"), "", "", "< 50 ms",
-                     "n/a" if v is None else ("met" if v < 50 else "short"),
-                     f"{what}, 95th percentile of 50 warm requests"))
-    hwm = num("national.hwm.kib")
-    mib = hwm / 1024 if hwm else None
-    ok = int(num("national.feed.ok") or 0)
-    seconds, size = num("national.feed.seconds"), num("national.feed.bytes")
-    rows.append((f"{label}: rss, feed with 8 readers", fmt(mib, " MiB"), "", "", "< 64 MiB",
-                 "n/a" if mib is None else ("met" if mib < 64 and ok == 8 else "short"),
-                 f"peak resident set (VmHWM) of the hub through the whole section; 8 readers of "
-                 f"/api/v1/feed at once, {ok} answered 200, {fmt(size / 1e6 if size else None, ' MB')} "
-                 f"in {fmt(seconds, ' s')} ({fmt(size / seconds if size and seconds else None, ' B/s')}; "
-                 f"no raw-writer limit is measured for this row yet)"))
+    for run in values.get("national.runs", "").split():
+        backend, _, factor = run.partition(":")
+        key = f"national.{backend}.{factor}"
+        big = float(factor) > 1
+        n = int(num(f"{key}.implementations") or 0)
+        accepted = int(num(f"{key}.accepted") or 0)
+        label = f"national {factor}x {backend}"
+        intake = num(f"{key}.intake.seconds")
+        goal = None if big else 3
+        rows.append((f"{label}: 14 reports in", fmt(intake, " s"), "", "",
+                     "" if goal is None else f"< {goal} s",
+                     "n/a" if intake is None or goal is None
+                     else ("met" if intake < goal and accepted == n else "short"),
+                     f"the 14 regional JSON reports of ijro-bench-national ({n:,} implementations, "
+                     f"{accepted:,} accepted), posted one after the other to a fresh store; the "
+                     f"slowest report took {fmt(num(f'{key}.intake.max'), ' s')}"))
+        for what_key, what, limit_1x, limit_10x in (
+                ("summary", "/api/v1/summary?by=region", 50, 200),
+                ("overdue", "/api/v1/measures?status=overdue&pageSize=50", 50, 200),
+                ("overview", "/api/v1/overview (the dashboard's overview)", 300, None),
+                ("list", "/api/v1/measures?region=1703&status=overdue,atRisk&pageSize=50 (the "
+                         "dashboard's filtered list)", 300, None)):
+            v = num(f"{key}.{what_key}.p95ms")
+            limit = limit_10x if big else limit_1x
+            rows.append((f"{label}: {what_key} p95", fmt(v, " ms"), "", "",
+                         "" if limit is None else f"< {limit} ms",
+                         "n/a" if v is None or limit is None else ("met" if v < limit else "short"),
+                         f"{what}, 95th percentile of 50 warm requests"))
+        hwm = num(f"{key}.hwm.kib")
+        mib = hwm / 1024 if hwm else None
+        ok = int(num(f"{key}.feed.ok") or 0)
+        seconds, size = num(f"{key}.feed.seconds"), num(f"{key}.feed.bytes")
+        raw_seconds, raw_size = num(f"{key}.raw.seconds"), num(f"{key}.raw.bytes")
+        hub_rate = size / seconds if size and seconds else None
+        raw_rate = raw_size / raw_seconds if raw_size and raw_seconds else None
+        idle = num(f"{key}.hwm.idle.kib")
+        rows.append((f"{label}: rss, feed with 8 readers", fmt(mib, " MiB"), "", "",
+                     "" if big else "< 64 MiB",
+                     "n/a" if mib is None or big else ("met" if mib < 64 and ok == 8 else "short"),
+                     f"peak resident set (VmHWM) of a hub started on the loaded store that served "
+                     f"only the feed ({fmt(idle / 1024 if idle else None, ' MiB')} when it was "
+                     f"ready); 8 readers of /api/v1/feed at once, {ok} answered 200"))
+        ratio_row(f"{label}: feed, 8 readers", hub_rate / 1e6 if hub_rate else None,
+                  raw_rate / 1e6 if raw_rate else None, " MB/s", ">= 0.5",
+                  lambda r: r >= 0.5,
+                  f"{fmt(size / 1e6 if size else None, ' MB')} streamed to 8 readers at once in "
+                  f"{fmt(seconds, ' s')}; limit: a raw writer sending the same bytes from memory "
+                  f"(ijro-bench-null-server --body) to 8 readers at once")
 
 cpu = "unknown"
 try:

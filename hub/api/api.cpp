@@ -900,11 +900,55 @@ Response Api::getFeed(const Request& req, const intake::Scope& reader) {
     ++counters_.forbidden;
     return problem(req, 403, *err);
   }
-  exchange::FeedHeader header{settings_.hubId, nowIso(), q.asOf};
-  auto body = exchange::writeFeed(header, settings_.rules, [&](const auto& emit) {
-    store_.forEach(q.filter, withUploadedEvidence(emit));
-  });
-  return {200, "application/xml; charset=utf-8", std::move(body), {}};
+  auto place = largeRead();
+  if (!place) return refuseLargeRead(req, "feed");
+  // Written while it is sent, a page of the store at a time: what it holds does not grow with
+  // the data (the roll-ups' groups aside).
+  Response res{200, "application/xml; charset=utf-8", {}, {}};
+  res.stream = [this, place, filter = q.filter,
+                header = exchange::FeedHeader{settings_.hubId, nowIso(), q.asOf},
+                what = req.method + " " + req.target](const http::BodyWriter& write) {
+    try {
+      exchange::writeFeed(
+          header, settings_.rules,
+          [&](const auto& emit) { store_.forEach(filter, withUploadedEvidence(emit)); },
+          [&](std::string&& part) { write(std::move(part)); });
+    } catch (const store::StoreError&) {
+      ++counters_.errors;  // the server logs it with the request
+      throw;
+    }
+  };
+  return res;
+}
+
+std::shared_ptr<void> Api::largeRead() {
+  const std::size_t limit = settings_.largeReads;
+  auto running = largeReadsRunning_;
+  if (running->fetch_add(1) >= limit && limit > 0) {
+    running->fetch_sub(1);
+    return nullptr;
+  }
+  struct Place {
+    std::shared_ptr<std::atomic<std::size_t>> running;
+    ~Place() {
+      if (running) running->fetch_sub(1);
+    }
+  };
+  auto place = std::make_shared<Place>();
+  place->running = std::move(running);
+  return place;
+}
+
+Response Api::refuseLargeRead(const Request& req, const char* what) {
+  ++counters_.largeReadsRefused;
+  auto res =
+      problem(req, 503,
+              std::string("the hub is writing ") + std::to_string(settings_.largeReads) +
+                  " feeds or exports already, the most it writes at once: retry the " + what +
+                  " after a few seconds (or ask the hub operator to raise "
+                  "limits/@largeReads)");
+  res.headers.emplace_back("Retry-After", "5");
+  return res;
 }
 
 // GET /api/v1/feed?after=SEQ: the hub's first signed feed batch after SEQ, byte for byte as it
@@ -1081,6 +1125,14 @@ Response Api::metrics(const Request&, const intake::Scope&) {
           "Requests refused with 429 because their address sent limits/@authFailures unknown "
           "tokens within limits/@authWindowMs.",
           counters_.authThrottled);
+  counter("ijro_large_reads_refused_total",
+          "Feeds and exports refused with 503 because limits/@largeReads of them were being "
+          "written.",
+          counters_.largeReadsRefused);
+  families.push_back({"ijro_large_reads",
+                      "Feeds and exports being written now.",
+                      Type::Gauge,
+                      {{{}, static_cast<double>(largeReadsRunning_->load())}}});
   families.push_back({"ijro_implementations",
                       "Current implementations in the store.",
                       Type::Gauge,

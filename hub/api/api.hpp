@@ -101,13 +101,18 @@ struct Settings {
   // GET /api/v1/export/iati (standards.cpp): the reporting organisation (<iati> in hub.xml).
   IatiSettings iati{};
   AdmissionSettings admission{};
+  // Reads whose answer grows with the data (the feed, the exports) that may run at once; past
+  // it a reader gets 503 with Retry-After. Each holds a handler thread and a bounded buffer while
+  // it streams. 0: no limit.
+  std::size_t largeReads = 8;
 };
 
 struct Counters {
   std::atomic<std::uint64_t> reports{0}, accepted{0}, duplicate{0}, stale{0}, rejected{0},
       badRequests{0}, unauthorized{0}, forbidden{0}, errors{0},
-      rateLimited{0},    // 429: the token's requests per second
-      authThrottled{0};  // 429: too many unknown tokens from the address
+      rateLimited{0},        // 429: the token's requests per second
+      authThrottled{0},      // 429: too many unknown tokens from the address
+      largeReadsRefused{0};  // 503: Settings::largeReads were running
 };
 
 // Who may call a route.
@@ -257,6 +262,12 @@ class Api {
   std::map<std::string, Bucket> buckets_;
   std::map<std::string, Failures> failures_;
   Counters counters_;
+  // A place among Settings::largeReads, held until the read's body is written (or dropped);
+  // null when every place is taken. refuseLargeRead() is the 503 then.
+  std::shared_ptr<void> largeRead();
+  http::Response refuseLargeRead(const http::Request& req, const char* what);
+  std::shared_ptr<std::atomic<std::size_t>> largeReadsRunning_ =
+      std::make_shared<std::atomic<std::size_t>>(0);
   std::mutex feedMutex_;                                 // guards refusedBatches_
   std::map<std::string, std::uint64_t> refusedBatches_;  // by reason
 };

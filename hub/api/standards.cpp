@@ -31,6 +31,10 @@ Response Api::getExportIati(const Request& req, const intake::Scope& reader) {
   if (!iati.mainLanguage.empty()) header.defaultLang = exports::iatiLanguage(iati.mainLanguage);
   header.generatedAt = base::formatTimestamp(std::chrono::system_clock::now());
   header.asOf = asOf;
+  // Held whole until it is sent (an empty selection is a 404, known only at the end): one of
+  // the large reads.
+  const auto place = largeRead();
+  if (!place) return refuseLargeRead(req, "IATI export");
   std::size_t count = 0;
   auto body = exports::writeIati(header, settings_.rules, [&](const auto& emit) {
     store_.forEach(filter, withUploadedEvidence([&](const model::Implementation& impl) {

@@ -134,6 +134,8 @@ class Loader {
         h.headerLimit = number<std::size_t>(prop(n, "headerBytes"), h.headerLimit);
         h.maxBuffer = number<std::size_t>(prop(n, "bufferBytes"), h.maxBuffer);
         h.chunkLineLimit = number<std::size_t>(prop(n, "chunkLineBytes"), h.chunkLineLimit);
+        cfg_.largeReads = number<std::size_t>(prop(n, "largeReads"), cfg_.largeReads);
+        h.streamWindow = number<std::size_t>(prop(n, "streamBytes"), h.streamWindow);
         auto& a = cfg_.admission;
         a.tokenRate = number<double>(prop(n, "tokenRate"), a.tokenRate);
         a.tokenBurst = number<double>(prop(n, "tokenBurst"), a.tokenBurst);

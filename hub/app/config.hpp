@@ -43,6 +43,7 @@ struct Config {
   // api::AdmissionSettings hold what each one means and its default).
   http::ServerOptions http{};
   api::AdmissionSettings admission{};
+  std::size_t largeReads = 8;  // api::Settings::largeReads
   // <evidence>: uploaded files. dir empty: "evidence" beside the SQLite database file (with
   // PostgreSQL, which keeps the content itself, var/evidence holds only uploads in transit).
   std::string evidenceDir;

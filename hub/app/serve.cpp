@@ -40,6 +40,7 @@ api::Settings apiSettings(const Config& cfg) {
   s.peers = cfg.peers;
   s.iati = cfg.iati;
   s.admission = cfg.admission;
+  s.largeReads = cfg.largeReads;
   return s;
 }
 

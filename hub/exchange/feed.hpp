@@ -46,4 +46,12 @@ std::string writeFeed(
     const FeedHeader& header, const model::StatusRules& rules,
     const std::function<void(const std::function<void(const model::Implementation&)>&)>& each);
 
+// The same document handed to `out` in parts of about `partBytes` as it is written (a streamed
+// response), so the memory it takes does not grow with the feed: only the roll-ups' groups are
+// kept to the end. The parts joined are the bytes writeFeed returns.
+void writeFeed(
+    const FeedHeader& header, const model::StatusRules& rules,
+    const std::function<void(const std::function<void(const model::Implementation&)>&)>& each,
+    const std::function<void(std::string&& part)>& out, std::size_t partBytes = 64u << 10);
+
 }  // namespace ijro::exchange

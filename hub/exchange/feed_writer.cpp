@@ -184,4 +184,16 @@ std::string writeFeed(
   return feed.finish();
 }
 
+void writeFeed(
+    const FeedHeader& header, const model::StatusRules& rules,
+    const std::function<void(const std::function<void(const model::Implementation&)>&)>& each,
+    const std::function<void(std::string&& part)>& out, std::size_t partBytes) {
+  FeedWriter feed(header, rules);
+  each([&](const model::Implementation& impl) {
+    feed.add(impl);
+    if (feed.written() >= partBytes) out(feed.take());
+  });
+  if (auto rest = feed.finish(); !rest.empty()) out(std::move(rest));
+}
+
 }  // namespace ijro::exchange

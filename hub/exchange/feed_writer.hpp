@@ -28,8 +28,13 @@ class FeedWriter {
   void add(const model::Implementation& impl,
            const std::function<void(xml::Writer&)>& tail = nullptr);
 
-  // Writes the roll-ups over everything added and closes the document.
+  // Writes the roll-ups over everything added and closes the document: all of it, or what
+  // came after the last take().
   std::string finish();
+
+  // What has been written so far, handed over and forgotten (a document written in parts).
+  std::string take() { return w_.take(); }
+  std::size_t written() const { return w_.written(); }
 
  private:
   model::Date asOf_{};

@@ -41,6 +41,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -307,6 +308,88 @@ class BodyFile {
   std::uint64_t size_ = 0;
 };
 
+// Between a streamed body's writer (Response::stream, on a handler thread) and its connection (on
+// the session's strand): the parts handed over and not yet taken, at most `window` bytes before
+// the writer waits. The strand takes everything there is at once and writes it as one chunk.
+class BodyPipe {
+ public:
+  enum class Next { Data, Wait, Done, Failed };
+
+  explicit BodyPipe(std::size_t window) : window_(std::max<std::size_t>(window, 1)) {}
+
+  // Writer side. Waits for the connection to start the body; false: it will not (HEAD, an
+  // invalid response, the connection is gone), so the writer is not called.
+  bool awaitStart() {
+    std::unique_lock lock(m_);
+    cv_.wait(lock, [&] { return started_ || closed_; });
+    return !closed_;
+  }
+  void write(std::string&& part) {
+    if (part.empty()) return;
+    std::unique_lock lock(m_);
+    cv_.wait(lock, [&] { return closed_ || buffer_.size() < window_; });
+    if (closed_) throw ClientGone("the client is gone");
+    if (buffer_.empty())
+      buffer_ = std::move(part);
+    else
+      buffer_ += part;
+    wake(lock);
+  }
+  void finish(bool ok) {
+    std::unique_lock lock(m_);
+    finished_ = true;
+    failed_ = !ok;
+    wake(lock);
+  }
+
+  // Connection side. `kick` is called (from the writer's thread) when the connection waits for
+  // data (take() said Wait) and some arrives, or the writer finishes.
+  void start(std::function<void()> kick) {
+    std::lock_guard lock(m_);
+    kick_ = std::move(kick);
+    started_ = true;
+    cv_.notify_all();
+  }
+  Next take(std::string& into) {
+    std::lock_guard lock(m_);
+    if (!buffer_.empty()) {
+      into.swap(buffer_);
+      buffer_.clear();
+      cv_.notify_all();
+      return Next::Data;
+    }
+    if (finished_) return failed_ ? Next::Failed : Next::Done;
+    waiting_ = true;
+    return Next::Wait;
+  }
+  // The connection is gone or will not send the body: the writer stops at its next part.
+  void close() {
+    std::function<void()> kick;  // let go of outside the lock: it may hold the last reference
+    {
+      std::lock_guard lock(m_);
+      closed_ = true;
+      kick.swap(kick_);
+      cv_.notify_all();
+    }
+  }
+
+ private:
+  void wake(std::unique_lock<std::mutex>& lock) {
+    if (!waiting_ || !kick_) return;
+    waiting_ = false;
+    auto kick = kick_;
+    lock.unlock();
+    kick();
+  }
+
+  std::mutex m_;
+  std::condition_variable cv_;
+  const std::size_t window_;
+  std::string buffer_;
+  std::function<void()> kick_;
+  bool started_ = false, closed_ = false, finished_ = false, failed_ = false, waiting_ = false;
+};
+
 class Session;
 
 class Core {
@@ -418,7 +501,10 @@ class Session : public std::enable_shared_from_this<Session> {
     };
   }
 
-  ~Session() { core_.forget(id); }
+  ~Session() {
+    if (pipe_) pipe_->close();
+    core_.forget(id);
+  }
 
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -504,6 +590,13 @@ class Session : public std::enable_shared_from_this<Session> {
   Response internalError(const Request& req, const std::string& detail);
   void reject(unsigned status, std::string text, unsigned version = 0);
   void respond(unsigned version, bool head, Response out, bool keepAlive, bool linger);
+  template <typename Message>
+  void setHead(Message& msg, unsigned version, Response& out, bool& keepAlive);
+  void startStream(unsigned version, Response out, bool keepAlive);
+  void pumpStream();
+  enum class Sent { Head, Part, Last };
+  void sendStreamPart(BodyPipe::Next next);
+  void onStreamWritten(Sent sent, beast::error_code ec, std::size_t n);
   void onWrite(bool keepAlive, bool linger, beast::error_code ec, std::size_t n);
   void lingerClose();
   void onLinger(beast::error_code ec, std::size_t n);
@@ -532,6 +625,16 @@ class Session : public std::enable_shared_from_this<Session> {
   bool headDone_ = false;
   bhttp::response<bhttp::string_body> res_;
   std::optional<bhttp::response<bhttp::file_body>> fileRes_;  // a body sent from a file
+  // A streamed body (Response::stream): its pipe (set before respond() when the Handler's
+  // response streams), its head and serializer, the part being sent.
+  std::shared_ptr<BodyPipe> pipe_;
+  std::optional<bhttp::response<bhttp::empty_body>> streamRes_;
+  std::optional<bhttp::response_serializer<bhttp::empty_body>> streamSer_;
+  std::string streamPart_;
+  bool streamChunked_ = true, streamKeepAlive_ = false, streamHeadSent_ = false;
+  BodyPipe::Next streamFirst_ = BodyPipe::Next::Data;  // taken before the head was sent
+  unsigned streamVersion_ = 11;
+  std::uint64_t streamBytes_ = 0;
   std::string remote_;
   std::string method_, target_;  // of the request being answered, for logs
   Clock::time_point accepted_;
@@ -919,6 +1022,14 @@ void Session::offload(Work work, Done done, bool bodyRead) {
   if (!pool) {
     auto out = work();
     work = nullptr;
+    // No thread to write a streamed body on while this one sends it: gathered first.
+    if (out && out->stream) {
+      try {
+        gatherBody(*out);
+      } catch (const std::exception& e) {
+        out = internalError(Request{method_, target_}, e.what());
+      }
+    }
     if (!closed_) done(std::move(out));
     return;
   }
@@ -947,13 +1058,45 @@ void Session::offload(Work work, Done done, bool bodyRead) {
     if (job->claimed.exchange(true) || !self) return;
     std::optional<Response> out = job->work();
     job->work = nullptr;
+    // A streamed body is written here, on this handler thread, while the session sends it.
+    std::function<void(const BodyWriter&)> stream;
+    std::shared_ptr<BodyPipe> pipe;
+    if (out && out->stream) {
+      stream = std::exchange(out->stream, nullptr);
+      pipe = std::make_shared<BodyPipe>(core->options.streamWindow);
+    }
+    Request what{self->method_, self->target_};  // for the log, read before the strand goes on
     net::post(self->stream_.get_executor(),
-              [self, job, done = std::move(done), out = std::move(out)]() mutable {
+              [self, job, pipe, done = std::move(done), out = std::move(out)]() mutable {
                 job->timer.cancel();
                 if (self->job_ == job) self->job_.reset();
-                if (self->closed_) return;
+                if (self->closed_) {
+                  if (pipe) pipe->close();
+                  return;
+                }
+                self->pipe_ = pipe;
                 done(std::move(out));
               });
+    if (!stream) return;
+    self.reset();  // the pipe, not the writer, keeps the session's resources
+    if (!pipe->awaitStart()) return;
+    bool ok = false;
+    try {
+      stream([&](std::string&& part) { pipe->write(std::move(part)); });
+      ok = true;
+    } catch (const ClientGone&) {
+      spdlog::debug("http: {} {}: the client went before the streamed body was sent", what.method,
+                    what.target);
+    } catch (const std::exception& e) {
+      ++core->stats.handlerErrors;
+      spdlog::error("http: writing the body of {} {} failed (error id {}): {}", what.method,
+                    what.target, base::newCorrelationId(), e.what());
+    } catch (...) {
+      ++core->stats.handlerErrors;
+      spdlog::error("http: writing the body of {} {} failed: unknown exception", what.method,
+                    what.target);
+    }
+    pipe->finish(ok);
   });
 }
 
@@ -1013,7 +1156,9 @@ void Session::reject(unsigned status, std::string text, unsigned version) {
 }
 
 void Session::respond(unsigned version, bool head, Response out, bool keepAlive, bool linger) {
+  bool valid = true;
   const auto fail = [&](const std::string& why) {
+    valid = false;
     ++core_.stats.handlerErrors;
     spdlog::error("http: handler returned an invalid response for {} {} from {}: {}", method_,
                   target_, remote_, why);
@@ -1032,6 +1177,19 @@ void Session::respond(unsigned version, bool head, Response out, bool keepAlive,
     }
   }
 
+  // A streamed body: sent as the Handler's thread writes it; not written at all for HEAD,
+  // 204, 304 or an invalid response.
+  bool unsized = false;  // HEAD of a streamed body: its length is not known
+  if (auto pipe = std::exchange(pipe_, nullptr)) {
+    if (valid && !head && out.status != 204 && out.status != 304) {
+      pipe_ = std::move(pipe);
+      startStream(version, std::move(out), keepAlive);
+      return;
+    }
+    pipe->close();
+    unsized = valid && head;
+  }
+
   // A body from a file: opened here, so that a file that is gone is still a clean 500.
   bhttp::file_body::value_type file;
   if (!out.bodyFile.empty() && out.status != 204 && out.status != 304) {
@@ -1041,27 +1199,11 @@ void Session::respond(unsigned version, bool head, Response out, bool keepAlive,
     if (ec) fail("cannot open the body file: " + ec.message());
   }
   res_ = {};
-  res_.version(version);
-  res_.result(static_cast<unsigned>(out.status));
-  res_.set(bhttp::field::server, kServerName);
-  res_.set(bhttp::field::date, httpDate());
-  if (!out.contentType.empty()) res_.set(bhttp::field::content_type, out.contentType);
-  for (auto& [name, value] : out.headers) {
-    const auto key = lower(name);
-    if (key == "content-length" || key == "transfer-encoding") continue;  // framing is ours
-    if (key == "connection") {
-      if (lower(value).find("close") != std::string::npos) keepAlive = false;
-      continue;
-    }
-    if (key == "server" || key == "content-type")
-      res_.set(name, value);
-    else
-      res_.insert(name, value);
-  }
+  setHead(res_, version, out, keepAlive);
   const bool bodyless = out.status == 204 || out.status == 304;
   const bool fromFile = file.is_open() && out.status != 500;
   std::uint64_t size = fromFile ? file.size() : out.body.size();
-  if (!bodyless) {
+  if (!bodyless && !unsized) {
     res_.content_length(size);
     if (!head && !fromFile) res_.body() = std::move(out.body);
   }
@@ -1093,6 +1235,146 @@ void Session::respond(unsigned version, bool head, Response out, bool keepAlive,
         s, res_,
         beast::bind_front_handler(&Session::onWrite, shared_from_this(), keepAlive, linger));
   });
+}
+
+template <typename Message>
+void Session::setHead(Message& msg, unsigned version, Response& out, bool& keepAlive) {
+  msg.version(version);
+  msg.result(static_cast<unsigned>(out.status));
+  msg.set(bhttp::field::server, kServerName);
+  msg.set(bhttp::field::date, httpDate());
+  if (!out.contentType.empty()) msg.set(bhttp::field::content_type, out.contentType);
+  for (auto& [name, value] : out.headers) {
+    const auto key = lower(name);
+    if (key == "content-length" || key == "transfer-encoding") continue;  // framing is ours
+    if (key == "connection") {
+      if (lower(value).find("close") != std::string::npos) keepAlive = false;
+      continue;
+    }
+    if (key == "server" || key == "content-type")
+      msg.set(name, value);
+    else
+      msg.insert(name, value);
+  }
+}
+
+// The head waits for the first part (or the end), so that a writer failing before it wrote
+// anything still gets a proper 500. HTTP/1.0 has no chunks: the body runs to the close.
+void Session::startStream(unsigned version, Response out, bool keepAlive) {
+  streamRes_.emplace();
+  setHead(*streamRes_, version, out, keepAlive);
+  if (stopRequested_ || core_.stopping()) keepAlive = false;
+  streamChunked_ = version >= 11;
+  if (!streamChunked_) keepAlive = false;
+  streamRes_->keep_alive(keepAlive);
+  if (streamChunked_) streamRes_->chunked(true);
+  streamKeepAlive_ = keepAlive;
+  streamVersion_ = version;
+  streamHeadSent_ = false;
+  streamBytes_ = 0;
+  state_ = State::Writing;
+  stream_.expires_never();  // waiting for the writer; the client's deadline is set per write
+  // While it waits for the writer no operation of the session is pending, so the kick keeps it:
+  // the pipe lets go of the kick when the body ends or the connection closes.
+  pipe_->start([self = shared_from_this(), ex = stream_.get_executor()] {
+    net::post(ex, [self] { self->pumpStream(); });
+  });
+  pumpStream();
+}
+
+void Session::pumpStream() {
+  if (closed_ || !pipe_ || state_ != State::Writing) return;
+  streamPart_.clear();
+  const auto next = pipe_->take(streamPart_);
+  if (next == BodyPipe::Next::Wait) return;  // the pipe kicks when there is more
+  if (next == BodyPipe::Next::Failed) {
+    pipe_->close();
+    pipe_.reset();
+    streamSer_.reset();
+    if (!streamHeadSent_) {  // nothing sent yet: an ordinary 500 (the writer logged why)
+      streamRes_.reset();
+      respond(streamVersion_, false,
+              Response{500,
+                       "text/plain; charset=utf-8",
+                       "internal error: the response could not be written; the hub's log has "
+                       "the detail\n",
+                       {}},
+              streamKeepAlive_, false);
+      return;
+    }
+    spdlog::warn("http: cutting the response to {} after {} bytes: its body could not be written",
+                 remote_, streamBytes_);
+    close();  // the last chunk never comes: the client sees the body is incomplete
+    return;
+  }
+  if (!streamHeadSent_) {
+    streamHeadSent_ = true;
+    spdlog::debug(
+        "http: {} {} -> {} (streamed) after {} ms", remote_, method_, streamRes_->result_int(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - requestStart_)
+            .count());
+    method_.clear();
+    target_.clear();
+    streamSer_.emplace(*streamRes_);
+    streamFirst_ = next;
+    stream_.expires_after(core_.options.readTimeout);
+    withStream([&](auto& s) {
+      bhttp::async_write_header(
+          s, *streamSer_,
+          beast::bind_front_handler(&Session::onStreamWritten, shared_from_this(), Sent::Head));
+    });
+    return;
+  }
+  sendStreamPart(next);
+}
+
+// `next` is Data (streamPart_ holds it) or Done (the last chunk).
+void Session::sendStreamPart(BodyPipe::Next next) {
+  // A client must take each part within readTimeout, or the connection is closed.
+  stream_.expires_after(core_.options.readTimeout);
+  const bool last = next == BodyPipe::Next::Done;
+  auto written = beast::bind_front_handler(&Session::onStreamWritten, shared_from_this(),
+                                           last ? Sent::Last : Sent::Part);
+  withStream([&](auto& s) {
+    if (last) {
+      if (streamChunked_)
+        net::async_write(s, bhttp::make_chunk_last(), std::move(written));
+      else
+        written(beast::error_code{}, 0);  // HTTP/1.0: the close ends the body
+    } else if (streamChunked_) {
+      net::async_write(s, bhttp::make_chunk(net::buffer(streamPart_)), std::move(written));
+    } else {
+      net::async_write(s, net::buffer(streamPart_), std::move(written));
+    }
+  });
+}
+
+void Session::onStreamWritten(Sent sent, beast::error_code ec, std::size_t n) {
+  if (closed_) return;
+  if (ec) {
+    spdlog::debug("http: streaming to {} failed after {} bytes: {}", remote_, streamBytes_,
+                  ec.message());
+    close();  // the writer learns it at its next part
+    return;
+  }
+  streamBytes_ += n;
+  switch (sent) {
+    case Sent::Head:
+      sendStreamPart(streamFirst_);
+      return;
+    case Sent::Part:
+      stream_.expires_never();  // waiting for the writer again
+      pumpStream();
+      return;
+    case Sent::Last:
+      pipe_->close();
+      pipe_.reset();
+      streamSer_.reset();
+      streamRes_.reset();
+      streamPart_ = {};
+      onWrite(streamKeepAlive_, false, {}, 0);
+      return;
+  }
 }
 
 void Session::onWrite(bool keepAlive, bool linger, beast::error_code ec, std::size_t) {
@@ -1139,6 +1421,7 @@ void Session::close() {
   closed_ = true;
   state_ = State::Closing;
   if (job_) job_->timer.cancel();  // a job not yet started is dropped with the session
+  if (pipe_) pipe_->close();       // a streamed body's writer stops at its next part
 
   beast::error_code ignored;
   stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);

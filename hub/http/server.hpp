@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,6 +48,24 @@ struct Request {
 // is ignored); the server opens it when it writes the response and sends it in chunks. With
 // `removeBodyFile` the server unlinks the file once it has opened it (a spooled copy). A file
 // that cannot be opened turns the response into a 500.
+//
+// A body too large to hold is written while it is sent: `stream` (then `body` and `bodyFile` are
+// ignored) is called on a handler thread once the response is under way and hands the body over
+// in parts through its argument. That call blocks while the parts not yet sent add up to
+// ServerOptions::streamWindow (back-pressure: a slow reader slows the writer, and the memory a
+// response holds stays bounded), and throws ClientGone once the response cannot go on (the
+// client went away, stopped reading for readTimeout, or the server is closing the connection).
+// The response is sent with chunked transfer encoding (to an HTTP/1.0 client: without framing,
+// and the connection closes after it). Its head goes with the first part, so `stream` throwing
+// before it handed over any part still makes a clean 500; throwing later cuts the connection
+// before the last chunk, so the client sees an incomplete body rather than a short one. Not
+// called for HEAD, 204 and 304. Without a handler pool (handlerThreads 0) the parts are
+// gathered and sent as one body.
+struct ClientGone : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+using BodyWriter = std::function<void(std::string&& part)>;
+
 struct Response {
   int status = 200;
   std::string contentType = "text/plain; charset=utf-8";
@@ -54,7 +73,18 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string bodyFile{};
   bool removeBodyFile = false;
+  std::function<void(const BodyWriter& write)> stream{};
 };
+
+// A streamed body (Response::stream) written into `body` and the stream dropped, for a caller
+// that holds the response rather than sends it; exceptions of the stream pass through.
+inline void gatherBody(Response& res) {
+  if (!res.stream) return;
+  auto stream = std::exchange(res.stream, nullptr);
+  std::string body;
+  stream([&](std::string&& part) { body += part; });
+  res.body = std::move(body);
+}
 
 // Called once per complete request, on the connection's thread; it may block (database work),
 // which ties up one of the server's threads meanwhile. An exception becomes a 500 with the body
@@ -118,6 +148,9 @@ struct ServerOptions {
   // extensions longer than chunkLineLimit bytes are refused with 400 too.
   std::size_t maxBuffer = 64u << 10;
   std::size_t chunkLineLimit = 4u << 10;
+  // A streamed response body (Response::stream): bytes handed over and not yet sent, at most
+  // (the writer waits past it), besides the part being sent.
+  std::size_t streamWindow = 128u << 10;
   RequestCheck checkHead;                           // empty: every head is admitted
   std::chrono::milliseconds headerTimeout{10'000};  // whole request head must arrive within
   std::chrono::milliseconds readTimeout{30'000};    // whole request must arrive within

@@ -102,4 +102,11 @@ std::string Writer::finish() {
   return std::move(document_);
 }
 
+std::string Writer::take() {
+  check(xmlTextWriterFlush(writer_), "flush the document");
+  std::string part;
+  part.swap(document_);
+  return part;
+}
+
 }  // namespace ijro::xml

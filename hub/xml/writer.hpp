@@ -27,7 +27,14 @@ class Writer {
   // <name>text</name>
   void textElement(std::string_view name, std::string_view value);
   // Closes every open element and returns the document. The writer cannot be used afterwards.
+  // After take(), returns what was written since the last take().
   std::string finish();
+  // For writing a document in parts (a streamed response): hands back what has been written so
+  // far and forgets it, so the writer holds only what comes next. The parts joined are the
+  // document finish() would have returned. The bytes may end inside a tag.
+  std::string take();
+  // Bytes written and not yet taken, give or take the few libxml2 still holds.
+  std::size_t written() const { return document_.size(); }
 
  private:
   void check(int rc, const char* what);

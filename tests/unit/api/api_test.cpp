@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include "hub/base/sha256.hpp"
+#include "hub/exchange/feed.hpp"
 #include "hub/exchange/report.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -93,7 +94,9 @@ class ApiTest : public ::testing::Test {
     r.path = r.target = path;
     r.query = std::move(query);
     if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
-    return api_->handle(r);
+    auto res = api_->handle(r);
+    http::gatherBody(res);  // the feed streams its body
+    return res;
   }
   // Stores implementations as a source would have reported them.
   void seed(const std::vector<model::Implementation>& batch) {
@@ -481,6 +484,68 @@ TEST_F(ApiTest, AnEncodedSlashInAMeasureIdStaysInTheIdWhenRouting) {
   EXPECT_THAT(res.body, HasSubstr("DU2030/1.2"));
   r.target = r.path;
   EXPECT_EQ(api_->handle(r).status, 404);
+}
+
+// The feed is written while it is sent: the parts joined are the whole document, the same as
+// one written in one piece over the same rows.
+TEST_F(ApiTest, TheFeedStreamsInPartsThatJoinIntoTheWholeDocument) {
+  std::vector<model::Implementation> many;
+  for (int i = 0; i < 400; ++i) many.push_back(sample("M-" + std::to_string(1000 + i), "1726"));
+  seed(many);
+  http::Request r;
+  r.method = "GET";
+  r.path = r.target = "/api/v1/feed";
+  r.headers["authorization"] = std::string("Bearer ") + kNational;
+  auto res = api_->handle(r);
+  ASSERT_EQ(res.status, 200) << res.body;
+  ASSERT_TRUE(res.stream) << "the feed is built whole in memory";
+  std::vector<std::size_t> parts;
+  std::string joined;
+  res.stream([&](std::string&& part) {
+    parts.push_back(part.size());
+    joined += part;
+  });
+  EXPECT_GT(parts.size(), 2u);
+  for (std::size_t n : parts) EXPECT_LT(n, std::size_t{256} << 10);
+  const auto generatedAt = joined.substr(joined.find("generatedAt=\"") + 13, 20);
+  const auto whole = exchange::writeFeed({"test-hub", generatedAt, model::today()}, {},
+                                         [&](const auto& emit) { store_->forEach({}, emit); });
+  EXPECT_EQ(joined, whole);
+}
+
+// Past limits/@largeReads feeds being written, the next reader is told to come back; a place is
+// free again once a feed is written (or dropped).
+TEST_F(ApiTest, FeedsPastTheLargeReadLimitAre503WithRetryAfterUntilOneEnds) {
+  seed({sample("M-1", "1726")});
+  Settings s;
+  s.hubId = "test-hub";
+  intake::Scope ministry;
+  ministry.id = "ministry";
+  ministry.read = true;
+  ministry.tokenSha256 = base::sha256Hex(kNational);
+  s.scopes = {ministry};
+  s.largeReads = 2;
+  Api api(std::move(s), *store_);
+  http::Request r;
+  r.method = "GET";
+  r.path = r.target = "/api/v1/feed";
+  r.headers["authorization"] = std::string("Bearer ") + kNational;
+  auto first = api.handle(r);
+  auto second = api.handle(r);
+  ASSERT_EQ(first.status, 200);
+  ASSERT_EQ(second.status, 200);
+  auto third = api.handle(r);
+  EXPECT_EQ(third.status, 503) << third.body;
+  EXPECT_THAT(third.body, HasSubstr("largeReads"));
+  ASSERT_EQ(third.headers.size(), 1u);
+  EXPECT_EQ(third.headers[0].first, "Retry-After");
+  EXPECT_EQ(api.counters().largeReadsRefused.load(), 1u);
+  http::gatherBody(first);  // written: its place is free
+  first = {};
+  auto fourth = api.handle(r);
+  EXPECT_EQ(fourth.status, 200);
+  http::gatherBody(fourth);
+  EXPECT_THAT(fourth.body, HasSubstr("M-1"));
 }
 
 }  // namespace
