@@ -360,7 +360,10 @@ std::optional<std::string> narrowToScope(const intake::Scope& reader, store::Fil
   return std::nullopt;
 }
 
-Api::Api(Settings settings, store::Store& store) : settings_(std::move(settings)), store_(store) {}
+Api::Api(Settings settings, store::Store& store)
+    : settings_(std::move(settings)),
+      store_(store),
+      feedCache_(std::make_unique<FeedCache>(settings_.spoolFolder)) {}
 
 std::span<const Api::Route> Api::routes() {
   // One row per method and path; the rows of a path together give a 405's Allow header.
@@ -902,23 +905,51 @@ Response Api::getFeed(const Request& req, const intake::Scope& reader) {
   }
   auto place = largeRead();
   if (!place) return refuseLargeRead(req, "feed");
-  // Written while it is sent, a page of the store at a time: what it holds does not grow with
-  // the data (the roll-ups' groups aside).
+  // Written once per feed and state of the store, a store page at a time, into a spool that
+  // each reader of the same feed sends from at its own pace: what a reader holds does not grow
+  // with the data, and readers of one feed share its writing.
+  auto spool = feedCache_->spool(
+      feedKey(q.filter, q.asOf),
+      [this, place, filter = q.filter,
+       header = exchange::FeedHeader{settings_.hubId, nowIso(), q.asOf}](FeedSpool& out) {
+        ++counters_.feedsWritten;
+        try {
+          exchange::writeFeed(
+              header, settings_.rules,
+              [&](const auto& emit) { store_.forEach(filter, withUploadedEvidence(emit)); },
+              [&](std::string&& part) { out.append(part); });
+        } catch (const store::StoreError&) {
+          ++counters_.errors;  // logged by the cache
+          throw;
+        }
+      });
   Response res{200, "application/xml; charset=utf-8", {}, {}};
-  res.stream = [this, place, filter = q.filter,
-                header = exchange::FeedHeader{settings_.hubId, nowIso(), q.asOf},
-                what = req.method + " " + req.target](const http::BodyWriter& write) {
-    try {
-      exchange::writeFeed(
-          header, settings_.rules,
-          [&](const auto& emit) { store_.forEach(filter, withUploadedEvidence(emit)); },
-          [&](std::string&& part) { write(std::move(part)); });
-    } catch (const store::StoreError&) {
-      ++counters_.errors;  // the server logs it with the request
-      throw;
-    }
-  };
+  res.stream = [place, spool](const http::BodyWriter& write) { spool->readInto(write); };
   return res;
+}
+
+// What a feed shows (its filter, the reader's scope, the day) and the state of the store it
+// shows it from (the last accepted change, the evidence uploaded): equal keys, equal bytes but
+// for generatedAt.
+std::string Api::feedKey(const store::Filter& filter, model::Date asOf) {
+  std::string key = model::formatDate(asOf);
+  auto add = [&](const std::string& v) {
+    key += '\x1f';
+    key += v;
+  };
+  for (const auto* v :
+       {&filter.region, &filter.sector, &filter.organisation, &filter.measureId, &filter.text})
+    add(v->has_value() ? "=" + **v : std::string("*"));
+  for (const auto* set : {&filter.regionsIn, &filter.sectorsIn}) {
+    std::string all;
+    for (const auto& v : *set) all += v + ",";
+    add(all);
+  }
+  add(std::to_string(store_.lastHistoryId()));
+  const auto uploads = store_.evidenceUploads(std::nullopt);
+  add(std::to_string(uploads.size()));
+  if (!uploads.empty()) add(uploads.back().sha256 + uploads.back().uploadedAt);
+  return key;
 }
 
 std::shared_ptr<void> Api::largeRead() {
@@ -1129,6 +1160,10 @@ Response Api::metrics(const Request&, const intake::Scope&) {
           "Feeds and exports refused with 503 because limits/@largeReads of them were being "
           "written.",
           counters_.largeReadsRefused);
+  counter("ijro_feeds_written_total",
+          "Feed documents written from the store (readers of the same feed while the store has "
+          "not changed share one).",
+          counters_.feedsWritten);
   families.push_back({"ijro_large_reads",
                       "Feeds and exports being written now.",
                       Type::Gauge,

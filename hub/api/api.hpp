@@ -29,6 +29,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include "hub/api/feed_cache.hpp"
 #include "hub/evidence/blob_store.hpp"
 #include "hub/http/server.hpp"
 #include "hub/intake/scope.hpp"
@@ -105,6 +106,9 @@ struct Settings {
   // it a reader gets 503 with Retry-After. Each holds a handler thread and a bounded buffer while
   // it streams. 0: no limit.
   std::size_t largeReads = 8;
+  // Where the feed is spooled for its readers (files unlinked at once); empty: the system's
+  // temporary folder.
+  std::string spoolFolder{};
 };
 
 struct Counters {
@@ -112,7 +116,8 @@ struct Counters {
       badRequests{0}, unauthorized{0}, forbidden{0}, errors{0},
       rateLimited{0},        // 429: the token's requests per second
       authThrottled{0},      // 429: too many unknown tokens from the address
-      largeReadsRefused{0};  // 503: Settings::largeReads were running
+      largeReadsRefused{0},  // 503: Settings::largeReads were running
+      feedsWritten{0};       // feed documents written (readers of one feed share one)
 };
 
 // Who may call a route.
@@ -268,6 +273,9 @@ class Api {
   http::Response refuseLargeRead(const http::Request& req, const char* what);
   std::shared_ptr<std::atomic<std::size_t>> largeReadsRunning_ =
       std::make_shared<std::atomic<std::size_t>>(0);
+  // GET /api/v1/feed: one generation per feed and store state, read by every reader of it.
+  std::string feedKey(const store::Filter& filter, model::Date asOf);
+  std::unique_ptr<FeedCache> feedCache_;
   std::mutex feedMutex_;                                 // guards refusedBatches_
   std::map<std::string, std::uint64_t> refusedBatches_;  // by reason
 };

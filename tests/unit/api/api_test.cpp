@@ -18,6 +18,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr const char* kNational = "national-read-token-0123";
 constexpr const char* kAndijan = "andijan-read-token-0123";
@@ -546,6 +547,25 @@ TEST_F(ApiTest, FeedsPastTheLargeReadLimitAre503WithRetryAfterUntilOneEnds) {
   EXPECT_EQ(fourth.status, 200);
   http::gatherBody(fourth);
   EXPECT_THAT(fourth.body, HasSubstr("M-1"));
+}
+
+// Readers of the same feed while the store has not changed share one writing of it; an
+// accepted change makes the next reader's feed anew.
+TEST_F(ApiTest, ReadersOfOneFeedShareItsWritingUntilTheStoreChanges) {
+  seed({sample("M-1", "1726")});
+  const auto first = get("/api/v1/feed");
+  const auto second = get("/api/v1/feed");
+  ASSERT_EQ(first.status, 200);
+  EXPECT_EQ(second.body, first.body);
+  EXPECT_EQ(api_->counters().feedsWritten.load(), 1u);
+  // Another scope is another feed.
+  EXPECT_EQ(get("/api/v1/feed", {}, kAndijan).status, 200);
+  EXPECT_EQ(api_->counters().feedsWritten.load(), 2u);
+  seed({sample("M-2", "1726")});
+  const auto third = get("/api/v1/feed");
+  EXPECT_THAT(third.body, HasSubstr("M-2"));
+  EXPECT_THAT(first.body, Not(HasSubstr("M-2")));
+  EXPECT_EQ(api_->counters().feedsWritten.load(), 3u);
 }
 
 }  // namespace

@@ -68,8 +68,8 @@ TEST(ApiMetrics, OnePageWithTheApisFamiliesAndTheHooks) {
     if (hash == "#" && keyword == "HELP") ++help[name];
     if (hash == "#" && keyword == "TYPE") ++type[name];
   }
-  // twelve API counters, the large reads and the store's gauges, the hook's family
-  EXPECT_EQ(help.size(), 15u);
+  // thirteen API counters, the large reads and the store's gauges, the hook's family
+  EXPECT_EQ(help.size(), 16u);
   EXPECT_EQ(help, type);
   for (const auto& [name, n] : help) EXPECT_EQ(n, 1) << name;
 }
