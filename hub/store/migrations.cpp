@@ -460,6 +460,30 @@ const std::vector<Migration>& migrations() {
            "CREATE INDEX history_received ON history (received_at)",
        },
        revisionFactsData},
+      {12,
+       "each implementation's evaluation as of a day, kept with its row",
+       {
+           // The day and rules the figures were computed for (Store::refreshStatus); NULL: not
+           // evaluated yet (every row stored before this version, or since changed).
+           "ALTER TABLE implementation ADD COLUMN ev_stamp {key}",
+           "ALTER TABLE implementation ADD COLUMN ev_status TEXT",
+           "ALTER TABLE implementation ADD COLUMN ev_rag TEXT",
+           "ALTER TABLE implementation ADD COLUMN ev_delay BIGINT",
+           "ALTER TABLE implementation ADD COLUMN ev_deadline TEXT",
+           "ALTER TABLE implementation ADD COLUMN ev_early_warning INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_counts_for_delay INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_due INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_tasks INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_tasks_overdue INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_tasks_done_on_time INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_tasks_done_late INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_tasks_due_soon INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_tasks_due_or_finished INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_tasks_cancelled INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_tasks_suspended INTEGER",
+           "CREATE INDEX implementation_ev_stamp ON implementation (is_current, ev_stamp)",
+           "CREATE INDEX implementation_ev_status ON implementation (is_current, ev_status)",
+       }},
   };
   return all;
 }
