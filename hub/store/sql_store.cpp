@@ -1105,6 +1105,7 @@ std::string statusClause(const StatusFilter& f, Param&& param) {
     where += param(model::toString(model::ExecutionStatus::Overdue));
   }
   if (f.rag) where += " AND ev_rag = " + param(model::toString(*f.rag));
+  if (f.earlyWarning) where += " AND ev_early_warning = " + param(*f.earlyWarning ? "1" : "0");
   if (f.minDelay)
     where += " AND ev_delay >= CAST(" + param(std::to_string(*f.minDelay)) + " AS BIGINT)";
   return where;
@@ -1161,7 +1162,8 @@ bool SqlStore::refreshStatus(model::Date today) {
 
 std::optional<StatusPage> SqlStore::statusPage(const Filter& filter, const StatusFilter& status,
                                                model::Date today, const model::StatusRules& rules,
-                                               std::size_t offset, std::size_t limit) {
+                                               std::size_t offset, std::size_t limit,
+                                               StatusOrder order) {
   if (model::fingerprint(rules) != model::fingerprint(*statusRules())) return std::nullopt;
   const std::string stamp = statusStamp(today, rules);
   std::vector<std::string> params;
@@ -1175,7 +1177,9 @@ std::optional<StatusPage> SqlStore::statusPage(const Filter& filter, const Statu
   where += statusClause(status, param);
   const std::size_t filterParams = params.size();
   std::string rowsQuery = std::string("SELECT ") + kRowColumns + " FROM implementation" + where +
-                          " ORDER BY measure_id, region, organisation, source LIMIT CAST(";
+                          " ORDER BY " +
+                          (order == StatusOrder::Deadline ? std::string("ev_deadline, ") : "") +
+                          "measure_id, region, organisation, source LIMIT CAST(";
   rowsQuery += param(std::to_string(limit));
   rowsQuery += " AS BIGINT) OFFSET CAST(";
   rowsQuery += param(std::to_string(offset));
@@ -1218,6 +1222,22 @@ std::optional<std::vector<StatusGroup>> SqlStore::statusGroups(const Filter& fil
                                                                model::RollUpBy by,
                                                                model::Date today,
                                                                const model::StatusRules& rules) {
+  const char* column = "measure_id";
+  if (by == model::RollUpBy::Region) column = "region";
+  if (by == model::RollUpBy::Sector) column = "sector";
+  if (by == model::RollUpBy::Organisation) column = "organisation";
+  return groupStatus(filter, {column}, by, today, rules);
+}
+
+std::optional<std::vector<StatusGroup>> SqlStore::statusCells(const Filter& filter,
+                                                              model::Date today,
+                                                              const model::StatusRules& rules) {
+  return groupStatus(filter, {"region", "sector"}, model::RollUpBy::Region, today, rules);
+}
+
+std::optional<std::vector<StatusGroup>> SqlStore::groupStatus(
+    const Filter& filter, const std::vector<const char*>& columns, model::RollUpBy by,
+    model::Date today, const model::StatusRules& rules) {
   if (model::fingerprint(rules) != model::fingerprint(*statusRules())) return std::nullopt;
   const std::string stamp = statusStamp(today, rules);
   std::vector<std::string> params;
@@ -1226,12 +1246,9 @@ std::optional<std::vector<StatusGroup>> SqlStore::statusGroups(const Filter& fil
     return ":p" + std::to_string(params.size());
   };
   const auto directory = identity();
-  const char* column = "measure_id";
-  if (by == model::RollUpBy::Region) column = "region";
-  if (by == model::RollUpBy::Sector) column = "sector";
-  if (by == model::RollUpBy::Organisation) column = "organisation";
-  const std::string discrete =
-      std::string(column) + ", ev_status, ev_rag, ev_early_warning, ev_counts_for_delay, ev_due";
+  std::string discrete;
+  for (const char* c : columns) discrete += std::string(c) + ", ";
+  discrete += "ev_status, ev_rag, ev_early_warning, ev_counts_for_delay, ev_due";
   const std::string query =
       "SELECT " + discrete +
       ", count(*), coalesce(sum(ev_tasks), 0), coalesce(sum(ev_tasks_overdue), 0), "
@@ -1250,12 +1267,14 @@ std::optional<std::vector<StatusGroup>> SqlStore::statusGroups(const Filter& fil
           tx.commit();
           return std::nullopt;
         }
-        std::string value, status, rag;
+        std::string value, sector, status, rag;
         int early = 0, counts = 0, due = 0;
         long long n[10] = {};
         Statement st(sql, query);
-        st, soci::into(value), soci::into(status), soci::into(rag), soci::into(early),
-            soci::into(counts), soci::into(due);
+        st, soci::into(value);
+        if (columns.size() > 1) st, soci::into(sector);
+        st, soci::into(status), soci::into(rag), soci::into(early), soci::into(counts),
+            soci::into(due);
         for (auto& v : n) st, soci::into(v);
         for (const auto& v : params) st, soci::use(v);
         std::vector<StatusGroup> out;
@@ -1277,6 +1296,7 @@ std::optional<std::vector<StatusGroup>> SqlStore::statusGroups(const Filter& fil
           }
           StatusGroup g;
           g.key = model::rollUpKey(by, stub);
+          g.sector = sector;
           g.sums.status = *s;
           g.sums.rag = *r;
           g.sums.earlyWarning = early != 0;

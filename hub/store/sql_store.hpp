@@ -68,10 +68,13 @@ class SqlStore final : public Store {
   bool refreshStatus(model::Date today) override;
   std::optional<StatusPage> statusPage(const Filter& filter, const StatusFilter& status,
                                        model::Date today, const model::StatusRules& rules,
-                                       std::size_t offset, std::size_t limit) override;
+                                       std::size_t offset, std::size_t limit,
+                                       StatusOrder order = StatusOrder::Key) override;
   std::optional<std::vector<StatusGroup>> statusGroups(const Filter& filter, model::RollUpBy by,
                                                        model::Date today,
                                                        const model::StatusRules& rules) override;
+  std::optional<std::vector<StatusGroup>> statusCells(const Filter& filter, model::Date today,
+                                                      const model::StatusRules& rules) override;
   std::size_t count() override;
   bool issueToken(const AccessToken& token) override;
   std::vector<AccessToken> accessTokens() override;
@@ -161,6 +164,12 @@ class SqlStore final : public Store {
   // in the write transaction, as of today.
   void evaluateWritten(soci::session& sql, PendingRows& pending);
   std::shared_ptr<const model::StatusRules> statusRules() const;
+  // statusGroups and statusCells: grouped by `columns` (the first names the group, a second the
+  // sector).
+  std::optional<std::vector<StatusGroup>> groupStatus(const Filter& filter,
+                                                      const std::vector<const char*>& columns,
+                                                      model::RollUpBy by, model::Date today,
+                                                      const model::StatusRules& rules);
   mutable std::mutex statusRulesMutex_;
   std::shared_ptr<const model::StatusRules> statusRules_;  // guarded by statusRulesMutex_
   std::mutex refreshing_;                                  // one refreshStatus at a time

@@ -60,7 +60,12 @@ struct StatusFilter {
   std::optional<bool> overdue;                // status overdue, or any other
   std::optional<model::Rag> rag;
   std::optional<long> minDelay;  // delay days at least
+  std::optional<bool> earlyWarning;
 };
+
+// The order of a StatusPage: forEach's (measure id, region, organisation, source), or by the
+// deadline in force first (earliest first; ties in forEach's order).
+enum class StatusOrder { Key, Deadline };
 
 // One page of current implementations (with every child, as forEach gives them) and each one's
 // stored figures.
@@ -74,9 +79,11 @@ struct StatusPage {
 };
 
 // The current implementations of one roll-up group (model::rollUpKey) that share the discrete
-// figures of `sums` (status, rag, the flags); its task fields are their sums.
+// figures of `sums` (status, rag, the flags); its task fields are their sums. From statusCells,
+// `key` is the first-level region (model::rollUpKey by region) and `sector` the sector.
 struct StatusGroup {
   std::string key;
+  std::string sector{};
   model::StatusFigures sums;
   std::size_t count = 0;
   std::size_t withOverdueTasks = 0;
@@ -404,7 +411,8 @@ class Store {
                                                const StatusFilter& /*status*/,
                                                model::Date /*today*/,
                                                const model::StatusRules& /*rules*/,
-                                               std::size_t /*offset*/, std::size_t /*limit*/) {
+                                               std::size_t /*offset*/, std::size_t /*limit*/,
+                                               StatusOrder /*order*/ = StatusOrder::Key) {
     return std::nullopt;
   }
   // The current implementations matching the filter, counted per roll-up group (see
@@ -412,6 +420,12 @@ class Store {
   virtual std::optional<std::vector<StatusGroup>> statusGroups(
       const Filter& /*filter*/, model::RollUpBy /*by*/, model::Date /*today*/,
       const model::StatusRules& /*rules*/) {
+    return std::nullopt;
+  }
+  // The same per first-level region and sector (the dashboard's matrix).
+  virtual std::optional<std::vector<StatusGroup>> statusCells(const Filter& /*filter*/,
+                                                              model::Date /*today*/,
+                                                              const model::StatusRules& /*rules*/) {
     return std::nullopt;
   }
 

@@ -99,6 +99,27 @@ TEST_P(StatusIndexApiTest, SummariesAsOfTodayEqualFullEvaluation) {
   expectSame("/api/v1/summary", {{"by", "sector"}, {"region", "1726"}});
 }
 
+TEST_P(StatusIndexApiTest, TheOverviewAsOfTodayEqualsFullEvaluation) {
+  // (Freshness ages count seconds since each report: the same reports, read a moment apart.)
+  auto withoutAges = [](json::value doc) {
+    for (auto& f : doc.at("freshness").as_array()) f.as_object().erase("ageSeconds");
+    return doc;
+  };
+  for (const std::map<std::string, std::string>& query :
+       {std::map<std::string, std::string>{}, {{"region", "1703"}}, {{"sector", "health"}}}) {
+    auto a = get(*indexed_, "/api/v1/overview", query);
+    auto b = get(*full_, "/api/v1/overview", query);
+    ASSERT_EQ(a.status, 200) << a.body;
+    ASSERT_EQ(b.status, 200) << b.body;
+    const auto doc = withoutAges(json::parse(a.body));
+    EXPECT_EQ(doc, withoutAges(json::parse(b.body)));
+    if (query.empty()) {
+      EXPECT_GT(doc.at("earlyWarningsTotal").to_number<std::int64_t>(), 0);
+      EXPECT_GT(doc.at("matrix").as_array().size(), 14u);
+    }
+  }
+}
+
 TEST_P(StatusIndexApiTest, TheIndexedReadsComeFromTheStoredFigures) {
   // Proof that the indexed reads answer from the stored figures and not by evaluating: a stored
   // status changed behind the store's back shows in them (and only in them).

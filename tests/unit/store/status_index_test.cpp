@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -141,25 +142,41 @@ class StatusIndexTest : public StoreTest {
       EXPECT_EQ(n, full.size());
       expectSameRollUps(indexed.result(), expected.result(), model::toString(by));
     }
+    // Per first-level region and sector (the dashboard's matrix).
+    model::RollUpBuilder expected(model::RollUpBy::Region);
+    for (const auto& e : full)
+      expected.add(model::rollUpKey(model::RollUpBy::Region, e.impl) + "/" + e.impl.sector, e.ev);
+    auto cells = store_->statusCells(filter, d, rules);
+    ASSERT_TRUE(cells);
+    model::RollUpBuilder indexed(model::RollUpBy::Region);
+    for (const auto& c : *cells)
+      indexed.add(c.key + "/" + c.sector, c.sums, c.count, c.withOverdueTasks);
+    expectSameRollUps(indexed.result(), expected.result(), "region and sector");
   }
 
   // A status filter's list from the stored evaluations equals the filtered full evaluation: the
   // same keys in the same order, the same total, and a middle page is that slice.
   template <typename Pred>
   void expectSameList(model::Date d, const model::StatusRules& rules, const StatusFilter& status,
-                      Pred keep, const char* what) {
+                      Pred keep, const char* what, StatusOrder order = StatusOrder::Key) {
     SCOPED_TRACE(what);
+    std::vector<Evaluated> kept;
+    for (auto& e : evaluated(d, rules))
+      if (keep(e.ev)) kept.push_back(std::move(e));
+    if (order == StatusOrder::Deadline)
+      std::stable_sort(kept.begin(), kept.end(), [](const Evaluated& a, const Evaluated& b) {
+        return a.ev.deadline < b.ev.deadline;
+      });
     std::vector<std::string> expected;
-    for (const auto& e : evaluated(d, rules))
-      if (keep(e.ev)) expected.push_back(keyOf(e.impl));
+    for (const auto& e : kept) expected.push_back(keyOf(e.impl));
     EXPECT_FALSE(expected.empty()) << "the data set has none: the check would prove nothing";
-    auto all = store_->statusPage({}, status, d, rules, 0, 1000000);
+    auto all = store_->statusPage({}, status, d, rules, 0, 1000000, order);
     ASSERT_TRUE(all);
     EXPECT_EQ(all->total, expected.size());
     std::vector<std::string> got;
     for (const auto& r : all->rows) got.push_back(keyOf(r.impl));
     EXPECT_EQ(got, expected);
-    auto page = store_->statusPage({}, status, d, rules, 10, 7);
+    auto page = store_->statusPage({}, status, d, rules, 10, 7, order);
     ASSERT_TRUE(page);
     EXPECT_EQ(page->total, expected.size());
     std::vector<std::string> slice;
@@ -201,6 +218,11 @@ class StatusIndexTest : public StoreTest {
                  ev.rag == model::Rag::Amber;
         },
         "status=doneLate,atRisk&rag=amber");
+    StatusFilter early;
+    early.earlyWarning = true;
+    expectSameList(
+        d, rules, early, [](const model::Evaluation& ev) { return ev.earlyWarning; },
+        "early warnings by deadline", StatusOrder::Deadline);
   }
 
   std::size_t countOverdue(model::Date d, const model::StatusRules& rules) {
