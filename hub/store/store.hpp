@@ -40,7 +40,8 @@ struct UpsertResult {
   std::int64_t storedRevision = 0;
 };
 
-// What the SQL side can filter on; execution status is evaluated in C++ on top.
+// What the SQL side can filter on in the stored facts. Execution status is evaluated in C++ on
+// top, or, as of today, filtered by the stored evaluation (StatusFilter, statusPage).
 struct Filter {
   std::optional<std::string> region;  // 4-digit region: also matches its 7-digit districts
   std::optional<std::string> sector;
