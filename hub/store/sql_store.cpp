@@ -1070,9 +1070,14 @@ void SqlStore::setStatusRules(const model::StatusRules& rules) {
 
 namespace {
 
+// Three probes of the (is_current, ev_stamp) index, one per range: written as one condition with
+// OR, SQLite walks every current row's index entry instead.
 bool anyStale(soci::session& sql, const std::string& stamp) {
   int one = 0;
-  return run(sql, std::string("SELECT 1 FROM implementation WHERE ") + kStaleCondition + " LIMIT 1",
+  return run(sql,
+             "SELECT 1 FROM implementation WHERE is_current = 1 AND ev_stamp IS NULL UNION ALL "
+             "SELECT 1 FROM implementation WHERE is_current = 1 AND ev_stamp < :s1 UNION ALL "
+             "SELECT 1 FROM implementation WHERE is_current = 1 AND ev_stamp > :s2 LIMIT 1",
              soci::into(one), soci::use(stamp), soci::use(stamp));
 }
 
@@ -1112,6 +1117,9 @@ std::string statusClause(const StatusFilter& f, Param&& param) {
 }
 
 }  // namespace
+
+// PostgreSQL: a refresh that rewrote at least this many rows vacuums the table after it.
+constexpr std::size_t kVacuumAfter = 1000;
 
 bool SqlStore::refreshStatus(model::Date today) {
   const auto rules = statusRules();
@@ -1157,6 +1165,21 @@ bool SqlStore::refreshStatus(model::Date today) {
   }
   spdlog::info("store: {} implementation(s) evaluated again as of {}", evaluated,
                model::formatDate(today));
+  if (location_.dialect == Dialect::Postgres && evaluated >= kVacuumAfter) {
+    // Every row rewritten leaves a dead version in the table and its indexes: the stale check
+    // and the index-only counts would wade through them until autovacuum came by.
+    try {
+      withSession(
+          "vacuuming the implementation table",
+          [](Lease& l) {
+            l.session() << "VACUUM (ANALYZE) implementation";
+            return 0;
+          },
+          false);
+    } catch (const StoreError& e) {
+      spdlog::warn("{}", e.what());
+    }
+  }
   return fresh();
 }
 
@@ -1246,9 +1269,15 @@ std::optional<std::vector<StatusGroup>> SqlStore::groupStatus(
     return ":p" + std::to_string(params.size());
   };
   const auto directory = identity();
-  std::string discrete;
-  for (const char* c : columns) discrete += std::string(c) + ", ";
+  std::string discrete,
+      grouped = "ev_status, ev_rag, ev_early_warning, ev_counts_for_delay, ev_due";
+  for (const char* c : columns) {
+    discrete += std::string(c) + ", ";
+    grouped += std::string(", ") + c;
+  }
   discrete += "ev_status, ev_rag, ev_early_warning, ev_counts_for_delay, ev_due";
+  // Grouped in the order of the implementation_ev_figures index (the figures, then region and
+  // sector): by region, and by region and sector, SQLite walks the index without sorting.
   const std::string query =
       "SELECT " + discrete +
       ", count(*), coalesce(sum(ev_tasks), 0), coalesce(sum(ev_tasks_overdue), 0), "
@@ -1257,7 +1286,7 @@ std::optional<std::vector<StatusGroup>> SqlStore::groupStatus(
       "coalesce(sum(ev_tasks_cancelled), 0), coalesce(sum(ev_tasks_suspended), 0), "
       "coalesce(sum(CASE WHEN ev_tasks_overdue > 0 THEN 1 ELSE 0 END), 0) FROM implementation "
       "WHERE is_current = 1" +
-      filterClause(filter, directory->organisations, param) + " GROUP BY " + discrete;
+      filterClause(filter, directory->organisations, param) + " GROUP BY " + grouped;
   return withSession(
       "counting implementations by their stored status",
       [&](Lease& l) -> std::optional<std::vector<StatusGroup>> {
