@@ -1245,22 +1245,33 @@ std::optional<std::vector<StatusGroup>> SqlStore::statusGroups(const Filter& fil
                                                                model::RollUpBy by,
                                                                model::Date today,
                                                                const model::StatusRules& rules) {
-  const char* column = "measure_id";
-  if (by == model::RollUpBy::Region) column = "region";
-  if (by == model::RollUpBy::Sector) column = "sector";
-  if (by == model::RollUpBy::Organisation) column = "organisation";
-  return groupStatus(filter, {column}, by, today, rules);
+  // Grouped along the implementation_ev_figures index (the figures, then region, sector and
+  // organisation) where the column is in it, so that SQLite walks the index without sorting
+  // every row; the finer groups come back several per key and add up in RollUpBuilder.
+  switch (by) {
+    case model::RollUpBy::Region:
+      return groupStatus(filter, {"region"}, "region", by, today, rules);
+    case model::RollUpBy::Sector:
+      return groupStatus(filter, {"sector"}, "region, sector", by, today, rules);
+    case model::RollUpBy::Organisation:
+      return groupStatus(filter, {"organisation"}, "region, sector, organisation", by, today,
+                         rules);
+    case model::RollUpBy::Measure:
+      break;
+  }
+  return groupStatus(filter, {"measure_id"}, "measure_id", by, today, rules);
 }
 
 std::optional<std::vector<StatusGroup>> SqlStore::statusCells(const Filter& filter,
                                                               model::Date today,
                                                               const model::StatusRules& rules) {
-  return groupStatus(filter, {"region", "sector"}, model::RollUpBy::Region, today, rules);
+  return groupStatus(filter, {"region", "sector"}, "region, sector", model::RollUpBy::Region, today,
+                     rules);
 }
 
 std::optional<std::vector<StatusGroup>> SqlStore::groupStatus(
-    const Filter& filter, const std::vector<const char*>& columns, model::RollUpBy by,
-    model::Date today, const model::StatusRules& rules) {
+    const Filter& filter, const std::vector<const char*>& columns, const char* groupedBy,
+    model::RollUpBy by, model::Date today, const model::StatusRules& rules) {
   if (model::fingerprint(rules) != model::fingerprint(*statusRules())) return std::nullopt;
   const std::string stamp = statusStamp(today, rules);
   std::vector<std::string> params;
@@ -1269,15 +1280,11 @@ std::optional<std::vector<StatusGroup>> SqlStore::groupStatus(
     return ":p" + std::to_string(params.size());
   };
   const auto directory = identity();
-  std::string discrete,
-      grouped = "ev_status, ev_rag, ev_early_warning, ev_counts_for_delay, ev_due";
-  for (const char* c : columns) {
-    discrete += std::string(c) + ", ";
-    grouped += std::string(", ") + c;
-  }
+  std::string discrete;
+  for (const char* c : columns) discrete += std::string(c) + ", ";
   discrete += "ev_status, ev_rag, ev_early_warning, ev_counts_for_delay, ev_due";
-  // Grouped in the order of the implementation_ev_figures index (the figures, then region and
-  // sector): by region, and by region and sector, SQLite walks the index without sorting.
+  const std::string grouped =
+      std::string("ev_status, ev_rag, ev_early_warning, ev_counts_for_delay, ev_due, ") + groupedBy;
   const std::string query =
       "SELECT " + discrete +
       ", count(*), coalesce(sum(ev_tasks), 0), coalesce(sum(ev_tasks_overdue), 0), "

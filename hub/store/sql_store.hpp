@@ -164,11 +164,12 @@ class SqlStore final : public Store {
   // in the write transaction, as of today.
   void evaluateWritten(soci::session& sql, PendingRows& pending);
   std::shared_ptr<const model::StatusRules> statusRules() const;
-  // statusGroups and statusCells: grouped by `columns` (the first names the group, a second the
-  // sector).
+  // statusGroups and statusCells: `columns` selected (the first names the group, a second the
+  // sector), grouped by the figures and `groupedBy` (which holds them, and may be finer).
   std::optional<std::vector<StatusGroup>> groupStatus(const Filter& filter,
                                                       const std::vector<const char*>& columns,
-                                                      model::RollUpBy by, model::Date today,
+                                                      const char* groupedBy, model::RollUpBy by,
+                                                      model::Date today,
                                                       const model::StatusRules& rules);
   mutable std::mutex statusRulesMutex_;
   std::shared_ptr<const model::StatusRules> statusRules_;  // guarded by statusRulesMutex_
