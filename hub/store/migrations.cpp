@@ -489,6 +489,12 @@ const std::vector<Migration>& migrations() {
            "organisation_key, measure_id, ev_delay, ev_tasks, ev_tasks_overdue, "
            "ev_tasks_done_on_time, ev_tasks_done_late, ev_tasks_due_soon, "
            "ev_tasks_due_or_finished, ev_tasks_cancelled, ev_tasks_suspended)",
+           // The dashboard's early warnings, by deadline.
+           "CREATE INDEX implementation_ev_warning ON implementation (is_current, "
+           "ev_early_warning, ev_deadline)",
+           // And when each territory last reported (Store::lastReceived), beside them.
+           "CREATE INDEX implementation_received ON implementation (is_current, region, "
+           "received_at)",
        }},
   };
   return all;
