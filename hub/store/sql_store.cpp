@@ -1199,8 +1199,16 @@ std::optional<StatusPage> SqlStore::statusPage(const Filter& filter, const Statu
       " WHERE is_current = 1" + filterClause(filter, directory->organisations, param);
   where += statusClause(status, param);
   const std::size_t filterParams = params.size();
-  std::string rowsQuery = std::string("SELECT ") + kRowColumns + " FROM implementation" + where +
-                          " ORDER BY " +
+  // Without a status condition, in the key order, SQLite would otherwise pick an index of the
+  // figures for is_current and sort every current row for the page: walking the key index
+  // stops after the page.
+  const bool anyStatus = !status.statuses.empty() || status.overdue || status.rag ||
+                         status.minDelay || status.earlyWarning;
+  const bool byKey = order == StatusOrder::Key && !anyStatus;
+  const char* from = byKey && location_.dialect == Dialect::Sqlite
+                         ? " FROM implementation INDEXED BY implementation_key"
+                         : " FROM implementation";
+  std::string rowsQuery = std::string("SELECT ") + kRowColumns + from + where + " ORDER BY " +
                           (order == StatusOrder::Deadline ? std::string("ev_deadline, ") : "") +
                           "measure_id, region, organisation, source LIMIT CAST(";
   rowsQuery += param(std::to_string(limit));
