@@ -1256,13 +1256,17 @@ std::optional<std::vector<StatusGroup>> SqlStore::statusGroups(const Filter& fil
   // Grouped along the implementation_ev_figures index (the figures, then region, sector and
   // organisation) where the column is in it, so that SQLite walks the index without sorting
   // every row; the finer groups come back several per key and add up in RollUpBuilder.
+  // (PostgreSQL aggregates in a hash table whatever the order: there finer groups only cost.)
+  const bool sqlite = location_.dialect == Dialect::Sqlite;
   switch (by) {
     case model::RollUpBy::Region:
       return groupStatus(filter, {"region"}, "region", by, today, rules);
     case model::RollUpBy::Sector:
-      return groupStatus(filter, {"sector"}, "region, sector", by, today, rules);
+      return groupStatus(filter, {"sector"}, sqlite ? "region, sector" : "sector", by, today,
+                         rules);
     case model::RollUpBy::Organisation:
-      return groupStatus(filter, {"organisation"}, "region, sector, organisation", by, today,
+      return groupStatus(filter, {"organisation"},
+                         sqlite ? "region, sector, organisation" : "organisation", by, today,
                          rules);
     case model::RollUpBy::Measure:
       break;
