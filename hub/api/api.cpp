@@ -263,6 +263,18 @@ bool listed(const ReadQuery& q, const model::Implementation& impl, const model::
   return false;
 }
 
+// What the store's stored evaluations answer of the query's status filters.
+store::StatusFilter statusFilterOf(const ReadQuery& q) {
+  return {q.statuses, q.overdue, q.rag, q.minDelay};
+}
+
+// Whether the query is as of today and the store's evaluations are (made) as of today too.
+bool indexedAsOfToday(store::Store& store, const ReadQuery& q, bool enabled) {
+  if (!enabled) return false;
+  const model::Date today = model::today();
+  return q.asOf == today && store.refreshStatus(today);
+}
+
 // The query parameters of GET /api/v1/measures (and of its export, less the paging).
 const std::set<std::string> kMeasuresParameters{
     "region",       "sector", "organisation", "measure", "q",        "status",
@@ -792,11 +804,48 @@ Response Api::getMeasures(const Request& req, const intake::Scope& reader) {
     addLineage(item, impl, lineage);
     items.push_back(std::move(item));
   };
+  // As of today in the store's order, with only filters SQL expresses: the store counts the
+  // matches and reads the page's rows alone, by the evaluation it keeps. Each row of the page is
+  // still evaluated here for its JSON; should that disagree with what the store kept, the page
+  // is made the long way below.
+  bool answered = false;
+  if (streamed && !q.decree && !q.tasks.any() &&
+      indexedAsOfToday(store_, q, settings_.indexedStatus)) {
+    if (auto page = store_.statusPage(q.filter, statusFilterOf(q), q.asOf, settings_.rules, first,
+                                      q.pageSize)) {
+      answered = true;
+      const model::StatusFigures* stored = nullptr;
+      std::function<void(const model::Implementation&)> emit =
+          [&](const model::Implementation& impl) {
+            auto ev = model::evaluate(impl, q.asOf, settings_.rules, tasks);
+            if (!listed(q, impl, ev, tasks) || model::figuresOf(ev) != *stored) answered = false;
+            auto item = measureJson(impl, ev, tasks, q.tasks, languages);
+            addLineage(item, impl, lineage);
+            items.push_back(std::move(item));
+          };
+      if (q.filter.measureId) emit = withUploadedEvidence(emit);
+      for (const auto& row : page->rows) {
+        stored = &row.figures;
+        emit(row.impl);
+        if (!answered) break;
+      }
+      if (answered) {
+        total = page->total;
+      } else {
+        spdlog::warn(
+            "the stored evaluation of a page of implementations disagrees with their "
+            "evaluation; the page is made from every implementation instead");
+        items.clear();
+      }
+    }
+  }
   // One measure's implementations (its page) carry the files uploaded for them too.
-  if (q.filter.measureId)
-    store_.forEach(q.filter, withUploadedEvidence(each));
-  else
-    store_.forEach(q.filter, each);
+  if (!answered) {
+    if (q.filter.measureId)
+      store_.forEach(q.filter, withUploadedEvidence(each));
+    else
+      store_.forEach(q.filter, each);
+  }
   if (!streamed) {
     sortListed(q, all);
     for (std::size_t i = first; i < all.size() && items.size() < q.pageSize; ++i) {
@@ -868,13 +917,24 @@ std::optional<Response> Api::summarise(const Request& req, const intake::Scope& 
   }
   model::RollUpBuilder groups(*by);
   out.implementations = 0;
+  out.asOf = q.asOf;
+  out.by = *by;
+  // As of today: the store counts its stored evaluations per group.
+  if (indexedAsOfToday(store_, q, settings_.indexedStatus)) {
+    if (auto counted = store_.statusGroups(q.filter, *by, q.asOf, settings_.rules)) {
+      for (auto& g : *counted) {
+        out.implementations += g.count;
+        groups.add(std::move(g.key), g.sums, g.count, g.withOverdueTasks);
+      }
+      out.groups = groups.result();
+      return std::nullopt;
+    }
+  }
   store_.forEach(q.filter, [&](const model::Implementation& impl) {
     auto ev = model::evaluate(impl, q.asOf, settings_.rules);
     groups.add(impl, ev);
     ++out.implementations;
   });
-  out.asOf = q.asOf;
-  out.by = *by;
   out.groups = groups.result();
   return std::nullopt;
 }

@@ -109,6 +109,10 @@ struct Settings {
   // Where the feed is spooled for its readers (files unlinked at once); empty: the system's
   // temporary folder.
   std::string spoolFolder{};
+  // Reads as of today answered from the evaluation the store keeps with each row (status filters,
+  // counts and summaries in SQL; see Store::statusPage). Off: every read evaluates every
+  // implementation it looks at, as for any other date (the tests compare the two).
+  bool indexedStatus = true;
 };
 
 struct Counters {

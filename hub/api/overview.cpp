@@ -131,22 +131,55 @@ Response Api::getOverview(const Request& req, const intake::Scope& reader) {
     std::string measure, title, region, organisation, sector;
   };
   std::vector<Warning> warnings;
+  std::size_t warningsTotal = 0;
   std::set<std::string> regionsSeen;
-  store_.forEach(q.filter, [&](const model::Implementation& impl) {
-    const auto ev = model::evaluate(impl, q.asOf, settings_.rules);
-    ++n;
-    totals.add(std::string("total"), ev);
-    const std::string region = firstLevel(impl.region);
-    regionsSeen.insert(region);
-    // The unit separator cannot occur in a SOATO code, so the pair splits back unambiguously.
-    matrix.add(region + '\x1f' + impl.sector, ev);
-    // Open work due within earlyWarningDays (evaluate sets it for nothing else).
-    if (ev.earlyWarning)
-      warnings.push_back({ev.deadline, model::daysBetween(q.asOf, ev.deadline), impl.measure.id,
-                          pickText(impl.measure.title, impl.measure.titles, languages), impl.region,
-                          pickText(impl.organisation, impl.organisationNames, languages),
-                          impl.sector});
-  });
+  // As of today: the totals and the matrix from the store's counts of its stored evaluations, the
+  // early warnings from the store's list of them (by deadline, the first kMaxEarlyWarnings).
+  bool answered = false;
+  const model::Date today = model::today();
+  if (settings_.indexedStatus && q.asOf == today && store_.refreshStatus(today)) {
+    store::StatusFilter early;
+    early.earlyWarning = true;
+    auto cells = store_.statusCells(q.filter, today, settings_.rules);
+    auto page = cells ? store_.statusPage(q.filter, early, today, settings_.rules, 0,
+                                          kMaxEarlyWarnings, store::StatusOrder::Deadline)
+                      : std::nullopt;
+    if (cells && page) {
+      answered = true;
+      for (const auto& c : *cells) {
+        n += c.count;
+        totals.add(std::string("total"), c.sums, c.count, c.withOverdueTasks);
+        regionsSeen.insert(c.key);
+        matrix.add(c.key + '\x1f' + c.sector, c.sums, c.count, c.withOverdueTasks);
+      }
+      for (const auto& row : page->rows) {
+        const auto& impl = row.impl;
+        warnings.push_back(
+            {row.figures.deadline, model::daysBetween(q.asOf, row.figures.deadline),
+             impl.measure.id, pickText(impl.measure.title, impl.measure.titles, languages),
+             impl.region, pickText(impl.organisation, impl.organisationNames, languages),
+             impl.sector});
+      }
+      warningsTotal = page->total;
+    }
+  }
+  if (!answered)
+    store_.forEach(q.filter, [&](const model::Implementation& impl) {
+      const auto ev = model::evaluate(impl, q.asOf, settings_.rules);
+      ++n;
+      totals.add(std::string("total"), ev);
+      const std::string region = firstLevel(impl.region);
+      regionsSeen.insert(region);
+      // The unit separator cannot occur in a SOATO code, so the pair splits back unambiguously.
+      matrix.add(region + '\x1f' + impl.sector, ev);
+      // Open work due within earlyWarningDays (evaluate sets it for nothing else).
+      if (ev.earlyWarning)
+        warnings.push_back(
+            {ev.deadline, model::daysBetween(q.asOf, ev.deadline), impl.measure.id,
+             pickText(impl.measure.title, impl.measure.titles, languages), impl.region,
+             pickText(impl.organisation, impl.organisationNames, languages), impl.sector});
+    });
+  if (!answered) warningsTotal = warnings.size();
 
   const auto totalGroups = totals.result();
   json::object doc{
@@ -205,7 +238,7 @@ Response Api::getOverview(const Request& req, const intake::Scope& reader) {
                                  {"daysLeft", w.daysLeft}});
   }
   doc["earlyWarnings"] = std::move(early);
-  doc["earlyWarningsTotal"] = warnings.size();
+  doc["earlyWarningsTotal"] = warningsTotal;
   doc["earlyWarningDays"] = settings_.rules.earlyWarningDays;
 
   // Freshness: per region, the latest receipt of what it still shows (any source); in

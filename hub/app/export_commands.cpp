@@ -273,6 +273,7 @@ int exportCommand(int argc, char** argv) {
   // Organisation names and current rows as the serving hub sees them (with its configuration
   // this changes nothing stored).
   store->setIdentity({store::OrganisationDirectory(cfg.organisations), cfg.sourcePriorities});
+  store->setStatusRules(cfg.rules);
   if (!s.standard.empty()) return exportStandard(s, cfg, *store, vm["out"].as<std::string>());
 
   const auto preferences = api::languagePreferences(s.lang, {});

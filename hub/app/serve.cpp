@@ -131,6 +131,10 @@ int serve(const Config& cfg) {
       store::Store::open(cfg.storeUrl, static_cast<std::size_t>(cfg.storePool), cfg.storePassword);
   // Before anything writes: stored rows follow the configured aliases and priorities.
   store->setIdentity({store::OrganisationDirectory(cfg.organisations), cfg.sourcePriorities});
+  // Each row keeps its evaluation under these rules; what a new day or new rules left stale is
+  // evaluated again now rather than on the first read (the reads do it too, when the day turns).
+  store->setStatusRules(cfg.rules);
+  store->refreshStatus(model::today());
   spdlog::info("store {} ready ({}, schema version {}, {} implementations)",
                store::redactStoreUrl(cfg.storeUrl), store->backend(), store->schemaVersion(),
                store->count());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <utility>
 
@@ -114,6 +115,19 @@ std::optional<RollUpBy> rollUpByFromString(std::string_view s) {
 const char* toString(ChangeVerdict v) {
   return nameOf(kVerdict, v);
 }
+std::string fingerprint(const StatusRules& rules) {
+  // Shortest round-trip text of each number: equal rules give equal text, and back.
+  auto number = [](double v) {
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    return ec == std::errc{} ? std::string(buf, end) : std::string("?");
+  };
+  return "red<" + number(rules.redBelow) + ";amber<" + number(rules.amberBelow) +
+         ";amberWithin=" + std::to_string(rules.amberWithinDays) +
+         ";earlyWarning=" + std::to_string(rules.earlyWarningDays) +
+         ";submitted=" + toString(rules.submitted);
+}
+
 const char* toString(SubmittedCounts v) {
   return nameOf(kSubmitted, v);
 }
@@ -415,68 +429,93 @@ Evaluation evaluate(const Implementation& impl, Date asOf, const StatusRules& ru
   return evaluate(impl, asOf, rules, tasks);
 }
 
-void RollUpBuilder::add(const Implementation& impl, const Evaluation& ev) {
-  std::string key;
-  switch (by_) {
+std::string rollUpKey(RollUpBy by, const Implementation& impl) {
+  switch (by) {
     case RollUpBy::Measure:
-      key = impl.measure.id;
-      break;
+      return impl.measure.id;
     case RollUpBy::Region:
       // First-level unit: districts roll up into their region; "17" (national) stays "17";
       // an unknown code is kept as it is rather than dropped.
-      key = regionOf(impl.region).value_or(impl.region);
-      break;
+      return regionOf(impl.region).value_or(impl.region);
     case RollUpBy::Sector:
-      key = impl.sector;
-      break;
+      return impl.sector;
     case RollUpBy::Organisation:
       // One organisation spelled two ways is one organisation once the directory knows both.
-      key = impl.organisationCode.empty() ? impl.organisation : impl.organisationCode;
-      break;
+      return impl.organisationCode.empty() ? impl.organisation : impl.organisationCode;
   }
-  add(std::move(key), ev);
+  return impl.measure.id;
 }
 
-void RollUpBuilder::add(std::string key, const Evaluation& ev) {
-  auto [it, inserted] = groups_.try_emplace(key);
-  RollUp& g = it->second;
-  if (inserted) g.key = std::move(key);
-
-  ++g.total;
-  ++g.byStatus[ev.status];
-  g.rag = std::max(g.rag, ev.rag);  // None < Green < Amber < Red
-  if (ev.earlyWarning) ++g.earlyWarnings;
-  // Cancelled and suspended work is counted apart and left out of delay statistics.
-  if (ev.status == ExecutionStatus::Cancelled) ++g.cancelled;
-  if (ev.status == ExecutionStatus::Suspended) ++g.suspended;
-  if (ev.countsForDelay && ev.status != ExecutionStatus::Cancelled &&
-      ev.status != ExecutionStatus::Suspended) {
-    const bool finished =
-        ev.status == ExecutionStatus::DoneOnTime || ev.status == ExecutionStatus::DoneLate;
-    if (finished) ++g.done;
-    if (ev.status == ExecutionStatus::DoneLate) ++g.doneLate;
-    if (ev.status == ExecutionStatus::Overdue) ++g.overdue;
-    if (finished || ev.due || ev.status == ExecutionStatus::Overdue) ++g.dueOrFinished;
-  }
-  g.shareDoneLate = share(g.doneLate, g.done);
-  g.shareDoneLateOfDueOrFinished = share(g.doneLate, g.dueOrFinished);
-
+StatusFigures figuresOf(const Evaluation& ev) {
+  StatusFigures f;
+  f.status = ev.status;
+  f.rag = ev.rag;
+  f.delayDays = ev.delayDays;
+  f.deadline = ev.deadline;
+  f.earlyWarning = ev.earlyWarning;
+  f.countsForDelay = ev.countsForDelay;
+  f.due = ev.due;
   const TaskSummary& ts = ev.tasks;
-  TaskRollUp& tr = g.tasks;
-  tr.total += ts.total;
-  tr.overdue += ts.overdue;
-  tr.doneOnTime += ts.doneOnTime;
-  tr.doneLate += ts.doneLate;
-  tr.dueSoon += ts.dueSoon;
-  tr.dueOrFinished += ts.dueOrFinished;
-  tr.done += ts.doneOnTime + ts.doneLate;
+  f.tasksTotal = ts.total;
+  f.tasksOverdue = ts.overdue;
+  f.tasksDoneOnTime = ts.doneOnTime;
+  f.tasksDoneLate = ts.doneLate;
+  f.tasksDueSoon = ts.dueSoon;
+  f.tasksDueOrFinished = ts.dueOrFinished;
   auto count = [&](ExecutionStatus s) {
     auto found = ts.byStatus.find(s);
     return found == ts.byStatus.end() ? std::size_t{0} : found->second;
   };
-  tr.cancelled += count(ExecutionStatus::Cancelled);
-  tr.suspended += count(ExecutionStatus::Suspended);
-  if (ts.overdue > 0) ++tr.withOverdueTasks;
+  f.tasksCancelled = count(ExecutionStatus::Cancelled);
+  f.tasksSuspended = count(ExecutionStatus::Suspended);
+  return f;
+}
+
+void RollUpBuilder::add(const Implementation& impl, const Evaluation& ev) {
+  add(rollUpKey(by_, impl), ev);
+}
+
+void RollUpBuilder::add(std::string key, const Evaluation& ev) {
+  add(std::move(key), figuresOf(ev), 1, ev.tasks.overdue > 0 ? 1 : 0);
+}
+
+void RollUpBuilder::add(std::string key, const StatusFigures& ev, std::size_t n,
+                        std::size_t withOverdueTasks) {
+  if (n == 0) return;
+  auto [it, inserted] = groups_.try_emplace(key);
+  RollUp& g = it->second;
+  if (inserted) g.key = std::move(key);
+
+  g.total += n;
+  g.byStatus[ev.status] += n;
+  g.rag = std::max(g.rag, ev.rag);  // None < Green < Amber < Red
+  if (ev.earlyWarning) g.earlyWarnings += n;
+  // Cancelled and suspended work is counted apart and left out of delay statistics.
+  if (ev.status == ExecutionStatus::Cancelled) g.cancelled += n;
+  if (ev.status == ExecutionStatus::Suspended) g.suspended += n;
+  if (ev.countsForDelay && ev.status != ExecutionStatus::Cancelled &&
+      ev.status != ExecutionStatus::Suspended) {
+    const bool finished =
+        ev.status == ExecutionStatus::DoneOnTime || ev.status == ExecutionStatus::DoneLate;
+    if (finished) g.done += n;
+    if (ev.status == ExecutionStatus::DoneLate) g.doneLate += n;
+    if (ev.status == ExecutionStatus::Overdue) g.overdue += n;
+    if (finished || ev.due || ev.status == ExecutionStatus::Overdue) g.dueOrFinished += n;
+  }
+  g.shareDoneLate = share(g.doneLate, g.done);
+  g.shareDoneLateOfDueOrFinished = share(g.doneLate, g.dueOrFinished);
+
+  TaskRollUp& tr = g.tasks;
+  tr.total += ev.tasksTotal;
+  tr.overdue += ev.tasksOverdue;
+  tr.doneOnTime += ev.tasksDoneOnTime;
+  tr.doneLate += ev.tasksDoneLate;
+  tr.dueSoon += ev.tasksDueSoon;
+  tr.dueOrFinished += ev.tasksDueOrFinished;
+  tr.done += ev.tasksDoneOnTime + ev.tasksDoneLate;
+  tr.cancelled += ev.tasksCancelled;
+  tr.suspended += ev.tasksSuspended;
+  tr.withOverdueTasks += withOverdueTasks;
   tr.shareDoneLateOfDueOrFinished = share(tr.doneLate, tr.dueOrFinished);
   tr.shareDoneLateOfFinished = share(tr.doneLate, tr.done);
 }

@@ -48,6 +48,10 @@ struct StatusRules {
   SubmittedCounts submitted = SubmittedCounts::Open;
 };
 
+// A stable text naming every field of the rules that evaluate() reads: two rules with the same
+// fingerprint evaluate everything alike (the store keeps it beside each stored evaluation).
+std::string fingerprint(const StatusRules& rules);
+
 // --- the deadline in force (rule 8) -------------------------------------------------------------
 //
 // D starts as the original deadline. The changes are walked in the order given; each is judged
@@ -213,6 +217,34 @@ enum class RollUpBy { Measure, Region, Sector, Organisation };
 std::optional<RollUpBy> rollUpByFromString(std::string_view s);
 const char* toString(RollUpBy v);
 
+// The group an implementation rolls up into: its measure id; its first-level region (a district
+// rolls up into its region, "17" stays "17", an unknown code stays as it is); its sector; its
+// organisation's code when the directory knows it (impl.organisationCode), else its spelling.
+std::string rollUpKey(RollUpBy by, const Implementation& impl);
+
+// What a store keeps of an evaluation, and what a roll-up counts of it: the judgement's figures
+// and the task summary's counts. For one implementation, or (in the task fields) the sums over
+// several that share the discrete fields (see RollUpBuilder::add with a count).
+struct StatusFigures {
+  ExecutionStatus status = ExecutionStatus::NotStarted;
+  Rag rag = Rag::None;
+  long delayDays = 0;
+  Date deadline{};
+  bool earlyWarning = false;
+  bool countsForDelay = true;
+  bool due = false;
+  std::size_t tasksTotal = 0;
+  std::size_t tasksOverdue = 0;
+  std::size_t tasksDoneOnTime = 0;
+  std::size_t tasksDoneLate = 0;
+  std::size_t tasksDueSoon = 0;
+  std::size_t tasksDueOrFinished = 0;
+  std::size_t tasksCancelled = 0;
+  std::size_t tasksSuspended = 0;
+  bool operator==(const StatusFigures&) const = default;
+};
+StatusFigures figuresOf(const Evaluation& ev);
+
 // Incremental accumulator so large stores can be rolled up while streaming.
 class RollUpBuilder {
  public:
@@ -221,6 +253,11 @@ class RollUpBuilder {
   // The same into the group named `key`, whatever `by` says: for groupings the enum does not name
   // (all work as one group, a region and sector pair).
   void add(std::string key, const Evaluation& ev);
+  // `count` implementations at once, all with the discrete fields of `sums` (status, rag, the
+  // flags); its task fields are their sums, and withOverdueTasks of them have an overdue task.
+  // The same as adding each one's evaluation (delayDays and deadline are not counted).
+  void add(std::string key, const StatusFigures& sums, std::size_t count,
+           std::size_t withOverdueTasks);
   std::vector<RollUp> result() const;  // sorted by key
 
  private:

@@ -28,7 +28,8 @@ const std::string& markCurrentUpdate() {
   return update;
 }
 
-void rekeyTable(soci::session& sql, const char* table,
+// Whether any row changed.
+bool rekeyTable(soci::session& sql, const char* table,
                 const std::function<std::string(const std::string&)>& keyOf) {
   std::vector<std::string> spellings;
   {
@@ -36,20 +37,27 @@ void rekeyTable(soci::session& sql, const char* table,
         (sql.prepare << std::string("SELECT DISTINCT organisation FROM ") + table);
     for (const auto& r : rows) spellings.push_back(r);
   }
+  bool changed = false;
   for (const auto& spelling : spellings) {
     std::string key = keyOf(spelling);
-    sql << std::string("UPDATE ") + table +
-               " SET organisation_key = :k WHERE organisation = :o AND organisation_key <> :k2",
-        soci::use(key), soci::use(spelling), soci::use(key);
+    soci::statement st =
+        (sql.prepare << std::string("UPDATE ") + table +
+                            " SET organisation_key = :k WHERE organisation = :o AND "
+                            "organisation_key <> :k2",
+         soci::use(key), soci::use(spelling), soci::use(key));
+    st.execute(true);
+    if (st.get_affected_rows() > 0) changed = true;
   }
+  return changed;
 }
 
 }  // namespace
 
-void rekeyOrganisations(soci::session& sql,
+bool rekeyOrganisations(soci::session& sql,
                         const std::function<std::string(const std::string&)>& keyOf) {
-  rekeyTable(sql, "implementation", keyOf);
+  const bool changed = rekeyTable(sql, "implementation", keyOf);
   rekeyTable(sql, "history", keyOf);
+  return changed;
 }
 
 void applyPriorities(soci::session& sql, const std::map<std::string, int>& priorities,

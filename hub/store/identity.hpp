@@ -14,8 +14,8 @@
 namespace ijro::store::detail {
 
 // Sets organisation_key of every implementation and history row to keyOf(its spelling), where it
-// differs.
-void rekeyOrganisations(soci::session& sql,
+// differs. Whether any implementation row changed.
+bool rekeyOrganisations(soci::session& sql,
                         const std::function<std::string(const std::string&)>& keyOf);
 
 // Sets the priority of every row of each listed source, and of every other source to `fallback`.

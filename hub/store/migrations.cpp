@@ -460,6 +460,42 @@ const std::vector<Migration>& migrations() {
            "CREATE INDEX history_received ON history (received_at)",
        },
        revisionFactsData},
+      {12,
+       "each implementation's evaluation as of a day, kept with its row",
+       {
+           // The day and rules the figures were computed for (Store::refreshStatus); NULL: not
+           // evaluated yet (every row stored before this version, or since changed).
+           "ALTER TABLE implementation ADD COLUMN ev_stamp {key}",
+           "ALTER TABLE implementation ADD COLUMN ev_status TEXT",
+           "ALTER TABLE implementation ADD COLUMN ev_rag TEXT",
+           "ALTER TABLE implementation ADD COLUMN ev_delay BIGINT",
+           "ALTER TABLE implementation ADD COLUMN ev_deadline TEXT",
+           "ALTER TABLE implementation ADD COLUMN ev_early_warning INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_counts_for_delay INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_due INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_tasks INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_tasks_overdue INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_tasks_done_on_time INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_tasks_done_late INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_tasks_due_soon INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_tasks_due_or_finished INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_tasks_cancelled INTEGER",
+           "ALTER TABLE implementation ADD COLUMN ev_tasks_suspended INTEGER",
+           "CREATE INDEX implementation_ev_stamp ON implementation (is_current, ev_stamp)",
+           // Every column the status filters, counts and roll-up groups read (all but the text
+           // search): they are answered from the index alone, without the wide rows.
+           "CREATE INDEX implementation_ev_figures ON implementation (is_current, ev_status, "
+           "ev_rag, ev_early_warning, ev_counts_for_delay, ev_due, region, sector, organisation, "
+           "organisation_key, measure_id, ev_delay, ev_tasks, ev_tasks_overdue, "
+           "ev_tasks_done_on_time, ev_tasks_done_late, ev_tasks_due_soon, "
+           "ev_tasks_due_or_finished, ev_tasks_cancelled, ev_tasks_suspended)",
+           // The dashboard's early warnings, by deadline.
+           "CREATE INDEX implementation_ev_warning ON implementation (is_current, "
+           "ev_early_warning, ev_deadline)",
+           // And when each territory last reported (Store::lastReceived), beside them.
+           "CREATE INDEX implementation_received ON implementation (is_current, region, "
+           "received_at)",
+       }},
   };
   return all;
 }

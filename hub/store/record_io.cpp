@@ -716,7 +716,7 @@ void updateRow(soci::session& sql, long long id, const model::Implementation& x,
       ":lifecycle, start_date = :start, deadline = :deadline, completed = :completed, title = "
       ":title, act_type = :act_type, act_number = :act_number, act_date = :act_date, act_item "
       "= :act_item, note = :note, search_text = :search, fingerprint = :fingerprint, "
-      "received_at = :received WHERE id = :id",
+      "received_at = :received, ev_stamp = NULL WHERE id = :id",
       soci::use(v.sector), soci::use(v.revision), soci::use(v.lifecycle), soci::use(v.start),
       soci::use(v.deadline), soci::use(v.completed, v.completedInd), soci::use(v.title),
       soci::use(v.actType), soci::use(v.actNumber), soci::use(v.actDate), soci::use(v.actItem),
@@ -938,6 +938,7 @@ PendingRows::~PendingRows() = default;
 
 void PendingRows::addChildren(long long id, const model::Implementation& x,
                               const std::string& receivedAt) {
+  written_.push_back(id);
   Rows& r = *rows_;
   auto translations = [&](int assignment, const model::Translations& list) {
     for (std::size_t i = 0; i < list.size(); ++i) {
@@ -1383,6 +1384,15 @@ void readRows(soci::session& sql, const std::string& query, const std::vector<st
     x.note = note;
     out.push_back(std::move(row));
   }
+}
+
+std::vector<long long> PendingRows::takeWritten() {
+  return std::exchange(written_, {});
+}
+
+std::string idListParameter(soci::session& sql, const std::vector<long long>& ids,
+                            std::string& condition, const std::string& column) {
+  return idList(sql, ids, condition, column);
 }
 
 void loadChildren(soci::session& sql, std::vector<Loaded>& rows, Decisions decisions) {

@@ -76,10 +76,14 @@ class PendingRows {
   void dropAfter(const Mark& m);
   bool empty() const;
   void insert(soci::session& sql);  // then empty
+  // The ids of every row given to addChildren since the last call (whose stored evaluation the
+  // writer renews; a record rolled back since may be among them).
+  std::vector<long long> takeWritten();
 
  private:
   struct Rows;
   std::unique_ptr<Rows> rows_;
+  std::vector<long long> written_;
 };
 
 struct Loaded {
@@ -94,6 +98,11 @@ extern const char* const kRowColumns;
 // without children.
 void readRows(soci::session& sql, const std::string& query, const std::vector<std::string>& params,
               std::vector<Loaded>& out);
+
+// The ids as ONE bound parameter (its value returned) and `condition`, "<column> is one of them"
+// naming it :ids, for either backend.
+std::string idListParameter(soci::session& sql, const std::vector<long long>& ids,
+                            std::string& condition, const std::string& column);
 
 // Whether a row's deadline changes gather those other sources' rows of the same implementation
 // hold, with their decisions (what readers see), or stay as the row's own source sent them (what

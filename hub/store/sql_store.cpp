@@ -16,6 +16,7 @@
 #include "hub/base/correlation.hpp"
 #include "hub/model/indicators.hpp"
 #include "hub/store/changes.hpp"
+#include "hub/store/evaluations.hpp"
 #include "hub/store/evidence_io.hpp"
 #include "hub/store/feed_batches.hpp"
 #include "hub/store/identity.hpp"
@@ -284,6 +285,7 @@ SqlStore::SqlStore(Location location, std::size_t poolSize)
       size_(effectivePoolSize(location_, poolSize)),
       pool_(size_),
       suspect_(new bool[size_]()),
+      statusRules_(std::make_shared<const model::StatusRules>()),
       identity_(std::make_shared<const IdentityRules>()) {
   try {
     bool sqlite = location_.dialect == Dialect::Sqlite;
@@ -533,6 +535,39 @@ void SqlStore::writeRecords(soci::session& sql, std::span<const model::Implement
     }
   }
   pending.insert(sql);
+  evaluateWritten(sql, pending);
+}
+
+void SqlStore::evaluateWritten(soci::session& sql, PendingRows& pending) {
+  const auto ids = pending.takeWritten();
+  if (ids.empty()) return;
+  const auto rules = statusRules();
+  // Under a savepoint of its own: a failure leaves these rows for refreshStatus (their stamps
+  // stale), never the records unstored.
+  run(sql, "SAVEPOINT evaluations");
+  try {
+    evaluateImplementationsOf(sql, ids, model::today(), *rules);
+    run(sql, "RELEASE SAVEPOINT evaluations");
+    return;
+  } catch (const soci::soci_error& e) {
+    if (!isRecordError(e)) throw;
+    spdlog::warn("store: storing the evaluation of {} written row(s) failed, left for later: {}",
+                 ids.size(), e.get_error_message());
+  } catch (const StoreError& e) {
+    spdlog::warn("store: evaluating {} written row(s) failed, left for later: {}", ids.size(),
+                 e.what());
+  }
+  run(sql, "ROLLBACK TO SAVEPOINT evaluations");
+  run(sql, "RELEASE SAVEPOINT evaluations");
+  // What the rows' implementations had stored may no longer hold.
+  std::string condition;
+  const std::string list = idListParameter(sql, ids, condition, "o.id");
+  run(sql,
+      "UPDATE implementation SET ev_stamp = NULL WHERE id IN (SELECT s.id FROM implementation o "
+      "JOIN implementation s ON s.measure_id = o.measure_id AND s.region = o.region AND "
+      "s.organisation_key = o.organisation_key WHERE " +
+          condition + ")",
+      soci::use(list));
 }
 
 // PostgreSQL, the batch's pass: the first record of each key goes in with one statement for all
@@ -1021,6 +1056,319 @@ std::shared_ptr<const IdentityRules> SqlStore::identity() const {
   return identity_;
 }
 
+std::shared_ptr<const model::StatusRules> SqlStore::statusRules() const {
+  std::lock_guard<std::mutex> lock(statusRulesMutex_);
+  return statusRules_;
+}
+
+void SqlStore::setStatusRules(const model::StatusRules& rules) {
+  // The stamps name the rules: what was evaluated under others is stale from now on.
+  auto next = std::make_shared<const model::StatusRules>(rules);
+  std::lock_guard<std::mutex> lock(statusRulesMutex_);
+  statusRules_ = next;
+}
+
+namespace {
+
+// Three probes of the (is_current, ev_stamp) index, one per range: written as one condition with
+// OR, SQLite walks every current row's index entry instead.
+bool anyStale(soci::session& sql, const std::string& stamp) {
+  int one = 0;
+  return run(sql,
+             "SELECT 1 FROM implementation WHERE is_current = 1 AND ev_stamp IS NULL UNION ALL "
+             "SELECT 1 FROM implementation WHERE is_current = 1 AND ev_stamp < :s1 UNION ALL "
+             "SELECT 1 FROM implementation WHERE is_current = 1 AND ev_stamp > :s2 LIMIT 1",
+             soci::into(one), soci::use(stamp), soci::use(stamp));
+}
+
+// Binds `params` in order and runs a query of one count.
+long long countOf(soci::session& sql, const std::string& query,
+                  const std::vector<std::string>& params) {
+  long long n = 0;
+  Statement st(sql, query);
+  st, soci::into(n);
+  for (const auto& v : params) st, soci::use(v);
+  st.execute();
+  return n;
+}
+
+// The WHERE conditions (each starting with " AND ") of a StatusFilter over the stored figures;
+// fixed SQL fragments only, every value a bound parameter made by `param`.
+template <typename Param>
+std::string statusClause(const StatusFilter& f, Param&& param) {
+  std::string where;
+  if (!f.statuses.empty()) {
+    std::string list;
+    for (auto s : f.statuses) {
+      list += list.empty() ? "" : ", ";
+      list += param(model::toString(s));
+    }
+    where += " AND ev_status IN (" + list + ")";
+  }
+  if (f.overdue) {
+    where += *f.overdue ? " AND ev_status = " : " AND ev_status <> ";
+    where += param(model::toString(model::ExecutionStatus::Overdue));
+  }
+  if (f.rag) where += " AND ev_rag = " + param(model::toString(*f.rag));
+  if (f.earlyWarning) where += " AND ev_early_warning = " + param(*f.earlyWarning ? "1" : "0");
+  if (f.minDelay)
+    where += " AND ev_delay >= CAST(" + param(std::to_string(*f.minDelay)) + " AS BIGINT)";
+  return where;
+}
+
+}  // namespace
+
+// PostgreSQL: a refresh that rewrote at least this many rows vacuums the table after it.
+constexpr std::size_t kVacuumAfter = 1000;
+
+bool SqlStore::refreshStatus(model::Date today) {
+  const auto rules = statusRules();
+  const std::string stamp = statusStamp(today, *rules);
+  auto fresh = [&] {
+    return withSession(
+        "checking the stored evaluations", [&](Lease& l) { return !anyStale(l.session(), stamp); },
+        true);
+  };
+  if (fresh()) return true;
+  // Another caller is at it: this one does not wait (its reader evaluates by itself meanwhile).
+  std::unique_lock<std::mutex> refreshing(refreshing_, std::try_to_lock);
+  if (!refreshing.owns_lock()) return false;
+  const std::string page = std::string("SELECT ") + kRowColumns + " FROM implementation WHERE " +
+                           kStaleCondition + " AND id > CAST(:after AS BIGINT) ORDER BY id LIMIT " +
+                           std::to_string(kPageSize);
+  long long after = 0;
+  std::size_t evaluated = 0;
+  for (;;) {
+    std::size_t n = 0;
+    try {
+      n = withWrite(
+          "evaluating stored implementations again",
+          [&](soci::session& sql) {
+            std::vector<Loaded> rows;
+            readRows(sql, page, {stamp, stamp, std::to_string(after)}, rows);
+            if (rows.empty()) return std::size_t{0};
+            after = rows.back().id;
+            loadChildren(sql, rows);
+            storeEvaluations(sql, rows, today, *rules, stamp);
+            return rows.size();
+          },
+          true);
+    } catch (const StoreError& e) {
+      // One unreadable page does not stop the others; its rows stay stale (and the reads
+      // evaluate by themselves).
+      spdlog::warn("store: evaluating stored implementations again failed after row {}: {}", after,
+                   e.what());
+      return false;
+    }
+    evaluated += n;
+    if (n < kPageSize) break;
+  }
+  spdlog::info("store: {} implementation(s) evaluated again as of {}", evaluated,
+               model::formatDate(today));
+  if (location_.dialect == Dialect::Postgres && evaluated >= kVacuumAfter) {
+    // Every row rewritten leaves a dead version in the table and its indexes: the stale check
+    // and the index-only counts would wade through them until autovacuum came by.
+    try {
+      withSession(
+          "vacuuming the implementation table",
+          [](Lease& l) {
+            l.session() << "VACUUM (ANALYZE) implementation";
+            return 0;
+          },
+          false);
+    } catch (const StoreError& e) {
+      spdlog::warn("{}", e.what());
+    }
+  }
+  return fresh();
+}
+
+std::optional<StatusPage> SqlStore::statusPage(const Filter& filter, const StatusFilter& status,
+                                               model::Date today, const model::StatusRules& rules,
+                                               std::size_t offset, std::size_t limit,
+                                               StatusOrder order) {
+  if (model::fingerprint(rules) != model::fingerprint(*statusRules())) return std::nullopt;
+  const std::string stamp = statusStamp(today, rules);
+  std::vector<std::string> params;
+  auto param = [&params](std::string v) {
+    params.push_back(std::move(v));
+    return ":p" + std::to_string(params.size());
+  };
+  const auto directory = identity();
+  std::string where =
+      " WHERE is_current = 1" + filterClause(filter, directory->organisations, param);
+  where += statusClause(status, param);
+  const std::size_t filterParams = params.size();
+  // Without a status condition, in the key order, SQLite would otherwise pick an index of the
+  // figures for is_current and sort every current row for the page: walking the key index
+  // stops after the page.
+  const bool anyStatus = !status.statuses.empty() || status.overdue || status.rag ||
+                         status.minDelay || status.earlyWarning;
+  const bool byKey = order == StatusOrder::Key && !anyStatus;
+  const char* from = byKey && location_.dialect == Dialect::Sqlite
+                         ? " FROM implementation INDEXED BY implementation_key"
+                         : " FROM implementation";
+  std::string rowsQuery = std::string("SELECT ") + kRowColumns + from + where + " ORDER BY " +
+                          (order == StatusOrder::Deadline ? std::string("ev_deadline, ") : "") +
+                          "measure_id, region, organisation, source LIMIT CAST(";
+  rowsQuery += param(std::to_string(limit));
+  rowsQuery += " AS BIGINT) OFFSET CAST(";
+  rowsQuery += param(std::to_string(offset));
+  rowsQuery += " AS BIGINT)";
+  auto page = withSession(
+      "reading implementations by their stored status",
+      [&](Lease& l) -> std::optional<StatusPage> {
+        soci::session& sql = l.session();
+        Transaction tx(l, readTransaction());
+        if (anyStale(sql, stamp)) {
+          tx.commit();
+          return std::nullopt;
+        }
+        StatusPage out;
+        const std::vector<std::string> counted(
+            params.begin(), params.begin() + static_cast<std::ptrdiff_t>(filterParams));
+        out.total = static_cast<std::size_t>(
+            countOf(sql, "SELECT count(*) FROM implementation" + where, counted));
+        std::vector<Loaded> rows;
+        readRows(sql, rowsQuery, params, rows);
+        loadChildren(sql, rows);
+        std::vector<long long> ids;
+        for (const auto& r : rows) ids.push_back(r.id);
+        auto figures = readFigures(sql, ids);
+        tx.commit();
+        for (auto& r : rows) {
+          auto f = figures.find(r.id);
+          if (f == figures.end()) return std::nullopt;
+          out.rows.push_back({std::move(r.impl), f->second});
+        }
+        return out;
+      },
+      true);
+  if (page)
+    for (auto& r : page->rows) directory->organisations.describe(r.impl);
+  return page;
+}
+
+std::optional<std::vector<StatusGroup>> SqlStore::statusGroups(const Filter& filter,
+                                                               model::RollUpBy by,
+                                                               model::Date today,
+                                                               const model::StatusRules& rules) {
+  // Grouped along the implementation_ev_figures index (the figures, then region, sector and
+  // organisation) where the column is in it, so that SQLite walks the index without sorting
+  // every row; the finer groups come back several per key and add up in RollUpBuilder.
+  // (PostgreSQL aggregates in a hash table whatever the order: there finer groups only cost.)
+  const bool sqlite = location_.dialect == Dialect::Sqlite;
+  switch (by) {
+    case model::RollUpBy::Region:
+      return groupStatus(filter, {"region"}, "region", by, today, rules);
+    case model::RollUpBy::Sector:
+      return groupStatus(filter, {"sector"}, sqlite ? "region, sector" : "sector", by, today,
+                         rules);
+    case model::RollUpBy::Organisation:
+      return groupStatus(filter, {"organisation"},
+                         sqlite ? "region, sector, organisation" : "organisation", by, today,
+                         rules);
+    case model::RollUpBy::Measure:
+      break;
+  }
+  return groupStatus(filter, {"measure_id"}, "measure_id", by, today, rules);
+}
+
+std::optional<std::vector<StatusGroup>> SqlStore::statusCells(const Filter& filter,
+                                                              model::Date today,
+                                                              const model::StatusRules& rules) {
+  return groupStatus(filter, {"region", "sector"}, "region, sector", model::RollUpBy::Region, today,
+                     rules);
+}
+
+std::optional<std::vector<StatusGroup>> SqlStore::groupStatus(
+    const Filter& filter, const std::vector<const char*>& columns, const char* groupedBy,
+    model::RollUpBy by, model::Date today, const model::StatusRules& rules) {
+  if (model::fingerprint(rules) != model::fingerprint(*statusRules())) return std::nullopt;
+  const std::string stamp = statusStamp(today, rules);
+  std::vector<std::string> params;
+  auto param = [&params](std::string v) {
+    params.push_back(std::move(v));
+    return ":p" + std::to_string(params.size());
+  };
+  const auto directory = identity();
+  std::string discrete;
+  for (const char* c : columns) discrete += std::string(c) + ", ";
+  discrete += "ev_status, ev_rag, ev_early_warning, ev_counts_for_delay, ev_due";
+  const std::string grouped =
+      std::string("ev_status, ev_rag, ev_early_warning, ev_counts_for_delay, ev_due, ") + groupedBy;
+  const std::string query =
+      "SELECT " + discrete +
+      ", count(*), coalesce(sum(ev_tasks), 0), coalesce(sum(ev_tasks_overdue), 0), "
+      "coalesce(sum(ev_tasks_done_on_time), 0), coalesce(sum(ev_tasks_done_late), 0), "
+      "coalesce(sum(ev_tasks_due_soon), 0), coalesce(sum(ev_tasks_due_or_finished), 0), "
+      "coalesce(sum(ev_tasks_cancelled), 0), coalesce(sum(ev_tasks_suspended), 0), "
+      "coalesce(sum(CASE WHEN ev_tasks_overdue > 0 THEN 1 ELSE 0 END), 0) FROM implementation "
+      "WHERE is_current = 1" +
+      filterClause(filter, directory->organisations, param) + " GROUP BY " + grouped;
+  return withSession(
+      "counting implementations by their stored status",
+      [&](Lease& l) -> std::optional<std::vector<StatusGroup>> {
+        soci::session& sql = l.session();
+        Transaction tx(l, readTransaction());
+        if (anyStale(sql, stamp)) {
+          tx.commit();
+          return std::nullopt;
+        }
+        std::string value, sector, status, rag;
+        int early = 0, counts = 0, due = 0;
+        long long n[10] = {};
+        Statement st(sql, query);
+        st, soci::into(value);
+        if (columns.size() > 1) st, soci::into(sector);
+        st, soci::into(status), soci::into(rag), soci::into(early), soci::into(counts),
+            soci::into(due);
+        for (auto& v : n) st, soci::into(v);
+        for (const auto& v : params) st, soci::use(v);
+        std::vector<StatusGroup> out;
+        bool unreadable = false;
+        while (st.fetch()) {
+          auto s = model::executionStatusFromString(status);
+          auto r = model::ragFromString(rag);
+          if (!s || !r) {
+            unreadable = true;
+            continue;
+          }
+          model::Implementation stub;
+          if (by == model::RollUpBy::Measure) stub.measure.id = value;
+          if (by == model::RollUpBy::Region) stub.region = value;
+          if (by == model::RollUpBy::Sector) stub.sector = value;
+          if (by == model::RollUpBy::Organisation) {
+            stub.organisation = value;
+            directory->organisations.describe(stub);
+          }
+          StatusGroup g;
+          g.key = model::rollUpKey(by, stub);
+          g.sector = sector;
+          g.sums.status = *s;
+          g.sums.rag = *r;
+          g.sums.earlyWarning = early != 0;
+          g.sums.countsForDelay = counts != 0;
+          g.sums.due = due != 0;
+          g.count = static_cast<std::size_t>(n[0]);
+          g.sums.tasksTotal = static_cast<std::size_t>(n[1]);
+          g.sums.tasksOverdue = static_cast<std::size_t>(n[2]);
+          g.sums.tasksDoneOnTime = static_cast<std::size_t>(n[3]);
+          g.sums.tasksDoneLate = static_cast<std::size_t>(n[4]);
+          g.sums.tasksDueSoon = static_cast<std::size_t>(n[5]);
+          g.sums.tasksDueOrFinished = static_cast<std::size_t>(n[6]);
+          g.sums.tasksCancelled = static_cast<std::size_t>(n[7]);
+          g.sums.tasksSuspended = static_cast<std::size_t>(n[8]);
+          g.withOverdueTasks = static_cast<std::size_t>(n[9]);
+          out.push_back(std::move(g));
+        }
+        tx.commit();
+        if (unreadable) return std::nullopt;
+        return out;
+      },
+      true);
+}
+
 void SqlStore::setIdentity(const IdentityRules& rules) {
   auto next = std::make_shared<const IdentityRules>(rules);
   // Under the writer's lock on SQLite, and before new writes use the rules, so that no write
@@ -1029,7 +1377,10 @@ void SqlStore::setIdentity(const IdentityRules& rules) {
       "applying organisation identity and source priorities",
       [&](soci::session& sql) {
         lockHistoryOrder(sql, location_.dialect);
-        rekeyOrganisations(sql, [&](const std::string& s) { return next->organisations.keyOf(s); });
+        // Rows that change implementation change what their evaluations merge in.
+        if (rekeyOrganisations(sql,
+                               [&](const std::string& s) { return next->organisations.keyOf(s); }))
+          run(sql, "UPDATE implementation SET ev_stamp = NULL WHERE ev_stamp IS NOT NULL");
         applyPriorities(sql, next->sourcePriorities, kDefaultSourcePriority);
         markCurrent(sql, std::nullopt);
         std::lock_guard<std::mutex> lock(identityMutex_);

@@ -64,6 +64,17 @@ class SqlStore final : public Store {
   std::vector<HistoryEntry> historyOf(const HistoryQuery& query) override;
   std::vector<OrganisationSeen> organisationsSeen() override;
   void setIdentity(const IdentityRules& rules) override;
+  void setStatusRules(const model::StatusRules& rules) override;
+  bool refreshStatus(model::Date today) override;
+  std::optional<StatusPage> statusPage(const Filter& filter, const StatusFilter& status,
+                                       model::Date today, const model::StatusRules& rules,
+                                       std::size_t offset, std::size_t limit,
+                                       StatusOrder order = StatusOrder::Key) override;
+  std::optional<std::vector<StatusGroup>> statusGroups(const Filter& filter, model::RollUpBy by,
+                                                       model::Date today,
+                                                       const model::StatusRules& rules) override;
+  std::optional<std::vector<StatusGroup>> statusCells(const Filter& filter, model::Date today,
+                                                      const model::StatusRules& rules) override;
   std::size_t count() override;
   bool issueToken(const AccessToken& token) override;
   std::vector<AccessToken> accessTokens() override;
@@ -149,6 +160,20 @@ class SqlStore final : public Store {
   std::condition_variable groupDone_;
   std::vector<PendingWrite*> queue_;
   bool leaderActive_ = false;
+  // Renews the stored evaluation of the rows written (and of their implementations' other rows)
+  // in the write transaction, as of today.
+  void evaluateWritten(soci::session& sql, PendingRows& pending);
+  std::shared_ptr<const model::StatusRules> statusRules() const;
+  // statusGroups and statusCells: `columns` selected (the first names the group, a second the
+  // sector), grouped by the figures and `groupedBy` (which holds them, and may be finer).
+  std::optional<std::vector<StatusGroup>> groupStatus(const Filter& filter,
+                                                      const std::vector<const char*>& columns,
+                                                      const char* groupedBy, model::RollUpBy by,
+                                                      model::Date today,
+                                                      const model::StatusRules& rules);
+  mutable std::mutex statusRulesMutex_;
+  std::shared_ptr<const model::StatusRules> statusRules_;  // guarded by statusRulesMutex_
+  std::mutex refreshing_;                                  // one refreshStatus at a time
   std::shared_ptr<const IdentityRules> identity() const;
   mutable std::mutex identityMutex_;
   std::shared_ptr<const IdentityRules> identity_;  // guarded by identityMutex_

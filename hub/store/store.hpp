@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "hub/model/lineage.hpp"
+#include "hub/model/status.hpp"
 #include "hub/model/types.hpp"
 #include "hub/store/access_tokens.hpp"
 #include "hub/store/organisations.hpp"
@@ -39,7 +40,8 @@ struct UpsertResult {
   std::int64_t storedRevision = 0;
 };
 
-// What the SQL side can filter on; execution status is evaluated in C++ on top.
+// What the SQL side can filter on in the stored facts. Execution status is evaluated in C++ on
+// top, or, as of today, filtered by the stored evaluation (StatusFilter, statusPage).
 struct Filter {
   std::optional<std::string> region;  // 4-digit region: also matches its 7-digit districts
   std::optional<std::string> sector;
@@ -50,6 +52,42 @@ struct Filter {
   // districts; "17" is the national level only) and these sectors. Empty: any.
   std::set<std::string> regionsIn;
   std::set<std::string> sectorsIn;
+};
+
+// Conditions on the evaluation the store keeps with each row (see Store::setStatusRules): the
+// read side's status filters, answered in SQL. Every condition must hold; empty: any.
+struct StatusFilter {
+  std::set<model::ExecutionStatus> statuses;  // any of these
+  std::optional<bool> overdue;                // status overdue, or any other
+  std::optional<model::Rag> rag;
+  std::optional<long> minDelay;  // delay days at least
+  std::optional<bool> earlyWarning;
+};
+
+// The order of a StatusPage: forEach's (measure id, region, organisation, source), or by the
+// deadline in force first (earliest first; ties in forEach's order).
+enum class StatusOrder { Key, Deadline };
+
+// One page of current implementations (with every child, as forEach gives them) and each one's
+// stored figures.
+struct StatusRow {
+  model::Implementation impl;
+  model::StatusFigures figures;
+};
+struct StatusPage {
+  std::size_t total = 0;  // every match, not only the page's
+  std::vector<StatusRow> rows;
+};
+
+// The current implementations of one roll-up group (model::rollUpKey) that share the discrete
+// figures of `sums` (status, rag, the flags); its task fields are their sums. From statusCells,
+// `key` is the first-level region (model::rollUpKey by region) and `sector` the sector.
+struct StatusGroup {
+  std::string key;
+  std::string sector{};
+  model::StatusFigures sums;
+  std::size_t count = 0;
+  std::size_t withOverdueTasks = 0;
 };
 
 // A source plugin instance's checkpoint: opaque bytes the plugin committed with a poll.
@@ -349,6 +387,48 @@ class Store {
   // current states follow new priorities. Until called: no organisations known, every source at
   // kDefaultSourcePriority. Call it before serving.
   virtual void setIdentity(const IdentityRules& rules) = 0;
+
+  // ---- the stored evaluation -----------------------------------------------------------------
+  // (Not pure: a store without it answers nullopt / false, and the read side evaluates every
+  // implementation itself, as it does for any other date than today.)
+  //
+  // Each implementation row keeps its evaluation (model::evaluate of the row as forEach reads it)
+  // as of a day under these rules, with a stamp naming both. Every write of a row evaluates it,
+  // and the other sources' rows of the same implementation, as of model::today(); what a new day
+  // or new rules make stale, refreshStatus evaluates again.
+
+  // The rules the store evaluates by (until called: model::StatusRules{}). New rules make every
+  // stored evaluation stale; call it where setIdentity is called.
+  virtual void setStatusRules(const model::StatusRules& /*rules*/) {}
+  // Evaluates again, in pages of short transactions, every current row whose evaluation is not
+  // as of `today` under the store's rules; cheap when none is. One caller at a time does the
+  // work: another caller meanwhile returns false at once. Whether every current row's evaluation
+  // is as of `today` when it returns.
+  virtual bool refreshStatus(model::Date /*today*/) { return false; }
+  // The current implementations matching both filters, in forEach's order, from the `offset`-th
+  // match, at most `limit`, with the count of every match. nullopt (the caller evaluates itself)
+  // unless every current row's evaluation is as of `today` under `rules`.
+  virtual std::optional<StatusPage> statusPage(const Filter& /*filter*/,
+                                               const StatusFilter& /*status*/,
+                                               model::Date /*today*/,
+                                               const model::StatusRules& /*rules*/,
+                                               std::size_t /*offset*/, std::size_t /*limit*/,
+                                               StatusOrder /*order*/ = StatusOrder::Key) {
+    return std::nullopt;
+  }
+  // The current implementations matching the filter, counted per roll-up group (see
+  // StatusGroup): what model::RollUpBuilder makes of them. nullopt as for statusPage.
+  virtual std::optional<std::vector<StatusGroup>> statusGroups(
+      const Filter& /*filter*/, model::RollUpBy /*by*/, model::Date /*today*/,
+      const model::StatusRules& /*rules*/) {
+    return std::nullopt;
+  }
+  // The same per first-level region and sector (the dashboard's matrix).
+  virtual std::optional<std::vector<StatusGroup>> statusCells(const Filter& /*filter*/,
+                                                              model::Date /*today*/,
+                                                              const model::StatusRules& /*rules*/) {
+    return std::nullopt;
+  }
 
   // Streams the current state of every implementation matching the filter (one row per
   // implementation: the current source's), with all children, ordered by
