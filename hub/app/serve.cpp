@@ -3,9 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <iterator>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include <sys/resource.h>
@@ -17,6 +21,7 @@
 #include "hub/evidence/blob_store.hpp"
 #include "hub/http/server.hpp"
 #include "hub/metrics/exposition.hpp"
+#include "hub/model/date.hpp"
 #include "hub/runtime/metric_families.hpp"
 #include "hub/runtime/runtime.hpp"
 #include "hub/store/store.hpp"
@@ -123,6 +128,49 @@ runtime::RuntimeSettings runtimeSettings(const Config& cfg) {
   return s;
 }
 
+// When the day turns, every stored evaluation is as of yesterday: this evaluates them again
+// as of the new day on a thread of its own, checked each minute, so that the first reads of the
+// day find them ready (until it is done, reads evaluate by themselves).
+class DayTurn {
+ public:
+  explicit DayTurn(store::Store& store)
+      : store_(store), day_(model::today()), thread_([this] { loop(); }) {}
+  ~DayTurn() {
+    {
+      std::lock_guard lock(m_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  DayTurn(const DayTurn&) = delete;
+  DayTurn& operator=(const DayTurn&) = delete;
+
+ private:
+  void loop() {
+    std::unique_lock lock(m_);
+    while (!cv_.wait_for(lock, std::chrono::minutes(1), [&] { return stop_; })) {
+      const auto today = model::today();
+      if (today == day_) continue;
+      lock.unlock();
+      try {
+        if (store_.refreshStatus(today)) day_ = today;  // else: another caller is at it; again
+      } catch (const std::exception& e) {
+        spdlog::warn("evaluating the stored implementations as of {} failed: {}",
+                     model::formatDate(today), e.what());
+      }
+      lock.lock();
+    }
+  }
+
+  store::Store& store_;
+  model::Date day_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;  // last: it starts once the rest is made
+};
+
 }  // namespace
 
 int serve(const Config& cfg) {
@@ -132,7 +180,8 @@ int serve(const Config& cfg) {
   // Before anything writes: stored rows follow the configured aliases and priorities.
   store->setIdentity({store::OrganisationDirectory(cfg.organisations), cfg.sourcePriorities});
   // Each row keeps its evaluation under these rules; what a new day or new rules left stale is
-  // evaluated again now rather than on the first read (the reads do it too, when the day turns).
+  // evaluated again now rather than on the first read, and again each time the day turns
+  // (DayTurn; a read that finds them stale meanwhile evaluates by itself or refreshes them).
   store->setStatusRules(cfg.rules);
   store->refreshStatus(model::today());
   spdlog::info("store {} ready ({}, schema version {}, {} implementations)",
@@ -184,6 +233,7 @@ int serve(const Config& cfg) {
   server = &httpServer;
   plugins.start();
   if (feed) feed->start();
+  DayTurn dayTurn(*store);
   spdlog::info(
       "hub \"{}\" listening on {}://{}:{} with {} threads ({} sources, {} readers, {} "
       "plugin sources, {} plugin transforms, {} plugin sinks)",
