@@ -1,4 +1,5 @@
 #include "hub/api/api.hpp"
+#include "hub/api/json_problem.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -1030,14 +1031,13 @@ std::shared_ptr<void> Api::largeRead() {
   return place;
 }
 
-Response Api::refuseLargeRead(const Request& req, const char* what) {
+Response Api::refuseLargeRead(const Request& req, const char* what, bool json) {
   ++counters_.largeReadsRefused;
-  auto res =
-      problem(req, 503,
-              std::string("the hub is writing ") + std::to_string(settings_.largeReads) +
-                  " feeds or exports already, the most it writes at once: retry the " + what +
-                  " after a few seconds (or ask the hub operator to raise "
-                  "limits/@largeReads)");
+  const std::string message =
+      "the hub is writing " + std::to_string(settings_.largeReads) +
+      " feeds or exports already, the most it writes at once: retry the " + what +
+      " after a few seconds (or ask the hub operator to raise limits/@largeReads)";
+  auto res = json ? jsonProblem(503, message) : problem(req, 503, message);
   res.headers.emplace_back("Retry-After", "5");
   return res;
 }

@@ -274,7 +274,8 @@ class Api {
   // A place among Settings::largeReads, held until the read's body is written (or dropped);
   // null when every place is taken. refuseLargeRead() is the 503 then.
   std::shared_ptr<void> largeRead();
-  http::Response refuseLargeRead(const http::Request& req, const char* what);
+  // (`json`: a JSON problem whatever the client accepts, as the table exports answer.)
+  http::Response refuseLargeRead(const http::Request& req, const char* what, bool json = false);
   std::shared_ptr<std::atomic<std::size_t>> largeReadsRunning_ =
       std::make_shared<std::atomic<std::size_t>>(0);
   // GET /api/v1/feed: one generation per feed and store state, read by every reader of it.

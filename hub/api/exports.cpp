@@ -146,15 +146,7 @@ Response Api::getExportMeasures(const Request& req, const intake::Scope& reader)
   }
   // Every matching row, held until the table is written: one of the large reads.
   const auto place = largeRead();
-  if (!place) {
-    ++counters_.largeReadsRefused;
-    auto res = jsonProblem(503, "the hub is writing " + std::to_string(settings_.largeReads) +
-                                    " feeds or exports already, the most it writes at once: "
-                                    "retry the export after a few seconds (or ask the hub "
-                                    "operator to raise limits/@largeReads)");
-    res.headers.emplace_back("Retry-After", "5");
-    return res;
-  }
+  if (!place) return refuseLargeRead(req, "export", true);
   MeasureListing listing;
   std::optional<exports::MeasuresTable> table;
   auto refused = listMeasures(

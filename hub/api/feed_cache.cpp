@@ -33,14 +33,12 @@ FeedSpool::~FeedSpool() {
 }
 
 void FeedSpool::append(std::string_view bytes) {
-  {
-    std::lock_guard lock(m_);
-    if (cancelled_) throw std::runtime_error("the feed's spool was cancelled: the hub is stopping");
-  }
-  // Only the writer appends, so the file's end is size_ without the lock; readers read below it.
+  // Only the writer appends, so the file's end stays size_ while it writes unlocked; readers
+  // read below it.
   std::uint64_t at = 0;
   {
     std::lock_guard lock(m_);
+    if (cancelled_) throw std::runtime_error("the feed's spool was cancelled: the hub is stopping");
     at = size_;
   }
   const char* p = bytes.data();

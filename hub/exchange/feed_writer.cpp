@@ -2,6 +2,7 @@
 #include "hub/exchange/feed_writer.hpp"
 
 #include <array>
+#include <limits>
 
 #include "hub/exchange/feed.hpp"
 #include "hub/exchange/fields.hpp"
@@ -179,9 +180,11 @@ std::string FeedWriter::finish() {
 std::string writeFeed(
     const FeedHeader& header, const model::StatusRules& rules,
     const std::function<void(const std::function<void(const model::Implementation&)>&)>& each) {
-  FeedWriter feed(header, rules);
-  each([&](const model::Implementation& impl) { feed.add(impl); });
-  return feed.finish();
+  std::string document;
+  writeFeed(
+      header, rules, each, [&](std::string&& part) { document += part; },
+      std::numeric_limits<std::size_t>::max());
+  return document;
 }
 
 void writeFeed(

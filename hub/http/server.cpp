@@ -1078,7 +1078,7 @@ void Session::offload(Work work, Done done, bool bodyRead) {
                 done(std::move(out));
               });
     if (!stream) return;
-    self.reset();  // the pipe, not the writer, keeps the session's resources
+    self.reset();  // while the body is written, the pipe's kick keeps the session
     if (!pipe->awaitStart()) return;
     bool ok = false;
     try {

@@ -127,6 +127,16 @@ std::string anyRegionClause(const std::string& column, const std::set<std::strin
   return any + ")";
 }
 
+// The values of a query's placeholders in order: param(v) binds v and names its placeholder
+// (":p1", ":p2", ...).
+struct BoundParams {
+  std::vector<std::string> values;
+  std::string operator()(std::string v) {
+    values.push_back(std::move(v));
+    return ":p" + std::to_string(values.size());
+  }
+};
+
 // The WHERE conditions (each starting with " AND ") of a Filter over the implementation table;
 // fixed SQL fragments only, every value a bound parameter made by `param`.
 template <typename Param>
@@ -775,11 +785,8 @@ void SqlStore::forEach(const Filter& filter,
                        const std::function<void(const model::Implementation&)>& fn) {
   // Fixed SQL fragments only; every value is a bound parameter.
   std::string where;
-  std::vector<std::string> params;
-  auto param = [&params](std::string v) {
-    params.push_back(std::move(v));
-    return ":p" + std::to_string(params.size());
-  };
+  BoundParams param;
+  auto& params = param.values;
   // (Each placeholder is named in its own statement: the operands of a chain of + are evaluated
   // in no particular order, and the names must follow the order of the values.)
   // Only the current state of each implementation (one source's row).
@@ -881,11 +888,8 @@ std::vector<HistoryEntry> SqlStore::history(const model::ImplementationKey& key)
 
 std::vector<HistoryEntry> SqlStore::historyOf(const HistoryQuery& q) {
   const auto rules = identity();
-  std::vector<std::string> params;
-  auto param = [&params](std::string v) {
-    params.push_back(std::move(v));
-    return ":p" + std::to_string(params.size());
-  };
+  BoundParams param;
+  auto& params = param.values;
   // Fixed SQL fragments only; every value is a bound parameter.
   std::string where = " WHERE h.measure_id = " + param(q.measureId);
   if (q.region) where += " AND h.region = " + param(*q.region);
@@ -949,11 +953,8 @@ std::vector<HistoryEntry> SqlStore::historyOf(const HistoryQuery& q) {
 }
 
 std::vector<Store::TerritoryReceived> SqlStore::lastReceived(const Filter& filter) {
-  std::vector<std::string> params;
-  auto param = [&params](std::string v) {
-    params.push_back(std::move(v));
-    return ":p" + std::to_string(params.size());
-  };
+  BoundParams param;
+  auto& params = param.values;
   // Fixed SQL fragments only; every value is a bound parameter.
   const std::string sql =
       "SELECT region, max(received_at) FROM implementation WHERE is_current = 1" +
@@ -976,11 +977,8 @@ std::vector<Store::TerritoryReceived> SqlStore::lastReceived(const Filter& filte
 
 std::vector<Store::Revision> SqlStore::revisions(const RevisionQuery& q) {
   const auto rules = identity();
-  std::vector<std::string> params;
-  auto param = [&params](std::string v) {
-    params.push_back(std::move(v));
-    return ":p" + std::to_string(params.size());
-  };
+  BoundParams param;
+  auto& params = param.values;
   // Fixed SQL fragments only; every value is a bound parameter.
   std::string where = " WHERE h.facts IS NOT NULL AND h.received_at <= " + param(q.until);
   if (q.region) where += " AND " + regionClause("h.region", *q.region, param);
@@ -1189,11 +1187,8 @@ std::optional<StatusPage> SqlStore::statusPage(const Filter& filter, const Statu
                                                StatusOrder order) {
   if (model::fingerprint(rules) != model::fingerprint(*statusRules())) return std::nullopt;
   const std::string stamp = statusStamp(today, rules);
-  std::vector<std::string> params;
-  auto param = [&params](std::string v) {
-    params.push_back(std::move(v));
-    return ":p" + std::to_string(params.size());
-  };
+  BoundParams param;
+  auto& params = param.values;
   const auto directory = identity();
   std::string where =
       " WHERE is_current = 1" + filterClause(filter, directory->organisations, param);
@@ -1286,11 +1281,8 @@ std::optional<std::vector<StatusGroup>> SqlStore::groupStatus(
     model::RollUpBy by, model::Date today, const model::StatusRules& rules) {
   if (model::fingerprint(rules) != model::fingerprint(*statusRules())) return std::nullopt;
   const std::string stamp = statusStamp(today, rules);
-  std::vector<std::string> params;
-  auto param = [&params](std::string v) {
-    params.push_back(std::move(v));
-    return ":p" + std::to_string(params.size());
-  };
+  BoundParams param;
+  auto& params = param.values;
   const auto directory = identity();
   std::string discrete;
   for (const char* c : columns) discrete += std::string(c) + ", ";
