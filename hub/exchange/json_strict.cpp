@@ -4,10 +4,14 @@
 #include "hub/exchange/json_strict.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/stream_parser.hpp>
 #include <cmath>
-#include <set>
+#include <deque>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "hub/xml/chars.hpp"
@@ -36,16 +40,17 @@ class Checker {
   bool on_document_end(error_code&) { return true; }
   bool on_object_begin(error_code&) {
     value();
-    frames_.push_back({true, {}, {}, 0});
+    frames_.push_back({true, names_.size(), 0, {}});
     return true;
   }
   bool on_object_end(std::size_t, error_code&) {
+    names_.resize(frames_.back().names);
     frames_.pop_back();
     return true;
   }
   bool on_array_begin(error_code&) {
     value();
-    frames_.push_back({false, {}, {}, 0});
+    frames_.push_back({false, names_.size(), 0, {}});
     return true;
   }
   bool on_array_end(std::size_t, error_code&) {
@@ -59,13 +64,14 @@ class Checker {
   }
   bool on_key(json::string_view part, std::size_t n, error_code& ec) {
     if (!on_key_part(part, n, ec)) return false;
-    Frame& object = frames_.back();
-    object.key = std::move(key_);
+    const bool fresh = addName(frames_.back());
     key_.clear();
-    if (object.names.insert(object.key).second) return true;
-    std::string message = "the member \"" + object.key +
-                          "\" appears twice in one object: give each member once (which of the "
-                          "two counts would otherwise depend on the reader)";
+    if (fresh) return true;
+    std::string message = "the member \"";
+    message += names_.back();
+    message +=
+        "\" appears twice in one object: give each member once (which of the two counts would "
+        "otherwise depend on the reader)";
     if (!duplicates_) return fail(ec, std::move(message));
     duplicates_->push_back({path(), std::move(message)});
     return true;
@@ -94,12 +100,36 @@ class Checker {
   bool on_comment(json::string_view, error_code&) { return true; }
 
  private:
+  // An open object or array. An object's member names so far are names_[names...]; its current
+  // member is the last of them.
   struct Frame {
     bool object = false;
-    std::set<std::string> names;  // an object's members so far
-    std::string key;              // an object's current member
-    std::size_t count = 0;        // an array's elements so far
+    std::size_t names = 0;
+    std::size_t count = 0;  // an array's elements so far
+    // An object with many members also keeps their names hashed, so that checking one stays
+    // quick (the scan would make an object of n members cost n squared).
+    std::unique_ptr<std::unordered_set<std::string_view>> index;
   };
+  static constexpr std::size_t kScanned = 16;
+
+  // Adds key_ as the object's next member name (names_.back() then); whether it was not there.
+  bool addName(Frame& object) {
+    const std::size_t count = names_.size() - object.names;
+    bool fresh = true;
+    if (count < kScanned) {
+      for (std::size_t i = object.names; i < names_.size() && fresh; ++i) fresh = names_[i] != key_;
+    } else {
+      if (!object.index) {
+        object.index = std::make_unique<std::unordered_set<std::string_view>>();
+        for (std::size_t i = object.names; i < names_.size(); ++i) object.index->insert(names_[i]);
+      }
+      fresh = !object.index->contains(key_);
+    }
+    // A repeated name is kept too (the duplicate's message and path name it), but not indexed.
+    names_.push_back(key_);
+    if (fresh && object.index) object.index->insert(names_.back());
+    return fresh;
+  }
 
   // A value starts (containers) or ends (scalars): the enclosing array counts it.
   bool value() {
@@ -109,11 +139,17 @@ class Checker {
   // Where the parser is, e.g. implementations[3].revision.
   std::string path() const {
     std::string out;
-    for (const auto& f : frames_) {
-      if (f.object)
-        out += (out.empty() ? "" : ".") + f.key;
-      else
-        out += "[" + std::to_string(f.count == 0 ? 0 : f.count - 1) + "]";
+    for (std::size_t i = 0; i < frames_.size(); ++i) {
+      const Frame& f = frames_[i];
+      if (f.object) {
+        const std::size_t end = i + 1 < frames_.size() ? frames_[i + 1].names : names_.size();
+        if (!out.empty()) out += '.';
+        if (end > f.names) out += names_[end - 1];
+      } else {
+        out += '[';
+        out += std::to_string(f.count == 0 ? 0 : f.count - 1);
+        out += ']';
+      }
     }
     return out;
   }
@@ -129,6 +165,7 @@ class Checker {
   const JsonLimits& limits_;
   std::vector<JsonDuplicate>* duplicates_;
   std::vector<Frame> frames_;
+  std::deque<std::string> names_;  // a deque: the index's views stay valid as it grows
   std::string key_;
   std::string problem_;
 };
@@ -172,6 +209,9 @@ json::value parseStrictJson(std::string_view body, const JsonLimits& limits, std
   }
 
   json::stream_parser parser({}, options);
+  // The value's nodes come from one growing buffer, freed at once with the value: a report is
+  // read whole and dropped whole, and a node at a time cost more than parsing it.
+  parser.reset(json::make_shared_resource<json::monotonic_resource>());
   error_code ec;
   const std::size_t used = parser.write_some(body.data(), body.size(), ec);
   if (!ec && used < body.size()) ec = json::error::extra_data;

@@ -16,34 +16,6 @@ namespace {
 
 constexpr std::size_t kChunk = 500;
 
-// The figures of one row, as bound to the UPDATE.
-struct FigureValues {
-  long long id = 0;
-  std::string status, rag, deadline;
-  long long delay = 0;
-  int earlyWarning = 0, countsForDelay = 0, due = 0;
-  long long tasks = 0, overdue = 0, doneOnTime = 0, doneLate = 0, dueSoon = 0, dueOrFinished = 0,
-            cancelled = 0, suspended = 0;
-
-  FigureValues(long long rowId, const model::StatusFigures& f)
-      : id(rowId),
-        status(model::toString(f.status)),
-        rag(model::toString(f.rag)),
-        deadline(model::formatDate(f.deadline)),
-        delay(f.delayDays),
-        earlyWarning(f.earlyWarning ? 1 : 0),
-        countsForDelay(f.countsForDelay ? 1 : 0),
-        due(f.due ? 1 : 0),
-        tasks(static_cast<long long>(f.tasksTotal)),
-        overdue(static_cast<long long>(f.tasksOverdue)),
-        doneOnTime(static_cast<long long>(f.tasksDoneOnTime)),
-        doneLate(static_cast<long long>(f.tasksDoneLate)),
-        dueSoon(static_cast<long long>(f.tasksDueSoon)),
-        dueOrFinished(static_cast<long long>(f.tasksDueOrFinished)),
-        cancelled(static_cast<long long>(f.tasksCancelled)),
-        suspended(static_cast<long long>(f.tasksSuspended)) {}
-};
-
 const char* const kSetFigures =
     "ev_stamp = :stamp, ev_status = :status, ev_rag = :rag, ev_delay = :delay, ev_deadline = "
     ":deadline, ev_early_warning = :early, ev_counts_for_delay = :counts, ev_due = :due, ev_tasks "
@@ -52,12 +24,11 @@ const char* const kSetFigures =
     ":due_or_finished, ev_tasks_cancelled = :cancelled, ev_tasks_suspended = :suspended";
 
 // SQLite: one prepared UPDATE per row (no round trips).
-void updateEach(soci::session& sql, const std::vector<FigureValues>& values,
-                const std::string& stamp) {
+void updateEach(soci::session& sql, const std::vector<FigureValues>& values) {
   static const std::string update =
       std::string("UPDATE implementation SET ") + kSetFigures + " WHERE id = :id";
   for (const auto& v : values)
-    run(sql, update, soci::use(stamp), soci::use(v.status), soci::use(v.rag), soci::use(v.delay),
+    run(sql, update, soci::use(v.stamp), soci::use(v.status), soci::use(v.rag), soci::use(v.delay),
         soci::use(v.deadline), soci::use(v.earlyWarning), soci::use(v.countsForDelay),
         soci::use(v.due), soci::use(v.tasks), soci::use(v.overdue), soci::use(v.doneOnTime),
         soci::use(v.doneLate), soci::use(v.dueSoon), soci::use(v.dueOrFinished),
@@ -143,7 +114,7 @@ void storeEvaluations(soci::session& sql, const std::vector<Loaded>& rows, model
   values.reserve(rows.size());
   for (const auto& r : rows) {
     try {
-      values.emplace_back(r.id, model::figuresOf(model::evaluate(r.impl, day, rules)));
+      values.emplace_back(r.id, stamp, model::figuresOf(model::evaluate(r.impl, day, rules)));
     } catch (const std::exception& e) {
       // Left without figures: the read side evaluates it itself (the stamp stays stale).
       spdlog::warn("store: implementation row {} could not be evaluated: {}", r.id, e.what());
@@ -153,7 +124,28 @@ void storeEvaluations(soci::session& sql, const std::vector<Loaded>& rows, model
   if (sql.get_backend_name() == "postgresql")
     updateAll(sql, values, stamp);
   else
-    updateEach(sql, values, stamp);
+    updateEach(sql, values);
+}
+
+std::optional<FigureValues> figuresOfNewRow(soci::session& sql, const model::Implementation& stored,
+                                            const Identity& identity, model::Date day,
+                                            const model::StatusRules& rules) {
+  if (!stored.controlEvents.empty()) return std::nullopt;
+  for (const auto& a : stored.assignments)
+    if (!a.controlEvents.empty()) return std::nullopt;
+  long long others = 0;
+  run(sql,
+      "SELECT count(*) FROM implementation WHERE measure_id = :m AND region = :r AND "
+      "organisation_key = :k",
+      soci::use(identity.measureId), soci::use(identity.region),
+      soci::use(identity.organisationKey), soci::into(others));
+  if (others != 0) return std::nullopt;
+  try {
+    return FigureValues(0, statusStamp(day, rules),
+                        model::figuresOf(model::evaluate(stored, day, rules)));
+  } catch (const std::exception&) {
+    return std::nullopt;  // evaluated after writing, which warns
+  }
 }
 
 void evaluateImplementationsOf(soci::session& sql, const std::vector<long long>& ids,

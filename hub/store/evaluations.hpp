@@ -5,11 +5,13 @@
 
 #include <soci/session.h>
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "hub/model/status.hpp"
+#include "hub/store/identity.hpp"
 #include "hub/store/record_io.hpp"
 
 namespace ijro::store::detail {
@@ -26,6 +28,15 @@ extern const char* const kStaleCondition;
 // evaluated keeps no figures (its stamp stays NULL) and the others go on.
 void storeEvaluations(soci::session& sql, const std::vector<Loaded>& rows, model::Date day,
                       const model::StatusRules& rules, const std::string& stamp);
+
+// The figures a new row of `identity` is written with (insertRow), when they are known before it
+// is stored: its implementation has no other row yet (no other source's deadline decisions to
+// gather) and neither it nor its tasks carry control events (kept once each when stored, so the
+// list read back may differ from the report's). `stored` is the record as the row will hold it.
+// Otherwise nullopt, and the row is evaluated once written (evaluateImplementationsOf).
+std::optional<FigureValues> figuresOfNewRow(soci::session& sql, const model::Implementation& stored,
+                                            const Identity& identity, model::Date day,
+                                            const model::StatusRules& rules);
 
 // Every row of the implementations that the rows `ids` belong to (each source's row: one row's
 // deadline changes and journals show in the others), evaluated and stored as storeEvaluations.

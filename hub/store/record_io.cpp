@@ -683,28 +683,83 @@ std::optional<CurrentRow> findCurrent(soci::session& sql, const model::Implement
   return row;
 }
 
+FigureValues::FigureValues(long long rowId, std::string stampOf, const model::StatusFigures& f)
+    : id(rowId),
+      stamp(std::move(stampOf)),
+      status(model::toString(f.status)),
+      rag(model::toString(f.rag)),
+      deadline(model::formatDate(f.deadline)),
+      delay(f.delayDays),
+      earlyWarning(f.earlyWarning ? 1 : 0),
+      countsForDelay(f.countsForDelay ? 1 : 0),
+      due(f.due ? 1 : 0),
+      tasks(static_cast<long long>(f.tasksTotal)),
+      overdue(static_cast<long long>(f.tasksOverdue)),
+      doneOnTime(static_cast<long long>(f.tasksDoneOnTime)),
+      doneLate(static_cast<long long>(f.tasksDoneLate)),
+      dueSoon(static_cast<long long>(f.tasksDueSoon)),
+      dueOrFinished(static_cast<long long>(f.tasksDueOrFinished)),
+      cancelled(static_cast<long long>(f.tasksCancelled)),
+      suspended(static_cast<long long>(f.tasksSuspended)) {}
+
 std::optional<long long> insertRow(soci::session& sql, const model::Implementation& x,
                                    const std::string& fingerprint, const std::string& receivedAt,
-                                   const std::string& organisationKey, int priority) {
+                                   const std::string& organisationKey, int priority,
+                                   const FigureValues* figures) {
   RowValues v(x, fingerprint, receivedAt);
+  static const std::string columns =
+      "INSERT INTO implementation (source, measure_id, region, organisation, sector, revision, "
+      "lifecycle, start_date, deadline, completed, title, act_type, act_number, act_date, "
+      "act_item, note, search_text, fingerprint, received_at, organisation_key, priority, "
+      "reported_seq";
+  static const std::string values =
+      ") VALUES (:source, :measure, :region, :org, :sector, :revision, :lifecycle, :start, "
+      ":deadline, :completed, :title, :act_type, :act_number, :act_date, :act_item, :note, "
+      ":search, :fingerprint, :received, :key, :priority, (SELECT coalesce(max(reported_seq), 0) "
+      "+ 1 FROM implementation)";
+  static const std::string conflict =
+      ") ON CONFLICT (measure_id, region, organisation, source) DO NOTHING";
+  static const std::string plain = columns + values + conflict;
+  static const std::string evaluated =
+      columns +
+      ", ev_stamp, ev_status, ev_rag, ev_delay, ev_deadline, ev_early_warning, "
+      "ev_counts_for_delay, ev_due, ev_tasks, ev_tasks_overdue, ev_tasks_done_on_time, "
+      "ev_tasks_done_late, ev_tasks_due_soon, ev_tasks_due_or_finished, ev_tasks_cancelled, "
+      "ev_tasks_suspended" +
+      values +
+      ", :stamp, :status, :rag, :delay, :ev_deadline, :early, :counts, :due, :tasks, :overdue, "
+      ":on_time, :late, :soon, :due_or_finished, :cancelled, :suspended" +
+      conflict;
+  // SQLite: no RETURNING. SQLite runs a RETURNING clause as a trigger, which makes every INSERT a
+  // statement that may abort after writing, so each page it touched went to the statement
+  // journal as well (most of what a national report wrote). The new row's id is the
+  // connection's last rowid instead, read only when the INSERT added a row.
+  const bool sqlite = sql.get_backend_name() != "postgresql";
   long long id = 0;
-  if (!run(sql,
-           "INSERT INTO implementation (source, measure_id, region, organisation, sector, "
-           "revision, lifecycle, start_date, deadline, completed, title, act_type, act_number, "
-           "act_date, act_item, note, search_text, fingerprint, received_at, organisation_key, "
-           "priority, reported_seq) VALUES (:source, :measure, :region, :org, :sector, :revision, "
-           ":lifecycle, :start, :deadline, :completed, :title, :act_type, :act_number, :act_date, "
-           ":act_item, :note, :search, :fingerprint, :received, :key, :priority, (SELECT "
-           "coalesce(max(reported_seq), 0) + 1 FROM implementation)) ON CONFLICT (measure_id, "
-           "region, organisation, source) DO NOTHING RETURNING id",
-           soci::use(v.source), soci::use(v.measureId), soci::use(v.region),
-           soci::use(v.organisation), soci::use(v.sector), soci::use(v.revision),
-           soci::use(v.lifecycle), soci::use(v.start), soci::use(v.deadline),
-           soci::use(v.completed, v.completedInd), soci::use(v.title), soci::use(v.actType),
-           soci::use(v.actNumber), soci::use(v.actDate), soci::use(v.actItem), soci::use(v.note),
-           soci::use(v.search), soci::use(v.fingerprint), soci::use(v.receivedAt),
-           soci::use(organisationKey), soci::use(priority), soci::into(id)))
-    return std::nullopt;
+  Statement st(sql, !sqlite ? plain + " RETURNING id" : figures ? evaluated : plain);
+  st, soci::use(v.source), soci::use(v.measureId), soci::use(v.region), soci::use(v.organisation),
+      soci::use(v.sector), soci::use(v.revision), soci::use(v.lifecycle), soci::use(v.start),
+      soci::use(v.deadline), soci::use(v.completed, v.completedInd), soci::use(v.title),
+      soci::use(v.actType), soci::use(v.actNumber), soci::use(v.actDate), soci::use(v.actItem),
+      soci::use(v.note), soci::use(v.search), soci::use(v.fingerprint), soci::use(v.receivedAt),
+      soci::use(organisationKey), soci::use(priority);
+  if (!sqlite) {
+    st, soci::into(id);
+    if (!st.execute()) return std::nullopt;
+    return id;
+  }
+  if (figures) {
+    const FigureValues& f = *figures;
+    st, soci::use(f.stamp), soci::use(f.status), soci::use(f.rag), soci::use(f.delay),
+        soci::use(f.deadline), soci::use(f.earlyWarning), soci::use(f.countsForDelay),
+        soci::use(f.due), soci::use(f.tasks), soci::use(f.overdue), soci::use(f.doneOnTime),
+        soci::use(f.doneLate), soci::use(f.dueSoon), soci::use(f.dueOrFinished),
+        soci::use(f.cancelled), soci::use(f.suspended);
+  }
+  st.execute();
+  if (st.affectedRows() != 1) return std::nullopt;
+  if (!sql.get_last_insert_id("implementation", id))
+    throw StoreError("store: the id of a new implementation row could not be read");
   return id;
 }
 
@@ -937,8 +992,8 @@ PendingRows::PendingRows() : rows_(std::make_unique<Rows>()) {}
 PendingRows::~PendingRows() = default;
 
 void PendingRows::addChildren(long long id, const model::Implementation& x,
-                              const std::string& receivedAt) {
-  written_.push_back(id);
+                              const std::string& receivedAt, bool evaluated) {
+  if (!evaluated) written_.push_back(id);
   Rows& r = *rows_;
   auto translations = [&](int assignment, const model::Translations& list) {
     for (std::size_t i = 0; i < list.size(); ++i) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/model/status.hpp"
 #include "hub/model/types.hpp"
 
 namespace ijro::store::detail {
@@ -31,12 +32,27 @@ struct CurrentRow {
 std::optional<CurrentRow> findCurrent(soci::session& sql, const model::ImplementationKey& key,
                                       bool forUpdate);
 
+// A row's stored evaluation (see evaluations.hpp) as bound to a statement: the figures of
+// model::StatusFigures, as of the day and rules `stamp` names.
+struct FigureValues {
+  long long id = 0;
+  std::string stamp, status, rag, deadline;
+  long long delay = 0;
+  int earlyWarning = 0, countsForDelay = 0, due = 0;
+  long long tasks = 0, overdue = 0, doneOnTime = 0, doneLate = 0, dueSoon = 0, dueOrFinished = 0,
+            cancelled = 0, suspended = 0;
+
+  FigureValues(long long rowId, std::string stampOf, const model::StatusFigures& f);
+};
+
 // Inserts the row unless the key is already there (a concurrent writer won); returns its id. The
 // row is ranked as the source's latest report: its identity, its source's priority and the next
-// reported_seq (above every row's; writers are serialised).
+// reported_seq (above every row's; writers are serialised). With `figures` (SQLite), the row is
+// written with its stored evaluation (their id is not used).
 std::optional<long long> insertRow(soci::session& sql, const model::Implementation& x,
                                    const std::string& fingerprint, const std::string& receivedAt,
-                                   const std::string& organisationKey, int priority);
+                                   const std::string& organisationKey, int priority,
+                                   const FigureValues* figures = nullptr);
 // A record for insertRows, with its fingerprint and ranking.
 struct NewRow {
   const model::Implementation* record = nullptr;
@@ -65,7 +81,9 @@ class PendingRows {
   void replaceChildren(long long id);
   // Child rows of `x`, replacing what the row had (after replaceChildren), and its journal entries
   // (control events, comments), added to what is stored: entries already there are kept once.
-  void addChildren(long long id, const model::Implementation& x, const std::string& receivedAt);
+  // `evaluated`: the row was written with its evaluation, so takeWritten leaves it out.
+  void addChildren(long long id, const model::Implementation& x, const std::string& receivedAt,
+                   bool evaluated = false);
   // organisationKey: the implementation's identity (see IdentityRules).
   void addHistory(const model::Implementation& x, const std::string& receivedAt,
                   std::string changes, const std::string& organisationKey);

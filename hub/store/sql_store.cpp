@@ -712,16 +712,24 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
   std::optional<CurrentRow> current;
   if (lock) current = findCurrent(sql, key, lock);
   if (!current) {
-    if (auto id = insertRow(sql, x, fp, receivedAt, identity.organisationKey, priority)) {
+    // Nothing held yet to merge into: the report's periods are the whole list.
+    std::optional<model::Implementation> whole;
+    if (model::hasMergedIndicators(x)) {
+      whole = x;
+      model::mergeIndicators(nullptr, *whole);
+    }
+    const model::Implementation& stored = whole ? *whole : x;
+    // SQLite: the row's evaluation goes in with it where it can be known before (most new rows),
+    // instead of reading the row back after.
+    std::optional<FigureValues> figures;
+    if (!lock) {
+      const auto statusRulesNow = statusRules();
+      figures = figuresOfNewRow(sql, stored, identity, model::today(), *statusRulesNow);
+    }
+    if (auto id = insertRow(sql, x, fp, receivedAt, identity.organisationKey, priority,
+                            figures ? &*figures : nullptr)) {
       markCurrent(sql, identity);
-      if (model::hasMergedIndicators(x)) {
-        // Nothing held yet to merge into: the report's periods are the whole list.
-        model::Implementation whole = x;
-        model::mergeIndicators(nullptr, whole);
-        pending.addChildren(*id, whole, receivedAt);
-      } else {
-        pending.addChildren(*id, x, receivedAt);
-      }
+      pending.addChildren(*id, stored, receivedAt, figures.has_value());
       pending.addHistory(x, receivedAt, "created", identity.organisationKey);
       return {Outcome::Accepted, "created", x.revision};
     }

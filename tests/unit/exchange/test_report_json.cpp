@@ -251,6 +251,24 @@ TEST(ReportJson, AMemberGivenTwiceRefusesItsRecordAloneNamingIt) {
               HasSubstr("the member \"source\" appears twice"));
 }
 
+// Past a few members an object's names are looked up by hash, not scanned: a repeat is still
+// found, at the same place, and the path still names the member it is in.
+TEST(ReportJson, AMemberRepeatedInAnObjectOfManyMembersIsFoundAndNamed) {
+  std::string many;
+  for (int i = 0; i < 40; ++i)
+    many += "\"m" + std::to_string(i) + "\": " + std::to_string(i) + ", ";
+  std::string rec = kRecordOk;
+  rec.insert(rec.find("\"title\""), many + "\"m7\": 0, ");
+  auto parsed = parseReportJson(report(std::string(kRecordOk) + "," + rec));
+  ASSERT_EQ(parsed.records.size(), 2u);
+  EXPECT_TRUE(parsed.records[0].record);
+  EXPECT_FALSE(parsed.records[1].record);
+  EXPECT_THAT(parsed.records[1].errors,
+              Contains(StartsWith("measure.m7: the member \"m7\" appears twice")));
+  EXPECT_THAT(parseError("{" + many + "\"m39\": 1, \"source\": \"a\", \"implementations\": []}"),
+              HasSubstr("the member \"m39\" appears twice"));
+}
+
 TEST(ReportJson, ANumberBeyondADoubleIsRefusedNotReadAsInfinity) {
   std::string rec = kRecordOk;
   rec.insert(rec.rfind('}'),

@@ -327,6 +327,75 @@ TEST_P(StatusIndexTest, ANewRevisionStoresItsEvaluationWithTheRow) {
   }
 }
 
+// New rows take one of two ways to their stored evaluation: written with the row (SQLite, an
+// implementation's first row without control events) or evaluated after writing (the others).
+// Both end as the full evaluation as of today without a refresh, also where a first row gains,
+// later in the same batch, a sibling whose approval moves its deadline.
+TEST_P(StatusIndexTest, NewRowsOfEveryKindStoreTheirEvaluationAsTheyAreWritten) {
+  const model::Date today = model::today();
+  const model::StatusRules rules;
+  // The set-up's rows were written as of today: nothing to refresh.
+  ASSERT_TRUE(store_->statusPage({}, {}, today, rules, 0, 1));
+  model::Implementation base = evaluated(today, rules).front().impl;
+  base.revision = 1;
+  base.lifecycle = model::Lifecycle::InProgress;
+  base.completed.reset();
+  base.controlEvents.clear();
+  base.deadlineChanges.clear();
+  base.assignments.clear();
+  base.start = today - std::chrono::days(200);
+  base.deadline = today - std::chrono::days(10);  // overdue unless a change moved it
+
+  model::Implementation plain = base;
+  plain.measure.id = "DU2030-99.9.1";
+  model::Implementation controlled = base;
+  controlled.measure.id = "DU2030-99.9.2";
+  model::ControlEvent submitted;
+  submitted.by = "executor";
+  submitted.on = today - std::chrono::days(3);
+  submitted.completed = today - std::chrono::days(3);
+  controlled.controlEvents.push_back(submitted);
+  // Two sources of one implementation; the first outranks the second, so it is the current row,
+  // and only the second holds the approval of the change both ask for.
+  model::DeadlineChange asked;
+  asked.previous = base.deadline;
+  asked.deadline = today + std::chrono::days(30);
+  asked.requestedBy = "executor";
+  asked.requestedOn = today - std::chrono::days(25);
+  asked.reason = "the equipment came late";
+  model::Implementation first = base;
+  first.measure.id = "DU2030-99.9.3";
+  first.source = "hub-a";
+  first.deadlineChanges = {asked};
+  model::Implementation second = first;
+  second.source = "hub-b";
+  second.deadlineChanges.front().decision = model::Decision::Approved;
+  second.deadlineChanges.front().decidedBy = "ministry";
+  second.deadlineChanges.front().decidedOn = today - std::chrono::days(20);
+  IdentityRules identity;
+  identity.sourcePriorities = {{"hub-a", 10}, {"hub-b", 0}};
+  store_->setIdentity(identity);
+  if (!store_->statusPage({}, {}, today, rules, 0, 1)) {
+    ASSERT_TRUE(store_->refreshStatus(today));
+  }
+
+  const std::vector<model::Implementation> batch{plain, controlled, first, second};
+  for (const auto& r : store_->upsert(batch, Clock::now()))
+    ASSERT_EQ(r.outcome, Outcome::Accepted) << r.reason;
+
+  // No refresh: the write stored every new row's evaluation as of today.
+  auto page = store_->statusPage({}, {}, today, rules, 0, 1000000);
+  ASSERT_TRUE(page) << "a new row was left without its evaluation as of today";
+  std::map<std::string, model::StatusFigures> stored;
+  for (const auto& r : page->rows) stored[keyOf(r.impl)] = r.figures;
+  EXPECT_EQ(stored.at(keyOf(plain)).status, model::ExecutionStatus::Overdue);
+  // The current row took the other source's approval: its deadline moved past today.
+  ASSERT_TRUE(stored.count(keyOf(first)));
+  EXPECT_EQ(stored.at(keyOf(first)).deadline, asked.deadline);
+  EXPECT_NE(stored.at(keyOf(first)).status, model::ExecutionStatus::Overdue);
+  expectStoredEqualsEvaluated(today, rules);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StatusIndexTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& p) { return p.param; });
 
