@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <exception>
+#include <map>
+#include <set>
+#include <tuple>
 
 #include "hub/store/statements.hpp"
 #include "hub/store/store.hpp"
@@ -127,12 +130,32 @@ void storeEvaluations(soci::session& sql, const std::vector<Loaded>& rows, model
     updateEach(sql, values);
 }
 
+namespace {
+
+bool hasControlEvents(const model::Implementation& x) {
+  if (!x.controlEvents.empty()) return true;
+  for (const auto& a : x.assignments)
+    if (!a.controlEvents.empty()) return true;
+  return false;
+}
+
+// The figures of a row known to be its implementation's only one.
+std::optional<FigureValues> evaluatedAlone(const model::Implementation& stored,
+                                           const std::string& stamp, model::Date day,
+                                           const model::StatusRules& rules) {
+  try {
+    return FigureValues(0, stamp, model::figuresOf(model::evaluate(stored, day, rules)));
+  } catch (const std::exception&) {
+    return std::nullopt;  // evaluated after writing, which warns
+  }
+}
+
+}  // namespace
+
 std::optional<FigureValues> figuresOfNewRow(soci::session& sql, const model::Implementation& stored,
                                             const Identity& identity, model::Date day,
                                             const model::StatusRules& rules) {
-  if (!stored.controlEvents.empty()) return std::nullopt;
-  for (const auto& a : stored.assignments)
-    if (!a.controlEvents.empty()) return std::nullopt;
+  if (hasControlEvents(stored)) return std::nullopt;
   long long others = 0;
   run(sql,
       "SELECT count(*) FROM implementation WHERE measure_id = :m AND region = :r AND "
@@ -140,12 +163,42 @@ std::optional<FigureValues> figuresOfNewRow(soci::session& sql, const model::Imp
       soci::use(identity.measureId), soci::use(identity.region),
       soci::use(identity.organisationKey), soci::into(others));
   if (others != 0) return std::nullopt;
-  try {
-    return FigureValues(0, statusStamp(day, rules),
-                        model::figuresOf(model::evaluate(stored, day, rules)));
-  } catch (const std::exception&) {
-    return std::nullopt;  // evaluated after writing, which warns
+  return evaluatedAlone(stored, statusStamp(day, rules), day, rules);
+}
+
+std::vector<std::optional<FigureValues>> figuresOfNewRows(
+    soci::session& sql, const std::vector<const model::Implementation*>& stored,
+    const std::vector<Identity>& identities, model::Date day, const model::StatusRules& rules) {
+  std::vector<std::optional<FigureValues>> out(stored.size());
+  using Key = std::tuple<std::string, std::string, std::string>;
+  std::map<Key, int> given;
+  std::vector<std::string> m, r, k;
+  for (const auto& i : identities) {
+    if (++given[{i.measureId, i.region, i.organisationKey}] > 1) continue;
+    m.push_back(i.measureId);
+    r.push_back(i.region);
+    k.push_back(i.organisationKey);
   }
+  if (m.empty()) return out;
+  std::set<Key> held;
+  {
+    const std::string ms = pgTextArray(m), rs = pgTextArray(r), ks = pgTextArray(k);
+    std::string measure, region, key;
+    Statement st(sql,
+                 "SELECT DISTINCT measure_id, region, organisation_key FROM implementation WHERE "
+                 "(measure_id, region, organisation_key) IN (SELECT * FROM unnest(CAST(:m AS "
+                 "TEXT[]), CAST(:r AS TEXT[]), CAST(:k AS TEXT[])))");
+    st, soci::into(measure), soci::into(region), soci::into(key), soci::use(ms), soci::use(rs),
+        soci::use(ks);
+    while (st.fetch()) held.insert({measure, region, key});
+  }
+  const std::string stamp = statusStamp(day, rules);
+  for (std::size_t n = 0; n < stored.size(); ++n) {
+    const Key id{identities[n].measureId, identities[n].region, identities[n].organisationKey};
+    if (given[id] > 1 || held.count(id) || hasControlEvents(*stored[n])) continue;
+    out[n] = evaluatedAlone(*stored[n], stamp, day, rules);
+  }
+  return out;
 }
 
 void evaluateImplementationsOf(soci::session& sql, const std::vector<long long>& ids,

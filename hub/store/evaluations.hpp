@@ -38,6 +38,12 @@ std::optional<FigureValues> figuresOfNewRow(soci::session& sql, const model::Imp
                                             const Identity& identity, model::Date day,
                                             const model::StatusRules& rules);
 
+// figuresOfNewRow for the first rows of a PostgreSQL batch, with one query: a row whose identity
+// is stored already, or is given twice in `identities`, gets none.
+std::vector<std::optional<FigureValues>> figuresOfNewRows(
+    soci::session& sql, const std::vector<const model::Implementation*>& stored,
+    const std::vector<Identity>& identities, model::Date day, const model::StatusRules& rules);
+
 // Every row of the implementations that the rows `ids` belong to (each source's row: one row's
 // deadline changes and journals show in the others), evaluated and stored as storeEvaluations.
 void evaluateImplementationsOf(soci::session& sql, const std::vector<long long>& ids,

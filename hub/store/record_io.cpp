@@ -950,7 +950,8 @@ class BulkInsert {
       placeholders_ += ", ";
     }
     names_ += n;
-    placeholders_ += ":" + std::string(n);
+    placeholders_ += ':';
+    placeholders_ += n;
   }
   template <typename Element>
   BulkInsert& array(const char* n, const char* type, std::size_t size, Element element) {
@@ -1319,6 +1320,64 @@ void PendingRows::insert(soci::session& sql) {
   rows_ = std::make_unique<Rows>();
 }
 
+namespace {
+
+// The ev_ columns of rows inserted with BulkInsert, NULL for a row without figures.
+struct EvaluationColumns {
+  bool any = false;
+  std::vector<std::string> stamp, status, rag, deadline;
+  std::vector<long long> delay, early, counts, due, tasks, overdue, onTime, late, soon,
+      dueOrFinished, cancelled, suspended;
+  std::vector<soci::indicator> ind;
+
+  explicit EvaluationColumns(std::size_t n) {
+    for (auto* v : {&stamp, &status, &rag, &deadline}) v->reserve(n);
+    ind.reserve(n);
+  }
+  void add(const FigureValues* f) {
+    any = any || f;
+    static const FigureValues none(0, {}, model::StatusFigures{});
+    const FigureValues& v = f ? *f : none;
+    ind.push_back(f ? soci::i_ok : soci::i_null);
+    stamp.push_back(v.stamp);
+    status.push_back(v.status);
+    rag.push_back(v.rag);
+    deadline.push_back(v.deadline);
+    delay.push_back(v.delay);
+    early.push_back(v.earlyWarning);
+    counts.push_back(v.countsForDelay);
+    due.push_back(v.due);
+    tasks.push_back(v.tasks);
+    overdue.push_back(v.overdue);
+    onTime.push_back(v.doneOnTime);
+    late.push_back(v.doneLate);
+    soon.push_back(v.dueSoon);
+    dueOrFinished.push_back(v.dueOrFinished);
+    cancelled.push_back(v.cancelled);
+    suspended.push_back(v.suspended);
+  }
+  void bind(BulkInsert& insert) {
+    insert.col("ev_stamp", stamp, &ind)
+        .col("ev_status", status, &ind)
+        .col("ev_rag", rag, &ind)
+        .col("ev_delay", delay, &ind)
+        .col("ev_deadline", deadline, &ind)
+        .col("ev_early_warning", early, &ind)
+        .col("ev_counts_for_delay", counts, &ind)
+        .col("ev_due", due, &ind)
+        .col("ev_tasks", tasks, &ind)
+        .col("ev_tasks_overdue", overdue, &ind)
+        .col("ev_tasks_done_on_time", onTime, &ind)
+        .col("ev_tasks_done_late", late, &ind)
+        .col("ev_tasks_due_soon", soon, &ind)
+        .col("ev_tasks_due_or_finished", dueOrFinished, &ind)
+        .col("ev_tasks_cancelled", cancelled, &ind)
+        .col("ev_tasks_suspended", suspended, &ind);
+  }
+};
+
+}  // namespace
+
 std::vector<std::optional<long long>> insertRows(soci::session& sql,
                                                  const std::vector<NewRow>& rows,
                                                  const std::string& receivedAt) {
@@ -1358,10 +1417,14 @@ std::vector<std::optional<long long>> insertRows(soci::session& sql,
     key.push_back(rows[i].organisationKey);
     priority.push_back(rows[i].priority);
   }
+  // The stored evaluations known before (NULL where the row is evaluated after writing).
+  EvaluationColumns ev(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) ev.add(rows[i].figures);
   long long id = 0;
   std::string m, r, o, src;
-  BulkInsert(sql, "implementation", true)
-      .col("source", source)
+  BulkInsert insert(sql, "implementation", true);
+  if (ev.any) ev.bind(insert);
+  insert.col("source", source)
       .col("measure_id", measure)
       .col("region", region)
       .col("organisation", organisation)

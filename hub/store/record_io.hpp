@@ -59,6 +59,7 @@ struct NewRow {
   std::string fingerprint;
   std::string organisationKey;
   int priority = 0;
+  const FigureValues* figures = nullptr;  // the row's stored evaluation, when known before
 };
 // PostgreSQL: the rows of records whose keys are all different, inserted with one statement and
 // ranked like insertRow's, in the order given. Per record, the new row's id, or nullopt where the

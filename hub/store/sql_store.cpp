@@ -606,6 +606,24 @@ std::vector<std::size_t> SqlStore::insertNew(soci::session& sql,
                     rules->priorityOf(x.source)});
     positions.push_back(n);
   }
+  // Each row as it will be stored (nothing held yet to merge into: the report's periods are the
+  // whole list), and its evaluation where it is known before writing.
+  std::vector<std::optional<model::Implementation>> wholes(rows.size());
+  std::vector<const model::Implementation*> stored(rows.size());
+  std::vector<Identity> identitiesOf(rows.size());
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const auto& x = *rows[k].record;
+    if (model::hasMergedIndicators(x)) {
+      wholes[k] = x;
+      model::mergeIndicators(nullptr, *wholes[k]);
+    }
+    stored[k] = wholes[k] ? &*wholes[k] : &x;
+    identitiesOf[k] = {x.measure.id, x.region, rows[k].organisationKey};
+  }
+  const auto statusRulesNow = statusRules();
+  const auto figures = figuresOfNewRows(sql, stored, identitiesOf, model::today(), *statusRulesNow);
+  for (std::size_t k = 0; k < rows.size(); ++k)
+    if (figures[k]) rows[k].figures = &*figures[k];
   const auto ids = insertRows(sql, rows, receivedAt);
   std::vector<Identity> identities;
   for (std::size_t k = 0; k < rows.size(); ++k) {
@@ -614,14 +632,7 @@ std::vector<std::size_t> SqlStore::insertNew(soci::session& sql,
       continue;
     }
     const auto& x = *rows[k].record;
-    if (model::hasMergedIndicators(x)) {
-      // Nothing held yet to merge into: the report's periods are the whole list.
-      model::Implementation whole = x;
-      model::mergeIndicators(nullptr, whole);
-      pending.addChildren(*ids[k], whole, receivedAt);
-    } else {
-      pending.addChildren(*ids[k], x, receivedAt);
-    }
+    pending.addChildren(*ids[k], *stored[k], receivedAt, figures[k].has_value());
     pending.addHistory(x, receivedAt, "created", rows[k].organisationKey);
     results[order[positions[k]]] = {Outcome::Accepted, "created", x.revision};
     identities.push_back({x.measure.id, x.region, rows[k].organisationKey});

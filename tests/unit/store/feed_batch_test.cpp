@@ -4,7 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <atomic>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -113,27 +113,55 @@ TEST_P(FeedBatchTest, FeedOfAnotherHubIdIsRefused) {
 TEST_P(FeedBatchTest, TwoProcessesMakingBatchesAtOnceNeverShareASequenceOrAChange) {
   auto a = db().open(2), b = db().open(2), writer = db().open(2);
   constexpr int kRecords = 120;
-  std::atomic<bool> done{false};
   std::mutex m;
+  std::condition_variable changed;
+  int written = 0;    // records the writer has stored (under m)
+  bool done = false;  // under m
   std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> ranges;  // sequence -> ids
+  // A batcher that found nothing waits for the writer's next record instead of asking again at
+  // once: two loops of write transactions would keep the writer from its turn.
   auto batcher = [&](Store& s) {
-    for (;;) {
-      const bool last = done.load();
-      auto batch = s.appendFeedBatch("hub-a", 7, describe);
-      if (batch) {
-        std::lock_guard<std::mutex> lock(m);
-        EXPECT_TRUE(
-            ranges.emplace(batch->sequence, std::pair{batch->firstHistoryId, batch->lastHistoryId})
-                .second)
-            << "sequence " << batch->sequence << " given out twice";
-      } else if (last) {
-        return;
+    int seen = 0;
+    try {
+      for (;;) {
+        bool last = false;
+        {
+          std::lock_guard<std::mutex> lock(m);
+          last = done;
+          seen = written;
+        }
+        auto batch = s.appendFeedBatch("hub-a", 7, describe);
+        std::unique_lock<std::mutex> lock(m);
+        if (batch) {
+          EXPECT_TRUE(
+              ranges
+                  .emplace(batch->sequence, std::pair{batch->firstHistoryId, batch->lastHistoryId})
+                  .second)
+              << "sequence " << batch->sequence << " given out twice";
+        } else if (last) {
+          return;
+        } else {
+          changed.wait(lock, [&] { return done || written != seen; });
+        }
       }
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "a batcher failed: " << e.what();
     }
   };
   std::thread ta(batcher, std::ref(*a)), tb(batcher, std::ref(*b));
-  for (int i = 1; i <= kRecords; ++i) writer->upsert(std::vector{numbered(i)}, Clock::now());
-  done = true;
+  for (int i = 1; i <= kRecords; ++i) {
+    writer->upsert(std::vector{numbered(i)}, Clock::now());
+    {
+      std::lock_guard<std::mutex> lock(m);
+      ++written;
+    }
+    changed.notify_all();
+  }
+  {
+    std::lock_guard<std::mutex> lock(m);
+    done = true;
+  }
+  changed.notify_all();
   ta.join();
   tb.join();
   ASSERT_FALSE(ranges.empty());

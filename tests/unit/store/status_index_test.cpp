@@ -330,7 +330,8 @@ TEST_P(StatusIndexTest, ANewRevisionStoresItsEvaluationWithTheRow) {
 // New rows take one of two ways to their stored evaluation: written with the row (SQLite, an
 // implementation's first row without control events) or evaluated after writing (the others).
 // Both end as the full evaluation as of today without a refresh, also where a first row gains,
-// later in the same batch, a sibling whose approval moves its deadline.
+// later in the same batch, a sibling whose approval moves its deadline, and where a new source's
+// row joins an implementation stored before.
 TEST_P(StatusIndexTest, NewRowsOfEveryKindStoreTheirEvaluationAsTheyAreWritten) {
   const model::Date today = model::today();
   const model::StatusRules rules;
@@ -393,6 +394,25 @@ TEST_P(StatusIndexTest, NewRowsOfEveryKindStoreTheirEvaluationAsTheyAreWritten) 
   ASSERT_TRUE(stored.count(keyOf(first)));
   EXPECT_EQ(stored.at(keyOf(first)).deadline, asked.deadline);
   EXPECT_NE(stored.at(keyOf(first)).status, model::ExecutionStatus::Overdue);
+  expectStoredEqualsEvaluated(today, rules);
+
+  // A later batch: a third source, outranking both, asks for the same change. Its implementation
+  // is stored already, so its row takes the approval the second source holds.
+  model::Implementation third = first;
+  third.source = "hub-c";
+  identity.sourcePriorities["hub-c"] = 20;
+  store_->setIdentity(identity);
+  if (!store_->statusPage({}, {}, today, rules, 0, 1)) {
+    ASSERT_TRUE(store_->refreshStatus(today));
+  }
+  for (const auto& r : store_->upsert(std::vector{third}, Clock::now()))
+    ASSERT_EQ(r.outcome, Outcome::Accepted) << r.reason;
+  page = store_->statusPage({}, {}, today, rules, 0, 1000000);
+  ASSERT_TRUE(page) << "the third source's row was left without its evaluation as of today";
+  stored.clear();
+  for (const auto& r : page->rows) stored[keyOf(r.impl)] = r.figures;
+  ASSERT_TRUE(stored.count(keyOf(third)));
+  EXPECT_EQ(stored.at(keyOf(third)).deadline, asked.deadline);
   expectStoredEqualsEvaluated(today, rules);
 }
 
