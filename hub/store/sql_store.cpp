@@ -317,6 +317,7 @@ SqlStore::SqlStore(Location location, std::size_t poolSize)
       }
       migrate(sql, location_.dialect);
     }
+    if (!sqlite) analyzer_ = std::thread([this] { analyzeLoop(); });
   } catch (const StoreError&) {
     for (std::size_t i = 0; i < size_; ++i) dropStatements(pool_.at(i));
     throw;
@@ -327,7 +328,59 @@ SqlStore::SqlStore(Location location, std::size_t poolSize)
 }
 
 SqlStore::~SqlStore() {
+  if (analyzer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(analyzeMutex_);
+      stopAnalyzing_ = true;
+    }
+    analyzeWake_.notify_all();
+    analyzer_.join();
+  }
   for (std::size_t i = 0; i < size_; ++i) dropStatements(pool_.at(i));
+}
+
+constexpr std::size_t kAnalyzeRows = 500;
+
+void SqlStore::noteWritten(std::size_t rows) {
+  if (rows == 0 || !analyzer_.joinable()) return;
+  bool due = false;
+  {
+    std::lock_guard<std::mutex> lock(analyzeMutex_);
+    writtenSinceAnalyze_ += rows;
+    due = writtenSinceAnalyze_ >= std::max(kAnalyzeRows, rowsAtAnalyze_ / 10);
+  }
+  if (due) analyzeWake_.notify_all();
+}
+
+void SqlStore::analyzeLoop() {
+  std::unique_lock<std::mutex> lock(analyzeMutex_);
+  for (;;) {
+    analyzeWake_.wait(lock, [this] {
+      return stopAnalyzing_ || writtenSinceAnalyze_ >= std::max(kAnalyzeRows, rowsAtAnalyze_ / 10);
+    });
+    if (stopAnalyzing_) return;
+    const std::size_t written = std::exchange(writtenSinceAnalyze_, 0);
+    lock.unlock();
+    double rows = 0;
+    try {
+      Lease l = lease(kLeaseWait);
+      try {
+        run(l.session(), "ANALYZE implementation");
+        run(l.session(),
+            "SELECT reltuples FROM pg_class WHERE oid = CAST('implementation' AS regclass)",
+            soci::into(rows));
+      } catch (const soci::soci_error&) {
+        l.suspect();
+        throw;
+      }
+    } catch (const std::exception& e) {
+      // Autovacuum still renews them later; the reads stay right, only slower meanwhile.
+      spdlog::warn("store: renewing the planner's statistics after {} written row(s) failed: {}",
+                   written, e.what());
+    }
+    lock.lock();
+    rowsAtAnalyze_ = rows > 0 ? static_cast<std::size_t>(rows) : rowsAtAnalyze_ + written;
+  }
 }
 
 void SqlStore::setUpSession(soci::session& sql) {
@@ -424,7 +477,10 @@ std::vector<UpsertResult> SqlStore::upsert(std::span<const model::Implementation
   for (int attempt = 1;; ++attempt) {
     Lease l = lease(kLeaseWait);
     try {
-      return upsertOnce(l, batch, order, fingerprints, at, results, options);
+      auto out = upsertOnce(l, batch, order, fingerprints, at, results, options);
+      noteWritten(static_cast<std::size_t>(std::count_if(
+          out.begin(), out.end(), [](const auto& r) { return r.outcome == Outcome::Accepted; })));
+      return out;
     } catch (const soci::soci_error& e) {
       // Trying the whole batch again is safe even if a lost connection hid a successful COMMIT:
       // what was stored then comes back as Duplicate.

@@ -12,6 +12,7 @@
 #include <set>
 #include <span>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -177,6 +178,19 @@ class SqlStore final : public Store {
   std::shared_ptr<const IdentityRules> identity() const;
   mutable std::mutex identityMutex_;
   std::shared_ptr<const IdentityRules> identity_;  // guarded by identityMutex_
+
+  // PostgreSQL: the planner's statistics of the implementation table, renewed by a thread of the
+  // store once the rows written since the last renewal reach a tenth of the table (at least
+  // kAnalyzeRows). Autovacuum would do it within a minute or more; until then a table grown from
+  // nothing is planned as if nearly empty, and the status counts read it the slow way.
+  void noteWritten(std::size_t rows);
+  void analyzeLoop();
+  std::mutex analyzeMutex_;
+  std::condition_variable analyzeWake_;
+  std::size_t writtenSinceAnalyze_ = 0;  // guarded by analyzeMutex_
+  std::size_t rowsAtAnalyze_ = 0;        // guarded by analyzeMutex_
+  bool stopAnalyzing_ = false;           // guarded by analyzeMutex_
+  std::thread analyzer_;
 };
 
 }  // namespace ijro::store::detail

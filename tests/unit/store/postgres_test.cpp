@@ -4,6 +4,7 @@
 #include <soci/soci.h>
 
 #include <future>
+#include <thread>
 
 #include "hub/store/changes.hpp"
 #include "store_fixture.hpp"
@@ -45,6 +46,36 @@ TEST(StorePostgres, InsertRaceWithAnotherWriterIsResolved) {
   EXPECT_EQ(r[0].storedRevision, 3);
   EXPECT_EQ(db.scalar("SELECT count(*) FROM implementation"), 1);
   EXPECT_EQ(db.scalar("SELECT count(*) FROM history"), 0);
+}
+
+// A table grown from nothing is planned as if nearly empty until its statistics are renewed;
+// autovacuum does that only within a minute or more. The store renews them itself once a tenth of
+// the table (at least 500 rows) has been written: ANALYZE, seen as last_analyze (autovacuum's
+// would be last_autoanalyze).
+TEST(StorePostgres, WritingManyRowsRenewsThePlannersStatistics) {
+  FreshDatabase db("postgresql");
+  auto s = db.open(2);
+  const std::string analyzed =
+      "SELECT count(*) FROM pg_stat_user_tables WHERE relid = CAST('implementation' AS regclass) "
+      "AND last_analyze IS NOT NULL";
+  ASSERT_EQ(db.scalar(analyzed), 0);
+  std::vector<model::Implementation> batch;
+  for (int i = 0; i < 600; ++i) {
+    auto x = sample("M-" + std::to_string(i));
+    x.source = "tests";
+    batch.push_back(x);
+  }
+  for (const auto& r : s->upsert(batch, std::chrono::system_clock::now()))
+    ASSERT_EQ(r.outcome, Outcome::Accepted) << r.reason;
+  // The renewal runs on the store's own thread: wait for it (statistics are published within
+  // about a second of it).
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (db.scalar(analyzed) == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(db.scalar(analyzed), 1) << "the statistics were not renewed within 30 s";
+  EXPECT_GE(db.scalar("SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE oid = "
+                      "CAST('implementation' AS regclass)"),
+            600);
 }
 
 TEST(StorePostgres, RecoversWhenTheServerDropsItsConnections) {
