@@ -141,10 +141,10 @@ bool hasControlEvents(const model::Implementation& x) {
 
 // The figures of a row known to be its implementation's only one.
 std::optional<FigureValues> evaluatedAlone(const model::Implementation& stored,
-                                           const std::string& stamp, model::Date day,
-                                           const model::StatusRules& rules) {
+                                           const StatusAsOf& asOf) {
   try {
-    return FigureValues(0, stamp, model::figuresOf(model::evaluate(stored, day, rules)));
+    return FigureValues(0, asOf.stamp,
+                        model::figuresOf(model::evaluate(stored, asOf.day, *asOf.rules)));
   } catch (const std::exception&) {
     return std::nullopt;  // evaluated after writing, which warns
   }
@@ -153,8 +153,7 @@ std::optional<FigureValues> evaluatedAlone(const model::Implementation& stored,
 }  // namespace
 
 std::optional<FigureValues> figuresOfNewRow(soci::session& sql, const model::Implementation& stored,
-                                            const Identity& identity, model::Date day,
-                                            const model::StatusRules& rules) {
+                                            const Identity& identity, const StatusAsOf& asOf) {
   if (hasControlEvents(stored)) return std::nullopt;
   long long others = 0;
   run(sql,
@@ -163,12 +162,12 @@ std::optional<FigureValues> figuresOfNewRow(soci::session& sql, const model::Imp
       soci::use(identity.measureId), soci::use(identity.region),
       soci::use(identity.organisationKey), soci::into(others));
   if (others != 0) return std::nullopt;
-  return evaluatedAlone(stored, statusStamp(day, rules), day, rules);
+  return evaluatedAlone(stored, asOf);
 }
 
 std::vector<std::optional<FigureValues>> figuresOfNewRows(
     soci::session& sql, const std::vector<const model::Implementation*>& stored,
-    const std::vector<Identity>& identities, model::Date day, const model::StatusRules& rules) {
+    const std::vector<Identity>& identities, const StatusAsOf& asOf) {
   std::vector<std::optional<FigureValues>> out(stored.size());
   using Key = std::tuple<std::string, std::string, std::string>;
   std::map<Key, int> given;
@@ -192,11 +191,10 @@ std::vector<std::optional<FigureValues>> figuresOfNewRows(
         soci::use(ks);
     while (st.fetch()) held.insert({measure, region, key});
   }
-  const std::string stamp = statusStamp(day, rules);
   for (std::size_t n = 0; n < stored.size(); ++n) {
     const Key id{identities[n].measureId, identities[n].region, identities[n].organisationKey};
     if (given[id] > 1 || held.count(id) || hasControlEvents(*stored[n])) continue;
-    out[n] = evaluatedAlone(*stored[n], stamp, day, rules);
+    out[n] = evaluatedAlone(*stored[n], asOf);
   }
   return out;
 }

@@ -5,6 +5,7 @@
 
 #include <soci/session.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -18,6 +19,13 @@ namespace ijro::store::detail {
 
 // What the stored figures are as of: the day and the rules' fingerprint.
 std::string statusStamp(model::Date day, const model::StatusRules& rules);
+
+// The day and rules a write evaluates its rows as of, taken once for the write, and their stamp.
+struct StatusAsOf {
+  model::Date day{};
+  std::shared_ptr<const model::StatusRules> rules;
+  std::string stamp;
+};
 
 // A current row whose figures are not as of `stamp` (the placeholders :s1 and :s2 both bound to
 // the stamp): three ranges of the (is_current, ev_stamp) index.
@@ -35,14 +43,13 @@ void storeEvaluations(soci::session& sql, const std::vector<Loaded>& rows, model
 // list read back may differ from the report's). `stored` is the record as the row will hold it.
 // Otherwise nullopt, and the row is evaluated once written (evaluateImplementationsOf).
 std::optional<FigureValues> figuresOfNewRow(soci::session& sql, const model::Implementation& stored,
-                                            const Identity& identity, model::Date day,
-                                            const model::StatusRules& rules);
+                                            const Identity& identity, const StatusAsOf& asOf);
 
 // figuresOfNewRow for the first rows of a PostgreSQL batch, with one query: a row whose identity
 // is stored already, or is given twice in `identities`, gets none.
 std::vector<std::optional<FigureValues>> figuresOfNewRows(
     soci::session& sql, const std::vector<const model::Implementation*>& stored,
-    const std::vector<Identity>& identities, model::Date day, const model::StatusRules& rules);
+    const std::vector<Identity>& identities, const StatusAsOf& asOf);
 
 // Every row of the implementations that the rows `ids` belong to (each source's row: one row's
 // deadline changes and journals show in the others), evaluated and stored as storeEvaluations.

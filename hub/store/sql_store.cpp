@@ -341,13 +341,17 @@ SqlStore::~SqlStore() {
 
 constexpr std::size_t kAnalyzeRows = 500;
 
+bool SqlStore::analyzeDue() const {
+  return writtenSinceAnalyze_ >= std::max(kAnalyzeRows, rowsAtAnalyze_ / 10);
+}
+
 void SqlStore::noteWritten(std::size_t rows) {
   if (rows == 0 || !analyzer_.joinable()) return;
   bool due = false;
   {
     std::lock_guard<std::mutex> lock(analyzeMutex_);
     writtenSinceAnalyze_ += rows;
-    due = writtenSinceAnalyze_ >= std::max(kAnalyzeRows, rowsAtAnalyze_ / 10);
+    due = analyzeDue();
   }
   if (due) analyzeWake_.notify_all();
 }
@@ -355,9 +359,7 @@ void SqlStore::noteWritten(std::size_t rows) {
 void SqlStore::analyzeLoop() {
   std::unique_lock<std::mutex> lock(analyzeMutex_);
   for (;;) {
-    analyzeWake_.wait(lock, [this] {
-      return stopAnalyzing_ || writtenSinceAnalyze_ >= std::max(kAnalyzeRows, rowsAtAnalyze_ / 10);
-    });
+    analyzeWake_.wait(lock, [this] { return stopAnalyzing_ || analyzeDue(); });
     if (stopAnalyzing_) return;
     const std::size_t written = std::exchange(writtenSinceAnalyze_, 0);
     lock.unlock();
@@ -563,22 +565,25 @@ void SqlStore::writeRecords(soci::session& sql, std::span<const model::Implement
                             bool immediate) {
   PendingRows pending;
   KeySet written;
+  // Every row of the write is evaluated as of one day under one set of rules.
+  StatusAsOf asOf{model::today(), statusRules(), {}};
+  asOf.stamp = statusStamp(asOf.day, *asOf.rules);
   std::vector<std::size_t> rest = order;
   if (!immediate && location_.dialect == Dialect::Postgres)
-    rest = insertNew(sql, batch, order, fingerprints, receivedAt, results, pending, written);
+    rest = insertNew(sql, batch, order, fingerprints, receivedAt, results, pending, written, asOf);
   for (std::size_t i : rest) {
     const auto& x = batch[i];
     // A key written earlier in this batch: its pending rows go in first, outside this record's
     // savepoint, so that this record reads them and a rollback of it keeps them.
     if (!written.insert(keyTuple(x)).second) pending.insert(sql);
     if (!immediate) {
-      results[i] = upsertRecord(sql, x, fingerprints[i], receivedAt, pending);
+      results[i] = upsertRecord(sql, x, fingerprints[i], receivedAt, pending, asOf);
       continue;
     }
     const auto mark = pending.mark();
     run(sql, "SAVEPOINT record");
     try {
-      results[i] = upsertRecord(sql, x, fingerprints[i], receivedAt, pending);
+      results[i] = upsertRecord(sql, x, fingerprints[i], receivedAt, pending, asOf);
       pending.insert(sql);
       run(sql, "RELEASE SAVEPOINT record");
     } catch (const soci::soci_error& e) {
@@ -601,18 +606,17 @@ void SqlStore::writeRecords(soci::session& sql, std::span<const model::Implement
     }
   }
   pending.insert(sql);
-  evaluateWritten(sql, pending);
+  evaluateWritten(sql, pending, asOf);
 }
 
-void SqlStore::evaluateWritten(soci::session& sql, PendingRows& pending) {
+void SqlStore::evaluateWritten(soci::session& sql, PendingRows& pending, const StatusAsOf& asOf) {
   const auto ids = pending.takeWritten();
   if (ids.empty()) return;
-  const auto rules = statusRules();
   // Under a savepoint of its own: a failure leaves these rows for refreshStatus (their stamps
   // stale), never the records unstored.
   run(sql, "SAVEPOINT evaluations");
   try {
-    evaluateImplementationsOf(sql, ids, model::today(), *rules);
+    evaluateImplementationsOf(sql, ids, asOf.day, *asOf.rules);
     run(sql, "RELEASE SAVEPOINT evaluations");
     return;
   } catch (const soci::soci_error& e) {
@@ -640,13 +644,11 @@ void SqlStore::evaluateWritten(soci::session& sql, PendingRows& pending) {
 // of them (a round trip per record would bound the batch by latency, not by the database). What
 // that finds already stored, and any later record of a key, is returned, in batch order, to be
 // written one by one after.
-std::vector<std::size_t> SqlStore::insertNew(soci::session& sql,
-                                             std::span<const model::Implementation> batch,
-                                             const std::vector<std::size_t>& order,
-                                             const std::vector<std::string>& fingerprints,
-                                             const std::string& receivedAt,
-                                             std::vector<UpsertResult>& results,
-                                             PendingRows& pending, KeySet& written) {
+std::vector<std::size_t> SqlStore::insertNew(
+    soci::session& sql, std::span<const model::Implementation> batch,
+    const std::vector<std::size_t>& order, const std::vector<std::string>& fingerprints,
+    const std::string& receivedAt, std::vector<UpsertResult>& results, PendingRows& pending,
+    KeySet& written, const StatusAsOf& asOf) {
   const auto rules = identity();
   std::vector<NewRow> rows;
   std::vector<std::size_t> positions;  // in `order`, of each of `rows`
@@ -676,8 +678,7 @@ std::vector<std::size_t> SqlStore::insertNew(soci::session& sql,
     stored[k] = wholes[k] ? &*wholes[k] : &x;
     identitiesOf[k] = {x.measure.id, x.region, rows[k].organisationKey};
   }
-  const auto statusRulesNow = statusRules();
-  const auto figures = figuresOfNewRows(sql, stored, identitiesOf, model::today(), *statusRulesNow);
+  const auto figures = figuresOfNewRows(sql, stored, identitiesOf, asOf);
   for (std::size_t k = 0; k < rows.size(); ++k)
     if (figures[k]) rows[k].figures = &*figures[k];
   const auto ids = insertRows(sql, rows, receivedAt);
@@ -691,7 +692,7 @@ std::vector<std::size_t> SqlStore::insertNew(soci::session& sql,
     pending.addChildren(*ids[k], *stored[k], receivedAt, figures[k].has_value());
     pending.addHistory(x, receivedAt, "created", rows[k].organisationKey);
     results[order[positions[k]]] = {Outcome::Accepted, "created", x.revision};
-    identities.push_back({x.measure.id, x.region, rows[k].organisationKey});
+    identities.push_back(identitiesOf[k]);
     written.insert(keyTuple(x));
   }
   markCurrent(sql, identities);
@@ -759,7 +760,7 @@ void SqlStore::writeGroup(const std::vector<PendingWrite*>& group) noexcept {
 
 UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementation& x,
                                     const std::string& fp, const std::string& receivedAt,
-                                    PendingRows& pending) {
+                                    PendingRows& pending, const StatusAsOf& asOf) {
   const bool lock = location_.dialect == Dialect::Postgres;
   const auto key = x.key();
   const auto rules = identity();
@@ -789,10 +790,7 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
     // SQLite: the row's evaluation goes in with it where it can be known before (most new rows),
     // instead of reading the row back after.
     std::optional<FigureValues> figures;
-    if (!lock) {
-      const auto statusRulesNow = statusRules();
-      figures = figuresOfNewRow(sql, stored, identity, model::today(), *statusRulesNow);
-    }
+    if (!lock) figures = figuresOfNewRow(sql, stored, identity, asOf);
     if (auto id = insertRow(sql, x, fp, receivedAt, identity.organisationKey, priority,
                             figures ? &*figures : nullptr)) {
       markCurrent(sql, identity);

@@ -22,6 +22,7 @@
 namespace ijro::store::detail {
 
 class PendingRows;  // record_io.hpp
+struct StatusAsOf;  // evaluations.hpp
 // Implementation keys (measure, region, organisation, source) seen in a batch.
 using KeySet = std::set<std::tuple<std::string, std::string, std::string, std::string>>;
 
@@ -134,7 +135,7 @@ class SqlStore final : public Store {
                                      const std::vector<std::string>& fingerprints,
                                      const std::string& receivedAt,
                                      std::vector<UpsertResult>& results, PendingRows& pending,
-                                     KeySet& written);
+                                     KeySet& written, const StatusAsOf& asOf);
   // SQLite group commit: concurrent upserts queue up and one of them, the leader, writes every
   // queued batch in one transaction, so one fsync acknowledges them all. Nothing is answered
   // before that commit.
@@ -143,7 +144,7 @@ class SqlStore final : public Store {
   void writeGroup(const std::vector<PendingWrite*>& group) noexcept;
   UpsertResult upsertRecord(soci::session& sql, const model::Implementation& x,
                             const std::string& fingerprint, const std::string& receivedAt,
-                            PendingRows& pending);
+                            PendingRows& pending, const StatusAsOf& asOf);
   const char* readTransaction() const;
   const char* writeTransaction() const;
   // Runs fn(session) in a write transaction (SQLite: one writer at a time) and commits; soci
@@ -163,7 +164,7 @@ class SqlStore final : public Store {
   bool leaderActive_ = false;
   // Renews the stored evaluation of the rows written (and of their implementations' other rows)
   // in the write transaction, as of today.
-  void evaluateWritten(soci::session& sql, PendingRows& pending);
+  void evaluateWritten(soci::session& sql, PendingRows& pending, const StatusAsOf& asOf);
   std::shared_ptr<const model::StatusRules> statusRules() const;
   // statusGroups and statusCells: `columns` selected (the first names the group, a second the
   // sector), grouped by the figures and `groupedBy` (which holds them, and may be finer).
@@ -184,6 +185,7 @@ class SqlStore final : public Store {
   // kAnalyzeRows). Autovacuum would do it within a minute or more; until then a table grown from
   // nothing is planned as if nearly empty, and the status counts read it the slow way.
   void noteWritten(std::size_t rows);
+  bool analyzeDue() const;  // with analyzeMutex_ held
   void analyzeLoop();
   std::mutex analyzeMutex_;
   std::condition_variable analyzeWake_;
