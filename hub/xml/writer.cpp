@@ -8,84 +8,140 @@
 namespace ijro::xml {
 
 namespace {
-const xmlChar* x(const std::string& s) {
-  return reinterpret_cast<const xmlChar*>(s.c_str());
+
+constexpr std::string_view kDeclaration = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+
+// The escapes of character data: markup characters, the quote (so text may be moved into an
+// attribute unchanged) and carriage return (which a parser would otherwise turn into a newline).
+const char* textEscape(unsigned char c) {
+  switch (c) {
+    case '<':
+      return "&lt;";
+    case '>':
+      return "&gt;";
+    case '&':
+      return "&amp;";
+    case '"':
+      return "&quot;";
+    case '\r':
+      return "&#13;";
+    default:
+      return nullptr;
+  }
 }
+
+// The escapes of an attribute value: the above, and the white space a parser would normalise to
+// a space.
+const char* attributeEscape(unsigned char c) {
+  switch (c) {
+    case '\n':
+      return "&#10;";
+    case '\t':
+      return "&#9;";
+    default:
+      return textEscape(c);
+  }
+}
+
+// Appends `s` with the bytes `escape` names replaced; runs without escapes go in one append.
+template <typename Escape>
+void appendEscaped(std::string& out, std::string_view s, Escape escape) {
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (const char* e = escape(static_cast<unsigned char>(s[i]))) {
+      out.append(s.data() + run, i - run);
+      out.append(e);
+      run = i + 1;
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+}
+
 }  // namespace
 
-namespace {
-// libxml2's output goes straight into the document string (which grows geometrically), with no
-// intermediate buffer to copy it out of at the end.
-int appendToString(void* context, const char* bytes, int length) {
-  static_cast<std::string*>(context)->append(bytes, static_cast<std::size_t>(length));
-  return length;
-}
-}  // namespace
-
-Writer::Writer(bool indent) {
-  xmlOutputBufferPtr out = xmlOutputBufferCreateIO(appendToString, nullptr, &document_, nullptr);
-  if (!out) throw std::runtime_error("XML writer: cannot allocate an output buffer");
-  writer_ = xmlNewTextWriter(out);  // owns `out` from here
-  if (!writer_) {
-    xmlOutputBufferClose(out);
-    throw std::runtime_error("XML writer: cannot create a writer");
-  }
-  if (indent) {
-    check(xmlTextWriterSetIndent(writer_, 1), "set indentation");
-    check(xmlTextWriterSetIndentString(writer_, x("  ")), "set indentation");
-  }
-  check(xmlTextWriterStartDocument(writer_, "1.0", "UTF-8", nullptr), "start the document");
+Writer::Writer(bool indent) : indent_(indent) {
+  document_ = kDeclaration;
 }
 
-Writer::~Writer() {
-  if (writer_) xmlFreeTextWriter(writer_);
+void Writer::usable() const {
+  if (finished_) throw std::logic_error("XML writer: used after finish()");
 }
 
-const std::string& Writer::current() const {
-  static const std::string none = "(no element)";
-  return open_.empty() ? none : open_.back();
+std::string_view Writer::nameOf(std::size_t i) const {
+  const std::size_t end = i + 1 < open_.size() ? open_[i + 1].nameAt : names_.size();
+  return std::string_view(names_).substr(open_[i].nameAt, end - open_[i].nameAt);
 }
 
-void Writer::check(int rc, const char* what) {
-  if (!writer_) throw std::logic_error("XML writer: used after finish()");
-  if (rc < 0) throw std::runtime_error(std::string("XML writer: cannot ") + what);
+std::string_view Writer::current() const {
+  return open_.empty() ? std::string_view("(no element)") : nameOf(open_.size() - 1);
 }
 
-// libxml2 takes NUL-terminated strings: a view is copied into one of two buffers kept for that
-// (their room is reused, so a value costs no allocation once the buffers have grown).
-const xmlChar* Writer::terminated(std::string& buffer, std::string_view s) {
-  buffer.assign(s);
-  return x(buffer);
+void Writer::closeStartTag() {
+  if (open_.empty() || open_.back().content) return;
+  document_ += '>';
+  open_.back().content = true;
+}
+
+void Writer::indentTo(std::size_t depth) {
+  for (std::size_t i = 0; i < depth; ++i) document_ += "  ";
 }
 
 void Writer::startElement(std::string_view name, std::string_view ns) {
-  if (!writer_) throw std::logic_error("XML writer: used after finish()");
-  check(xmlTextWriterStartElement(writer_, terminated(name_, name)), "start an element");
-  open_.emplace_back(name);
+  usable();
+  if (name.empty()) throw std::logic_error("XML writer: an element needs a name");
+  if (!open_.empty() && !open_.back().content) {
+    closeStartTag();
+    if (indent_) document_ += '\n';
+  }
+  if (indent_) indentTo(open_.size());
+  open_.push_back(Open{names_.size()});
+  names_ += name;
+  document_ += '<';
+  document_ += name;
   if (!ns.empty()) attribute("xmlns", ns);
 }
 
 void Writer::attribute(std::string_view name, std::string_view value) {
-  if (!writer_) throw std::logic_error("XML writer: used after finish()");
+  usable();
   if (auto problem = xmlCharProblem(value))
     throw std::invalid_argument("cannot write attribute " + std::string(name) + " of <" +
-                                current() + "> as XML: it contains " + *problem);
-  check(xmlTextWriterWriteAttribute(writer_, terminated(name_, name), terminated(value_, value)),
-        "write an attribute");
+                                std::string(current()) + "> as XML: it contains " + *problem);
+  if (open_.empty() || open_.back().content)
+    throw std::logic_error("XML writer: attribute " + std::string(name) +
+                           " comes after the content of <" + std::string(current()) + ">");
+  document_ += ' ';
+  document_ += name;
+  document_ += "=\"";
+  appendEscaped(document_, value, attributeEscape);
+  document_ += '"';
 }
 
 void Writer::text(std::string_view value) {
-  if (!writer_) throw std::logic_error("XML writer: used after finish()");
+  usable();
   if (auto problem = xmlCharProblem(value))
-    throw std::invalid_argument("cannot write the text of <" + current() +
+    throw std::invalid_argument("cannot write the text of <" + std::string(current()) +
                                 "> as XML: it contains " + *problem);
-  check(xmlTextWriterWriteString(writer_, terminated(value_, value)), "write text");
+  if (open_.empty()) throw std::logic_error("XML writer: text outside any element");
+  closeStartTag();
+  appendEscaped(document_, value, textEscape);
+  indentEnd_ = false;
 }
 
 void Writer::endElement() {
-  if (!writer_) throw std::logic_error("XML writer: used after finish()");
-  check(xmlTextWriterEndElement(writer_), "end an element");
-  if (!open_.empty()) open_.pop_back();
+  usable();
+  if (open_.empty()) throw std::logic_error("XML writer: an end with no element open");
+  if (!open_.back().content) {
+    document_ += "/>";
+  } else {
+    if (indent_ && indentEnd_) indentTo(open_.size() - 1);
+    document_ += "</";
+    document_ += nameOf(open_.size() - 1);
+    document_ += '>';
+  }
+  indentEnd_ = indent_;
+  if (indent_) document_ += '\n';
+  names_.resize(open_.back().nameAt);
+  open_.pop_back();
 }
 
 void Writer::textElement(std::string_view name, std::string_view value) {
@@ -95,16 +151,17 @@ void Writer::textElement(std::string_view name, std::string_view value) {
 }
 
 std::string Writer::finish() {
-  if (!writer_) throw std::logic_error("XML writer: finish() called twice");
-  check(xmlTextWriterEndDocument(writer_), "end the document");
-  xmlFreeTextWriter(writer_);  // flushes the rest into document_
-  writer_ = nullptr;
+  usable();
+  while (!open_.empty()) endElement();
+  if (!indent_) document_ += '\n';
+  finished_ = true;
   return std::move(document_);
 }
 
 std::string Writer::take() {
-  check(xmlTextWriterFlush(writer_), "flush the document");
+  usable();
   std::string part;
+  part.reserve(document_.capacity());  // the next part grows into the same room
   part.swap(document_);
   return part;
 }
