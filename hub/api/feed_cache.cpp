@@ -12,10 +12,6 @@
 
 namespace ijro::api {
 
-namespace {
-constexpr std::size_t kPart = 64u << 10;
-}
-
 FeedSpool::FeedSpool(const std::string& folder) {
   std::string pattern =
       (folder.empty() ? std::filesystem::temp_directory_path().string() : folder) +
@@ -94,20 +90,10 @@ void FeedSpool::readInto(const http::BodyWriter& write) {
       available = size_;
       if (available == sent && done_) return;
     }
-    while (sent < available) {
-      std::string part(static_cast<std::size_t>(std::min<std::uint64_t>(kPart, available - sent)),
-                       '\0');
-      const ssize_t r = ::pread(fd_, part.data(), part.size(), static_cast<off_t>(sent));
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        throw std::runtime_error(std::string("cannot read the feed's spool file: ") +
-                                 std::strerror(errno));
-      }
-      if (r == 0) throw std::runtime_error("the feed's spool file ended early");
-      part.resize(static_cast<std::size_t>(r));
-      sent += static_cast<std::uint64_t>(r);
-      write(std::move(part));
-    }
+    // What is written so far goes as one range of the spool file: over plain TCP the kernel
+    // sends it from the page cache; otherwise the server reads it in parts.
+    write.file(fd_, sent, available - sent);
+    sent = available;
   }
 }
 

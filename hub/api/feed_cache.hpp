@@ -1,8 +1,9 @@
 // The feed written once and read by every reader who asks for the same feed while the store
 // has not changed: a spool file (unlinked at once, so nothing stays behind) that one generation
 // thread writes at its own pace and each reader sends from, as far as it is written, at its
-// own client's pace. Readers hold a small buffer each; the file's pages are the kernel's.
-// Internal to hub/api.
+// own client's pace. A reader hands ranges of the file to its connection, which sends them from
+// the page cache (sendfile) or, over TLS, through a small buffer; the file's pages are the
+// kernel's. Internal to hub/api.
 #pragma once
 
 #include <condition_variable>

@@ -46,6 +46,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <deque>
 #include <exception>
 #include <limits>
 #include <mutex>
@@ -64,6 +65,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace ijro::http {
@@ -308,9 +311,50 @@ class BodyFile {
   std::uint64_t size_ = 0;
 };
 
+// Reads `length` bytes of `fd` from `offset` and hands them to `bytes` in parts of kPartBytes.
+void readFileRange(int fd, std::uint64_t offset, std::uint64_t length,
+                   const BodyWriter::Bytes& bytes) {
+  constexpr std::uint64_t kPartBytes = 64u << 10;
+  while (length > 0) {
+    std::string part(static_cast<std::size_t>(std::min(length, kPartBytes)), '\0');
+    const ssize_t r = ::pread(fd, part.data(), part.size(), static_cast<off_t>(offset));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0)
+      throw std::runtime_error(std::string("cannot read the body's file: ") + std::strerror(errno));
+    if (r == 0) throw std::runtime_error("the body's file ended before the range to send");
+    part.resize(static_cast<std::size_t>(r));
+    offset += static_cast<std::uint64_t>(r);
+    length -= static_cast<std::uint64_t>(r);
+    bytes(std::move(part));
+  }
+}
+
+// A descriptor of its own for a file a streamed body sends ranges of; closed with the last range.
+struct OwnFile {
+  explicit OwnFile(int source) : fd(::fcntl(source, F_DUPFD_CLOEXEC, 0)) {
+    if (fd < 0)
+      throw std::runtime_error(std::string("cannot keep the body's file open: ") +
+                               std::strerror(errno));
+  }
+  ~OwnFile() { ::close(fd); }
+  OwnFile(const OwnFile&) = delete;
+  OwnFile& operator=(const OwnFile&) = delete;
+  const int fd;
+};
+
+// A part of a streamed body: bytes, or (file set) `length` bytes of a file from `offset`.
+struct BodyPart {
+  std::string bytes;
+  std::shared_ptr<const OwnFile> file;
+  std::uint64_t offset = 0, length = 0;
+  bool empty() const { return file ? length == 0 : bytes.empty(); }
+};
+
 // Between a streamed body's writer (Response::stream, on a handler thread) and its connection (on
-// the session's strand): the parts handed over and not yet taken, at most `window` bytes before
-// the writer waits. The strand takes everything there is at once and writes it as one chunk.
+// the session's strand): the parts handed over and not yet taken, in order. Bytes waiting add up
+// to at most `window` before the writer waits; file ranges hold no memory and do not count (the
+// writer of a file is paced by the file's own writer). The strand takes the bytes there are as
+// one part, or one file range (contiguous ranges of one file are joined).
 class BodyPipe {
  public:
   enum class Next { Data, Wait, Done, Failed };
@@ -327,12 +371,37 @@ class BodyPipe {
   void write(std::string&& part) {
     if (part.empty()) return;
     std::unique_lock lock(m_);
-    cv_.wait(lock, [&] { return closed_ || buffer_.size() < window_; });
+    cv_.wait(lock, [&] { return closed_ || bytes_ < window_; });
     if (closed_) throw ClientGone("the client is gone");
-    if (buffer_.empty())
-      buffer_ = std::move(part);
+    bytes_ += part.size();
+    if (!parts_.empty() && !parts_.back().file)
+      parts_.back().bytes += part;
     else
-      buffer_ += part;
+      parts_.push_back(BodyPart{std::move(part), nullptr, 0, 0});
+    wake(lock);
+  }
+  void writeFile(int fd, std::uint64_t offset, std::uint64_t length) {
+    if (length == 0) return;
+    if (!files_) {  // the connection sends bytes only
+      readFileRange(fd, offset, length, [&](std::string&& part) { write(std::move(part)); });
+      return;
+    }
+    std::unique_lock lock(m_);
+    if (closed_) throw ClientGone("the client is gone");
+    // The same descriptor number may name another file by now: the file is told by its inode.
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+      throw std::runtime_error(std::string("cannot read the body's file: ") + std::strerror(errno));
+    if (!file_ || st.st_dev != sourceDev_ || st.st_ino != sourceIno_) {
+      file_ = std::make_shared<const OwnFile>(fd);
+      sourceDev_ = st.st_dev;
+      sourceIno_ = st.st_ino;
+    }
+    if (!parts_.empty() && parts_.back().file == file_ &&
+        parts_.back().offset + parts_.back().length == offset)
+      parts_.back().length += length;
+    else
+      parts_.push_back(BodyPart{{}, file_, offset, length});
     wake(lock);
   }
   void finish(bool ok) {
@@ -343,19 +412,24 @@ class BodyPipe {
   }
 
   // Connection side. `kick` is called (from the writer's thread) when the connection waits for
-  // data (take() said Wait) and some arrives, or the writer finishes.
-  void start(std::function<void()> kick) {
+  // data (take() said Wait) and some arrives, or the writer finishes. With `files` the
+  // connection takes file ranges as they are; else they are read and handed over as bytes.
+  void start(std::function<void()> kick, bool files) {
     std::lock_guard lock(m_);
     kick_ = std::move(kick);
+    files_ = files;
     started_ = true;
     cv_.notify_all();
   }
-  Next take(std::string& into) {
+  Next take(BodyPart& into) {
     std::lock_guard lock(m_);
-    if (!buffer_.empty()) {
-      into.swap(buffer_);
-      buffer_.clear();
-      cv_.notify_all();
+    if (!parts_.empty()) {
+      into = std::move(parts_.front());
+      parts_.pop_front();
+      if (!into.file) {
+        bytes_ -= into.bytes.size();
+        cv_.notify_all();
+      }
       return Next::Data;
     }
     if (finished_) return failed_ ? Next::Failed : Next::Done;
@@ -385,9 +459,14 @@ class BodyPipe {
   std::mutex m_;
   std::condition_variable cv_;
   const std::size_t window_;
-  std::string buffer_;
+  std::deque<BodyPart> parts_;
+  std::size_t bytes_ = 0;                // in parts_
+  std::shared_ptr<const OwnFile> file_;  // the last file handed over, and which file it is
+  dev_t sourceDev_ = 0;
+  ino_t sourceIno_ = 0;
   std::function<void()> kick_;
   bool started_ = false, closed_ = false, finished_ = false, failed_ = false, waiting_ = false;
+  bool files_ = false;
 };
 
 class Session;
@@ -489,6 +568,7 @@ class Session : public std::enable_shared_from_this<Session> {
       : core_(core),
         stream_(std::move(socket)),
         buffer_(core.options.maxBuffer),
+        fileWait_(stream_.get_executor()),
         remote_(std::move(remote)),
         accepted_(Clock::now()) {
     if (auto* ctx = core_.tls()) tls_.emplace(stream_, *ctx);
@@ -597,6 +677,8 @@ class Session : public std::enable_shared_from_this<Session> {
   enum class Sent { Head, Part, Last };
   void sendStreamPart(BodyPipe::Next next);
   void onStreamWritten(Sent sent, beast::error_code ec, std::size_t n);
+  void sendFileRange();  // streamPart_'s file range, with sendfile(2)
+  void onFileRangeSent();
   void onWrite(bool keepAlive, bool linger, beast::error_code ec, std::size_t n);
   void lingerClose();
   void onLinger(beast::error_code ec, std::size_t n);
@@ -630,7 +712,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<BodyPipe> pipe_;
   std::optional<bhttp::response<bhttp::empty_body>> streamRes_;
   std::optional<bhttp::response_serializer<bhttp::empty_body>> streamSer_;
-  std::string streamPart_;
+  BodyPart streamPart_;
+  std::string streamFrame_;      // a file range's chunk header or trailer
+  net::steady_timer fileWait_;   // a client that does not take a file range within readTimeout
+  std::uint64_t fileWaits_ = 0;  // which wait the timer is for
   bool streamChunked_ = true, streamKeepAlive_ = false, streamHeadSent_ = false;
   BodyPipe::Next streamFirst_ = BodyPipe::Next::Data;  // taken before the head was sent
   unsigned streamVersion_ = 11;
@@ -1082,7 +1167,10 @@ void Session::offload(Work work, Done done, bool bodyRead) {
     if (!pipe->awaitStart()) return;
     bool ok = false;
     try {
-      stream([&](std::string&& part) { pipe->write(std::move(part)); });
+      stream(BodyWriter([&](std::string&& part) { pipe->write(std::move(part)); },
+                        [&](int fd, std::uint64_t offset, std::uint64_t length) {
+                          pipe->writeFile(fd, offset, length);
+                        }));
       ok = true;
     } catch (const ClientGone&) {
       spdlog::debug("http: {} {}: the client went before the streamed body was sent", what.method,
@@ -1276,15 +1364,16 @@ void Session::startStream(unsigned version, Response out, bool keepAlive) {
   stream_.expires_never();  // waiting for the writer; the client's deadline is set per write
   // While it waits for the writer no operation of the session is pending, so the kick keeps it:
   // the pipe lets go of the kick when the body ends or the connection closes.
-  pipe_->start([self = shared_from_this(), ex = stream_.get_executor()] {
-    net::post(ex, [self] { self->pumpStream(); });
-  });
+  // File ranges go out with sendfile(2) on plain TCP; over TLS the pipe reads them into bytes.
+  pipe_->start([self = shared_from_this(),
+                ex = stream_.get_executor()] { net::post(ex, [self] { self->pumpStream(); }); },
+               !tls_);
   pumpStream();
 }
 
 void Session::pumpStream() {
   if (closed_ || !pipe_ || state_ != State::Writing) return;
-  streamPart_.clear();
+  streamPart_ = {};
   const auto next = pipe_->take(streamPart_);
   if (next == BodyPipe::Next::Wait) return;  // the pipe kicks when there is more
   if (next == BodyPipe::Next::Failed) {
@@ -1341,12 +1430,92 @@ void Session::sendStreamPart(BodyPipe::Next next) {
         net::async_write(s, bhttp::make_chunk_last(), std::move(written));
       else
         written(beast::error_code{}, 0);  // HTTP/1.0: the close ends the body
+    } else if (streamPart_.file) {        // plain TCP only (see startStream)
+      if (!streamChunked_) return sendFileRange();
+      char size[24];
+      std::snprintf(size, sizeof size, "%llx\r\n",
+                    static_cast<unsigned long long>(streamPart_.length));
+      streamFrame_ = size;
+      net::async_write(stream_, net::buffer(streamFrame_),
+                       [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                         if (self->closed_) return;
+                         if (ec) return self->onStreamWritten(Sent::Part, ec, n);
+                         self->streamBytes_ += n;
+                         self->sendFileRange();
+                       });
     } else if (streamChunked_) {
-      net::async_write(s, bhttp::make_chunk(net::buffer(streamPart_)), std::move(written));
+      net::async_write(s, bhttp::make_chunk(net::buffer(streamPart_.bytes)), std::move(written));
     } else {
-      net::async_write(s, net::buffer(streamPart_), std::move(written));
+      net::async_write(s, net::buffer(streamPart_.bytes), std::move(written));
     }
   });
+}
+
+// A file range goes from the page cache to the socket with sendfile(2), never through the hub's
+// memory. When the socket's buffer is full it waits for room, at most readTimeout (a client that
+// takes nothing for that long is closed); a turn sends at most kFileTurn, so that the other
+// connections of this I/O thread are served meanwhile.
+void Session::sendFileRange() {
+  if (closed_) return;
+  constexpr std::uint64_t kFileTurn = 4u << 20;
+  auto& socket = stream_.socket();
+  beast::error_code ec;
+  socket.native_non_blocking(true, ec);
+  std::uint64_t turn = 0;
+  while (streamPart_.length > 0 && !ec) {
+    if (turn >= kFileTurn) {
+      net::post(stream_.get_executor(),
+                beast::bind_front_handler(&Session::sendFileRange, shared_from_this()));
+      return;
+    }
+    auto offset = static_cast<off_t>(streamPart_.offset);
+    const ssize_t n =
+        ::sendfile(socket.native_handle(), streamPart_.file->fd, &offset,
+                   static_cast<std::size_t>(std::min(streamPart_.length, kFileTurn - turn)));
+    if (n > 0) {
+      const auto sent = static_cast<std::uint64_t>(n);
+      streamPart_.offset += sent;
+      streamPart_.length -= sent;
+      streamBytes_ += sent;
+      turn += sent;
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      const auto wait = ++fileWaits_;
+      fileWait_.expires_after(core_.options.readTimeout);
+      fileWait_.async_wait([self = shared_from_this(), wait](beast::error_code tec) {
+        if (tec || self->closed_ || self->fileWaits_ != wait) return;
+        spdlog::debug("http: {} took none of the streamed body for {} ms: closing", self->remote_,
+                      self->core_.options.readTimeout.count());
+        self->close();
+      });
+      socket.async_wait(tcp::socket::wait_write,
+                        [self = shared_from_this()](beast::error_code wec) {
+                          ++self->fileWaits_;  // this wait is over, whatever the timer says
+                          self->fileWait_.cancel();
+                          if (self->closed_) return;
+                          if (wec) return self->onStreamWritten(Sent::Part, wec, 0);
+                          self->sendFileRange();
+                        });
+      return;
+    } else {
+      // 0: the file is shorter than the range its writer handed over.
+      ec = n == 0 ? beast::error_code(net::error::eof)
+                  : beast::error_code(errno, beast::system_category());
+    }
+  }
+  if (ec) return onStreamWritten(Sent::Part, ec, 0);
+  onFileRangeSent();
+}
+
+void Session::onFileRangeSent() {
+  streamPart_ = {};  // lets go of the file
+  if (!streamChunked_) return onStreamWritten(Sent::Part, {}, 0);
+  streamFrame_ = "\r\n";  // the chunk's end
+  stream_.expires_after(core_.options.readTimeout);
+  net::async_write(
+      stream_, net::buffer(streamFrame_),
+      beast::bind_front_handler(&Session::onStreamWritten, shared_from_this(), Sent::Part));
 }
 
 void Session::onStreamWritten(Sent sent, beast::error_code ec, std::size_t n) {
@@ -1372,6 +1541,7 @@ void Session::onStreamWritten(Sent sent, beast::error_code ec, std::size_t n) {
       streamSer_.reset();
       streamRes_.reset();
       streamPart_ = {};
+      streamFrame_ = {};
       onWrite(streamKeepAlive_, false, {}, 0);
       return;
   }
@@ -1422,6 +1592,7 @@ void Session::close() {
   state_ = State::Closing;
   if (job_) job_->timer.cancel();  // a job not yet started is dropped with the session
   if (pipe_) pipe_->close();       // a streamed body's writer stops at its next part
+  fileWait_.cancel();
 
   beast::error_code ignored;
   stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -1605,6 +1776,13 @@ void Core::drainTick() {
 }
 
 }  // namespace
+
+void BodyWriter::file(int fd, std::uint64_t offset, std::uint64_t length) const {
+  if (file_)
+    file_(fd, offset, length);
+  else
+    readFileRange(fd, offset, length, bytes_);
+}
 
 // ------------------------------------------------------------------------------------ Server
 

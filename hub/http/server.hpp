@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -64,7 +65,29 @@ struct Request {
 struct ClientGone : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-using BodyWriter = std::function<void(std::string&& part)>;
+// What a streamed body's writer hands its parts to: bytes, or a range of an open file, which a
+// plain-TCP connection sends with sendfile(2) (no copy through the hub's memory) and any other
+// (TLS, or a response gathered in memory) reads and sends as bytes. A range is sent after the
+// parts before it; the file need only stay open until the call returns (the server keeps its own
+// descriptor), and its bytes in the range must not change until the response is sent.
+class BodyWriter {
+ public:
+  using Bytes = std::function<void(std::string&& part)>;
+  using FileRange = std::function<void(int fd, std::uint64_t offset, std::uint64_t length)>;
+  // Only bytes: file ranges are read and handed over as bytes.
+  template <typename F, typename = std::enable_if_t<std::is_invocable_v<F&, std::string&&>>>
+  BodyWriter(F&& bytes)  // NOLINT(google-explicit-constructor): a lambda is a writer
+      : bytes_(std::forward<F>(bytes)) {}
+  BodyWriter(Bytes bytes, FileRange file) : bytes_(std::move(bytes)), file_(std::move(file)) {}
+
+  void operator()(std::string&& part) const { bytes_(std::move(part)); }
+  // Throws std::runtime_error when the file cannot be read (in the fallback) or ends early.
+  void file(int fd, std::uint64_t offset, std::uint64_t length) const;
+
+ private:
+  Bytes bytes_;
+  FileRange file_;
+};
 
 struct Response {
   int status = 200;

@@ -1,11 +1,15 @@
 // Responses whose body is written while it is sent (Response::stream): chunked framing, the
 // writer held back by a client that does not read, stopped when the client goes, failures before
-// and after the first part, HEAD, HTTP/1.0, and the gathering without a handler pool.
+// and after the first part, HEAD, HTTP/1.0, the gathering without a handler pool, and ranges of
+// a file (sent with sendfile over plain TCP, read into bytes otherwise).
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <thread>
 
@@ -221,6 +225,110 @@ TEST(StreamedResponseTest, WithoutAHandlerPoolTheBodyIsGatheredAndSentWhole) {
   auto r = request("127.0.0.1", s.server.port(), "GET", "/feed");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, expected(50, 1'000));
+}
+
+// A file of `size` bytes whose every byte tells its offset (so a range sent from the wrong place
+// shows), unlinked at once; the descriptor is the caller's.
+int patternedFile(std::size_t size, char salt) {
+  char path[] = "/tmp/ijro-range-XXXXXX";
+  const int fd = ::mkstemp(path);
+  if (fd < 0) return -1;
+  ::unlink(path);
+  std::string bytes(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>('a' + (i * 7 + salt) % 26);
+  if (::write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+std::string patterned(std::size_t from, std::size_t length, char salt) {
+  std::string bytes(length, '\0');
+  for (std::size_t i = 0; i < length; ++i)
+    bytes[i] = static_cast<char>('a' + ((from + i) * 7 + salt) % 26);
+  return bytes;
+}
+
+// Bytes, a range of one file (3 MiB from offset 1000, in two contiguous calls), bytes, a range of
+// another file; each file closed by the writer as soon as it has handed its range over.
+Response withFileRanges() {
+  Response res{200, "application/xml", {}, {}};
+  res.stream = [](const BodyWriter& write) {
+    write("<head>");
+    const int a = patternedFile(4u << 20, 0);
+    if (a < 0) throw std::runtime_error("cannot make the test file");
+    write.file(a, 1000, 1u << 20);
+    write.file(a, 1000 + (1u << 20), 2u << 20);
+    ::close(a);
+    write("<middle>");
+    const int b = patternedFile(100'000, 3);
+    if (b < 0) throw std::runtime_error("cannot make the test file");
+    write.file(b, 0, 100'000);
+    ::close(b);
+    write("<tail>");
+  };
+  return res;
+}
+std::string withFileRangesBody() {
+  return "<head>" + patterned(1000, 3u << 20, 0) + "<middle>" + patterned(0, 100'000, 3) + "<tail>";
+}
+
+TEST(StreamedResponseTest, FileRangesAndBytesArriveInOrderThoughTheWriterClosedTheFiles) {
+  Running s([](const Request&) { return withFileRanges(); }, options());
+  auto r = request("127.0.0.1", s.server.port(), "GET", "/feed");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.body == withFileRangesBody()) << r.body.size() << " bytes";
+  // Twice on one kept-alive connection, framing intact.
+  RawConnection c(s.server.port());
+  ASSERT_TRUE(c.send("GET /feed HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(c.send("GET /feed HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  const std::string all = c.readAll(60s);
+  EXPECT_TRUE(c.closed());
+  std::size_t last = 0, count = 0;
+  while ((last = all.find("\r\n0\r\n\r\n", last)) != std::string::npos) {
+    ++count;
+    last += 7;
+  }
+  EXPECT_EQ(count, 2u) << "two complete chunked bodies";
+}
+
+TEST(StreamedResponseTest, FileRangesReachAnHttp10ClientAndAGatheredBodyToo) {
+  Running s([](const Request&) { return withFileRanges(); }, options());
+  RawConnection c(s.server.port());
+  ASSERT_TRUE(c.send("GET /feed HTTP/1.0\r\n\r\n"));
+  const std::string all = c.readAll(60s);
+  const auto cut = all.find("\r\n\r\n");
+  ASSERT_NE(cut, std::string::npos);
+  EXPECT_TRUE(all.substr(cut + 4) == withFileRangesBody());
+  // Without a handler pool the ranges are read into the gathered body.
+  Running gathered([](const Request&) { return withFileRanges(); }, options(0));
+  EXPECT_TRUE(request("127.0.0.1", gathered.server.port(), "GET", "/feed").body ==
+              withFileRangesBody());
+}
+
+TEST(StreamedResponseTest, AClientThatTakesNoneOfAFileRangeIsClosedAfterTheReadTimeout) {
+  auto o = options();
+  o.readTimeout = 300ms;
+  Running s(
+      [](const Request&) {
+        Response res{200, "application/xml", {}, {}};
+        res.stream = [](const BodyWriter& write) {
+          const int fd = patternedFile(64u << 20, 1);  // more than the socket buffers hold
+          if (fd < 0) throw std::runtime_error("cannot make the test file");
+          write.file(fd, 0, 64u << 20);
+          ::close(fd);
+        };
+        return res;
+      },
+      o);
+  RawConnection c(s.server.port());
+  ASSERT_TRUE(c.send("GET /feed HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(test::waitFor([&] { return s.server.stats().requests.load() == 1; }, 10s));
+  EXPECT_TRUE(test::waitFor([&] { return s.server.stats().openConnections.load() == 0; }, 30s))
+      << "a client reading nothing kept its connection";
+  const std::string all = c.readAll(30s);
+  EXPECT_TRUE(c.closed());
+  EXPECT_LT(all.size(), std::size_t{64} << 20);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // certificate for localhost and 127.0.0.1, client certificates.
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -62,6 +63,7 @@ class Running {
       : server(options(std::move(tls), headerTimeout),
                [this](const Request& r) {
                  ++calls;
+                 if (r.path == "/file") return fileRange();
                  return Response{200,
                                  "text/plain",
                                  r.method + " " + r.target + " [" + r.clientSubject + "] " + r.body,
@@ -77,6 +79,30 @@ class Running {
 
   std::uint16_t port() const { return server.port(); }
   std::uint64_t handshakeFailures() const { return server.stats().tlsHandshakeFailures.load(); }
+
+  // A streamed body of bytes and a range of a file (kFileRangeBody's last 200,000 bytes).
+  static Response fileRange() {
+    Response res{200, "text/plain", {}, {}};
+    res.stream = [](const BodyWriter& write) {
+      write("range:");
+      char path[] = "/tmp/ijro-tls-range-XXXXXX";
+      const int fd = ::mkstemp(path);
+      if (fd < 0) throw std::runtime_error("cannot make the test file");
+      ::unlink(path);
+      const std::string bytes = fileBytes();
+      const bool whole =
+          ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+      if (whole) write.file(fd, 100'000, 200'000);
+      ::close(fd);
+      if (!whole) throw std::runtime_error("cannot write the test file");
+    };
+    return res;
+  }
+  static std::string fileBytes() {
+    std::string bytes(300'000, '\0');
+    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>('a' + i % 23);
+    return bytes;
+  }
 
   std::atomic<int> calls{0};
   Server server;
@@ -150,6 +176,17 @@ TEST(HttpsServer, RequestOverTlsReachesTheHandlerAndTheAnswerComesBack) {
   }
   EXPECT_EQ(srv.calls.load(), 2);
   EXPECT_EQ(srv.handshakeFailures(), 0u);
+}
+
+// Over TLS a file range cannot go with sendfile: the server reads it and sends it encrypted.
+TEST(HttpsServer, AStreamedFileRangeArrivesWholeOverTls) {
+  Running srv(serverTls(pki().server));
+  auto o = trusting(pki().ca.files().certificate);
+  const auto res =
+      request("GET", "https://127.0.0.1:" + std::to_string(srv.port()) + "/file", {}, {}, o);
+  EXPECT_EQ(res.status, 200);
+  EXPECT_TRUE(res.body == "range:" + Running::fileBytes().substr(100'000, 200'000))
+      << res.body.size() << " bytes";
 }
 
 TEST(HttpsClient, ServerSignedByAnUntrustedCaFailsWithAVerifyError) {
