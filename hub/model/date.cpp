@@ -31,6 +31,21 @@ std::optional<Date> parseDate(std::string_view t) {
 
 std::string formatDate(Date d) {
   std::chrono::year_month_day ymd{d};
+  const int year = static_cast<int>(ymd.year());
+  if (year >= 0 && year <= 9999) {  // every date a record may carry: digits by hand (a feed
+    const auto month = static_cast<unsigned>(ymd.month());  // writes several per record)
+    const auto day = static_cast<unsigned>(ymd.day());
+    std::string out(10, '-');
+    out[0] = static_cast<char>('0' + year / 1000);
+    out[1] = static_cast<char>('0' + year / 100 % 10);
+    out[2] = static_cast<char>('0' + year / 10 % 10);
+    out[3] = static_cast<char>('0' + year % 10);
+    out[5] = static_cast<char>('0' + month / 10);
+    out[6] = static_cast<char>('0' + month % 10);
+    out[8] = static_cast<char>('0' + day / 10);
+    out[9] = static_cast<char>('0' + day % 10);
+    return out;
+  }
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <exception>
 #include <filesystem>
+#include <future>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -883,38 +884,47 @@ void SqlStore::forEach(const Filter& filter,
     next = std::string("SELECT ") + kRowColumns + from + where + after + order;
   }
 
-  bool firstPage = true;
-  for (;;) {
-    auto page = withSession(
+  // A page is read (its rows and children, in one short transaction) while the caller works on
+  // the one before: on a machine with a core to spare the reading and the caller's work overlap.
+  // At most two pages are held.
+  auto readPage = [this, &first, &next, fixedParams](std::vector<std::string> ps, bool isFirst) {
+    return withSession(
         "reading implementations",
         [&](Lease& l) {
           Transaction tx(l, readTransaction());
           std::vector<Loaded> rows;
-          if (firstPage) {
-            std::vector<std::string> ps(params.begin(),
-                                        params.begin() + static_cast<std::ptrdiff_t>(fixedParams));
+          if (isFirst) {
+            ps.resize(fixedParams);
             readRows(l.session(), first, ps, rows);
           } else {
-            readRows(l.session(), next, params, rows);
+            readRows(l.session(), next, ps, rows);
           }
           loadChildren(l.session(), rows);
           tx.commit();
           return rows;
         },
         true);
-    // No connection is held while the caller works on a page.
+  };
+  auto page = readPage(params, true);
+  for (;;) {
+    std::future<std::vector<Loaded>> following;
+    if (page.size() == kPageSize) {
+      const auto& last = page.back().impl;
+      params[fixedParams] = last.measure.id;
+      params[fixedParams + 1] = last.region;
+      params[fixedParams + 2] = last.organisation;
+      params[fixedParams + 3] = last.source;
+      following = std::async(std::launch::async, readPage, params, false);
+    }
+    // No connection is held while the caller works on a page. (An exception of `fn` waits for
+    // the page being read, in the future's destructor.)
     const auto directory = identity();
     for (auto& row : page) {
       directory->organisations.describe(row.impl);
       fn(row.impl);
     }
-    if (page.size() < kPageSize) break;
-    const auto& last = page.back().impl;
-    params[fixedParams] = last.measure.id;
-    params[fixedParams + 1] = last.region;
-    params[fixedParams + 2] = last.organisation;
-    params[fixedParams + 3] = last.source;
-    firstPage = false;
+    if (!following.valid()) break;
+    page = following.get();
   }
 }
 

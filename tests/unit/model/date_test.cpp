@@ -45,6 +45,9 @@ TEST(ModelDate, FormatsWithZeroPadding) {
   EXPECT_EQ(formatDate(ymd(2026, 3, 1)), "2026-03-01");
   EXPECT_EQ(formatDate(ymd(999, 12, 31)), "0999-12-31");
   EXPECT_EQ(formatDate(Date{}), "1970-01-01");
+  EXPECT_EQ(formatDate(ymd(0, 1, 9)), "0000-01-09");
+  EXPECT_EQ(formatDate(ymd(9999, 10, 31)), "9999-10-31");
+  EXPECT_EQ(formatDate(ymd(10000, 1, 1)), "10000-01-01");  // outside what a record may carry
 }
 
 TEST(ModelDate, FormatAndParseRoundTrip) {

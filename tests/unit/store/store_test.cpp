@@ -661,6 +661,19 @@ TEST_P(StoreTest, ForEachStreamsInKeyOrderAcrossPages) {
     }
   });
   EXPECT_EQ(seen, n);
+
+  // A callback that throws ends the walk with its exception, while the next page is being read
+  // (on first page) or the last (on the second); the store goes on serving.
+  for (std::size_t stop : {std::size_t{10}, std::size_t{510}}) {
+    seen = 0;
+    EXPECT_THROW(s->forEach({},
+                            [&](const model::Implementation&) {
+                              if (++seen == stop) throw std::runtime_error("the reader went");
+                            }),
+                 std::runtime_error);
+    EXPECT_EQ(seen, stop);
+    EXPECT_EQ(all(*s).size(), n);
+  }
 }
 
 TEST_P(StoreTest, MigrationsAreRecordedAndANewerDatabaseIsRefused) {
