@@ -36,6 +36,10 @@ using http::Response;
 
 namespace {
 
+// The feed goes into its spool in parts of this size: each part wakes every reader of the feed
+// once, so parts much smaller than the socket buffers cost wake-ups for nothing.
+constexpr std::size_t kFeedSpoolPart = 512u << 10;
+
 std::string nowIso() {
   return base::formatTimestamp(std::chrono::system_clock::now());
 }
@@ -978,7 +982,7 @@ Response Api::getFeed(const Request& req, const intake::Scope& reader) {
           exchange::writeFeed(
               header, settings_.rules,
               [&](const auto& emit) { store_.forEach(filter, withUploadedEvidence(emit)); },
-              [&](std::string&& part) { out.append(part); });
+              [&](std::string&& part) { out.append(part); }, kFeedSpoolPart);
         } catch (const store::StoreError&) {
           ++counters_.errors;  // logged by the cache
           throw;
