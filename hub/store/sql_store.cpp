@@ -7,11 +7,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <exception>
 #include <filesystem>
-#include <future>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
 #include <tuple>
 #include <utility>
 
@@ -901,9 +903,11 @@ void SqlStore::forEach(const Filter& filter,
     next = std::string("SELECT ") + kRowColumns + from + where + after + order;
   }
 
-  // A page is read (its rows and children, in one short transaction) while the caller works on
-  // the one before: on a machine with a core to spare the reading and the caller's work overlap.
-  // At most two pages are held.
+  // Pages are read (each its rows and children, in one short transaction, on a connection of
+  // its own) by a reader thread one page ahead of the caller: with a core to spare, reading and
+  // the caller's work overlap. At most two pages are held. One thread for the whole walk, so
+  // that the pages' memory comes and goes in one allocator arena (a thread per page spread it
+  // over many, and the hub's resident memory doubled).
   auto readPage = [this, &first, &next, fixedParams](std::vector<std::string> ps, bool isFirst) {
     return withSession(
         "reading implementations",
@@ -922,27 +926,70 @@ void SqlStore::forEach(const Filter& filter,
         },
         true);
   };
-  auto page = readPage(params, true);
-  for (;;) {
-    std::future<std::vector<Loaded>> following;
-    if (page.size() == kPageSize) {
-      const auto& last = page.back().impl;
-      params[fixedParams] = last.measure.id;
-      params[fixedParams + 1] = last.region;
-      params[fixedParams + 2] = last.organisation;
-      params[fixedParams + 3] = last.source;
-      following = std::async(std::launch::async, readPage, params, false);
+  struct Ahead {
+    std::mutex m;
+    std::condition_variable cv;
+    std::optional<std::vector<Loaded>> page;  // read, not yet taken
+    bool done = false;                        // no page comes after `page`
+    bool stop = false;                        // the caller has stopped
+    std::exception_ptr error;
+  } ahead;
+  std::thread reader([&, ps = params]() mutable {
+    try {
+      for (bool isFirst = true;; isFirst = false) {
+        auto rows = readPage(ps, isFirst);
+        const bool more = rows.size() == kPageSize;
+        if (more) {
+          const auto& last = rows.back().impl;
+          ps[fixedParams] = last.measure.id;
+          ps[fixedParams + 1] = last.region;
+          ps[fixedParams + 2] = last.organisation;
+          ps[fixedParams + 3] = last.source;
+        }
+        std::unique_lock lock(ahead.m);
+        ahead.cv.wait(lock, [&] { return !ahead.page || ahead.stop; });
+        if (ahead.stop) return;
+        ahead.page = std::move(rows);
+        ahead.done = !more;
+        ahead.cv.notify_all();
+        if (!more) return;
+      }
+    } catch (...) {
+      std::lock_guard lock(ahead.m);
+      ahead.error = std::current_exception();
+      ahead.done = true;
+      ahead.cv.notify_all();
     }
-    // No connection is held while the caller works on a page. (An exception of `fn` waits for
-    // the page being read, in the future's destructor.)
-    const auto directory = identity();
-    for (auto& row : page) {
-      directory->organisations.describe(row.impl);
-      fn(row.impl);
+  });
+  try {
+    for (;;) {
+      std::vector<Loaded> page;
+      {
+        std::unique_lock lock(ahead.m);
+        ahead.cv.wait(lock, [&] { return ahead.page || ahead.done; });
+        if (!ahead.page) break;  // the end, or the reader's error (below)
+        page = std::move(*ahead.page);
+        ahead.page.reset();
+        ahead.cv.notify_all();
+      }
+      // No connection is held while the caller works on a page.
+      const auto directory = identity();
+      for (auto& row : page) {
+        directory->organisations.describe(row.impl);
+        fn(row.impl);
+      }
     }
-    if (!following.valid()) break;
-    page = following.get();
+  } catch (...) {
+    {
+      std::lock_guard lock(ahead.m);
+      ahead.stop = true;
+      ahead.cv.notify_all();
+    }
+    reader.join();
+    throw;
   }
+  reader.join();
+  if (ahead.error) std::rethrow_exception(ahead.error);
 }
 
 std::optional<model::Implementation> SqlStore::get(const model::ImplementationKey& key) {
