@@ -91,7 +91,9 @@ std::vector<Change> readChangesAfter(soci::session& sql, std::int64_t historyId,
   std::vector<Loaded> rows;
   readRows(sql,
            std::string("SELECT ") + kRowColumns +
-               " FROM implementation WHERE is_current = 1 AND id IN (SELECT i.id FROM history h "
+               // (+is_current: an index on is_current would have SQLite walk every current row
+               // rather than look up the few ids listed.)
+               " FROM implementation WHERE +is_current = 1 AND id IN (SELECT i.id FROM history h "
                "JOIN implementation i ON i.measure_id = h.measure_id AND i.region = h.region AND "
                "i.organisation_key = h.organisation_key WHERE h.id > :a AND h.id <= :b)",
            {std::to_string(historyId), std::to_string(refs.back().id)}, rows);
