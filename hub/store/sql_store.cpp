@@ -362,7 +362,7 @@ SqlStore::~SqlStore() {
 constexpr std::size_t kAnalyzeRows = 500;
 
 bool SqlStore::analyzeDue() const {
-  return writtenSinceAnalyze_ >= std::max(kAnalyzeRows, rowsAtAnalyze_ / 10);
+  return writtenSinceAnalyze_ >= std::max(kAnalyzeRows, rowsAtAnalyze_);
 }
 
 void SqlStore::noteWritten(std::size_t rows) {
