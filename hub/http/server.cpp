@@ -347,7 +347,6 @@ struct BodyPart {
   std::string bytes;
   std::shared_ptr<const OwnFile> file;
   std::uint64_t offset = 0, length = 0;
-  bool empty() const { return file ? length == 0 : bytes.empty(); }
 };
 
 // Between a streamed body's writer (Response::stream, on a handler thread) and its connection (on
