@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hub/store/identity.hpp"
@@ -64,6 +65,31 @@ void revisionFactsData(soci::session& sql) {
     if (rows.size() < kPage) break;
     after = rows.back().id;
   }
+}
+
+// Version 13, PostgreSQL only: the implementation's child tables lose their foreign keys. There
+// each child row's check looked its parent up and locked it (FOR KEY SHARE), a quarter of the
+// time a national report took to store. The store writes child rows only in the transaction that
+// writes their parent row, with the id that insert returned, and deletes them (grandchildren
+// first) only to replace them there; implementation rows are never deleted. SQLite's checks are
+// an index probe each and stay.
+void dropChildForeignKeys(soci::session& sql) {
+  if (sql.get_backend_name() != "postgresql") return;
+  std::vector<std::pair<std::string, std::string>> keys;
+  {
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT c.relname, k.conname FROM pg_constraint k JOIN pg_class c ON "
+                        "c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
+                        "k.contype = 'f' AND n.nspname = current_schema() ORDER BY 1, 2");
+    for (const auto& r : rows) keys.emplace_back(r.get<std::string>(0), r.get<std::string>(1));
+  }
+  auto quoted = [](const std::string& name) {
+    std::string q = "\"";
+    for (char c : name) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + '"';
+  };
+  for (const auto& [table, key] : keys)
+    sql << "ALTER TABLE " + quoted(table) + " DROP CONSTRAINT " + quoted(key);
 }
 
 const std::vector<Migration>& migrations() {
@@ -496,6 +522,7 @@ const std::vector<Migration>& migrations() {
            "CREATE INDEX implementation_received ON implementation (is_current, region, "
            "received_at)",
        }},
+      {13, "child rows without per-row foreign key checks on PostgreSQL", {}, dropChildForeignKeys},
   };
   return all;
 }

@@ -89,5 +89,15 @@ TEST(StoreDurability, EveryPostgresConnectionCommitsSynchronously) {
   for (const auto& c : settings) EXPECT_EQ(c.at("synchronous_commit"), "on");
 }
 
+// With the server's default (4) the planner reads a page's children by scanning each whole
+// child table, and a page's read grows with the store (bench/run national shows it).
+TEST(StoreDurability, EveryPostgresConnectionCostsARandomPageAsAnIndexProbeFromMemory) {
+  FreshDatabase db("postgresql");
+  auto s = db.open(3);
+  auto settings = s->connectionSettings();
+  ASSERT_EQ(settings.size(), 3u);
+  for (const auto& c : settings) EXPECT_EQ(c.at("random_page_cost"), "1.1");
+}
+
 }  // namespace
 }  // namespace ijro::store::test

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "hub/store/migrations.hpp"
+#include "hub/store/url.hpp"
 #include "store_fixture.hpp"
 
 namespace ijro::store::test {
@@ -49,6 +50,31 @@ std::vector<std::string> measures(Store& s, const Filter& f) {
 Clock::time_point at(int y, unsigned m, unsigned d, int hour) {
   using namespace std::chrono;
   return sys_days{year{y} / month{m} / d} + hours{hour};
+}
+
+// Child rows whose parent row is missing, over every child table (the store's own writes are what
+// keeps this at zero on PostgreSQL, whose child tables have no foreign keys since version 13).
+long long orphanRows(const FreshDatabase& db) {
+  long long n = 0;
+  for (const char* table :
+       {"deadline_change", "indicator", "assignment", "evidence", "title_translation",
+        "journal_control_event", "journal_comment", "indicator_period", "indicator_breakdown",
+        "assignment_deadline_change"})
+    n += db.scalar(std::string("SELECT count(*) FROM ") + table +
+                   " c WHERE NOT EXISTS (SELECT 1 FROM implementation p WHERE p.id = "
+                   "c.implementation_id)");
+  n += db.scalar(
+      "SELECT count(*) FROM indicator_period c WHERE NOT EXISTS (SELECT 1 FROM indicator p "
+      "WHERE p.implementation_id = c.implementation_id AND p.pos = c.indicator_pos)");
+  n += db.scalar(
+      "SELECT count(*) FROM indicator_breakdown c WHERE NOT EXISTS (SELECT 1 FROM "
+      "indicator_period p WHERE p.implementation_id = c.implementation_id AND p.indicator_pos = "
+      "c.indicator_pos AND p.pos = c.period_pos)");
+  n += db.scalar(
+      "SELECT count(*) FROM assignment_deadline_change c WHERE NOT EXISTS (SELECT 1 FROM "
+      "assignment p WHERE p.implementation_id = c.implementation_id AND p.pos = "
+      "c.assignment_pos)");
+  return n;
 }
 
 TEST_P(StoreTest, OpensWithBackendNameSchemaVersionAndPing) {
@@ -210,6 +236,7 @@ TEST_P(StoreTest, HigherRevisionReplacesRowAndChildrenAndRecordsWhatChanged) {
   EXPECT_EQ(db().scalar("SELECT count(*) FROM assignment_deadline_change"), 1);
   EXPECT_EQ(db().scalar("SELECT count(*) FROM evidence"), 3);
   EXPECT_EQ(db().text("SELECT received_at FROM implementation"), "2026-04-01T09:00:00Z");
+  EXPECT_EQ(orphanRows(db()), 0);
 
   auto h = s->history(v1.key());
   ASSERT_EQ(h.size(), 2u);
@@ -507,6 +534,35 @@ TEST_P(StoreTest, DatabaseErrorInOneRecordLeavesNoPartialRows) {
   EXPECT_EQ(db().scalar("SELECT count(*) FROM title_translation"), 6);
   EXPECT_EQ(db().scalar("SELECT count(*) FROM journal_control_event"), 6);
   EXPECT_EQ(db().scalar("SELECT count(*) FROM journal_comment"), 6);
+  EXPECT_EQ(orphanRows(db()), 0);
+}
+
+// Version 13 drops PostgreSQL's per-row foreign key checks of child rows (a quarter of storing a
+// national report); the store's writes leave no child row without its parent. SQLite keeps its
+// foreign keys.
+TEST_P(StoreTest, VersionThirteenDropsPostgresqlChildForeignKeysAndWritesStayWhole) {
+  ASSERT_EQ(detail::migrate(*db().raw(), detail::parseStoreUrl(db().url()).dialect, 12), 12);
+  const std::string keys =
+      GetParam() == "sqlite"
+          ? "SELECT count(DISTINCT m.name || '/' || f.id) FROM sqlite_master m, "
+            "pragma_foreign_key_list(m.name) f WHERE m.type = 'table'"
+          : "SELECT count(*) FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace "
+            "WHERE k.contype = 'f' AND n.nspname = current_schema()";
+  EXPECT_EQ(db().scalar(keys), 10);
+  auto s = db().open();
+  EXPECT_EQ(s->schemaVersion(), 13);
+  EXPECT_EQ(db().scalar(keys), GetParam() == "sqlite" ? 10 : 0);
+  const auto first = sample();
+  ASSERT_EQ(putOne(*s, first).outcome, Outcome::Accepted);
+  ASSERT_EQ(putOne(*s, sample("M-2")).outcome, Outcome::Accepted);
+  auto next = first;
+  next.revision = 2;
+  next.indicators.pop_back();
+  next.assignments.resize(1);
+  ASSERT_EQ(putOne(*s, next).outcome, Outcome::Accepted);
+  EXPECT_EQ(s->get(first.key()), next);
+  EXPECT_EQ(s->count(), 2u);
+  EXPECT_EQ(orphanRows(db()), 0);
 }
 
 TEST_P(StoreTest, FiltersByRegionPrefixSectorOrganisationMeasureAndText) {
