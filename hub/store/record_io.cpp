@@ -11,6 +11,7 @@
 #include <string>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "hub/base/sha256.hpp"
@@ -228,31 +229,67 @@ void selectChildren(soci::session& sql, const std::string& columns, const std::s
   while (st.fetch()) row(owner);
 }
 
-// The journal entries (`table`) of every source's row of the same implementation as each of `ids`
-// (same measure, region and organisation key), each entry once (by task and digest), calling
-// row(owner) per entry: a decision a controller reported under its own token shows in the
-// implementation whichever source's row is current. `columns` and `order` name the journal's
-// columns with the prefix "j.".
-template <typename Bind, typename Row>
-void selectJournal(soci::session& sql, const std::string& columns, const std::string& table,
-                   const std::string& order, const std::vector<long long>& ids, Bind bind,
-                   Row row) {
+// The other source rows of each loaded row's implementation (same measure, region and
+// organisation key): one index probe per row, once per chunk, shared by the journals and the
+// deadline decisions below. Most implementations have one source, and then nothing more is read.
+struct Siblings {
+  // Per loaded row, its siblings, oldest report first (reported sequence, then id).
+  std::unordered_map<long long, std::vector<long long>> of;
+  // Per sibling, the loaded rows it is a sibling of.
+  std::unordered_map<long long, std::vector<long long>> owners;
+  std::vector<long long> ids;  // every sibling once
+};
+
+Siblings findSiblings(soci::session& sql, const std::vector<long long>& ids) {
   std::string condition;
   const std::string list = idList(sql, ids, condition, "o.id");
   const std::string q =
-      "SELECT o.id, j.task_id || ' ' || j.digest, " + columns +
-      " FROM implementation o JOIN implementation s ON s.measure_id = o.measure_id AND "
-      "s.region = o.region AND s.organisation_key = o.organisation_key JOIN " +
-      table + " j ON j.implementation_id = s.id WHERE " + condition + " ORDER BY o.id, " + order;
-  long long owner = 0;
+      "SELECT o.id, s.id FROM implementation o JOIN implementation s ON s.measure_id = "
+      "o.measure_id AND s.region = o.region AND s.organisation_key = o.organisation_key AND "
+      "s.id <> o.id WHERE " +
+      condition + " ORDER BY o.id, s.reported_seq, s.id";
+  long long owner = 0, sibling = 0;
+  Statement st(sql, q);
+  st, soci::into(owner), soci::into(sibling), soci::use(list);
+  Siblings out;
+  while (st.fetch()) {
+    out.of[owner].push_back(sibling);
+    auto& owners = out.owners[sibling];
+    if (owners.empty()) out.ids.push_back(sibling);
+    owners.push_back(owner);
+  }
+  return out;
+}
+
+// The journal entries (`table`) of every source's row of the same implementation as each of `ids`
+// (its own and its siblings'), each entry once (by task and digest), calling row(owner) per
+// entry: a decision a controller reported under its own token shows in the implementation
+// whichever source's row is current. `columns` and `order` name the journal's columns with the
+// prefix "j."; each owner gets its entries in that order.
+template <typename Bind, typename Row>
+void selectJournal(soci::session& sql, const std::string& columns, const std::string& table,
+                   const std::string& order, const std::vector<long long>& ids,
+                   const Siblings& siblings, Bind bind, Row row) {
+  std::vector<long long> all = ids;
+  all.insert(all.end(), siblings.ids.begin(), siblings.ids.end());
+  const std::unordered_set<long long> own(ids.begin(), ids.end());
+  std::string condition;
+  const std::string list = idList(sql, all, condition, "j.implementation_id");
+  const std::string q = "SELECT j.implementation_id, j.task_id || ' ' || j.digest, " + columns +
+                        " FROM " + table + " j WHERE " + condition + " ORDER BY " + order;
+  long long holder = 0;
   std::string entry;
   Statement st(sql, q);
-  st, soci::into(owner), soci::into(entry);
+  st, soci::into(holder), soci::into(entry);
   bind(st);
   st, soci::use(list);
   std::set<std::pair<long long, std::string>> seen;
-  while (st.fetch())
-    if (seen.emplace(owner, entry).second) row(owner);
+  while (st.fetch()) {
+    if (own.count(holder) && seen.emplace(holder, entry).second) row(holder);
+    if (auto it = siblings.owners.find(holder); it != siblings.owners.end())
+      for (long long owner : it->second)
+        if (seen.emplace(owner, entry).second) row(owner);
+  }
 }
 
 model::Implementation& byId(std::unordered_map<long long, model::Implementation*>& index,
@@ -306,54 +343,69 @@ struct ChangeFetch {
 // implementation holds that it lacks (same task, same previous deadline, same deadline asked
 // for), after its own, and a change still pending in it takes the decision another row holds
 // for the same change (the first found, oldest row first).
-void mergeSiblingDeadlineChanges(soci::session& sql, const std::vector<long long>& ids,
+void mergeSiblingDeadlineChanges(soci::session& sql, const Siblings& siblings,
                                  std::unordered_map<long long, model::Implementation*>& index) {
+  if (siblings.ids.empty()) return;
   std::string condition;
-  const std::string list = idList(sql, ids, condition, "o.id");
-  const std::string siblings =
-      " FROM implementation o JOIN implementation s ON s.measure_id = o.measure_id AND "
-      "s.region = o.region AND s.organisation_key = o.organisation_key AND s.id <> o.id ";
-  const std::string columns =
-      "d.previous, d.deadline, d.requested_by, d.requested_on, d.reason, d.decision, "
-      "d.decided_by, d.decided_on, s.reported_seq, d.pos";
+  const std::string list = idList(sql, siblings.ids, condition, "d.implementation_id");
   // The list is bound twice, once per half of the union, under two names.
   std::string taskCondition = condition;
   taskCondition.replace(taskCondition.find(":ids"), 4, ":task_ids");
-  const std::string q = "SELECT o.id, '', " + columns + siblings +
-                        "JOIN deadline_change d ON d.implementation_id = s.id WHERE " + condition +
-                        " UNION ALL SELECT o.id, a.assignment_id, " + columns + siblings +
-                        "JOIN assignment_deadline_change d ON d.implementation_id = s.id JOIN "
-                        "assignment a ON a.implementation_id = d.implementation_id AND "
-                        "a.pos = d.assignment_pos WHERE " +
-                        taskCondition + " ORDER BY 1, 11, 12";
-  long long owner = 0, seq = 0;
-  int pos = 0;
-  std::string taskId;
-  ChangeFetch row;
-  Statement st(sql, q);
-  st, soci::into(owner), soci::into(taskId);
-  row.bind(st);
-  st, soci::into(seq), soci::into(pos), soci::use(list), soci::use(list);
-  while (st.fetch()) {
+  const std::string columns =
+      "d.previous, d.deadline, d.requested_by, d.requested_on, d.reason, d.decision, "
+      "d.decided_by, d.decided_on";
+  const std::string q = "SELECT d.implementation_id, '', " + columns +
+                        ", d.pos FROM "
+                        "deadline_change d WHERE " +
+                        condition + " UNION ALL SELECT d.implementation_id, a.assignment_id, " +
+                        columns +
+                        ", d.pos FROM assignment_deadline_change d JOIN assignment a ON "
+                        "a.implementation_id = d.implementation_id AND a.pos = d.assignment_pos "
+                        "WHERE " +
+                        taskCondition + " ORDER BY 1, 11";
+  struct Held {
+    std::string taskId;
+    model::DeadlineChange change;
+  };
+  std::unordered_map<long long, std::vector<Held>> held;  // per sibling, in order
+  {
+    long long holder = 0;
+    int pos = 0;
+    std::string taskId;
+    ChangeFetch row;
+    Statement st(sql, q);
+    st, soci::into(holder), soci::into(taskId);
+    row.bind(st);
+    st, soci::into(pos), soci::use(list), soci::use(list);
+    while (st.fetch()) held[holder].push_back({taskId, row.change()});
+  }
+  if (held.empty()) return;
+  for (const auto& [owner, theirs] : siblings.of) {
     auto& impl = byId(index, owner);
-    std::vector<model::DeadlineChange>* changes = &impl.deadlineChanges;
-    if (!taskId.empty()) {
-      changes = nullptr;
-      for (auto& a : impl.assignments)
-        if (a.id == taskId) changes = &a.deadlineChanges;
-      if (!changes) continue;  // a task the current row no longer has
-    }
-    model::DeadlineChange c = row.change();
-    auto same = std::find_if(changes->begin(), changes->end(), [&](const auto& x) {
-      return x.previous == c.previous && x.deadline == c.deadline;
-    });
-    if (same == changes->end()) {
-      changes->push_back(std::move(c));
-    } else if (same->decision == model::Decision::Pending &&
-               c.decision != model::Decision::Pending) {
-      same->decision = c.decision;
-      same->decidedBy = c.decidedBy;
-      same->decidedOn = c.decidedOn;
+    for (long long sibling : theirs) {
+      auto it = held.find(sibling);
+      if (it == held.end()) continue;
+      for (const auto& h : it->second) {
+        std::vector<model::DeadlineChange>* changes = &impl.deadlineChanges;
+        if (!h.taskId.empty()) {
+          changes = nullptr;
+          for (auto& a : impl.assignments)
+            if (a.id == h.taskId) changes = &a.deadlineChanges;
+          if (!changes) continue;  // a task the current row no longer has
+        }
+        const model::DeadlineChange& c = h.change;
+        auto same = std::find_if(changes->begin(), changes->end(), [&](const auto& x) {
+          return x.previous == c.previous && x.deadline == c.deadline;
+        });
+        if (same == changes->end()) {
+          changes->push_back(c);
+        } else if (same->decision == model::Decision::Pending &&
+                   c.decision != model::Decision::Pending) {
+          same->decision = c.decision;
+          same->decidedBy = c.decidedBy;
+          same->decidedOn = c.decidedOn;
+        }
+      }
     }
   }
 }
@@ -532,7 +584,8 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
           impl.assignments[static_cast<std::size_t>(assignmentPos)].titles.push_back({lang, text});
         });
   }
-  if (decisions == Decisions::WithSiblings) mergeSiblingDeadlineChanges(sql, ids, index);
+  const Siblings siblings = findSiblings(sql, ids);
+  if (decisions == Decisions::WithSiblings) mergeSiblingDeadlineChanges(sql, siblings, index);
   // Journal entries of a task attach to the assignment with that id in the current revision; an
   // entry of a task the current revision no longer has stays stored but has nowhere to show.
   auto task = [](model::Implementation& impl, const std::string& taskId) -> model::Assignment* {
@@ -546,7 +599,7 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
     // In the order of their dates; entries of one day in the order they arrived.
     selectJournal(
         sql, "j.task_id, j.state, j.by_whom, j.on_date, j.at_time, j.completed, j.reason",
-        "journal_control_event", "j.on_date, j.id", ids,
+        "journal_control_event", "j.on_date, j.id", ids, siblings,
         [&](auto& p) {
           p, soci::into(taskId), soci::into(state), soci::into(by), soci::into(on), soci::into(at),
               soci::into(completed, completedInd), soci::into(why);
@@ -571,6 +624,7 @@ void loadChunk(soci::session& sql, std::vector<Loaded>& rows, std::size_t from, 
     std::string taskId, author, at, lang, body;
     selectJournal(
         sql, "j.task_id, j.author, j.at_time, j.lang, j.body", "journal_comment", "j.id", ids,
+        siblings,
         [&](auto& p) {
           p, soci::into(taskId), soci::into(author), soci::into(at), soci::into(lang),
               soci::into(body);
