@@ -4,15 +4,6 @@
 
 namespace ijro::xml {
 
-namespace {
-
-bool xmlChar(char32_t c) {
-  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
-         (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
-}
-
-}  // namespace
-
 Position positionOf(std::string_view bytes, std::size_t offset) {
   Position p;
   for (std::size_t i = 0; i < offset && i < bytes.size(); ++i) {
@@ -38,7 +29,7 @@ std::optional<std::string> xmlCharProblem(std::string_view text) {
     char32_t cp = 0;
     const std::size_t n = base::decodeUtf8(text, i, cp);
     if (n == 0) return "invalid UTF-8 at byte " + std::to_string(i + 1);
-    if (!xmlChar(cp)) {
+    if (!isXmlChar(cp)) {
       char buf[32];
       std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(cp));
       return std::string("the character ") + buf + " (at byte " + std::to_string(i + 1) +

@@ -23,6 +23,12 @@ struct Position {
 };
 Position positionOf(std::string_view bytes, std::size_t offset);
 
+// Whether XML 1.0 may carry the code point `c` (its Char production).
+constexpr bool isXmlChar(char32_t c) {
+  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+         (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
 // Why `text` cannot be written as XML 1.0 character data (invalid UTF-8, or a code point XML does
 // not allow such as U+0001 or U+FFFE), as a phrase; nullopt when it can.
 std::optional<std::string> xmlCharProblem(std::string_view text);

@@ -43,18 +43,39 @@ const char* attributeEscape(unsigned char c) {
   }
 }
 
-// Appends `s` with the bytes `escape` names replaced; runs without escapes go in one append.
+// Appends `s` with the bytes `escape` names replaced, checking on the way that XML 1.0 can carry
+// every character; runs without escapes go in one append. Returns false, with `out` as it was,
+// at the first character it cannot (xmlCharProblem then says why).
 template <typename Escape>
-void appendEscaped(std::string& out, std::string_view s, Escape escape) {
+bool appendEscaped(std::string& out, std::string_view s, Escape escape) {
+  const std::size_t mark = out.size();
   std::size_t run = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (const char* e = escape(static_cast<unsigned char>(s[i]))) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b >= 0x80) {
+      char32_t cp = 0;
+      const std::size_t n = base::decodeUtf8(s, i, cp);
+      if (n == 0 || !isXmlChar(cp)) {
+        out.resize(mark);
+        return false;
+      }
+      i += n;
+      continue;
+    }
+    if (b < 0x20 && b != 0x9 && b != 0xA && b != 0xD) {
+      out.resize(mark);
+      return false;
+    }
+    if (const char* e = escape(b)) {
       out.append(s.data() + run, i - run);
       out.append(e);
       run = i + 1;
     }
+    ++i;
   }
   out.append(s.data() + run, s.size() - run);
+  return true;
 }
 
 }  // namespace
@@ -103,27 +124,52 @@ void Writer::startElement(std::string_view name, std::string_view ns) {
 
 void Writer::attribute(std::string_view name, std::string_view value) {
   usable();
-  if (auto problem = xmlCharProblem(value))
-    throw std::invalid_argument("cannot write attribute " + std::string(name) + " of <" +
-                                std::string(current()) + "> as XML: it contains " + *problem);
-  if (open_.empty() || open_.back().content)
+  // Throws if `value` holds a character XML cannot carry; `always`: throws in any case.
+  auto refuse = [&](bool always) {
+    auto problem = xmlCharProblem(value);
+    if (problem || always)
+      throw std::invalid_argument("cannot write attribute " + std::string(name) + " of <" +
+                                  std::string(current()) + "> as XML: it contains " +
+                                  problem.value_or("a character XML 1.0 cannot carry"));
+  };
+  if (open_.empty() || open_.back().content) {
+    refuse(false);
     throw std::logic_error("XML writer: attribute " + std::string(name) +
                            " comes after the content of <" + std::string(current()) + ">");
+  }
+  const std::size_t mark = document_.size();
   document_ += ' ';
   document_ += name;
   document_ += "=\"";
-  appendEscaped(document_, value, attributeEscape);
+  if (!appendEscaped(document_, value, attributeEscape)) {
+    document_.resize(mark);
+    refuse(true);
+  }
   document_ += '"';
 }
 
 void Writer::text(std::string_view value) {
   usable();
-  if (auto problem = xmlCharProblem(value))
-    throw std::invalid_argument("cannot write the text of <" + std::string(current()) +
-                                "> as XML: it contains " + *problem);
-  if (open_.empty()) throw std::logic_error("XML writer: text outside any element");
+  // Throws if `value` holds a character XML cannot carry; `always`: throws in any case.
+  auto refuse = [&](bool always) {
+    auto problem = xmlCharProblem(value);
+    if (problem || always)
+      throw std::invalid_argument("cannot write the text of <" + std::string(current()) +
+                                  "> as XML: it contains " +
+                                  problem.value_or("a character XML 1.0 cannot carry"));
+  };
+  if (open_.empty()) {
+    refuse(false);
+    throw std::logic_error("XML writer: text outside any element");
+  }
+  const std::size_t mark = document_.size();
+  const bool wasOpen = !open_.back().content;
   closeStartTag();
-  appendEscaped(document_, value, textEscape);
+  if (!appendEscaped(document_, value, textEscape)) {
+    document_.resize(mark);
+    if (wasOpen) open_.back().content = false;
+    refuse(true);
+  }
   indentEnd_ = false;
 }
 

@@ -67,6 +67,24 @@ TEST(XmlWriter, RefusesTextXmlCannotCarry) {
   EXPECT_THROW(w.attribute("a", "\xEF\xBF\xBE"), std::invalid_argument);  // U+FFFE
 }
 
+// Values are checked while they are escaped: one refused part-way leaves nothing of itself
+// behind, and the element it was meant for can still take attributes.
+TEST(XmlWriter, ARefusedValueLeavesTheDocumentAsItWas) {
+  Writer w(false);
+  w.startElement("a");
+  w.attribute("x", "1 < 2");
+  EXPECT_THROW(w.attribute("bad", "fine & well, then \x01"), std::invalid_argument);
+  EXPECT_THROW(w.text("fine & well, then \xC3\x28"), std::invalid_argument);
+  EXPECT_THROW(w.text("\xF4\x90\x80\x80"), std::invalid_argument);  // beyond U+10FFFF
+  w.attribute("y", "\xD0\x9E\xD0\xB7");
+  w.text("t\xC3\xA9");
+  EXPECT_THROW(w.text(">\xED\xA0\x80"), std::invalid_argument);  // a surrogate
+  w.endElement();
+  EXPECT_EQ(w.finish(),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a x=\"1 &lt; 2\" "
+            "y=\"\xD0\x9E\xD0\xB7\">t\xC3\xA9</a>\n");
+}
+
 TEST(XmlWriter, UnusableAfterFinish) {
   Writer w(false);
   w.startElement("a");
