@@ -1,5 +1,6 @@
 #include "hub/xml/writer.hpp"
 
+#include <array>
 #include <stdexcept>
 #include <string>
 
@@ -13,7 +14,7 @@ constexpr std::string_view kDeclaration = "<?xml version=\"1.0\" encoding=\"UTF-
 
 // The escapes of character data: markup characters, the quote (so text may be moved into an
 // attribute unchanged) and carriage return (which a parser would otherwise turn into a newline).
-const char* textEscape(unsigned char c) {
+constexpr const char* textEscape(unsigned char c) {
   switch (c) {
     case '<':
       return "&lt;";
@@ -32,7 +33,7 @@ const char* textEscape(unsigned char c) {
 
 // The escapes of an attribute value: the above, and the white space a parser would normalise to
 // a space.
-const char* attributeEscape(unsigned char c) {
+constexpr const char* attributeEscape(unsigned char c) {
   switch (c) {
     case '\n':
       return "&#10;";
@@ -43,17 +44,39 @@ const char* attributeEscape(unsigned char c) {
   }
 }
 
-// Appends `s` with the bytes `escape` names replaced, checking on the way that XML 1.0 can carry
+// What each byte needs, for text (Text) and attribute values (Attribute): nothing (0), its escape
+// (1), or a look at the character it starts (2: a control character, or not ASCII).
+enum Mode { Text, Attribute };
+template <Mode M>
+constexpr std::array<unsigned char, 256> kNeeds = [] {
+  std::array<unsigned char, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    const auto b = static_cast<unsigned char>(c);
+    const char* e = M == Attribute ? attributeEscape(b) : textEscape(b);
+    t[b] = e ? 1 : (b >= 0x80 || (b < 0x20 && b != 0x9 && b != 0xA && b != 0xD)) ? 2 : 0;
+  }
+  return t;
+}();
+
+// Appends `s` with the bytes that need it escaped, checking on the way that XML 1.0 can carry
 // every character; runs without escapes go in one append. Returns false, with `out` as it was,
 // at the first character it cannot (xmlCharProblem then says why).
-template <typename Escape>
-bool appendEscaped(std::string& out, std::string_view s, Escape escape) {
+template <Mode M>
+bool appendEscaped(std::string& out, std::string_view s) {
+  const auto& needs = kNeeds<M>;
   const std::size_t mark = out.size();
   std::size_t run = 0;
   std::size_t i = 0;
   while (i < s.size()) {
     const auto b = static_cast<unsigned char>(s[i]);
-    if (b >= 0x80) {
+    const unsigned char need = needs[b];
+    if (need == 0) {
+      ++i;
+    } else if (need == 1) {
+      out.append(s.data() + run, i - run);
+      out.append(M == Attribute ? attributeEscape(b) : textEscape(b));
+      run = ++i;
+    } else {
       char32_t cp = 0;
       const std::size_t n = base::decodeUtf8(s, i, cp);
       if (n == 0 || !isXmlChar(cp)) {
@@ -61,18 +84,7 @@ bool appendEscaped(std::string& out, std::string_view s, Escape escape) {
         return false;
       }
       i += n;
-      continue;
     }
-    if (b < 0x20 && b != 0x9 && b != 0xA && b != 0xD) {
-      out.resize(mark);
-      return false;
-    }
-    if (const char* e = escape(b)) {
-      out.append(s.data() + run, i - run);
-      out.append(e);
-      run = i + 1;
-    }
-    ++i;
   }
   out.append(s.data() + run, s.size() - run);
   return true;
@@ -141,7 +153,7 @@ void Writer::attribute(std::string_view name, std::string_view value) {
   document_ += ' ';
   document_ += name;
   document_ += "=\"";
-  if (!appendEscaped(document_, value, attributeEscape)) {
+  if (!appendEscaped<Attribute>(document_, value)) {
     document_.resize(mark);
     refuse(true);
   }
@@ -165,7 +177,7 @@ void Writer::text(std::string_view value) {
   const std::size_t mark = document_.size();
   const bool wasOpen = !open_.back().content;
   closeStartTag();
-  if (!appendEscaped(document_, value, textEscape)) {
+  if (!appendEscaped<Text>(document_, value)) {
     document_.resize(mark);
     if (wasOpen) open_.back().content = false;
     refuse(true);

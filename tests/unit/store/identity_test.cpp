@@ -124,10 +124,17 @@ TEST_P(IdentityTest, JournalEntriesOfEverySourceShowOnceInTheCurrentState) {
   control.assignments[0].controlEvents.push_back(returned);
   ASSERT_EQ(putOne(*s, control).outcome, Outcome::Accepted);
 
+  // Another implementation, of one source, so that the rows are read as a page of several.
+  auto single = regional;
+  single.measure.id = "DU2030-9.9.9";
+  ASSERT_EQ(putOne(*s, single).outcome, Outcome::Accepted);
+
   auto current = all(*s);
-  ASSERT_EQ(current.size(), 1u);
+  ASSERT_EQ(current.size(), 2u);
+  EXPECT_EQ(current[0].measure.id, regional.measure.id);
   EXPECT_EQ(current[0].source, "regional");  // the higher priority stays current
   EXPECT_THAT(current[0].assignments[0].controlEvents, ElementsAre(submitted, returned));
+  EXPECT_THAT(current[1].assignments[0].controlEvents, ElementsAre(submitted));
   // Each source's own row shows the union too.
   EXPECT_THAT(s->get(control.key())->assignments[0].controlEvents,
               ElementsAre(submitted, returned));
