@@ -387,7 +387,12 @@ void SqlStore::analyzeLoop() {
     try {
       Lease l = lease(kLeaseWait);
       try {
+        // A sample of 3,000 rows, not the default 30,000: this only has to tell the planner how
+        // big the table has grown and what it holds; autovacuum's own ANALYZE comes by later.
+        // (A tenth of the cost; the full sample was 7% of storing while the table grew.)
+        run(l.session(), "SET default_statistics_target = 10");
         run(l.session(), "ANALYZE implementation");
+        run(l.session(), "RESET default_statistics_target");
         run(l.session(),
             "SELECT reltuples FROM pg_class WHERE oid = CAST('implementation' AS regclass)",
             soci::into(rows));

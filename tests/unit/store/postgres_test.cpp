@@ -49,9 +49,10 @@ TEST(StorePostgres, InsertRaceWithAnotherWriterIsResolved) {
 }
 
 // A table grown from nothing is planned as if nearly empty until its statistics are renewed;
-// autovacuum does that only within a minute or more. The store renews them itself once a tenth of
-// the table (at least 500 rows) has been written: ANALYZE, seen as last_analyze (autovacuum's
-// would be last_autoanalyze).
+// autovacuum does that only within a minute or more. The store renews them itself once the rows
+// written since the last renewal reach the table's size then (at least 500): ANALYZE, seen as
+// last_analyze (autovacuum's would be last_autoanalyze), with a small sample (statistics target
+// 10: histograms of at most 11 bounds, where the server's default makes up to 101).
 TEST(StorePostgres, WritingManyRowsRenewsThePlannersStatistics) {
   FreshDatabase db("postgresql");
   auto s = db.open(2);
@@ -76,6 +77,13 @@ TEST(StorePostgres, WritingManyRowsRenewsThePlannersStatistics) {
   EXPECT_GE(db.scalar("SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE oid = "
                       "CAST('implementation' AS regclass)"),
             600);
+  EXPECT_LE(db.scalar("SELECT coalesce(max(array_length(CAST(CAST(histogram_bounds AS TEXT) AS "
+                      "TEXT[]), 1)), 0) FROM pg_stats WHERE schemaname = current_schema() AND "
+                      "tablename = 'implementation'"),
+            11);
+  EXPECT_GT(db.scalar("SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() AND "
+                      "tablename = 'implementation' AND histogram_bounds IS NOT NULL"),
+            0);
 }
 
 TEST(StorePostgres, RecoversWhenTheServerDropsItsConnections) {
