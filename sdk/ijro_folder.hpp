@@ -15,6 +15,11 @@
 // Moving read files away (processed/, rejected/) keeps the folder, and so a checkpoint that
 // remembers what was read in it, small: the checkpoint needs to name only the files of the last
 // poll, never every file ever seen.
+//
+// readFile reads only the folder's own regular files: a symbolic link dropped in the folder (to
+// /etc/passwd, to a file only the hub's user may read) is not followed, and a FIFO or a device is
+// not read. The listing does name a link to a regular file, so that a plugin can refuse it and
+// move it aside with a reason, as the file_drop plugin does.
 #pragma once
 
 #include <fcntl.h>
@@ -128,7 +133,7 @@ class Inbox {
   std::vector<Moved> moveCommitted(const std::vector<FileId>& files,
                                    const std::filesystem::path& processed) const;
 
-  // The file as it is now; nullopt when it is gone or not a regular file.
+  // The file as it is now; nullopt when it is gone or not a regular file (or a link to one).
   std::optional<FileId> current(const std::string& name) const {
     struct stat st {};
     if (::stat((dir_ / name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
@@ -165,8 +170,10 @@ inline std::filesystem::path moveInto(const std::filesystem::path& file,
   fs::create_directories(folder);
   const std::string stem = file.stem().string(), ext = file.extension().string();
   fs::path target = folder / file.filename();
-  for (int n = 1; fs::exists(target); ++n) target = folder / (stem + "." + std::to_string(n) + ext);
   std::error_code ec;
+  // Taken: anything by that name, a symbolic link (dangling or not) included.
+  for (int n = 1; fs::symlink_status(target, ec).type() != fs::file_type::not_found; ++n)
+    target = folder / (stem + "." + std::to_string(n) + ext);
   fs::rename(file, target, ec);
   if (ec == std::errc::cross_device_link) {
     fs::copy_file(file, target);
@@ -231,21 +238,45 @@ inline std::filesystem::path quarantine(const std::filesystem::path& file,
   return moved;
 }
 
-// Reads a whole file, at most maxBytes. Throws std::runtime_error (too large, unreadable).
+// Reads a whole regular file, at most maxBytes. A symbolic link is not followed, and a FIFO or a
+// device is not read (O_NOFOLLOW, O_NONBLOCK, then fstat of what was opened). Throws
+// std::runtime_error (not a regular file, too large, unreadable).
 inline std::string readFile(const std::filesystem::path& file, std::uintmax_t maxBytes) {
-  const std::uintmax_t size = std::filesystem::file_size(file);
+  const int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    if (err == ELOOP)
+      throw std::runtime_error(file.string() +
+                               " is a symbolic link, which is not followed: drop the file itself");
+    throw std::runtime_error("cannot open " + file.string() + ": " + std::strerror(err));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0)
+    throw std::runtime_error("cannot read " + file.string() + ": " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    throw std::runtime_error(file.string() + " is not a regular file (a FIFO, a device or a " +
+                             "folder): only regular files are read");
+  const auto size = static_cast<std::uintmax_t>(st.st_size);
   if (size > maxBytes)
     throw std::runtime_error("the file has " + std::to_string(size) + " bytes, more than " +
                              std::to_string(maxBytes));
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + file.string() + ": " + std::strerror(errno));
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (in.bad()) throw std::runtime_error("cannot read " + file.string());
-  std::string bytes = std::move(s).str();
-  if (bytes.size() > maxBytes)
-    throw std::runtime_error("the file grew beyond " + std::to_string(maxBytes) +
-                             " bytes while it was read");
+  std::string bytes;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0)
+      throw std::runtime_error("cannot read " + file.string() + ": " + std::strerror(errno));
+    if (n == 0) break;
+    if (bytes.size() + static_cast<std::size_t>(n) > maxBytes)
+      throw std::runtime_error("the file grew beyond " + std::to_string(maxBytes) +
+                               " bytes while it was read");
+    bytes.append(buf, static_cast<std::size_t>(n));
+  }
   return bytes;
 }
 

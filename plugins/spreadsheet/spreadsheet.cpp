@@ -20,6 +20,8 @@
 #include <tables/csv.hpp>
 #include <tables/xlsx.hpp>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -272,11 +274,21 @@ class Spreadsheet : public ijro::sdk::Source {
                            std::to_string(maxFileBytes_) + " of the option max_file_bytes",
                        "Split the sheet into smaller files, or raise max_file_bytes.");
     const std::int64_t revision = f.mtimeNs / 1000000000;
+    // Only the folder's own regular file: a link (to /etc/passwd, to a file only the hub's user
+    // may read) or a FIFO is refused unread, so nothing of it reaches a reason file or the log.
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      throw TableError(f.name + ": " +
+                           (S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file") +
+                           "; nothing of it was read",
+                       "Drop the file itself into the folder, not a link to it.");
     if (lower(path.extension().string()) == ".csv") {
-      std::ifstream in(path, std::ios::binary);
-      std::ostringstream text;
-      text << in.rdbuf();
-      const std::string bytes = text.str();
+      std::string bytes;
+      try {
+        bytes = ijro::sdk::folder::readFile(path, maxFileBytes_);
+      } catch (const std::runtime_error& e) {
+        throw TableError(f.name + ": " + e.what(), "Drop the file itself into the folder again.");
+      }
       const char delimiter = ijro::spreadsheet::csvDelimiterFor(delimiter_, bytes);
       return sheet_.records(ijro::spreadsheet::tableOfCsv(bytes, delimiter, f.name), revision);
     }

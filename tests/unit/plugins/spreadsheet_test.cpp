@@ -138,6 +138,30 @@ TEST_F(Spreadsheet, HostileArchivesAreQuarantinedWithTheirReason) {
               HasSubstr("cannot be opened as a zip archive"));
 }
 
+// A link dropped in the folder is refused unread: the file it points to (outside the folder, or
+// /etc/passwd) reaches neither a record nor the reason file; the link itself is moved aside.
+TEST_F(Spreadsheet, ASymbolicLinkIsQuarantinedUnread) {
+  const fs::path outside = inbox_.parent_path() / "outside.csv";
+  fs::copy_file(ijro::test::sourceDir() / "tests/data/spreadsheet/tracking-uz-cyrl.csv", outside);
+  fs::last_write_time(outside, fs::file_time_type::clock::now() - std::chrono::hours(1));
+  fs::create_symlink(outside, inbox_ / "linked.csv");
+  fs::create_symlink("/etc/passwd", inbox_ / "passwd.csv");
+  PluginUnderTest p(IJRO_SPREADSHEET_PLUGIN, options());
+  auto run = p.poll();
+  ASSERT_EQ(run.status, Status::Ok) << run.message;
+  EXPECT_THAT(run.records, IsEmpty());
+  for (const char* name : {"linked.csv", "passwd.csv"}) {
+    EXPECT_TRUE(fs::is_symlink(inbox_ / "quarantine" / name)) << name;
+    const std::string reason =
+        ijro::test::readFile(inbox_ / "quarantine" / (std::string(name) + ".reason.txt"));
+    EXPECT_THAT(reason, HasSubstr("a symbolic link; nothing of it was read"));
+    EXPECT_THAT(reason, ::testing::Not(HasSubstr("root:")));
+    EXPECT_THAT(reason, ::testing::Not(HasSubstr("AND-")));
+  }
+  EXPECT_TRUE(fs::exists(outside));
+  EXPECT_EQ(p.counters()["files_quarantined"], 2);
+}
+
 TEST_F(Spreadsheet, RowsAsTasksMakeOneImplementationTheHubAccepts) {
   drop("tracking-uz-cyrl.xlsx");
   PluginUnderTest p(IJRO_SPREADSHEET_PLUGIN,

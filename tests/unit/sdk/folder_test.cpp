@@ -137,4 +137,39 @@ TEST_F(SdkFolder, ReadFileRefusesAFileOverItsLimit) {
   EXPECT_EQ(folder::unixSeconds(-1), -1);
 }
 
+// A symbolic link dropped in the folder (here to a file outside it) is listed, so that the plugin
+// can refuse it, but never read; a FIFO is neither; a move never lands on a symbolic link that
+// takes a name.
+TEST_F(SdkFolder, SymbolicLinksAndFifosAreNeverRead) {
+  const fs::path outside = ijro::test::tempDir("sdk-folder-outside");
+  std::ofstream(outside / "secret.csv") << "password\n";
+  fs::create_symlink(outside / "secret.csv", dir_ / "link.csv");
+  ASSERT_EQ(::mkfifo((dir_ / "pipe.csv").c_str(), 0600), 0);
+  put("real.csv", "a,b\n", 1);
+  folder::Inbox inbox(dir_, {"*.csv"}, std::chrono::milliseconds(0), &testClock);
+  EXPECT_THAT(names(inbox.settled()), ElementsAre("link.csv", "real.csv"));
+  try {
+    folder::readFile(dir_ / "link.csv", 1000);
+    ADD_FAILURE() << "a symbolic link was read";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("symbolic link"));
+  }
+  try {
+    folder::readFile(dir_ / "pipe.csv", 1000);
+    ADD_FAILURE() << "a FIFO was read";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("not a regular file"));
+  }
+  EXPECT_EQ(folder::readFile(dir_ / "real.csv", 1000), "a,b\n");
+
+  const fs::path processed = dir_ / "processed";
+  fs::create_directories(processed);
+  fs::create_symlink(outside / "gone.csv", processed / "real.csv");  // dangling
+  const fs::path moved = folder::moveInto(dir_ / "real.csv", processed);
+  EXPECT_EQ(moved, processed / "real.1.csv");
+  EXPECT_TRUE(fs::is_symlink(processed / "real.csv"));
+  EXPECT_FALSE(fs::exists(outside / "gone.csv"));
+  fs::remove_all(outside);
+}
+
 }  // namespace
