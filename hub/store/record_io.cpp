@@ -1576,6 +1576,40 @@ std::string idListParameter(soci::session& sql, const std::vector<long long>& id
   return idList(sql, ids, condition, column);
 }
 
+std::map<std::string, long long> countOrphanRows(soci::session& sql) {
+  struct Link {
+    const char* table;
+    const char* parent;
+    const char* on;  // the join condition, child c and parent p
+  };
+  static const Link kLinks[] = {
+      {"deadline_change", "implementation", "p.id = c.implementation_id"},
+      {"indicator", "implementation", "p.id = c.implementation_id"},
+      {"assignment", "implementation", "p.id = c.implementation_id"},
+      {"evidence", "implementation", "p.id = c.implementation_id"},
+      {"title_translation", "implementation", "p.id = c.implementation_id"},
+      {"journal_control_event", "implementation", "p.id = c.implementation_id"},
+      {"journal_comment", "implementation", "p.id = c.implementation_id"},
+      {"indicator_period", "indicator",
+       "p.implementation_id = c.implementation_id AND p.pos = c.indicator_pos"},
+      {"indicator_breakdown", "indicator_period",
+       "p.implementation_id = c.implementation_id AND p.indicator_pos = c.indicator_pos AND "
+       "p.pos = c.period_pos"},
+      {"assignment_deadline_change", "assignment",
+       "p.implementation_id = c.implementation_id AND p.pos = c.assignment_pos"},
+  };
+  std::map<std::string, long long> out;
+  for (const auto& link : kLinks) {
+    long long n = 0;
+    run(sql,
+        std::string("SELECT count(*) FROM ") + link.table + " c WHERE NOT EXISTS (SELECT 1 FROM " +
+            link.parent + " p WHERE " + link.on + ")",
+        soci::into(n));
+    if (n > 0) out[link.table] = n;
+  }
+  return out;
+}
+
 void loadChildren(soci::session& sql, std::vector<Loaded>& rows, Decisions decisions) {
   for (std::size_t from = 0; from < rows.size(); from += kChildChunk)
     loadChunk(sql, rows, from, std::min(rows.size(), from + kChildChunk), decisions);

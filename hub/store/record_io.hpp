@@ -4,6 +4,7 @@
 
 #include <soci/session.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -129,6 +130,10 @@ std::string idListParameter(soci::session& sql, const std::vector<long long>& id
 enum class Decisions { WithSiblings, OwnRow };
 
 // Loads the children of every element of `rows` (at most a few hundred at a time).
+// Store::orphanRows: per child table, its rows whose parent row is missing (tables with none
+// left out).
+std::map<std::string, long long> countOrphanRows(soci::session& sql);
+
 void loadChildren(soci::session& sql, std::vector<Loaded>& rows,
                   Decisions decisions = Decisions::WithSiblings);
 

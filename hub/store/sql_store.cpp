@@ -459,6 +459,18 @@ std::vector<std::map<std::string, std::string>> SqlStore::connectionSettings() {
   return out;
 }
 
+std::map<std::string, long long> SqlStore::orphanRows() {
+  return withSession(
+      "checking the child rows",
+      [&](Lease& l) {
+        Transaction tx(l, readTransaction());
+        auto found = countOrphanRows(l.session());
+        tx.commit();
+        return found;
+      },
+      true);
+}
+
 std::string SqlStore::backend() const {
   return location_.dialect == Dialect::Postgres ? "postgresql" : "sqlite3";
 }

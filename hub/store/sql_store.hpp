@@ -92,6 +92,7 @@ class SqlStore final : public Store {
   bool ping() noexcept override;
   std::string backend() const override;
   std::vector<std::map<std::string, std::string>> connectionSettings() override;
+  std::map<std::string, long long> orphanRows() override;
   bool keepsEvidenceContent() const override;
   EvidenceAdded addEvidence(const EvidenceUpload& upload,
                             const std::optional<std::string>& contentFile) override;

@@ -541,6 +541,12 @@ class Store {
   // foreign_keys and busy_timeout; PostgreSQL's synchronous_commit and fsync. For diagnostics and
   // the tests that hold the store to what it promises above.
   virtual std::vector<std::map<std::string, std::string>> connectionSettings() { return {}; }
+  // Child rows (tasks, indicators, periods, evidence, journals, ...) whose parent row is missing,
+  // per table, naming only tables that have any. The store writes child rows only beside their
+  // parent; PostgreSQL has no foreign keys holding it to that since schema 13, so this is how
+  // `ijro-hub store check` finds rows a change made outside the hub left behind. Reads every
+  // child table.
+  virtual std::map<std::string, long long> orphanRows() { return {}; }
 };
 
 // The store URL with any password masked (password=..., user:password@): what logs, messages

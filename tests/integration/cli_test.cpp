@@ -5,6 +5,9 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
 #include "tests/integration/hub_process.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -32,6 +35,33 @@ TEST(Cli, ValidateAcceptsEveryShippedConfig) {
     ++checked;
   }
   EXPECT_GE(checked, 4);  // hub, plugins-example, national, ministry
+}
+
+// `store check` opens (and migrates) the store, shows each connection's settings and finds child
+// rows whose parent row is gone, naming their table; its exit status says which.
+TEST(Cli, StoreCheckShowsTheSettingsAndFindsChildRowsWithoutTheirParent) {
+  const auto dir = tempDir("cli-store-check");
+  const std::string url = "sqlite:" + (dir / "hub.db").string();
+  auto clean = runHub({"store", "check", "--store", url});
+  ASSERT_EQ(clean.exitCode, 0) << clean.err;
+  EXPECT_NE(clean.out.find("backend: sqlite3, schema version"), std::string::npos) << clean.out;
+  EXPECT_NE(clean.out.find("synchronous=2"), std::string::npos) << clean.out;
+  EXPECT_NE(clean.out.find("journal_mode=wal"), std::string::npos) << clean.out;
+  EXPECT_NE(clean.out.find("every one has its parent row"), std::string::npos) << clean.out;
+  {
+    // Written outside the hub, on a connection without foreign keys: a file of no implementation.
+    soci::session sql(*soci::factory_sqlite3(), (dir / "hub.db").string());
+    sql << "INSERT INTO evidence (implementation_id, pos, url, title, format, doc_date, uploader) "
+           "VALUES (42, 0, 'https://docs.example.uz/1.pdf', 'Act', 'application/pdf', "
+           "'2026-01-01', 'k.karimov')";
+  }
+  auto found = runHub({"store", "check", "--store", url});
+  EXPECT_EQ(found.exitCode, 1) << found.out << found.err;
+  EXPECT_NE(found.out.find("child rows without their parent row: 1"), std::string::npos)
+      << found.out;
+  EXPECT_NE(found.out.find("  evidence: 1"), std::string::npos) << found.out;
+  EXPECT_NE(found.out.find("Restore the database"), std::string::npos) << found.out;
+  EXPECT_EQ(runHub({"store", "check"}).exitCode, 2);
 }
 
 TEST(Cli, ValidateReportsEveryProblemWithFileAndLine) {

@@ -537,6 +537,38 @@ TEST_P(StoreTest, DatabaseErrorInOneRecordLeavesNoPartialRows) {
   EXPECT_EQ(orphanRows(db()), 0);
 }
 
+// Store::orphanRows (`ijro-hub store check`) names the child tables holding rows whose parent row
+// is missing, and how many; rows written outside the hub, on a connection without foreign keys.
+TEST_P(StoreTest, OrphanRowsAreCountedPerChildTable) {
+  auto s = db().open();
+  ASSERT_EQ(putOne(*s, sample()).outcome, Outcome::Accepted);
+  EXPECT_TRUE(s->orphanRows().empty());
+  const long long id = db().scalar("SELECT id FROM implementation");
+  {
+    auto raw = db().raw();
+    if (GetParam() == "sqlite") *raw << "PRAGMA foreign_keys = OFF";
+    *raw << "INSERT INTO evidence (implementation_id, pos, url, title, format, doc_date, uploader) "
+            "VALUES (:id, 9, 'u', 't', 'f', '2026-01-01', 'x')",
+        soci::use(id + 1000);
+    *raw << "INSERT INTO indicator_period (implementation_id, indicator_pos, pos, start_date, "
+            "end_date) VALUES (:id, 7, 0, '2026-01-01', '2026-06-30')",
+        soci::use(id);
+    *raw << "INSERT INTO indicator_period (implementation_id, indicator_pos, pos, start_date, "
+            "end_date) VALUES (:id, 7, 1, '2026-01-01', '2026-06-30')",
+        soci::use(id);
+  }
+  EXPECT_EQ(s->orphanRows(),
+            (std::map<std::string, long long>{{"evidence", 1}, {"indicator_period", 2}}));
+  EXPECT_EQ(orphanRows(db()), 3);
+  // The reader refuses the implementation whose periods lack their indicator, saying so.
+  try {
+    s->get(sample().key());
+    ADD_FAILURE() << "an implementation with a period of no indicator was read";
+  } catch (const StoreError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("indicator period without its indicator"));
+  }
+}
+
 // Version 13 drops PostgreSQL's per-row foreign key checks of child rows (a quarter of storing a
 // national report); the store's writes leave no child row without its parent. SQLite keeps its
 // foreign keys.
