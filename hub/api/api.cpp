@@ -508,6 +508,45 @@ std::string addressOf(const std::string& remote) {
   return remote.substr(0, remote.rfind(':'));
 }
 
+// An address as an X-Forwarded-For entry gives it ("203.0.113.7", "2001:db8::1", and with a
+// port "203.0.113.7:4711" or "[2001:db8::1]:4711"), without the port; empty when it is not one.
+std::string forwardedAddress(std::string_view entry) {
+  while (!entry.empty() && (entry.front() == ' ' || entry.front() == '\t')) entry.remove_prefix(1);
+  while (!entry.empty() && (entry.back() == ' ' || entry.back() == '\t')) entry.remove_suffix(1);
+  if (entry.starts_with('[')) {
+    const auto end = entry.find(']');
+    if (end == std::string_view::npos) return {};
+    entry = entry.substr(1, end - 1);
+  } else if (std::count(entry.begin(), entry.end(), ':') == 1) {
+    entry = entry.substr(0, entry.find(':'));
+  }
+  if (entry.empty() || entry.size() > 45 ||
+      entry.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos)
+    return {};
+  return std::string(entry);
+}
+
+// The address a request is counted against (AdmissionSettings::trustedProxies).
+std::string clientAddress(const Request& head, const std::vector<std::string>& trusted) {
+  std::string address = addressOf(head.remote);
+  auto isTrusted = [&](const std::string& a) {
+    return std::find(trusted.begin(), trusted.end(), a) != trusted.end();
+  };
+  if (trusted.empty() || !isTrusted(address)) return address;
+  const std::string forwarded = head.header("x-forwarded-for");
+  std::string_view rest = forwarded;
+  while (!rest.empty()) {
+    const auto comma = rest.rfind(',');
+    const std::string_view entry = comma == std::string_view::npos ? rest : rest.substr(comma + 1);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(0, comma);
+    std::string hop = forwardedAddress(entry);
+    if (hop.empty()) break;  // not an address: believe nothing further left
+    if (!isTrusted(hop)) return hop;
+    address = std::move(hop);
+  }
+  return address;
+}
+
 // Whole seconds, rounded up, at least 1: the value of a Retry-After.
 std::string retryAfter(std::chrono::steady_clock::duration d) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
@@ -525,7 +564,7 @@ std::optional<Response> Api::admit(const Request& head) {
       return std::nullopt;  // handle() answers, a token is not needed
     const auto& a = settings_.admission;
     const auto now = a.clock ? a.clock() : std::chrono::steady_clock::now();
-    const std::string address = addressOf(head.remote);
+    const std::string address = clientAddress(head, a.trustedProxies);
     const bool throttling = a.authFailures > 0 && a.authWindow.count() > 0;
     if (throttling) {
       std::lock_guard lock(admissionMutex_);

@@ -80,6 +80,12 @@ struct AdmissionSettings {
   double tokenBurst = 2000;
   std::uint32_t authFailures = 50;               // 0: no throttle per address
   std::chrono::milliseconds authWindow{60'000};  // from the address's first failure
+  // Addresses of the reverse proxies in front of the hub (exact addresses, as the connection's
+  // peer shows them). A request whose peer is one of them is counted against the client address
+  // its X-Forwarded-For names: the nearest entry, read from the right, that is not a trusted
+  // proxy (entries further left were written by the client and are not believed). Empty: the
+  // peer is always the address, and every client behind a proxy shares the proxy's.
+  std::vector<std::string> trustedProxies{};
   // The clock of both (steady); empty: std::chrono::steady_clock::now. Tests set their own.
   std::function<std::chrono::steady_clock::time_point()> clock{};
 };

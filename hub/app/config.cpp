@@ -142,6 +142,21 @@ class Loader {
         a.authFailures = number<std::uint32_t>(prop(n, "authFailures"), a.authFailures);
         a.authWindow =
             std::chrono::milliseconds(number<long>(prop(n, "authWindowMs"), a.authWindow.count()));
+        a.trustedProxies.clear();
+        for (const auto& proxy : words(prop(n, "trustedProxies"))) {
+          // Kept in the form the connection's peer is shown in (inet_ntop's), to compare as text.
+          unsigned char bytes[sizeof(in6_addr)];
+          char text[INET6_ADDRSTRLEN];
+          const int family = proxy.find(':') == std::string::npos ? AF_INET : AF_INET6;
+          if (::inet_pton(family, proxy.c_str(), bytes) != 1 ||
+              ::inet_ntop(family, bytes, text, sizeof text) == nullptr) {
+            problem(n, "limits trustedProxies: \"" + proxy +
+                           "\" is not an IP address; list the proxies' addresses (not ranges or "
+                           "names), separated by spaces");
+            continue;
+          }
+          a.trustedProxies.emplace_back(text);
+        }
         if (h.maxBuffer < h.headerLimit)
           problem(n, "limits bufferBytes (" + std::to_string(h.maxBuffer) +
                          ") is smaller than headerBytes (" + std::to_string(h.headerLimit) +

@@ -411,28 +411,48 @@ TEST(ServeLimits, LimitsFromTheConfigurationShedConnectionsAndThrottleTokens) {
     }
   }
   ASSERT_EQ(health, 200);
-  auto metrics = hub.get("/metrics", kNational);
+  // With room for two connections, a request may still find the last one's close unnoticed and
+  // be shed (503, or the connection closed, before its token is looked at, so it uses none of
+  // the token's rate): asked again until it is not.
+  auto unshed = [&](auto request) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+      try {
+        auto res = request();
+        if (res.status != 503 || std::chrono::steady_clock::now() > deadline) return res;
+      } catch (const std::exception&) {
+        if (std::chrono::steady_clock::now() > deadline) throw;
+      }
+    }
+  };
+  auto get = [&](const std::string& target, const std::string& token) {
+    return unshed([&] { return hub.get(target, token); });
+  };
+  auto post = [&](const std::string& body, const std::string& token) {
+    return unshed([&] { return hub.post("/api/v1/reports", body, kXml, token); });
+  };
+  auto metrics = get("/metrics", kNational);
   ASSERT_EQ(metrics.status, 200) << metrics.body;
   EXPECT_NE(metrics.body.find("ijro_http_connections_shed_total "), std::string::npos);
   EXPECT_EQ(metrics.body.find("ijro_http_connections_shed_total 0"), std::string::npos)
       << metrics.body;
 
   // Three requests per token at once (the first was /metrics), then 429 with Retry-After.
-  EXPECT_EQ(hub.get("/api/v1/measures", kNational).status, 200);
-  EXPECT_EQ(hub.get("/api/v1/measures", kNational).status, 200);
-  auto limited = hub.get("/api/v1/measures", kNational);
+  EXPECT_EQ(get("/api/v1/measures", kNational).status, 200);
+  EXPECT_EQ(get("/api/v1/measures", kNational).status, 200);
+  auto limited = get("/api/v1/measures", kNational);
   EXPECT_EQ(limited.status, 429) << limited.body;
   EXPECT_FALSE(headerOf(limited, "retry-after").empty());
-  EXPECT_EQ(hub.get("/api/v1/measures", kAndijanReader).status, 200);  // its own bucket
+  EXPECT_EQ(get("/api/v1/measures", kAndijanReader).status, 200);  // its own bucket
 
   // Two unknown tokens from this address, then even a valid one is refused from it.
   const auto report = readFile(sourceDir() / "examples/report-tashkent.xml");
-  EXPECT_EQ(hub.post("/api/v1/reports", report, kXml, "guess-one").status, 401);
-  EXPECT_EQ(hub.post("/api/v1/reports", report, kXml, "guess-two").status, 401);
-  auto throttled = hub.post("/api/v1/reports", report, kXml, kTashkent);
+  EXPECT_EQ(post(report, "guess-one").status, 401);
+  EXPECT_EQ(post(report, "guess-two").status, 401);
+  auto throttled = post(report, kTashkent);
   EXPECT_EQ(throttled.status, 429) << throttled.body;
   EXPECT_FALSE(headerOf(throttled, "retry-after").empty());
-  EXPECT_EQ(hub.get("/healthz", "").status, 200);  // public routes stay open
+  EXPECT_EQ(get("/healthz", "").status, 200);  // public routes stay open
 }
 
 }  // namespace

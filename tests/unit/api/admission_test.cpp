@@ -143,5 +143,40 @@ TEST_F(AdmissionTest, IPv6AddressesAreThrottledByAddress) {
   EXPECT_FALSE(api_->admit(head("GET", "/metrics", kReader, "[::2]:4001")));
 }
 
+// Behind a trusted proxy each client is throttled by the address X-Forwarded-For names, so one
+// guesser does not lock everyone out; the entries a client wrote itself (left of those the
+// proxies appended) are not believed, and a peer that is not a trusted proxy is its own address
+// whatever it claims.
+TEST_F(AdmissionTest, BehindATrustedProxyTheForwardedClientIsThrottledNotTheProxy) {
+  AdmissionSettings a;
+  a.authFailures = 2;
+  a.trustedProxies = {"10.0.0.9", "10.0.0.8"};
+  make(a);
+  auto via = [&](const std::string& token, const std::string& forwarded,
+                 const std::string& remote = "10.0.0.9:4000") {
+    auto r = head("GET", "/api/v1/measures", token, remote);
+    if (!forwarded.empty()) r.headers["x-forwarded-for"] = forwarded;
+    return api_->admit(r);
+  };
+  // The guesser claims another address; the proxies appended what they saw (203.0.113.5).
+  for (int i = 0; i < 2; ++i)
+    EXPECT_EQ(via("guess-" + std::to_string(i), "198.51.100.1, 203.0.113.5, 10.0.0.8")->status,
+              401);
+  EXPECT_EQ(via(kReader, "203.0.113.5")->status, 429);
+  EXPECT_EQ(via(kReader, "198.51.100.1, 203.0.113.5:5555")->status, 429);
+  // Other clients of the same proxy, and the address the guesser claimed, go on.
+  EXPECT_FALSE(via(kReader, "203.0.113.6"));
+  EXPECT_FALSE(via(kReader, "198.51.100.1"));
+  EXPECT_FALSE(via(kReader, "[2001:db8::1]:80"));
+  // A peer that is not a trusted proxy is not believed: its own address is counted.
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(via("guess", "203.0.113.7", "192.0.2.1:1000")->status, 401);
+  EXPECT_EQ(via(kReader, "203.0.113.8", "192.0.2.1:1001")->status, 429);
+  EXPECT_FALSE(via(kReader, "203.0.113.7"));
+  // A request through the proxy without the header, or with garbage, counts against the proxy.
+  EXPECT_EQ(via("guess", "")->status, 401);
+  EXPECT_EQ(via("guess", "not an address")->status, 401);
+  EXPECT_EQ(via(kReader, "")->status, 429);
+}
+
 }  // namespace
 }  // namespace ijro::api

@@ -249,6 +249,28 @@ TEST(Config, EvidenceTypeThatCannotBeCheckedIsRefusedWithItsLine) {
   }
 }
 
+TEST(Config, TrustedProxiesAreReadInThePeersFormAndANameIsRefusedWithItsLine) {
+  auto cfg = loadConfig(write(R"(<hub xmlns="urn:ijro-hub:config:1" id="e">
+  <limits trustedProxies="10.0.0.9  0:0:0:0:0:0:0:1"/>
+</hub>)"),
+                        schemas());
+  EXPECT_EQ(cfg.admission.trustedProxies, (std::vector<std::string>{"10.0.0.9", "::1"}));
+  auto path = write(R"(<hub xmlns="urn:ijro-hub:config:1" id="e">
+  <limits trustedProxies="10.0.0.0/8 proxy.local"/>
+</hub>)");
+  try {
+    loadConfig(path, schemas());
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.problems.size(), 2u);
+    EXPECT_NE(e.problems[0].find(path + ":2: limits trustedProxies: \"10.0.0.0/8\" is not an IP"),
+              std::string::npos)
+        << e.problems[0];
+    EXPECT_NE(e.problems[1].find("\"proxy.local\" is not an IP address"), std::string::npos)
+        << e.problems[1];
+  }
+}
+
 TEST(Config, EveryProblemIsListedWithItsLine) {
   auto path = write(R"(<hub xmlns="urn:ijro-hub:config:1" id="p">
   <status redBelow="0.95" amberBelow="0.9"/>
