@@ -9,6 +9,7 @@
 #include <libxml/xmlerror.h>
 
 #include "hub/xml/chars.hpp"
+#include "sdk/tables/start_tags.hpp"
 
 namespace ijro::xml {
 
@@ -158,63 +159,18 @@ void precheck(std::string_view bytes, const std::string& name, const Limits& lim
 }
 
 // The number of attributes (namespace declarations included) of every start tag, counted on
-// the raw bytes before libxml2 parses anything: libxml2 does work super-linear in the number of
-// attributes of one start tag (duplicate checks) before the reader could look at the element, so
-// a tag with 200,000 attributes would cost seconds of CPU. One linear pass that skips comments,
-// PIs, CDATA sections, end tags and declarations; every opening quote outside a quoted value
-// inside a start tag is one attribute value. On malformed bytes the count may be off; the parser
-// reports those.
+// the raw bytes before libxml2 parses anything (sdk/tables/start_tags.hpp says why and how).
 void precheckAttributes(std::string_view bytes, const std::string& name, const Limits& limits) {
   if (limits.maxAttributes < 0) return;
   const auto limit = static_cast<std::size_t>(limits.maxAttributes);
-  std::size_t i = 0;
-  auto skipPast = [&](std::string_view end) {
-    const auto at = bytes.find(end, i);
-    i = at == std::string_view::npos ? bytes.size() : at + end.size();
-  };
-  while (i < bytes.size()) {
-    i = bytes.find('<', i);
-    if (i == std::string_view::npos) return;
-    if (startsWith(bytes, i, "<!--")) {
-      skipPast("-->");
-    } else if (startsWith(bytes, i, "<![CDATA[")) {
-      skipPast("]]>");
-    } else if (startsWith(bytes, i, "<?")) {
-      skipPast("?>");
-    } else if (startsWith(bytes, i, "</") || startsWith(bytes, i, "<!")) {
-      skipPast(">");
-    } else {
-      const std::size_t tag = i++;
-      std::size_t count = 0;
-      char quote = 0;
-      while (i < bytes.size()) {
-        const char c = bytes[i++];
-        if (quote) {
-          if (c == quote) quote = 0;
-        } else if (c == '"' || c == '\'') {
-          quote = c;
-          ++count;
-        } else if (c == '>' || c == '<') {
-          if (c == '<') --i;  // not a tag the parser accepts; it reports that
-          break;
-        }
-      }
-      if (count > limit) {
-        std::size_t end = tag + 1;
-        while (end < bytes.size() && end - tag <= 64 &&
-               std::string_view(" \t\r\n/>\"'=").find(bytes[end]) == std::string_view::npos)
-          ++end;
-        std::string_view element = bytes.substr(tag + 1, end - tag - 1);
-        if (auto colon = element.find(':'); colon != std::string_view::npos)
-          element.remove_prefix(colon + 1);
-        const auto p = positionOf(bytes, tag);
-        throw XmlError("element <" + std::string(element) + "> has " + std::to_string(count) +
-                           " attributes, over the limit of " + std::to_string(limit) +
-                           " (namespace declarations count as attributes): remove the ones "
-                           "that are not needed",
-                       name, p.line, p.column);
-      }
-    }
+  if (const auto crowded = tables::findCrowdedStartTag(bytes, limit)) {
+    const auto p = positionOf(bytes, crowded->offset);
+    throw XmlError("element <" + std::string(crowded->element) + "> has " +
+                       std::to_string(crowded->attributes) + " attributes, over the limit of " +
+                       std::to_string(limit) +
+                       " (namespace declarations count as attributes): remove the ones that are "
+                       "not needed",
+                   name, p.line, p.column);
   }
 }
 

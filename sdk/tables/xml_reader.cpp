@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "tables/start_tags.hpp"
+
 namespace ijro::tables::detail {
 
 namespace {
@@ -51,6 +53,13 @@ XmlReader::XmlReader(std::string_view xml, std::string part, std::size_t maxByte
                      "Split the data into smaller workbooks.");
   if (xml.size() > static_cast<std::size_t>(INT32_MAX))
     throw TableError(part_ + ": too large to read", "Split the data into smaller workbooks.");
+  // Before libxml2 spends seconds on a start tag of 200,000 attributes (start_tags.hpp). A
+  // workbook's elements have a handful; its root, a few namespace declarations more.
+  if (const auto crowded = findCrowdedStartTag(xml, kMaxAttributes))
+    throw TableError(part_ + ": element <" + std::string(crowded->element) + "> has " +
+                         std::to_string(crowded->attributes) + " attributes, more than the " +
+                         std::to_string(kMaxAttributes) + " a workbook's element may have",
+                     kFix);
   // Safe options only: NONET, and none of NOENT, DTDLOAD, DTDATTR, DTDVALID, XINCLUDE, HUGE.
   reader_ = xmlReaderForMemory(xml.data(), static_cast<int>(xml.size()), nullptr, nullptr,
                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);

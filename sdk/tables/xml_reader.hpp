@@ -17,6 +17,10 @@ namespace ijro::tables::detail {
 
 class XmlReader {
  public:
+  // Attributes (namespace declarations included) one element may have; more are refused before
+  // libxml2 parses anything.
+  static constexpr std::size_t kMaxAttributes = 256;
+
   // `part` names the document in messages; xml must stay alive while the reader is used.
   XmlReader(std::string_view xml, std::string part, std::size_t maxBytes, int maxDepth);
   ~XmlReader();
