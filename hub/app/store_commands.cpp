@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "hub/app/command_line.hpp"
 #include "hub/app/config.hpp"
 #include "hub/store/store.hpp"
 
@@ -52,12 +53,7 @@ int check(int argc, char** argv) {
       "config", po::value<std::string>(), "configuration file (uses its store)")(
       "schemas", po::value<std::string>()->default_value(""), "directory holding the XSDs");
   po::variables_map vm;
-  po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << kUsage << "\n" << desc << "\n";
-    return 0;
-  }
+  if (!parseCommandLine(argc, argv, desc, vm, nullptr, kUsage)) return 0;
   const auto [url, password] = storeOf(vm);
   auto store = store::Store::open(url, 1, password);
   std::cout << "store: " << store::redactStoreUrl(url) << "\n"
@@ -99,12 +95,7 @@ int history(int argc, char** argv) {
       "page", po::value<std::size_t>()->default_value(1), "page, from 1")(
       "page-size", po::value<std::size_t>()->default_value(100), "entries per page");
   po::variables_map vm;
-  po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << kUsage << "\n" << desc << "\n";
-    return 0;
-  }
+  if (!parseCommandLine(argc, argv, desc, vm, nullptr, kUsage)) return 0;
   if (!vm.count("measure")) throw po::error("--measure ID is required");
   const auto [url, password] = storeOf(vm);
   const auto order = vm["order"].as<std::string>();
