@@ -389,33 +389,34 @@ void mergeSiblingDeadlineChanges(soci::session& sql, const Siblings& siblings,
     while (st.fetch()) held[holder].push_back({taskId, row.change()});
   }
   if (held.empty()) return;
+  // One sibling's change into the row: added when the row lacks it, its decision taken when the
+  // row's is still pending.
+  auto merge = [](model::Implementation& impl, const Held& h) {
+    std::vector<model::DeadlineChange>* changes = &impl.deadlineChanges;
+    if (!h.taskId.empty()) {
+      changes = nullptr;
+      for (auto& a : impl.assignments)
+        if (a.id == h.taskId) changes = &a.deadlineChanges;
+      if (!changes) return;  // a task the current row no longer has
+    }
+    const model::DeadlineChange& c = h.change;
+    auto same = std::find_if(changes->begin(), changes->end(), [&](const auto& x) {
+      return x.previous == c.previous && x.deadline == c.deadline;
+    });
+    if (same == changes->end()) {
+      changes->push_back(c);
+    } else if (same->decision == model::Decision::Pending &&
+               c.decision != model::Decision::Pending) {
+      same->decision = c.decision;
+      same->decidedBy = c.decidedBy;
+      same->decidedOn = c.decidedOn;
+    }
+  };
   for (const auto& [owner, theirs] : siblings.of) {
     auto& impl = byId(index, owner);
-    for (long long sibling : theirs) {
-      auto it = held.find(sibling);
-      if (it == held.end()) continue;
-      for (const auto& h : it->second) {
-        std::vector<model::DeadlineChange>* changes = &impl.deadlineChanges;
-        if (!h.taskId.empty()) {
-          changes = nullptr;
-          for (auto& a : impl.assignments)
-            if (a.id == h.taskId) changes = &a.deadlineChanges;
-          if (!changes) continue;  // a task the current row no longer has
-        }
-        const model::DeadlineChange& c = h.change;
-        auto same = std::find_if(changes->begin(), changes->end(), [&](const auto& x) {
-          return x.previous == c.previous && x.deadline == c.deadline;
-        });
-        if (same == changes->end()) {
-          changes->push_back(c);
-        } else if (same->decision == model::Decision::Pending &&
-                   c.decision != model::Decision::Pending) {
-          same->decision = c.decision;
-          same->decidedBy = c.decidedBy;
-          same->decidedOn = c.decidedOn;
-        }
-      }
-    }
+    for (long long sibling : theirs)
+      if (auto it = held.find(sibling); it != held.end())
+        for (const auto& h : it->second) merge(impl, h);
   }
 }
 

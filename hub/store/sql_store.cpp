@@ -925,11 +925,12 @@ void SqlStore::forEach(const Filter& filter,
     next = std::string("SELECT ") + kRowColumns + from + where + after + order;
   }
 
-  // Pages are read (each its rows and children, in one short transaction, on a connection of
-  // its own) by a reader thread one page ahead of the caller: with a core to spare, reading and
-  // the caller's work overlap. At most two pages are held. One thread for the whole walk, so
-  // that the pages' memory comes and goes in one allocator arena (a thread per page spread it
-  // over many, and the hub's resident memory doubled).
+  // Each page is read (its rows and children) in one short transaction. The first page is read
+  // here; when it is full, a reader thread reads the next pages one ahead of the caller, on a
+  // connection of its own: with a core to spare, reading and the caller's work overlap. At most
+  // two pages are held. A walk of one page (most filtered reads) starts no thread. One thread for
+  // the whole walk, so that the pages' memory comes and goes in one allocator arena (a thread per
+  // page spread it over many, and the hub's resident memory doubled).
   auto readPage = [this, &first, &next, fixedParams](std::vector<std::string> ps, bool isFirst) {
     return withSession(
         "reading implementations",
@@ -948,6 +949,31 @@ void SqlStore::forEach(const Filter& filter,
         },
         true);
   };
+  // After a full page: whether there is one, and the key the next one starts after.
+  auto continueAfter = [fixedParams](const std::vector<Loaded>& rows,
+                                     std::vector<std::string>& ps) {
+    if (rows.size() < kPageSize) return false;
+    const auto& last = rows.back().impl;
+    ps[fixedParams] = last.measure.id;
+    ps[fixedParams + 1] = last.region;
+    ps[fixedParams + 2] = last.organisation;
+    ps[fixedParams + 3] = last.source;
+    return true;
+  };
+  // No connection is held while the caller works on a page.
+  auto deliver = [&](std::vector<Loaded>& page) {
+    const auto directory = identity();
+    for (auto& row : page) {
+      directory->organisations.describe(row.impl);
+      fn(row.impl);
+    }
+  };
+
+  std::vector<Loaded> page = readPage(params, true);
+  if (!continueAfter(page, params)) {
+    deliver(page);
+    return;
+  }
   struct Ahead {
     std::mutex m;
     std::condition_variable cv;
@@ -958,16 +984,9 @@ void SqlStore::forEach(const Filter& filter,
   } ahead;
   std::thread reader([&, ps = params]() mutable {
     try {
-      for (bool isFirst = true;; isFirst = false) {
-        auto rows = readPage(ps, isFirst);
-        const bool more = rows.size() == kPageSize;
-        if (more) {
-          const auto& last = rows.back().impl;
-          ps[fixedParams] = last.measure.id;
-          ps[fixedParams + 1] = last.region;
-          ps[fixedParams + 2] = last.organisation;
-          ps[fixedParams + 3] = last.source;
-        }
+      for (;;) {
+        auto rows = readPage(ps, false);
+        const bool more = continueAfter(rows, ps);
         std::unique_lock lock(ahead.m);
         ahead.cv.wait(lock, [&] { return !ahead.page || ahead.stop; });
         if (ahead.stop) return;
@@ -985,21 +1004,13 @@ void SqlStore::forEach(const Filter& filter,
   });
   try {
     for (;;) {
-      std::vector<Loaded> page;
-      {
-        std::unique_lock lock(ahead.m);
-        ahead.cv.wait(lock, [&] { return ahead.page || ahead.done; });
-        if (!ahead.page) break;  // the end, or the reader's error (below)
-        page = std::move(*ahead.page);
-        ahead.page.reset();
-        ahead.cv.notify_all();
-      }
-      // No connection is held while the caller works on a page.
-      const auto directory = identity();
-      for (auto& row : page) {
-        directory->organisations.describe(row.impl);
-        fn(row.impl);
-      }
+      deliver(page);
+      std::unique_lock lock(ahead.m);
+      ahead.cv.wait(lock, [&] { return ahead.page || ahead.done; });
+      if (!ahead.page) break;  // the end, or the reader's error (below)
+      page = std::move(*ahead.page);
+      ahead.page.reset();
+      ahead.cv.notify_all();
     }
   } catch (...) {
     {

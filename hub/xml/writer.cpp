@@ -59,12 +59,11 @@ constexpr std::array<unsigned char, 256> kNeeds = [] {
 }();
 
 // Appends `s` with the bytes that need it escaped, checking on the way that XML 1.0 can carry
-// every character; runs without escapes go in one append. Returns false, with `out` as it was,
-// at the first character it cannot (xmlCharProblem then says why).
+// every character; runs without escapes go in one append. Returns false at the first character
+// it cannot, having appended part of `s` (the caller takes that back; xmlCharProblem says why).
 template <Mode M>
 bool appendEscaped(std::string& out, std::string_view s) {
   const auto& needs = kNeeds<M>;
-  const std::size_t mark = out.size();
   std::size_t run = 0;
   std::size_t i = 0;
   while (i < s.size()) {
@@ -79,15 +78,18 @@ bool appendEscaped(std::string& out, std::string_view s) {
     } else {
       char32_t cp = 0;
       const std::size_t n = base::decodeUtf8(s, i, cp);
-      if (n == 0 || !isXmlChar(cp)) {
-        out.resize(mark);
-        return false;
-      }
+      if (n == 0 || !isXmlChar(cp)) return false;
       i += n;
     }
   }
   out.append(s.data() + run, s.size() - run);
   return true;
+}
+
+// The refusal of a value XML cannot carry; `what` names it ("cannot write the text of <x>").
+[[noreturn]] void refuseValue(const std::string& what, std::string_view value) {
+  throw std::invalid_argument(what + " as XML: it contains " +
+                              xmlCharProblem(value).value_or("a character XML 1.0 cannot carry"));
 }
 
 }  // namespace
@@ -136,16 +138,11 @@ void Writer::startElement(std::string_view name, std::string_view ns) {
 
 void Writer::attribute(std::string_view name, std::string_view value) {
   usable();
-  // Throws if `value` holds a character XML cannot carry; `always`: throws in any case.
-  auto refuse = [&](bool always) {
-    auto problem = xmlCharProblem(value);
-    if (problem || always)
-      throw std::invalid_argument("cannot write attribute " + std::string(name) + " of <" +
-                                  std::string(current()) + "> as XML: it contains " +
-                                  problem.value_or("a character XML 1.0 cannot carry"));
+  auto what = [&] {
+    return "cannot write attribute " + std::string(name) + " of <" + std::string(current()) + ">";
   };
   if (open_.empty() || open_.back().content) {
-    refuse(false);
+    if (xmlCharProblem(value)) refuseValue(what(), value);
     throw std::logic_error("XML writer: attribute " + std::string(name) +
                            " comes after the content of <" + std::string(current()) + ">");
   }
@@ -155,23 +152,16 @@ void Writer::attribute(std::string_view name, std::string_view value) {
   document_ += "=\"";
   if (!appendEscaped<Attribute>(document_, value)) {
     document_.resize(mark);
-    refuse(true);
+    refuseValue(what(), value);
   }
   document_ += '"';
 }
 
 void Writer::text(std::string_view value) {
   usable();
-  // Throws if `value` holds a character XML cannot carry; `always`: throws in any case.
-  auto refuse = [&](bool always) {
-    auto problem = xmlCharProblem(value);
-    if (problem || always)
-      throw std::invalid_argument("cannot write the text of <" + std::string(current()) +
-                                  "> as XML: it contains " +
-                                  problem.value_or("a character XML 1.0 cannot carry"));
-  };
+  auto what = [&] { return "cannot write the text of <" + std::string(current()) + ">"; };
   if (open_.empty()) {
-    refuse(false);
+    if (xmlCharProblem(value)) refuseValue(what(), value);
     throw std::logic_error("XML writer: text outside any element");
   }
   const std::size_t mark = document_.size();
@@ -180,7 +170,7 @@ void Writer::text(std::string_view value) {
   if (!appendEscaped<Text>(document_, value)) {
     document_.resize(mark);
     if (wasOpen) open_.back().content = false;
-    refuse(true);
+    refuseValue(what(), value);
   }
   indentEnd_ = false;
 }
