@@ -52,17 +52,24 @@ struct ParseErrors {
   std::string message;
   int line = 0, column = 0;
 };
+struct PushParse;  // the push parser and the events it has produced (safe_reader.cpp)
 }  // namespace detail
 
-// An attribute of the current element (namespace declarations are not attributes here).
+// An attribute of the current element (namespace declarations are not attributes here). The
+// names live as long as the reader; the value until the next read().
 struct Attribute {
   std::string_view localName;
   std::string_view namespaceUri;  // empty for unqualified attributes
-  std::string value;
+  std::string_view value;
 };
 
 // Streaming reader over untrusted bytes (the bytes must outlive the reader). Enforces the limits
 // on every read(); throws XmlError with line and column.
+//
+// libxml2's SAX2 push parser reads the bytes a part at a time and its callbacks keep each node
+// as a small event (names as libxml2's interned strings, text and attribute values copied once);
+// read() hands the events out one by one and parses the next part when they run out. No tree is
+// built, so a node costs a few dozen bytes and no allocation of its own.
 class Reader {
  public:
   Reader(std::string_view bytes, std::string name, const Limits& limits = {});
@@ -76,11 +83,13 @@ class Reader {
   int nodeType() const;  // XML_READER_TYPE_*
   int depth() const;     // 0 for the root element
   bool isEmptyElement() const;
-  std::string_view localName() const;
-  std::string_view namespaceUri() const;
-  std::string_view value() const;                                // text / CDATA value
+  std::string_view localName() const;     // lives as long as the reader
+  std::string_view namespaceUri() const;  // lives as long as the reader
+  std::string_view value() const;         // text / CDATA / comment value, until the next read()
   std::optional<std::string> attribute(const char* name) const;  // unqualified attribute
   std::vector<Attribute> attributes() const;                     // of the current element
+  std::size_t attributeCount() const;          // of the current element, without allocating
+  Attribute attributeAt(std::size_t i) const;  // i < attributeCount()
   // Concatenated text of the current element and its descendants; leaves the reader on the
   // element's end tag (or on the element itself when it is empty, <x/>).
   std::string readText();
@@ -103,11 +112,10 @@ class Reader {
   void check();                      // limits and forbidden node types for the current node
   [[noreturn]] void throwParseError() const;
 
-  xmlTextReaderPtr reader_ = nullptr;
+  std::unique_ptr<detail::PushParse> parse_;
   std::string_view bytes_;
   std::string name_;
   Limits limits_;
-  detail::ParseErrors errors_;
   int type_ = XML_READER_TYPE_NONE;  // of the current node, as read() found it
   int depth_ = 0;
   std::size_t elements_ = 0;       // start tags read so far

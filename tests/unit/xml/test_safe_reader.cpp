@@ -94,6 +94,70 @@ TEST(XmlSafeReader, ReadsWellFormedDocument) {
   EXPECT_EQ(ends, 1);
 }
 
+TEST(XmlSafeReader, AmpersandsInAttributeValuesAreReadAsWritten) {
+  // libxml2 hands a SAX reader each '&' of an attribute value as "&#38;": the reader turns it
+  // back, and leaves a "&#38;" that the document itself spelled out alone.
+  const std::string doc =
+      "<a p='x &amp; y' q='&#38;&#x26;' r='&amp;#38;' s='&lt;&gt;&quot;&apos;' t='a&#10;b'/>";
+  Reader r(doc, "doc.xml");
+  ASSERT_TRUE(r.read());
+  EXPECT_EQ(r.attribute("p"), "x & y");
+  EXPECT_EQ(r.attribute("q"), "&&");
+  EXPECT_EQ(r.attribute("r"), "&#38;");
+  EXPECT_EQ(r.attribute("s"), "<>\"'");
+  EXPECT_EQ(r.attribute("t"), "a\nb");
+  const auto attrs = r.attributes();
+  ASSERT_EQ(attrs.size(), 5u);
+  EXPECT_EQ(attrs[2].value, "&#38;");
+}
+
+TEST(XmlSafeReader, DocumentsLongerThanOnePartReadWhole) {
+  // The parser is given the bytes 64 KiB at a time: elements, attributes and texts that cross a
+  // boundary arrive whole, and a text of several parts is one node.
+  std::string doc = "<r>";
+  for (int i = 0; i < 5000; ++i)
+    doc += "<e n='" + std::to_string(i) + "'>text " + std::to_string(i) + " &amp; more</e>\n";
+  const std::string longText(200000, 'x');
+  doc += "<long>" + longText + "&amp;" + longText + "</long><empty></empty><closed/></r>";
+  ASSERT_GT(doc.size(), 4u * 65536);
+  Reader r(doc, "doc.xml");
+  int elements = 0;
+  std::string longRead;
+  bool emptyHadEnd = false, closedHadEnd = false;
+  std::string last;
+  while (r.read()) {
+    if (r.nodeType() == XML_READER_TYPE_ELEMENT && r.localName() == "e") {
+      EXPECT_EQ(r.attribute("n"), std::to_string(elements));
+      EXPECT_EQ(r.line(), elements + 1);
+      const std::string want = "text " + std::to_string(elements) + " & more";
+      EXPECT_EQ(r.readText(), want);
+      ++elements;
+    } else if (r.nodeType() == XML_READER_TYPE_ELEMENT && r.localName() == "long") {
+      ASSERT_TRUE(r.read());
+      EXPECT_EQ(r.nodeType(), XML_READER_TYPE_TEXT);
+      longRead = r.value();
+    } else if (r.nodeType() == XML_READER_TYPE_END_ELEMENT) {
+      emptyHadEnd = emptyHadEnd || r.localName() == "empty";
+      closedHadEnd = closedHadEnd || r.localName() == "closed";
+      last = r.localName();
+    }
+  }
+  EXPECT_EQ(elements, 5000);
+  EXPECT_EQ(longRead, longText + "&" + longText);
+  EXPECT_TRUE(emptyHadEnd);    // <empty></empty> has an end tag
+  EXPECT_FALSE(closedHadEnd);  // <closed/> has none
+  EXPECT_EQ(last, "r");
+}
+
+TEST(XmlSafeReader, NulBytesRefused) {
+  auto e = readError(std::string("<a>\nx\0</a>", 9));
+  EXPECT_THAT(e.reason, HasSubstr("a NUL byte (byte 6 of the document) is not allowed"));
+  EXPECT_EQ(e.line, 2);
+  EXPECT_EQ(e.column, 2);
+  // UTF-16 without a byte order mark is refused, not guessed.
+  EXPECT_THAT(readError(std::string("<\0a\0/\0>\0", 8)).reason, HasSubstr("send it as UTF-8"));
+}
+
 TEST(XmlSafeReader, SkipElementLeavesReaderOnEndTag) {
   const std::string doc = "<a><b><c>x</c><c/></b><d>y</d></a>";
   Reader r(doc, "doc.xml");
