@@ -1,8 +1,8 @@
 #include "hub/exchange/implementation_xml.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
-#include <functional>
 #include <initializer_list>
 #include <map>
 #include <utility>
@@ -181,23 +181,48 @@ std::string join(std::initializer_list<std::string_view> names) {
 }
 
 // Elements seen in one parent, with their lines. The names are the reader's (libxml2 keeps each
-// element name once, for as long as the reader lives), so nothing is copied per element.
-using SeenElements = std::map<std::string_view, int>;
+// element name once, for as long as the reader lives), so nothing is copied per element; a parent
+// has a handful of them, so a short list searched in order is all it takes.
+class SeenElements {
+ public:
+  const int* find(std::string_view name) const {
+    for (const auto& [n, line] : seen_)
+      if (n == name) return &line;
+    return nullptr;
+  }
+  void add(std::string_view name, int line) { seen_.emplace_back(name, line); }
 
-// The attributes of one element, taken one by one; what is left over was not expected.
+ private:
+  std::vector<std::pair<std::string_view, int>> seen_;
+};
+
+// The attributes of one element, taken one by one. The values are the reader's: they hold until
+// it reads the next node, so every attribute is taken before the element's children are read.
 struct Attrs {
-  std::string element;
+  static constexpr std::size_t kMost = 12;  // the longest list of allowed attributes
+  std::string_view element;
   int line = 0;
-  std::vector<std::pair<std::string, std::string>> values;
+  std::size_t count = 0;  // allowed attributes present
+  std::array<std::pair<std::string_view, std::string_view>, kMost> values{};
+  std::array<bool, kMost> taken{};
 
-  std::optional<std::string> take(std::string_view name) {
-    auto it = std::find_if(values.begin(), values.end(), [&](auto& v) { return v.first == name; });
-    if (it == values.end()) return std::nullopt;
-    std::string v = std::move(it->second);
-    values.erase(it);
-    return v;
+  std::optional<std::string_view> take(std::string_view name) {
+    for (std::size_t i = 0; i < count; ++i)
+      if (!taken[i] && values[i].first == name) {
+        taken[i] = true;
+        return values[i].second;
+      }
+    return std::nullopt;
   }
 };
+
+std::string owned(const std::optional<std::string_view>& v) {
+  return v ? std::string(*v) : std::string();
+}
+std::optional<std::string> ownedOptional(const std::optional<std::string_view>& v) {
+  if (!v) return std::nullopt;
+  return std::string(*v);
+}
 
 class RecordParser {
  public:
@@ -213,7 +238,7 @@ class RecordParser {
 
   Attrs attributes(std::string_view element, std::initializer_list<std::string_view> allowed);
   std::optional<std::string> token(Attrs& a, std::string_view name, bool required);
-  std::optional<std::string> raw(Attrs& a, std::string_view name);
+  std::optional<std::string_view> raw(Attrs& a, std::string_view name);
   std::optional<Date> date(Attrs& a, std::string_view name, bool required);
   std::optional<double> number(Attrs& a, std::string_view name);
   std::optional<bool> boolean(Attrs& a, std::string_view name);
@@ -223,7 +248,8 @@ class RecordParser {
 
   // Calls onChild(localName) for each child element in the report namespace; the callback must
   // consume the element. Foreign elements and stray text are recorded as errors.
-  void children(std::string_view parent, const std::function<void(std::string_view)>& onChild);
+  template <class OnChild>
+  void children(std::string_view parent, OnChild&& onChild);
   void noChildren(std::string_view element);
   // Text content of the current element; child elements inside it are errors.
   std::string text(std::string_view element);
@@ -267,8 +293,12 @@ class RecordParser {
 
 Attrs RecordParser::attributes(std::string_view element,
                                std::initializer_list<std::string_view> allowed) {
-  Attrs a{std::string(element), r_.line(), {}};
-  for (auto& attr : r_.attributes()) {
+  Attrs a;
+  a.element = element;
+  a.line = r_.line();
+  const std::size_t n = r_.attributeCount();
+  for (std::size_t i = 0; i < n; ++i) {
+    const xml::Attribute attr = r_.attributeAt(i);
     if (attr.namespaceUri == kXsiNs) continue;  // xsi:schemaLocation and friends
     if (attr.namespaceUri == kXmlNs && attr.localName == "lang") {
       error(a.line, "xml:lang on " + tag(element) + " is not read: write the language as lang=\"" +
@@ -286,7 +316,9 @@ Attrs RecordParser::attributes(std::string_view element,
                         "; expected " + (allowed.size() ? join(allowed) : "none"));
       continue;
     }
-    a.values.emplace_back(std::string(attr.localName), std::move(attr.value));
+    // An allowed name appears once (XML refuses a repeated attribute), so count stays within
+    // the allowed list's length.
+    if (a.count < Attrs::kMost) a.values[a.count++] = {attr.localName, attr.value};
   }
   return a;
 }
@@ -307,7 +339,7 @@ std::optional<std::string> RecordParser::token(Attrs& a, std::string_view name, 
   return t;
 }
 
-std::optional<std::string> RecordParser::raw(Attrs& a, std::string_view name) {
+std::optional<std::string_view> RecordParser::raw(Attrs& a, std::string_view name) {
   return a.take(name);
 }
 
@@ -335,8 +367,8 @@ std::optional<bool> RecordParser::boolean(Attrs& a, std::string_view name) {
   return b;
 }
 
-void RecordParser::children(std::string_view parent,
-                            const std::function<void(std::string_view)>& onChild) {
+template <class OnChild>
+void RecordParser::children(std::string_view parent, OnChild&& onChild) {
   if (r_.isEmptyElement()) return;
   const int depth = r_.depth();
   while (r_.read()) {
@@ -410,14 +442,13 @@ std::optional<Date> RecordParser::dateText(std::string_view element) {
 }
 
 bool RecordParser::once(SeenElements& seen, std::string_view name) {
-  auto it = seen.find(name);
-  if (it != seen.end()) {
+  if (const int* first = seen.find(name)) {
     error(r_.line(), tag(name) + " appears more than once (first on line " +
-                         std::to_string(it->second) + "): give it once");
+                         std::to_string(*first) + "): give it once");
     r_.skipElement();
     return false;
   }
-  seen.emplace(name, r_.line());
+  seen.add(name, r_.line());
   return true;
 }
 
@@ -430,7 +461,7 @@ void RecordParser::unknown(std::string_view parent, std::string_view name,
 
 void RecordParser::missing(const SeenElements& seen, int line, std::string_view parent,
                            std::string_view name, std::string_view hint) {
-  if (seen.find(name) == seen.end())
+  if (!seen.find(name))
     error(line, tag(parent) + " has no " + tag(name) + ": add " + std::string(hint));
 }
 
@@ -440,7 +471,7 @@ model::SourceAct RecordParser::act() {
   act.type = token(a, "type", true).value_or("");
   act.number = token(a, "number", true).value_or("");
   if (auto d = date(a, "date", true)) act.date = *d;
-  act.item = fields::collapse(raw(a, "item").value_or(""));
+  act.item = fields::collapse(raw(a, "item").value_or(std::string_view()));
   noChildren("act");
   return act;
 }
@@ -472,7 +503,7 @@ void RecordParser::title(std::optional<std::string>& main, int& mainLine,
     text("title");
     return;
   }
-  const bool tagged = a.values.size() == 1;
+  const bool tagged = a.count == 1;
   auto lang = language(a, "lang", false);
   std::string text = nonEmptyText("title");
   if (!tagged) {
@@ -536,14 +567,14 @@ model::DeadlineChange RecordParser::deadlineChange() {
                        "decidedBy", "decidedOn", "approvedBy", "approvedOn"});
   if (auto d = date(a, "previous", true)) c.previous = *d;
   if (auto d = date(a, "deadline", true)) c.deadline = *d;
-  c.requestedBy = fields::collapse(raw(a, "requestedBy").value_or(""));
+  c.requestedBy = fields::collapse(raw(a, "requestedBy").value_or(std::string_view()));
   c.requestedOn = date(a, "requestedOn", false);
-  c.reason = raw(a, "reason").value_or("");
+  c.reason = owned(raw(a, "reason"));
   fields::DecisionInput in;
   in.decision = token(a, "decision", false);
   in.decidedBy = token(a, "decidedBy", false);
   in.decidedOn = date(a, "decidedOn", false);
-  in.approvedBy = raw(a, "approvedBy");
+  in.approvedBy = ownedOptional(raw(a, "approvedBy"));
   in.approvedOn = date(a, "approvedOn", false);
   for (const auto& [field, message] : fields::applyDecision(in, c))
     error(a.line, what(a, field) + ": " + message);
@@ -565,7 +596,7 @@ model::ControlEvent RecordParser::controlEvent() {
   if (auto d = date(a, "on", true)) e.on = *d;
   e.at = timestamp(a, "at", false).value_or("");
   e.completed = date(a, "completed", false);
-  e.reason = raw(a, "reason").value_or("");
+  e.reason = owned(raw(a, "reason"));
   noChildren("controlEvent");
   return e;
 }
@@ -630,7 +661,7 @@ model::Indicator RecordParser::indicator() {
     else
       error(a.line, what(a, "mode") + ": " + fields::badIndicatorMode(*m));
   }
-  ind.unit = raw(a, "unit").value_or("");
+  ind.unit = owned(raw(a, "unit"));
   ind.ascending = boolean(a, "ascending").value_or(true);
   ind.baseline = number(a, "baseline").value_or(0);
   SeenElements seen;
@@ -688,9 +719,9 @@ model::Evidence RecordParser::evidence() {
   const int line = r_.line();
   auto a = attributes("evidence", {"url", "format", "date", "uploader", "sha256", "size"});
   e.url = token(a, "url", true).value_or("");
-  e.format = fields::collapse(raw(a, "format").value_or(""));
+  e.format = fields::collapse(raw(a, "format").value_or(std::string_view()));
   if (auto d = date(a, "date", true)) e.date = *d;
-  e.uploader = raw(a, "uploader").value_or("");
+  e.uploader = owned(raw(a, "uploader"));
   // The hash and size of a file uploaded to the hub (the feed writes them; a report may repeat
   // them).
   if (auto sha = token(a, "sha256", false)) {
@@ -763,7 +794,7 @@ model::Lineage RecordParser::lineage() {
   const int line = r_.line();
   auto a = attributes("lineage", {"source", "adapter", "receivedAt", "revision"});
   l.source = token(a, "source", true).value_or("");
-  l.adapter = fields::collapse(raw(a, "adapter").value_or(""));
+  l.adapter = fields::collapse(raw(a, "adapter").value_or(std::string_view()));
   l.receivedAt = timestamp(a, "receivedAt", true).value_or("");
   l.revision = count(a, "revision", 1).value_or(0);
   children("lineage", [&](std::string_view name) {
