@@ -1,6 +1,9 @@
 // The UTF-8 helpers of utf8.hpp that are not inline.
 #include "hub/base/utf8.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace ijro::base {
 
 namespace {
@@ -30,7 +33,15 @@ void appendUtf8(std::string& out, char32_t cp) {
 std::optional<std::size_t> firstInvalidUtf8(std::string_view bytes) {
   std::size_t i = 0;
   while (i < bytes.size()) {
-    if (static_cast<std::uint8_t>(bytes[i]) < 0x80) {  // the common case, without a call
+    // ASCII, the common case: eight bytes at a time while none has its high bit set.
+    while (bytes.size() - i >= 8) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, bytes.data() + i, 8);
+      if ((word & 0x8080808080808080ULL) != 0) break;
+      i += 8;
+    }
+    if (i >= bytes.size()) break;
+    if (static_cast<std::uint8_t>(bytes[i]) < 0x80) {  // without a call
       ++i;
       continue;
     }

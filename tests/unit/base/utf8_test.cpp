@@ -129,5 +129,20 @@ TEST(Utf8, ReplaceInvalidLeavesValidTextAloneAndReplacesEachBadByte) {
   EXPECT_TRUE(isValidUtf8(replaceInvalidUtf8("\xC0\xAF\xF4\x90\x80\x80\x80")));
 }
 
+TEST(Utf8, TheFirstInvalidByteIsFoundAtEveryOffsetOfAnAsciiRun) {
+  // ASCII is skipped eight bytes at a time: a bad byte or a multi-byte sequence is still found
+  // exactly wherever it falls in or after a word.
+  for (std::size_t at = 0; at < 24; ++at) {
+    std::string s(24, 'a');
+    s[at] = '\xFF';
+    EXPECT_EQ(firstInvalidUtf8(s), at) << at;
+    if (at + 2 <= 24) {
+      std::string ok(24, 'a');
+      ok.replace(at, 2, "\xD0\x96");  // a two-byte letter
+      EXPECT_EQ(firstInvalidUtf8(ok), std::nullopt) << at;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ijro::base
