@@ -28,59 +28,78 @@ using model::Date;
 
 // ---- validation -------------------------------------------------------------------------------
 
+// A field's name for a message, in up to three parts joined only when there is a problem (most
+// records have none, and the checks run for every record written).
+struct Field {
+  Field(const char* a) : head(a) {}         // NOLINT(google-explicit-constructor): a plain name
+  Field(const std::string& a) : head(a) {}  // NOLINT(google-explicit-constructor)
+  Field(std::string_view a, std::string_view b, std::string_view c = {})
+      : head(a), mid(b), tail(c) {}
+  std::string str() const {
+    std::string s(head);
+    s += mid;
+    s += tail;
+    return s;
+  }
+  std::string_view head, mid, tail;
+};
+
 class Checker {
  public:
-  void text(const std::string& field, const std::string& v) {
-    if (problem_) return;
+  static bool clean(const std::string& v) {
+    return v.find('\0') == std::string::npos && isValidUtf8(v);
+  }
+  void text(const Field& field, const std::string& v) {
+    if (problem_ || clean(v)) return;
     if (v.find('\0') != std::string::npos)
-      problem_ = field + " contains a NUL character";
-    else if (!isValidUtf8(v))
-      problem_ = field + " is not valid UTF-8";
+      problem_ = field.str() + " contains a NUL character";
+    else
+      problem_ = field.str() + " is not valid UTF-8";
   }
-  void number(const std::string& field, double v) {
-    if (!problem_ && !std::isfinite(v)) problem_ = field + " is not a finite number";
+  void number(const Field& field, double v) {
+    if (!problem_ && !std::isfinite(v)) problem_ = field.str() + " is not a finite number";
   }
-  void number(const std::string& field, const std::optional<double>& v) {
+  void number(const Field& field, const std::optional<double>& v) {
     if (v) number(field, *v);
   }
-  void date(const std::string& field, Date d) {
+  void date(const Field& field, Date d) {
     std::chrono::year_month_day ymd{d};
     if (!problem_ && (ymd.year() < std::chrono::year{1} || ymd.year() > std::chrono::year{9999}))
-      problem_ = field + " is outside the years 0001..9999";
+      problem_ = field.str() + " is outside the years 0001..9999";
   }
-  void date(const std::string& field, const std::optional<Date>& d) {
+  void date(const Field& field, const std::optional<Date>& d) {
     if (d) date(field, *d);
   }
-  void change(const std::string& field, const model::DeadlineChange& c) {
-    date(field + " previous", c.previous);
-    date(field + " deadline", c.deadline);
-    text(field + " requested by", c.requestedBy);
-    date(field + " requested on", c.requestedOn);
-    text(field + " decided by", c.decidedBy);
-    date(field + " decided on", c.decidedOn);
-    text(field + " reason", c.reason);
+  void change(std::string_view field, const model::DeadlineChange& c) {
+    date({field, " previous"}, c.previous);
+    date({field, " deadline"}, c.deadline);
+    text({field, " requested by"}, c.requestedBy);
+    date({field, " requested on"}, c.requestedOn);
+    text({field, " decided by"}, c.decidedBy);
+    date({field, " decided on"}, c.decidedOn);
+    text({field, " reason"}, c.reason);
   }
-  void titles(const std::string& field, const model::Translations& list) {
+  void titles(std::string_view field, const model::Translations& list) {
     for (const auto& t : list) {
-      text(field + " language", t.lang);
-      text(field + " (" + t.lang + ")", t.text);
+      text({field, " language"}, t.lang);
+      if (!problem_ && !clean(t.text)) text(std::string(field) + " (" + t.lang + ")", t.text);
     }
   }
-  void events(const std::string& field, const std::vector<model::ControlEvent>& list) {
+  void events(std::string_view field, const std::vector<model::ControlEvent>& list) {
     for (const auto& e : list) {
-      text(field + " by", e.by);
-      date(field + " date", e.on);
-      text(field + " time", e.at);
-      date(field + " completed", e.completed);
-      text(field + " reason", e.reason);
+      text({field, " by"}, e.by);
+      date({field, " date"}, e.on);
+      text({field, " time"}, e.at);
+      date({field, " completed"}, e.completed);
+      text({field, " reason"}, e.reason);
     }
   }
-  void comments(const std::string& field, const std::vector<model::Comment>& list) {
+  void comments(std::string_view field, const std::vector<model::Comment>& list) {
     for (const auto& c : list) {
-      text(field + " author", c.author);
-      text(field + " time", c.at);
-      text(field + " language", c.lang);
-      text(field + " text", c.text);
+      text({field, " author"}, c.author);
+      text({field, " time"}, c.at);
+      text({field, " language"}, c.lang);
+      text({field, " text"}, c.text);
     }
   }
   const std::optional<std::string>& problem() const { return problem_; }
@@ -679,34 +698,34 @@ std::optional<std::string> unstorable(const model::Implementation& x) {
   for (const auto& ind : x.indicators) {
     std::string name = "indicator " + ind.code;
     c.text("indicator code", ind.code);
-    c.text(name + " name", ind.name);
-    c.text(name + " unit", ind.unit);
-    c.number(name + " baseline", ind.baseline);
+    c.text({name, " name"}, ind.name);
+    c.text({name, " unit"}, ind.unit);
+    c.number({name, " baseline"}, ind.baseline);
     for (const auto& p : ind.periods) {
-      c.date(name + " period start", p.start);
-      c.date(name + " period end", p.end);
-      c.number(name + " target", p.target);
-      c.number(name + " actual", p.actual);
-      c.number(name + " numerator", p.numerator);
-      c.number(name + " denominator", p.denominator);
+      c.date({name, " period start"}, p.start);
+      c.date({name, " period end"}, p.end);
+      c.number({name, " target"}, p.target);
+      c.number({name, " actual"}, p.actual);
+      c.number({name, " numerator"}, p.numerator);
+      c.number({name, " denominator"}, p.denominator);
       for (const auto& b : p.breakdowns) {
-        c.text(name + " breakdown dimension", b.dimension);
-        c.text(name + " breakdown category", b.category);
-        c.number(name + " breakdown target", b.target);
-        c.number(name + " breakdown actual", b.actual);
-        c.number(name + " breakdown numerator", b.numerator);
-        c.number(name + " breakdown denominator", b.denominator);
+        c.text({name, " breakdown dimension"}, b.dimension);
+        c.text({name, " breakdown category"}, b.category);
+        c.number({name, " breakdown target"}, b.target);
+        c.number({name, " breakdown actual"}, b.actual);
+        c.number({name, " breakdown numerator"}, b.numerator);
+        c.number({name, " breakdown denominator"}, b.denominator);
       }
     }
   }
   for (const auto& a : x.assignments) {
     std::string name = "assignment " + a.id;
     c.text("assignment id", a.id);
-    c.text(name + " parent", a.parentId);
-    c.text(name + " assignee", a.assignee);
-    c.text(name + " title", a.title);
-    c.date(name + " deadline", a.deadline);
-    c.date(name + " completed", a.completed);
+    c.text({name, " parent"}, a.parentId);
+    c.text({name, " assignee"}, a.assignee);
+    c.text({name, " title"}, a.title);
+    c.date({name, " deadline"}, a.deadline);
+    c.date({name, " completed"}, a.completed);
     for (std::size_t i = 0; i < a.deadlineChanges.size(); ++i)
       c.change(name + " deadline change " + std::to_string(i + 1), a.deadlineChanges[i]);
     c.titles(name + " title", a.titles);
