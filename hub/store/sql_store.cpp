@@ -338,6 +338,12 @@ SqlStore::SqlStore(Location location, std::size_t poolSize)
       migrate(sql, location_.dialect);
     }
     if (!sqlite) analyzer_ = std::thread([this] { analyzeLoop(); });
+    if (sqlite && location_.path != ":memory:") {
+      checkpointSession_ = std::make_unique<soci::session>();
+      checkpointSession_->open(factoryFor(location_.dialect), location_.connect);
+      setUpSession(*checkpointSession_);
+      checkpointer_ = std::thread([this] { checkpointLoop(); });
+    }
   } catch (const StoreError&) {
     for (std::size_t i = 0; i < size_; ++i) dropStatements(pool_.at(i));
     throw;
@@ -348,6 +354,15 @@ SqlStore::SqlStore(Location location, std::size_t poolSize)
 }
 
 SqlStore::~SqlStore() {
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(checkpointMutex_);
+      stopCheckpointing_ = true;
+    }
+    checkpointWake_.notify_all();
+    checkpointer_.join();
+    dropStatements(*checkpointSession_);
+  }
   if (analyzer_.joinable()) {
     {
       std::lock_guard<std::mutex> lock(analyzeMutex_);
@@ -410,13 +425,70 @@ void SqlStore::analyzeLoop() {
   }
 }
 
+namespace {
+// Pages of write-ahead log (4 KiB each) at which the checkpoint thread copies it into the
+// database (SQLite's own default for the commit that makes it so long), and at which a commit
+// does it itself because the thread has not (a long read can hold a checkpoint back).
+constexpr int kCheckpointPages = 1000;
+constexpr int kInlineCheckpointPages = 8000;
+
+int onWalCommit(void* store, sqlite_api::sqlite3* db, const char* /*schema*/, int pages) {
+  static_cast<SqlStore*>(store)->walCommitted(db, pages);
+  return SQLITE_OK;
+}
+}  // namespace
+
+void SqlStore::walCommitted(void* db, int pages) {
+  if (pages < kCheckpointPages) return;
+  if (pages >= kInlineCheckpointPages) {
+    sqlite_api::sqlite3_wal_checkpoint_v2(static_cast<sqlite_api::sqlite3*>(db), nullptr,
+                                          SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(checkpointMutex_);
+    walPages_ = pages;
+  }
+  checkpointWake_.notify_one();
+}
+
+void SqlStore::checkpointLoop() {
+  std::unique_lock<std::mutex> lock(checkpointMutex_);
+  for (;;) {
+    checkpointWake_.wait(lock, [&] { return stopCheckpointing_ || walPages_ >= kCheckpointPages; });
+    if (stopCheckpointing_) return;
+    const int pages = walPages_;
+    walPages_ = 0;
+    lock.unlock();
+    try {
+      // PASSIVE: copies what no reader still needs, without waiting for anyone; writers go on.
+      int busy = 0, log = 0, copied = 0;
+      *checkpointSession_ << "PRAGMA wal_checkpoint(PASSIVE)", soci::into(busy), soci::into(log),
+          soci::into(copied);
+    } catch (const std::exception& e) {
+      spdlog::warn(
+          "store: copying {} page(s) of the write-ahead log into {} failed (tried again "
+          "at the next commit): {}",
+          pages, location_.display, e.what());
+    }
+    lock.lock();
+  }
+}
+
 void SqlStore::setUpSession(soci::session& sql) {
   if (location_.dialect == Dialect::Sqlite) {
+    if (location_.path != ":memory:") {
+      auto* backend = static_cast<soci::sqlite3_session_backend*>(sql.get_backend());
+      sqlite_api::sqlite3_wal_hook(backend->conn_, onWalCommit, this);
+    }
     int timeout = 0;
     sql << "PRAGMA busy_timeout = " + std::to_string(kSqliteBusyTimeoutMs), soci::into(timeout);
     // FULL: with WAL, a committed transaction survives power loss, not only a crash.
     sql << "PRAGMA synchronous = FULL";
     sql << "PRAGMA foreign_keys = ON";
+    // A savepoint's journal (each batch and its evaluations run under one) stays in memory
+    // instead of spilling to a temporary file created and deleted by each write transaction.
+    sql << "PRAGMA temp_store = MEMORY";
   } else {
     sql << "SET client_min_messages TO warning";
     // The server's default cost of a random page (4, a spinning disk's) makes the planner scan a
@@ -438,7 +510,8 @@ std::vector<std::map<std::string, std::string>> SqlStore::connectionSettings() {
     std::map<std::string, std::string> settings;
     try {
       if (location_.dialect == Dialect::Sqlite) {
-        for (const char* name : {"journal_mode", "synchronous", "foreign_keys", "busy_timeout"}) {
+        for (const char* name :
+             {"journal_mode", "synchronous", "foreign_keys", "busy_timeout", "temp_store"}) {
           std::string value;
           sql << std::string("PRAGMA ") + name, soci::into(value);
           settings[name] = value;

@@ -197,6 +197,23 @@ class SqlStore final : public Store {
   std::size_t rowsAtAnalyze_ = 0;        // guarded by analyzeMutex_
   bool stopAnalyzing_ = false;           // guarded by analyzeMutex_
   std::thread analyzer_;
+
+  // SQLite (a file): the write-ahead log is copied into the database by a thread of the store
+  // rather than by the commit that makes it long (SQLite's default), so no writer waits for a
+  // checkpoint and, with a core to spare, the copy overlaps the next writes. Each connection's
+  // WAL hook wakes the thread once the log holds kCheckpointPages; a commit that finds it
+  // kInlineCheckpointPages long (the thread held up) checkpoints itself, as SQLite would.
+ public:
+  void walCommitted(void* db, int pages);  // called by SQLite after a commit (sql_store.cpp)
+
+ private:
+  void checkpointLoop();
+  std::unique_ptr<soci::session> checkpointSession_;  // the thread's own connection
+  std::thread checkpointer_;
+  std::mutex checkpointMutex_;
+  std::condition_variable checkpointWake_;
+  int walPages_ = 0;                // guarded by checkpointMutex_
+  bool stopCheckpointing_ = false;  // guarded by checkpointMutex_
 };
 
 }  // namespace ijro::store::detail

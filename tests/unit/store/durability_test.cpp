@@ -9,6 +9,7 @@
 #include "hub/store/store.hpp"
 #include "store_fixture.hpp"
 #include "tests/support/test_support.hpp"
+#include "tests/support/wait.hpp"
 
 namespace ijro::store::test {
 namespace {
@@ -78,7 +79,40 @@ TEST(StoreDurability, EverySqliteConnectionRunsWalWithFullSyncAndForeignKeys) {
     EXPECT_EQ(c.at("synchronous"), "2") << "synchronous must be FULL (2)";
     EXPECT_EQ(c.at("foreign_keys"), "1");
     EXPECT_EQ(c.at("busy_timeout"), "10000");
+    EXPECT_EQ(c.at("temp_store"), "2") << "savepoint journals stay in memory (MEMORY, 2)";
   }
+}
+
+// A long write-ahead log is copied into the database file (by the store's own thread, since
+// commits no longer do it): after enough writes to pass the threshold (1,000 pages), the
+// database file grows with no further write and no close, so the log does not grow forever.
+TEST(StoreDurability, ALongWriteAheadLogIsCopiedIntoTheDatabaseFile) {
+  auto dir = ijro::test::tempDir("checkpoint");
+  const auto file = dir / "hub.db";
+  auto s = Store::open("sqlite:" + file.string());
+  const auto wal = std::filesystem::path(file.string() + "-wal");
+  const std::uintmax_t startSize = std::filesystem::file_size(file);
+  int batch = 0;
+  // Write until the log passes 1,000 pages (a frame is a page of 4 KiB and a 24-byte header).
+  while (std::filesystem::file_size(wal) < 32u + 1001u * (4096u + 24u)) {
+    std::vector<model::Implementation> rows;
+    for (int i = 0; i < 50; ++i)
+      rows.push_back(sample("CP-" + std::to_string(batch) + "-" + std::to_string(i)));
+    ++batch;
+    for (const auto& r : s->upsert(rows, std::chrono::system_clock::now()))
+      ASSERT_EQ(r.outcome, Outcome::Accepted) << r.reason;
+    ASSERT_LT(batch, 2000) << "the write-ahead log never grew past 1,000 pages";
+  }
+  // The copy happens on the store's thread: wait for it, writing nothing more.
+  const bool grew = ijro::test::waitFor(
+      [&] { return std::filesystem::file_size(file) > startSize + 1000u * 4096u / 2; },
+      std::chrono::seconds(20));
+  EXPECT_TRUE(grew) << "the database file stayed at " << std::filesystem::file_size(file)
+                    << " bytes with " << std::filesystem::file_size(wal)
+                    << " bytes of write-ahead log";
+  EXPECT_EQ(s->count(), static_cast<std::size_t>(batch) * 50u);
+  s.reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST(StoreDurability, EveryPostgresConnectionCommitsSynchronously) {
