@@ -701,20 +701,21 @@ std::optional<std::string> unstorable(const model::Implementation& x) {
     c.text({name, " name"}, ind.name);
     c.text({name, " unit"}, ind.unit);
     c.number({name, " baseline"}, ind.baseline);
+    // A period's or a breakdown's figures (part: "" or " breakdown").
+    auto figures = [&](std::string_view part, const auto& f) {
+      c.number({name, part, " target"}, f.target);
+      c.number({name, part, " actual"}, f.actual);
+      c.number({name, part, " numerator"}, f.numerator);
+      c.number({name, part, " denominator"}, f.denominator);
+    };
     for (const auto& p : ind.periods) {
       c.date({name, " period start"}, p.start);
       c.date({name, " period end"}, p.end);
-      c.number({name, " target"}, p.target);
-      c.number({name, " actual"}, p.actual);
-      c.number({name, " numerator"}, p.numerator);
-      c.number({name, " denominator"}, p.denominator);
+      figures("", p);
       for (const auto& b : p.breakdowns) {
         c.text({name, " breakdown dimension"}, b.dimension);
         c.text({name, " breakdown category"}, b.category);
-        c.number({name, " breakdown target"}, b.target);
-        c.number({name, " breakdown actual"}, b.actual);
-        c.number({name, " breakdown numerator"}, b.numerator);
-        c.number({name, " breakdown denominator"}, b.denominator);
+        figures(" breakdown", b);
       }
     }
   }

@@ -248,6 +248,15 @@ struct detail::PushParse {
     return at;
   }
   int line() const { return ctxt->input ? ctxt->input->line : 0; }
+  // A node of `type` at the current depth and line.
+  Event event(int type, const xmlChar* name = nullptr) const {
+    Event e;
+    e.type = type;
+    e.depth = depth;
+    e.line = line();
+    e.name = name;
+    return e;
+  }
   // A callback found a limit passed: the events end there and read() refuses the last one.
   void stop() {
     stopped = true;
@@ -280,11 +289,7 @@ void onStartElement(void* user, const xmlChar* localName, const xmlChar* /*prefi
                     const xmlChar* uri, int declarations, const xmlChar** /*namespaces*/,
                     int attributes, int /*defaulted*/, const xmlChar** values) {
   Parse& p = parseOf(user);
-  Parse::Event e;
-  e.type = XML_READER_TYPE_ELEMENT;
-  e.depth = p.depth;
-  e.line = p.line();
-  e.name = localName;
+  Parse::Event e = p.event(XML_READER_TYPE_ELEMENT, localName);
   e.uri = uri;
   e.declarations = declarations;
   e.firstAttribute = static_cast<std::uint32_t>(p.attributes.size());
@@ -328,11 +333,8 @@ void onEndElement(void* user, const xmlChar* localName, const xmlChar* /*prefix*
     p.events.back().empty = true;
     return;
   }
-  Parse::Event e;
-  e.type = XML_READER_TYPE_END_ELEMENT;
-  e.depth = p.depth;
+  Parse::Event e = p.event(XML_READER_TYPE_END_ELEMENT, localName);
   e.line = p.openLines[static_cast<std::size_t>(p.depth)];
-  e.name = localName;
   e.uri = uri;
   p.events.push_back(e);
 }
@@ -352,10 +354,7 @@ void onCharacters(void* user, const xmlChar* text, int size) {
     if (e.valueSize > p.limits.maxTextBytes) p.stop();
     return;
   }
-  Parse::Event e;
-  e.type = XML_READER_TYPE_TEXT;
-  e.depth = p.depth;
-  e.line = p.line();
+  Parse::Event e = p.event(XML_READER_TYPE_TEXT);
   e.blank = blank;
   e.value = p.keep(text, n);
   e.valueSize = static_cast<std::uint32_t>(n);
@@ -363,29 +362,22 @@ void onCharacters(void* user, const xmlChar* text, int size) {
   if (n > p.limits.maxTextBytes) p.stop();
 }
 
-void onComment(void* user, const xmlChar* value) {
+// A comment or a processing instruction: a value and, for the latter, a name (its target).
+void onValueNode(void* user, int type, const xmlChar* name, const xmlChar* value) {
   Parse& p = parseOf(user);
-  Parse::Event e;
-  e.type = XML_READER_TYPE_COMMENT;
-  e.depth = p.depth;
-  e.line = p.line();
+  Parse::Event e = p.event(type, name);
   const std::size_t n = value ? std::strlen(chars(value)) : 0;
   e.value = p.keep(value, n);
   e.valueSize = static_cast<std::uint32_t>(n);
   p.events.push_back(e);
 }
 
+void onComment(void* user, const xmlChar* value) {
+  onValueNode(user, XML_READER_TYPE_COMMENT, nullptr, value);
+}
+
 void onProcessingInstruction(void* user, const xmlChar* target, const xmlChar* data) {
-  Parse& p = parseOf(user);
-  Parse::Event e;
-  e.type = XML_READER_TYPE_PROCESSING_INSTRUCTION;
-  e.depth = p.depth;
-  e.line = p.line();
-  e.name = target;
-  const std::size_t n = data ? std::strlen(chars(data)) : 0;
-  e.value = p.keep(data, n);
-  e.valueSize = static_cast<std::uint32_t>(n);
-  p.events.push_back(e);
+  onValueNode(user, XML_READER_TYPE_PROCESSING_INSTRUCTION, target, data);
 }
 
 // Not reached in practice (precheck refuses any DOCTYPE first); kept as a second line.
