@@ -153,15 +153,18 @@ std::optional<FigureValues> evaluatedAlone(const model::Implementation& stored,
 }  // namespace
 
 std::optional<FigureValues> figuresOfNewRow(soci::session& sql, const model::Implementation& stored,
-                                            const Identity& identity, const StatusAsOf& asOf) {
-  if (hasControlEvents(stored)) return std::nullopt;
+                                            const Identity& identity, const StatusAsOf& asOf,
+                                            bool* alone) {
+  if (alone) *alone = false;
+  if (!alone && hasControlEvents(stored)) return std::nullopt;
   long long others = 0;
   run(sql,
       "SELECT count(*) FROM implementation WHERE measure_id = :m AND region = :r AND "
       "organisation_key = :k",
       soci::use(identity.measureId), soci::use(identity.region),
       soci::use(identity.organisationKey), soci::into(others));
-  if (others != 0) return std::nullopt;
+  if (alone) *alone = others == 0;
+  if (others != 0 || hasControlEvents(stored)) return std::nullopt;
   return evaluatedAlone(stored, asOf);
 }
 

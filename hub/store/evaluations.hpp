@@ -42,8 +42,11 @@ void storeEvaluations(soci::session& sql, const std::vector<Loaded>& rows, model
 // gather) and neither it nor its tasks carry control events (kept once each when stored, so the
 // list read back may differ from the report's). `stored` is the record as the row will hold it.
 // Otherwise nullopt, and the row is evaluated once written (evaluateImplementationsOf).
+// `alone`, when given, is set to whether the implementation has no row yet (nothing else then
+// needs marking current or not when the row goes in).
 std::optional<FigureValues> figuresOfNewRow(soci::session& sql, const model::Implementation& stored,
-                                            const Identity& identity, const StatusAsOf& asOf);
+                                            const Identity& identity, const StatusAsOf& asOf,
+                                            bool* alone = nullptr);
 
 // figuresOfNewRow for the first rows of a PostgreSQL batch, with one query: a row whose identity
 // is stored already, or is given twice in `identities`, gets none.

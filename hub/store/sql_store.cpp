@@ -905,10 +905,13 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
     // SQLite: the row's evaluation goes in with it where it can be known before (most new rows),
     // instead of reading the row back after.
     std::optional<FigureValues> figures;
-    if (!lock) figures = figuresOfNewRow(sql, stored, identity, asOf);
+    bool alone = false;  // SQLite: no row of this implementation was stored before
+    if (!lock) figures = figuresOfNewRow(sql, stored, identity, asOf, &alone);
     if (auto id = insertRow(sql, x, fp, receivedAt, identity.organisationKey, priority,
                             figures ? &*figures : nullptr)) {
-      markCurrent(sql, identity);
+      // The only row of its implementation is current (the column's default): no other row
+      // to compare it with, none to mark.
+      if (!alone) markCurrent(sql, identity);
       pending.addChildren(*id, stored, receivedAt, figures.has_value());
       pending.addHistory(x, receivedAt, "created", identity.organisationKey);
       return {Outcome::Accepted, "created", x.revision};
