@@ -152,18 +152,8 @@ std::optional<FigureValues> evaluatedAlone(const model::Implementation& stored,
 
 }  // namespace
 
-std::optional<FigureValues> figuresOfNewRow(soci::session& sql, const model::Implementation& stored,
-                                            const Identity& identity, const StatusAsOf& asOf,
-                                            bool* alone) {
-  if (alone) *alone = false;
-  if (!alone && hasControlEvents(stored)) return std::nullopt;
-  long long others = 0;
-  run(sql,
-      "SELECT count(*) FROM implementation WHERE measure_id = :m AND region = :r AND "
-      "organisation_key = :k",
-      soci::use(identity.measureId), soci::use(identity.region),
-      soci::use(identity.organisationKey), soci::into(others));
-  if (alone) *alone = others == 0;
+std::optional<FigureValues> figuresOfNewRow(const model::Implementation& stored, long long others,
+                                            const StatusAsOf& asOf) {
   if (others != 0 || hasControlEvents(stored)) return std::nullopt;
   return evaluatedAlone(stored, asOf);
 }

@@ -37,16 +37,14 @@ extern const char* const kStaleCondition;
 void storeEvaluations(soci::session& sql, const std::vector<Loaded>& rows, model::Date day,
                       const model::StatusRules& rules, const std::string& stamp);
 
-// The figures a new row of `identity` is written with (insertRow), when they are known before it
-// is stored: its implementation has no other row yet (no other source's deadline decisions to
-// gather) and neither it nor its tasks carry control events (kept once each when stored, so the
-// list read back may differ from the report's). `stored` is the record as the row will hold it.
-// Otherwise nullopt, and the row is evaluated once written (evaluateImplementationsOf).
-// `alone`, when given, is set to whether the implementation has no row yet (nothing else then
-// needs marking current or not when the row goes in).
-std::optional<FigureValues> figuresOfNewRow(soci::session& sql, const model::Implementation& stored,
-                                            const Identity& identity, const StatusAsOf& asOf,
-                                            bool* alone = nullptr);
+// The figures a new row is written with (insertRow), when they are known before it is stored:
+// its implementation has no other row yet (`others`, the rows it has, is 0: no other source's
+// deadline decisions to gather) and neither it nor its tasks carry control events (kept once each
+// when stored, so the list read back may differ from the report's). `stored` is the record as the
+// row will hold it. Otherwise nullopt, and the row is evaluated once written
+// (evaluateImplementationsOf).
+std::optional<FigureValues> figuresOfNewRow(const model::Implementation& stored, long long others,
+                                            const StatusAsOf& asOf);
 
 // figuresOfNewRow for the first rows of a PostgreSQL batch, with one query: a row whose identity
 // is stored already, or is given twice in `identities`, gets none.

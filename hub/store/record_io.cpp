@@ -767,6 +767,32 @@ std::optional<CurrentRow> findCurrent(soci::session& sql, const model::Implement
   return row;
 }
 
+std::optional<CurrentRow> lookUpRow(soci::session& sql, const model::ImplementationKey& key,
+                                    const std::string& organisationKey, long long& rowsOfIdentity) {
+  CurrentRow row;
+  long long isCurrent = 0;
+  std::string rowKey;
+  soci::indicator idInd = soci::i_null, stampInd = soci::i_null, fpInd = soci::i_null,
+                  currentInd = soci::i_null, keyInd = soci::i_null;
+  rowsOfIdentity = 0;
+  run(sql,
+      "SELECT (SELECT count(*) FROM implementation WHERE measure_id = :m1 AND region = :r1 AND "
+      "organisation_key = :k), i.id, i.revision, i.fingerprint, i.ev_stamp, i.is_current, "
+      "i.organisation_key FROM (SELECT 1) AS one LEFT JOIN implementation i ON i.measure_id = :m "
+      "AND i.region = :r AND i.organisation = :o AND i.source = :s",
+      soci::use(key.measureId), soci::use(key.region), soci::use(organisationKey),
+      soci::use(key.measureId), soci::use(key.region), soci::use(key.organisation),
+      soci::use(key.source), soci::into(rowsOfIdentity), soci::into(row.id, idInd),
+      soci::into(row.revision, idInd), soci::into(row.fingerprint, fpInd),
+      soci::into(row.evStamp, stampInd), soci::into(isCurrent, currentInd),
+      soci::into(rowKey, keyInd));
+  if (idInd != soci::i_ok) return std::nullopt;
+  if (stampInd != soci::i_ok) row.evStamp.clear();
+  row.alone =
+      rowsOfIdentity == 1 && isCurrent == 1 && keyInd == soci::i_ok && rowKey == organisationKey;
+  return row;
+}
+
 FigureValues::FigureValues(long long rowId, std::string stampOf, const model::StatusFigures& f)
     : id(rowId),
       stamp(std::move(stampOf)),
@@ -848,19 +874,36 @@ std::optional<long long> insertRow(soci::session& sql, const model::Implementati
 }
 
 void updateRow(soci::session& sql, long long id, const model::Implementation& x,
-               const std::string& fingerprint, const std::string& receivedAt) {
+               const std::string& fingerprint, const std::string& receivedAt,
+               const std::string& organisationKey, int priority) {
   RowValues v(x, fingerprint, receivedAt);
   run(sql,
       "UPDATE implementation SET sector = :sector, revision = :revision, lifecycle = "
       ":lifecycle, start_date = :start, deadline = :deadline, completed = :completed, title = "
       ":title, act_type = :act_type, act_number = :act_number, act_date = :act_date, act_item "
       "= :act_item, note = :note, search_text = :search, fingerprint = :fingerprint, "
-      "received_at = :received, ev_stamp = NULL WHERE id = :id",
+      "received_at = :received, ev_stamp = NULL, organisation_key = :k, priority = :p, "
+      "reported_seq = (SELECT coalesce(max(reported_seq), 0) + 1 FROM implementation) WHERE id "
+      "= :id",
       soci::use(v.sector), soci::use(v.revision), soci::use(v.lifecycle), soci::use(v.start),
       soci::use(v.deadline), soci::use(v.completed, v.completedInd), soci::use(v.title),
       soci::use(v.actType), soci::use(v.actNumber), soci::use(v.actDate), soci::use(v.actItem),
       soci::use(v.note), soci::use(v.search), soci::use(v.fingerprint), soci::use(v.receivedAt),
-      soci::use(id));
+      soci::use(organisationKey), soci::use(priority), soci::use(id));
+}
+
+void reviseRow(soci::session& sql, long long id, std::int64_t revision,
+               const std::string& receivedAt, const std::string& organisationKey, int priority,
+               bool keepEvaluation) {
+  static const std::string head = "UPDATE implementation SET revision = :revision, received_at = ";
+  static const std::string tail =
+      ":received, organisation_key = :k, priority = :p, reported_seq = (SELECT "
+      "coalesce(max(reported_seq), 0) + 1 FROM implementation)";
+  static const std::string kept = head + tail + " WHERE id = :id";
+  static const std::string cleared = head + tail + ", ev_stamp = NULL WHERE id = :id";
+  const long long rev = revision;
+  run(sql, keepEvaluation ? kept : cleared, soci::use(rev), soci::use(receivedAt),
+      soci::use(organisationKey), soci::use(priority), soci::use(id));
 }
 
 struct PendingRows::Rows {
@@ -1214,6 +1257,10 @@ void PendingRows::addHistory(const model::Implementation& x, const std::string& 
   h.changes.push_back(std::move(changes));
   h.organisationKey.push_back(organisationKey);
   h.facts.push_back(encodeFacts(x));
+}
+
+void PendingRows::addWritten(long long id) {
+  written_.push_back(id);
 }
 
 PendingRows::Mark PendingRows::mark() const {

@@ -26,12 +26,22 @@ struct CurrentRow {
   long long id = 0;
   long long revision = 0;
   std::string fingerprint;
+  // lookUpRow only: the row is its implementation's only one (current, under the identity it is
+  // written with) and its stored evaluation's stamp (empty when it has none).
+  bool alone = false;
+  std::string evStamp;
 };
 
 // The stored row for a key; with forUpdate (PostgreSQL) the row is locked until the transaction
 // ends.
 std::optional<CurrentRow> findCurrent(soci::session& sql, const model::ImplementationKey& key,
                                       bool forUpdate);
+
+// SQLite, the single writer's look-up: with one statement, the row stored for `key`, if any,
+// and how many rows the implementation `organisationKey` names has (`rowsOfIdentity`, this one
+// included), which decides whether a new row has siblings and whether a stored one is alone.
+std::optional<CurrentRow> lookUpRow(soci::session& sql, const model::ImplementationKey& key,
+                                    const std::string& organisationKey, long long& rowsOfIdentity);
 
 // A row's stored evaluation (see evaluations.hpp) as bound to a statement: the figures of
 // model::StatusFigures, as of the day and rules `stamp` names.
@@ -68,8 +78,17 @@ struct NewRow {
 std::vector<std::optional<long long>> insertRows(soci::session& sql,
                                                  const std::vector<NewRow>& rows,
                                                  const std::string& receivedAt);
+// A new revision of row `id`, ranked as its source's latest report like insertRow's; its stored
+// evaluation is cleared (evaluated again once written).
 void updateRow(soci::session& sql, long long id, const model::Implementation& x,
-               const std::string& fingerprint, const std::string& receivedAt);
+               const std::string& fingerprint, const std::string& receivedAt,
+               const std::string& organisationKey, int priority);
+// A new revision of row `id` whose content is the row's already (the same fingerprint): only its
+// revision, time and ranking change; the children stay. With `keepEvaluation`, the stored
+// evaluation stays too (the caller knows it still holds).
+void reviseRow(soci::session& sql, long long id, std::int64_t revision,
+               const std::string& receivedAt, const std::string& organisationKey, int priority,
+               bool keepEvaluation);
 
 // The child rows and history rows of the records written in one transaction, inserted with one
 // statement per table instead of several per record (statement preparation dominates SQLite
@@ -89,6 +108,8 @@ class PendingRows {
   // organisationKey: the implementation's identity (see IdentityRules).
   void addHistory(const model::Implementation& x, const std::string& receivedAt,
                   std::string changes, const std::string& organisationKey);
+  // Row `id` was written without children and its evaluation is to be renewed (takeWritten).
+  void addWritten(long long id);
   struct Mark {
     std::size_t sizes[12];
   };

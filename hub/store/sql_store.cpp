@@ -173,6 +173,9 @@ std::string filterClause(const Filter& filter, const OrganisationDirectory& orga
   return where;
 }
 
+// What a revision's history says when its content is the revision before's.
+constexpr const char* kNoChanges = "no changes apart from the revision";
+
 auto keyTuple(const model::Implementation& x) {
   return std::tie(x.measure.id, x.region, x.organisation, x.source);
 }
@@ -883,17 +886,12 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
   // This row becomes the source's latest report; whether it is the implementation's current
   // state depends on the other sources' rows.
   const int priority = rules->priorityOf(x.source);
-  auto rank = [&](long long id) {
-    run(sql,
-        "UPDATE implementation SET organisation_key = :k, priority = :p, reported_seq = (SELECT "
-        "coalesce(max(reported_seq), 0) + 1 FROM implementation) WHERE id = :id",
-        soci::use(identity.organisationKey), soci::use(priority), soci::use(id));
-    markCurrent(sql, identity);
-  };
-  // SQLite, one writer: most records are new, so the INSERT is the look-up (one statement, not
-  // two); one that finds the key stored inserts nothing and the row is read after it.
-  std::optional<CurrentRow> current;
-  if (lock) current = findCurrent(sql, key, lock);
+  // PostgreSQL: the row is locked until the transaction ends. SQLite, one writer: one statement
+  // finds the row and counts its implementation's rows.
+  long long rowsOfIdentity = 0;
+  std::optional<CurrentRow> current =
+      lock ? findCurrent(sql, key, true)
+           : lookUpRow(sql, key, identity.organisationKey, rowsOfIdentity);
   if (!current) {
     // Nothing held yet to merge into: the report's periods are the whole list.
     std::optional<model::Implementation> whole;
@@ -905,19 +903,18 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
     // SQLite: the row's evaluation goes in with it where it can be known before (most new rows),
     // instead of reading the row back after.
     std::optional<FigureValues> figures;
-    bool alone = false;  // SQLite: no row of this implementation was stored before
-    if (!lock) figures = figuresOfNewRow(sql, stored, identity, asOf, &alone);
+    if (!lock) figures = figuresOfNewRow(stored, rowsOfIdentity, asOf);
     if (auto id = insertRow(sql, x, fp, receivedAt, identity.organisationKey, priority,
                             figures ? &*figures : nullptr)) {
       // The only row of its implementation is current (the column's default): no other row
       // to compare it with, none to mark.
-      if (!alone) markCurrent(sql, identity);
+      if (lock || rowsOfIdentity != 0) markCurrent(sql, identity);
       pending.addChildren(*id, stored, receivedAt, figures.has_value());
       pending.addHistory(x, receivedAt, "created", identity.organisationKey);
       return {Outcome::Accepted, "created", x.revision};
     }
-    // Stored already (SQLite), or another transaction inserted the key after our look-up and
-    // has committed since (INSERT ... ON CONFLICT waited for it): lock and use its row.
+    // Another transaction inserted the key after our look-up and has committed since (INSERT ...
+    // ON CONFLICT waited for it; PostgreSQL): lock and use its row.
     current = findCurrent(sql, key, lock);
     if (!current) throw StoreError("store: a stored row could not be read back");
   }
@@ -938,12 +935,28 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
                         x.revision),
             current->revision};
   }
+  const UpsertResult replaced{
+      Outcome::Accepted,
+      fmt::format("revision {} replaces revision {}", x.revision, current->revision), x.revision};
+  if (current->fingerprint == fp && !model::hasMergedIndicators(x)) {
+    // The row holds this content already (a report sent again under a new revision, the common
+    // case of a periodic export): its children stay, nothing is read to compare. Its
+    // evaluation stays when nothing it depends on can have moved: the row is its
+    // implementation's only one and was evaluated as of this day under these rules.
+    const bool keep = current->alone && current->evStamp == asOf.stamp;
+    reviseRow(sql, current->id, x.revision, receivedAt, identity.organisationKey, priority, keep);
+    if (!keep) {
+      markCurrent(sql, identity);
+      pending.addWritten(current->id);
+    }
+    pending.addHistory(x, receivedAt, kNoChanges, identity.organisationKey);
+    return replaced;
+  }
   std::vector<Loaded> old;
-  readRows(sql,
-           std::string("SELECT ") + kRowColumns +
-               " FROM implementation WHERE measure_id = :m AND region = :r AND organisation = :o "
-               "AND source = :s",
-           {key.measureId, key.region, key.organisation, key.source}, old);
+  readRows(
+      sql,
+      std::string("SELECT ") + kRowColumns + " FROM implementation WHERE id = CAST(:id AS BIGINT)",
+      {std::to_string(current->id)}, old);
   if (old.size() != 1) throw StoreError("store: the current row disappeared during an update");
   loadChildren(sql, old, Decisions::OwnRow);
   // Merge mode: the report's periods go into those this row holds, read in this transaction
@@ -959,15 +972,13 @@ UpsertResult SqlStore::upsertRecord(soci::session& sql, const model::Implementat
   const model::Implementation& stored = merged ? *merged : x;
   std::string changes = describeChanges(old.front().impl, stored);
   for (const auto& line : mergeLines) changes += (changes.empty() ? "" : "\n") + line;
-  if (changes.empty()) changes = "no changes apart from the revision";
-  updateRow(sql, current->id, stored, fp, receivedAt);
-  rank(current->id);
+  if (changes.empty()) changes = kNoChanges;
+  updateRow(sql, current->id, stored, fp, receivedAt, identity.organisationKey, priority);
+  markCurrent(sql, identity);
   pending.replaceChildren(current->id);
   pending.addChildren(current->id, stored, receivedAt);
   pending.addHistory(stored, receivedAt, std::move(changes), identity.organisationKey);
-  return {Outcome::Accepted,
-          fmt::format("revision {} replaces revision {}", x.revision, current->revision),
-          x.revision};
+  return replaced;
 }
 
 // ---- reading ----------------------------------------------------------------------------------

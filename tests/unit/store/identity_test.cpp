@@ -98,6 +98,28 @@ TEST_P(IdentityTest, AHigherPrioritySourceStaysCurrentWhenALowerOneReportsLater)
   EXPECT_EQ(all(*s).at(0).indicators[0].periods[0].actual, 11);
 }
 
+// A source that reports its row again under a new revision, with nothing changed, is still the
+// latest received among equals: its row becomes the current state again, and the history says
+// the revision changed nothing else.
+TEST_P(IdentityTest, ARevisionWithTheSameContentIsTheLatestReportAgain) {
+  auto s = db().open();
+  ASSERT_EQ(putOne(*s, from("regional", "Ministry of Health", 1, 10)).outcome, Outcome::Accepted);
+  ASSERT_EQ(putOne(*s, from("national", "Ministry of Health", 1, 20)).outcome, Outcome::Accepted);
+  ASSERT_EQ(all(*s).at(0).source, "national");
+  ASSERT_EQ(putOne(*s, from("regional", "Ministry of Health", 2, 10)).outcome, Outcome::Accepted);
+  auto current = all(*s);
+  ASSERT_EQ(current.size(), 1u);
+  EXPECT_EQ(current[0].source, "regional");
+  EXPECT_EQ(current[0].revision, 2);
+  EXPECT_EQ(current[0].indicators[0].periods[0].actual, 10);
+  auto h = s->history({"regional", "DU2030-1.2.15", "1703", "Ministry of Health"});
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[1].changes, "no changes apart from the revision");
+  // And back: the other source's same content again makes it current.
+  ASSERT_EQ(putOne(*s, from("national", "Ministry of Health", 2, 20)).outcome, Outcome::Accepted);
+  EXPECT_EQ(all(*s).at(0).source, "national");
+}
+
 // A controller's decision reported under its own token (its own source row) shows in the
 // implementation whichever source's row is current; an entry both sources carry shows once.
 TEST_P(IdentityTest, JournalEntriesOfEverySourceShowOnceInTheCurrentState) {

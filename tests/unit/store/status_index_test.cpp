@@ -29,15 +29,20 @@ class StatusIndexTest : public StoreTest {
   void SetUp() override {
     StoreTest::SetUp();
     store_ = db().open(2);
-    bench::NationalOptions options;
-    options.factor = 0.1;
-    options.seed = 2030;
-    options.asOf = day("2026-12-01");
     for (std::size_t r = 0; r < bench::nationalRegions().size(); ++r) {
-      const auto records = bench::nationalRegion(options, r);
+      const auto records = bench::nationalRegion(options(), r);
       const auto results = store_->upsert(records, Clock::now());
       for (const auto& res : results) ASSERT_EQ(res.outcome, Outcome::Accepted) << res.reason;
     }
+  }
+
+  // The national data set the store is filled with.
+  static bench::NationalOptions options() {
+    bench::NationalOptions o;
+    o.factor = 0.1;
+    o.seed = 2030;
+    o.asOf = day("2026-12-01");
+    return o;
   }
 
   // Every current implementation evaluated from its facts, in the store's order.
@@ -325,6 +330,42 @@ TEST_P(StatusIndexTest, ANewRevisionStoresItsEvaluationWithTheRow) {
     EXPECT_NE(keyOf(r.impl), keyOf(changed[0]));
     EXPECT_NE(keyOf(r.impl), keyOf(changed[1]));
   }
+}
+
+// A revision whose content is its row's already (a periodic report sent again) is written
+// without reading or rewriting the row's children; its stored evaluation stays only while it
+// still holds: as of another day, it is renewed with the write.
+TEST_P(StatusIndexTest, ARevisionWithTheSameContentKeepsItsEvaluationOnlyWhileItHolds) {
+  const model::Date today = model::today();
+  const model::StatusRules rules;
+  ASSERT_TRUE(store_->refreshStatus(today));
+  // The first records the set-up wrote, as they were written, under their next revision.
+  std::vector<model::Implementation> again = bench::nationalRegion(options(), 0);
+  ASSERT_GE(again.size(), 3u);
+  again.resize(3);
+  for (auto& x : again) x.revision += 1;
+  const long long children = db().scalar("SELECT count(*) FROM indicator_period") +
+                             db().scalar("SELECT count(*) FROM assignment");
+  for (const auto& r : store_->upsert(again, Clock::now()))
+    ASSERT_EQ(r.outcome, Outcome::Accepted) << r.reason;
+  expectStoredEqualsEvaluated(today, rules);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM indicator_period") +
+                db().scalar("SELECT count(*) FROM assignment"),
+            children);
+  // Every row evaluated as of a month ago: the next revision of one row brings that row's
+  // evaluation to today with it.
+  const model::Date monthAgo = today - std::chrono::days(30);
+  ASSERT_TRUE(store_->refreshStatus(monthAgo));
+  again[0].revision += 1;
+  for (const auto& r : store_->upsert(std::vector<model::Implementation>{again[0]}, Clock::now()))
+    ASSERT_EQ(r.outcome, Outcome::Accepted) << r.reason;
+  const std::string stamp =
+      db().text("SELECT ev_stamp FROM implementation WHERE measure_id = '" + again[0].measure.id +
+                "' AND region = '" + again[0].region + "' AND source = '" + again[0].source +
+                "' AND revision = " + std::to_string(again[0].revision));
+  EXPECT_EQ(stamp.substr(0, 10), model::formatDate(today));
+  ASSERT_TRUE(store_->refreshStatus(today));
+  expectStoredEqualsEvaluated(today, rules);
 }
 
 // New rows take one of two ways to their stored evaluation: written with the row (SQLite, an
