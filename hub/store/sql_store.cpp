@@ -562,7 +562,9 @@ struct SqlStore::PendingWrite {
   const UpsertOptions& options;
   std::vector<UpsertResult> results;
   std::exception_ptr error;
-  bool done = false;  // guarded by groupMutex_
+  std::condition_variable wake;  // done, or lead
+  bool done = false;             // stored or failed; guarded by groupMutex_
+  bool lead = false;             // handed the lead while queued; guarded by groupMutex_
 };
 
 std::vector<UpsertResult> SqlStore::upsert(std::span<const model::Implementation> batch,
@@ -591,7 +593,7 @@ std::vector<UpsertResult> SqlStore::upsert(std::span<const model::Implementation
   std::string at = formatTimestamp(receivedAt);
 
   if (location_.dialect == Dialect::Sqlite) {
-    PendingWrite w{batch, order, fingerprints, at, results, options, {}, nullptr, false};
+    PendingWrite w{batch, order, fingerprints, at, results, options};
     return upsertGrouped(w);
   }
   for (int attempt = 1;; ++attempt) {
@@ -823,21 +825,32 @@ std::vector<std::size_t> SqlStore::insertNew(
 std::vector<UpsertResult> SqlStore::upsertGrouped(PendingWrite& w) {
   std::unique_lock<std::mutex> lk(groupMutex_);
   queue_.push_back(&w);
-  while (!w.done) {
-    if (leaderActive_) {
-      groupDone_.wait(lk);
-      continue;
+  if (leaderActive_) {
+    // Woken once: when a leader has stored this batch with its group, or hands it the lead.
+    w.wake.wait(lk, [&] { return w.done || w.lead; });
+    if (w.done) {
+      if (w.error) std::rethrow_exception(w.error);
+      return std::move(w.results);
     }
-    leaderActive_ = true;
-    std::vector<PendingWrite*> group;
-    group.swap(queue_);
-    lk.unlock();
-    writeGroup(group);
-    lk.lock();
-    for (auto* g : group) g->done = true;
-    leaderActive_ = false;
-    groupDone_.notify_all();
   }
+  leaderActive_ = true;
+  std::vector<PendingWrite*> group;
+  group.swap(queue_);
+  lk.unlock();
+  writeGroup(group);
+  lk.lock();
+  // What queued meanwhile is the next group; its first batch's thread leads it.
+  if (queue_.empty()) {
+    leaderActive_ = false;
+  } else {
+    queue_.front()->lead = true;
+    queue_.front()->wake.notify_one();
+  }
+  for (auto* g : group) {
+    g->done = true;
+    if (g != &w) g->wake.notify_one();
+  }
+  lk.unlock();
   if (w.error) std::rethrow_exception(w.error);
   return std::move(w.results);
 }

@@ -159,8 +159,7 @@ class SqlStore final : public Store {
   soci::connection_pool pool_;
   std::unique_ptr<bool[]> suspect_;  // per pool slot, touched only by the slot's lease holder
   std::mutex writer_;                // SQLite: one writer at a time
-  std::mutex groupMutex_;            // guards queue_ and leaderActive_
-  std::condition_variable groupDone_;
+  std::mutex groupMutex_;            // guards queue_, leaderActive_ and each PendingWrite's flags
   std::vector<PendingWrite*> queue_;
   bool leaderActive_ = false;
   // Renews the stored evaluation of the rows written (and of their implementations' other rows)
