@@ -812,6 +812,15 @@ FigureValues::FigureValues(long long rowId, std::string stampOf, const model::St
       cancelled(static_cast<long long>(f.tasksCancelled)),
       suspended(static_cast<long long>(f.tasksSuspended)) {}
 
+namespace {
+// A written row is its source's latest report: the next reported_seq (above every row's; writers
+// are serialised), and, for an update, its identity and its source's priority.
+const std::string kNextReportedSeq =
+    "(SELECT coalesce(max(reported_seq), 0) + 1 FROM implementation)";
+const std::string kRankAsLatest =
+    "organisation_key = :k, priority = :p, reported_seq = " + kNextReportedSeq;
+}  // namespace
+
 std::optional<long long> insertRow(soci::session& sql, const model::Implementation& x,
                                    const std::string& fingerprint, const std::string& receivedAt,
                                    const std::string& organisationKey, int priority,
@@ -825,8 +834,8 @@ std::optional<long long> insertRow(soci::session& sql, const model::Implementati
   static const std::string values =
       ") VALUES (:source, :measure, :region, :org, :sector, :revision, :lifecycle, :start, "
       ":deadline, :completed, :title, :act_type, :act_number, :act_date, :act_item, :note, "
-      ":search, :fingerprint, :received, :key, :priority, (SELECT coalesce(max(reported_seq), 0) "
-      "+ 1 FROM implementation)";
+      ":search, :fingerprint, :received, :key, :priority, " +
+      kNextReportedSeq;
   static const std::string conflict =
       ") ON CONFLICT (measure_id, region, organisation, source) DO NOTHING";
   static const std::string plain = columns + values + conflict;
@@ -877,30 +886,27 @@ void updateRow(soci::session& sql, long long id, const model::Implementation& x,
                const std::string& fingerprint, const std::string& receivedAt,
                const std::string& organisationKey, int priority) {
   RowValues v(x, fingerprint, receivedAt);
-  run(sql,
+  static const std::string update =
       "UPDATE implementation SET sector = :sector, revision = :revision, lifecycle = "
       ":lifecycle, start_date = :start, deadline = :deadline, completed = :completed, title = "
       ":title, act_type = :act_type, act_number = :act_number, act_date = :act_date, act_item "
       "= :act_item, note = :note, search_text = :search, fingerprint = :fingerprint, "
-      "received_at = :received, ev_stamp = NULL, organisation_key = :k, priority = :p, "
-      "reported_seq = (SELECT coalesce(max(reported_seq), 0) + 1 FROM implementation) WHERE id "
-      "= :id",
-      soci::use(v.sector), soci::use(v.revision), soci::use(v.lifecycle), soci::use(v.start),
-      soci::use(v.deadline), soci::use(v.completed, v.completedInd), soci::use(v.title),
-      soci::use(v.actType), soci::use(v.actNumber), soci::use(v.actDate), soci::use(v.actItem),
-      soci::use(v.note), soci::use(v.search), soci::use(v.fingerprint), soci::use(v.receivedAt),
-      soci::use(organisationKey), soci::use(priority), soci::use(id));
+      "received_at = :received, ev_stamp = NULL, " +
+      kRankAsLatest + " WHERE id = :id";
+  run(sql, update, soci::use(v.sector), soci::use(v.revision), soci::use(v.lifecycle),
+      soci::use(v.start), soci::use(v.deadline), soci::use(v.completed, v.completedInd),
+      soci::use(v.title), soci::use(v.actType), soci::use(v.actNumber), soci::use(v.actDate),
+      soci::use(v.actItem), soci::use(v.note), soci::use(v.search), soci::use(v.fingerprint),
+      soci::use(v.receivedAt), soci::use(organisationKey), soci::use(priority), soci::use(id));
 }
 
 void reviseRow(soci::session& sql, long long id, std::int64_t revision,
                const std::string& receivedAt, const std::string& organisationKey, int priority,
                bool keepEvaluation) {
-  static const std::string head = "UPDATE implementation SET revision = :revision, received_at = ";
-  static const std::string tail =
-      ":received, organisation_key = :k, priority = :p, reported_seq = (SELECT "
-      "coalesce(max(reported_seq), 0) + 1 FROM implementation)";
-  static const std::string kept = head + tail + " WHERE id = :id";
-  static const std::string cleared = head + tail + ", ev_stamp = NULL WHERE id = :id";
+  static const std::string head =
+      "UPDATE implementation SET revision = :revision, received_at = :received, " + kRankAsLatest;
+  static const std::string kept = head + " WHERE id = :id";
+  static const std::string cleared = head + ", ev_stamp = NULL WHERE id = :id";
   const long long rev = revision;
   run(sql, keepEvaluation ? kept : cleared, soci::use(rev), soci::use(receivedAt),
       soci::use(organisationKey), soci::use(priority), soci::use(id));
