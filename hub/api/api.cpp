@@ -717,17 +717,7 @@ Response Api::handle(const Request& req) {
     }
     return call(*hit, scope);
   } catch (const store::StoreError& e) {
-    // The driver's words stay in the log (they may name tables, hosts or values); the client
-    // gets the id to quote.
-    ++counters_.errors;
-    const std::string errorId = base::newCorrelationId();
-    spdlog::error("store error on {} {} (error id {}): {}", req.method, req.target, errorId,
-                  e.what());
-    auto res = problem(req, 503,
-                       "store unavailable, nothing was stored; retry later (error id " + errorId +
-                           ": the hub's log has the detail)");
-    res.headers.emplace_back("Retry-After", "5");
-    return res;
+    return storeUnavailable(req, e.what());
   }
 }
 
@@ -747,6 +737,57 @@ Response Api::readyz(const Request&, const intake::Scope&) {
 }
 
 Response Api::postReports(const Request& req, const intake::Scope& source) {
+  return receiveReport(req, source, false);
+}
+
+std::optional<Response> Api::quick(const Request& req) {
+  if (req.method != "POST" || req.path != "/api/v1/reports" || !store_.submits())
+    return std::nullopt;
+  // A token issued at run time is looked up in the store: that request waits for the pool.
+  const intake::Scope* scope = intake::authenticate(settings_.scopes, req.header("authorization"));
+  if (!scope || !scope->write) return std::nullopt;
+  try {
+    return receiveReport(req, *scope, true);
+  } catch (const store::StoreError& e) {
+    return storeUnavailable(req, e.what());
+  }
+}
+
+http::HeadVerdict Api::admitQuickly(const Request& head) {
+  using Kind = http::HeadVerdict::Kind;
+  // admit() reads the store only for a token it does not find in the configuration.
+  const auto m = match(head);
+  const bool open = (m.hit && m.hit->right == Right::Public) || (m.pathKnown && m.everyPublic);
+  if (!open && !intake::authenticate(settings_.scopes, head.header("authorization")))
+    return {Kind::Defer, {}};
+  auto refusal = admit(head);
+  if (!refusal) return {Kind::Admit, {}};
+  return {Kind::Refuse, std::move(*refusal)};
+}
+
+Response Api::storeUnavailable(const Request& req, const std::string& detail) {
+  // The driver's words stay in the log (they may name tables, hosts or values); the client
+  // gets the id to quote.
+  ++counters_.errors;
+  const std::string errorId = base::newCorrelationId();
+  spdlog::error("store error on {} {} (error id {}): {}", req.method, req.target, errorId, detail);
+  auto res = problem(req, 503,
+                     "store unavailable, nothing was stored; retry later (error id " + errorId +
+                         ": the hub's log has the detail)");
+  res.headers.emplace_back("Retry-After", "5");
+  return res;
+}
+
+// What the receipt of a report needs once its records are stored.
+struct Api::ReportInFlight {
+  Request request;  // method, target and the headers that choose the format of an error
+  std::string source;
+  bool json = false;
+  exchange::Receipt receipt;
+  intake::Prepared prepared;
+};
+
+Response Api::receiveReport(const Request& req, const intake::Scope& source, bool submit) {
   const auto media = mediaType(req.header("content-type"));
   const bool json = isJson(media);
   if (!json && !isXml(media)) {
@@ -778,7 +819,16 @@ Response Api::postReports(const Request& req, const intake::Scope& source) {
                        source.id + "\": nothing was stored");
   }
 
-  exchange::Receipt receipt;
+  auto flight = std::make_shared<ReportInFlight>();
+  flight->request.method = req.method;
+  flight->request.target = req.target;
+  flight->request.remote = req.remote;
+  for (const char* name : {"content-type", "accept"})
+    if (auto it = req.headers.find(name); it != req.headers.end())
+      flight->request.headers.emplace(name, it->second);
+  flight->source = source.id;
+  flight->json = json;
+  auto& receipt = flight->receipt;
   receipt.source = source.id;
   receipt.receivedAt = nowIso();
   std::vector<intake::Incoming> records;
@@ -787,13 +837,44 @@ Response Api::postReports(const Request& req, const intake::Scope& source) {
     receipt.lines.push_back({r.index, r.measureId, r.region, r.organisation, r.revision, "", ""});
     records.push_back(intake::fromReport(std::move(r)));
   }
-  auto result =
-      intake::accept(source, std::move(records), intake::Policy::request(),
-                     {store_, settings_.sectors, model::today(), std::chrono::system_clock::now()});
-  if (result.refusal) {
+  const auto receivedAt = std::chrono::system_clock::now();
+  flight->prepared = intake::prepare(source, std::move(records), intake::Policy::request(),
+                                     {store_, settings_.sectors, model::today(), receivedAt});
+  auto& prepared = flight->prepared;
+  if (prepared.result.refusal) {
     ++counters_.forbidden;
-    return problem(req, 403, *result.refusal);
+    return problem(req, 403, *prepared.result.refusal);
   }
+  if (!prepared.write) return reportReceipt(*flight, {});
+  if (!submit)
+    return reportReceipt(*flight, store_.upsert(prepared.batch, receivedAt, prepared.options));
+  // Answered once the store has committed the records (or failed to), from its writer thread.
+  Response later;
+  later.later = [this, flight, receivedAt](http::Reply reply) {
+    auto& p = flight->prepared;
+    // The receipt is written on the connection's thread: the store's writer goes on at once.
+    store_.submit(std::move(p.batch), receivedAt, std::move(p.options),
+                  [this, flight, reply = std::move(reply)](std::vector<store::UpsertResult> stored,
+                                                           std::exception_ptr error) {
+                    reply([this, flight, stored = std::move(stored), error] {
+                      if (!error) return reportReceipt(*flight, stored);
+                      try {
+                        std::rethrow_exception(error);
+                      } catch (const std::exception& e) {
+                        return storeUnavailable(flight->request, e.what());
+                      } catch (...) {
+                        return storeUnavailable(flight->request, "unknown error");
+                      }
+                    });
+                  });
+  };
+  return later;
+}
+
+Response Api::reportReceipt(ReportInFlight& flight,
+                            const std::vector<store::UpsertResult>& stored) {
+  auto result = intake::complete(std::move(flight.prepared), stored);
+  auto& receipt = flight.receipt;
   for (std::size_t i = 0; i < result.outcomes.size(); ++i) {
     receipt.lines[i].outcome = intake::toString(result.outcomes[i].verdict);
     receipt.lines[i].reason = std::move(result.outcomes[i].reason);
@@ -810,9 +891,9 @@ Response Api::postReports(const Request& req, const intake::Scope& source) {
   counters_.duplicate += duplicate;
   counters_.stale += stale;
   counters_.rejected += rejected;
-  spdlog::info("report from {} ({}): {} accepted, {} duplicate, {} stale, {} rejected", source.id,
-               req.remote, accepted, duplicate, stale, rejected);
-  if (json) return {200, "application/json", exchange::writeReceiptJson(receipt), {}};
+  spdlog::info("report from {} ({}): {} accepted, {} duplicate, {} stale, {} rejected",
+               flight.source, flight.request.remote, accepted, duplicate, stale, rejected);
+  if (flight.json) return {200, "application/json", exchange::writeReceiptJson(receipt), {}};
   return {200, "application/xml; charset=utf-8", exchange::writeReceiptXml(receipt), {}};
 }
 

@@ -165,6 +165,13 @@ class Api {
   // 401 for a missing or unknown one and 429 past the token's rate or the address's failures
   // (AdmissionSettings); nullopt admits the request (handle() then decides the rest).
   std::optional<http::Response> admit(const http::Request& head);
+  // The server's fast lanes (http::ServerOptions::quick and quickCheckHead), on an I/O thread: a
+  // report posted with the token of a configured source, to a store that writes without waiting
+  // (store::Store::submits), is parsed there and answered once the store has committed it; a
+  // head with a configured token (or none needed) is admitted there. Everything else is left
+  // to handle() and admit() on the handler pool.
+  std::optional<http::Response> quick(const http::Request& req);
+  http::HeadVerdict admitQuickly(const http::Request& head);
   const Counters& counters() const { return counters_; }
   // Every route the server answers, one row per method and path, in the order they are matched.
   static std::span<const Route> routes();
@@ -190,6 +197,13 @@ class Api {
   static void addLineage(boost::json::object& item, const model::Implementation& impl,
                          const LineageIndex& index);
   http::Response postReports(const http::Request& req, const intake::Scope& source);
+  // POST /api/v1/reports; with `submit`, the answer comes later, once the store has committed.
+  struct ReportInFlight;
+  http::Response receiveReport(const http::Request& req, const intake::Scope& source, bool submit);
+  http::Response reportReceipt(ReportInFlight& flight,
+                               const std::vector<store::UpsertResult>& stored);
+  // 503 with Retry-After and an error id; the detail goes to the log.
+  http::Response storeUnavailable(const http::Request& req, const std::string& detail);
   http::Response getMeasures(const http::Request& req, const intake::Scope& reader);
   http::Response getSummary(const http::Request& req, const intake::Scope& reader);
   // GET /api/v1/overview and GET /api/v1/trend (overview.cpp): the dashboard's reads.

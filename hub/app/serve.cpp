@@ -102,6 +102,9 @@ std::vector<metrics::Family> serverMetrics(const http::ServerStats& s) {
           s.openConnections.load()),
       one("ijro_http_queued_requests", "Requests waiting for a handler thread now.", Type::Gauge,
           s.queued.load()),
+      one("ijro_http_awaiting_store_requests",
+          "Requests taken on an I/O thread whose answer waits for the store's commit now.",
+          Type::Gauge, s.awaitingReply.load()),
       one("ijro_http_connections_shed_total",
           "Connections answered 503 and closed at once because limits/@maxConnections were open.",
           Type::Counter, s.connectionsShed.load()),
@@ -227,6 +230,10 @@ int serve(const Config& cfg) {
   api::Api api(std::move(settings), *store);
   // The token is checked from the request head, before the body is read.
   options.checkHead = [&api](const http::Request& head) { return api.admit(head); };
+  // Tokens of the configuration are checked on the I/O thread, and small reports parsed there and
+  // handed to the store without holding a thread while they are committed.
+  options.quickCheckHead = [&api](const http::Request& head) { return api.admitQuickly(head); };
+  options.quick = [&api](const http::Request& r) { return api.quick(r); };
   raiseFileLimit(options.maxConnections);
   http::Server httpServer(std::move(options),
                           [&api](const http::Request& r) { return api.handle(r); });

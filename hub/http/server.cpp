@@ -662,10 +662,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void readFailed(beast::error_code ec);
   void checkHead(bool expectContinue);
   void afterHead(bool expectContinue);  // the head is admitted: read the body
+  void headChecked(bool expectContinue, bool bodyRead, std::optional<Response> refusal);
   void offload(Work work, Done done, bool bodyRead);
   void shed(const std::string& why, bool bodyRead);
   void handleRequest();
   Response callHandler(const Request& req);
+  // Sends `out`, or waits for its Reply when it comes later.
+  struct Awaiting;
+  void answer(unsigned version, bool head, Response out, bool keepAlive);
   Response internalError(const Request& req, const std::string& detail);
   void reject(unsigned status, std::string text, unsigned version = 0);
   void respond(unsigned version, bool head, Response out, bool keepAlive, bool linger);
@@ -857,6 +861,24 @@ void Session::checkHead(bool expectContinue) {
   state_ = State::Checking;
   stream_.expires_never();
   const bool bodyRead = head_->is_done();
+  if (core_.options.quickCheckHead) {
+    HeadVerdict v;
+    try {
+      v = core_.options.quickCheckHead(*head);
+    } catch (const std::exception& e) {
+      v = {HeadVerdict::Kind::Refuse, internalError(*head, e.what())};
+    } catch (...) {
+      v = {HeadVerdict::Kind::Refuse, internalError(*head, "unknown exception")};
+    }
+    if (v.kind == HeadVerdict::Kind::Admit) {
+      headChecked(expectContinue, bodyRead, std::nullopt);
+      return;
+    }
+    if (v.kind == HeadVerdict::Kind::Refuse) {
+      headChecked(expectContinue, bodyRead, std::move(v.refusal));
+      return;
+    }
+  }
   offload(
       [this, head]() -> std::optional<Response> {
         try {
@@ -868,18 +890,22 @@ void Session::checkHead(bool expectContinue) {
         }
       },
       [this, expectContinue, bodyRead](std::optional<Response> refusal) {
-        if (!refusal) {
-          afterHead(expectContinue);
-          return;
-        }
-        ++core_.stats.refusedOnHead;
-        // The body was not read: the connection closes after the answer, draining what comes.
-        const bool keepAlive = bodyRead && head_->get().keep_alive();
-        const bool isHead = head_->get().method() == bhttp::verb::head;
-        head_.reset();
-        respond(version_, isHead, std::move(*refusal), keepAlive, !bodyRead);
+        headChecked(expectContinue, bodyRead, std::move(refusal));
       },
       bodyRead);
+}
+
+void Session::headChecked(bool expectContinue, bool bodyRead, std::optional<Response> refusal) {
+  if (!refusal) {
+    afterHead(expectContinue);
+    return;
+  }
+  ++core_.stats.refusedOnHead;
+  // The body was not read: the connection closes after the answer, draining what comes.
+  const bool keepAlive = bodyRead && head_->get().keep_alive();
+  const bool isHead = head_->get().method() == bhttp::verb::head;
+  head_.reset();
+  respond(version_, isHead, std::move(*refusal), keepAlive, !bodyRead);
 }
 
 void Session::afterHead(bool expectContinue) {
@@ -1084,6 +1110,25 @@ void Session::handleRequest() {
       if (!req.bodyFile.empty()) ::unlink(req.bodyFile.c_str());
     }
   };
+  // Requests answered later count against the handler queue's bound too: past it, a request
+  // takes the pool's way (and is shed there when that is full).
+  if (core_.options.quick && req.bodyFile.empty() &&
+      req.body.size() <= core_.options.quickBodyLimit &&
+      core_.stats.awaitingReply.load() < core_.options.handlerQueue) {
+    std::optional<Response> out;
+    try {
+      out = core_.options.quick(req);
+    } catch (const std::exception& e) {
+      out = internalError(req, e.what());
+    } catch (...) {
+      out = internalError(req, "unknown exception");
+    }
+    if (out) {
+      ++core_.stats.requests;
+      answer(version, head, std::move(*out), keepAlive);
+      return;
+    }
+  }
   auto owned = std::make_shared<Owned>();
   owned->req = std::move(req);
   offload(
@@ -1092,9 +1137,68 @@ void Session::handleRequest() {
         return callHandler(owned->req);
       },
       [this, version, head, keepAlive](std::optional<Response> out) {
-        respond(version, head, std::move(*out), keepAlive, false);
+        answer(version, head, std::move(*out), keepAlive);
       },
       true);
+}
+
+// A later response keeps the session (and so the server's drain) until its Reply is called or
+// dropped; a session closed meanwhile drops the response.
+struct Session::Awaiting {
+  std::shared_ptr<Session> session;  // released by the first reply
+  std::atomic<bool> replied{false};
+  unsigned version = 11;
+  bool head = false, keepAlive = false;
+
+  void reply(MakeResponse make) {
+    if (replied.exchange(true)) return;
+    auto self = std::move(session);
+    --self->core_.stats.awaitingReply;
+    net::post(self->stream_.get_executor(), [self, make = std::move(make), version = version,
+                                             head = head, keepAlive = keepAlive]() mutable {
+      if (self->closed_) return;
+      const Request what{self->method_, self->target_};
+      Response r;
+      try {
+        r = make();
+        if (r.later || r.stream)
+          r = self->internalError(what, "a deferred response was deferred again or streamed");
+      } catch (const std::exception& e) {
+        r = self->internalError(what, e.what());
+      } catch (...) {
+        r = self->internalError(what, "unknown exception");
+      }
+      self->respond(version, head, std::move(r), keepAlive, false);
+    });
+  }
+  // Every copy of the Reply is gone and none was called: the request is answered 500.
+  ~Awaiting() {
+    if (!replied.load())
+      reply([]() -> Response { throw std::logic_error("the Reply was dropped uncalled"); });
+  }
+};
+
+void Session::answer(unsigned version, bool head, Response out, bool keepAlive) {
+  if (!out.later) {
+    respond(version, head, std::move(out), keepAlive, false);
+    return;
+  }
+  auto later = std::exchange(out.later, nullptr);
+  auto awaiting = std::make_shared<Awaiting>();
+  awaiting->session = shared_from_this();
+  awaiting->version = version;
+  awaiting->head = head;
+  awaiting->keepAlive = keepAlive;
+  ++core_.stats.awaitingReply;
+  Reply reply = [awaiting](MakeResponse make) { awaiting->reply(std::move(make)); };
+  try {
+    later(std::move(reply));
+  } catch (const std::exception& e) {
+    awaiting->reply([error = internalError(Request{method_, target_}, e.what())] { return error; });
+  } catch (...) {
+    awaiting->reply(
+        [error = internalError(Request{method_, target_}, "unknown exception")] { return error; });
+  }
 }
 
 // Without a handler pool the work runs here, on the I/O thread. With one, the job waits in the

@@ -89,6 +89,15 @@ class BodyWriter {
   FileRange file_;
 };
 
+struct Response;
+// Answers a request whose response was not known when its handler returned (Response::later):
+// call it exactly once, from any thread (later calls are ignored), with what makes the response.
+// That runs on the connection's thread, so whatever calls the Reply is not held by building the
+// response; it must not block. The response it makes cannot be deferred again or streamed. When
+// every copy of a Reply is dropped uncalled, the request is answered 500.
+using MakeResponse = std::function<Response()>;
+using Reply = std::function<void(MakeResponse)>;
+
 struct Response {
   int status = 200;
   std::string contentType = "text/plain; charset=utf-8";
@@ -97,6 +106,10 @@ struct Response {
   std::string bodyFile{};
   bool removeBodyFile = false;
   std::function<void(const BodyWriter& write)> stream{};
+  // Set: the response comes later. The server calls it once, on the connection's thread, with
+  // the Reply that answers the request (the other fields are ignored); it must not block. If it
+  // throws before replying, the request is answered 500.
+  std::function<void(Reply)> later{};
 };
 
 // A streamed body (Response::stream) written into `body` and the stream dropped, for a caller
@@ -113,6 +126,12 @@ inline void gatherBody(Response& res) {
 // which ties up one of the server's threads meanwhile. An exception becomes a 500 with the body
 // "internal error: <what()>" and is logged with method, target and remote address.
 using Handler = std::function<Response(const Request&)>;
+
+// The Handler's fast lane (ServerOptions::quick), tried first on the connection's I/O thread for
+// a request whose body is in memory: it must not block (no database, no file), and answers the
+// request it can, at once or with Response::later; std::nullopt leaves the request to the
+// Handler on the handler pool. An exception becomes a 500 as for the Handler.
+using QuickHandler = std::function<std::optional<Response>(const Request&)>;
 
 // How a route takes its body when it streams it to a file instead of holding it in memory: the
 // server writes the body chunk by chunk to a new temporary file in `folder` (mkstemp
@@ -135,6 +154,16 @@ using StreamBodyRoute =
 // sent as it is and, when the body was not read, the connection closes after it. It runs where
 // the Handler runs (on the handler pool, under its queue bound and deadline), so it may block.
 using RequestCheck = std::function<std::optional<Response>(const Request& head)>;
+
+// checkHead's fast lane (ServerOptions::quickCheckHead), on the connection's I/O thread: it
+// must not block; it admits or refuses the head as checkHead would, or defers it to checkHead
+// on the handler pool.
+struct HeadVerdict {
+  enum class Kind { Admit, Refuse, Defer };
+  Kind kind = Kind::Defer;
+  Response refusal{};  // Refuse: what is sent
+};
+using QuickHeadCheck = std::function<HeadVerdict(const Request& head)>;
 
 // TLS on every connection of the port: TLS 1.2 or later, OpenSSL's default ciphers at security
 // level 2 or above. The files are read when the Server is made; one that cannot be used throws
@@ -162,7 +191,9 @@ struct ServerOptions {
   // Load shedding. Past maxConnections open connections a new one is answered 503 (Retry-After)
   // and closed at once. At most handlerQueue requests wait for a handler thread; one that finds
   // the queue full, or cannot start within queueTimeout, is answered 503 with Retry-After and
-  // its connection closed (a Handler that has started is never interrupted).
+  // its connection closed (a Handler that has started is never interrupted). Requests waiting
+  // for a later reply (Response::later) count against handlerQueue too: past it, quick is not
+  // tried and the request waits for the pool.
   std::size_t maxConnections = 10'000;
   std::size_t handlerQueue = 1'024;
   std::chrono::milliseconds queueTimeout{5'000};
@@ -174,7 +205,13 @@ struct ServerOptions {
   // A streamed response body (Response::stream): bytes handed over and not yet sent, at most
   // (the writer waits past it), besides the part being sent.
   std::size_t streamWindow = 128u << 10;
-  RequestCheck checkHead;                           // empty: every head is admitted
+  RequestCheck checkHead;  // empty: every head is admitted
+  // The fast lanes (see QuickHandler and QuickHeadCheck); empty: none. quick is tried for a
+  // body of at most quickBodyLimit bytes only: a larger one waits for the handler pool rather
+  // than hold the I/O thread and every connection it serves.
+  QuickHeadCheck quickCheckHead;
+  QuickHandler quick;
+  std::size_t quickBodyLimit = 64u << 10;
   std::chrono::milliseconds headerTimeout{10'000};  // whole request head must arrive within
   std::chrono::milliseconds readTimeout{30'000};    // whole request must arrive within
   std::chrono::milliseconds idleTimeout{60'000};    // keep-alive connection with no request
@@ -196,6 +233,8 @@ struct ServerStats {
   std::atomic<std::uint64_t> tlsHandshakeFailures{0};
   std::atomic<std::uint64_t> openConnections{0};  // now (a gauge)
   std::atomic<std::uint64_t> queued{0};  // requests waiting for a handler thread now (a gauge)
+  // requests whose response comes later (Response::later) and has not come yet (a gauge)
+  std::atomic<std::uint64_t> awaitingReply{0};
   // connections answered 503 and closed at once because maxConnections were open
   std::atomic<std::uint64_t> connectionsShed{0};
   // requests answered 503 because the handler queue was full or they could not start in time

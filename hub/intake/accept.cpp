@@ -89,10 +89,11 @@ std::size_t Result::count(Verdict v) const {
   return n;
 }
 
-Result accept(const Scope& scope, std::vector<Incoming> records, const Policy& policy,
-              const Context& context) {
+Prepared prepare(const Scope& scope, std::vector<Incoming> records, const Policy& policy,
+                 const Context& context) {
   using Mode = Policy::Mode;
-  Result result;
+  Prepared p;
+  Result& result = p.result;
 
   // Scope first, for every record that names a territory or a sector, valid or not: a source
   // learns that it may not write there before it learns what else is wrong.
@@ -124,12 +125,12 @@ Result accept(const Scope& scope, std::vector<Incoming> records, const Policy& p
     result.refusal = refusal +
                      ": nothing was stored; ask the hub operator to extend the source's "
                      "regions/sectors in the configuration";
-    return result;
+    return p;
   }
 
   result.outcomes.resize(records.size());
-  std::vector<model::Implementation> batch;
-  std::vector<std::size_t> from;  // batch[k] is records[from[k]]
+  auto& batch = p.batch;
+  auto& from = p.from;
   std::vector<store::DeadLetter> dead;
   std::vector<std::optional<model::Lineage>> lineage;  // Batch: lineage[k] goes with batch[k]
   for (std::size_t i = 0; i < records.size(); ++i) {
@@ -159,21 +160,20 @@ Result accept(const Scope& scope, std::vector<Incoming> records, const Policy& p
     }
     from.push_back(i);
     batch.push_back(std::move(*r.record));
+    if (policy.mode == Mode::Poll) p.texts.push_back(std::move(r.text));
     if (policy.mode == Mode::Batch) lineage.push_back(std::move(r.lineage));
   }
 
   // A request with nothing valid has nothing to commit; a poll still commits its dead letters
   // and its checkpoint.
-  if (batch.empty() && policy.mode != Mode::Poll && policy.mode != Mode::Batch) return result;
+  if (batch.empty() && policy.mode != Mode::Poll && policy.mode != Mode::Batch) return p;
+  p.write = true;
+  p.poll = policy.mode == Mode::Poll;
   // What the store refuses is, for a plugin's record, a dead letter that says so.
-  const std::string storePrefix = policy.mode == Mode::Request ? "" : "the store refused it: ";
-  store::UpsertOptions options;
-  if (policy.mode == Mode::Poll) {
-    if (policy.checkpoint) options.checkpoint = store::Checkpoint{scope.id, *policy.checkpoint};
-    options.deadLetterRejected = [&](std::size_t k, const std::string& reason) {
-      return deadLetter(scope, records[from[k]].text, &batch[k], storePrefix + reason);
-    };
-  }
+  p.storePrefix = policy.mode == Mode::Request ? "" : "the store refused it: ";
+  auto& options = p.options;
+  if (policy.mode == Mode::Poll && policy.checkpoint)
+    options.checkpoint = store::Checkpoint{scope.id, *policy.checkpoint};
   if (policy.mode == Mode::Batch && policy.receivedBatch) {
     options.lineage = std::move(lineage);
     options.receivedBatch = *policy.receivedBatch;
@@ -182,16 +182,35 @@ Result accept(const Scope& scope, std::vector<Incoming> records, const Policy& p
   }
   result.deadLetters = dead.size();
   options.deadLetters = std::move(dead);
-  auto stored = context.store.upsert(batch, context.receivedAt, options);
-  for (std::size_t k = 0; k < stored.size(); ++k) {
-    auto& out = result.outcomes[from[k]];
+  return p;
+}
+
+Result complete(Prepared&& prepared, const std::vector<store::UpsertResult>& stored) {
+  Result result = std::move(prepared.result);
+  for (std::size_t k = 0; k < stored.size() && k < prepared.from.size(); ++k) {
+    auto& out = result.outcomes[prepared.from[k]];
     out.verdict = verdictOf(stored[k].outcome);
     out.reason = stored[k].reason;
     if (out.verdict != Verdict::Rejected) continue;
-    out.reason = storePrefix + out.reason;
-    if (policy.mode == Mode::Poll) ++result.deadLetters;
+    out.reason = prepared.storePrefix + out.reason;
+    if (prepared.poll) ++result.deadLetters;
   }
   return result;
+}
+
+Result accept(const Scope& scope, std::vector<Incoming> records, const Policy& policy,
+              const Context& context) {
+  Prepared p = prepare(scope, std::move(records), policy, context);
+  if (!p.write) return std::move(p.result);
+  if (p.poll) {
+    // Each record the store rejects becomes a dead letter in the same transaction.
+    p.options.deadLetterRejected = [&](std::size_t k, const std::string& reason) {
+      return deadLetter(scope, p.texts[k], &p.batch[k], p.storePrefix + reason);
+    };
+  }
+  auto stored = context.store.upsert(p.batch, context.receivedAt, p.options);
+  p.options.deadLetterRejected = nullptr;
+  return complete(std::move(p), stored);
 }
 
 }  // namespace ijro::intake

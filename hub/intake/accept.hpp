@@ -111,4 +111,22 @@ struct Result {
 Result accept(const Scope& scope, std::vector<Incoming> records, const Policy& policy,
               const Context& context);
 
+// accept in two halves, for a caller that stores without waiting (store::Store::submit):
+// prepare does everything before the store; when `write` is set, `batch` and `options` go to the
+// store, and complete turns its results into the outcomes. Policies Request and Batch only (a
+// poll's rejected records need the store to call back for their dead letters: use accept).
+struct Prepared {
+  Result result;  // final when `write` is not set
+  bool write = false;
+  std::vector<model::Implementation> batch;
+  store::UpsertOptions options;
+  std::vector<std::size_t> from;   // batch[k] came from the k-th record in from[k]
+  std::vector<std::string> texts;  // Poll: batch[k]'s text, for its dead letter
+  std::string storePrefix;         // put before the reason of a record the store rejects
+  bool poll = false;
+};
+Prepared prepare(const Scope& scope, std::vector<Incoming> records, const Policy& policy,
+                 const Context& context);
+Result complete(Prepared&& prepared, const std::vector<store::UpsertResult>& stored);
+
 }  // namespace ijro::intake

@@ -1,5 +1,7 @@
 #include "hub/store/sql_store.hpp"
 
+#include <pthread.h>
+
 #include <fmt/format.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
@@ -357,6 +359,14 @@ SqlStore::SqlStore(Location location, std::size_t poolSize)
 }
 
 SqlStore::~SqlStore() {
+  if (groupWriter_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(groupMutex_);
+      stopWriting_ = true;
+    }
+    writerWake_.notify_one();
+    groupWriter_.join();
+  }
   if (checkpointer_.joinable()) {
     {
       std::lock_guard<std::mutex> lock(checkpointMutex_);
@@ -562,17 +572,36 @@ struct SqlStore::PendingWrite {
   const UpsertOptions& options;
   std::vector<UpsertResult> results;
   std::exception_ptr error;
-  std::condition_variable wake;  // done, or lead
-  bool done = false;             // stored or failed; guarded by groupMutex_
-  bool lead = false;             // handed the lead while queued; guarded by groupMutex_
+  Submission* submission = nullptr;  // set: submitted, owned by the writer once queued
+  std::condition_variable wake;      // a waiting caller's: done
+  bool done = false;                 // stored or failed; guarded by groupMutex_
 };
 
-std::vector<UpsertResult> SqlStore::upsert(std::span<const model::Implementation> batch,
-                                           std::chrono::system_clock::time_point receivedAt,
-                                           const UpsertOptions& options) {
-  std::vector<UpsertResult> results(batch.size());
-  std::vector<std::string> fingerprints(batch.size());
+// A submitted batch with everything its write refers to, kept until its callback has run.
+struct SqlStore::Submission {
+  Submission(std::vector<model::Implementation> b, UpsertOptions o, std::string at, Submitted d)
+      : batch(std::move(b)),
+        options(std::move(o)),
+        receivedAt(std::move(at)),
+        initial(batch.size()),
+        fingerprints(batch.size()),
+        done(std::move(d)),
+        w{batch, order, fingerprints, receivedAt, initial, options, {}, {}, this, {}, false} {}
+  std::vector<model::Implementation> batch;
+  UpsertOptions options;
+  std::string receivedAt;
+  std::vector<UpsertResult> initial;
+  std::vector<std::string> fingerprints;
   std::vector<std::size_t> order;
+  Submitted done;
+  PendingWrite w;
+};
+
+// What a batch needs before it is written: each record the store cannot hold rejected, the
+// others' fingerprints, and their order of writing. False: nothing to write.
+bool SqlStore::planWrite(std::span<const model::Implementation> batch, const UpsertOptions& options,
+                         std::vector<UpsertResult>& results, std::vector<std::string>& fingerprints,
+                         std::vector<std::size_t>& order) {
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (auto why = unstorable(batch[i])) {
       results[i] = {Outcome::Rejected, *why, 0};
@@ -584,17 +613,31 @@ std::vector<UpsertResult> SqlStore::upsert(std::span<const model::Implementation
   const bool pluginState = options.checkpoint || !options.deadLetters.empty() ||
                            (options.deadLetterRejected && order.size() < batch.size()) ||
                            options.receivedBatch;
-  if (order.empty() && !pluginState) return results;
+  if (order.empty() && !pluginState) return false;
   // Taking row locks in key order keeps concurrent batches from deadlocking; stable, so that two
   // records with the same key are still applied in batch order.
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return keyTuple(batch[a]) < keyTuple(batch[b]);
   });
+  return true;
+}
+
+std::vector<UpsertResult> SqlStore::upsert(std::span<const model::Implementation> batch,
+                                           std::chrono::system_clock::time_point receivedAt,
+                                           const UpsertOptions& options) {
+  std::vector<UpsertResult> results(batch.size());
+  std::vector<std::string> fingerprints(batch.size());
+  std::vector<std::size_t> order;
+  if (!planWrite(batch, options, results, fingerprints, order)) return results;
   std::string at = formatTimestamp(receivedAt);
 
   if (location_.dialect == Dialect::Sqlite) {
     PendingWrite w{batch, order, fingerprints, at, results, options};
-    return upsertGrouped(w);
+    std::unique_lock<std::mutex> lk(groupMutex_);
+    enqueue(&w);
+    w.wake.wait(lk, [&] { return w.done; });
+    if (w.error) std::rethrow_exception(w.error);
+    return std::move(w.results);
   }
   for (int attempt = 1;; ++attempt) {
     Lease l = lease(kLeaseWait);
@@ -616,6 +659,27 @@ std::vector<UpsertResult> SqlStore::upsert(std::span<const model::Implementation
           batch.size(), e.what()));
     }
   }
+}
+
+bool SqlStore::submits() const {
+  return location_.dialect == Dialect::Sqlite;
+}
+
+void SqlStore::submit(std::vector<model::Implementation> batch,
+                      std::chrono::system_clock::time_point receivedAt, UpsertOptions options,
+                      Submitted done) {
+  if (!submits()) {
+    Store::submit(std::move(batch), receivedAt, std::move(options), std::move(done));
+    return;
+  }
+  auto s = std::make_unique<Submission>(std::move(batch), std::move(options),
+                                        formatTimestamp(receivedAt), std::move(done));
+  if (!planWrite(s->batch, s->options, s->initial, s->fingerprints, s->order)) {
+    s->done(std::move(s->initial), nullptr);
+    return;
+  }
+  std::lock_guard<std::mutex> lk(groupMutex_);
+  enqueue(&s.release()->w);
 }
 
 std::vector<UpsertResult> SqlStore::upsertOnce(
@@ -822,37 +886,54 @@ std::vector<std::size_t> SqlStore::insertNew(
   return out;
 }
 
-std::vector<UpsertResult> SqlStore::upsertGrouped(PendingWrite& w) {
+// Under groupMutex_. The writer thread starts with the first write.
+void SqlStore::enqueue(PendingWrite* w) {
+  queue_.push_back(w);
+  if (!groupWriter_.joinable()) groupWriter_ = std::thread([this] { writeQueued(); });
+  if (writerIdle_) writerWake_.notify_one();
+}
+
+// The writer: whatever queued while it wrote is the next group, one transaction and one fsync
+// for all of it. A waiting caller is woken once its batch is stored or failed; a submitted
+// batch's callback runs here, outside the lock, and then the batch is gone.
+void SqlStore::writeQueued() {
+  ::pthread_setname_np(::pthread_self(), "store-writer");  // as top and perf show it
   std::unique_lock<std::mutex> lk(groupMutex_);
-  queue_.push_back(&w);
-  if (leaderActive_) {
-    // Woken once: when a leader has stored this batch with its group, or hands it the lead.
-    w.wake.wait(lk, [&] { return w.done || w.lead; });
-    if (w.done) {
-      if (w.error) std::rethrow_exception(w.error);
-      return std::move(w.results);
-    }
-  }
-  leaderActive_ = true;
   std::vector<PendingWrite*> group;
-  group.swap(queue_);
-  lk.unlock();
-  writeGroup(group);
-  lk.lock();
-  // What queued meanwhile is the next group; its first batch's thread leads it.
-  if (queue_.empty()) {
-    leaderActive_ = false;
-  } else {
-    queue_.front()->lead = true;
-    queue_.front()->wake.notify_one();
+  std::vector<PendingWrite*> submitted;
+  for (;;) {
+    writerIdle_ = true;
+    writerWake_.wait(lk, [&] { return !queue_.empty() || stopWriting_; });
+    writerIdle_ = false;
+    if (queue_.empty()) return;  // stopping, and every batch is written
+    group.clear();
+    group.swap(queue_);
+    lk.unlock();
+    writeGroup(group);
+    submitted.clear();
+    lk.lock();
+    for (auto* g : group) {
+      if (g->submission) {
+        submitted.push_back(g);
+      } else {
+        g->done = true;
+        g->wake.notify_one();
+      }
+    }
+    if (submitted.empty()) continue;
+    lk.unlock();
+    for (auto* g : submitted) {
+      std::unique_ptr<Submission> s(g->submission);
+      try {
+        s->done(g->error ? std::vector<UpsertResult>() : std::move(g->results), g->error);
+      } catch (const std::exception& e) {
+        spdlog::error("store: the callback of a submitted batch failed: {}", e.what());
+      } catch (...) {
+        spdlog::error("store: the callback of a submitted batch failed");
+      }
+    }
+    lk.lock();
   }
-  for (auto* g : group) {
-    g->done = true;
-    if (g != &w) g->wake.notify_one();
-  }
-  lk.unlock();
-  if (w.error) std::rethrow_exception(w.error);
-  return std::move(w.results);
 }
 
 void SqlStore::writeGroup(const std::vector<PendingWrite*>& group) noexcept {

@@ -37,6 +37,10 @@ class SqlStore final : public Store {
   std::vector<UpsertResult> upsert(std::span<const model::Implementation> batch,
                                    std::chrono::system_clock::time_point receivedAt,
                                    const UpsertOptions& options) override;
+  bool submits() const override;
+  void submit(std::vector<model::Implementation> batch,
+              std::chrono::system_clock::time_point receivedAt, UpsertOptions options,
+              Submitted done) override;
   std::optional<std::string> checkpoint(const std::string& instance) override;
   std::vector<Change> changesAfter(std::int64_t historyId, std::size_t limit) override;
   std::int64_t lastHistoryId() override;
@@ -137,11 +141,16 @@ class SqlStore final : public Store {
                                      const std::string& receivedAt,
                                      std::vector<UpsertResult>& results, PendingRows& pending,
                                      KeySet& written, const StatusAsOf& asOf);
-  // SQLite group commit: concurrent upserts queue up and one of them, the leader, writes every
+  // SQLite group commit: upserts and submissions queue up and the writer thread writes every
   // queued batch in one transaction, so one fsync acknowledges them all. Nothing is answered
   // before that commit.
   struct PendingWrite;
-  std::vector<UpsertResult> upsertGrouped(PendingWrite& w);
+  struct Submission;
+  static bool planWrite(std::span<const model::Implementation> batch, const UpsertOptions& options,
+                        std::vector<UpsertResult>& results, std::vector<std::string>& fingerprints,
+                        std::vector<std::size_t>& order);
+  void enqueue(PendingWrite* w);
+  void writeQueued();
   void writeGroup(const std::vector<PendingWrite*>& group) noexcept;
   UpsertResult upsertRecord(soci::session& sql, const model::Implementation& x,
                             const std::string& fingerprint, const std::string& receivedAt,
@@ -159,9 +168,12 @@ class SqlStore final : public Store {
   soci::connection_pool pool_;
   std::unique_ptr<bool[]> suspect_;  // per pool slot, touched only by the slot's lease holder
   std::mutex writer_;                // SQLite: one writer at a time
-  std::mutex groupMutex_;            // guards queue_, leaderActive_ and each PendingWrite's flags
+  std::mutex groupMutex_;            // guards queue_, the writer's flags and each PendingWrite's
   std::vector<PendingWrite*> queue_;
-  bool leaderActive_ = false;
+  std::condition_variable writerWake_;
+  bool writerIdle_ = false;
+  bool stopWriting_ = false;
+  std::thread groupWriter_;  // SQLite: writes the queued batches (writeQueued)
   // Renews the stored evaluation of the rows written (and of their implementations' other rows)
   // in the write transaction, as of today.
   void evaluateWritten(soci::session& sql, PendingRows& pending, const StatusAsOf& asOf);

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -208,6 +209,9 @@ struct UpsertOptions {
   std::optional<ReceivedBatch> receivedBatch{};
 };
 
+// What a submitted batch comes back with (Store::submit).
+using Submitted = std::function<void(std::vector<UpsertResult> results, std::exception_ptr error)>;
+
 struct HistoryEntry {
   model::ImplementationKey key;  // the source's own key: its source and its spelling
   std::int64_t revision = 0;
@@ -321,6 +325,25 @@ class Store {
   virtual std::vector<UpsertResult> upsert(std::span<const model::Implementation> batch,
                                            std::chrono::system_clock::time_point receivedAt,
                                            const UpsertOptions& options) = 0;
+  // The same without waiting, for a caller that must not block (an HTTP I/O thread), where
+  // submits(): the store takes the batch and calls `done` once, with upsert's results or with
+  // the error upsert would have thrown (results empty), after the commit or the rollback.
+  // `done` runs on the store's writer thread (or within submit when nothing is to be written):
+  // it must be quick, must not block, and must not call the store. A store that does not
+  // submits() writes while the caller waits and then calls `done`.
+  virtual bool submits() const { return false; }
+  virtual void submit(std::vector<model::Implementation> batch,
+                      std::chrono::system_clock::time_point receivedAt, UpsertOptions options,
+                      Submitted done) {
+    std::vector<UpsertResult> results;
+    std::exception_ptr error;
+    try {
+      results = upsert(batch, receivedAt, options);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(std::move(results), error);
+  }
 
   // ---- plugin state --------------------------------------------------------------------------
 

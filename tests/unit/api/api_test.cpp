@@ -7,6 +7,8 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <boost/json.hpp>
+#include <future>
+#include <regex>
 
 #include "hub/base/sha256.hpp"
 #include "hub/exchange/feed.hpp"
@@ -131,6 +133,72 @@ TEST_F(ApiTest, ReceiptInRequestFormatAndCounters) {
   EXPECT_EQ(api_->counters().accepted, 1u);
   EXPECT_EQ(api_->counters().duplicate, 1u);
   EXPECT_EQ(store_->count(), 1u);
+}
+
+// The fast lane (Api::quick): a report with a configured source's token is taken on the I/O
+// thread and answered later, once stored, with the receipt handle() gives; the same report's
+// errors are answered at once; everything else is left to handle().
+TEST_F(ApiTest, QuickLaneAnswersReportsLikeHandleAndLeavesTheRestToIt) {
+  auto request = [](const std::string& method, const std::string& path, const std::string& body,
+                    const std::string& token) {
+    http::Request r;
+    r.method = method;
+    r.path = r.target = path;
+    r.headers["content-type"] = "application/xml";
+    if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
+    r.body = body;
+    return r;
+  };
+  // Replies through a Reply as the server would, and returns what it was given.
+  auto answerOf = [](http::Response res) {
+    if (!res.later) return res;
+    std::promise<http::Response> replied;
+    res.later([&](const http::MakeResponse& make) { replied.set_value(make()); });
+    return replied.get_future().get();
+  };
+  const std::string report = exchange::writeReportXml("tax", {sample("M-1", "1726")});
+  auto quick = api_->quick(request("POST", "/api/v1/reports", report, "tax-token-0123456789"));
+  ASSERT_TRUE(quick);
+  EXPECT_TRUE(quick->later);  // stored by the store's writer, not while the lane waits
+  auto got = answerOf(std::move(*quick));
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_NE(got.body.find("outcome=\"accepted\""), std::string::npos) << got.body;
+  EXPECT_EQ(store_->count(), 1u);
+  // The same report through handle(): the same receipt but for its time.
+  auto viaPool = post(report, "application/xml");
+  auto again = answerOf(
+      std::move(*api_->quick(request("POST", "/api/v1/reports", report, "tax-token-0123456789"))));
+  const std::regex time(R"(\d{4}-\d\d-\d\dT[0-9:.]+Z)");
+  EXPECT_EQ(std::regex_replace(again.body, time, ""), std::regex_replace(viaPool.body, time, ""));
+  EXPECT_NE(again.body.find("outcome=\"duplicate\""), std::string::npos) << again.body;
+  EXPECT_EQ(api_->counters().accepted, 1u);
+  EXPECT_EQ(api_->counters().duplicate, 2u);
+
+  // A malformed report and a record outside the token's regions are answered at once.
+  auto bad = api_->quick(request("POST", "/api/v1/reports", "<report", "tax-token-0123456789"));
+  ASSERT_TRUE(bad);
+  EXPECT_FALSE(bad->later);
+  EXPECT_EQ(bad->status, 400);
+  auto outside = api_->quick(request("POST", "/api/v1/reports",
+                                     exchange::writeReportXml("tax", {sample("M-2", "1703")}),
+                                     "tax-token-0123456789"));
+  ASSERT_TRUE(outside);
+  EXPECT_EQ(outside->status, 403) << outside->body;
+  EXPECT_EQ(store_->count(), 1u);
+
+  // Left to handle(): another route, a reader's token, an unknown token, no token.
+  EXPECT_FALSE(api_->quick(request("GET", "/api/v1/measures", "", kNational)));
+  EXPECT_FALSE(api_->quick(request("POST", "/api/v1/reports", report, kNational)));
+  EXPECT_FALSE(api_->quick(request("POST", "/api/v1/reports", report, "unknown-token-000000")));
+  EXPECT_FALSE(api_->quick(request("POST", "/api/v1/reports", report, "")));
+
+  // The head check: a configured token is admitted here, an unknown one deferred to admit().
+  using Kind = http::HeadVerdict::Kind;
+  EXPECT_EQ(api_->admitQuickly(request("POST", "/api/v1/reports", "", "tax-token-0123456789")).kind,
+            Kind::Admit);
+  EXPECT_EQ(api_->admitQuickly(request("POST", "/api/v1/reports", "", "unknown-token-000000")).kind,
+            Kind::Defer);
+  EXPECT_EQ(api_->admitQuickly(request("GET", "/healthz", "", "")).kind, Kind::Admit);
 }
 
 TEST_F(ApiTest, ErrorsSpeakTheRequestFormat) {

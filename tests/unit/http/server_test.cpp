@@ -743,6 +743,157 @@ TEST(HttpServer, FiftyConcurrentClientsAllGetAnswers) {
 
 // ------------------------------------------------------------------------------------ client
 
+// ---------------------------------------------------------------------------------- fast lanes
+
+// A Handler that must not be reached: it counts its calls and answers 599.
+Handler unreachable(std::atomic<int>& calls) {
+  return [&calls](const Request&) {
+    ++calls;
+    return Response{599, "text/plain", "the handler pool answered", {}};
+  };
+}
+
+// The quick handler runs on the I/O thread and defers its answer; another thread replies once the
+// test opens the gate. The client gets that reply, and the Handler is never called.
+TEST(HttpServer, QuickHandlerAnswersLaterFromAnotherThread) {
+  std::atomic<int> calls{0};
+  Gate gate;
+  std::vector<std::thread> repliers;
+  std::mutex repliersMutex;
+  auto o = localOptions();
+  o.quick = [&](const Request& r) -> std::optional<Response> {
+    Response later;
+    later.later = [&, body = r.body](Reply reply) {
+      std::lock_guard lock(repliersMutex);
+      repliers.emplace_back([&gate, body, reply] {
+        gate.wait();
+        reply([body] {
+          return Response{201, "text/plain", "stored " + body, {{"X-Lane", "quick"}}};
+        });
+        reply([] { return Response{500, "text/plain", "a second reply is ignored", {}}; });
+      });
+    };
+    return later;
+  };
+  {
+    Running srv(unreachable(calls), o);
+    auto res = std::async(std::launch::async,
+                          [&] { return request(kHost, srv.port(), "POST", "/r", "abc", {}, 5s); });
+    EXPECT_EQ(res.wait_for(200ms), std::future_status::timeout);  // waits for its reply
+    gate.open();
+    const auto got = res.get();
+    EXPECT_EQ(got.status, 201);
+    EXPECT_EQ(got.body, "stored abc");
+    EXPECT_EQ(header(got, "x-lane"), "quick");
+    // The connection stays usable: the next request on it is answered too.
+    EXPECT_EQ(request(kHost, srv.port(), "POST", "/r", "d", {}, 5s).body, "stored d");
+  }
+  for (auto& t : repliers) t.join();
+  EXPECT_EQ(calls.load(), 0);
+}
+
+// What the quick handler declines, and a body over quickBodyLimit, go to the Handler.
+TEST(HttpServer, QuickHandlerDeclinesAndLargeBodiesGoToTheHandler) {
+  std::atomic<int> quickCalls{0};
+  auto o = localOptions();
+  o.quickBodyLimit = 8;
+  o.quick = [&](const Request& r) -> std::optional<Response> {
+    ++quickCalls;
+    if (r.path == "/decline") return std::nullopt;
+    return Response{200, "text/plain", "quick", {}};
+  };
+  Running srv([](const Request&) { return Response{200, "text/plain", "pool", {}}; }, o);
+  EXPECT_EQ(request(kHost, srv.port(), "POST", "/take", "12345678", {}, 5s).body, "quick");
+  EXPECT_EQ(request(kHost, srv.port(), "POST", "/decline", "1", {}, 5s).body, "pool");
+  EXPECT_EQ(request(kHost, srv.port(), "POST", "/take", "123456789", {}, 5s).body, "pool");
+  EXPECT_EQ(quickCalls.load(), 2);
+}
+
+// A quick handler that throws, a later that throws before replying, or one that drops its Reply
+// uncalled, is answered 500 with an error id, and the server goes on serving.
+TEST(HttpServer, QuickHandlerOrLaterThatThrowsOrDropsItsReplyIs500) {
+  std::atomic<int> calls{0};
+  auto o = localOptions();
+  o.quick = [](const Request& r) -> std::optional<Response> {
+    if (r.path == "/throw") throw std::runtime_error("secret detail");
+    Response later;
+    if (r.path == "/drop")
+      later.later = [](const Reply&) {};
+    else
+      later.later = [](const Reply&) { throw std::runtime_error("secret detail"); };
+    return later;
+  };
+  Running srv(unreachable(calls), o);
+  for (const char* path : {"/throw", "/later", "/drop"}) {
+    const auto res = request(kHost, srv.port(), "POST", path, "x", {}, 5s);
+    EXPECT_EQ(res.status, 500) << path;
+    EXPECT_NE(res.body.find("error id"), std::string::npos) << res.body;
+    EXPECT_EQ(res.body.find("secret"), std::string::npos) << res.body;
+  }
+  EXPECT_EQ(srv.server.stats().handlerErrors.load(), 3u);
+  EXPECT_EQ(srv.server.stats().awaitingReply.load(), 0u);
+  EXPECT_EQ(calls.load(), 0);
+}
+
+// Stopping the server while a reply is outstanding: run() returns only after the reply was sent.
+TEST(HttpServer, StopWaitsForAnOutstandingReply) {
+  std::atomic<int> calls{0};
+  std::promise<Reply> pending;
+  auto o = localOptions();
+  o.drainTimeout = 5s;
+  o.quick = [&](const Request&) -> std::optional<Response> {
+    Response later;
+    later.later = [&](Reply reply) { pending.set_value(std::move(reply)); };
+    return later;
+  };
+  Running srv(unreachable(calls), o);
+  auto res = std::async(std::launch::async,
+                        [&] { return request(kHost, srv.port(), "POST", "/r", "x", {}, 5s); });
+  Reply reply = pending.get_future().get();
+  std::atomic<bool> returned{false};
+  std::thread stopper([&] {
+    srv.stop();
+    returned = true;
+  });
+  ASSERT_TRUE(eventually([&] { return !test::canConnect(srv.port()); }));
+  // Drained only once the reply is out: run() does not return meanwhile.
+  EXPECT_FALSE(eventually([&] { return returned.load(); }, 300ms));
+  reply([] { return Response{200, "text/plain", "late but whole", {}}; });
+  const auto got = res.get();
+  EXPECT_EQ(got.status, 200);
+  EXPECT_EQ(got.body, "late but whole");
+  stopper.join();
+  EXPECT_TRUE(returned.load());
+}
+
+// The quick head check admits, refuses (nothing of the body is read, the Handler is not called)
+// or defers to checkHead on the pool.
+TEST(HttpServer, QuickHeadCheckAdmitsRefusesOrDefers) {
+  std::atomic<int> deferred{0};
+  auto o = localOptions();
+  o.quickCheckHead = [](const Request& head) {
+    if (head.path == "/refuse")
+      return HeadVerdict{HeadVerdict::Kind::Refuse, Response{401, "text/plain", "no", {}}};
+    if (head.path == "/admit") return HeadVerdict{HeadVerdict::Kind::Admit, {}};
+    return HeadVerdict{};
+  };
+  o.checkHead = [&](const Request& head) -> std::optional<Response> {
+    ++deferred;
+    if (head.path == "/pool-refuses") return Response{403, "text/plain", "pool says no", {}};
+    return std::nullopt;
+  };
+  Running srv(echoPath(), o);
+  EXPECT_EQ(request(kHost, srv.port(), "POST", "/admit", "b", {}, 5s).body, "/admit");
+  const auto refused = request(kHost, srv.port(), "POST", "/refuse", "b", {}, 5s);
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(refused.body, "no");
+  EXPECT_EQ(deferred.load(), 0);
+  EXPECT_EQ(request(kHost, srv.port(), "POST", "/other", "b", {}, 5s).body, "/other");
+  EXPECT_EQ(request(kHost, srv.port(), "POST", "/pool-refuses", "b", {}, 5s).status, 403);
+  EXPECT_EQ(deferred.load(), 2);
+  EXPECT_EQ(srv.server.stats().refusedOnHead.load(), 2u);
+}
+
 TEST(HttpClient, TimeoutThrows) {
   Gate release;  // the server does not answer until the client has given up
   Running srv([&](const Request&) {

@@ -5,6 +5,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <future>
+#include <map>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -882,6 +886,96 @@ TEST_P(StoreTest, ConcurrentUpsertsEndConsistent) {
     EXPECT_EQ(s->history(own(t, 1).key()).size(), static_cast<std::size_t>(kRevisions));
   }
   EXPECT_EQ(db().scalar("SELECT count(*) FROM indicator"), 2 * (kThreads + 1));
+}
+
+// Submitted batches (Store::submit) from several threads, beside batches written with upsert:
+// each callback comes once, after its batch is committed (a plain session sees every record of it
+// when the callback runs), with upsert's outcomes; what the store cannot hold is rejected without
+// a write, and a batch with nothing to write is answered within submit.
+TEST_P(StoreTest, SubmittedBatchesAreAnsweredOnceAfterTheirCommitWithUpsertsOutcomes) {
+  auto s = db().open(4);
+  EXPECT_EQ(s->submits(), GetParam() == "sqlite");
+  constexpr int kThreads = 4;
+  constexpr int kBatches = 10;
+  auto record = [](int thread, int batch, int k, std::int64_t revision) {
+    return sample(
+        "SUB-" + std::to_string(thread) + "-" + std::to_string(batch) + "-" + std::to_string(k),
+        "1703", "Ministry of Health", revision);
+  };
+  struct Answer {
+    std::vector<UpsertResult> results;
+    bool error = false;
+    long long visible = -1;  // the batch's rows a plain session saw in the callback
+  };
+  std::mutex m;
+  std::condition_variable cv;
+  std::map<std::pair<int, int>, std::vector<Answer>> answers;
+  std::vector<std::thread> threads;
+  std::atomic<int> upsertsOk{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<model::Implementation> batch = {record(t, b, 1, 1), record(t, b, 2, 1)};
+        if (b % 3 == 2) {  // written while the caller waits, between the submissions
+          auto r = s->upsert(batch, Clock::now());
+          if (r.size() == 2 && r[0].outcome == Outcome::Accepted &&
+              r[1].outcome == Outcome::Accepted)
+            ++upsertsOk;
+          continue;
+        }
+        const std::string prefix = "SUB-" + std::to_string(t) + "-" + std::to_string(b) + "-%";
+        s->submit(std::move(batch), Clock::now(), {},
+                  [&, t, b, prefix](std::vector<UpsertResult> results, std::exception_ptr error) {
+                    Answer a{std::move(results), error != nullptr, -1};
+                    auto raw = db().raw();
+                    *raw << "SELECT count(*) FROM implementation WHERE measure_id LIKE :p",
+                        soci::use(prefix), soci::into(a.visible);
+                    std::lock_guard lock(m);
+                    answers[{t, b}].push_back(std::move(a));
+                    cv.notify_all();
+                  });
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const std::size_t expected = kThreads * (kBatches - kBatches / 3);
+  {
+    std::unique_lock lock(m);
+    ASSERT_TRUE(
+        cv.wait_for(lock, std::chrono::seconds(30), [&] { return answers.size() == expected; }));
+  }
+  EXPECT_EQ(upsertsOk.load(), kThreads * (kBatches / 3));
+  for (const auto& [which, got] : answers) {
+    ASSERT_EQ(got.size(), 1u) << "batch " << which.first << "/" << which.second;
+    EXPECT_FALSE(got[0].error);
+    ASSERT_EQ(got[0].results.size(), 2u);
+    for (const auto& r : got[0].results) EXPECT_EQ(r.outcome, Outcome::Accepted) << r.reason;
+    EXPECT_EQ(got[0].visible, 2);
+  }
+  EXPECT_EQ(s->count(), static_cast<std::size_t>(2 * kThreads * kBatches));
+
+  // Sent again: duplicates; an older revision is stale; one the store cannot hold is rejected.
+  auto again = record(0, 0, 1, 1);
+  auto newer = record(0, 0, 2, 2);
+  auto unstorableOne = record(9, 9, 9, 1);
+  unstorableOne.source.clear();
+  std::promise<std::vector<UpsertResult>> mixed;
+  s->submit({again, newer, unstorableOne}, Clock::now(), {},
+            [&](std::vector<UpsertResult> r, std::exception_ptr) { mixed.set_value(r); });
+  auto r = mixed.get_future().get();
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].outcome, Outcome::Duplicate);
+  EXPECT_EQ(r[1].outcome, Outcome::Accepted) << r[1].reason;
+  EXPECT_EQ(r[2].outcome, Outcome::Rejected);
+  EXPECT_EQ(s->get(newer.key())->revision, 2);
+
+  // Nothing storable: answered before submit returns.
+  bool answered = false;
+  s->submit({unstorableOne}, Clock::now(), {},
+            [&](std::vector<UpsertResult> r1, std::exception_ptr) {
+              answered = r1.size() == 1 && r1[0].outcome == Outcome::Rejected;
+            });
+  EXPECT_TRUE(answered);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgresql"),
