@@ -120,7 +120,7 @@ struct Prepared {
   bool write = false;
   std::vector<model::Implementation> batch;
   store::UpsertOptions options;
-  std::vector<std::size_t> from;   // batch[k] came from the k-th record in from[k]
+  std::vector<std::size_t> from;   // batch[k] is the record at position from[k] of `records`
   std::vector<std::string> texts;  // Poll: batch[k]'s text, for its dead letter
   std::string storePrefix;         // put before the reason of a record the store rejects
   bool poll = false;
