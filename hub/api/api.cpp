@@ -781,7 +781,6 @@ Response Api::storeUnavailable(const Request& req, const std::string& detail) {
 // What the receipt of a report needs once its records are stored.
 struct Api::ReportInFlight {
   Request request;  // method, target and the headers that choose the format of an error
-  std::string source;
   bool json = false;
   exchange::Receipt receipt;
   intake::Prepared prepared;
@@ -826,7 +825,6 @@ Response Api::receiveReport(const Request& req, const intake::Scope& source, boo
   for (const char* name : {"content-type", "accept"})
     if (auto it = req.headers.find(name); it != req.headers.end())
       flight->request.headers.emplace(name, it->second);
-  flight->source = source.id;
   flight->json = json;
   auto& receipt = flight->receipt;
   receipt.source = source.id;
@@ -892,7 +890,7 @@ Response Api::reportReceipt(ReportInFlight& flight,
   counters_.stale += stale;
   counters_.rejected += rejected;
   spdlog::info("report from {} ({}): {} accepted, {} duplicate, {} stale, {} rejected",
-               flight.source, flight.request.remote, accepted, duplicate, stale, rejected);
+               receipt.source, flight.request.remote, accepted, duplicate, stale, rejected);
   if (flight.json) return {200, "application/json", exchange::writeReceiptJson(receipt), {}};
   return {200, "application/xml; charset=utf-8", exchange::writeReceiptXml(receipt), {}};
 }

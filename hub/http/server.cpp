@@ -53,6 +53,7 @@
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -666,7 +667,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void offload(Work work, Done done, bool bodyRead);
   void shed(const std::string& why, bool bodyRead);
   void handleRequest();
-  Response callHandler(const Request& req);
+  // Runs a callback of the server's user: an exception becomes a 500 with an error id (a head
+  // check's verdict: the refusal of the head).
+  template <typename F>
+  auto guarded(const Request& req, F&& f) -> decltype(f());
   // Sends `out`, or waits for its Reply when it comes later.
   struct Awaiting;
   void answer(unsigned version, bool head, Response out, bool keepAlive);
@@ -862,14 +866,7 @@ void Session::checkHead(bool expectContinue) {
   stream_.expires_never();
   const bool bodyRead = head_->is_done();
   if (core_.options.quickCheckHead) {
-    HeadVerdict v;
-    try {
-      v = core_.options.quickCheckHead(*head);
-    } catch (const std::exception& e) {
-      v = {HeadVerdict::Kind::Refuse, internalError(*head, e.what())};
-    } catch (...) {
-      v = {HeadVerdict::Kind::Refuse, internalError(*head, "unknown exception")};
-    }
+    HeadVerdict v = guarded(*head, [&] { return core_.options.quickCheckHead(*head); });
     if (v.kind == HeadVerdict::Kind::Admit) {
       headChecked(expectContinue, bodyRead, std::nullopt);
       return;
@@ -881,13 +878,7 @@ void Session::checkHead(bool expectContinue) {
   }
   offload(
       [this, head]() -> std::optional<Response> {
-        try {
-          return core_.options.checkHead(*head);
-        } catch (const std::exception& e) {
-          return internalError(*head, e.what());
-        } catch (...) {
-          return internalError(*head, "unknown exception");
-        }
+        return guarded(*head, [&] { return core_.options.checkHead(*head); });
       },
       [this, expectContinue, bodyRead](std::optional<Response> refusal) {
         headChecked(expectContinue, bodyRead, std::move(refusal));
@@ -1115,14 +1106,7 @@ void Session::handleRequest() {
   if (core_.options.quick && req.bodyFile.empty() &&
       req.body.size() <= core_.options.quickBodyLimit &&
       core_.stats.awaitingReply.load() < core_.options.handlerQueue) {
-    std::optional<Response> out;
-    try {
-      out = core_.options.quick(req);
-    } catch (const std::exception& e) {
-      out = internalError(req, e.what());
-    } catch (...) {
-      out = internalError(req, "unknown exception");
-    }
+    auto out = guarded(req, [&] { return core_.options.quick(req); });
     if (out) {
       ++core_.stats.requests;
       answer(version, head, std::move(*out), keepAlive);
@@ -1134,7 +1118,7 @@ void Session::handleRequest() {
   offload(
       [this, owned]() -> std::optional<Response> {
         ++core_.stats.requests;
-        return callHandler(owned->req);
+        return guarded(owned->req, [&] { return core_.handler(owned->req); });
       },
       [this, version, head, keepAlive](std::optional<Response> out) {
         answer(version, head, std::move(*out), keepAlive);
@@ -1157,17 +1141,12 @@ struct Session::Awaiting {
     net::post(self->stream_.get_executor(), [self, make = std::move(make), version = version,
                                              head = head, keepAlive = keepAlive]() mutable {
       if (self->closed_) return;
-      const Request what{self->method_, self->target_};
-      Response r;
-      try {
-        r = make();
-        if (r.later || r.stream)
-          r = self->internalError(what, "a deferred response was deferred again or streamed");
-      } catch (const std::exception& e) {
-        r = self->internalError(what, e.what());
-      } catch (...) {
-        r = self->internalError(what, "unknown exception");
-      }
+      Response r = self->guarded(Request{self->method_, self->target_}, [&] {
+        Response made = make();
+        if (made.later || made.stream)
+          throw std::logic_error("a deferred response was deferred again or streamed");
+        return made;
+      });
       self->respond(version, head, std::move(r), keepAlive, false);
     });
   }
@@ -1305,13 +1284,22 @@ void Session::shed(const std::string& why, bool bodyRead) {
 
 // Runs the Handler; whatever it throws becomes a logged, counted 500. Touches no session state
 // but what is fixed for its lifetime, so it may run on a handler thread.
-Response Session::callHandler(const Request& req) {
+template <typename F>
+auto Session::guarded(const Request& req, F&& f) -> decltype(f()) {
+  using Result = decltype(f());
+  const auto failed = [&](const std::string& detail) -> Result {
+    Response error = internalError(req, detail);
+    if constexpr (std::is_same_v<Result, HeadVerdict>)
+      return HeadVerdict{HeadVerdict::Kind::Refuse, std::move(error)};
+    else
+      return error;
+  };
   try {
-    return core_.handler(req);
+    return f();
   } catch (const std::exception& e) {
-    return internalError(req, e.what());
+    return failed(e.what());
   } catch (...) {
-    return internalError(req, "unknown exception");
+    return failed("unknown exception");
   }
 }
 

@@ -209,7 +209,6 @@ Result accept(const Scope& scope, std::vector<Incoming> records, const Policy& p
     };
   }
   auto stored = context.store.upsert(p.batch, context.receivedAt, p.options);
-  p.options.deadLetterRejected = nullptr;
   return complete(std::move(p), stored);
 }
 
