@@ -5,9 +5,6 @@
 
 #include <algorithm>
 #include <exception>
-#include <map>
-#include <set>
-#include <tuple>
 
 #include "hub/store/statements.hpp"
 #include "hub/store/store.hpp"
@@ -156,40 +153,6 @@ std::optional<FigureValues> figuresOfNewRow(const model::Implementation& stored,
                                             const StatusAsOf& asOf) {
   if (others != 0 || hasControlEvents(stored)) return std::nullopt;
   return evaluatedAlone(stored, asOf);
-}
-
-std::vector<std::optional<FigureValues>> figuresOfNewRows(
-    soci::session& sql, const std::vector<const model::Implementation*>& stored,
-    const std::vector<Identity>& identities, const StatusAsOf& asOf) {
-  std::vector<std::optional<FigureValues>> out(stored.size());
-  using Key = std::tuple<std::string, std::string, std::string>;
-  std::map<Key, int> given;
-  std::vector<std::string> m, r, k;
-  for (const auto& i : identities) {
-    if (++given[{i.measureId, i.region, i.organisationKey}] > 1) continue;
-    m.push_back(i.measureId);
-    r.push_back(i.region);
-    k.push_back(i.organisationKey);
-  }
-  if (m.empty()) return out;
-  std::set<Key> held;
-  {
-    const std::string ms = pgTextArray(m), rs = pgTextArray(r), ks = pgTextArray(k);
-    std::string measure, region, key;
-    Statement st(sql,
-                 "SELECT DISTINCT measure_id, region, organisation_key FROM implementation WHERE "
-                 "(measure_id, region, organisation_key) IN (SELECT * FROM unnest(CAST(:m AS "
-                 "TEXT[]), CAST(:r AS TEXT[]), CAST(:k AS TEXT[])))");
-    st, soci::into(measure), soci::into(region), soci::into(key), soci::use(ms), soci::use(rs),
-        soci::use(ks);
-    while (st.fetch()) held.insert({measure, region, key});
-  }
-  for (std::size_t n = 0; n < stored.size(); ++n) {
-    const Key id{identities[n].measureId, identities[n].region, identities[n].organisationKey};
-    if (given[id] > 1 || held.count(id) || hasControlEvents(*stored[n])) continue;
-    out[n] = evaluatedAlone(*stored[n], asOf);
-  }
-  return out;
 }
 
 void evaluateImplementationsOf(soci::session& sql, const std::vector<long long>& ids,

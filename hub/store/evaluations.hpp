@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "hub/model/status.hpp"
-#include "hub/store/identity.hpp"
 #include "hub/store/record_io.hpp"
 
 namespace ijro::store::detail {
@@ -45,12 +44,6 @@ void storeEvaluations(soci::session& sql, const std::vector<Loaded>& rows, model
 // (evaluateImplementationsOf).
 std::optional<FigureValues> figuresOfNewRow(const model::Implementation& stored, long long others,
                                             const StatusAsOf& asOf);
-
-// figuresOfNewRow for the first rows of a PostgreSQL batch, with one query: a row whose identity
-// is stored already, or is given twice in `identities`, gets none.
-std::vector<std::optional<FigureValues>> figuresOfNewRows(
-    soci::session& sql, const std::vector<const model::Implementation*>& stored,
-    const std::vector<Identity>& identities, const StatusAsOf& asOf);
 
 // Every row of the implementations that the rows `ids` belong to (each source's row: one row's
 // deadline changes and journals show in the others), evaluated and stored as storeEvaluations.

@@ -2,6 +2,9 @@
 
 #include <soci/soci.h>
 
+#include <map>
+#include <set>
+#include <tuple>
 #include <vector>
 
 #include "hub/store/statements.hpp"
@@ -100,6 +103,36 @@ void markCurrent(soci::session& sql, const std::optional<Identity>& only) {
       markCurrentUpdate() + " AND measure_id = :m AND region = :r AND organisation_key = :k";
   run(sql, update, soci::use(only->measureId), soci::use(only->region),
       soci::use(only->organisationKey));
+}
+
+std::vector<bool> aloneOf(soci::session& sql, const std::vector<Identity>& identities) {
+  using Key = std::tuple<std::string, std::string, std::string>;
+  std::map<Key, int> given;
+  std::vector<std::string> m, r, k;
+  for (const auto& i : identities) {
+    if (++given[{i.measureId, i.region, i.organisationKey}] > 1) continue;
+    m.push_back(i.measureId);
+    r.push_back(i.region);
+    k.push_back(i.organisationKey);
+  }
+  std::set<Key> held;
+  if (!m.empty()) {
+    const std::string ms = pgTextArray(m), rs = pgTextArray(r), ks = pgTextArray(k);
+    std::string measure, region, key;
+    Statement st(sql,
+                 "SELECT DISTINCT measure_id, region, organisation_key FROM implementation WHERE "
+                 "(measure_id, region, organisation_key) IN (SELECT * FROM unnest(CAST(:m AS "
+                 "TEXT[]), CAST(:r AS TEXT[]), CAST(:k AS TEXT[])))");
+    st, soci::into(measure), soci::into(region), soci::into(key), soci::use(ms), soci::use(rs),
+        soci::use(ks);
+    while (st.fetch()) held.insert({measure, region, key});
+  }
+  std::vector<bool> alone;
+  for (const auto& i : identities) {
+    const Key id{i.measureId, i.region, i.organisationKey};
+    alone.push_back(given[id] == 1 && !held.count(id));
+  }
+  return alone;
 }
 
 }  // namespace ijro::store::detail

@@ -33,4 +33,10 @@ void markCurrent(soci::session& sql, const std::optional<Identity>& only);
 // The same in each of `identities` with one statement (PostgreSQL).
 void markCurrent(soci::session& sql, const std::vector<Identity>& identities);
 
+// PostgreSQL, with one query: whether each of `identities` is one that no stored row has and
+// that `identities` gives only once, so that a new row of it will be its implementation's only
+// one (current by the column's default, evaluated on its own). Exact under the per-schema write
+// lock, which every writer of implementation rows holds.
+std::vector<bool> aloneOf(soci::session& sql, const std::vector<Identity>& identities);
+
 }  // namespace ijro::store::detail

@@ -1040,21 +1040,7 @@ class BulkInsert {
   // suffix: what follows the rows, e.g. an ON CONFLICT or RETURNING clause. rows: binds the
   // into() targets of a RETURNING clause and fetches its rows.
   void run(const std::string& suffix = "", const std::function<void(Statement&)>& rows = nullptr) {
-    std::string q = std::string("INSERT INTO ") + table_ + " (" + names_ + ") ";
-    if (pg_) {
-      std::string from, aliases;
-      for (std::size_t i = 0; i < types_.size(); ++i) {
-        const std::string n = std::to_string(i + 1);
-        from += (i ? ", CAST(:a" : "CAST(:a") + n + " AS " + types_[i] + ")";
-        aliases += "c" + n + ", ";
-      }
-      q += "SELECT " + aliases.substr(0, aliases.size() - 2) + computed_ + " FROM unnest(" + from +
-           ") WITH ORDINALITY AS u(" + aliases + "ord) ORDER BY ord";
-    } else {
-      q += "VALUES (" + placeholders_ + ")";
-    }
-    q += suffix;
-    Statement st(sql_, q);
+    Statement st(sql_, text(suffix, "a"));
     if (pg_) {
       for (const auto& a : arrays_) st, soci::use(a);
     } else {
@@ -1065,6 +1051,27 @@ class BulkInsert {
     else
       st.execute();
   }
+
+  // The INSERT statement; on PostgreSQL its placeholders are `:<tag>1`, `:<tag>2`, ... in the
+  // order of arrays().
+  std::string text(const std::string& suffix, const std::string& tag) const {
+    std::string q = std::string("INSERT INTO ") + table_ + " (" + names_ + ") ";
+    if (pg_) {
+      std::string from, aliases;
+      for (std::size_t i = 0; i < types_.size(); ++i) {
+        const std::string n = std::to_string(i + 1);
+        from += (i ? ", CAST(:" : "CAST(:") + tag + n + " AS " + types_[i] + ")";
+        aliases += "c" + n + ", ";
+      }
+      q += "SELECT " + aliases.substr(0, aliases.size() - 2) + computed_ + " FROM unnest(" + from +
+           ") WITH ORDINALITY AS u(" + aliases + "ord) ORDER BY ord";
+    } else {
+      q += "VALUES (" + placeholders_ + ")";
+    }
+    return q + suffix;
+  }
+  bool postgres() const { return pg_; }
+  std::vector<std::string>& arrays() { return arrays_; }
 
  private:
   static bool null(std::vector<soci::indicator>* ind, std::size_t i) {
@@ -1113,6 +1120,42 @@ class BulkInsert {
   std::string computed_;                                // PostgreSQL
   std::vector<std::string> arrays_, types_;             // PostgreSQL
   std::vector<std::function<void(Statement&)>> binds_;  // SQLite
+};
+
+// Several BulkInserts with one round trip: on PostgreSQL each but the last becomes a WITH query
+// of the last, so they run as one statement (foreign keys between them are checked at its end);
+// on SQLite, where a statement costs no round trip, each runs as it is added.
+class InsertGroup {
+ public:
+  explicit InsertGroup(soci::session& sql) : sql_(sql) {}
+
+  // suffix: as BulkInsert::run's, without a RETURNING clause.
+  void add(BulkInsert& in, const std::string& suffix = "") {
+    if (!in.postgres()) {
+      in.run(suffix);
+      return;
+    }
+    const std::string n = std::to_string(parts_.size() + 1);
+    parts_.push_back(in.text(suffix, "i" + n + "a"));
+    for (auto& a : in.arrays()) arrays_.push_back(std::move(a));
+  }
+  void run() {
+    if (parts_.empty()) return;
+    std::string q;
+    for (std::size_t i = 0; i + 1 < parts_.size(); ++i)
+      q += (i ? ", w" : "WITH w") + std::to_string(i + 1) + " AS (" + parts_[i] + ")";
+    q += (q.empty() ? "" : " ") + parts_.back();
+    Statement st(sql_, q);
+    for (const auto& a : arrays_) st, soci::use(a);
+    st.execute();
+    parts_.clear();
+    arrays_.clear();
+  }
+
+ private:
+  soci::session& sql_;
+  std::vector<std::string> parts_;
+  std::vector<std::string> arrays_;
 };
 
 }  // namespace
@@ -1331,6 +1374,7 @@ void PendingRows::insert(soci::session& sql) {
           "assignment", "deadline_change", "evidence", "title_translation"})
       run(sql, std::string("DELETE FROM ") + table + " WHERE " + condition, soci::use(ids));
   }
+  InsertGroup group(sql);
   auto changes = [&](const char* table, ChangeRows& c, bool assignment) {
     if (c.owner.empty()) return;
     BulkInsert in(sql, table, pg);
@@ -1344,23 +1388,24 @@ void PendingRows::insert(soci::session& sql) {
         .col("reason", c.reason)
         .col("decision", c.decision)
         .col("decided_by", c.decidedBy)
-        .col("decided_on", c.decidedOn, &c.decidedOnInd)
-        .run();
+        .col("decided_on", c.decidedOn, &c.decidedOnInd);
+    group.add(in);
   };
   changes("deadline_change", r.changes, false);
-  if (!r.ind.owner.empty())
-    BulkInsert(sql, "indicator", pg)
-        .col("implementation_id", r.ind.owner)
+  if (!r.ind.owner.empty()) {
+    BulkInsert in(sql, "indicator", pg);
+    in.col("implementation_id", r.ind.owner)
         .col("pos", r.ind.pos)
         .col("code", r.ind.code)
         .col("name", r.ind.name)
         .col("unit", r.ind.unit)
         .col("ascending", r.ind.ascending)
-        .col("baseline", r.ind.baseline)
-        .run();
-  if (!r.per.owner.empty())
-    BulkInsert(sql, "indicator_period", pg)
-        .col("implementation_id", r.per.owner)
+        .col("baseline", r.ind.baseline);
+    group.add(in);
+  }
+  if (!r.per.owner.empty()) {
+    BulkInsert in(sql, "indicator_period", pg);
+    in.col("implementation_id", r.per.owner)
         .col("indicator_pos", r.per.indicator)
         .col("pos", r.per.pos)
         .col("start_date", r.per.start)
@@ -1368,11 +1413,12 @@ void PendingRows::insert(soci::session& sql) {
         .col("target", r.per.target, &r.per.targetInd)
         .col("actual", r.per.actual, &r.per.actualInd)
         .col("numerator", r.per.numerator, &r.per.numeratorInd)
-        .col("denominator", r.per.denominator, &r.per.denominatorInd)
-        .run();
-  if (!r.brk.owner.empty())
-    BulkInsert(sql, "indicator_breakdown", pg)
-        .col("implementation_id", r.brk.owner)
+        .col("denominator", r.per.denominator, &r.per.denominatorInd);
+    group.add(in);
+  }
+  if (!r.brk.owner.empty()) {
+    BulkInsert in(sql, "indicator_breakdown", pg);
+    in.col("implementation_id", r.brk.owner)
         .col("indicator_pos", r.brk.indicator)
         .col("period_pos", r.brk.period)
         .col("pos", r.brk.pos)
@@ -1381,11 +1427,12 @@ void PendingRows::insert(soci::session& sql) {
         .col("target", r.brk.target, &r.brk.targetInd)
         .col("actual", r.brk.actual, &r.brk.actualInd)
         .col("numerator", r.brk.numerator, &r.brk.numeratorInd)
-        .col("denominator", r.brk.denominator, &r.brk.denominatorInd)
-        .run();
-  if (!r.asg.owner.empty())
-    BulkInsert(sql, "assignment", pg)
-        .col("implementation_id", r.asg.owner)
+        .col("denominator", r.brk.denominator, &r.brk.denominatorInd);
+    group.add(in);
+  }
+  if (!r.asg.owner.empty()) {
+    BulkInsert in(sql, "assignment", pg);
+    in.col("implementation_id", r.asg.owner)
         .col("pos", r.asg.pos)
         .col("assignment_id", r.asg.aid)
         .col("parent_id", r.asg.parent)
@@ -1393,12 +1440,13 @@ void PendingRows::insert(soci::session& sql) {
         .col("title", r.asg.title)
         .col("deadline", r.asg.deadline)
         .col("control", r.asg.control)
-        .col("completed", r.asg.completed, &r.asg.completedInd)
-        .run();
+        .col("completed", r.asg.completed, &r.asg.completedInd);
+    group.add(in);
+  }
   changes("assignment_deadline_change", r.asgChanges, true);
-  if (!r.ev.owner.empty())
-    BulkInsert(sql, "evidence", pg)
-        .col("implementation_id", r.ev.owner)
+  if (!r.ev.owner.empty()) {
+    BulkInsert in(sql, "evidence", pg);
+    in.col("implementation_id", r.ev.owner)
         .col("pos", r.ev.pos)
         .col("url", r.ev.url)
         .col("title", r.ev.title)
@@ -1406,19 +1454,21 @@ void PendingRows::insert(soci::session& sql) {
         .col("doc_date", r.ev.date)
         .col("uploader", r.ev.uploader)
         .col("sha256", r.ev.sha256)
-        .col("size", r.ev.size, &r.ev.sizeInd)
-        .run();
-  if (!r.tr.owner.empty())
-    BulkInsert(sql, "title_translation", pg)
-        .col("implementation_id", r.tr.owner)
+        .col("size", r.ev.size, &r.ev.sizeInd);
+    group.add(in);
+  }
+  if (!r.tr.owner.empty()) {
+    BulkInsert in(sql, "title_translation", pg);
+    in.col("implementation_id", r.tr.owner)
         .col("assignment_pos", r.tr.assignment)
         .col("pos", r.tr.pos)
         .col("lang", r.tr.lang)
-        .col("text", r.tr.text)
-        .run();
-  if (!r.controlEvents.owner.empty())
-    BulkInsert(sql, "journal_control_event", pg)
-        .col("implementation_id", r.controlEvents.owner)
+        .col("text", r.tr.text);
+    group.add(in);
+  }
+  if (!r.controlEvents.owner.empty()) {
+    BulkInsert in(sql, "journal_control_event", pg);
+    in.col("implementation_id", r.controlEvents.owner)
         .col("task_id", r.controlEvents.task)
         .col("digest", r.controlEvents.digest)
         .col("state", r.controlEvents.state)
@@ -1428,11 +1478,12 @@ void PendingRows::insert(soci::session& sql) {
         .col("completed", r.controlEvents.completed, &r.controlEvents.completedInd)
         .col("reason", r.controlEvents.reason)
         .col("source", r.controlEvents.source)
-        .col("received_at", r.controlEvents.receivedAt)
-        .run(" ON CONFLICT (implementation_id, task_id, digest) DO NOTHING");
-  if (!r.comments.owner.empty())
-    BulkInsert(sql, "journal_comment", pg)
-        .col("implementation_id", r.comments.owner)
+        .col("received_at", r.controlEvents.receivedAt);
+    group.add(in, " ON CONFLICT (implementation_id, task_id, digest) DO NOTHING");
+  }
+  if (!r.comments.owner.empty()) {
+    BulkInsert in(sql, "journal_comment", pg);
+    in.col("implementation_id", r.comments.owner)
         .col("task_id", r.comments.task)
         .col("digest", r.comments.digest)
         .col("author", r.comments.author)
@@ -1440,11 +1491,12 @@ void PendingRows::insert(soci::session& sql) {
         .col("lang", r.comments.lang)
         .col("body", r.comments.body)
         .col("source", r.comments.source)
-        .col("received_at", r.comments.receivedAt)
-        .run(" ON CONFLICT (implementation_id, task_id, digest) DO NOTHING");
-  if (!r.hist.source.empty())
-    BulkInsert(sql, "history", pg)
-        .col("source", r.hist.source)
+        .col("received_at", r.comments.receivedAt);
+    group.add(in, " ON CONFLICT (implementation_id, task_id, digest) DO NOTHING");
+  }
+  if (!r.hist.source.empty()) {
+    BulkInsert in(sql, "history", pg);
+    in.col("source", r.hist.source)
         .col("measure_id", r.hist.measure)
         .col("region", r.hist.region)
         .col("organisation", r.hist.organisation)
@@ -1452,8 +1504,10 @@ void PendingRows::insert(soci::session& sql) {
         .col("received_at", r.hist.receivedAt)
         .col("changes", r.hist.changes)
         .col("organisation_key", r.hist.organisationKey)
-        .col("facts", r.hist.facts)
-        .run();
+        .col("facts", r.hist.facts);
+    group.add(in);
+  }
+  group.run();
   rows_ = std::make_unique<Rows>();
 }
 
@@ -1517,7 +1571,7 @@ struct EvaluationColumns {
 
 std::vector<std::optional<long long>> insertRows(soci::session& sql,
                                                  const std::vector<NewRow>& rows,
-                                                 const std::string& receivedAt) {
+                                                 const std::string& receivedAt, bool noneStored) {
   std::vector<std::optional<long long>> ids(rows.size());
   if (rows.empty()) return ids;
   std::vector<std::string> source, measure, region, organisation, sector, lifecycle, start,
@@ -1584,18 +1638,18 @@ std::vector<std::optional<long long>> insertRows(soci::session& sql,
       .col("priority", priority)
       // Taken once for the statement, so the rows rank in the order given.
       .computed("reported_seq", "(SELECT coalesce(max(reported_seq), 0) FROM implementation) + ord")
-      .run(
-          " ON CONFLICT (measure_id, region, organisation, source) DO NOTHING RETURNING id, "
-          "measure_id, region, organisation, source",
-          [&](Statement& st) {
-            st, soci::into(id), soci::into(m), soci::into(r), soci::into(o), soci::into(src);
-            while (st.fetch()) {
-              auto it = index.find(std::make_tuple(m, r, o, src));
-              if (it == index.end())
-                throw StoreError("store: an inserted row came back with another key");
-              ids[it->second] = id;
-            }
-          });
+      .run(noneStored ? " RETURNING id, measure_id, region, organisation, source"
+                      : " ON CONFLICT (measure_id, region, organisation, source) DO NOTHING "
+                        "RETURNING id, measure_id, region, organisation, source",
+           [&](Statement& st) {
+             st, soci::into(id), soci::into(m), soci::into(r), soci::into(o), soci::into(src);
+             while (st.fetch()) {
+               auto it = index.find(std::make_tuple(m, r, o, src));
+               if (it == index.end())
+                 throw StoreError("store: an inserted row came back with another key");
+               ids[it->second] = id;
+             }
+           });
   return ids;
 }
 

@@ -74,10 +74,12 @@ struct NewRow {
 };
 // PostgreSQL: the rows of records whose keys are all different, inserted with one statement and
 // ranked like insertRow's, in the order given. Per record, the new row's id, or nullopt where the
-// key was already stored (another transaction's or an earlier one's row).
+// key was already stored (another transaction's or an earlier one's row). `noneStored`: the
+// caller knows that no key of them is (aloneOf), so the rows go in without ON CONFLICT, and a key
+// stored after all fails the statement.
 std::vector<std::optional<long long>> insertRows(soci::session& sql,
                                                  const std::vector<NewRow>& rows,
-                                                 const std::string& receivedAt);
+                                                 const std::string& receivedAt, bool noneStored);
 // A new revision of row `id`, ranked as its source's latest report like insertRow's; its stored
 // evaluation is cleared (evaluated again once written).
 void updateRow(soci::session& sql, long long id, const model::Implementation& x,

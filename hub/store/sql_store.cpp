@@ -851,7 +851,6 @@ std::vector<std::size_t> SqlStore::insertNew(
   // Each row as it will be stored (nothing held yet to merge into: the report's periods are the
   // whole list), and its evaluation where it is known before writing.
   std::vector<std::optional<model::Implementation>> wholes(rows.size());
-  std::vector<const model::Implementation*> stored(rows.size());
   std::vector<Identity> identitiesOf(rows.size());
   for (std::size_t k = 0; k < rows.size(); ++k) {
     const auto& x = *rows[k].record;
@@ -859,27 +858,34 @@ std::vector<std::size_t> SqlStore::insertNew(
       wholes[k] = x;
       model::mergeIndicators(nullptr, *wholes[k]);
     }
-    stored[k] = wholes[k] ? &*wholes[k] : &x;
     identitiesOf[k] = {x.measure.id, x.region, rows[k].organisationKey};
   }
-  const auto figures = figuresOfNewRows(sql, stored, identitiesOf, asOf);
-  for (std::size_t k = 0; k < rows.size(); ++k)
+  // A row alone in its implementation is current as inserted and evaluated on its own; when every
+  // row is, no key of them can be stored either, and the rows go in without a conflict check.
+  const auto alone = aloneOf(sql, identitiesOf);
+  std::vector<std::optional<FigureValues>> figures(rows.size());
+  bool allAlone = true;
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const auto& stored = wholes[k] ? *wholes[k] : *rows[k].record;
+    figures[k] = figuresOfNewRow(stored, alone[k] ? 0 : 1, asOf);
     if (figures[k]) rows[k].figures = &*figures[k];
-  const auto ids = insertRows(sql, rows, receivedAt);
-  std::vector<Identity> identities;
+    allAlone = allAlone && alone[k];
+  }
+  const auto ids = insertRows(sql, rows, receivedAt, allAlone);
+  std::vector<Identity> shared;  // of the rows inserted beside others of their implementation
   for (std::size_t k = 0; k < rows.size(); ++k) {
     if (!ids[k]) {
       rest.push_back(positions[k]);
       continue;
     }
     const auto& x = *rows[k].record;
-    pending.addChildren(*ids[k], *stored[k], receivedAt, figures[k].has_value());
+    pending.addChildren(*ids[k], wholes[k] ? *wholes[k] : x, receivedAt, figures[k].has_value());
     pending.addHistory(x, receivedAt, "created", rows[k].organisationKey);
     results[order[positions[k]]] = {Outcome::Accepted, "created", x.revision};
-    identities.push_back(identitiesOf[k]);
+    if (!alone[k]) shared.push_back(identitiesOf[k]);
     written.insert(keyTuple(x));
   }
-  markCurrent(sql, identities);
+  markCurrent(sql, shared);
   std::sort(rest.begin(), rest.end());
   std::vector<std::size_t> out;
   for (std::size_t n : rest) out.push_back(order[n]);

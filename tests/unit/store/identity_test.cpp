@@ -60,6 +60,37 @@ TEST_P(IdentityTest, TwoSourcesReportingOneImplementationAreOneImplementation) {
   EXPECT_EQ(h[0].organisationKey, h[1].organisationKey);
 }
 
+// Two sources' first reports of one implementation in one batch, beside an implementation
+// reported once: on PostgreSQL all three rows go in with one statement, and only the rows that
+// share an implementation are ranked after it (a row alone is current as inserted).
+TEST_P(IdentityTest, TwoSourcesFirstReportsInOneBatchAreOneImplementation) {
+  auto s = db().open();
+  auto other = sample("DU2030-2.1.1", "1726", "Ministry of Education", 1);
+  const std::vector<model::Implementation> batch{from("regional", "Ministry of Health", 1, 10),
+                                                 other,
+                                                 from("national", " MINISTRY of  health", 1, 20)};
+  auto r = s->upsert(batch, Clock::now());
+  ASSERT_EQ(r.size(), 3u);
+  for (const auto& x : r) EXPECT_EQ(x.outcome, Outcome::Accepted) << x.reason;
+  auto current = all(*s);
+  ASSERT_EQ(current.size(), 2u);
+  EXPECT_EQ(s->count(), 2u);
+  for (const auto& x : current) {
+    if (x.measure.id == "DU2030-1.2.15") {
+      EXPECT_EQ(x.source, "regional");  // a batch is written in key order: the later of the two
+    }
+  }
+  // A later batch that brings a third source's row of the first implementation ranks it too.
+  ASSERT_EQ(putOne(*s, from("district", "Ministry of Health", 1, 30)).outcome, Outcome::Accepted);
+  current = all(*s);
+  ASSERT_EQ(current.size(), 2u);
+  for (const auto& x : current) {
+    if (x.measure.id == "DU2030-1.2.15") {
+      EXPECT_EQ(x.source, "district");
+    }
+  }
+}
+
 TEST_P(IdentityTest, RevisionsAreJudgedPerSource) {
   auto s = db().open();
   ASSERT_EQ(putOne(*s, from("regional", "Ministry of Health", 5, 10)).outcome, Outcome::Accepted);
