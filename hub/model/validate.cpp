@@ -94,16 +94,23 @@ class Checker {
 
   // --- bounds (see validate.hpp): every text within its length, every number within range -----
 
-  void text(const std::string& where, const std::string& value, std::size_t limit) {
+  // The field's name is `where` followed by `field`, put together only for a problem: every
+  // field of every record passes through here.
+  void text(std::string_view where, std::string_view field, const std::string& value,
+            std::size_t limit) {
     if (value.size() > limit)
-      problem(where + " is " + std::to_string(value.size()) + " bytes long: it must be at most " +
-              std::to_string(limit) + " bytes (UTF-8): shorten it");
+      problem(std::string(where) + std::string(field) + " is " + std::to_string(value.size()) +
+              " bytes long: it must be at most " + std::to_string(limit) +
+              " bytes (UTF-8): shorten it");
+  }
+  void text(std::string_view where, const std::string& value, std::size_t limit) {
+    text(where, {}, value, limit);
   }
 
-  void number(const std::string& where, const std::optional<double>& v) {
+  void number(std::string_view where, std::string_view field, const std::optional<double>& v) {
     if (v && !(std::fabs(*v) <= kMaxIndicatorMagnitude))
-      problem(where + " " + num(*v) + " is outside the range of indicator values (at most " +
-              num(kMaxIndicatorMagnitude) +
+      problem(std::string(where) + std::string(field) + " " + num(*v) +
+              " is outside the range of indicator values (at most " + num(kMaxIndicatorMagnitude) +
               " either way): give the value in a unit that keeps it in range (thousands, "
               "millions)");
   }
@@ -116,9 +123,9 @@ class Checker {
   void changes(const std::string& where, const std::vector<DeadlineChange>& cs) {
     for (std::size_t i = 0; i < cs.size(); ++i) {
       const std::string w = where + at("deadlineChanges", i);
-      text(w + ".requestedBy", cs[i].requestedBy, kMaxNameBytes);
-      text(w + ".decidedBy", cs[i].decidedBy, kMaxNameBytes);
-      text(w + ".reason", cs[i].reason, kMaxNoteBytes);
+      text(w, ".requestedBy", cs[i].requestedBy, kMaxNameBytes);
+      text(w, ".decidedBy", cs[i].decidedBy, kMaxNameBytes);
+      text(w, ".reason", cs[i].reason, kMaxNoteBytes);
     }
   }
 
@@ -126,15 +133,15 @@ class Checker {
                const std::vector<Comment>& cs) {
     for (std::size_t i = 0; i < es.size(); ++i) {
       const std::string w = where + at("controlEvents", i);
-      text(w + ".by", es[i].by, kMaxNameBytes);
-      text(w + ".at", es[i].at, kMaxCodeBytes);
-      text(w + ".reason", es[i].reason, kMaxNoteBytes);
+      text(w, ".by", es[i].by, kMaxNameBytes);
+      text(w, ".at", es[i].at, kMaxCodeBytes);
+      text(w, ".reason", es[i].reason, kMaxNoteBytes);
     }
     for (std::size_t i = 0; i < cs.size(); ++i) {
       const std::string w = where + at("comments", i);
-      text(w + ".author", cs[i].author, kMaxNameBytes);
-      text(w + ".at", cs[i].at, kMaxCodeBytes);
-      text(w + ".text", cs[i].text, kMaxNoteBytes);
+      text(w, ".author", cs[i].author, kMaxNameBytes);
+      text(w, ".at", cs[i].at, kMaxCodeBytes);
+      text(w, ".text", cs[i].text, kMaxNoteBytes);
     }
   }
 
@@ -152,10 +159,10 @@ class Checker {
     for (std::size_t i = 0; i < impl_.assignments.size(); ++i) {
       const auto& a = impl_.assignments[i];
       const std::string w = at("assignments", i);
-      text(w + ".id", a.id, kMaxCodeBytes);
-      text(w + ".parent", a.parentId, kMaxCodeBytes);
-      text(w + ".assignee", a.assignee, kMaxOrganisationBytes);
-      text(w + ".title", a.title, kMaxTitleBytes);
+      text(w, ".id", a.id, kMaxCodeBytes);
+      text(w, ".parent", a.parentId, kMaxCodeBytes);
+      text(w, ".assignee", a.assignee, kMaxOrganisationBytes);
+      text(w, ".title", a.title, kMaxTitleBytes);
       texts(w + ".titles", a.titles);
       changes(w + ".", a.deadlineChanges);
       journal(w + ".", a.controlEvents, a.comments);
@@ -163,34 +170,34 @@ class Checker {
     for (std::size_t i = 0; i < impl_.evidence.size(); ++i) {
       const auto& e = impl_.evidence[i];
       const std::string w = at("evidence", i);
-      text(w + ".url", e.url, kMaxTitleBytes);
-      text(w + ".title", e.title, kMaxTitleBytes);
-      text(w + ".format", e.format, kMaxCodeBytes);
-      text(w + ".uploader", e.uploader, kMaxNameBytes);
+      text(w, ".url", e.url, kMaxTitleBytes);
+      text(w, ".title", e.title, kMaxTitleBytes);
+      text(w, ".format", e.format, kMaxCodeBytes);
+      text(w, ".uploader", e.uploader, kMaxNameBytes);
     }
     for (std::size_t i = 0; i < impl_.indicators.size(); ++i) {
       const auto& ind = impl_.indicators[i];
       const std::string w = at("indicators", i);
-      text(w + ".code", ind.code, kMaxCodeBytes);
-      text(w + ".name", ind.name, kMaxTitleBytes);
-      text(w + ".unit", ind.unit, kMaxCodeBytes);
-      number(w + ".baseline", ind.baseline);
+      text(w, ".code", ind.code, kMaxCodeBytes);
+      text(w, ".name", ind.name, kMaxTitleBytes);
+      text(w, ".unit", ind.unit, kMaxCodeBytes);
+      number(w, ".baseline", ind.baseline);
       for (std::size_t j = 0; j < ind.periods.size(); ++j) {
         const auto& p = ind.periods[j];
         const std::string pw = w + "." + at("periods", j);
-        number(pw + ".target", p.target);
-        number(pw + ".actual", p.actual);
-        number(pw + ".numerator", p.numerator);
-        number(pw + ".denominator", p.denominator);
+        number(pw, ".target", p.target);
+        number(pw, ".actual", p.actual);
+        number(pw, ".numerator", p.numerator);
+        number(pw, ".denominator", p.denominator);
         for (std::size_t k = 0; k < p.breakdowns.size(); ++k) {
           const auto& b = p.breakdowns[k];
           const std::string bw = pw + "." + at("breakdowns", k);
-          text(bw + ".dimension", b.dimension, kMaxCodeBytes);
-          text(bw + ".category", b.category, kMaxCodeBytes);
-          number(bw + ".target", b.target);
-          number(bw + ".actual", b.actual);
-          number(bw + ".numerator", b.numerator);
-          number(bw + ".denominator", b.denominator);
+          text(bw, ".dimension", b.dimension, kMaxCodeBytes);
+          text(bw, ".category", b.category, kMaxCodeBytes);
+          number(bw, ".target", b.target);
+          number(bw, ".actual", b.actual);
+          number(bw, ".numerator", b.numerator);
+          number(bw, ".denominator", b.denominator);
         }
       }
     }
