@@ -460,6 +460,9 @@ void SqlStore::walCommitted(void* db, int pages) {
   }
   {
     std::lock_guard<std::mutex> lock(checkpointMutex_);
+    if (pages < checkpointedAt_) checkpointedAt_ = 0;  // the log has started again
+    if (checkpointedAt_ != 0 && pages < checkpointedAt_ + kCheckpointPages / 4) return;
+    checkpointedAt_ = pages;
     walPages_ = pages;
   }
   checkpointWake_.notify_one();
@@ -478,6 +481,7 @@ void SqlStore::checkpointLoop() {
       int busy = 0, log = 0, copied = 0;
       *checkpointSession_ << "PRAGMA wal_checkpoint(PASSIVE)", soci::into(busy), soci::into(log),
           soci::into(copied);
+      ++checkpoints_;
     } catch (const std::exception& e) {
       spdlog::warn(
           "store: copying {} page(s) of the write-ahead log into {} failed (tried again "

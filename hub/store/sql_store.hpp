@@ -4,6 +4,7 @@
 #include <soci/connection-pool.h>
 #include <soci/session.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -225,6 +226,15 @@ class SqlStore final : public Store {
   std::condition_variable checkpointWake_;
   int walPages_ = 0;                // guarded by checkpointMutex_
   bool stopCheckpointing_ = false;  // guarded by checkpointMutex_
+  // The log's length when the thread was last woken (0 once the log has started again): a log
+  // that a checkpoint could not empty (a commit or a reader came in between) wakes it again only
+  // after kCheckpointPages / 4 more pages, not at every commit. Guarded by checkpointMutex_.
+  int checkpointedAt_ = 0;
+  std::atomic<std::size_t> checkpoints_{0};
+
+ public:
+  // How many checkpoints the thread has run (for tests).
+  std::size_t checkpointsRun() const { return checkpoints_.load(); }
 };
 
 }  // namespace ijro::store::detail

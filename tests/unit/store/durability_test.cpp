@@ -1,11 +1,14 @@
 // An acknowledged SQLite upsert survives the process being killed with SIGKILL right after.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 
+#include "hub/store/sql_store.hpp"
 #include "hub/store/store.hpp"
 #include "store_fixture.hpp"
 #include "tests/support/test_support.hpp"
@@ -111,6 +114,53 @@ TEST(StoreDurability, ALongWriteAheadLogIsCopiedIntoTheDatabaseFile) {
                     << " bytes with " << std::filesystem::file_size(wal)
                     << " bytes of write-ahead log";
   EXPECT_EQ(s->count(), static_cast<std::size_t>(batch) * 50u);
+  s.reset();
+  std::filesystem::remove_all(dir);
+}
+
+// A log that a checkpoint cannot empty (here a reader holds its snapshot, as a long read does)
+// stays past 1,000 pages after the copy. The thread is then woken after each further quarter of
+// that, not at every commit: each checkpoint syncs the database file, and one per commit doubled
+// the syncs of a steady intake.
+TEST(StoreDurability, ALogThatCannotBeEmptiedIsCheckpointedPerQuarterThousandPagesNotPerCommit) {
+  auto dir = ijro::test::tempDir("checkpoint-pace");
+  const auto file = dir / "hub.db";
+  auto s = Store::open("sqlite:" + file.string());
+  auto* sql = dynamic_cast<detail::SqlStore*>(s.get());
+  ASSERT_NE(sql, nullptr);
+  const auto wal = std::filesystem::path(file.string() + "-wal");
+  int batch = 0;
+  auto write = [&](int n) {
+    std::vector<model::Implementation> rows;
+    for (int i = 0; i < n; ++i)
+      rows.push_back(sample("CQ-" + std::to_string(batch) + "-" + std::to_string(i)));
+    ++batch;
+    for (const auto& r : s->upsert(rows, std::chrono::system_clock::now()))
+      ASSERT_EQ(r.outcome, Outcome::Accepted) << r.reason;
+  };
+  write(1);
+  soci::session reader(*soci::factory_sqlite3(), file.string());
+  reader << "BEGIN";
+  long long rows = 0;
+  reader << "SELECT count(*) FROM implementation", soci::into(rows);  // the snapshot is held
+  while (std::filesystem::file_size(wal) < 32u + 1001u * (4096u + 24u)) {
+    write(50);
+    ASSERT_LT(batch, 2000) << "the write-ahead log never grew past 1,000 pages";
+  }
+  ASSERT_TRUE(
+      ijro::test::waitFor([&] { return sql->checkpointsRun() >= 1; }, std::chrono::seconds(20)));
+  // 30 commits of one new record each (some 45 pages of log each, its rows and index entries).
+  const auto before = sql->checkpointsRun();
+  const auto walBefore = std::filesystem::file_size(wal);
+  const int commits = 30;
+  for (int i = 0; i < commits; ++i) write(1);
+  const auto pages = (std::filesystem::file_size(wal) - walBefore) / (4096u + 24u);
+  const auto allowed = pages / 250u + 1u;
+  ASSERT_LT(allowed, static_cast<std::size_t>(commits) / 2) << pages << " pages of log";
+  EXPECT_LE(sql->checkpointsRun() - before, allowed)
+      << commits << " commits adding " << pages << " pages of log woke the checkpoint thread "
+      << sql->checkpointsRun() - before << " times";
+  reader << "COMMIT";
   s.reset();
   std::filesystem::remove_all(dir);
 }
