@@ -217,6 +217,8 @@ class SqlStore final : public Store {
   // kInlineCheckpointPages long (the thread held up) checkpoints itself, as SQLite would.
  public:
   void walCommitted(void* db, int pages);  // called by SQLite after a commit (sql_store.cpp)
+  // How many checkpoints the thread has run (for tests).
+  std::size_t checkpointsRun() const { return checkpoints_.load(); }
 
  private:
   void checkpointLoop();
@@ -231,10 +233,6 @@ class SqlStore final : public Store {
   // after kCheckpointPages / 4 more pages, not at every commit. Guarded by checkpointMutex_.
   int checkpointedAt_ = 0;
   std::atomic<std::size_t> checkpoints_{0};
-
- public:
-  // How many checkpoints the thread has run (for tests).
-  std::size_t checkpointsRun() const { return checkpoints_.load(); }
 };
 
 }  // namespace ijro::store::detail
