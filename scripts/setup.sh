@@ -10,6 +10,8 @@ packages=(
   xsltproc
   # zip archives (sdk/tables: XLSX, zip packages) and ICU (plugins/spreadsheet: header matching)
   libzip-dev libicu-dev
+  # the hub binary's allocator, tcmalloc (hub/CMakeLists.txt)
+  libgoogle-perftools-dev
   # XLSX exports (hub/export) and reading them back in the export test (tests/integration)
   libxlsxwriter-dev python3-openpyxl
   googletest libgtest-dev libgmock-dev libbenchmark-dev

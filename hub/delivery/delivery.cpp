@@ -1,7 +1,6 @@
 #include "hub/delivery/delivery.hpp"
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 #include <random>
 
 #include "hub/base/backoff.hpp"
+#include "hub/base/memory.hpp"
 #include "hub/base/timestamp.hpp"
 #include "hub/exchange/batch.hpp"
 #include "hub/exchange/json_strict.hpp"
@@ -249,10 +249,10 @@ bool Delivery::runOnce() {
     auto batch = makeBatch(store_, settings_);
     if (!batch) break;
     did = true;
-    // A batch's text and documents are megabytes that glibc keeps in its arenas once freed;
-    // handing them back keeps a long backlog's drain from growing the process (measured in
+    // A batch's text and documents are megabytes that the allocator keeps once freed; handing
+    // them back keeps a long backlog's drain from growing the process (measured in
     // bench/RESULTS.md, "rss (feed drain, 1M backlog)").
-    malloc_trim(0);
+    base::releaseFreeMemory();
     std::lock_guard lock(mutex_);
     ++counters_.batchesMade;
     counters_.entriesBatched += static_cast<std::uint64_t>(batch->entries);
