@@ -1,11 +1,11 @@
-// Strict JSON (see json_strict.hpp): a first pass with Boost.JSON's push parser checks what the
-// value parser lets through (duplicate names, infinite numbers, long strings), then the value is
-// built by the ordinary parser.
+// Strict JSON (see json_strict.hpp): one pass of Boost.JSON's push parser checks what the value
+// parser lets through (duplicate names, infinite numbers, long strings) and builds the value, as
+// the value parser would, on Boost's value_stack.
 #include "hub/exchange/json_strict.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/stream_parser.hpp>
+#include <boost/json/value_stack.hpp>
 #include <cmath>
 #include <deque>
 #include <memory>
@@ -23,8 +23,9 @@ using boost::system::error_code;
 
 namespace {
 
-// The push parser's handler: no value is built, only what the checks need. A callback that finds
-// a problem keeps its text and returns false, which stops the parser where the problem is.
+// The push parser's handler: each callback checks, then pushes what it was given onto the value
+// stack (the calls Boost's own parser makes). A callback that finds a problem keeps its text and
+// returns false, which stops the parser where the problem is.
 class Checker {
  public:
   static constexpr std::size_t max_object_size = std::size_t(-1);
@@ -35,6 +36,7 @@ class Checker {
   Checker(const JsonLimits& limits, std::vector<JsonDuplicate>* duplicates)
       : limits_(limits), duplicates_(duplicates) {}
   const std::string& problem() const { return problem_; }
+  json::value_stack& stack() { return stack_; }
 
   bool on_document_begin(error_code&) { return true; }
   bool on_document_end(error_code&) { return true; }
@@ -43,9 +45,10 @@ class Checker {
     frames_.push_back({true, names_.size(), 0, {}});
     return true;
   }
-  bool on_object_end(std::size_t, error_code&) {
+  bool on_object_end(std::size_t n, error_code&) {
     names_.resize(frames_.back().names);
     frames_.pop_back();
+    stack_.push_object(n);
     return true;
   }
   bool on_array_begin(error_code&) {
@@ -53,17 +56,19 @@ class Checker {
     frames_.push_back({false, names_.size(), 0, {}});
     return true;
   }
-  bool on_array_end(std::size_t, error_code&) {
+  bool on_array_end(std::size_t n, error_code&) {
     frames_.pop_back();
+    stack_.push_array(n);
     return true;
   }
   bool on_key_part(json::string_view part, std::size_t n, error_code& ec) {
-    if (n > limits_.maxKeyBytes) return fail(ec, tooLong("a member name", limits_.maxKeyBytes));
-    key_.append(part.data(), part.size());
+    if (!keyPart(part, n, ec)) return false;
+    stack_.push_chars(part);
     return true;
   }
   bool on_key(json::string_view part, std::size_t n, error_code& ec) {
-    if (!on_key_part(part, n, ec)) return false;
+    if (!keyPart(part, n, ec)) return false;
+    stack_.push_key(part);
     const bool fresh = addName(frames_.back());
     key_.clear();
     if (fresh) return true;
@@ -76,26 +81,47 @@ class Checker {
     duplicates_->push_back({path(), std::move(message)});
     return true;
   }
-  bool on_string_part(json::string_view, std::size_t n, error_code& ec) {
+  bool on_string_part(json::string_view part, std::size_t n, error_code& ec) {
     if (n > limits_.maxStringBytes) return fail(ec, tooLong("a string", limits_.maxStringBytes));
+    stack_.push_chars(part);
     return true;
   }
   bool on_string(json::string_view part, std::size_t n, error_code& ec) {
     value();
-    return on_string_part(part, n, ec);
+    if (n > limits_.maxStringBytes) return fail(ec, tooLong("a string", limits_.maxStringBytes));
+    stack_.push_string(part);
+    return true;
   }
   bool on_number_part(json::string_view, error_code&) { return true; }
-  bool on_int64(std::int64_t, json::string_view, error_code&) { return value(); }
-  bool on_uint64(std::uint64_t, json::string_view, error_code&) { return value(); }
+  bool on_int64(std::int64_t v, json::string_view, error_code&) {
+    value();
+    stack_.push_int64(v);
+    return true;
+  }
+  bool on_uint64(std::uint64_t v, json::string_view, error_code&) {
+    value();
+    stack_.push_uint64(v);
+    return true;
+  }
   bool on_double(double v, json::string_view text, error_code& ec) {
     value();
-    if (std::isfinite(v)) return true;
-    return fail(ec, "the number " + std::string(text) +
-                        " is beyond the range of a double (about 1.8e308): give a number in "
-                        "range");
+    if (!std::isfinite(v))
+      return fail(ec, "the number " + std::string(text) +
+                          " is beyond the range of a double (about 1.8e308): give a number in "
+                          "range");
+    stack_.push_double(v);
+    return true;
   }
-  bool on_bool(bool, error_code&) { return value(); }
-  bool on_null(error_code&) { return value(); }
+  bool on_bool(bool v, error_code&) {
+    value();
+    stack_.push_bool(v);
+    return true;
+  }
+  bool on_null(error_code&) {
+    value();
+    stack_.push_null();
+    return true;
+  }
   bool on_comment_part(json::string_view, error_code&) { return true; }
   bool on_comment(json::string_view, error_code&) { return true; }
 
@@ -111,6 +137,12 @@ class Checker {
     std::unique_ptr<std::unordered_set<std::string_view>> index;
   };
   static constexpr std::size_t kScanned = 16;
+
+  bool keyPart(json::string_view part, std::size_t n, error_code& ec) {
+    if (n > limits_.maxKeyBytes) return fail(ec, tooLong("a member name", limits_.maxKeyBytes));
+    key_.append(part.data(), part.size());
+    return true;
+  }
 
   // Adds key_ as the object's next member name (names_.back() then); whether it was not there.
   bool addName(Frame& object) {
@@ -168,6 +200,7 @@ class Checker {
   std::deque<std::string> names_;  // a deque: the index's views stay valid as it grows
   std::string key_;
   std::string problem_;
+  json::value_stack stack_;
 };
 
 [[noreturn]] void refuse(std::string_view body, std::size_t at, std::string_view what,
@@ -191,33 +224,23 @@ json::value parseStrictJson(std::string_view body, const JsonLimits& limits, std
   options.max_depth = limits.maxDepth;
   options.allow_invalid_utf8 = false;
 
-  {
-    json::basic_parser<Checker> check(options, limits, duplicates);
-    error_code ec;
-    const std::size_t used = check.write_some(false, body.data(), body.size(), ec);
-    if (ec) {
-      const std::string& problem = check.handler().problem();
-      refuse(
-          body, used, what,
-          !problem.empty() ? problem
-          : ec == json::error::too_deep
-              ? "nesting deeper than " + std::to_string(limits.maxDepth) + " levels is not allowed"
-              : ec.message());
-    }
-    if (used < body.size())
-      refuse(body, used, what, json::make_error_code(json::error::extra_data).message());
-  }
-
-  json::stream_parser parser({}, options);
+  json::basic_parser<Checker> parser(options, limits, duplicates);
   // The value's nodes come from one growing buffer, freed at once with the value: a report is
   // read whole and dropped whole, and a node at a time cost more than parsing it.
-  parser.reset(json::make_shared_resource<json::monotonic_resource>());
+  parser.handler().stack().reset(json::make_shared_resource<json::monotonic_resource>());
   error_code ec;
-  const std::size_t used = parser.write_some(body.data(), body.size(), ec);
-  if (!ec && used < body.size()) ec = json::error::extra_data;
-  if (!ec) parser.finish(ec);
-  if (ec) refuse(body, used, what, ec.message());
-  return parser.release();
+  const std::size_t used = parser.write_some(false, body.data(), body.size(), ec);
+  if (ec) {
+    const std::string& problem = parser.handler().problem();
+    refuse(body, used, what,
+           !problem.empty() ? problem
+           : ec == json::error::too_deep
+               ? "nesting deeper than " + std::to_string(limits.maxDepth) + " levels is not allowed"
+               : ec.message());
+  }
+  if (used < body.size())
+    refuse(body, used, what, json::make_error_code(json::error::extra_data).message());
+  return parser.handler().stack().release();
 }
 
 }  // namespace ijro::exchange

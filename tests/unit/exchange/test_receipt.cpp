@@ -81,6 +81,52 @@ TEST(Receipt, JsonHasTheSameFields) {
   EXPECT_EQ(last.at("outcome"), "rejected");
 }
 
+// The receipt is written as it goes, not built as a value first: its text is byte for byte what
+// the value would serialize to (member order, nulls, escapes), batch fields and an empty receipt
+// included.
+TEST(Receipt, JsonIsTheTextOfTheEquivalentValue) {
+  namespace json = boost::json;
+  auto valueOf = [](const Receipt& r) {
+    json::object doc;
+    doc["source"] = r.source;
+    doc["receivedAt"] = r.receivedAt;
+    if (r.batchSequence > 0) {
+      doc["hub"] = r.batchHub;
+      doc["sequence"] = r.batchSequence;
+    }
+    json::object summary;
+    for (const char* k : {"accepted", "duplicate", "stale", "rejected"}) {
+      std::size_t n = 0;
+      for (const auto& line : r.lines) n += line.outcome == k ? 1 : 0;
+      summary[k] = static_cast<std::uint64_t>(n);
+    }
+    doc["summary"] = std::move(summary);
+    json::array records;
+    for (const auto& line : r.lines) {
+      auto orNull = [](const std::string& s) { return s.empty() ? json::value() : json::value(s); };
+      records.push_back(
+          json::object{{"index", static_cast<std::uint64_t>(line.index)},
+                       {"measure", orNull(line.measureId)},
+                       {"region", orNull(line.region)},
+                       {"organisation", orNull(line.organisation)},
+                       {"revision", line.revision > 0 ? json::value(line.revision) : json::value()},
+                       {"outcome", line.outcome},
+                       {"reason", line.reason}});
+    }
+    doc["records"] = std::move(records);
+    return json::serialize(doc);
+  };
+  Receipt r = sample();
+  r.lines[1].reason = "tab\there, quote \" and backslash \\, \x01 and \x1f, \u00fc";
+  EXPECT_EQ(writeReceiptJson(r), valueOf(r));
+  r.batchHub = "hub-1703";
+  r.batchSequence = 42;
+  EXPECT_EQ(writeReceiptJson(r), valueOf(r));
+  Receipt empty;
+  empty.receivedAt = "2026-11-28T09:00:05Z";
+  EXPECT_EQ(writeReceiptJson(empty), valueOf(empty));
+}
+
 TEST(Receipt, UnknownOutcomeIsAProgrammingError) {
   Receipt r = sample();
   r.lines[0].outcome = "ok";
