@@ -439,12 +439,6 @@ void SqlStore::analyzeLoop() {
 }
 
 namespace {
-// Pages of write-ahead log (4 KiB each) at which the checkpoint thread copies it into the
-// database (SQLite's own default for the commit that makes it so long), and at which a commit
-// does it itself because the thread has not (a long read can hold a checkpoint back).
-constexpr int kCheckpointPages = 1000;
-constexpr int kInlineCheckpointPages = 8000;
-
 int onWalCommit(void* store, sqlite_api::sqlite3* db, const char* /*schema*/, int pages) {
   static_cast<SqlStore*>(store)->walCommitted(db, pages);
   return SQLITE_OK;

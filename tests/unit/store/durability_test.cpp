@@ -87,7 +87,7 @@ TEST(StoreDurability, EverySqliteConnectionRunsWalWithFullSyncAndForeignKeys) {
 }
 
 // A long write-ahead log is copied into the database file (by the store's own thread, since
-// commits no longer do it): after enough writes to pass the threshold (1,000 pages), the
+// commits no longer do it): after enough writes to pass the threshold (kCheckpointPages), the
 // database file grows with no further write and no close, so the log does not grow forever.
 TEST(StoreDurability, ALongWriteAheadLogIsCopiedIntoTheDatabaseFile) {
   auto dir = ijro::test::tempDir("checkpoint");
@@ -96,19 +96,22 @@ TEST(StoreDurability, ALongWriteAheadLogIsCopiedIntoTheDatabaseFile) {
   const auto wal = std::filesystem::path(file.string() + "-wal");
   const std::uintmax_t startSize = std::filesystem::file_size(file);
   int batch = 0;
-  // Write until the log passes 1,000 pages (a frame is a page of 4 KiB and a 24-byte header).
-  while (std::filesystem::file_size(wal) < 32u + 1001u * (4096u + 24u)) {
+  constexpr std::uintmax_t threshold = detail::SqlStore::kCheckpointPages;
+  // Write until the log passes the threshold (a frame is a page of 4 KiB and a 24-byte header).
+  while (std::filesystem::file_size(wal) < 32u + (threshold + 1u) * (4096u + 24u)) {
     std::vector<model::Implementation> rows;
     for (int i = 0; i < 50; ++i)
       rows.push_back(sample("CP-" + std::to_string(batch) + "-" + std::to_string(i)));
     ++batch;
     for (const auto& r : s->upsert(rows, std::chrono::system_clock::now()))
       ASSERT_EQ(r.outcome, Outcome::Accepted) << r.reason;
-    ASSERT_LT(batch, 2000) << "the write-ahead log never grew past 1,000 pages";
+    ASSERT_LT(batch, 8000) << "the write-ahead log never grew past " << threshold << " pages";
   }
-  // The copy happens on the store's thread: wait for it, writing nothing more.
+  // The copy happens on the store's thread: wait for it, writing nothing more. The log holds
+  // some pages several times (index pages that many commits changed); a checkpoint writes each
+  // once, so the file grows by less than the log's length.
   const bool grew = ijro::test::waitFor(
-      [&] { return std::filesystem::file_size(file) > startSize + 1000u * 4096u / 2; },
+      [&] { return std::filesystem::file_size(file) > startSize + threshold * 4096u / 4; },
       std::chrono::seconds(20));
   EXPECT_TRUE(grew) << "the database file stayed at " << std::filesystem::file_size(file)
                     << " bytes with " << std::filesystem::file_size(wal)
@@ -119,10 +122,10 @@ TEST(StoreDurability, ALongWriteAheadLogIsCopiedIntoTheDatabaseFile) {
 }
 
 // A log that a checkpoint cannot empty (here a reader holds its snapshot, as a long read does)
-// stays past 1,000 pages after the copy. The thread is then woken after each further quarter of
-// that, not at every commit: each checkpoint syncs the database file, and one per commit doubled
-// the syncs of a steady intake.
-TEST(StoreDurability, ALogThatCannotBeEmptiedIsCheckpointedPerQuarterThousandPagesNotPerCommit) {
+// stays past kCheckpointPages after the copy. The thread is then woken after each further quarter
+// of that, not at every commit: each checkpoint syncs the database file, and one per commit
+// doubled the syncs of a steady intake.
+TEST(StoreDurability, ALogThatCannotBeEmptiedIsCheckpointedPerQuarterOfItsThresholdNotPerCommit) {
   auto dir = ijro::test::tempDir("checkpoint-pace");
   const auto file = dir / "hub.db";
   auto s = Store::open("sqlite:" + file.string());
@@ -143,19 +146,21 @@ TEST(StoreDurability, ALogThatCannotBeEmptiedIsCheckpointedPerQuarterThousandPag
   reader << "BEGIN";
   long long rows = 0;
   reader << "SELECT count(*) FROM implementation", soci::into(rows);  // the snapshot is held
-  while (std::filesystem::file_size(wal) < 32u + 1001u * (4096u + 24u)) {
+  constexpr std::uintmax_t threshold = detail::SqlStore::kCheckpointPages;
+  while (std::filesystem::file_size(wal) < 32u + (threshold + 1u) * (4096u + 24u)) {
     write(50);
-    ASSERT_LT(batch, 2000) << "the write-ahead log never grew past 1,000 pages";
+    ASSERT_LT(batch, 8000) << "the write-ahead log never grew past " << threshold << " pages";
   }
   ASSERT_TRUE(
       ijro::test::waitFor([&] { return sql->checkpointsRun() >= 1; }, std::chrono::seconds(20)));
-  // 30 commits of one new record each (some 45 pages of log each, its rows and index entries).
+  // Commits of one new record each (some 45 pages of log each, its rows and index entries):
+  // enough to pass the quarter a few times.
   const auto before = sql->checkpointsRun();
   const auto walBefore = std::filesystem::file_size(wal);
-  const int commits = 30;
+  const int commits = static_cast<int>(threshold / 4u / 45u * 3u + 30u);
   for (int i = 0; i < commits; ++i) write(1);
   const auto pages = (std::filesystem::file_size(wal) - walBefore) / (4096u + 24u);
-  const auto allowed = pages / 250u + 1u;
+  const auto allowed = pages / (threshold / 4u) + 1u;
   ASSERT_LT(allowed, static_cast<std::size_t>(commits) / 2) << pages << " pages of log";
   EXPECT_LE(sql->checkpointsRun() - before, allowed)
       << commits << " commits adding " << pages << " pages of log woke the checkpoint thread "
