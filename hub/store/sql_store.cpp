@@ -302,14 +302,18 @@ const char* SqlStore::readTransaction() const {
 namespace {
 // A connection is only ever used by the thread holding its Lease, one at a time, so SQLite's
 // locking of each connection on every call (its default, "serialized") buys nothing: multi-thread
-// mode drops it (a few percent of every read). It can be chosen only before SQLite is first used
-// in the process; when something used it earlier, the default stays, which is as correct.
+// mode drops it (a few percent of every read). SQLite also counts the memory it allocates, under
+// one lock for the whole process taken at every allocation and free (a few percent of a write);
+// nothing reads that count, so it is switched off. Both can be chosen only before SQLite is first
+// used in the process; when something used it earlier, the defaults stay, which is as correct.
 void useSqliteWithoutConnectionMutexes() {
   static std::once_flag once;
   std::call_once(once, [] {
     // (SOCI declares SQLite's C API in its namespace sqlite_api.)
     if (sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD) != SQLITE_OK)
       spdlog::debug("store: SQLite was in use already; its connections keep their own locks");
+    if (sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+      spdlog::debug("store: SQLite was in use already; it keeps counting its memory");
   });
 }
 }  // namespace

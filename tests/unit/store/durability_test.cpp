@@ -86,6 +86,22 @@ TEST(StoreDurability, EverySqliteConnectionRunsWalWithFullSyncAndForeignKeys) {
   }
 }
 
+// SQLite's count of its own memory takes one lock for the whole process at every allocation and
+// free; the store switches it off before SQLite is first used (each test runs in a process of its
+// own under ctest, so the store is the first user here). Counting, the figure is never 0 once a
+// connection is open.
+TEST(StoreDurability, SqliteKeepsNoProcessWideMemoryCountOnTheWritePath) {
+  auto dir = ijro::test::tempDir("memstatus");
+  auto s = Store::open("sqlite:" + (dir / "hub.db").string());
+  const std::vector<model::Implementation> rows{sample("MS-1")};
+  for (const auto& r : s->upsert(rows, std::chrono::system_clock::now()))
+    ASSERT_EQ(r.outcome, Outcome::Accepted) << r.reason;
+  EXPECT_EQ(sqlite_api::sqlite3_memory_used(), 0)
+      << "SQLite counts its memory (SQLITE_CONFIG_MEMSTATUS is on)";
+  s.reset();
+  std::filesystem::remove_all(dir);
+}
+
 // A long write-ahead log is copied into the database file (by the store's own thread, since
 // commits no longer do it): after enough writes to pass the threshold (kCheckpointPages), the
 // database file grows with no further write and no close, so the log does not grow forever.
