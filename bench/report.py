@@ -59,16 +59,25 @@ def num(key):
         return None
 
 
+def rounds(name):
+    """Each round's requests/s of an intake server, as measured ("5,027 / 5,310 / 4,998")."""
+    figures = values.get(f"intake.{name}.rounds", "").split()
+    return " / ".join(fmt(float(x)) for x in figures) if figures else "one run"
+
+
 for f in ("xml", "json"):
     ratio_row(f"intake ({f})", num(f"intake.hub-{f}.rps"), num(f"intake.null-{f}.rps"), " req/s",
               ">= 0.5", lambda r: r >= 0.5,
-              f"6-record report, each a new revision committed before the reply; p50/p99 hub "
+              f"6-record report, each a new revision committed before the reply; the median of "
+              f"rounds of the hub and the null server in turn (hub {rounds(f'hub-{f}')}; null "
+              f"server {rounds(f'null-{f}')} req/s); p50/p99 of the median round, hub "
               f"{values.get(f'intake.hub-{f}.p50')}/{values.get(f'intake.hub-{f}.p99')}, "
               f"null server {values.get(f'intake.null-{f}.p50')}/{values.get(f'intake.null-{f}.p99')}")
     ratio_row(f"intake ({f}, durable limit)", num(f"intake.hub-{f}.rps"),
               num(f"intake.nullsync-{f}.rps"), " req/s", "reported", lambda r: True,
               f"the same hub figure against the null server that appends each body to a file and "
-              f"answers after one fdatasync per group of waiting requests; p50/p99 "
+              f"answers after one fdatasync per group of waiting requests (rounds "
+              f"{rounds(f'nullsync-{f}')} req/s); p50/p99 "
               f"{values.get(f'intake.nullsync-{f}.p50')}/{values.get(f'intake.nullsync-{f}.p99')}")
 ratio_row("intake (xml, content changes)", num("intake.hub-xml-changing.rps"),
           num("intake.null-xml.rps"), " req/s", "reported", lambda r: True,
