@@ -24,8 +24,17 @@ for path in sorted(glob.glob(os.path.join(sections_dir, "*.txt"))):
                    if k not in ("section", "commit", "date", "load.start", "section.seconds")})
 micro_path = os.path.join(sections_dir, "micro.json")
 # Google Benchmark appends settings to the name ("BM_Feed_Hub/real_time"): keep the function name.
-micro = ({b["name"].split("/")[0]: b for b in json.load(open(micro_path))["benchmarks"]}
-         if os.path.exists(micro_path) else {})
+# With repetitions, each benchmark's median (its "median" aggregate) stands for it; a run without
+# repetitions has only the one run.
+micro = {}
+if os.path.exists(micro_path):
+    for b in json.load(open(micro_path))["benchmarks"]:
+        name = b.get("run_name", b["name"]).split("/")[0]
+        if b.get("run_type") == "aggregate":
+            if b.get("aggregate_name") == "median":
+                micro[name] = b
+        elif name not in micro or micro[name].get("run_type") != "aggregate":
+            micro[name] = b
 
 
 def rate(name, field):
