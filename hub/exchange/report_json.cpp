@@ -146,7 +146,7 @@ std::optional<std::string> RecordParser::string(const json::object& o, const std
     error(child(path, key), "contains " + *problem + ": remove it");
     return std::nullopt;
   }
-  if (token) text = fields::collapse(text);
+  if (token) text = fields::collapse(std::move(text));
   if (required && fields::isBlank(text)) {
     error(child(path, key), "is empty: give a value");
     return std::nullopt;
