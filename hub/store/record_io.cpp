@@ -221,7 +221,10 @@ std::string digestOf(const model::Comment& c) {
 std::string idList(soci::session& sql, const std::vector<long long>& ids, std::string& condition,
                    const std::string& column = "implementation_id") {
   std::string list;
-  for (const auto& id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
+  for (const auto& id : ids) {
+    if (!list.empty()) list += ',';
+    list += std::to_string(id);
+  }
   if (sql.get_backend_name() == "postgresql") {
     condition = column + " = ANY(CAST(:ids AS BIGINT[]))";
     return "{" + list + "}";
