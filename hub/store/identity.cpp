@@ -31,18 +31,25 @@ const std::string& markCurrentUpdate() {
   return update;
 }
 
-// Whether any row changed.
+// Whether any row changed. One scan reads each pair of spelling and stored key; only the
+// spellings whose key the rules change are written (none when the rules are the ones the rows
+// were written under, as at most starts).
 bool rekeyTable(soci::session& sql, const char* table,
                 const std::function<std::string(const std::string&)>& keyOf) {
-  std::vector<std::string> spellings;
+  std::map<std::string, std::string> rekeyed;  // spelling -> its new key
   {
-    soci::rowset<std::string> rows =
-        (sql.prepare << std::string("SELECT DISTINCT organisation FROM ") + table);
-    for (const auto& r : rows) spellings.push_back(r);
+    soci::rowset<soci::row> rows =
+        (sql.prepare << std::string("SELECT DISTINCT organisation, organisation_key FROM ") +
+                            table);
+    for (const auto& r : rows) {
+      const auto spelling = r.get<std::string>(0);
+      if (rekeyed.count(spelling)) continue;
+      std::string key = keyOf(spelling);
+      if (key != r.get<std::string>(1)) rekeyed.emplace(spelling, std::move(key));
+    }
   }
   bool changed = false;
-  for (const auto& spelling : spellings) {
-    std::string key = keyOf(spelling);
+  for (const auto& [spelling, key] : rekeyed) {
     soci::statement st =
         (sql.prepare << std::string("UPDATE ") + table +
                             " SET organisation_key = :k WHERE organisation = :o AND "

@@ -11,7 +11,7 @@ namespace ijro::store::detail {
 
 // The newest schema version this binary knows.
 // Versions need not be consecutive: branches of development reserve their numbers.
-inline constexpr int kLatestSchemaVersion = 13;
+inline constexpr int kLatestSchemaVersion = 14;
 
 // How many migrations there are (the rows schema_version has once all are applied).
 std::size_t migrationCount();
