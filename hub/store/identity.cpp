@@ -70,19 +70,25 @@ bool rekeyOrganisations(soci::session& sql,
   return changed;
 }
 
-void applyPriorities(soci::session& sql, const std::map<std::string, int>& priorities,
+bool applyPriorities(soci::session& sql, const std::map<std::string, int>& priorities,
                      int fallback) {
   std::vector<std::string> sources;
   {
     soci::rowset<std::string> rows = (sql.prepare << "SELECT DISTINCT source FROM implementation");
     for (const auto& r : rows) sources.push_back(r);
   }
+  bool changed = false;
   for (const auto& source : sources) {
     auto it = priorities.find(source);
     int p = it == priorities.end() ? fallback : it->second;
-    sql << "UPDATE implementation SET priority = :p WHERE source = :s AND priority <> :p2",
-        soci::use(p), soci::use(source), soci::use(p);
+    soci::statement st =
+        (sql.prepare << "UPDATE implementation SET priority = :p WHERE source = :s AND "
+                        "priority <> :p2",
+         soci::use(p), soci::use(source), soci::use(p));
+    st.execute(true);
+    if (st.get_affected_rows() > 0) changed = true;
   }
+  return changed;
 }
 
 void markCurrent(soci::session& sql, const std::vector<Identity>& identities) {

@@ -19,7 +19,8 @@ bool rekeyOrganisations(soci::session& sql,
                         const std::function<std::string(const std::string&)>& keyOf);
 
 // Sets the priority of every row of each listed source, and of every other source to `fallback`.
-void applyPriorities(soci::session& sql, const std::map<std::string, int>& priorities,
+// Whether any row changed.
+bool applyPriorities(soci::session& sql, const std::map<std::string, int>& priorities,
                      int fallback);
 
 struct Identity {

@@ -1739,11 +1739,15 @@ void SqlStore::setIdentity(const IdentityRules& rules) {
       [&](soci::session& sql) {
         lockHistoryOrder(sql, location_.dialect);
         // Rows that change implementation change what their evaluations merge in.
-        if (rekeyOrganisations(sql,
-                               [&](const std::string& s) { return next->organisations.keyOf(s); }))
+        const bool rekeyed = rekeyOrganisations(
+            sql, [&](const std::string& s) { return next->organisations.keyOf(s); });
+        if (rekeyed)
           run(sql, "UPDATE implementation SET ev_stamp = NULL WHERE ev_stamp IS NOT NULL");
-        applyPriorities(sql, next->sourcePriorities, kDefaultSourcePriority);
-        markCurrent(sql, std::nullopt);
+        const bool reprioritised =
+            applyPriorities(sql, next->sourcePriorities, kDefaultSourcePriority);
+        // Every write ranks the rows of the implementations it touches, so the stored ranking
+        // holds for the keys and priorities the rows have; only a change of either changes it.
+        if (rekeyed || reprioritised) markCurrent(sql, std::nullopt);
         std::lock_guard<std::mutex> lock(identityMutex_);
         identity_ = next;
         return 0;

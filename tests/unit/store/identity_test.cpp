@@ -210,6 +210,26 @@ TEST_P(IdentityTest, NewAliasesAndPrioritiesApplyToWhatIsStored) {
   EXPECT_EQ(all(*s).at(0).source, "national");  // back to equal priorities: the latest
 }
 
+// An alias alone (priorities as they were) makes two stored rows one implementation: the ranking
+// is done again, and only one of them is its current state.
+TEST_P(IdentityTest, ANewAliasAloneRanksTheRowsItJoins) {
+  auto s = db().open();
+  s->setIdentity(rules());
+  ASSERT_EQ(putOne(*s, from("regional", "Minzdrav", 1, 10)).outcome, Outcome::Accepted);
+  ASSERT_EQ(putOne(*s, from("national", "MoH", 1, 20)).outcome, Outcome::Accepted);
+  EXPECT_EQ(s->count(), 2u);
+  Organisation health = rules().organisations.all()[0];
+  health.aliases.push_back("Minzdrav");
+  s->setIdentity({OrganisationDirectory({health}), {}});
+  EXPECT_EQ(s->count(), 1u);
+  ASSERT_EQ(all(*s).size(), 1u);
+  EXPECT_EQ(all(*s).at(0).source, "national");  // equal priorities: the latest received
+  // The same rules again change nothing.
+  s->setIdentity({OrganisationDirectory({health}), {}});
+  EXPECT_EQ(s->count(), 1u);
+  EXPECT_EQ(all(*s).at(0).source, "national");
+}
+
 // Each accepted revision adds a history row and an entry to each of history's indexes: the ones
 // its reads use (by key, by implementation, by time of receipt), and no other (an index by
 // organisation and source cost every write a page of log per implementation and commit, and made
