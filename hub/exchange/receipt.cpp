@@ -59,8 +59,8 @@ std::string writeReceiptXml(const Receipt& r) {
   return w.finish();
 }
 
-// Written as it goes, in the members' order of the schema (docs/api): a receipt answers every
-// report, and building a value first cost more than the rest of the answer.
+// Written as it goes, members in the order of the Receipt in schemas/openapi.yaml: a receipt
+// answers every report, and building a value first cost more than the rest of the answer.
 std::string writeReceiptJson(const Receipt& r) {
   const auto counts = summarise(r);
   std::string out;
