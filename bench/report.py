@@ -77,9 +77,10 @@ def rounds(name):
 for f in ("xml", "json"):
     ratio_row(f"intake ({f})", num(f"intake.hub-{f}.rps"), num(f"intake.null-{f}.rps"), " req/s",
               ">= 0.5", lambda r: r >= 0.5,
-              f"6-record report, each a new revision committed before the reply; the median of "
-              f"rounds of the hub and the null server in turn (hub {rounds(f'hub-{f}')}; null "
-              f"server {rounds(f'null-{f}')} req/s); p50/p99 of the median round, hub "
+              f"6-record report, each a new revision committed before the reply; rounds of the "
+              f"hub and the null server in turn, the figures those of the round with the median "
+              f"ratio, round {values.get(f'intake.{f}.median-round')} (hub {rounds(f'hub-{f}')}; "
+              f"null server {rounds(f'null-{f}')} req/s); p50/p99 of that round, hub "
               f"{values.get(f'intake.hub-{f}.p50')}/{values.get(f'intake.hub-{f}.p99')}, "
               f"null server {values.get(f'intake.null-{f}.p50')}/{values.get(f'intake.null-{f}.p99')}")
     ratio_row(f"intake ({f}, durable limit)", num(f"intake.hub-{f}.rps"),
