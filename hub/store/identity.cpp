@@ -50,13 +50,12 @@ bool rekeyTable(soci::session& sql, const char* table,
   }
   bool changed = false;
   for (const auto& [spelling, key] : rekeyed) {
-    soci::statement st =
-        (sql.prepare << std::string("UPDATE ") + table +
-                            " SET organisation_key = :k WHERE organisation = :o AND "
-                            "organisation_key <> :k2",
-         soci::use(key), soci::use(spelling), soci::use(key));
-    st.execute(true);
-    if (st.get_affected_rows() > 0) changed = true;
+    Statement st(sql, std::string("UPDATE ") + table +
+                          " SET organisation_key = :k WHERE organisation = :o AND "
+                          "organisation_key <> :k2");
+    st, soci::use(key), soci::use(spelling), soci::use(key);
+    st.execute();
+    if (st.affectedRows() > 0) changed = true;
   }
   return changed;
 }
@@ -81,12 +80,11 @@ bool applyPriorities(soci::session& sql, const std::map<std::string, int>& prior
   for (const auto& source : sources) {
     auto it = priorities.find(source);
     int p = it == priorities.end() ? fallback : it->second;
-    soci::statement st =
-        (sql.prepare << "UPDATE implementation SET priority = :p WHERE source = :s AND "
-                        "priority <> :p2",
-         soci::use(p), soci::use(source), soci::use(p));
-    st.execute(true);
-    if (st.get_affected_rows() > 0) changed = true;
+    Statement st(sql,
+                 "UPDATE implementation SET priority = :p WHERE source = :s AND priority <> :p2");
+    st, soci::use(p), soci::use(source), soci::use(p);
+    st.execute();
+    if (st.affectedRows() > 0) changed = true;
   }
   return changed;
 }
